@@ -1,0 +1,70 @@
+"""Users and their role assignments. A role at a place is the data scope."""
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "市/区管理员"
+    STREET = "street", "街道干部"
+    COMMUNITY = "community", "社区工作者"
+    GRID = "grid", "网格员"
+    DEPARTMENT = "department", "职能部门"
+    RESIDENT = "resident", "居民"
+
+
+class Capability(models.TextChoices):
+    VIEW_PEOPLE = "view_people", "查看人员信息"
+    EDIT_PEOPLE = "edit_people", "维护人员信息"
+    UNMASK = "unmask", "查看完整敏感信息"
+    IMPORT = "import", "导入"
+    EXPORT = "export", "导出"
+    VIEW_ACCESS_LOG = "view_access_log", "查看访问日志"
+    EDIT_PLACES = "edit_places", "维护区划网格"
+
+
+# What each role may do inside its place. Departments get aggregates only:
+# they have no need to browse residents (data minimisation).
+ROLE_CAPABILITIES: dict[str, set[str]] = {
+    Role.ADMIN: {c.value for c in Capability},
+    Role.STREET: {Capability.VIEW_PEOPLE, Capability.EXPORT},
+    Role.COMMUNITY: {Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE, Capability.UNMASK, Capability.IMPORT,
+                     Capability.EXPORT, Capability.EDIT_PLACES},
+    Role.GRID: {Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE},
+    Role.DEPARTMENT: set(),
+    Role.RESIDENT: set(),
+}
+
+# Where in the territory each role may be assigned.
+ROLE_LEVELS = {
+    Role.ADMIN: {"district"},
+    Role.STREET: {"street"},
+    Role.COMMUNITY: {"community"},
+    Role.GRID: {"grid"},
+    Role.DEPARTMENT: {"district", "street"},
+    Role.RESIDENT: {"community", "grid"},
+}
+
+
+class User(AbstractUser):
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    # A resident account is bound to the person it represents.
+    resident = models.OneToOneField("people.Resident", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="account")
+
+    def __str__(self):
+        return self.display_name or self.username
+
+
+class RoleAssignment(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField("角色", max_length=12, choices=Role.choices)
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="assignments")
+    department = models.CharField("部门", max_length=50, blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "role", "place"], name="assignment_unique")]
+
+    def __str__(self):
+        return f"{self.get_role_display()}@{self.place}"

@@ -1,0 +1,3 @@
+def scope(request):
+    s = getattr(request, "scope", None)
+    return {"scope": s}

@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.db import models
+
+
+class AccessAction(models.TextChoices):
+    UNMASK = "unmask", "查看完整信息"
+    EXPORT = "export", "导出"
+    IMPORT = "import", "导入"
+    BACKUP = "backup", "备份"
+
+
+class AccessLog(models.Model):
+    """Every unmasked view and every export of personal data (kept ≥ 6 months,
+    Cybersecurity Law art. 21). Append-only: no page edits or deletes it."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")
+    username = models.CharField("账号", max_length=150, blank=True)
+    action = models.CharField("操作", max_length=10, choices=AccessAction.choices)
+    target = models.CharField("对象", max_length=200)
+    detail = models.CharField("说明", max_length=500, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+
+    def save(self, *args, **kwargs):
+        if self.pk:
+            raise PermissionError("访问日志只能追加,不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("访问日志不能删除")

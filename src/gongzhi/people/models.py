@@ -1,0 +1,179 @@
+"""Residents, households, care groups and organisations.
+
+Nothing here is hard-deleted: moving out and death are status changes with an
+event, and django-simple-history keeps every version of every row (who, when,
+before, after). ID and phone numbers are stored encrypted, with a keyed hash
+for exact look-up and a masked copy for lists.
+"""
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from gongzhi.core import codes
+
+
+class ResidenceStatus(models.TextChoices):
+    REGISTERED = "registered", "户籍人口"
+    RESIDENT = "resident", "常住人口"
+    FLOATING = "floating", "流动人口"
+
+
+class PersonStatus(models.TextChoices):
+    ACTIVE = "active", "在册"
+    MOVED_OUT = "moved_out", "已迁出"
+    DECEASED = "deceased", "已死亡"
+
+
+class Sex(models.TextChoices):
+    MALE = "M", "男"
+    FEMALE = "F", "女"
+
+
+class CareTag(models.Model):
+    """Care groups (重点人群). Built-in tags plus locality-defined ones."""
+
+    code = models.SlugField("代码", max_length=30, unique=True)
+    name = models.CharField("名称", max_length=20, unique=True)
+    builtin = models.BooleanField(default=False)
+    sort = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["sort", "code"]
+
+    def __str__(self):
+        return self.name
+
+
+BUILTIN_CARE_TAGS = [
+    ("left_behind_child", "留守儿童"), ("left_behind_woman", "留守妇女"), ("left_behind_elder", "留守老人"),
+    ("empty_nest", "空巢老人"), ("living_alone", "独居老人"), ("very_old", "高龄老人"), ("disabled", "残疾人"),
+    ("minimum_living", "低保"), ("extreme_poverty", "特困"), ("special_care", "优抚对象"),
+]
+
+
+class HouseholdStatus(models.TextChoices):
+    ACTIVE = "active", "在册"
+    CLOSED = "closed", "已注销"
+
+
+class Household(models.Model):
+    number = models.CharField("户号", max_length=30, unique=True)
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="households")
+    grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="grid_households")
+    dwelling = models.ForeignKey("places.Dwelling", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="households")
+    status = models.CharField("状态", max_length=10, choices=HouseholdStatus.choices, default=HouseholdStatus.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["number"]
+        indexes = [models.Index(fields=["community", "status"]), models.Index(fields=["grid", "status"])]
+
+    def __str__(self):
+        return self.number
+
+
+class Resident(models.Model):
+    name = models.CharField("姓名", max_length=50)
+    name_pinyin = models.CharField(max_length=200, blank=True, editable=False)
+    name_initials = models.CharField(max_length=50, blank=True, editable=False)
+    id_number_enc = models.TextField(blank=True, editable=False)
+    id_number_hash = models.CharField(max_length=32, null=True, blank=True, unique=True, editable=False)
+    id_number_masked = models.CharField("公民身份号码", max_length=18, blank=True, editable=False)
+    id_tail = models.CharField(max_length=4, blank=True, editable=False, db_index=True)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    sex = models.CharField("性别", max_length=1, choices=Sex.choices, blank=True)
+    ethnicity = models.CharField("民族", max_length=2, choices=list(codes.ETHNICITIES.items()), default="01")
+    phone_enc = models.TextField(blank=True, editable=False)
+    phone_hash = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
+    phone_masked = models.CharField("联系电话", max_length=20, blank=True, editable=False)
+    residence_status = models.CharField("居住状态", max_length=12, choices=ResidenceStatus.choices)
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="members")
+    relation = models.CharField("与户主关系", max_length=2, choices=list(codes.RELATIONS.items()))
+    dwelling = models.ForeignKey("places.Dwelling", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="residents")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="residents")
+    grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="grid_residents")
+    moved_in_on = models.DateField("迁入日期", null=True, blank=True)
+    party_member = models.BooleanField("党员", default=False)
+    status = models.CharField("状态", max_length=10, choices=PersonStatus.choices, default=PersonStatus.ACTIVE)
+    status_changed_on = models.DateField("状态变更日期", null=True, blank=True)
+    care_tags = models.ManyToManyField(CareTag, blank=True, related_name="residents", verbose_name="人员标签")
+    # Optimistic concurrency: an edit names the version it started from.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(m2m_fields=[care_tags], excluded_fields=["name_pinyin", "name_initials"])
+
+    class Meta:
+        ordering = ["household_id", "relation", "id"]
+        indexes = [
+            models.Index(fields=["community", "status", "name"]),
+            models.Index(fields=["community", "name_initials"]),
+            models.Index(fields=["grid", "status", "name"]),
+            models.Index(fields=["grid", "name_initials"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_head(self) -> bool:
+        return self.relation == codes.HEAD_RELATION
+
+
+class EventKind(models.TextChoices):
+    REGISTERED = "registered", "登记"
+    IMPORTED = "imported", "导入"
+    UPDATED = "updated", "修改"
+    MOVED_HOUSEHOLD = "moved_household", "户间迁移"
+    MOVED_OUT = "moved_out", "迁出"
+    RETURNED = "returned", "迁回"
+    DECEASED = "deceased", "死亡"
+
+
+class ResidentEvent(models.Model):
+    """One row per life event of a resident (who, when, what)."""
+
+    resident = models.ForeignKey(Resident, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    occurred_on = models.DateField("发生日期")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+
+class OrgKind(models.TextChoices):
+    RESIDENT_UNIT = "resident_unit", "驻区单位"
+    SOCIAL_ORG = "social_org", "社会组织"
+    PROPERTY_FIRM = "property_firm", "物业企业"
+    OWNERS_COMMITTEE = "owners_committee", "业主委员会"
+
+
+class OrgRegistration(models.TextChoices):
+    REGISTERED = "registered", "已登记"
+    FILED = "filed", "已备案"
+    NONE = "none", "未登记"
+
+
+class Organisation(models.Model):
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="organisations")
+    kind = models.CharField("类别", max_length=20, choices=OrgKind.choices)
+    name = models.CharField("名称", max_length=100)
+    registration = models.CharField("登记状态", max_length=12, choices=OrgRegistration.choices,
+                                    default=OrgRegistration.NONE)
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
+    contact_name = models.CharField("联系人", max_length=50, blank=True)
+    estate = models.ForeignKey("places.Estate", null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="organisations")
+    active = models.BooleanField(default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["community", "kind", "name"]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,195 @@
+"""Every write to residents and households. One function per use case,
+keyword-only arguments, one transaction each."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from gongzhi.core import codes, crypto, idcard
+from gongzhi.core.pinyin import name_pinyin
+from gongzhi.people.models import (
+    CareTag, EventKind, Household, HouseholdStatus, PersonStatus, Resident, ResidentEvent,
+)
+
+ERR_CONFLICT = "该记录已被他人修改,请刷新后重试"
+ERR_NOT_ACTIVE = "该居民已不在册,不能进行此操作"
+ERR_DUPLICATE_ID = "公民身份号码已登记在户号 {household} 中"
+ERR_SAME_HOUSEHOLD = "该居民已在此户中"
+ERR_HOUSEHOLD_CLOSED = "目标户已注销"
+ERR_DATE_FUTURE = "日期不能晚于今天"
+ERR_DATE_BEFORE_BIRTH = "日期不能早于出生日期"
+ERR_RELATION = "与户主关系代码无效"
+ERR_HOUSEHOLD_SCOPE = "户号 {number} 不在您的管辖范围内"
+
+
+class ConflictError(Exception):
+    pass
+
+
+class RegistryError(ValueError):
+    pass
+
+
+def protected_fields(*, id_number: str, phone: str) -> dict:
+    """Encrypted, hashed and masked forms of the sensitive fields.
+    `id_number` must already be validated (idcard.parse)."""
+    phone = (phone or "").strip()
+    return {
+        "id_number_enc": crypto.encrypt(id_number),
+        "id_number_hash": crypto.keyed_hash(id_number) or None,
+        "id_number_masked": crypto.mask_id_number(id_number),
+        "id_tail": id_number[-4:] if id_number else "",
+        "phone_enc": crypto.encrypt(phone),
+        "phone_hash": crypto.keyed_hash(phone),
+        "phone_masked": crypto.mask_phone(phone),
+    }
+
+
+def _check_date(value: dt.date | None, *, birth: dt.date | None = None) -> None:
+    if value is None:
+        return
+    if value > timezone.localdate():
+        raise RegistryError(ERR_DATE_FUTURE)
+    if birth and value < birth:
+        raise RegistryError(ERR_DATE_BEFORE_BIRTH)
+
+
+def _event(resident: Resident, kind: str, *, on: dt.date, by, **detail) -> ResidentEvent:
+    return ResidentEvent.objects.create(resident=resident, kind=kind, occurred_on=on, recorded_by=by, detail=detail)
+
+
+@transaction.atomic
+def household_create(*, number: str, community, grid, dwelling=None, by=None) -> Household:
+    return Household.objects.create(number=number, community=community, grid=grid, dwelling=dwelling)
+
+
+@transaction.atomic
+def resident_register(*, household: Household, name: str, id_number: str, relation: str,
+                      residence_status: str, ethnicity: str = "01", phone: str = "",
+                      moved_in_on: dt.date | None = None, party_member: bool = False,
+                      care_tags: list[CareTag] | None = None, by=None) -> Resident:
+    parsed = idcard.parse(id_number)
+    if relation not in codes.RELATIONS:
+        raise RegistryError(ERR_RELATION)
+    _check_date(moved_in_on, birth=parsed.birth_date)
+    existing = Resident.objects.filter(id_number_hash=crypto.keyed_hash(parsed.value)).select_related("household").first()
+    if existing:
+        raise RegistryError(ERR_DUPLICATE_ID.format(household=existing.household.number))
+    pinyin, initials = name_pinyin(name)
+    resident = Resident.objects.create(
+        name=name.strip(), name_pinyin=pinyin, name_initials=initials, birth_date=parsed.birth_date, sex=parsed.sex,
+        ethnicity=ethnicity, residence_status=residence_status, household=household, relation=relation,
+        dwelling=household.dwelling, community=household.community, grid=household.grid, moved_in_on=moved_in_on,
+        party_member=party_member, **protected_fields(id_number=parsed.value, phone=phone),
+    )
+    if care_tags:
+        resident.care_tags.set(care_tags)
+    _event(resident, EventKind.REGISTERED, on=moved_in_on or timezone.localdate(), by=by, household=household.number)
+    return resident
+
+
+def _lock(resident: Resident, version: int) -> Resident:
+    """Re-read the row under lock and refuse if someone changed it meanwhile."""
+    current = Resident.objects.select_for_update().get(pk=resident.pk)
+    if current.version != version:
+        raise ConflictError(ERR_CONFLICT)
+    return current
+
+
+def _bump(resident: Resident, by) -> None:
+    """Save a row read by `_lock` (we hold its lock, so += is safe)."""
+    resident.version += 1
+    resident._history_user = by
+    resident.save()
+
+
+@transaction.atomic
+def resident_update(*, resident: Resident, version: int, by, name: str | None = None, phone: str | None = None,
+                    ethnicity: str | None = None, residence_status: str | None = None, relation: str | None = None,
+                    party_member: bool | None = None, moved_in_on: dt.date | None = None,
+                    care_tags: list[CareTag] | None = None) -> Resident:
+    r = _lock(resident, version)
+    if r.status != PersonStatus.ACTIVE:
+        raise RegistryError(ERR_NOT_ACTIVE)
+    changed = []
+    if name is not None and name.strip() != r.name:
+        r.name = name.strip()
+        r.name_pinyin, r.name_initials = name_pinyin(r.name)
+        changed.append("name")
+    if phone is not None:
+        phone = phone.strip()
+        if crypto.keyed_hash(phone) != r.phone_hash:
+            r.phone_enc, r.phone_hash, r.phone_masked = crypto.encrypt(phone), crypto.keyed_hash(phone), crypto.mask_phone(phone)
+            changed.append("phone")
+    for field, value in (("ethnicity", ethnicity), ("residence_status", residence_status), ("relation", relation),
+                         ("party_member", party_member), ("moved_in_on", moved_in_on)):
+        if value is not None and getattr(r, field) != value:
+            if field == "relation" and value not in codes.RELATIONS:
+                raise RegistryError(ERR_RELATION)
+            if field == "moved_in_on":
+                _check_date(value, birth=r.birth_date)
+            setattr(r, field, value)
+            changed.append(field)
+    if care_tags is not None and {t.pk for t in care_tags} != set(r.care_tags.values_list("pk", flat=True)):
+        changed.append("care_tags")
+    if not changed:
+        return r
+    _bump(r, by)
+    if "care_tags" in changed:
+        r._history_user = by
+        r.care_tags.set(care_tags)
+    _event(r, EventKind.UPDATED, on=timezone.localdate(), by=by, fields=changed)
+    return r
+
+
+@transaction.atomic
+def resident_move_household(*, resident: Resident, version: int, household: Household, relation: str,
+                            moved_on: dt.date, by) -> Resident:
+    r = _lock(resident, version)
+    if r.status != PersonStatus.ACTIVE:
+        raise RegistryError(ERR_NOT_ACTIVE)
+    if household.status != HouseholdStatus.ACTIVE:
+        raise RegistryError(ERR_HOUSEHOLD_CLOSED)
+    if household.pk == r.household_id:
+        raise RegistryError(ERR_SAME_HOUSEHOLD)
+    if relation not in codes.RELATIONS:
+        raise RegistryError(ERR_RELATION)
+    _check_date(moved_on, birth=r.birth_date)
+    old = r.household.number
+    r.household, r.relation = household, relation
+    r.dwelling, r.community, r.grid = household.dwelling, household.community, household.grid
+    r.moved_in_on = moved_on
+    _bump(r, by)
+    _event(r, EventKind.MOVED_HOUSEHOLD, on=moved_on, by=by, **{"from": old, "to": household.number})
+    return r
+
+
+@transaction.atomic
+def resident_move_out(*, resident: Resident, version: int, moved_on: dt.date, destination: str, by) -> Resident:
+    r = _lock(resident, version)
+    if r.status != PersonStatus.ACTIVE:
+        raise RegistryError(ERR_NOT_ACTIVE)
+    _check_date(moved_on, birth=r.birth_date)
+    r.status, r.status_changed_on = PersonStatus.MOVED_OUT, moved_on
+    _bump(r, by)
+    _event(r, EventKind.MOVED_OUT, on=moved_on, by=by, destination=destination)
+    return r
+
+
+@transaction.atomic
+def resident_record_death(*, resident: Resident, version: int, died_on: dt.date, by) -> Resident:
+    r = _lock(resident, version)
+    if r.status != PersonStatus.ACTIVE:
+        raise RegistryError(ERR_NOT_ACTIVE)
+    _check_date(died_on, birth=r.birth_date)
+    r.status, r.status_changed_on = PersonStatus.DECEASED, died_on
+    _bump(r, by)
+    _event(r, EventKind.DECEASED, on=died_on, by=by)
+    return r
+
+
+def resident_reveal(*, resident: Resident) -> dict[str, str]:
+    """Plaintext sensitive fields. Callers must log the access first."""
+    return {"id_number": crypto.decrypt(resident.id_number_enc), "phone": crypto.decrypt(resident.phone_enc)}
