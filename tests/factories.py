@@ -94,5 +94,5 @@ class World:
         self.community_worker_a = user("cw_a", "community", self.comm_a)
         self.community_worker_b = user("cw_b", "community", self.comm_b)
         self.grid_worker_a1 = user("gw_a1", "grid", self.grid_a1)
-        self.department = user("dept", "department", self.district)
+        self.department = user("dept", "department", self.street_a)
         self.resident_user = user("res_a1", "resident", self.comm_a, resident=self.res_a1)

@@ -1,3 +1,17 @@
+from gongzhi.accounts.models import Capability, Role
+
+
 def scope(request):
     s = getattr(request, "scope", None)
-    return {"scope": s}
+    if s is None or not request.user.is_authenticated:
+        return {"scope": s}
+    return {
+        "scope": s,
+        "role_label": Role(s.primary_role).label if s.primary_role else "未分配角色",
+        "perms_view_people": s.can(Capability.VIEW_PEOPLE),
+        "perms_import": s.can(Capability.IMPORT),
+        "perms_export": s.can(Capability.EXPORT),
+        "perms_unmask": s.can(Capability.UNMASK),
+        "perms_edit": s.can(Capability.EDIT_PEOPLE),
+        "perms_access_log": s.can(Capability.VIEW_ACCESS_LOG),
+    }

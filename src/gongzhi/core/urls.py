@@ -1,4 +1,9 @@
 from django.urls import path
 
+from gongzhi.core import views
+
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("access-log/", views.access_log, name="access_log"),
+]

@@ -1,4 +1,21 @@
 from django.urls import path
 
+from gongzhi.people import transfer_views, views
+
 app_name = "people"
-urlpatterns: list = []
+urlpatterns = [
+    path("residents/", views.residents, name="residents"),
+    path("residents/<int:pk>/", views.resident_detail, name="resident"),
+    path("residents/<int:pk>/reveal/", views.resident_reveal, name="reveal"),
+    path("residents/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
+    path("residents/<int:pk>/move/", views.resident_move_household, name="resident_move"),
+    path("residents/<int:pk>/move-out/", views.resident_move_out, name="resident_move_out"),
+    path("residents/<int:pk>/death/", views.resident_death, name="resident_death"),
+    path("households/<int:pk>/", views.household_detail, name="household"),
+    path("me/", views.my_household, name="my_household"),
+    path("import/", transfer_views.import_page, name="import"),
+    path("import/template.xlsx", transfer_views.import_template, name="import_template"),
+    path("import/<int:pk>/", transfer_views.import_job, name="import_job"),
+    path("import/<int:pk>/rejected.xlsx", transfer_views.import_report, name="import_report"),
+    path("export/", transfer_views.export_residents_view, name="export"),
+]

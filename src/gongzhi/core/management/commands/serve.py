@@ -1,0 +1,84 @@
+"""`gongzhi serve`: the production web server (gunicorn, run in-process).
+
+    gongzhi serve [--host H] [--port P] [--workers N] [--threads T] [--migrate]
+
+Defaults come from gongzhi/gunicorn_conf.py (127.0.0.1:8000, gthread workers,
+access log on stdout). Static files are served by WhiteNoise straight from the
+apps (WHITENOISE_USE_FINDERS), so no collectstatic step is needed.
+"""
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+from gunicorn.app.base import BaseApplication
+
+from gongzhi import gunicorn_conf
+
+
+class GongzhiApplication(BaseApplication):
+    """Gunicorn with our config module plus command-line overrides; no argv parsing."""
+
+    def __init__(self, options: dict):
+        self.options = options
+        super().__init__()
+
+    def load_config(self):
+        known = self.cfg.settings
+        for name, value in vars(gunicorn_conf).items():
+            if name in known and not name.startswith("_"):
+                self.cfg.set(name, value)
+        for name, value in self.options.items():
+            if name in known and value is not None:
+                self.cfg.set(name, value)
+
+    def load(self):
+        from gongzhi.wsgi import application
+
+        # The master must not hand open database connections to forked workers.
+        connections.close_all()
+        return application
+
+
+def _bind(host: str, port: int) -> str:
+    if ":" in host and not host.startswith("["):
+        host = f"[{host}]"  # IPv6 literal
+    return f"{host}:{port}"
+
+
+class Command(BaseCommand):
+    help = "运行生产 Web 服务(gunicorn)/ Run the production web server (gunicorn)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", help="listen address (default 127.0.0.1, or GONGZHI_BIND)")
+        parser.add_argument("--port", type=int, help="TCP port (default 8000, or GONGZHI_BIND)")
+        parser.add_argument("--workers", type=int,
+                            help=f"worker processes (default {gunicorn_conf.workers} here)")
+        parser.add_argument("--threads", type=int, help=f"threads per worker (default {gunicorn_conf.threads})")
+        parser.add_argument("--migrate", action="store_true", help="run `migrate --noinput` before starting")
+
+    def handle(self, *args, **opts):
+        if opts["workers"] is not None and opts["workers"] < 1:
+            raise CommandError("--workers must be at least 1")
+        if opts["threads"] is not None and opts["threads"] < 1:
+            raise CommandError("--threads must be at least 1")
+        if opts["migrate"]:
+            call_command("migrate", interactive=False, verbosity=opts["verbosity"])
+        # WhiteNoise warns on every start when STATIC_ROOT is missing.
+        if settings.STATIC_ROOT:
+            Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+        connections.close_all()
+
+        options = {"workers": opts["workers"], "threads": opts["threads"]}
+        if opts["host"] or opts["port"]:
+            options["bind"] = [_bind(opts["host"] or "127.0.0.1", opts["port"] or 8000)]
+        app = GongzhiApplication(options)
+        cfg = app.cfg
+        engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+        self.stdout.write(
+            f"gongzhi: gunicorn on {', '.join(cfg.bind)} — {cfg.workers} workers × {cfg.threads} threads "
+            f"({cfg.worker_class_str}), database {engine}"
+        )
+        self.stdout.flush()
+        app.run()

@@ -1,0 +1,54 @@
+"""Gunicorn settings for gongzhi.
+
+Used by `gongzhi serve` (which runs gunicorn in-process) and usable on its own:
+
+    gunicorn -c python:gongzhi.gunicorn_conf
+
+Every value can be changed from the environment (GONGZHI_BIND, GONGZHI_WORKERS,
+GONGZHI_THREADS, GONGZHI_TIMEOUT, GONGZHI_FORWARDED_ALLOW_IPS); `gongzhi serve`
+options override both.
+"""
+import os
+
+wsgi_app = "gongzhi.wsgi:application"
+
+
+def database_is_sqlite() -> bool:
+    """Same rule as settings.py: no DATABASE_URL means the SQLite file."""
+    url = os.environ.get("DATABASE_URL", "").strip().lower()
+    return not url or url.startswith("sqlite")
+
+
+def default_workers() -> int:
+    """2 × cores, capped: SQLite serialises writes, so more processes only add
+    lock waits (4); on PostgreSQL every thread may hold a connection (8 × threads)."""
+    cores = os.cpu_count() or 1
+    return max(1, min(2 * cores, 4 if database_is_sqlite() else 8))
+
+
+bind = [os.environ.get("GONGZHI_BIND", "127.0.0.1:8000")]
+workers = int(os.environ.get("GONGZHI_WORKERS") or default_workers())
+worker_class = "gthread"
+threads = int(os.environ.get("GONGZHI_THREADS", "4"))
+# Imports and exports run as jobs, but a large Excel upload can take a while.
+timeout = int(os.environ.get("GONGZHI_TIMEOUT", "120"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then (bounded memory growth), not all at once.
+max_requests = 2000
+max_requests_jitter = 200
+# Load Django once in the master: errors show before any worker starts, and
+# workers share the imported code.
+preload_app = True
+
+accesslog = "-"  # stdout
+errorlog = "-"  # stderr
+loglevel = "info"
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+
+# Trust X-Forwarded-* only from a reverse proxy on this machine.
+forwarded_allow_ips = os.environ.get("GONGZHI_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
+
+# Gunicorn ≥ 25.1 opens a control socket at a fixed per-user path by default;
+# two instances on one machine would fight over it, and we do not use it.
+control_socket_disable = True

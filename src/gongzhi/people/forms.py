@@ -1,0 +1,50 @@
+import datetime as dt
+
+from django import forms
+
+from gongzhi.core import codes
+from gongzhi.people.models import CareTag, ResidenceStatus
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ResidentEditForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    name = forms.CharField(label="姓名", max_length=50)
+    phone = forms.RegexField(label="联系电话", required=False, regex=r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
+                             error_messages={"invalid": "联系电话格式不正确(11位手机号或带区号的固定电话)"})
+    ethnicity = forms.ChoiceField(label="民族", choices=list(codes.ETHNICITIES.items()))
+    residence_status = forms.ChoiceField(label="居住状态", choices=ResidenceStatus.choices)
+    relation = forms.ChoiceField(label="与户主关系", choices=list(codes.RELATIONS.items()))
+    party_member = forms.BooleanField(label="党员", required=False)
+    moved_in_on = forms.DateField(label="迁入日期", required=False, widget=DATE)
+    care_tags = forms.ModelMultipleChoiceField(label="人员标签", queryset=CareTag.objects.all(), required=False,
+                                               widget=forms.CheckboxSelectMultiple)
+
+
+class MoveOutForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    moved_on = forms.DateField(label="迁出日期", widget=DATE, initial=dt.date.today)
+    destination = forms.CharField(label="迁往", max_length=100)
+
+
+class DeathForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    died_on = forms.DateField(label="死亡日期", widget=DATE)
+
+
+class MoveHouseholdForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    household_number = forms.CharField(label="迁入户号", max_length=30)
+    relation = forms.ChoiceField(label="与新户主关系", choices=list(codes.RELATIONS.items()))
+    moved_on = forms.DateField(label="迁移日期", widget=DATE, initial=dt.date.today)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label="居民信息表 (xlsx 或 csv)")
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if not f.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(f"文件 {f.name} 不是 xlsx 或 csv 格式")
+        return f

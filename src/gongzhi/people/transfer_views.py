@@ -1,0 +1,98 @@
+"""Import and export pages. A browser import runs as a separate process
+(`gongzhi import residents ... --job ID`) so a long file neither blocks a
+server worker nor dies with it; the page polls the Job for progress."""
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from gongzhi.accounts.models import Capability
+from gongzhi.core.models import Job, JobStatus
+from gongzhi.core.permissions import ERR_NO_PERMISSION, require_capability
+from gongzhi.people.forms import ImportForm
+
+IMPORT_DIR_NAME = "imports"
+
+
+def _import_dir() -> Path:
+    d = Path(settings.DATA_DIR) / IMPORT_DIR_NAME
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _launch_import(job: Job) -> None:
+    cmd = [sys.executable, "-m", "gongzhi.cli", "import", "residents", job.input_path, "--job", str(job.pk),
+           "--report", job.result_path]
+    log = open(Path(job.input_path).with_suffix(".log"), "ab")
+    subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+
+
+@require_capability(Capability.IMPORT)
+def import_page(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        stem = f"{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
+        path = _import_dir() / f"{stem}{Path(upload.name).suffix.lower()}"
+        with open(path, "wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        job = Job.objects.create(kind="import_residents", created_by=request.user, input_name=upload.name,
+                                 input_path=str(path), result_path=str(_import_dir() / f"{stem}.rejected.xlsx"))
+        _launch_import(job)
+        return redirect("people:import_job", pk=job.pk)
+    jobs = Job.objects.filter(kind="import_residents", created_by=request.user)[:20]
+    return render(request, "people/import.html", {"form": form, "jobs": jobs})
+
+
+def _own_job(request, pk) -> Job:
+    job = Job.objects.filter(pk=pk, kind="import_residents").first()
+    if job is None or (job.created_by_id != request.user.pk and not request.scope.can(Capability.VIEW_ACCESS_LOG)):
+        raise Http404("未找到该导入任务")
+    return job
+
+
+@require_capability(Capability.IMPORT)
+def import_job(request, pk):
+    job = _own_job(request, pk)
+    template = "people/import_progress.html" if request.htmx else "people/import_job.html"
+    return render(request, template, {"job": job, "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING)})
+
+
+@require_capability(Capability.IMPORT)
+def import_report(request, pk):
+    job = _own_job(request, pk)
+    path = Path(job.result_path)
+    if job.status != JobStatus.DONE or not job.rejected or not path.exists():
+        raise Http404("没有被拒绝的行")
+    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{Path(job.input_name).stem}-被拒绝的行.xlsx")
+
+
+@require_capability(Capability.IMPORT)
+def import_template(request):
+    from gongzhi.people.template_columns import build_template
+
+    path = _import_dir() / "居民信息导入模板.xlsx"
+    build_template(path)
+    return FileResponse(open(path, "rb"), as_attachment=True, filename="居民信息导入模板.xlsx")
+
+
+@require_capability(Capability.EXPORT)
+def export_residents_view(request):
+    from gongzhi.people.exporter import export_residents
+
+    unmasked = request.GET.get("unmasked") == "1"
+    if unmasked and not request.scope.can(Capability.UNMASK):
+        raise PermissionDenied(ERR_NO_PERMISSION)
+    path = _import_dir() / f"export-{request.user.pk}-{uuid.uuid4().hex[:8]}.xlsx"
+    export_residents(path=path, scope=request.scope, by=request.user, unmasked=unmasked, request=request)
+    response = FileResponse(open(path, "rb"), as_attachment=True,
+                            filename=f"居民信息-{timezone.localdate():%Y%m%d}.xlsx")
+    path.unlink()  # the open handle keeps the data until the response is sent
+    return response

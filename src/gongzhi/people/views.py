@@ -1,0 +1,160 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from gongzhi.accounts.models import Capability
+from gongzhi.core.access_log import access_log_write
+from gongzhi.core.models import AccessAction
+from gongzhi.core.permissions import ERR_NO_PERMISSION, require_capability
+from gongzhi.people import selectors, services
+from gongzhi.people.forms import DeathForm, MoveHouseholdForm, MoveOutForm, ResidentEditForm
+from gongzhi.people.models import CareTag, Household, PersonStatus, ResidenceStatus
+
+
+@require_capability(Capability.VIEW_PEOPLE)
+def residents(request):
+    scope = request.scope
+    q = request.GET.get("q", "").strip()
+    status = request.GET.get("status", PersonStatus.ACTIVE)
+    tag = request.GET.get("tag", "")
+    residence = request.GET.get("residence", "")
+    qs = selectors.resident_list(scope=scope, q=q, status=status, tag=tag, residence_status=residence)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    ctx = {"page": page, "q": q, "status": status, "tag": tag, "residence": residence,
+           "statuses": PersonStatus.choices, "residences": ResidenceStatus.choices, "tags": CareTag.objects.all(),
+           "querystring_prefix": (params.urlencode() + "&") if params else ""}
+    template = "people/resident_results.html" if request.htmx else "people/residents.html"
+    return render(request, template, ctx)
+
+
+def _resident_ctx(request, resident, **extra):
+    history = resident.history.select_related("history_user").order_by("-history_date")[:50]
+    rows = []
+    for h in history:
+        prev = h.prev_record
+        changes = []
+        if prev is not None:
+            delta = h.diff_against(prev, excluded_fields=["version", "updated_at", "id_number_enc", "phone_enc",
+                                                          "id_number_hash", "phone_hash"])
+            changes = [(c.field, c.old, c.new) for c in delta.changes]
+        rows.append({"h": h, "changes": changes})
+    return {"resident": resident, "history": rows, "events": resident.events.select_related("recorded_by")[:50],
+            "members": selectors.household_members(resident.household), **extra}
+
+
+@require_capability(Capability.VIEW_PEOPLE)
+def resident_detail(request, pk):
+    resident = selectors.access_resident(request.scope, pk)
+    return render(request, "people/resident_detail.html", _resident_ctx(request, resident))
+
+
+@require_capability(Capability.UNMASK)
+@require_POST
+def resident_reveal(request, pk):
+    resident = selectors.access_resident(request.scope, pk)
+    if not request.scope.can(Capability.UNMASK, resident.community):
+        raise PermissionDenied(ERR_NO_PERMISSION)
+    access_log_write(user=request.user, action=AccessAction.UNMASK, target=f"居民 {resident.pk} {resident.name}",
+                     detail="查看完整身份证号和电话", request=request)
+    plain = services.resident_reveal(resident=resident)
+    return render(request, "people/reveal.html", {"resident": resident, "plain": plain})
+
+
+def _can_edit(request, resident):
+    if not request.scope.can(Capability.EDIT_PEOPLE, resident.grid):
+        raise PermissionDenied(ERR_NO_PERMISSION)
+
+
+@require_capability(Capability.EDIT_PEOPLE)
+def resident_edit(request, pk):
+    resident = selectors.access_resident(request.scope, pk)
+    _can_edit(request, resident)
+    if request.method == "POST":
+        form = ResidentEditForm(request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            if not data["phone"] and not request.scope.can(Capability.UNMASK):
+                data["phone"] = None  # the masked number was not shown, so blank means "unchanged"
+            try:
+                services.resident_update(resident=resident, by=request.user, **data)
+            except services.ConflictError as e:
+                form.add_error(None, str(e))
+            except services.RegistryError as e:
+                form.add_error(None, str(e))
+            else:
+                messages.success(request, "已保存")
+                return redirect("people:resident", pk=resident.pk)
+    else:
+        phone = services.resident_reveal(resident=resident)["phone"] if request.scope.can(Capability.UNMASK) else ""
+        form = ResidentEditForm(initial={
+            "version": resident.version, "name": resident.name, "phone": phone, "ethnicity": resident.ethnicity,
+            "residence_status": resident.residence_status, "relation": resident.relation,
+            "party_member": resident.party_member, "moved_in_on": resident.moved_in_on,
+            "care_tags": list(resident.care_tags.all())})
+        if not request.scope.can(Capability.UNMASK):
+            form.fields["phone"].help_text = "出于隐私保护不显示原号码;留空表示不修改"
+    return render(request, "people/resident_edit.html", {"resident": resident, "form": form})
+
+
+def _life_event(request, pk, form_class, action, title):
+    resident = selectors.access_resident(request.scope, pk)
+    _can_edit(request, resident)
+    form = form_class(request.POST or None, initial={"version": resident.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            action(resident, form.cleaned_data)
+        except (services.ConflictError, services.RegistryError) as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, f"{title}已登记")
+            return redirect("people:resident", pk=resident.pk)
+    return render(request, "people/resident_action.html", {"resident": resident, "form": form, "title": title})
+
+
+@require_capability(Capability.EDIT_PEOPLE)
+def resident_move_out(request, pk):
+    return _life_event(request, pk, MoveOutForm, lambda r, d: services.resident_move_out(
+        resident=r, version=d["version"], moved_on=d["moved_on"], destination=d["destination"], by=request.user),
+        "迁出")
+
+
+@require_capability(Capability.EDIT_PEOPLE)
+def resident_death(request, pk):
+    return _life_event(request, pk, DeathForm, lambda r, d: services.resident_record_death(
+        resident=r, version=d["version"], died_on=d["died_on"], by=request.user), "死亡")
+
+
+@require_capability(Capability.EDIT_PEOPLE)
+def resident_move_household(request, pk):
+    def move(r, d):
+        target = selectors.households_in(request.scope).filter(number=d["household_number"].strip()).first()
+        if target is None:
+            raise services.RegistryError(services.ERR_HOUSEHOLD_SCOPE.format(number=d["household_number"]))
+        services.resident_move_household(resident=r, version=d["version"], household=target,
+                                         relation=d["relation"], moved_on=d["moved_on"], by=request.user)
+    return _life_event(request, pk, MoveHouseholdForm, move, "户间迁移")
+
+
+@require_capability(Capability.VIEW_PEOPLE)
+def household_detail(request, pk):
+    household = selectors.access_household(request.scope, pk)
+    return render(request, "people/household_detail.html", {
+        "household": household, "members": selectors.household_members(household),
+        "history": household.history.select_related("history_user").order_by("-history_date")[:50]})
+
+
+@login_required
+def my_household(request):
+    """A resident sees their own household and nothing else."""
+    resident = request.user.resident
+    if resident is None:
+        raise Http404("您的账号未关联居民信息")
+    household = Household.objects.select_related("dwelling", "grid", "community").get(pk=resident.household_id)
+    return render(request, "people/my_household.html", {
+        "me": resident, "household": household, "members": selectors.household_members(household)})

@@ -1,0 +1,96 @@
+"""Every read of places goes through the caller's scope."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.http import Http404
+
+from gongzhi.core.scope import Scope
+from gongzhi.places.models import Dwelling, Estate, GridStaff, Level, Place, StaffRole
+
+
+def access_place(scope: Scope, code: str) -> Place:
+    place = scope.places().filter(code=code).select_related("parent").first()
+    if place is None:
+        raise Http404("未找到或无权访问")
+    return place
+
+
+@dataclass
+class TreeNode:
+    place: Place
+    children: list["TreeNode"] = field(default_factory=list)
+    households: int = 0
+    residents: int = 0
+
+
+def place_tree(scope: Scope) -> list[TreeNode]:
+    """Places in scope down to grids, with household/resident counts per node
+    (counted by the database per grid, then summed up the tree)."""
+    from gongzhi.people.models import Household, PersonStatus, Resident
+
+    places = list(scope.places().order_by("path"))
+    hh = dict(Household.objects.filter(grid__in=[p.id for p in places if p.level == Level.GRID], status="active")
+              .values_list("grid").annotate(n=Count("id")))
+    rs = dict(Resident.objects.filter(grid__in=[p.id for p in places if p.level == Level.GRID],
+                                      status=PersonStatus.ACTIVE).values_list("grid").annotate(n=Count("id")))
+    nodes = {p.id: TreeNode(place=p, households=hh.get(p.id, 0), residents=rs.get(p.id, 0)) for p in places}
+    roots = []
+    for p in places:
+        node = nodes[p.id]
+        parent = nodes.get(p.parent_id)
+        (parent.children if parent else roots).append(node)
+    def total(node: TreeNode):
+        for c in node.children:
+            total(c)
+            node.households += c.households
+            node.residents += c.residents
+    for r in roots:
+        total(r)
+    return roots
+
+
+def grid_staff(grid: Place):
+    return GridStaff.objects.filter(grid=grid, active=True).order_by("role", "name")
+
+
+def grids_understaffed(scope: Scope):
+    """Grids in scope without a leader or without a full-time worker (P-STAFF-4)."""
+    return (scope.places().filter(level=Level.GRID)
+            .annotate(leaders=Count("staff", filter=Q(staff__role=StaffRole.LEADER, staff__active=True)),
+                      full_time=Count("staff", filter=Q(staff__role=StaffRole.FULL_TIME, staff__active=True)))
+            .filter(Q(leaders=0) | Q(full_time=0)).select_related("parent").order_by("code"))
+
+
+def grid_estates(scope: Scope, grid: Place):
+    return (Estate.objects.filter(buildings__grid=grid).distinct()
+            .annotate(dwelling_count=Count("buildings__dwellings", filter=Q(buildings__grid=grid)))
+            .order_by("name"))
+
+
+def dwellings_in(scope: Scope):
+    return scope.filter_people(Dwelling.objects.all())
+
+
+def grid_features(scope: Scope) -> dict:
+    """GeoJSON FeatureCollection of the grids in scope, with counts."""
+    from gongzhi.people.models import PersonStatus, Resident
+
+    grids = list(scope.places().filter(level=Level.GRID).select_related("parent", "parent__parent"))
+    counts = dict(Resident.objects.filter(grid__in=[g.id for g in grids], status=PersonStatus.ACTIVE)
+                  .values_list("grid").annotate(n=Count("id")))
+    staffed = {g.id for g in grids_understaffed(scope)}
+    features = []
+    for g in grids:
+        if not g.boundary:
+            continue
+        features.append({
+            "type": "Feature",
+            "geometry": g.boundary,
+            "properties": {"code": g.code, "name": g.name, "community": g.parent.name,
+                           "street": g.parent.parent.name if g.parent.parent else "",
+                           "kind": g.get_grid_kind_display(), "residents": counts.get(g.id, 0),
+                           "understaffed": g.id in staffed, "url": f"/places/{g.code}/"},
+        })
+    return {"type": "FeatureCollection", "features": features}

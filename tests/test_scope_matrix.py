@@ -1,0 +1,157 @@
+"""Data scope, for every page and API endpoint: a user of one grid or
+community cannot read or change another's records, even by guessing ids.
+
+`ENDPOINTS` must name every URL pattern of the project (checked below), so a
+new endpoint cannot be added without saying how its scope is tested.
+"""
+import json
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from gongzhi.core.models import AccessLog
+from gongzhi.people.models import Resident
+
+# name -> how to build the URL for the *other* side's object, and which method.
+# "foreign" targets belong to community B (outside cw_a / gw_a1 / street_a).
+ENDPOINTS = {
+    "people:resident": ("GET", lambda w: f"/people/residents/{w.res_b1.pk}/"),
+    "people:reveal": ("POST", lambda w: f"/people/residents/{w.res_b1.pk}/reveal/"),
+    "people:resident_edit": ("POST", lambda w: f"/people/residents/{w.res_b1.pk}/edit/"),
+    "people:resident_move": ("POST", lambda w: f"/people/residents/{w.res_b1.pk}/move/"),
+    "people:resident_move_out": ("POST", lambda w: f"/people/residents/{w.res_b1.pk}/move-out/"),
+    "people:resident_death": ("POST", lambda w: f"/people/residents/{w.res_b1.pk}/death/"),
+    "people:household": ("GET", lambda w: f"/people/households/{w.hh_b1.pk}/"),
+    "places:detail": ("GET", lambda w: f"/places/{w.grid_b1.code}/"),
+    "api:get_place": ("GET", lambda w: f"/api/places/{w.comm_b.code}"),
+    "api:get_resident": ("GET", lambda w: f"/api/residents/{w.res_b1.pk}"),
+    "api:patch_resident": ("PATCH", lambda w: f"/api/residents/{w.res_b1.pk}"),
+    "api:get_household": ("GET", lambda w: f"/api/households/{w.hh_b1.pk}"),
+}
+# Lists: the foreign record must not appear in what they return.
+LISTS = {
+    "people:residents": "/people/residents/?status=",
+    "places:tree": "/places/",
+    "places:geojson": "/places/map/grids.geojson",
+    "api:list_places": "/api/places",
+    "api:list_residents": "/api/residents?status=",
+    "core:home": "/",
+    "people:export": "/people/export/",
+}
+# Pages with no per-record data, or covered elsewhere (see the named test).
+OTHER = {
+    "accounts:login", "accounts:logout", "places:map", "people:my_household",  # test_resident_sees_only_own_household
+    "people:import", "people:import_template", "people:import_job", "people:import_report",  # test_import_jobs_are_private
+    "core:access_log",  # test_access_log_admin_only
+    "api:api-root", "api:openapi-json", "api:openapi-view",
+}
+
+
+def _all_url_names():
+    names = set()
+
+    def walk(patterns, ns):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, (ns + ":" if ns else "") + p.namespace if p.namespace else ns)
+            elif isinstance(p, URLPattern) and p.name:
+                names.add(f"{ns}:{p.name}" if ns else p.name)
+
+    walk(get_resolver().url_patterns, "")
+    return {n for n in names if not n.startswith("admin:")}
+
+
+def test_every_endpoint_has_a_scope_test():
+    missing = _all_url_names() - set(ENDPOINTS) - set(LISTS) - OTHER
+    assert not missing, f"add these endpoints to the scope matrix: {sorted(missing)}"
+
+
+def _login(client, user):
+    client.force_login(user)
+
+
+def _call(client, method, url):
+    body = {"version": 1, "name": "篡改", "moved_on": "2025-01-01", "died_on": "2025-01-01",
+            "destination": "x", "household_number": "HA1", "relation": "10"}
+    if method == "GET":
+        return client.get(url)
+    if method == "PATCH":
+        return client.patch(url, data=json.dumps(body), content_type="application/json")
+    return client.post(url, data=body)
+
+
+@pytest.mark.parametrize("who", ["community_worker_a", "grid_worker_a1", "street_officer_a", "department",
+                                 "resident_user"])
+@pytest.mark.parametrize("name", sorted(ENDPOINTS))
+def test_foreign_records_are_invisible_and_unchangeable(client, world, who, name):
+    _login(client, getattr(world, who))
+    before = list(Resident.objects.order_by("pk").values_list("pk", "name", "status", "version", "household_id"))
+    method, url = ENDPOINTS[name]
+    response = _call(client, method, url(world))
+    assert response.status_code in (403, 404), (name, response.status_code)
+    assert "王五" not in response.content.decode()
+    after = list(Resident.objects.order_by("pk").values_list("pk", "name", "status", "version", "household_id"))
+    assert after == before
+    assert not AccessLog.objects.filter(target__contains="王五").exists()
+
+
+def test_grid_worker_cannot_reach_the_neighbouring_grid(client, world):
+    _login(client, world.grid_worker_a1)
+    assert client.get(f"/people/residents/{world.res_a2.pk}/").status_code == 404
+    assert client.get(f"/api/residents/{world.res_a2.pk}").status_code == 404
+    assert client.get(f"/places/{world.grid_a2.code}/").status_code == 404
+    assert client.get(f"/people/residents/{world.res_a1.pk}/").status_code == 200
+
+
+@pytest.mark.parametrize("who", ["community_worker_a", "grid_worker_a1", "street_officer_a", "department"])
+@pytest.mark.parametrize("name", sorted(LISTS))
+def test_lists_hold_nothing_foreign(client, world, who, name):
+    _login(client, getattr(world, who))
+    response = client.get(LISTS[name])
+    assert response.status_code in (200, 403), (name, response.status_code)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith("application/vnd.openxml"):
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+        body = "".join(str(c) for row in load_workbook(BytesIO(body)).active.iter_rows(values_only=True)
+                       for c in row).encode()
+    text = body.decode(errors="ignore")
+    for foreign in ("王五", world.comm_b.code, "南岳社区", world.hh_b1.number):
+        assert foreign not in text, (name, foreign)
+
+
+def test_community_worker_sees_own_records(client, world):
+    _login(client, world.community_worker_a)
+    text = client.get("/people/residents/").content.decode()
+    assert "张三" in text and "李四" in text
+    data = client.get("/api/residents").json()
+    assert {r["name"] for r in data["results"]} == {"张三", "李四"}
+
+
+def test_resident_sees_only_own_household(client, world):
+    _login(client, world.resident_user)
+    text = client.get("/people/me/").content.decode()
+    assert "张三" in text and "李四" not in text
+    assert client.get("/people/residents/").status_code == 403
+    assert client.get(f"/people/households/{world.hh_a1.pk}/").status_code == 403
+    assert client.get("/places/").status_code == 403
+
+
+def test_access_log_admin_only(client, world):
+    for user in (world.community_worker_a, world.street_officer_a, world.grid_worker_a1):
+        _login(client, user)
+        assert client.get("/access-log/").status_code == 403
+    _login(client, world.admin)
+    assert client.get("/access-log/").status_code == 200
+
+
+def test_import_jobs_are_private(client, world):
+    from gongzhi.core.models import Job
+    job = Job.objects.create(kind="import_residents", created_by=world.community_worker_b, input_name="b.xlsx",
+                             status="done", rejected=1)
+    _login(client, world.community_worker_a)
+    assert client.get(f"/people/import/{job.pk}/").status_code == 404
+    assert client.get(f"/people/import/{job.pk}/rejected.xlsx").status_code == 404
+    _login(client, world.grid_worker_a1)
+    assert client.get("/people/import/").status_code == 403
