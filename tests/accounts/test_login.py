@@ -1,0 +1,40 @@
+import pytest
+from django.conf import settings
+
+from tests.factories import PASSWORD
+
+
+@pytest.mark.argon2
+def test_passwords_are_hashed_with_argon2(world):
+    world.admin.set_password("a-new-Password-1")
+    assert world.admin.password.startswith("argon2$")
+
+
+def test_login_and_wrong_password_message(client, world):
+    r = client.post("/accounts/login/", {"username": "cw_a", "password": "wrong"})
+    assert "用户名或密码不正确" in r.content.decode()
+    r = client.post("/accounts/login/", {"username": "cw_a", "password": PASSWORD})
+    assert r.status_code == 302
+
+
+def test_repeated_failures_lock_the_account(client, world):
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/accounts/login/", {"username": "cw_a", "password": "wrong"})
+    r = client.post("/accounts/login/", {"username": "cw_a", "password": PASSWORD})
+    assert r.status_code == 429
+    assert "锁定" in r.content.decode()
+    # Another account from the same office address is not locked.
+    assert client.post("/accounts/login/", {"username": "cw_b", "password": PASSWORD}).status_code == 302
+
+
+def test_idle_sessions_expire(client, world):
+    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_COOKIE_AGE <= 1800
+    client.force_login(world.community_worker_a)
+    client.get("/")
+    assert 0 < client.session.get_expiry_age() <= settings.SESSION_COOKIE_AGE
+
+
+def test_pages_need_login(client, world):
+    for url in ("/", "/places/", "/people/residents/", "/api/residents"):
+        r = client.get(url)
+        assert r.status_code in (302, 401), url

@@ -1,0 +1,90 @@
+"""The registry in a real browser (headless Chromium), on a phone-sized screen."""
+import pytest
+
+from gongzhi.core.models import AccessLog
+from tests.factories import PASSWORD, World
+
+
+def _square(lon, lat, d=0.01):
+    return {"type": "Polygon", "coordinates": [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d],
+                                                [lon, lat]]]}
+
+
+@pytest.fixture
+def live_world(transactional_db):
+    w = World()
+    for i, g in enumerate((w.grid_a1, w.grid_a2, w.grid_b1)):
+        g.boundary = _square(119.80 + i * 0.01, 31.36)
+        g.save()
+    return w
+
+
+def login(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def test_community_worker_searches_by_pinyin_and_reveals_id(page, live_server, live_world):
+    login(page, live_server, "cw_a")
+    assert page.locator("[data-testid=count-residents]").inner_text() == "2"
+    page.wait_for_selector("#care-chart canvas")
+    page.click("nav >> text=居民")
+    page.fill("#q", "zs")
+    page.wait_for_function("document.querySelector('[data-testid=result-count]').textContent.includes('共 1 人')")
+    page.click("#results >> text=张三")
+    masked = page.locator("[data-testid=id-number]").inner_text()
+    assert "*" in masked
+    page.click("text=查看完整信息")
+    page.wait_for_function("!document.querySelector('[data-testid=id-number]').textContent.includes('*')")
+    assert page.locator("[data-testid=phone]").inner_text() == "13812345678"
+    assert AccessLog.objects.filter(username="cw_a", action="unmask").count() == 1
+    # Phone-sized: nothing wider than the screen.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+
+
+def test_grid_map_draws_only_the_callers_grids(page, live_server, live_world):
+    login(page, live_server, "street_a")
+    page.goto(f"{live_server.url}/places/map/")
+    page.wait_for_selector("#map[data-features]")
+    assert page.locator("#map").get_attribute("data-features") == "2"
+    assert page.locator("path.leaflet-interactive").count() == 2
+
+
+def test_edit_conflict_is_reported_in_chinese(browser, live_server, live_world):
+    ctx1, ctx2 = browser.new_context(locale="zh-CN"), browser.new_context(locale="zh-CN")
+    p1, p2 = ctx1.new_page(), ctx2.new_page()
+    try:
+        login(p1, live_server, "cw_a")
+        login(p2, live_server, "gw_a1")
+        url = f"{live_server.url}/people/residents/{live_world.res_a1.pk}/edit/"
+        p1.goto(url)
+        p2.goto(url)
+        p1.fill("#id_name", "张三丰")
+        p1.click("main button[type=submit]")
+        p1.wait_for_selector("text=已保存")
+        p2.fill("#id_name", "张叁")
+        p2.click("main button[type=submit]")
+        assert "已被他人修改" in p2.locator("[role=alert]").inner_text()
+    finally:
+        ctx1.close()
+        ctx2.close()
+    live_world.res_a1.refresh_from_db()
+    assert live_world.res_a1.name == "张三丰"
+
+
+def test_locked_account_sees_why(page, live_server, live_world):
+    for _ in range(5):
+        page.goto(f"{live_server.url}/accounts/login/")
+        page.fill("#id_username", "cw_b")
+        page.fill("#id_password", "wrong")
+        page.click("button[type=submit]")
+    assert "锁定" in page.content()
+
+
+def test_resident_sees_own_household(page, live_server, live_world):
+    login(page, live_server, "res_a1")
+    assert "我的家庭" in page.content()
+    assert "张三" in page.content() and "王五" not in page.content()
