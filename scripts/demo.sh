@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The project's demo command:  bash scripts/demo.sh
+#
+# Installs what it needs into .venv, migrates the embedded SQLite database in
+# ./data (or $DATABASE_URL), builds the demo district of 宜兴市 once (a second
+# run reuses it), prints one account per role, and starts the production
+# server on http://127.0.0.1:8000 (override with HOST / PORT).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+EXTRAS=""
+# shellcheck source=lib/venv.sh
+source "$ROOT/scripts/lib/venv.sh"
+
+export GONGZHI_DATA_DIR="${GONGZHI_DATA_DIR:-$ROOT/data}"
+gongzhi migrate --noinput -v 0
+gongzhi demo
+echo
+echo "共治 demo: http://${HOST:-127.0.0.1}:${PORT:-8000}/   (Ctrl-C to stop)"
+exec gongzhi serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}"
