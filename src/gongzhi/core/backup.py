@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from django.apps import apps
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 
 MANIFEST_FORMAT = "gongzhi-backup/1"
 SQLITE = "sqlite"
@@ -50,6 +50,22 @@ KEY_TABLES = ("places_place", "people_household", "people_resident", "accounts_u
 
 class BackupError(Exception):
     """A backup or restore that cannot go on; the message is for the operator."""
+
+
+def _operational_errors() -> tuple[type[BaseException], ...]:
+    errors: list[type[BaseException]] = [OSError, sqlite3.Error, subprocess.SubprocessError, DatabaseError]
+    try:
+        import psycopg
+    except ImportError:  # SQLite-only installation
+        pass
+    else:
+        errors.append(psycopg.Error)
+    return tuple(errors)
+
+
+# Failures of the file system or a database driver (disk full, permissions,
+# locks ...): the commands report them without a traceback.
+OPERATIONAL_ERRORS = _operational_errors()
 
 
 @dataclass
@@ -242,7 +258,9 @@ def _digest(path: Path) -> tuple[int, str]:
 def _data_tables(counts: dict[str, int]) -> list[str]:
     """Tables of ours that hold rows people entered (the target is 'not empty')."""
     ours = set(our_tables())
-    return [f"{t} ({n})" for t, n in sorted(counts.items()) if n and t in ours and t not in REFERENCE_TABLES]
+    tables = [t for t, n in counts.items() if n and t in ours and t not in REFERENCE_TABLES]
+    tables.sort(key=lambda t: (KEY_TABLES.index(t) if t in KEY_TABLES else len(KEY_TABLES), t))
+    return [f"{t} ({counts[t]})" for t in tables]
 
 
 def _refuse_not_empty(where: str, tables: list[str]) -> None:

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from gongzhi.core.backup import ENGINE_LABELS, BackupError, backup_database, manifest_path
+from gongzhi.core.backup import ENGINE_LABELS, OPERATIONAL_ERRORS, BackupError, backup_database, manifest_path
 
 
 class Command(BaseCommand):
@@ -21,6 +21,8 @@ class Command(BaseCommand):
             manifest = backup_database(path=file, overwrite=force)
         except BackupError as e:
             raise CommandError(str(e)) from None
+        except OPERATIONAL_ERRORS as e:
+            raise CommandError(f"{type(e).__name__}: {e}") from None
         out = self.stdout
         out.write(self.style.SUCCESS(f"备份完成 / Backup written: {file}"))
         out.write(f"  manifest  {manifest_path(Path(file))}")

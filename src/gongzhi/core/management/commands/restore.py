@@ -1,7 +1,13 @@
 """`gongzhi restore FILE [--force]`: restore a backup made by `gongzhi backup`."""
 from django.core.management.base import BaseCommand, CommandError
 
-from gongzhi.core.backup import ENGINE_LABELS, BackupError, pending_migrations, restore_database
+from gongzhi.core.backup import (
+    ENGINE_LABELS,
+    OPERATIONAL_ERRORS,
+    BackupError,
+    pending_migrations,
+    restore_database,
+)
 
 
 class Command(BaseCommand):
@@ -20,6 +26,8 @@ class Command(BaseCommand):
             manifest = restore_database(path=file, force=force)
         except BackupError as e:
             raise CommandError(str(e)) from None
+        except OPERATIONAL_ERRORS as e:
+            raise CommandError(f"{type(e).__name__}: {e}") from None
         out = self.stdout
         out.write(self.style.SUCCESS(f"恢复完成,行数与清单一致 / Restore complete, row counts match the manifest: {file}"))
         out.write(f"  engine    {ENGINE_LABELS[manifest.engine]}, backup made {manifest.created_at}")

@@ -65,6 +65,8 @@ class Command(BaseCommand):
             raise CommandError("--threads must be at least 1")
         if opts["migrate"]:
             call_command("migrate", interactive=False, verbosity=opts["verbosity"])
+        else:
+            self._warn_unapplied_migrations()
         # WhiteNoise warns on every start when STATIC_ROOT is missing.
         if settings.STATIC_ROOT:
             Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
@@ -82,3 +84,17 @@ class Command(BaseCommand):
         )
         self.stdout.flush()
         app.run()
+
+    def _warn_unapplied_migrations(self):
+        from django.db.migrations.executor import MigrationExecutor
+
+        try:
+            executor = MigrationExecutor(connections["default"])
+            plan = executor.migration_plan(executor.loader.graph.leaf_nodes())
+        except Exception as e:  # the server may still be useful; say why and go on
+            self.stderr.write(self.style.WARNING(f"gongzhi: cannot read the migration state: {e}"))
+            return
+        if plan:
+            self.stderr.write(self.style.WARNING(
+                f"gongzhi: 数据库有 {len(plan)} 个迁移未执行,请先运行 `gongzhi migrate` 或加 --migrate。/ "
+                f"The database has {len(plan)} unapplied migrations: run `gongzhi migrate` or use --migrate."))

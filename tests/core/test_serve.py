@@ -1,0 +1,76 @@
+"""`gongzhi serve` starts gunicorn and answers HTTP; SIGTERM stops it cleanly."""
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgis", "pgsql")),
+    reason="starts its own server on its own SQLite file: run once, in the SQLite run",
+)
+
+
+def gongzhi_argv() -> list[str]:
+    script = Path(sys.executable).parent / "gongzhi"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "gongzhi.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get(port: int, path: str) -> http.client.HTTPResponse:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", path)
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    return response
+
+
+def test_serve_runs_gunicorn(tmp_path):
+    env = dict(os.environ)
+    env["GONGZHI_DATA_DIR"] = str(tmp_path / "data")
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
+    env.pop("GONGZHI_BIND", None)
+    migrate = subprocess.run([*gongzhi_argv(), "migrate", "--noinput", "-v0"], env=env, capture_output=True,
+                             text=True, timeout=300)
+    assert migrate.returncode == 0, migrate.stderr
+
+    port = free_port()
+    out, err = tmp_path / "serve.out", tmp_path / "serve.err"
+    with open(out, "w") as stdout, open(err, "w") as stderr:
+        proc = subprocess.Popen([*gongzhi_argv(), "serve", "--port", str(port), "--workers", "2"],
+                                env=env, stdout=stdout, stderr=stderr)
+    try:
+        response, deadline = None, time.monotonic() + 90
+        while response is None:
+            if proc.poll() is not None:
+                pytest.fail(f"serve exited with {proc.returncode}:\n{out.read_text()}\n{err.read_text()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"serve did not answer on port {port}:\n{out.read_text()}\n{err.read_text()}")
+            try:
+                response = get(port, "/accounts/login/")
+            except OSError:
+                time.sleep(0.3)
+        # Any HTTP answer will do (the login page may not exist yet); it must come from gunicorn.
+        assert 200 <= response.status < 600
+        assert "gunicorn" in (response.getheader("Server") or "").lower()
+
+        proc.terminate()
+        assert proc.wait(timeout=60) == 0, err.read_text()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    log = out.read_text()
+    assert "GET /accounts/login/" in log  # access log on stdout
+    assert "gunicorn" in log
+    assert "Starting gunicorn" in err.read_text()
