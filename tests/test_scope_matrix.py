@@ -10,7 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from gongzhi.core.models import AccessLog
-from gongzhi.people.models import Resident
+from gongzhi.people.models import Household, Resident
 
 # name -> how to build the URL for the *other* side's object, and which method.
 # "foreign" targets belong to community B (outside cw_a / gw_a1 / street_a).
@@ -22,6 +22,8 @@ ENDPOINTS = {
     "people:resident_move_out": ("POST", lambda w: f"/people/residents/{w.res_b1.pk}/move-out/"),
     "people:resident_death": ("POST", lambda w: f"/people/residents/{w.res_b1.pk}/death/"),
     "people:household": ("GET", lambda w: f"/people/households/{w.hh_b1.pk}/"),
+    "people:resident_new": ("POST", lambda w: f"/people/households/{w.hh_b1.pk}/residents/new/"),
+    "people:household_new": ("POST", lambda w: f"/people/grids/{w.grid_b1.code}/households/new/"),
     "places:detail": ("GET", lambda w: f"/places/{w.grid_b1.code}/"),
     "api:get_place": ("GET", lambda w: f"/api/places/{w.comm_b.code}"),
     "api:get_resident": ("GET", lambda w: f"/api/residents/{w.res_b1.pk}"),
@@ -70,8 +72,14 @@ def _login(client, user):
     client.force_login(user)
 
 
+def _snapshot():
+    return (list(Resident.objects.order_by("pk").values_list("pk", "name", "status", "version", "household_id")),
+            list(Household.objects.order_by("pk").values_list("pk", "number", "grid_id")))
+
+
 def _call(client, method, url):
-    body = {"version": 1, "name": "篡改", "moved_on": "2025-01-01", "died_on": "2025-01-01",
+    body = {"version": 1, "name": "篡改", "number": "HX9", "id_number": "11010519491231002X",
+            "ethnicity": "01", "residence_status": "registered", "moved_on": "2025-01-01", "died_on": "2025-01-01",
             "destination": "x", "household_number": "HA1", "relation": "10"}
     if method == "GET":
         return client.get(url)
@@ -85,13 +93,12 @@ def _call(client, method, url):
 @pytest.mark.parametrize("name", sorted(ENDPOINTS))
 def test_foreign_records_are_invisible_and_unchangeable(client, world, who, name):
     _login(client, getattr(world, who))
-    before = list(Resident.objects.order_by("pk").values_list("pk", "name", "status", "version", "household_id"))
+    before = _snapshot()
     method, url = ENDPOINTS[name]
     response = _call(client, method, url(world))
     assert response.status_code in (403, 404), (name, response.status_code)
     assert "王五" not in response.content.decode()
-    after = list(Resident.objects.order_by("pk").values_list("pk", "name", "status", "version", "household_id"))
-    assert after == before
+    assert _snapshot() == before
     assert not AccessLog.objects.filter(target__contains="王五").exists()
 
 

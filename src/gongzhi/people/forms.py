@@ -48,3 +48,29 @@ class ImportForm(forms.Form):
         if not f.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(f"文件 {f.name} 不是 xlsx 或 csv 格式")
         return f
+
+
+class ResidentNewForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=50)
+    id_number = forms.CharField(label="公民身份号码", max_length=30)
+    phone = forms.RegexField(label="联系电话", required=False, regex=r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
+                             error_messages={"invalid": "联系电话格式不正确(11位手机号或带区号的固定电话)"})
+    ethnicity = forms.ChoiceField(label="民族", choices=list(codes.ETHNICITIES.items()))
+    residence_status = forms.ChoiceField(label="居住状态", choices=ResidenceStatus.choices)
+    relation = forms.ChoiceField(label="与户主关系", choices=list(codes.RELATIONS.items()))
+    party_member = forms.BooleanField(label="党员", required=False)
+    moved_in_on = forms.DateField(label="迁入日期", required=False, widget=DATE)
+    care_tags = forms.ModelMultipleChoiceField(label="人员标签", queryset=CareTag.objects.all(), required=False,
+                                               widget=forms.CheckboxSelectMultiple)
+
+    def clean_id_number(self):
+        from gongzhi.core import idcard
+        try:
+            return idcard.parse(self.cleaned_data["id_number"]).value
+        except idcard.IdNumberError as e:
+            raise forms.ValidationError(str(e)) from None
+
+
+class HouseholdNewForm(forms.Form):
+    number = forms.CharField(label="户号", max_length=30)
+    dwelling_code = forms.CharField(label="房屋编号", max_length=40, required=False)

@@ -72,6 +72,9 @@ class Household(models.Model):
     def __str__(self):
         return self.number
 
+    def get_absolute_url(self):
+        return f"/people/households/{self.pk}/"
+
 
 class Resident(models.Model):
     name = models.CharField("姓名", max_length=50)

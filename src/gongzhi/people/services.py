@@ -60,9 +60,21 @@ def _event(resident: Resident, kind: str, *, on: dt.date, by, **detail) -> Resid
     return ResidentEvent.objects.create(resident=resident, kind=kind, occurred_on=on, recorded_by=by, detail=detail)
 
 
+ERR_HOUSEHOLD_EXISTS = "户号 {number} 已存在"
+ERR_DWELLING_GRID = "房屋 {code} 不在网格 {grid} 内"
+
+
 @transaction.atomic
 def household_create(*, number: str, community, grid, dwelling=None, by=None) -> Household:
-    return Household.objects.create(number=number, community=community, grid=grid, dwelling=dwelling)
+    number = number.strip()
+    if Household.objects.filter(number=number).exists():
+        raise RegistryError(ERR_HOUSEHOLD_EXISTS.format(number=number))
+    if dwelling is not None and dwelling.grid_id != grid.pk:
+        raise RegistryError(ERR_DWELLING_GRID.format(code=dwelling.code, grid=grid.name))
+    household = Household(number=number, community=community, grid=grid, dwelling=dwelling)
+    household._history_user = by
+    household.save()
+    return household
 
 
 @transaction.atomic

@@ -11,7 +11,9 @@ from gongzhi.core.access_log import access_log_write
 from gongzhi.core.models import AccessAction
 from gongzhi.core.permissions import ERR_NO_PERMISSION, require_capability
 from gongzhi.people import selectors, services
-from gongzhi.people.forms import DeathForm, MoveHouseholdForm, MoveOutForm, ResidentEditForm
+from gongzhi.people.forms import (
+    DeathForm, HouseholdNewForm, MoveHouseholdForm, MoveOutForm, ResidentEditForm, ResidentNewForm,
+)
 from gongzhi.people.models import CareTag, Household, PersonStatus, ResidenceStatus
 
 
@@ -158,3 +160,49 @@ def my_household(request):
     household = Household.objects.select_related("dwelling", "grid", "community").get(pk=resident.household_id)
     return render(request, "people/my_household.html", {
         "me": resident, "household": household, "members": selectors.household_members(household)})
+
+
+@require_capability(Capability.EDIT_PEOPLE)
+def resident_new(request, household_pk):
+    household = selectors.access_household(request.scope, household_pk)
+    if not request.scope.can(Capability.EDIT_PEOPLE, household.grid):
+        raise PermissionDenied(ERR_NO_PERMISSION)
+    form = ResidentNewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            resident = services.resident_register(household=household, by=request.user, **form.cleaned_data)
+        except services.RegistryError as e:
+            form.add_error(None, str(e))
+        else:
+            messages.success(request, f"已登记居民 {resident.name}")
+            return redirect("people:resident", pk=resident.pk)
+    return render(request, "people/form_page.html", {"form": form, "title": f"户号 {household.number}:登记居民",
+                                                      "back": household.get_absolute_url()})
+
+
+@require_capability(Capability.EDIT_PEOPLE)
+def household_new(request, grid_code):
+    from gongzhi.places.selectors import access_place, dwellings_in
+
+    grid = access_place(request.scope, grid_code)
+    if grid.level != "grid" or not request.scope.can(Capability.EDIT_PEOPLE, grid):
+        raise PermissionDenied(ERR_NO_PERMISSION)
+    form = HouseholdNewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        dwelling = None
+        code = form.cleaned_data["dwelling_code"].strip()
+        if code:
+            dwelling = dwellings_in(request.scope).filter(code=code).first()
+            if dwelling is None:
+                form.add_error("dwelling_code", f"房屋编号 {code} 不存在或不在您的管辖范围内")
+        if not form.errors:
+            try:
+                household = services.household_create(number=form.cleaned_data["number"], community=grid.parent,
+                                                      grid=grid, dwelling=dwelling, by=request.user)
+            except services.RegistryError as e:
+                form.add_error(None, str(e))
+            else:
+                messages.success(request, f"已建立户 {household.number}")
+                return redirect(household.get_absolute_url())
+    return render(request, "people/form_page.html", {"form": form, "title": f"{grid.name}:新建户",
+                                                      "back": f"/places/{grid.code}/"})

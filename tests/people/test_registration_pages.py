@@ -1,0 +1,35 @@
+from gongzhi.people.models import Household, Resident
+
+
+def test_grid_worker_creates_household_and_registers_resident(client, world):
+    client.force_login(world.grid_worker_a1)
+    r = client.post(f"/people/grids/{world.grid_a1.code}/households/new/", {"number": "HNEW1"})
+    household = Household.objects.get(number="HNEW1")
+    assert r.status_code == 302 and household.grid == world.grid_a1 and household.community == world.comm_a
+    r = client.post(f"/people/households/{household.pk}/residents/new/", {
+        "name": "赵六", "id_number": "１１０１０５１９４９１２３１００２x", "ethnicity": "01",
+        "residence_status": "floating", "relation": "02"})
+    assert r.status_code == 302
+    resident = Resident.objects.get(name="赵六")
+    assert resident.id_number_masked == "1101**********002X" and resident.sex == "F"
+    assert resident.history.first().history_user == world.grid_worker_a1
+
+
+def test_registration_errors_are_specific(client, world):
+    client.force_login(world.grid_worker_a1)
+    r = client.post(f"/people/households/{world.hh_a1.pk}/residents/new/", {
+        "name": "赵六", "id_number": "110105194912310021", "ethnicity": "01", "residence_status": "registered",
+        "relation": "10"})
+    assert "校验位错误" in r.content.decode()
+    r = client.post(f"/people/grids/{world.grid_a1.code}/households/new/", {"number": "HA1"})
+    assert "户号 HA1 已存在" in r.content.decode()
+    r = client.post(f"/people/grids/{world.grid_a1.code}/households/new/",
+                    {"number": "HZ", "dwelling_code": world.hh_b1.dwelling.code})
+    assert "不在您的管辖范围内" in r.content.decode()
+    assert not Household.objects.filter(number="HZ").exists()
+
+
+def test_street_officer_cannot_register(client, world):
+    client.force_login(world.street_officer_a)
+    r = client.post(f"/people/grids/{world.grid_a1.code}/households/new/", {"number": "HS1"})
+    assert r.status_code == 403 and not Household.objects.filter(number="HS1").exists()
