@@ -89,6 +89,8 @@ class World:
         self.res_a1 = resident(self.hh_a1, "张三", phone="13812345678")
         self.res_a2 = resident(self.hh_a2, "李四")
         self.res_b1 = resident(self.hh_b1, "王五")
+        from gongzhi.places.models import GridStaff
+        self.staff_b1 = GridStaff.objects.create(grid=self.grid_b1, name="钱七", role="leader")
         self.admin = user("admin", "admin", self.district)
         self.street_officer_a = user("street_a", "street", self.street_a)
         self.community_worker_a = user("cw_a", "community", self.comm_a)

@@ -25,6 +25,9 @@ ENDPOINTS = {
     "people:resident_new": ("POST", lambda w: f"/people/households/{w.hh_b1.pk}/residents/new/"),
     "people:household_new": ("POST", lambda w: f"/people/grids/{w.grid_b1.code}/households/new/"),
     "places:detail": ("GET", lambda w: f"/places/{w.grid_b1.code}/"),
+    "places:facility_edit": ("POST", lambda w: f"/places/{w.comm_b.code}/facility/"),
+    "places:staff_add": ("POST", lambda w: f"/places/{w.grid_b1.code}/staff/new/"),
+    "places:staff_remove": ("POST", lambda w: f"/places/{w.grid_b1.code}/staff/{w.staff_b1.pk}/remove/"),
     "api:get_place": ("GET", lambda w: f"/api/places/{w.comm_b.code}"),
     "api:get_resident": ("GET", lambda w: f"/api/residents/{w.res_b1.pk}"),
     "api:patch_resident": ("PATCH", lambda w: f"/api/residents/{w.res_b1.pk}"),
@@ -73,7 +76,9 @@ def _login(client, user):
 
 
 def _snapshot():
-    return (list(Resident.objects.order_by("pk").values_list("pk", "name", "status", "version", "household_id")),
+    from gongzhi.places.models import Facility, GridStaff
+    return (list(GridStaff.objects.order_by("pk").values_list("pk", "name", "active")),
+            list(Facility.objects.order_by("pk").values_list("pk", "service_area_m2")),list(Resident.objects.order_by("pk").values_list("pk", "name", "status", "version", "household_id")),
             list(Household.objects.order_by("pk").values_list("pk", "number", "grid_id")))
 
 

@@ -1,11 +1,15 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from gongzhi.accounts.models import Capability
-from gongzhi.core.permissions import require_staff
+from gongzhi.core.permissions import ERR_NO_PERMISSION, require_staff
 from gongzhi.people.selectors import resident_list
-from gongzhi.places import selectors
+from gongzhi.places import selectors, services
+from gongzhi.places.forms import FacilityForm, GridStaffForm
 from gongzhi.places.models import Level
 
 
@@ -18,7 +22,7 @@ def tree(request):
 def detail(request, code):
     scope = request.scope
     place = selectors.access_place(scope, code)
-    ctx = {"place": place, "children": scope.places().filter(parent=place).order_by("code"),
+    ctx = {"place": place, "can_edit_place": scope.can(Capability.EDIT_PLACES, place), "children": scope.places().filter(parent=place).order_by("code"),
            "ancestors": _ancestors(scope, place)}
     if place.level == Level.COMMUNITY:
         ctx["facility"] = getattr(place, "facility", None)
@@ -46,3 +50,45 @@ def grid_map(request):
 @require_staff
 def grid_geojson(request):
     return JsonResponse(selectors.grid_features(request.scope))
+
+
+def _editable_place(request, code, level):
+    place = selectors.access_place(request.scope, code)
+    if place.level != level or not request.scope.can(Capability.EDIT_PLACES, place):
+        raise PermissionDenied(ERR_NO_PERMISSION)
+    return place
+
+
+@require_staff
+def facility_edit(request, code):
+    community = _editable_place(request, code, Level.COMMUNITY)
+    instance = getattr(community, "facility", None)
+    form = FacilityForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        services.facility_save(community=community, data=form.cleaned_data)
+        messages.success(request, "服务设施已保存")
+        return redirect("places:detail", code=community.code)
+    return render(request, "people/form_page.html", {"form": form, "title": f"{community.name}:服务设施",
+                                                      "back": f"/places/{community.code}/"})
+
+
+@require_staff
+def staff_add(request, code):
+    grid = _editable_place(request, code, Level.GRID)
+    form = GridStaffForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.grid_staff_add(grid=grid, **form.cleaned_data)
+        messages.success(request, "网格员已添加")
+        return redirect("places:detail", code=grid.code)
+    return render(request, "people/form_page.html", {"form": form, "title": f"{grid.name}:添加网格员",
+                                                      "back": f"/places/{grid.code}/"})
+
+
+@require_staff
+@require_POST
+def staff_remove(request, code, staff_id):
+    grid = _editable_place(request, code, Level.GRID)
+    staff = get_object_or_404(selectors.grid_staff(grid), pk=staff_id)
+    services.grid_staff_deactivate(staff=staff)
+    messages.success(request, f"{staff.name} 已离任")
+    return redirect("places:detail", code=grid.code)

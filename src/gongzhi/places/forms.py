@@ -1,0 +1,33 @@
+from django import forms
+
+from gongzhi.places.models import Facility, GridStaff
+
+
+class FacilityForm(forms.ModelForm):
+    rooms = forms.MultipleChoiceField(label="功能室", choices=Facility.ROOMS, required=False,
+                                      widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Facility
+        fields = ["service_area_m2", "station_area_m2", "activity_area_m2", "rooms", "publicity_boards",
+                  "disclosure_boards"]
+
+    def clean(self):
+        data = super().clean()
+        station, activity = data.get("station_area_m2"), data.get("activity_area_m2")
+        if station is not None and activity is not None and activity > station:
+            self.add_error("activity_area_m2", "居民活动用房面积不能大于服务站面积")
+        for name in ("service_area_m2", "station_area_m2", "activity_area_m2"):
+            if data.get(name) is not None and data[name] < 0:
+                self.add_error(name, "面积不能为负数")
+        return data
+
+
+class GridStaffForm(forms.ModelForm):
+    phone = forms.RegexField(label="联系电话", required=False, regex=r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
+                             error_messages={"invalid": "联系电话格式不正确"})
+
+    class Meta:
+        model = GridStaff
+        fields = ["name", "role", "phone", "since"]
+        widgets = {"since": forms.DateInput(attrs={"type": "date"})}

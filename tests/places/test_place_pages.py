@@ -1,0 +1,43 @@
+from gongzhi.places.models import Facility, GridStaff
+
+
+def test_community_worker_maintains_facility_and_staff(client, world):
+    client.force_login(world.community_worker_a)
+    r = client.post(f"/places/{world.comm_a.code}/facility/", {
+        "service_area_m2": "1200", "station_area_m2": "400", "activity_area_m2": "300",
+        "rooms": ["service_hall", "police"], "publicity_boards": 1, "disclosure_boards": 2})
+    assert r.status_code == 302
+    f = Facility.objects.get(community=world.comm_a)
+    assert f.rooms == ["service_hall", "police"] and f.disclosure_boards == 2
+    r = client.post(f"/places/{world.grid_a1.code}/staff/new/", {"name": "孙八", "role": "leader"})
+    assert r.status_code == 302
+    staff = GridStaff.objects.get(name="孙八")
+    assert "孙八" in client.get(f"/places/{world.grid_a1.code}/").content.decode()
+    client.post(f"/places/{world.grid_a1.code}/staff/{staff.pk}/remove/")
+    staff.refresh_from_db()
+    assert staff.active is False
+
+
+def test_facility_errors_say_which_field(client, world):
+    client.force_login(world.community_worker_a)
+    r = client.post(f"/places/{world.comm_a.code}/facility/", {
+        "service_area_m2": "100", "station_area_m2": "100", "activity_area_m2": "300",
+        "publicity_boards": 1, "disclosure_boards": 2})
+    assert "居民活动用房面积不能大于服务站面积" in r.content.decode()
+    assert not Facility.objects.filter(community=world.comm_a).exists()
+
+
+def test_grid_worker_cannot_edit_places(client, world):
+    client.force_login(world.grid_worker_a1)
+    r = client.post(f"/places/{world.grid_a1.code}/staff/new/", {"name": "孙八", "role": "leader"})
+    assert r.status_code == 403 and not GridStaff.objects.filter(name="孙八").exists()
+
+
+def test_tree_and_grid_page_list_queries_are_bounded(client, world, django_assert_max_num_queries):
+    client.force_login(world.community_worker_a)
+    with django_assert_max_num_queries(15):
+        assert client.get("/places/").status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get(f"/places/{world.grid_a1.code}/").status_code == 200
+    with django_assert_max_num_queries(20):
+        assert client.get("/people/residents/").status_code == 200
