@@ -33,3 +33,14 @@ def test_street_officer_cannot_register(client, world):
     client.force_login(world.street_officer_a)
     r = client.post(f"/people/grids/{world.grid_a1.code}/households/new/", {"number": "HS1"})
     assert r.status_code == 403 and not Household.objects.filter(number="HS1").exists()
+
+
+def test_history_shows_labels_and_tag_names(client, world):
+    from gongzhi.people import services
+    from gongzhi.people.models import CareTag
+    services.resident_update(resident=world.res_a1, version=1, by=world.community_worker_a, name="张三丰",
+                             care_tags=[CareTag.objects.get(code="disabled")])
+    client.force_login(world.community_worker_a)
+    text = client.get(f"/people/residents/{world.res_a1.pk}/").content.decode()
+    assert "姓名: 张三 → 张三丰" in text
+    assert "残疾人" in text

@@ -14,7 +14,7 @@ from gongzhi.people import selectors, services
 from gongzhi.people.forms import (
     DeathForm, HouseholdNewForm, MoveHouseholdForm, MoveOutForm, ResidentEditForm, ResidentNewForm,
 )
-from gongzhi.people.models import CareTag, Household, PersonStatus, ResidenceStatus
+from gongzhi.people.models import CareTag, Household, PersonStatus, ResidenceStatus, Resident
 
 
 @require_capability(Capability.VIEW_PEOPLE)
@@ -35,6 +35,21 @@ def residents(request):
     return render(request, template, ctx)
 
 
+def _field_label(name: str) -> str:
+    try:
+        return str(Resident._meta.get_field(name).verbose_name)
+    except Exception:
+        return name
+
+
+def _readable(field: str, value):
+    """History values as people read them: tag names, not through-table rows."""
+    if field == "care_tags" and isinstance(value, list):
+        names = dict(CareTag.objects.values_list("pk", "name"))
+        return "、".join(names.get(row.get("caretag"), "?") for row in value)
+    return value
+
+
 def _resident_ctx(request, resident, **extra):
     history = resident.history.select_related("history_user").order_by("-history_date")[:50]
     rows = []
@@ -44,7 +59,8 @@ def _resident_ctx(request, resident, **extra):
         if prev is not None:
             delta = h.diff_against(prev, excluded_fields=["version", "updated_at", "id_number_enc", "phone_enc",
                                                           "id_number_hash", "phone_hash"])
-            changes = [(c.field, c.old, c.new) for c in delta.changes]
+            changes = [(_field_label(c.field), _readable(c.field, c.old), _readable(c.field, c.new))
+                       for c in delta.changes]
         rows.append({"h": h, "changes": changes})
     return {"resident": resident, "history": rows, "events": resident.events.select_related("recorded_by")[:50],
             "members": selectors.household_members(resident.household), **extra}
