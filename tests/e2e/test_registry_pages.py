@@ -88,3 +88,34 @@ def test_resident_sees_own_household(page, live_server, live_world):
     login(page, live_server, "res_a1")
     assert "我的家庭" in page.content()
     assert "张三" in page.content() and "王五" not in page.content()
+
+
+def test_browser_import_shows_progress_and_rejected_rows(page, live_server, live_world, tmp_path):
+    from gongzhi.core import idcard
+    from gongzhi.people.models import Resident
+    w = live_world
+    good = [idcard.make("320282", __import__("datetime").date(1970 + i, 1, 2), 500 + i) for i in range(3)]
+    rows = ["姓名,公民身份号码,民族,联系电话,户号,与户主关系,社区代码,网格编号,房屋编号,居住状态,人员标签,迁入日期"]
+    for i, number in enumerate(good):
+        rows.append(f"新居民{i},{number},汉族,1390000000{i},HNEW{i},户主,{w.comm_a.code},{w.grid_a1.code},,户籍人口,"
+                    f"独居老人,2020-01-0{i + 1}")
+    rows.append(f"坏行,110105194912310021,汉族,,HBAD,户主,{w.comm_a.code},{w.grid_a1.code},,户籍人口,,2020-01-01")
+    rows.append(f"越权,{idcard.make('320282', __import__('datetime').date(1990, 1, 1), 7)},汉族,,HB2,户主,"
+                f"{w.comm_b.code},{w.grid_b1.code},,户籍人口,,2020-01-01")
+    f = tmp_path / "居民.csv"
+    f.write_text("\n".join(rows), encoding="utf-8-sig")
+    login(page, live_server, "cw_a")
+    page.goto(f"{live_server.url}/people/import/")
+    page.set_input_files("#id_file", str(f))
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#progress[data-status=done]", timeout=60000)
+    assert page.locator("[data-testid=accepted]").inner_text() == "3"
+    assert page.locator("[data-testid=rejected]").inner_text() == "2"
+    with page.expect_download() as download:
+        page.click("text=下载被拒绝的行")
+    from openpyxl import load_workbook
+    sheet = load_workbook(open(download.value.path(), "rb")).active
+    text = " ".join(str(c) for row in sheet.iter_rows(values_only=True) for c in row if c is not None)
+    assert "校验位错误" in text and "不在您的管辖范围内" in text
+    assert Resident.objects.filter(name__startswith="新居民").count() == 3
+    assert not Resident.objects.filter(name="越权").exists()

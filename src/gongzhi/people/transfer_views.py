@@ -1,6 +1,7 @@
 """Import and export pages. A browser import runs as a separate process
 (`gongzhi import residents ... --job ID`) so a long file neither blocks a
 server worker nor dies with it; the page polls the Job for progress."""
+import os
 import subprocess
 import sys
 import uuid
@@ -13,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from gongzhi.accounts.models import Capability
+from gongzhi.core.dburl import current_database_url
 from gongzhi.core.models import Job, JobStatus
 from gongzhi.core.permissions import ERR_NO_PERMISSION, require_capability
 from gongzhi.people.forms import ImportForm
@@ -29,8 +31,10 @@ def _import_dir() -> Path:
 def _launch_import(job: Job) -> None:
     cmd = [sys.executable, "-m", "gongzhi.cli", "import", "residents", job.input_path, "--job", str(job.pk),
            "--report", job.result_path]
-    log = open(Path(job.input_path).with_suffix(".log"), "ab")
-    subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    env = {**os.environ, "DATABASE_URL": current_database_url(), "GONGZHI_DATA_DIR": str(settings.DATA_DIR)}
+    with open(Path(job.input_path).with_suffix(".log"), "ab") as log:
+        subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                         start_new_session=True)
 
 
 @require_capability(Capability.IMPORT)
