@@ -69,30 +69,12 @@ def get_place(request, code: str):
     return place_selectors.access_place(request.scope, code)
 
 
-class ResidentOut(Schema):
-    id: int
-    name: str
-    id_number_masked: str
-    phone_masked: str
-    sex: str
-    birth_date: dt.date | None
-    ethnicity: str
-    residence_status: str
-    status: str
-    household_id: int
-    household_number: str
-    relation: str
+class _PlacedOut(Schema):
+    """Community, grid and address of anything that lives in a dwelling."""
+
     community_code: str
     grid_code: str
     address: str
-    care_tags: list[str]
-    party_member: bool
-    moved_in_on: dt.date | None
-    version: int
-
-    @staticmethod
-    def resolve_household_number(obj):
-        return obj.household.number
 
     @staticmethod
     def resolve_community_code(obj):
@@ -105,6 +87,29 @@ class ResidentOut(Schema):
     @staticmethod
     def resolve_address(obj):
         return obj.dwelling.address if obj.dwelling_id else ""
+
+
+class ResidentOut(_PlacedOut):
+    id: int
+    name: str
+    id_number_masked: str
+    phone_masked: str
+    sex: str
+    birth_date: dt.date | None
+    ethnicity: str
+    residence_status: str
+    status: str
+    household_id: int
+    household_number: str
+    relation: str
+    care_tags: list[str]
+    party_member: bool
+    moved_in_on: dt.date | None
+    version: int
+
+    @staticmethod
+    def resolve_household_number(obj):
+        return obj.household.number
 
     @staticmethod
     def resolve_care_tags(obj):
@@ -164,26 +169,11 @@ def patch_resident(request, resident_id: int, payload: ResidentPatch):
     return people_selectors.access_resident(request.scope, resident_id)
 
 
-class HouseholdOut(Schema):
+class HouseholdOut(_PlacedOut):
     id: int
     number: str
     status: str
-    community_code: str
-    grid_code: str
-    address: str
     members: list[ResidentOut]
-
-    @staticmethod
-    def resolve_community_code(obj):
-        return obj.community.code
-
-    @staticmethod
-    def resolve_grid_code(obj):
-        return obj.grid.code
-
-    @staticmethod
-    def resolve_address(obj):
-        return obj.dwelling.address if obj.dwelling_id else ""
 
     @staticmethod
     def resolve_members(obj):

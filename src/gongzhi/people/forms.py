@@ -8,11 +8,15 @@ from gongzhi.people.models import CareTag, ResidenceStatus
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class ResidentEditForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
+PHONE = dict(regex=r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
+             error_messages={"invalid": "联系电话格式不正确(11位手机号或带区号的固定电话)"})
+
+
+class ResidentFieldsForm(forms.Form):
+    """The fields a worker keeps about a resident (shared by new and edit)."""
+
     name = forms.CharField(label="姓名", max_length=50)
-    phone = forms.RegexField(label="联系电话", required=False, regex=r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
-                             error_messages={"invalid": "联系电话格式不正确(11位手机号或带区号的固定电话)"})
+    phone = forms.RegexField(label="联系电话", required=False, **PHONE)
     ethnicity = forms.ChoiceField(label="民族", choices=list(codes.ETHNICITIES.items()))
     residence_status = forms.ChoiceField(label="居住状态", choices=ResidenceStatus.choices)
     relation = forms.ChoiceField(label="与户主关系", choices=list(codes.RELATIONS.items()))
@@ -20,6 +24,10 @@ class ResidentEditForm(forms.Form):
     moved_in_on = forms.DateField(label="迁入日期", required=False, widget=DATE)
     care_tags = forms.ModelMultipleChoiceField(label="人员标签", queryset=CareTag.objects.all(), required=False,
                                                widget=forms.CheckboxSelectMultiple)
+
+
+class ResidentEditForm(ResidentFieldsForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class MoveOutForm(forms.Form):
@@ -50,18 +58,9 @@ class ImportForm(forms.Form):
         return f
 
 
-class ResidentNewForm(forms.Form):
-    name = forms.CharField(label="姓名", max_length=50)
+class ResidentNewForm(ResidentFieldsForm):
     id_number = forms.CharField(label="公民身份号码", max_length=30)
-    phone = forms.RegexField(label="联系电话", required=False, regex=r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
-                             error_messages={"invalid": "联系电话格式不正确(11位手机号或带区号的固定电话)"})
-    ethnicity = forms.ChoiceField(label="民族", choices=list(codes.ETHNICITIES.items()))
-    residence_status = forms.ChoiceField(label="居住状态", choices=ResidenceStatus.choices)
-    relation = forms.ChoiceField(label="与户主关系", choices=list(codes.RELATIONS.items()))
-    party_member = forms.BooleanField(label="党员", required=False)
-    moved_in_on = forms.DateField(label="迁入日期", required=False, widget=DATE)
-    care_tags = forms.ModelMultipleChoiceField(label="人员标签", queryset=CareTag.objects.all(), required=False,
-                                               widget=forms.CheckboxSelectMultiple)
+    field_order = ["name", "id_number"]
 
     def clean_id_number(self):
         from gongzhi.core import idcard
