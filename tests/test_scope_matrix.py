@@ -21,6 +21,9 @@ ENDPOINTS = {
     "people:resident_move": ("POST", lambda w: f"/people/residents/{w.res_b1.pk}/move/"),
     "people:resident_move_out": ("POST", lambda w: f"/people/residents/{w.res_b1.pk}/move-out/"),
     "people:resident_death": ("POST", lambda w: f"/people/residents/{w.res_b1.pk}/death/"),
+    "accounts:toggle": ("POST", lambda w: f"/accounts/{w.community_worker_b.pk}/toggle/"),
+    "accounts:unlock": ("POST", lambda w: f"/accounts/{w.community_worker_b.pk}/unlock/"),
+    "accounts:new": ("POST", lambda w: "/accounts/new/"),
     "people:household": ("GET", lambda w: f"/people/households/{w.hh_b1.pk}/"),
     "people:resident_new": ("POST", lambda w: f"/people/households/{w.hh_b1.pk}/residents/new/"),
     "people:household_new": ("POST", lambda w: f"/people/grids/{w.grid_b1.code}/households/new/"),
@@ -41,6 +44,7 @@ LISTS = {
     "api:list_places": "/api/places",
     "api:list_residents": "/api/residents?status=",
     "core:home": "/",
+    "accounts:list": "/accounts/",
     "people:export": "/people/export/",
 }
 # Pages with no per-record data, or covered elsewhere (see the named test).
@@ -76,16 +80,23 @@ def _login(client, user):
 
 
 def _snapshot():
+    from gongzhi.accounts.models import User
     from gongzhi.places.models import Facility, GridStaff
-    return (list(GridStaff.objects.order_by("pk").values_list("pk", "name", "active")),
+    return (list(User.objects.order_by("pk").values_list("pk", "username", "is_active")),list(GridStaff.objects.order_by("pk").values_list("pk", "name", "active")),
             list(Facility.objects.order_by("pk").values_list("pk", "service_area_m2")),list(Resident.objects.order_by("pk").values_list("pk", "name", "status", "version", "household_id")),
             list(Household.objects.order_by("pk").values_list("pk", "number", "grid_id")))
+
+
+def w_comm_b_code():
+    from gongzhi.places.models import Place
+    return Place.objects.get(name="南岳社区").code
 
 
 def _call(client, method, url):
     body = {"version": 1, "name": "篡改", "number": "HX9", "id_number": "11010519491231002X",
             "ethnicity": "01", "residence_status": "registered", "moved_on": "2025-01-01", "died_on": "2025-01-01",
-            "destination": "x", "household_number": "HA1", "relation": "10"}
+            "destination": "x", "household_number": "HA1", "relation": "10", "username": "intruder",
+            "display_name": "x", "role": "community", "place_code": w_comm_b_code(), "password": "Long-enough-1"}
     if method == "GET":
         return client.get(url)
     if method == "PATCH":

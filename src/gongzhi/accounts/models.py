@@ -20,6 +20,7 @@ class Capability(models.TextChoices):
     EXPORT = "export", "导出"
     VIEW_ACCESS_LOG = "view_access_log", "查看访问日志"
     EDIT_PLACES = "edit_places", "维护区划网格"
+    MANAGE_ACCOUNTS = "manage_accounts", "管理账号"
 
 
 # What each role may do inside its place. Departments get aggregates only:

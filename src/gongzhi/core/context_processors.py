@@ -14,4 +14,5 @@ def scope(request):
         "perms_unmask": s.can(Capability.UNMASK),
         "perms_edit": s.can(Capability.EDIT_PEOPLE),
         "perms_access_log": s.can(Capability.VIEW_ACCESS_LOG),
+        "perms_accounts": s.can(Capability.MANAGE_ACCOUNTS),
     }
