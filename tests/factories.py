@@ -91,6 +91,8 @@ class World:
         self.res_b1 = resident(self.hh_b1, "王五")
         from gongzhi.places.models import GridStaff
         self.staff_b1 = GridStaff.objects.create(grid=self.grid_b1, name="钱七", role="leader")
+        from gongzhi.people.models import Organisation
+        self.org_b = Organisation.objects.create(community=self.comm_b, kind="social_org", name="南岳志愿者协会")
         self.admin = user("admin", "admin", self.district)
         self.street_officer_a = user("street_a", "street", self.street_a)
         self.community_worker_a = user("cw_a", "community", self.comm_a)

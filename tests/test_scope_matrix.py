@@ -29,6 +29,8 @@ ENDPOINTS = {
     "people:household_new": ("POST", lambda w: f"/people/grids/{w.grid_b1.code}/households/new/"),
     "places:detail": ("GET", lambda w: f"/places/{w.grid_b1.code}/"),
     "places:facility_edit": ("POST", lambda w: f"/places/{w.comm_b.code}/facility/"),
+    "places:organisation_new": ("POST", lambda w: f"/places/{w.comm_b.code}/organisations/new/"),
+    "places:organisation_edit": ("POST", lambda w: f"/places/{w.comm_b.code}/organisations/{w.org_b.pk}/"),
     "places:staff_add": ("POST", lambda w: f"/places/{w.grid_b1.code}/staff/new/"),
     "places:staff_remove": ("POST", lambda w: f"/places/{w.grid_b1.code}/staff/{w.staff_b1.pk}/remove/"),
     "api:get_place": ("GET", lambda w: f"/api/places/{w.comm_b.code}"),
@@ -82,7 +84,9 @@ def _login(client, user):
 def _snapshot():
     from gongzhi.accounts.models import User
     from gongzhi.places.models import Facility, GridStaff
-    return (list(User.objects.order_by("pk").values_list("pk", "username", "is_active")),list(GridStaff.objects.order_by("pk").values_list("pk", "name", "active")),
+    from gongzhi.people.models import Organisation
+    return (list(User.objects.order_by("pk").values_list("pk", "username", "is_active")),
+            list(Organisation.objects.order_by("pk").values_list("pk", "name", "community_id")),list(GridStaff.objects.order_by("pk").values_list("pk", "name", "active")),
             list(Facility.objects.order_by("pk").values_list("pk", "service_area_m2")),list(Resident.objects.order_by("pk").values_list("pk", "name", "status", "version", "household_id")),
             list(Household.objects.order_by("pk").values_list("pk", "number", "grid_id")))
 
@@ -96,7 +100,7 @@ def _call(client, method, url):
     body = {"version": 1, "name": "篡改", "number": "HX9", "id_number": "11010519491231002X",
             "ethnicity": "01", "residence_status": "registered", "moved_on": "2025-01-01", "died_on": "2025-01-01",
             "destination": "x", "household_number": "HA1", "relation": "10", "username": "intruder",
-            "display_name": "x", "role": "community", "place_code": w_comm_b_code(), "password": "Long-enough-1"}
+            "display_name": "x", "role": "community", "kind": "social_org", "registration": "filed", "place_code": w_comm_b_code(), "password": "Long-enough-1"}
     if method == "GET":
         return client.get(url)
     if method == "PATCH":

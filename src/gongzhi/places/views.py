@@ -9,7 +9,7 @@ from gongzhi.accounts.models import Capability
 from gongzhi.core.permissions import ERR_NO_PERMISSION, require_staff
 from gongzhi.people.selectors import resident_list
 from gongzhi.places import selectors, services
-from gongzhi.places.forms import FacilityForm, GridStaffForm
+from gongzhi.places.forms import FacilityForm, GridStaffForm, OrganisationForm
 from gongzhi.places.models import Level
 
 
@@ -26,7 +26,7 @@ def detail(request, code):
            "ancestors": _ancestors(scope, place)}
     if place.level == Level.COMMUNITY:
         ctx["facility"] = getattr(place, "facility", None)
-        ctx["organisations"] = place.organisations.filter(active=True).order_by("kind", "name")
+        ctx["organisations"] = place.organisations.order_by("-active", "kind", "name")
     if place.level == Level.GRID:
         ctx["staff"] = selectors.grid_staff(place)
         ctx["estates"] = selectors.grid_estates(scope, place)
@@ -92,3 +92,20 @@ def staff_remove(request, code, staff_id):
     services.grid_staff_deactivate(staff=staff)
     messages.success(request, f"{staff.name} 已离任")
     return redirect("places:detail", code=grid.code)
+
+
+@require_staff
+def organisation_edit(request, code, org_id=None):
+    community = _editable_place(request, code, Level.COMMUNITY)
+    instance = get_object_or_404(community.organisations, pk=org_id) if org_id else None
+    form = OrganisationForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        org = form.save(commit=False)
+        org.community = community
+        org._history_user = request.user
+        org.save()
+        messages.success(request, f"已保存 {org.name}")
+        return redirect("places:detail", code=community.code)
+    title = f"{community.name}:{'修改' if instance else '登记'}组织"
+    return render(request, "people/form_page.html", {"form": form, "title": title,
+                                                      "back": f"/places/{community.code}/"})
