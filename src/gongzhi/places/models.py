@@ -9,6 +9,8 @@ directly so that scoped queries never walk the tree.
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from gongzhi.core import codes
+
 
 class Level(models.TextChoices):
     DISTRICT = "district", "区/县"
@@ -47,7 +49,8 @@ class Place(models.Model):
     is_town = models.BooleanField("镇", default=False)
     area_kind = models.CharField("城乡", max_length=8, choices=AreaKind.choices, blank=True)
     community_type = models.CharField("社区类型", max_length=16, choices=CommunityType.choices, blank=True)
-    urban_rural_code = models.CharField("城乡分类代码", max_length=3, blank=True)
+    urban_rural_code = models.CharField("城乡分类代码", max_length=3, blank=True,
+                                        choices=list(codes.URBAN_RURAL_CLASSES.items()))
     grid_kind = models.CharField("网格类型", max_length=16, choices=GridKind.choices, blank=True)
     boundary = models.JSONField("边界(GeoJSON)", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -61,6 +64,10 @@ class Place(models.Model):
 
     def clean(self):
         validate_code(level=self.level, code=self.code, parent=self.parent)
+        if self.level == Level.COMMUNITY and self.urban_rural_code and self.area_kind:
+            # 1xx are urban classes, 2xx rural (统计用城乡划分代码).
+            if (self.urban_rural_code[0] == "1") != (self.area_kind == AreaKind.URBAN):
+                raise ValidationError(ERR_URBAN_RURAL_CLASS)
 
     def save(self, *args, **kwargs):
         self.path = (self.parent.path if self.parent_id else "/") + self.code + "/"
@@ -80,6 +87,7 @@ ERR_CODE_COMMUNITY = "社区/村代码应为12位数字,且以所属街道/镇�
 ERR_CODE_COMMUNITY_RANGE = "居委会代码末三位应在001–199,村委会应在200–399"
 ERR_CODE_GRID = "网格编号应以所属社区代码开头"
 ERR_PARENT_LEVEL = "上级区划层级不对"
+ERR_URBAN_RURAL_CLASS = "城乡分类代码与城乡属性不符:城镇为1开头,乡村为2开头"
 
 
 def validate_code(*, level: str, code: str, parent: Place | None) -> None:
