@@ -44,3 +44,15 @@ def test_history_shows_labels_and_tag_names(client, world):
     text = client.get(f"/people/residents/{world.res_a1.pk}/").content.decode()
     assert "姓名: 张三 → 张三丰" in text
     assert "残疾人" in text
+
+
+def test_import_template_download_has_the_required_columns(client, world):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    client.force_login(world.community_worker_a)
+    r = client.get("/people/import/template.xlsx")
+    header = next(load_workbook(BytesIO(b"".join(r.streaming_content))).active.iter_rows(values_only=True))
+    for column in ("姓名", "公民身份号码", "民族", "联系电话", "户号", "与户主关系", "社区代码", "网格编号", "房屋编号",
+                   "居住状态", "人员标签", "迁入日期"):
+        assert column in header

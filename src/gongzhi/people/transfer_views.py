@@ -82,9 +82,11 @@ def import_report(request, pk):
 def import_template(request):
     from gongzhi.people.template_columns import build_template
 
-    path = _import_dir() / "居民信息导入模板.xlsx"
+    path = _import_dir() / f"template-{uuid.uuid4().hex[:8]}.xlsx"  # per request: no race between downloads
     build_template(path)
-    return FileResponse(open(path, "rb"), as_attachment=True, filename="居民信息导入模板.xlsx")
+    response = FileResponse(open(path, "rb"), as_attachment=True, filename="居民信息导入模板.xlsx")
+    path.unlink()
+    return response
 
 
 @require_capability(Capability.EXPORT)
