@@ -36,7 +36,7 @@ import common
 
 common.django_setup()  # settings only (template_columns reads the models' choices); no query is made
 
-from gongzhi.core import codes, demo, idcard  # noqa: E402
+from gongzhi.core import codes, demo  # noqa: E402
 from gongzhi.people import template_columns as tc  # noqa: E402
 from gongzhi.people.models import ResidenceStatus  # noqa: E402
 

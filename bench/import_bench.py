@@ -410,7 +410,7 @@ def _resident_resource():
     through its signals, and full_clean() validates every instance."""
     from import_export import fields, resources, widgets
 
-    from gongzhi.core import codes, crypto, idcard
+    from gongzhi.core import codes, idcard
     from gongzhi.core.pinyin import name_pinyin
     from gongzhi.people import importer, services
     from gongzhi.people.models import CareTag, EventKind, Household, Resident, ResidentEvent

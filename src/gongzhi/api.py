@@ -138,10 +138,10 @@ def list_residents(request, filters: Query[ResidentFilters]):
     if filters.grid:
         grid_id = place_selectors.access_place(request.scope, filters.grid).id
     qs = people_selectors.resident_list(scope=request.scope, q=filters.q, status=filters.status, grid_id=grid_id,
-                                        tag=filters.tag).prefetch_related("care_tags")
-    size = max(1, min(filters.page_size, 200))
-    page = max(1, filters.page)
-    return {"count": qs.count(), "page": page, "results": list(qs[(page - 1) * size: page * size])}
+                                        tag=filters.tag)
+    page = people_selectors.resident_page(qs, max(1, filters.page), max(1, min(filters.page_size, 200)),
+                                          with_tags=True)
+    return {"count": page.paginator.count, "page": page.number, "results": page.object_list}
 
 
 @api.get("/residents/{resident_id}", response=ResidentOut, tags=["people"])

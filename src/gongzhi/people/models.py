@@ -95,8 +95,9 @@ class Resident(models.Model):
     relation = models.CharField("与户主关系", max_length=2, choices=list(codes.RELATIONS.items()))
     dwelling = models.ForeignKey("places.Dwelling", null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="residents")
-    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="residents")
-    grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="grid_residents")
+    # No single-column indexes: the composite indexes below start with these.
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="residents", db_index=False)
+    grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="grid_residents", db_index=False)
     moved_in_on = models.DateField("迁入日期", null=True, blank=True)
     party_member = models.BooleanField("党员", default=False)
     status = models.CharField("状态", max_length=10, choices=PersonStatus.choices, default=PersonStatus.ACTIVE)
@@ -114,9 +115,10 @@ class Resident(models.Model):
     class Meta:
         ordering = ["household_id", "relation", "id"]
         indexes = [
-            models.Index(fields=["community", "status", "name"]),
+            # (scope, status, name, id) serves the list's filter, order and id-only paging.
+            models.Index(fields=["community", "status", "name", "id"], name="resident_comm_list"),
             models.Index(fields=["community", "name_initials"]),
-            models.Index(fields=["grid", "status", "name"]),
+            models.Index(fields=["grid", "status", "name", "id"], name="resident_grid_list"),
             models.Index(fields=["grid", "name_initials"]),
         ]
 

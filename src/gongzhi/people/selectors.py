@@ -6,29 +6,48 @@ import re
 from django.db.models import Count, Q, QuerySet
 
 from gongzhi.core import crypto, idcard
+from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.scope import Scope, get_in_scope_or_404
 from gongzhi.people.models import CareTag, Household, PersonStatus, ResidenceStatus, Resident
+from gongzhi.places.models import Dwelling
 
 _LETTERS = re.compile(r"^[a-zA-Z]+$")
 _DIGITS = re.compile(r"^[0-9xX]+$")
 
 
-def resident_search_q(q: str) -> Q:
+def resident_search_q(q: str, scope: Scope) -> Q:
     """Name, pinyin initials ("zs" finds 张三), full pinyin, last digits of the
-    ID number, a whole ID number (by keyed hash), household number or address."""
-    q = idcard.normalise(q) if _DIGITS.match(idcard.normalise(q or "")) else (q or "").strip()
+    ID number, a whole ID number (by keyed hash), household number or address.
+
+    Address and household-number matches are looked up first (small tables,
+    within the scope) and passed as id lists: an OR across joined tables would
+    make the database join every resident of the community."""
+    normalised = idcard.normalise(q or "")
+    q = normalised if _DIGITS.match(normalised) else (q or "").strip()
     if not q:
         return Q()
     if _DIGITS.match(q):
         if len(q) == 18:
             return Q(id_number_hash=crypto.keyed_hash(q))
-        if len(q) <= 4:
-            return Q(id_tail__endswith=q) | Q(household__number__endswith=q)
-        return Q(household__number__contains=q) | Q(phone_hash=crypto.keyed_hash(q))
+        if len(q) == 4:
+            return Q(id_tail=q) | Q(household_id__in=_household_ids(scope, number__endswith=q))
+        if len(q) < 4:
+            return Q(id_tail__endswith=q)
+        return Q(household_id__in=_household_ids(scope, number__contains=q)) | Q(phone_hash=crypto.keyed_hash(q))
     if _LETTERS.match(q):
         q = q.lower()
         return Q(name_initials__startswith=q) | Q(name_pinyin__startswith=q)
-    return Q(name__contains=q) | Q(dwelling__address__contains=q) | Q(household__number__contains=q)
+    dwelling_ids = list(scope.filter_people(Dwelling.objects.filter(address__contains=q))
+                        .values_list("id", flat=True)[:_MATCH_LIMIT])
+    return (Q(name__contains=q) | Q(dwelling_id__in=dwelling_ids)
+            | Q(household_id__in=_household_ids(scope, number__contains=q)))
+
+
+_MATCH_LIMIT = 5000
+
+
+def _household_ids(scope: Scope, **lookup) -> list[int]:
+    return list(households_in(scope).filter(**lookup).values_list("id", flat=True)[:_MATCH_LIMIT])
 
 
 def resident_list(*, scope: Scope, q: str = "", status: str = PersonStatus.ACTIVE, grid_id: int | None = None,
@@ -43,8 +62,16 @@ def resident_list(*, scope: Scope, q: str = "", status: str = PersonStatus.ACTIV
     if residence_status:
         qs = qs.filter(residence_status=residence_status)
     if q:
-        qs = qs.filter(resident_search_q(q))
-    return qs.select_related("household", "grid", "community", "dwelling").order_by("name", "id")
+        qs = qs.filter(resident_search_q(q, scope))
+    return qs.order_by("name", "id")
+
+
+RESIDENT_ROW_RELATED = ("household", "grid", "community", "dwelling")
+
+
+def resident_page(qs: QuerySet[Resident], number, per_page: int = 30, *, with_tags: bool = False):
+    return paginate_by_ids(qs, number, per_page, related=RESIDENT_ROW_RELATED,
+                           prefetch=("care_tags",) if with_tags else ())
 
 
 def access_resident(scope: Scope, resident_id: int) -> Resident:

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -25,7 +24,7 @@ def residents(request):
     tag = request.GET.get("tag", "")
     residence = request.GET.get("residence", "")
     qs = selectors.resident_list(scope=scope, q=q, status=status, tag=tag, residence_status=residence)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = selectors.resident_page(qs, request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     ctx = {"page": page, "q": q, "status": status, "tag": tag, "residence": residence,

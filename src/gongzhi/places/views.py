@@ -1,13 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from gongzhi.accounts.models import Capability
 from gongzhi.core.permissions import ERR_NO_PERMISSION, require_staff
-from gongzhi.people.selectors import resident_list
+from gongzhi.people.selectors import resident_list, resident_page
 from gongzhi.places import selectors, services
 from gongzhi.places.forms import FacilityForm, GridStaffForm, OrganisationForm
 from gongzhi.places.models import Level
@@ -31,7 +30,7 @@ def detail(request, code):
         ctx["staff"] = selectors.grid_staff(place)
         ctx["estates"] = selectors.grid_estates(scope, place)
         if scope.can(Capability.VIEW_PEOPLE, place):
-            ctx["page"] = Paginator(resident_list(scope=scope, grid_id=place.id), 30).get_page(request.GET.get("page"))
+            ctx["page"] = resident_page(resident_list(scope=scope, grid_id=place.id), request.GET.get("page"))
     return render(request, "places/detail.html", ctx)
 
 
