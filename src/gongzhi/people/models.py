@@ -83,7 +83,7 @@ class Resident(models.Model):
     id_number_enc = models.TextField(blank=True, editable=False)
     id_number_hash = models.CharField(max_length=32, null=True, blank=True, unique=True, editable=False)
     id_number_masked = models.CharField("公民身份号码", max_length=18, blank=True, editable=False)
-    id_tail = models.CharField(max_length=4, blank=True, editable=False, db_index=True)
+    id_tail = models.CharField(max_length=4, blank=True, editable=False)
     birth_date = models.DateField("出生日期", null=True, blank=True)
     sex = models.CharField("性别", max_length=1, choices=Sex.choices, blank=True)
     ethnicity = models.CharField("民族", max_length=2, choices=list(codes.ETHNICITIES.items()), default="01")
@@ -120,6 +120,9 @@ class Resident(models.Model):
             models.Index(fields=["community", "name_initials"]),
             models.Index(fields=["grid", "status", "name", "id"], name="resident_grid_list"),
             models.Index(fields=["grid", "name_initials"]),
+            # "last four digits of the ID" searches, always within a scope.
+            models.Index(fields=["community", "id_tail"], name="resident_comm_idtail"),
+            models.Index(fields=["grid", "id_tail"], name="resident_grid_idtail"),
         ]
 
     def __str__(self):
