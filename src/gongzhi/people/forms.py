@@ -3,20 +3,17 @@ import datetime as dt
 from django import forms
 
 from gongzhi.core import codes
+from gongzhi.core.validators import PHONE_FIELD
 from gongzhi.people.models import CareTag, ResidenceStatus
 
 DATE = forms.DateInput(attrs={"type": "date"})
-
-
-PHONE = dict(regex=r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
-             error_messages={"invalid": "联系电话格式不正确(11位手机号或带区号的固定电话)"})
 
 
 class ResidentFieldsForm(forms.Form):
     """The fields a worker keeps about a resident (shared by new and edit)."""
 
     name = forms.CharField(label="姓名", max_length=50)
-    phone = forms.RegexField(label="联系电话", required=False, **PHONE)
+    phone = forms.RegexField(label="联系电话", required=False, **PHONE_FIELD)
     ethnicity = forms.ChoiceField(label="民族", choices=list(codes.ETHNICITIES.items()))
     residence_status = forms.ChoiceField(label="居住状态", choices=ResidenceStatus.choices)
     relation = forms.ChoiceField(label="与户主关系", choices=list(codes.RELATIONS.items()))

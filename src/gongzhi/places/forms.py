@@ -1,5 +1,6 @@
 from django import forms
 
+from gongzhi.core.validators import PHONE_FIELD
 from gongzhi.places.models import Facility, GridStaff
 
 
@@ -24,8 +25,7 @@ class FacilityForm(forms.ModelForm):
 
 
 class GridStaffForm(forms.ModelForm):
-    phone = forms.RegexField(label="联系电话", required=False, regex=r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
-                             error_messages={"invalid": "联系电话格式不正确"})
+    phone = forms.RegexField(label="联系电话", required=False, **PHONE_FIELD)
 
     class Meta:
         model = GridStaff
