@@ -56,3 +56,24 @@ def test_import_template_download_has_the_required_columns(client, world):
     for column in ("姓名", "公民身份号码", "民族", "联系电话", "户号", "与户主关系", "社区代码", "网格编号", "房屋编号",
                    "居住状态", "人员标签", "迁入日期"):
         assert column in header
+
+
+def test_export_page_masks_by_default_and_unmasks_only_on_post(client, world):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from gongzhi.core.models import AccessLog
+    from gongzhi.people import services
+
+    def cells(response):
+        return " ".join(str(c) for row in load_workbook(BytesIO(b"".join(response.streaming_content))).active
+                        .iter_rows(values_only=True) for c in row if c is not None)
+
+    full = services.resident_reveal(resident=world.res_a1)["id_number"]
+    client.force_login(world.community_worker_a)
+    assert full not in cells(client.get("/people/export/?unmasked=1"))
+    assert full in cells(client.post("/people/export/", {"unmasked": "1"}))
+    assert AccessLog.objects.filter(username="cw_a", action="export").count() == 2
+    client.force_login(world.street_officer_a)
+    assert client.post("/people/export/", {"unmasked": "1"}).status_code == 403

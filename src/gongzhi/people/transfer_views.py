@@ -93,7 +93,8 @@ def import_template(request):
 def export_residents_view(request):
     from gongzhi.people.exporter import export_residents
 
-    unmasked = request.GET.get("unmasked") == "1"
+    # Unmasked exports change state (an access-log entry), so they are POSTs.
+    unmasked = request.method == "POST" and request.POST.get("unmasked") == "1"
     if unmasked and not request.scope.can(Capability.UNMASK):
         raise PermissionDenied(ERR_NO_PERMISSION)
     path = _import_dir() / f"export-{request.user.pk}-{uuid.uuid4().hex[:8]}.xlsx"
