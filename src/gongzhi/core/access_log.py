@@ -10,3 +10,24 @@ def access_log_write(*, user, action: str, target: str, detail: str = "", reques
         username=getattr(user, "username", "") or "system",
         action=action, target=target[:200], detail=detail[:500], ip=ip,
     )
+
+
+# Cybersecurity Law art. 21: network logs are kept no less than six months.
+MIN_RETENTION_DAYS = 183
+ERR_RETENTION = "访问日志至少保留 {days} 天:只能清理 {limit} 之前的记录 (logs are kept at least {days} days)"
+
+
+def access_log_purge(*, before, today=None) -> int:
+    """Delete entries older than `before`, never any younger than the legal minimum."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
+    limit = today - dt.timedelta(days=MIN_RETENTION_DAYS)
+    if before > limit:
+        raise ValueError(ERR_RETENTION.format(days=MIN_RETENTION_DAYS, limit=limit))
+    start = timezone.make_aware(dt.datetime.combine(before, dt.time.min))
+    # QuerySet.delete() bypasses AccessLog.delete(), which refuses single deletes from the UI.
+    deleted, _ = AccessLog.objects.filter(at__lt=start).delete()
+    return deleted
