@@ -77,3 +77,14 @@ def test_export_page_masks_by_default_and_unmasks_only_on_post(client, world):
     assert AccessLog.objects.filter(username="cw_a", action="export").count() == 2
     client.force_login(world.street_officer_a)
     assert client.post("/people/export/", {"unmasked": "1"}).status_code == 403
+
+
+def test_resident_page_queries_do_not_grow_per_history_row(client, world, django_assert_max_num_queries):
+    from gongzhi.people import services
+    r = world.res_a1
+    for i in range(8):
+        r = services.resident_update(resident=r, version=r.version, by=world.community_worker_a, name=f"张三{i}")
+    client.force_login(world.community_worker_a)
+    with django_assert_max_num_queries(32):  # 29 today; m2m diffs still cost a query each
+        text = client.get(f"/people/residents/{r.pk}/").content.decode()
+    assert "姓名: 张三6 → 张三7" in text and "姓名: 张三 → 张三0" in text

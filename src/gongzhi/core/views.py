@@ -17,10 +17,8 @@ def home(request):
         return redirect("people:my_household")
     counts = scope_counts(scope)
     understaffed = list(grids_understaffed(scope)[:200])
-    chart = {
-        "status": [{"name": label, "value": n} for label, n in counts["by_status"]],
-        "care": {"labels": [t.name for t, _ in counts["care_groups"]], "values": [n for _, n in counts["care_groups"]]},
-    }
+    chart = {"care": {"labels": [t.name for t, _ in counts["care_groups"]],
+                      "values": [n for _, n in counts["care_groups"]]}}
     return render(request, "core/home.html", {
         "counts": counts, "understaffed": understaffed, "places": scope.staff_places,
         "chart": chart,
@@ -37,5 +35,8 @@ def access_log(request):
     if who:
         qs = qs.filter(username__icontains=who)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "core/access_log.html", {"page": page, "actions": AccessAction.choices,
-                                                    "action": action, "who": who})
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(request, "core/access_log.html", {
+        "page": page, "actions": AccessAction.choices, "action": action, "who": who,
+        "querystring_prefix": (params.urlencode() + "&") if params else ""})

@@ -41,24 +41,27 @@ def _field_label(name: str) -> str:
         return name
 
 
-def _readable(field: str, value):
+def _readable(field: str, value, tag_names: dict[int, str]):
     """History values as people read them: tag names, not through-table rows."""
     if field == "care_tags" and isinstance(value, list):
-        names = dict(CareTag.objects.values_list("pk", "name"))
-        return "、".join(names.get(row.get("caretag"), "?") for row in value)
+        return "、".join(tag_names.get(row.get("caretag"), "?") for row in value)
     return value
 
 
 def _resident_ctx(request, resident, **extra):
-    history = resident.history.select_related("history_user").order_by("-history_date")[:50]
+    # One extra record so the oldest shown has its predecessor; pairing
+    # neighbours avoids a prev_record query per row.
+    history = list(resident.history.select_related("history_user").order_by("-history_date", "-history_id")[:51])
+    tag_names = dict(CareTag.objects.values_list("pk", "name"))  # once, not per history row
     rows = []
-    for h in history:
-        prev = h.prev_record
+    for i, h in enumerate(history[:50]):
+        prev = history[i + 1] if i + 1 < len(history) else None
         changes = []
         if prev is not None:
             delta = h.diff_against(prev, excluded_fields=["version", "updated_at", "id_number_enc", "phone_enc",
                                                           "id_number_hash", "phone_hash"])
-            changes = [(_field_label(c.field), _readable(c.field, c.old), _readable(c.field, c.new))
+            changes = [(_field_label(c.field), _readable(c.field, c.old, tag_names),
+                        _readable(c.field, c.new, tag_names))
                        for c in delta.changes]
         rows.append({"h": h, "changes": changes})
     return {"resident": resident, "history": rows, "events": resident.events.select_related("recorded_by")[:50],

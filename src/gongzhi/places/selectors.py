@@ -31,10 +31,8 @@ def place_tree(scope: Scope) -> list[TreeNode]:
     from gongzhi.people.models import Household, PersonStatus, Resident
 
     places = list(scope.places().order_by("path"))
-    hh = dict(Household.objects.filter(grid__in=[p.id for p in places if p.level == Level.GRID], status="active")
-              .values_list("grid").annotate(n=Count("id")))
-    rs = dict(Resident.objects.filter(grid__in=[p.id for p in places if p.level == Level.GRID],
-                                      status=PersonStatus.ACTIVE).values_list("grid").annotate(n=Count("id")))
+    hh = _count_by_grid(scope, Household.objects.filter(status="active"))
+    rs = _count_by_grid(scope, Resident.objects.filter(status=PersonStatus.ACTIVE))
     nodes = {p.id: TreeNode(place=p, households=hh.get(p.id, 0), residents=rs.get(p.id, 0)) for p in places}
     roots = []
     for p in places:
@@ -51,6 +49,11 @@ def place_tree(scope: Scope) -> list[TreeNode]:
     return roots
 
 
+def _count_by_grid(scope: Scope, qs) -> dict[int, int]:
+    """{grid id: rows} for rows in scope, counted by the database."""
+    return dict(scope.filter_people(qs).values_list("grid").annotate(n=Count("id")).order_by())
+
+
 def grid_staff(grid: Place):
     return GridStaff.objects.filter(grid=grid, active=True).order_by("role", "name")
 
@@ -63,7 +66,8 @@ def grids_understaffed(scope: Scope):
             .filter(Q(leaders=0) | Q(full_time=0)).select_related("parent").order_by("code"))
 
 
-def grid_estates(scope: Scope, grid: Place):
+def grid_estates(grid: Place):
+    """Estates with dwellings in `grid` (the caller has already accessed the grid)."""
     return (Estate.objects.filter(buildings__grid=grid).distinct()
             .annotate(dwelling_count=Count("buildings__dwellings", filter=Q(buildings__grid=grid)))
             .order_by("name"))
@@ -78,9 +82,8 @@ def grid_features(scope: Scope) -> dict:
     from gongzhi.people.models import PersonStatus, Resident
 
     grids = list(scope.places().filter(level=Level.GRID).select_related("parent", "parent__parent"))
-    counts = dict(Resident.objects.filter(grid__in=[g.id for g in grids], status=PersonStatus.ACTIVE)
-                  .values_list("grid").annotate(n=Count("id")))
-    staffed = {g.id for g in grids_understaffed(scope)}
+    counts = _count_by_grid(scope, Resident.objects.filter(status=PersonStatus.ACTIVE))
+    understaffed = {g.id for g in grids_understaffed(scope)}
     features = []
     for g in grids:
         if not g.boundary:
@@ -91,6 +94,6 @@ def grid_features(scope: Scope) -> dict:
             "properties": {"code": g.code, "name": g.name, "community": g.parent.name,
                            "street": g.parent.parent.name if g.parent.parent else "",
                            "kind": g.get_grid_kind_display(), "residents": counts.get(g.id, 0),
-                           "understaffed": g.id in staffed, "url": f"/places/{g.code}/"},
+                           "understaffed": g.id in understaffed, "url": f"/places/{g.code}/"},
         })
     return {"type": "FeatureCollection", "features": features}

@@ -28,7 +28,7 @@ def detail(request, code):
         ctx["organisations"] = place.organisations.order_by("-active", "kind", "name")
     if place.level == Level.GRID:
         ctx["staff"] = selectors.grid_staff(place)
-        ctx["estates"] = selectors.grid_estates(scope, place)
+        ctx["estates"] = selectors.grid_estates(place)
         if scope.can(Capability.VIEW_PEOPLE, place):
             ctx["page"] = resident_page(resident_list(scope=scope, grid_id=place.id), request.GET.get("page"))
     return render(request, "places/detail.html", ctx)
