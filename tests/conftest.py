@@ -19,10 +19,14 @@ def world(db):
 @pytest.fixture(autouse=True)
 def _builtin_care_tags(request):
     """Transactional tests flush every table, including rows that migrations
-    seed; put the built-in care tags back for whichever test runs next."""
+    seed; put the built-in care tags and work-order catalogue back for whichever test runs next."""
     if not {"db", "transactional_db", "live_server"} & set(request.fixturenames):
         return
     request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
     from gongzhi.people.models import BUILTIN_CARE_TAGS, CareTag
     for sort, (code, name) in enumerate(BUILTIN_CARE_TAGS):
         CareTag.objects.get_or_create(code=code, defaults={"name": name, "builtin": True, "sort": sort})
+    from gongzhi.workorders import catalogue
+    from gongzhi.workorders.models import Category
+    if not Category.objects.exists():
+        catalogue.load()

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "gongzhi.accounts",
     "gongzhi.places",
     "gongzhi.people",
+    "gongzhi.workorders",
 ]
 
 MIDDLEWARE = [
@@ -175,3 +176,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Where work-order notices go besides the in-app inbox (dotted paths of classes
+# with send(user, text)); e.g. add "gongzhi.workorders.notify.EmailSender".
+GONGZHI_NOTIFY_SENDERS = [p for p in os.environ.get(
+    "GONGZHI_NOTIFY_SENDERS", "gongzhi.workorders.notify.ConsoleSender").split(",") if p]

@@ -1,0 +1,105 @@
+"""Who hears about a step, and how.
+
+Every notice lands in the in-app inbox (`Notification`). After the
+transaction commits, the same text goes to each sender in
+`settings.GONGZHI_NOTIFY_SENDERS` (dotted paths); the default console sender
+prints it. An SMS or e-mail sender is a class with `send(user, text)`.
+"""
+from __future__ import annotations
+
+import logging
+import sys
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from gongzhi.accounts.models import Role, RoleAssignment, User
+from gongzhi.workorders.models import Notification
+
+log = logging.getLogger(__name__)
+
+
+class ConsoleSender:
+    """Prints notices; the default, so a fresh install needs no gateway."""
+
+    def send(self, user, text: str) -> None:
+        print(f"[通知] {user.username}: {text}", file=sys.stdout, flush=True)
+
+
+class EmailSender:
+    """Sends through Django's e-mail backend to users that have an address."""
+
+    def send(self, user, text: str) -> None:
+        if user.email:
+            send_mail("共治平台通知", text, None, [user.email], fail_silently=True)
+
+
+def _senders():
+    return [import_string(path)() for path in getattr(settings, "GONGZHI_NOTIFY_SENDERS", [])]
+
+
+def users_at(place, roles, department: str = "") -> list[int]:
+    """Active users holding one of `roles` at `place` itself (not below it)."""
+    if place is None:
+        return []
+    q = RoleAssignment.objects.filter(place=place, role__in=roles, active=True, user__is_active=True)
+    if department:
+        q = q.filter(department=department)
+    return list(q.values_list("user_id", flat=True))
+
+
+def handlers_of(order) -> list[int]:
+    """Users who act for the order's handling unit."""
+    place = order.handling_place
+    if place is None:
+        return []
+    if order.handling_department:
+        return list(RoleAssignment.objects.filter(
+            role=Role.DEPARTMENT, department=order.handling_department, active=True, user__is_active=True)
+            .filter(Q(place=place) | Q(place__in=_ancestors(place))).values_list("user_id", flat=True))
+    role = {"grid": Role.GRID, "community": Role.COMMUNITY, "street": Role.STREET, "district": Role.ADMIN}[place.level]
+    return users_at(place, [role])
+
+
+def _ancestors(place):
+    ids, p = [], place.parent
+    while p is not None:
+        ids.append(p.id)
+        p = p.parent
+    return ids
+
+
+def supervisors_of(order, level: int) -> list[int]:
+    """Community workers (level 0), street officers (1) or district admins (2)."""
+    if level <= 0 and order.community_id:
+        return users_at(order.community, [Role.COMMUNITY])
+    if level <= 1 and order.street_id:
+        return users_at(order.street, [Role.STREET])
+    return users_at(order.district, [Role.ADMIN])
+
+
+def notify(user_ids, *, order, kind: str, text: str) -> int:
+    """Inbox rows now; external senders after commit. Returns how many users."""
+    user_ids = sorted({u for u in user_ids if u})
+    if not user_ids:
+        return 0
+    now = timezone.now()
+    Notification.objects.bulk_create(
+        [Notification(user_id=u, order=order, kind=kind, text=text[:300], created_at=now) for u in user_ids])
+    senders = _senders()
+    if senders:
+        transaction.on_commit(lambda: _deliver(user_ids, text, senders))
+    return len(user_ids)
+
+
+def _deliver(user_ids, text, senders) -> None:
+    for user in User.objects.filter(pk__in=user_ids):
+        for sender in senders:
+            try:
+                sender.send(user, text)
+            except Exception:  # a broken gateway must not break the work-order step
+                log.exception("notification sender %s failed", type(sender).__name__)

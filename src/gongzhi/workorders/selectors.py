@@ -1,0 +1,211 @@
+"""Every read of work orders goes through the caller's scope.
+
+Who sees an order:
+- staff at a grid, community, street or district: orders located there or
+  below, and orders handled by a unit there or below;
+- a department officer: orders dispatched to that department at their place
+  or below;
+- anyone: orders they reported, own (首问) or act for as agent (代办).
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from gongzhi.accounts.models import Role
+from gongzhi.core.scope import Scope
+from gongzhi.places.models import Level, Place
+from gongzhi.workorders.models import (
+    FINAL_STATES, OPEN_STATES, Category, Notification, State, VisitLog, WorkOrder,
+)
+
+_COLUMN = {Level.DISTRICT: "district_id", Level.STREET: "street_id", Level.COMMUNITY: "community_id",
+           Level.GRID: "grid_id"}
+
+
+def order_q(scope: Scope) -> Q:
+    user = scope.user
+    if user is None or not user.is_authenticated:
+        return Q(pk__in=[])
+    q = Q(reporter_user_id=user.pk) | Q(owner_id=user.pk) | Q(agent_id=user.pk)
+    for a in scope.assignments:
+        if a.role == Role.RESIDENT:
+            continue
+        handled_here = Q(handling_place__path__startswith=a.place.path)
+        if a.role == Role.DEPARTMENT:
+            q |= handled_here & Q(handling_department=a.department) & ~Q(handling_department="")
+        else:
+            q |= Q(**{_COLUMN[a.place.level]: a.place.id}) | (handled_here & Q(handling_department=""))
+    return q
+
+
+def orders_in(scope: Scope) -> QuerySet[WorkOrder]:
+    return WorkOrder.objects.filter(order_q(scope))
+
+
+def access_order(scope: Scope, pk) -> WorkOrder:
+    """Fetch one order through the scope; out of scope looks like absent."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("未找到或无权访问") from None
+    order = (orders_in(scope).filter(pk=pk)
+             .select_related("category", "district", "street", "community", "grid", "household", "handling_place",
+                             "owner", "agent", "reporter_user", "duplicate_of", "possible_duplicate_of")
+             .first())
+    if order is None:
+        raise Http404("未找到或无权访问")
+    return order
+
+
+def order_list(*, scope: Scope, state: str = "", category: str = "", q: str = "", overdue: bool = False,
+               mine: bool = False, place: Place | None = None, kind: str = "") -> QuerySet[WorkOrder]:
+    qs = orders_in(scope)
+    if state == "open":
+        qs = qs.filter(state__in=OPEN_STATES)
+    elif state == "final":
+        qs = qs.filter(state__in=FINAL_STATES)
+    elif state:
+        qs = qs.filter(state=state)
+    if category:
+        qs = qs.filter(category__code=category)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if overdue:
+        qs = qs.filter(state__in=OPEN_STATES, step_due_at__lt=timezone.now())
+    if mine:
+        user = scope.user
+        qs = qs.filter(Q(owner_id=user.pk) | Q(agent_id=user.pk) | Q(reporter_user_id=user.pk))
+    if place is not None:
+        qs = qs.filter(**{_COLUMN[place.level]: place.id})
+    q = (q or "").strip()
+    if q:
+        pk = WorkOrder.pk_from_number(q)
+        qs = qs.filter(Q(pk=pk) if pk else Q(title__contains=q) | Q(address__contains=q))
+    return qs.order_by("-created_at", "-id")
+
+
+def order_events(order: WorkOrder):
+    return order.events.select_related("actor").prefetch_related("attachments")
+
+
+def possible_duplicates(scope: Scope, order: WorkOrder) -> list[WorkOrder]:
+    """Open orders of the same category nearby that this one may repeat (for merging)."""
+    from gongzhi.workorders.services import find_possible_duplicate
+
+    candidates = []
+    if order.possible_duplicate_of_id:
+        candidates.append(order.possible_duplicate_of)
+    found = find_possible_duplicate(order)
+    if found is not None and found not in candidates:
+        candidates.append(found)
+    visible = set(orders_in(scope).filter(pk__in=[c.pk for c in candidates], state__in=OPEN_STATES)
+                  .values_list("pk", flat=True))
+    return [c for c in candidates if c.pk in visible]
+
+
+def categories(*, kind: str = "", active_only: bool = True, locality: Place | None = None) -> QuerySet[Category]:
+    qs = Category.objects.all()
+    if active_only:
+        qs = qs.filter(active=True)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if locality is not None:
+        qs = qs.filter(Q(locality=None) | Q(locality__in=_self_and_ancestors(locality)))
+    return qs
+
+
+def _self_and_ancestors(place: Place) -> list[int]:
+    ids = []
+    while place is not None:
+        ids.append(place.id)
+        place = place.parent
+    return ids
+
+
+def dispatch_targets(scope: Scope, order: WorkOrder) -> list[Place]:
+    """Units the order can be sent to: its grid, community, street, district."""
+    targets = [p for p in (order.grid, order.community, order.street, order.district) if p is not None]
+    return targets
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at=None).count()
+
+
+def inbox(user) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user).select_related("order")
+
+
+def visits_in(scope: Scope) -> QuerySet[VisitLog]:
+    q = Q(pk__in=[])
+    for a in scope.assignments:
+        if a.role in (Role.RESIDENT, Role.DEPARTMENT):
+            continue
+        q |= Q(grid__path__startswith=a.place.path)
+    return VisitLog.objects.filter(q)
+
+
+# -- figures --------------------------------------------------------------------------
+GROUPS = {
+    "handling": ("handling_place__name", "handling_department"),
+    "grid": ("grid__name",),
+    "community": ("community__name",),
+    "street": ("street__name",),
+}
+
+
+def figures(*, scope: Scope, start: dt.date, end: dt.date, group: str = "community") -> list[dict]:
+    """Per unit for the period [start, end]: counts and rates computed by the database.
+
+    应结案数 (due): orders whose time limit falls in the period, plus those
+    closed in the period before their limit; closed, on-time and rework counts
+    are taken over that set. 响应率: orders taken (accepted or declined with a
+    reason) within the acceptance limit, of those reported in the period.
+    解决率: replied as resolved and closed, of those reported in the period.
+    满意率: ratings of 4 or 5, of rated orders reported in the period.
+    """
+    tz = timezone.get_current_timezone()
+    t0 = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    t1 = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    in_period = Q(created_at__gte=t0, created_at__lt=t1)
+    due = Q(due_at__gte=t0, due_at__lt=t1) | Q(closed_at__gte=t0, closed_at__lt=t1, state=State.CLOSED)
+    closed = due & Q(state=State.CLOSED)
+    handling_time = ExpressionWrapper(F("closed_at") - F("accepted_at"), output_field=DurationField())
+    keys = GROUPS[group]
+    rows = (orders_in(scope).filter(in_period | due).values(*keys).annotate(
+        reported=Count("id", filter=in_period),
+        accepted=Count("id", filter=Q(accepted_at__gte=t0, accepted_at__lt=t1)),
+        due=Count("id", filter=due),
+        closed=Count("id", filter=closed),
+        on_time=Count("id", filter=closed & Q(closed_at__lte=F("due_at"))),
+        rework=Count("id", filter=due & Q(rework_count__gt=0)),
+        overdue=Count("id", filter=(in_period | due) & Q(overdue=True)),
+        responded=Count("id", filter=in_period & Q(responded_on_time=True)),
+        resolved=Count("id", filter=in_period & Q(state=State.CLOSED, resolved=True)),
+        rated=Count("id", filter=in_period & Q(rating__isnull=False)),
+        satisfied=Count("id", filter=in_period & Q(rating__gte=4)),
+        avg_handling=Avg(handling_time, filter=closed & Q(accepted_at__isnull=False)),
+    ).order_by(*keys))
+    result = []
+    for row in rows:
+        unit = "".join(str(row[k] or "") for k in keys) or "(未定位)"
+        result.append({**row, "unit": unit,
+                       "closure_rate": _rate(row["closed"], row["due"]),
+                       "on_time_rate": _rate(row["on_time"], row["due"]),
+                       "rework_rate": _rate(row["rework"], row["due"]),
+                       "response_rate": _rate(row["responded"], row["reported"]),
+                       "resolution_rate": _rate(row["resolved"], row["reported"]),
+                       "satisfaction_rate": _rate(row["satisfied"], row["rated"]),
+                       "avg_handling_days": (row["avg_handling"].total_seconds() / 86400
+                                             if row["avg_handling"] is not None else None)})
+    return result
+
+
+def _rate(numerator: int, denominator: int) -> float | None:
+    return round(100.0 * numerator / denominator, 1) if denominator else None
