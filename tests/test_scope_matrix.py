@@ -11,6 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from gongzhi.core.models import AccessLog
 from gongzhi.people.models import Household, Resident
+from gongzhi.workorders.models import WorkOrder, WorkOrderEvent
 
 # name -> how to build the URL for the *other* side's object, and which method.
 # "foreign" targets belong to community B (outside cw_a / gw_a1 / street_a).
@@ -37,6 +38,10 @@ ENDPOINTS = {
     "api:get_resident": ("GET", lambda w: f"/api/residents/{w.res_b1.pk}"),
     "api:patch_resident": ("PATCH", lambda w: f"/api/residents/{w.res_b1.pk}"),
     "api:get_household": ("GET", lambda w: f"/api/households/{w.hh_b1.pk}"),
+    "workorders:detail": ("GET", lambda w: f"/orders/{w.order_b.pk}/"),
+    "workorders:act": ("POST", lambda w: f"/orders/{w.order_b.pk}/act/accept/"),
+    "workorders:attachment": ("GET", lambda w: f"/orders/{w.order_b.pk}/files/{w.order_b.attachments.get().pk}/"),
+    "workorders:reveal": ("POST", lambda w: f"/orders/{w.order_b.pk}/reveal/"),
 }
 # Lists: the foreign record must not appear in what they return.
 LISTS = {
@@ -48,6 +53,8 @@ LISTS = {
     "core:home": "/",
     "accounts:list": "/accounts/",
     "people:export": "/people/export/",
+    "workorders:list": "/orders/?state=",
+    "workorders:inbox": "/orders/inbox/",
 }
 # Pages with no per-record data, or covered elsewhere (see the named test).
 OTHER = {
@@ -55,7 +62,29 @@ OTHER = {
     "people:import", "people:import_template", "people:import_job", "people:import_report",  # test_import_jobs_are_private
     "core:access_log",  # test_access_log_admin_only
     "api:api-root", "api:openapi-json", "api:openapi-view",
+    "workorders:new",  # tests/workorders/test_pages.py::test_report_refuses_foreign_grid_and_household
+    "workorders:inbox_read",  # only ever touches the caller's own notifications (test_pages.py::test_inbox)
+    # Open311 is public by design and never returns personal data (tests/workorders/test_open311.py)
+    "open311:discovery", "open311:services", "open311:service_definition", "open311:requests", "open311:request",
+    "open311:token",
 }
+
+
+@pytest.fixture(autouse=True)
+def _foreign_order(request):
+    """An order in community B, with a photo and its reporter's name, for every test here."""
+    if "world" not in request.fixturenames:
+        return
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gongzhi.workorders import services
+    from gongzhi.workorders.models import Category, Channel
+    w = request.getfixturevalue("world")
+    photo = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    w.order_b = services.order_report(category=Category.objects.get(code="dispute"), description="王五与邻居纠纷",
+                                      channel=Channel.WINDOW, by=w.community_worker_b, household=w.hh_b1,
+                                      reporter_name="王五", reporter_phone="13900001111", files=[photo],
+                                      parties=[{"name": "王五"}])
 
 
 def _all_url_names():
@@ -88,7 +117,9 @@ def _snapshot():
     return (list(User.objects.order_by("pk").values_list("pk", "username", "is_active")),
             list(Organisation.objects.order_by("pk").values_list("pk", "name", "community_id")),list(GridStaff.objects.order_by("pk").values_list("pk", "name", "active")),
             list(Facility.objects.order_by("pk").values_list("pk", "service_area_m2")),list(Resident.objects.order_by("pk").values_list("pk", "name", "status", "version", "household_id")),
-            list(Household.objects.order_by("pk").values_list("pk", "number", "grid_id")))
+            list(Household.objects.order_by("pk").values_list("pk", "number", "grid_id")),
+            list(WorkOrder.objects.order_by("pk").values_list("pk", "state", "version", "owner_id")),
+            WorkOrderEvent.objects.count())
 
 
 def w_comm_b_code():

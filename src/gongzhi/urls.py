@@ -8,6 +8,8 @@ urlpatterns = [
     path("accounts/", include("gongzhi.accounts.urls")),
     path("places/", include("gongzhi.places.urls")),
     path("people/", include("gongzhi.people.urls")),
+    path("orders/", include("gongzhi.workorders.urls")),
+    path("open311/v2/", include("gongzhi.workorders.open311_urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,0 +1,50 @@
+from django import forms
+
+from gongzhi.core.validators import PHONE_FIELD
+from gongzhi.workorders.models import Outcome
+
+
+class ReportForm(forms.Form):
+    """A new order. Which fields show depends on who reports (see views.order_new)."""
+
+    category = forms.ChoiceField(label="类别")
+    title = forms.CharField(label="标题", max_length=100, required=False,
+                            widget=forms.TextInput(attrs={"placeholder": "可不填,默认取描述开头"}))
+    description = forms.CharField(label="问题描述", widget=forms.Textarea(attrs={"rows": 4}))
+    grid = forms.ChoiceField(label="所在网格", required=False)
+    household_number = forms.CharField(label="户号", max_length=30, required=False)
+    address = forms.CharField(label="地址", max_length=200, required=False)
+    lat = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-90, max_value=90)
+    lon = forms.FloatField(required=False, widget=forms.HiddenInput, min_value=-180, max_value=180)
+    reporter_name = forms.CharField(label="反映人/申请人", max_length=50, required=False)
+    reporter_phone = forms.RegexField(label="联系电话", required=False, **PHONE_FIELD)
+    on_behalf = forms.BooleanField(label="全程代办(由我代居民办理)", required=False)
+    parties = forms.CharField(label="当事人(矛盾纠纷:每行一人,姓名,身份)", required=False,
+                              widget=forms.Textarea(attrs={"rows": 2, "placeholder": "赵一,申请人\n钱二,被申请人"}))
+
+    def __init__(self, *args, categories=(), grids=(), staff=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", "请选择")] + [
+            (c.code, f"{c.get_kind_display()} · {c.name}") for c in categories]
+        if staff:
+            self.fields["grid"].choices = [("", "请选择")] + [(g.code, f"{g.parent.name} {g.name}") for g in grids]
+        else:
+            for name in ("grid", "household_number", "on_behalf", "reporter_name"):
+                del self.fields[name]
+
+
+def parse_parties(text: str) -> list[dict]:
+    parties = []
+    for line in (text or "").splitlines():
+        parts = [p.strip() for p in line.replace(",", ",").split(",")]
+        if parts and parts[0]:
+            parties.append({"name": parts[0][:50], "role": (parts[1] if len(parts) > 1 else "")[:20]})
+    return parties
+
+
+class MediationForm(forms.Form):
+    mediator = forms.CharField(label="调解人", max_length=50, required=False)
+    mediation = forms.CharField(label="调解经过", widget=forms.Textarea(attrs={"rows": 3}))
+    outcome = forms.ChoiceField(label="调解结果", choices=Outcome.choices)
+    agreement = forms.BooleanField(label="达成调解协议", required=False)
+    mediated_on = forms.DateField(label="调解日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from gongzhi.workorders import views
+
+app_name = "workorders"
+urlpatterns = [
+    path("", views.order_list, name="list"),
+    path("new/", views.order_new, name="new"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read/", views.inbox_read_all, name="inbox_read"),
+    path("<int:pk>/", views.order_detail, name="detail"),
+    path("<int:pk>/act/<slug:action>/", views.order_act, name="act"),
+    path("<int:pk>/files/<int:attachment_pk>/", views.attachment, name="attachment"),
+    path("<int:pk>/reveal/", views.reveal_phone, name="reveal"),
+]

@@ -1,0 +1,239 @@
+"""Work-order pages: list, report, detail with the steps the caller may take,
+attachments, inbox. Thin: selectors read through the scope, services write."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from gongzhi.accounts.models import Role
+from gongzhi.core import crypto
+from gongzhi.core.access_log import access_log_write
+from gongzhi.core.models import AccessAction
+from gongzhi.core.paging import paginate_by_ids
+from gongzhi.people.selectors import households_in
+from gongzhi.places.models import Level, Place
+from gongzhi.workorders import selectors, services
+from gongzhi.workorders.forms import MediationForm, ReportForm, parse_parties
+from gongzhi.workorders.models import Action, Category, Channel, Kind, Notification, Outcome, State, WorkOrder
+
+ERR_HOUSEHOLD = "户号 {number} 不存在或不在您的管辖范围内"
+ERR_GRID = "网格不存在或不在您的管辖范围内"
+ERR_ORDER_NUMBER = "工单号 {number} 不存在或无权访问"
+PER_PAGE = 20
+
+
+@login_required
+def order_list(request):
+    scope = request.scope
+    f = request.GET
+    state = f.get("state", "open")
+    qs = selectors.order_list(scope=scope, state=state, category=f.get("category", ""), q=f.get("q", ""),
+                              overdue=f.get("overdue") == "1", mine=f.get("mine") == "1", kind=f.get("kind", ""))
+    page = paginate_by_ids(qs, f.get("page"), PER_PAGE,
+                           related=("category", "community", "grid", "handling_place", "owner"))
+    params = f.copy()
+    params.pop("page", None)
+    ctx = {"page": page, "state": state, "states": State.choices, "categories": Category.objects.all(),
+           "kinds": Kind.choices, "f": f, "now": timezone.now(),
+           "querystring_prefix": (params.urlencode() + "&") if params else ""}
+    template = "workorders/order_results.html" if request.htmx else "workorders/order_list.html"
+    return render(request, template, ctx)
+
+
+def _reporter_context(scope):
+    """(channel, staff?, grids the caller may report in)."""
+    if not scope.staff_places:
+        return Channel.WEB, False, []
+    grids = list(scope.places().filter(level=Level.GRID).select_related("parent").order_by("code")[:500])
+    channel = Channel.GRID if Role.GRID in scope.roles else Channel.WINDOW
+    return channel, True, grids
+
+
+@login_required
+def order_new(request):
+    scope = request.scope
+    if Role.DEPARTMENT in scope.roles and not scope.roles - {Role.DEPARTMENT}:
+        raise PermissionDenied("职能部门账号不能直接上报工单,请由社区或网格员受理")
+    channel, staff, grids = _reporter_context(scope)
+    categories = list(selectors.categories())
+    form = ReportForm(request.POST or None, categories=categories, grids=grids, staff=staff,
+                      initial={"category": request.GET.get("category", "")})
+    error = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            order = services.order_report(by=request.user, channel=channel, files=request.FILES.getlist("photos"),
+                                          **_report_arguments(scope, d, staff, grids))
+        except (services.WorkflowError, ValueError) as exc:
+            error = str(exc)
+        else:
+            messages.success(request, f"已提交,工单号 {order.number}")
+            return redirect("workorders:detail", pk=order.pk)
+    return render(request, "workorders/order_new.html",
+                  {"form": form, "error": error, "staff": staff, "channel": Channel(channel).label},
+                  status=400 if error else 200)
+
+
+def _report_arguments(scope, d: dict, staff: bool, grids: list) -> dict:
+    category = Category.objects.filter(code=d["category"], active=True).first()
+    args = {"category": category, "description": d["description"], "title": d["title"], "address": d["address"],
+            "lat": d.get("lat"), "lon": d.get("lon"), "reporter_phone": d.get("reporter_phone") or "",
+            "parties": parse_parties(d.get("parties", "")) if category and category.is_dispute else None}
+    if staff:
+        if d.get("household_number"):
+            household = households_in(scope).filter(number=d["household_number"].strip()).select_related(
+                "grid__parent").first()
+            if household is None:
+                raise services.WorkflowError(ERR_HOUSEHOLD.format(number=d["household_number"]))
+            args["household"] = household
+        if d.get("grid"):
+            grid = next((g for g in grids if g.code == d["grid"]), None)
+            if grid is None:
+                raise services.WorkflowError(ERR_GRID)
+            args["grid"] = grid
+        args.update(reporter_name=d.get("reporter_name", ""), on_behalf=d.get("on_behalf", False))
+    else:
+        resident = getattr(scope.user, "resident", None)
+        if resident is not None:
+            args["household"] = resident.household
+    return args
+
+
+def _detail_ctx(request, order, **extra):
+    scope = request.scope
+    actions = services.allowed_actions(request.user, order, scope)
+    ctx = {"order": order, "events": selectors.order_events(order), "actions": actions,
+           "action_labels": dict(Action.choices), "targets": selectors.dispatch_targets(scope, order),
+           "default_target": services.default_handling_place(order), "outcomes": Outcome.choices,
+           "duplicates": selectors.possible_duplicates(scope, order) if Action.MERGE in actions else [],
+           "merged": order.merged_orders.all(), "dispute": getattr(order, "dispute", None),
+           "mediation_form": MediationForm(), "now": timezone.now(),
+           "can_reveal": bool(order.reporter_phone_enc) and (services.is_supervisor(scope, order)
+                                                             or order.owner_id == request.user.pk),
+           "posted": {}, **extra}
+    return ctx
+
+
+@login_required
+def order_detail(request, pk):
+    order = selectors.access_order(request.scope, pk)
+    Notification.objects.filter(user=request.user, order=order, read_at=None).update(read_at=timezone.now())
+    return render(request, "workorders/order_detail.html", _detail_ctx(request, order))
+
+
+def _version(request):
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+@login_required
+@require_POST
+def order_act(request, pk, action):
+    """One step on one order; the service checks state, rights and version."""
+    order = selectors.access_order(request.scope, pk)
+    if action not in services.ALLOWED_FROM:
+        raise Http404("未知操作")
+    p, user, version = request.POST, request.user, _version(request)
+    files = request.FILES.getlist("photos")
+    try:
+        if action == Action.ACCEPT:
+            services.order_accept(order=order, by=user, version=version, note=p.get("note", ""))
+        elif action == Action.DECLINE:
+            services.order_decline(order=order, by=user, version=version, reason=p.get("reason", ""))
+        elif action == Action.DISPATCH:
+            target = _dispatch_target(request.scope, order, p.get("target", ""))
+            services.order_dispatch(order=order, by=user, version=version, place=target,
+                                    department=p.get("department", ""), note=p.get("note", ""))
+        elif action == Action.HANDLE:
+            services.order_handle(order=order, by=user, version=version, note=p.get("note", ""), files=files)
+        elif action == Action.REPLY:
+            services.order_reply(order=order, by=user, version=version, reply=p.get("reply", ""),
+                                 resolved=p.get("resolved") == "1", files=files)
+        elif action in (Action.VERIFY_PASS, Action.VERIFY_FAIL):
+            services.order_verify(order=order, by=user, version=version, passed=action == Action.VERIFY_PASS,
+                                  note=p.get("note", ""), files=files)
+        elif action == Action.CLOSE:
+            services.order_close(order=order, by=user, version=version, note=p.get("note", ""))
+        elif action == Action.RATE:
+            services.order_rate(order=order, by=user, version=version, rating=p.get("rating"),
+                                comment=p.get("comment", ""))
+        elif action == Action.MERGE:
+            services.order_merge(order=order, into=_merge_target(request.scope, p.get("into", "")), by=user,
+                                 version=version)
+        elif action == Action.MEDIATE:
+            form = MediationForm(p)
+            if not form.is_valid():
+                raise services.WorkflowError("; ".join(e for errs in form.errors.values() for e in errs))
+            d = form.cleaned_data
+            services.dispute_mediate(order=order, by=user, version=version, mediator=d["mediator"],
+                                     mediation=d["mediation"], outcome=d["outcome"], agreement=d["agreement"],
+                                     mediated_on=d["mediated_on"], parties=parse_parties(p.get("parties", ""))
+                                     if p.get("parties", "").strip() else None)
+    except services.ConflictError as exc:
+        return _redisplay(request, order, action, str(exc), status=409)
+    except services.WorkflowError as exc:
+        return _redisplay(request, order, action, str(exc), status=400)
+    messages.success(request, f"已{Action(action).label}")
+    return redirect("workorders:detail", pk=order.pk)
+
+
+def _redisplay(request, order, action, error, *, status):
+    """Show the order as it is now, with the refused step's text kept in its form."""
+    fresh = selectors.access_order(request.scope, order.pk)
+    ctx = _detail_ctx(request, fresh, error=error, posted={"action": action, **request.POST.dict()})
+    return render(request, "workorders/order_detail.html", ctx, status=status)
+
+
+def _dispatch_target(scope, order, code: str) -> Place | None:
+    return next((p for p in selectors.dispatch_targets(scope, order) if p.code == code), None)
+
+
+def _merge_target(scope, number: str) -> WorkOrder:
+    pk = WorkOrder.pk_from_number(number)
+    target = selectors.orders_in(scope).filter(pk=pk).first() if pk else None
+    if target is None:
+        raise services.WorkflowError(ERR_ORDER_NUMBER.format(number=number))
+    return target
+
+
+@login_required
+def attachment(request, pk, attachment_pk):
+    order = selectors.access_order(request.scope, pk)
+    item = order.attachments.filter(pk=attachment_pk).first()
+    if item is None:
+        raise Http404("未找到")
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
+    response["Content-Disposition"] = "inline" if item.content_type.startswith("image/") else "attachment"
+    return response
+
+
+@login_required
+@require_POST
+def reveal_phone(request, pk):
+    order = selectors.access_order(request.scope, pk)
+    if not (services.is_supervisor(request.scope, order) or order.owner_id == request.user.pk):
+        raise PermissionDenied("您的角色无权查看完整联系电话")
+    phone = crypto.decrypt(order.reporter_phone_enc) if order.reporter_phone_enc else ""
+    access_log_write(user=request.user, action=AccessAction.UNMASK, target=f"工单 {order.number} 反映人电话",
+                     request=request)
+    return render(request, "workorders/reveal_phone.html", {"order": order, "phone": phone})
+
+
+@login_required
+def inbox(request):
+    page = paginate_by_ids(selectors.inbox(request.user), request.GET.get("page"), 30, related=("order",))
+    return render(request, "workorders/inbox.html", {"page": page})
+
+
+@login_required
+@require_POST
+def inbox_read_all(request):
+    Notification.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())
+    return redirect("workorders:inbox")
