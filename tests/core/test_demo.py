@@ -232,8 +232,11 @@ def test_small_build_is_consistent_and_realistic():
     assert all(set(f.rooms) <= room_codes for f in facilities.values())
 
     # Accounts: one per role (two community workers), scoped at the right level.
-    users = {u.username: u for u in User.objects.prefetch_related("assignments__place")}
+    everyone = list(User.objects.prefetch_related("assignments__place"))
+    users = {u.username: u for u in everyone if u.has_usable_password()}
     assert set(users) == {u for u, _r, _p in demo.DEMO_ACCOUNTS}
+    # The staff who act in the work-order history cannot log in.
+    assert all(not u.has_usable_password() for u in everyone if u.username not in users)
     assert Counter(a.role for u in users.values() for a in u.assignments.all()) == {
         Role.ADMIN: 1, Role.STREET: 1, Role.COMMUNITY: 2, Role.GRID: 1, Role.DEPARTMENT: 1, Role.RESIDENT: 1}
     for username, _label, place_name in demo.DEMO_ACCOUNTS:
@@ -251,6 +254,18 @@ def test_small_build_is_consistent_and_realistic():
     person = users["resident"].resident
     assert person.grid == grid and users["resident"].assignments.get().place == grid
     assert person.status == PersonStatus.ACTIVE and users["resident"].display_name == person.name
+
+    # Work orders: a year of history made by the engine itself.
+    from gongzhi.workorders.models import Action, State, WorkOrder, WorkOrderEvent
+    orders = WorkOrder.objects.all()
+    assert orders.count() >= 60
+    states = set(orders.values_list("state", flat=True))
+    assert {State.CLOSED, State.DECLINED} <= states and states & {State.DISPATCHED, State.HANDLING, State.REPLIED}
+    assert orders.filter(escalation_level__gte=1).exists() and orders.filter(rework_count__gt=0).exists()
+    assert orders.exclude(rating=None).exists()
+    assert WorkOrderEvent.objects.filter(action=Action.REPORT).count() == orders.count()
+    assert orders.filter(reporter_user=users["resident"]).exists()
+    assert orders.filter(community=users["community"].assignments.get().place, owner=users["community"]).exists()
 
 
 @pytest.mark.django_db

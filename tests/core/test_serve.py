@@ -1,4 +1,5 @@
-"""`gongzhi serve` starts gunicorn and answers HTTP; SIGTERM stops it cleanly."""
+"""`gongzhi serve` starts gunicorn and answers HTTP, with the overdue sweep
+beside it when asked; SIGTERM stops both cleanly."""
 import http.client
 import os
 import socket
@@ -47,7 +48,8 @@ def test_serve_runs_gunicorn(tmp_path):
     port = free_port()
     out, err = tmp_path / "serve.out", tmp_path / "serve.err"
     with open(out, "w") as stdout, open(err, "w") as stderr:
-        proc = subprocess.Popen([*gongzhi_argv(), "serve", "--port", str(port), "--workers", "2"],
+        proc = subprocess.Popen([*gongzhi_argv(), "serve", "--port", str(port), "--workers", "2",
+                                 "--sweep-every", "1"],
                                 env=env, stdout=stdout, stderr=stderr)
     try:
         response, deadline = None, time.monotonic() + 90
@@ -64,8 +66,11 @@ def test_serve_runs_gunicorn(tmp_path):
         assert 200 <= response.status < 600
         assert "gunicorn" in (response.getheader("Server") or "").lower()
 
+        sweepers = _sweepers_of(proc.pid)
+        assert len(sweepers) == 1
         proc.terminate()
         assert proc.wait(timeout=60) == 0, err.read_text()
+        assert not Path(f"/proc/{sweepers[0]}").exists() or _is_zombie(sweepers[0])
     finally:
         if proc.poll() is None:
             proc.kill()
@@ -74,3 +79,28 @@ def test_serve_runs_gunicorn(tmp_path):
     assert "GET /accounts/login/" in log  # access log on stdout
     assert "gunicorn" in log
     assert "Starting gunicorn" in err.read_text()
+    assert "overdue sweep every 1 s" in log
+
+
+def _sweepers_of(pid: int) -> list[int]:
+    """Child processes of `pid` running `escalate`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == pid and b"escalate" in cmdline:
+            found.append(int(entry.name))
+    return found
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True

@@ -41,6 +41,7 @@ from gongzhi.people.models import (
     ResidenceStatus, ResidentEvent,
 )
 from gongzhi.people.services import protected_fields
+from gongzhi.workorders.models import WorkOrder
 from gongzhi.places.models import (
     AreaKind, Building, CommunityType, Dwelling, Estate, Facility, GridKind, GridStaff, Level, Place, StaffRole,
 )
@@ -325,6 +326,7 @@ class DemoSummary:
     organisations: int = 0
     facilities: int = 0
     accounts: int = 0
+    work_orders: int = 0
     seconds: float = 0.0
 
     def lines(self) -> list[str]:
@@ -334,7 +336,7 @@ class DemoSummary:
             "dwellings": "房屋 dwellings", "households": "户 households", "residents": "居民 residents",
             "active_residents": "在册居民 active residents", "care_tag_links": "重点人群标签 care-group tags",
             "events": "居民事件 resident events", "organisations": "组织 organisations",
-            "facilities": "服务设施 facilities", "accounts": "账号 accounts",
+            "facilities": "服务设施 facilities", "accounts": "账号 accounts", "work_orders": "工单 work orders",
         }
         out = [f"  {getattr(self, name):>8,}  {label}" for name, label in labels.items()]
         out.append(f"  {self.seconds:>8.1f}  秒 seconds elapsed")
@@ -511,9 +513,10 @@ class _Builder:
         self.organisations()
         self.facilities()
         self.accounts()
+        self.work_orders()
         for name in ("streets", "communities", "grids", "grid_staff", "estates", "buildings", "dwellings",
                      "households", "residents", "organisations", "facilities", "accounts", "events",
-                     "care_tag_links"):
+                     "care_tag_links", "work_orders"):
             setattr(summary, name, len(getattr(self, name)))
         summary.active_residents = sum(1 for r in self.residents if r.status == PersonStatus.ACTIVE)
         return summary
@@ -927,6 +930,17 @@ class _Builder:
         self.say(f"账号: {len(self.accounts)}")
 
 
+    def work_orders(self) -> None:
+        """A year of work orders, run through the real engine (see workorders/demo.py)."""
+        from gongzhi.workorders.demo import build_history
+
+        rng = self.rng
+        count = build_history(scale=self.scale,
+                              name_maker=lambda: self.full_name(rng.choice("MF"), rng.randint(1950, 2000)))
+        self.work_orders = range(count)  # len() is what the summary reads
+        self.say(f"工单: {count}")
+
+
 def _age(birth: dt.date, on: dt.date = REFERENCE_DATE) -> int:
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
 
@@ -956,6 +970,7 @@ def existing_summary() -> DemoSummary:
         organisations=Organisation.objects.filter(community__path__startswith=prefix).count(),
         facilities=Facility.objects.filter(community__path__startswith=prefix).count(),
         accounts=User.objects.filter(username__in=[a[0] for a in DEMO_ACCOUNTS]).count(),
+        work_orders=WorkOrder.objects.filter(district__code=DISTRICT_CODE).count(),
     )
 
 

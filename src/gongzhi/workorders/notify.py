@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -38,7 +40,22 @@ class EmailSender:
             send_mail("共治平台通知", text, None, [user.email], fail_silently=True)
 
 
+_muted = threading.local()
+
+
+@contextmanager
+def muted():
+    """Inbox rows only, no external senders (demo history, bulk loads)."""
+    _muted.on = True
+    try:
+        yield
+    finally:
+        _muted.on = False
+
+
 def _senders():
+    if getattr(_muted, "on", False):
+        return []
     return [import_string(path)() for path in getattr(settings, "GONGZHI_NOTIFY_SENDERS", [])]
 
 
@@ -82,12 +99,12 @@ def supervisors_of(order, level: int) -> list[int]:
     return users_at(order.district, [Role.ADMIN])
 
 
-def notify(user_ids, *, order, kind: str, text: str) -> int:
+def notify(user_ids, *, order, kind: str, text: str, now=None) -> int:
     """Inbox rows now; external senders after commit. Returns how many users."""
     user_ids = sorted({u for u in user_ids if u})
     if not user_ids:
         return 0
-    now = timezone.now()
+    now = now or timezone.now()
     Notification.objects.bulk_create(
         [Notification(user_id=u, order=order, kind=kind, text=text[:300], created_at=now) for u in user_ids])
     senders = _senders()

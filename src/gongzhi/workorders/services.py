@@ -333,7 +333,7 @@ def order_report(*, category: Category, description: str, channel: str, by=None,
         _accept(order, by=by, now=now, note="窗口受理")
     else:
         notify.notify(notify.supervisors_of(order, 0), order=order, kind="report",
-                      text=f"新工单 {order.number}「{order.title}」待受理")
+                      text=f"新工单 {order.number}「{order.title}」待受理", now=now)
     return order
 
 
@@ -349,7 +349,7 @@ def _accept(order, *, by, now, note=""):
     _event(order, action=Action.ACCEPT, from_state=from_state, by=by, now=now, note=note,
            data={"due_at": order.due_at.isoformat()})
     notify.notify([order.reporter_user_id], order=order, kind="accept",
-                  text=f"您反映的「{order.title}」已受理,工单号 {order.number},承诺 {order.due_at:%m月%d日} 前办结")
+                  text=f"您反映的「{order.title}」已受理,工单号 {order.number},承诺 {order.due_at:%m月%d日} 前办结", now=now)
 
 
 @transaction.atomic
@@ -376,7 +376,7 @@ def order_decline(*, order: WorkOrder, by, version: int | None, reason: str, now
     _save(order, clear_due=True)
     _event(order, action=Action.DECLINE, from_state=from_state, by=by, now=now, note=reason)
     notify.notify([order.reporter_user_id], order=order, kind="decline",
-                  text=f"您反映的「{order.title}」不予受理:{reason}")
+                  text=f"您反映的「{order.title}」不予受理:{reason}", now=now)
     return order
 
 
@@ -403,7 +403,7 @@ def order_dispatch(*, order: WorkOrder, by, version: int | None, place: Place | 
     _event(order, action=Action.DISPATCH, from_state=from_state, by=by, now=now, note=note.strip(),
            data={"place": place.code, "department": order.handling_department, "unit": unit})
     notify.notify(notify.handlers_of(order) + [order.owner_id], order=order, kind="dispatch",
-                  text=f"工单 {order.number}「{order.title}」已派至 {unit},请于 {order.step_due_at:%m月%d日} 前处置")
+                  text=f"工单 {order.number}「{order.title}」已派至 {unit},请于 {order.step_due_at:%m月%d日} 前处置", now=now)
     return order
 
 
@@ -447,7 +447,7 @@ def order_reply(*, order: WorkOrder, by, version: int | None, reply: str, resolv
     if order.grid_id:
         verifiers += notify.users_at(order.grid, [Role.GRID])
     notify.notify(verifiers, order=order, kind="reply",
-                  text=f"工单 {order.number}「{order.title}」已处置反馈,请核查:{reply[:80]}")
+                  text=f"工单 {order.number}「{order.title}」已处置反馈,请核查:{reply[:80]}", now=now)
     return order
 
 
@@ -476,7 +476,7 @@ def order_verify(*, order: WorkOrder, by, version: int | None, passed: bool, not
         text = f"工单 {order.number} 核查未通过,请返工:{note[:80]}"
     event = _event(order, action=action, from_state=from_state, by=by, now=now, note=note)
     _attach(order, event, checked, by)
-    notify.notify(recipients, order=order, kind="verify", text=text)
+    notify.notify(recipients, order=order, kind="verify", text=text, now=now)
     return order
 
 
@@ -493,10 +493,10 @@ def order_close(*, order: WorkOrder, by, version: int | None, note: str = "", no
     _event(order, action=Action.CLOSE, from_state=from_state, by=by, now=now, note=note.strip(),
            data={"on_time": on_time})
     notify.notify([order.reporter_user_id, order.agent_id], order=order, kind="close",
-                  text=f"您反映的「{order.title}」已办结,欢迎评价")
+                  text=f"您反映的「{order.title}」已办结,欢迎评价", now=now)
     for merged in order.merged_orders.exclude(reporter_user=None):
         notify.notify([merged.reporter_user_id], order=merged, kind="close",
-                      text=f"您反映的「{merged.title}」已随工单 {order.number} 办结")
+                      text=f"您反映的「{merged.title}」已随工单 {order.number} 办结", now=now)
     return order
 
 
@@ -521,7 +521,7 @@ def order_rate(*, order: WorkOrder, by, version: int | None, rating: int, commen
            data={"rating": rating, "by_reporter": by_reporter})
     if rating <= 2:
         notify.notify(notify.supervisors_of(order, 0) + [order.owner_id], order=order, kind="rate",
-                      text=f"工单 {order.number} 收到差评({rating} 分):{order.rating_comment[:60]}")
+                      text=f"工单 {order.number} 收到差评({rating} 分):{order.rating_comment[:60]}", now=now)
     return order
 
 
@@ -548,7 +548,7 @@ def order_merge(*, order: WorkOrder, into: WorkOrder, by, version: int | None, n
     _event(target, action=Action.MERGED_IN, from_state=target.state, by=by, now=now,
            note=f"并入重复工单 {order.number}", data={"merged": order.pk})
     notify.notify([order.reporter_user_id], order=order, kind="merge",
-                  text=f"您反映的「{order.title}」与已在办理的工单 {target.number} 是同一问题,将一并办理")
+                  text=f"您反映的「{order.title}」与已在办理的工单 {target.number} 是同一问题,将一并办理", now=now)
     return order
 
 

@@ -6,6 +6,7 @@ Defaults come from gongzhi/gunicorn_conf.py (127.0.0.1:8000, gthread workers,
 access log on stdout). Static files are served by WhiteNoise straight from the
 apps (WHITENOISE_USE_FINDERS), so no collectstatic step is needed.
 """
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -57,6 +58,9 @@ class Command(BaseCommand):
                             help=f"worker processes (default {gunicorn_conf.workers} here)")
         parser.add_argument("--threads", type=int, help=f"threads per worker (default {gunicorn_conf.threads})")
         parser.add_argument("--migrate", action="store_true", help="run `migrate --noinput` before starting")
+        parser.add_argument("--sweep-every", type=int, default=0, metavar="SECONDS",
+                            help="also run the work-order overdue sweep every SECONDS in a child process "
+                                 "(the demo uses 60; production uses a scheduler, see README)")
 
     def handle(self, *args, **opts):
         if opts["workers"] is not None and opts["workers"] < 1:
@@ -83,7 +87,25 @@ class Command(BaseCommand):
             f"({cfg.worker_class_str}), database {engine}"
         )
         self.stdout.flush()
-        app.run()
+        sweeper = self._start_sweeper(opts["sweep_every"]) if opts["sweep_every"] else None
+        try:
+            app.run()
+        finally:
+            if sweeper is not None:
+                sweeper.terminate()
+                sweeper.wait(timeout=10)
+
+    def _start_sweeper(self, every: int):
+        """`gongzhi escalate --every N` beside the server: a process of its own,
+        so no database connection crosses gunicorn's fork."""
+        import subprocess
+        import sys
+
+        from gongzhi.core.dburl import current_database_url
+
+        env = {**os.environ, "DATABASE_URL": current_database_url()}
+        self.stdout.write(f"gongzhi: overdue sweep every {every} s")
+        return subprocess.Popen([sys.executable, "-m", "gongzhi.cli", "escalate", "--every", str(every)], env=env)
 
     def _warn_unapplied_migrations(self):
         from django.db.migrations.executor import MigrationExecutor
