@@ -31,6 +31,7 @@ ERR_NO_RIGHT = "您无权对此工单执行「{action}」"
 ERR_DESCRIPTION = "请填写问题描述"
 ERR_CATEGORY = "类别无效或已停用"
 ERR_NO_LOCATION = "请填写地址,或选择网格,或提供位置"
+ERR_NO_DISTRICT = "系统尚未建立区划,无法接收工单"
 ERR_REASON = "请填写不予受理的理由"
 ERR_REPLY = "请填写处理结果"
 ERR_NOTE = "请填写处置情况"
@@ -287,13 +288,15 @@ def order_report(*, category: Category, description: str, channel: str, by=None,
         grid = locate.grid_at(lat, lon)
     if grid is not None:
         community = grid.parent
-    if community is None and district is None and not address.strip():
+    if community is None and district is None and not address.strip() and lat is None:
         raise WorkflowError(ERR_NO_LOCATION)
     street = community.parent if community is not None else None
     if street is not None:
         district = street.parent
-    if district is None:
+    if district is None:  # a point outside every grid, or an address only: the district sorts it out
         district = Place.objects.filter(level=Level.DISTRICT).order_by("id").first()
+        if district is None:
+            raise WorkflowError(ERR_NO_DISTRICT)
     if category.is_dispute and parties is not None and not [p for p in parties if p.get("name")]:
         raise WorkflowError(ERR_PARTIES)
 
