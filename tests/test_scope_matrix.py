@@ -55,6 +55,7 @@ LISTS = {
     "people:export": "/people/export/",
     "workorders:list": "/orders/?state=",
     "workorders:inbox": "/orders/inbox/",
+    "workorders:figures": "/orders/figures/?start=2020-01-01&group=community",
 }
 # Pages with no per-record data, or covered elsewhere (see the named test).
 OTHER = {

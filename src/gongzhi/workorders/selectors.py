@@ -209,3 +209,25 @@ def figures(*, scope: Scope, start: dt.date, end: dt.date, group: str = "communi
 
 def _rate(numerator: int, denominator: int) -> float | None:
     return round(100.0 * numerator / denominator, 1) if denominator else None
+
+
+def monthly_trend(*, scope: Scope, months: int = 12, today: dt.date | None = None) -> dict:
+    """Reported and closed orders per month for the last `months` months (database-grouped)."""
+    from django.db.models.functions import TruncMonth
+
+    today = today or timezone.localdate()
+    first = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    since = dt.datetime.combine(first, dt.time.min, tzinfo=timezone.get_current_timezone())
+    base = orders_in(scope)
+    reported = dict(base.filter(created_at__gte=since).annotate(m=TruncMonth("created_at")).values("m")
+                    .annotate(n=Count("id")).values_list("m", "n"))
+    closed = dict(base.filter(closed_at__gte=since, state=State.CLOSED).annotate(m=TruncMonth("closed_at"))
+                  .values("m").annotate(n=Count("id")).values_list("m", "n"))
+    labels, r, c = [], [], []
+    month = first
+    while month <= today:
+        labels.append(f"{month:%Y-%m}")
+        r.append(next((n for m, n in reported.items() if m and m.date() == month), 0))
+        c.append(next((n for m, n in closed.items() if m and m.date() == month), 0))
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return {"labels": labels, "reported": r, "closed": c}

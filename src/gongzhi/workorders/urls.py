@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.order_list, name="list"),
     path("new/", views.order_new, name="new"),
     path("inbox/", views.inbox, name="inbox"),
+    path("figures/", views.figures, name="figures"),
     path("inbox/read/", views.inbox_read_all, name="inbox_read"),
     path("<int:pk>/", views.order_detail, name="detail"),
     path("<int:pk>/act/<slug:action>/", views.order_act, name="act"),

@@ -2,6 +2,8 @@
 attachments, inbox. Thin: selectors read through the scope, services write."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,6 +17,7 @@ from gongzhi.core import crypto
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.models import AccessAction
 from gongzhi.core.paging import paginate_by_ids
+from gongzhi.core.permissions import require_staff
 from gongzhi.people.selectors import households_in
 from gongzhi.places.models import Level, Place
 from gongzhi.workorders import selectors, services
@@ -224,6 +227,43 @@ def reveal_phone(request, pk):
     access_log_write(user=request.user, action=AccessAction.UNMASK, target=f"工单 {order.number} 反映人电话",
                      request=request)
     return render(request, "workorders/reveal_phone.html", {"order": order, "phone": phone})
+
+
+GROUP_LABELS = {"community": "社区", "street": "街道", "grid": "网格", "handling": "承办单位"}
+ERR_PERIOD = "起止日期无效:请用 YYYY-MM-DD,且开始不晚于结束"
+
+
+def _period(request) -> tuple[dt.date, dt.date, str | None]:
+    today = timezone.localdate()
+    default_start = today.replace(day=1)
+    try:
+        start = dt.date.fromisoformat(request.GET.get("start") or default_start.isoformat())
+        end = dt.date.fromisoformat(request.GET.get("end") or today.isoformat())
+    except ValueError:
+        return default_start, today, ERR_PERIOD
+    if start > end:
+        return default_start, today, ERR_PERIOD
+    return start, end, None
+
+
+@require_staff
+def figures(request):
+    """Per unit for a period: the counts and rates of 接诉即办, with charts."""
+    start, end, error = _period(request)
+    group = request.GET.get("group", "community")
+    if group not in selectors.GROUPS:
+        group = "community"
+    rows = selectors.figures(scope=request.scope, start=start, end=end, group=group)
+    chart = {"units": [r["unit"] for r in rows],
+             "closure": [r["closure_rate"] for r in rows], "on_time": [r["on_time_rate"] for r in rows],
+             "satisfaction": [r["satisfaction_rate"] for r in rows],
+             "trend": selectors.monthly_trend(scope=request.scope)}
+    totals = {k: sum(r[k] for r in rows) for k in ("reported", "accepted", "due", "closed", "on_time", "rework",
+                                                 "overdue")}
+    return render(request, "workorders/figures.html", {
+        "rows": rows, "start": start, "end": end, "group": group, "groups": GROUP_LABELS, "chart": chart,
+        "group_label": GROUP_LABELS[group],
+        "totals": totals, "error": error}, status=400 if error else 200)
 
 
 @login_required
