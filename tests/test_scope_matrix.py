@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from gongzhi.core.models import AccessLog
 from gongzhi.people.models import Household, Resident
-from gongzhi.workorders.models import WorkOrder, WorkOrderEvent
+from gongzhi.workorders.models import VisitLog, WorkOrder, WorkOrderEvent
 
 # name -> how to build the URL for the *other* side's object, and which method.
 # "foreign" targets belong to community B (outside cw_a / gw_a1 / street_a).
@@ -42,6 +42,7 @@ ENDPOINTS = {
     "workorders:act": ("POST", lambda w: f"/orders/{w.order_b.pk}/act/accept/"),
     "workorders:attachment": ("GET", lambda w: f"/orders/{w.order_b.pk}/files/{w.order_b.attachments.get().pk}/"),
     "workorders:reveal": ("POST", lambda w: f"/orders/{w.order_b.pk}/reveal/"),
+    "workorders:visit_to_order": ("POST", lambda w: f"/orders/visits/{w.visit_b.pk}/order/"),
 }
 # Lists: the foreign record must not appear in what they return.
 LISTS = {
@@ -56,6 +57,7 @@ LISTS = {
     "workorders:list": "/orders/?state=",
     "workorders:inbox": "/orders/inbox/",
     "workorders:figures": "/orders/figures/?start=2020-01-01&group=community",
+    "workorders:visits": "/orders/visits/",
 }
 # Pages with no per-record data, or covered elsewhere (see the named test).
 OTHER = {
@@ -86,6 +88,10 @@ def _foreign_order(request):
                                       channel=Channel.WINDOW, by=w.community_worker_b, household=w.hh_b1,
                                       reporter_name="王五", reporter_phone="13900001111", files=[photo],
                                       parties=[{"name": "王五"}])
+    from gongzhi.workorders.models import VisitLog
+    w.visit_b = VisitLog.objects.create(grid=w.grid_b1, household=w.hh_b1, visitor=w.community_worker_b,
+                                        visited_on=w.order_b.created_at.date(), notes="王五家走访",
+                                        concerns="王五反映楼道灯坏了")
 
 
 def _all_url_names():
@@ -120,6 +126,7 @@ def _snapshot():
             list(Facility.objects.order_by("pk").values_list("pk", "service_area_m2")),list(Resident.objects.order_by("pk").values_list("pk", "name", "status", "version", "household_id")),
             list(Household.objects.order_by("pk").values_list("pk", "number", "grid_id")),
             list(WorkOrder.objects.order_by("pk").values_list("pk", "state", "version", "owner_id")),
+            list(VisitLog.objects.order_by("pk").values_list("pk", "work_order_id")),
             WorkOrderEvent.objects.count())
 
 

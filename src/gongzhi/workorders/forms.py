@@ -48,3 +48,17 @@ class MediationForm(forms.Form):
     outcome = forms.ChoiceField(label="调解结果", choices=Outcome.choices)
     agreement = forms.BooleanField(label="达成调解协议", required=False)
     mediated_on = forms.DateField(label="调解日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class VisitForm(forms.Form):
+    grid = forms.ChoiceField(label="网格")
+    household_number = forms.CharField(label="走访户户号(可不填)", max_length=30, required=False)
+    visited_on = forms.DateField(label="走访日期", widget=forms.DateInput(attrs={"type": "date"}))
+    notes = forms.CharField(label="走访情况", widget=forms.Textarea(attrs={"rows": 3}))
+    concerns = forms.CharField(label="群众诉求(可不填)", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    order_category = forms.ChoiceField(label="诉求转为工单(可不选)", required=False)
+
+    def __init__(self, *args, grids=(), categories=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"].choices = [(g.code, f"{g.parent.name} {g.name}") for g in grids]
+        self.fields["order_category"].choices = [("", "不转工单")] + [(c.code, c.name) for c in categories]
