@@ -14,6 +14,9 @@ cd "$ROOT"
 EXTRAS=""
 # shellcheck source=lib/venv.sh
 source "$ROOT/scripts/lib/venv.sh"
+# shellcheck source=lib/pdf.sh
+source "$ROOT/scripts/lib/pdf.sh"
+pdf_deps_ensure || echo "demo: PDF reports need libpango and fonts-noto-cjk; the rest works without them" >&2
 
 export GONGZHI_DATA_DIR="${GONGZHI_DATA_DIR:-$ROOT/data}"
 gongzhi migrate --noinput -v 0

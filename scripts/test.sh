@@ -18,6 +18,8 @@ source "$ROOT/scripts/lib/venv.sh"
 source "$ROOT/scripts/lib/chromium.sh"
 # shellcheck source=lib/postgres.sh
 source "$ROOT/scripts/lib/postgres.sh"
+# shellcheck source=lib/pdf.sh
+source "$ROOT/scripts/lib/pdf.sh"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gongzhi-test.XXXXXX")
 cleanup() {
@@ -31,6 +33,7 @@ cleanup() {
 trap cleanup EXIT
 
 chromium_ensure
+pdf_deps_ensure
 pg_start
 
 # Test-only settings; anything already set in the environment wins.

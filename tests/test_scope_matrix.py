@@ -43,6 +43,7 @@ ENDPOINTS = {
     "workorders:attachment": ("GET", lambda w: f"/orders/{w.order_b.pk}/files/{w.order_b.attachments.get().pk}/"),
     "workorders:reveal": ("POST", lambda w: f"/orders/{w.order_b.pk}/reveal/"),
     "workorders:visit_to_order": ("POST", lambda w: f"/orders/visits/{w.visit_b.pk}/order/"),
+    "workorders:disputes": ("GET", lambda w: f"/orders/disputes/?place={w.comm_b.code}&format=xlsx"),
 }
 # Lists: the foreign record must not appear in what they return.
 LISTS = {
@@ -58,6 +59,7 @@ LISTS = {
     "workorders:inbox": "/orders/inbox/",
     "workorders:figures": "/orders/figures/?start=2020-01-01&group=community",
     "workorders:visits": "/orders/visits/",
+    "workorders:disputes": "/orders/disputes/",
 }
 # Pages with no per-record data, or covered elsewhere (see the named test).
 OTHER = {

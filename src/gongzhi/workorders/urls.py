@@ -9,6 +9,7 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("figures/", views.figures, name="figures"),
     path("visits/", views.visits, name="visits"),
+    path("disputes/", views.dispute_report, name="disputes"),
     path("visits/<int:pk>/order/", views.visit_to_order, name="visit_to_order"),
     path("inbox/read/", views.inbox_read_all, name="inbox_read"),
     path("<int:pk>/", views.order_detail, name="detail"),

@@ -3,6 +3,7 @@ attachments, inbox. Thin: selectors read through the scope, services write."""
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -332,6 +333,45 @@ def visit_to_order(request, pk):
         return redirect("workorders:visits")
     messages.success(request, f"已转为工单 {order.number}")
     return redirect("workorders:detail", pk=order.pk)
+
+
+@require_staff
+def dispute_report(request):
+    """月排查、月报告 for a grid, community or street in the caller's scope; xlsx and PDF downloads."""
+    from django.http import HttpResponse
+
+    from gongzhi.workorders import disputes
+
+    scope = request.scope
+    places = [p for p in scope.places().filter(level__in=[Level.STREET, Level.COMMUNITY, Level.GRID])
+              .order_by("code")[:300]]
+    code = request.GET.get("place") or (places[0].code if places else "")
+    place = next((p for p in places if p.code == code), None)
+    error = None
+    try:
+        month = disputes.parse_month(request.GET.get("month") or f"{timezone.localdate():%Y-%m}")
+    except ValueError as exc:
+        month, error = timezone.localdate().replace(day=1), str(exc)
+    if place is None and code:
+        raise Http404("未找到或无权访问")
+    report = disputes.dispute_report(scope=scope, place=place, month=month) if place and not error else None
+    fmt = request.GET.get("format", "")
+    if report is not None and fmt in ("xlsx", "pdf"):
+        # Parties' names are personal data: every download is logged.
+        access_log_write(user=request.user, action=AccessAction.EXPORT, target=report.title,
+                         detail=f"{fmt}, {len(report.rows)} 件", request=request)
+        if fmt == "xlsx":
+            body, content_type = disputes.to_xlsx(report), \
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            body, content_type = disputes.to_pdf(report), "application/pdf"
+        response = HttpResponse(body, content_type=content_type)
+        filename = quote(f"{report.title}.{fmt}")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+        return response
+    return render(request, "workorders/disputes.html", {"places": places, "place": place, "month": month,
+                                                        "report": report, "error": error},
+                  status=400 if error else 200)
 
 
 @login_required
