@@ -231,3 +231,24 @@ def monthly_trend(*, scope: Scope, months: int = 12, today: dt.date | None = Non
         c.append(next((n for m, n in closed.items() if m and m.date() == month), 0))
         month = (month + dt.timedelta(days=32)).replace(day=1)
     return {"labels": labels, "reported": r, "closed": c}
+
+
+PUBLIC_MAP_LIMIT = 2000
+
+
+def public_open_incidents() -> list[dict]:
+    """Open orders of public categories for the public map: category, state,
+    date and place names only, location rounded to ~100 m. No text anyone wrote,
+    no reporter, no household."""
+    rows = (WorkOrder.objects.filter(category__is_public=True, state__in=OPEN_STATES, lat__isnull=False)
+            .order_by("-created_at").values_list("category__name", "state", "created_at", "street__name",
+                                                 "community__name", "lat", "lon")[:PUBLIC_MAP_LIMIT])
+    labels = dict(State.choices)
+    return [{"category": c, "state": labels[s], "date": f"{timezone.localtime(t):%Y-%m-%d}", "street": st or "",
+             "community": cm or "", "lat": round(lat, 3), "lon": round(lon, 3)}
+            for c, s, t, st, cm, lat, lon in rows]
+
+
+def public_grid_outlines() -> list[dict]:
+    return [{"type": "Feature", "geometry": b, "properties": {}}
+            for b in Place.objects.filter(level=Level.GRID, boundary__isnull=False).values_list("boundary", flat=True)]

@@ -374,6 +374,22 @@ def dispute_report(request):
                   status=400 if error else 200)
 
 
+def public_map(request):
+    """Open incidents on a map, for anyone, without personal data."""
+    return render(request, "workorders/public_map.html")
+
+
+def public_geojson(request):
+    from django.http import JsonResponse
+
+    features = [{"type": "Feature", "geometry": {"type": "Point", "coordinates": [r.pop("lon"), r.pop("lat")]},
+                 "properties": r} for r in selectors.public_open_incidents()]
+    response = JsonResponse({"type": "FeatureCollection", "features": features,
+                             "grids": selectors.public_grid_outlines()})
+    response["Cache-Control"] = "public, max-age=60"
+    return response
+
+
 @login_required
 def inbox(request):
     page = paginate_by_ids(selectors.inbox(request.user), request.GET.get("page"), 30, related=("order",))
