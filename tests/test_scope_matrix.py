@@ -11,7 +11,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from gongzhi.core.models import AccessLog
 from gongzhi.people.models import Household, Resident
-from gongzhi.workorders.models import VisitLog, WorkOrder, WorkOrderEvent
+from gongzhi.workorders.models import CalendarDay, Category, VisitLog, WorkOrder, WorkOrderEvent
 
 # name -> how to build the URL for the *other* side's object, and which method.
 # "foreign" targets belong to community B (outside cw_a / gw_a1 / street_a).
@@ -44,6 +44,11 @@ ENDPOINTS = {
     "workorders:reveal": ("POST", lambda w: f"/orders/{w.order_b.pk}/reveal/"),
     "workorders:visit_to_order": ("POST", lambda w: f"/orders/visits/{w.visit_b.pk}/order/"),
     "workorders:disputes": ("GET", lambda w: f"/orders/disputes/?place={w.comm_b.code}&format=xlsx"),
+    # The catalogue and calendar are the admin's: every other role is refused.
+    "workorders:catalogue": ("GET", lambda w: "/orders/catalogue/"),
+    "workorders:category_new": ("POST", lambda w: "/orders/catalogue/new/"),
+    "workorders:category_edit": ("POST", lambda w: "/orders/catalogue/sanitation/"),
+    "workorders:calendar": ("POST", lambda w: "/orders/calendar/"),
 }
 # Lists: the foreign record must not appear in what they return.
 LISTS = {
@@ -130,6 +135,8 @@ def _snapshot():
             list(Household.objects.order_by("pk").values_list("pk", "number", "grid_id")),
             list(WorkOrder.objects.order_by("pk").values_list("pk", "state", "version", "owner_id")),
             list(VisitLog.objects.order_by("pk").values_list("pk", "work_order_id")),
+            list(Category.objects.order_by("pk").values_list("pk", "version", "name")),
+            list(CalendarDay.objects.order_by("pk").values_list("date", "is_workday")),
             WorkOrderEvent.objects.count())
 
 

@@ -21,6 +21,7 @@ class Capability(models.TextChoices):
     VIEW_ACCESS_LOG = "view_access_log", "查看访问日志"
     EDIT_PLACES = "edit_places", "维护区划网格"
     MANAGE_ACCOUNTS = "manage_accounts", "管理账号"
+    EDIT_CATALOGUE = "edit_catalogue", "维护工单目录和工作日历"
 
 
 # What each role may do inside its place. Departments get aggregates only:

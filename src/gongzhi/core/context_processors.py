@@ -15,6 +15,7 @@ def scope(request):
         "perms_edit": s.can(Capability.EDIT_PEOPLE),
         "perms_access_log": s.can(Capability.VIEW_ACCESS_LOG),
         "perms_accounts": s.can(Capability.MANAGE_ACCOUNTS),
+        "perms_catalogue": s.can(Capability.EDIT_CATALOGUE),
         "unread_count": _unread(request.user),
     }
 

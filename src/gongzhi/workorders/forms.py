@@ -1,7 +1,7 @@
 from django import forms
 
 from gongzhi.core.validators import PHONE_FIELD
-from gongzhi.workorders.models import Outcome
+from gongzhi.workorders.models import Kind, Outcome, RouteLevel, Window
 
 
 class ReportForm(forms.Form):
@@ -62,3 +62,31 @@ class VisitForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["grid"].choices = [(g.code, f"{g.parent.name} {g.name}") for g in grids]
         self.fields["order_category"].choices = [("", "不转工单")] + [(c.code, c.name) for c in categories]
+
+
+class CategoryForm(forms.Form):
+    code = forms.CharField(label="代码(Open311 service_code)", max_length=40, required=False)
+    kind = forms.ChoiceField(label="类别", choices=Kind.choices)
+    name = forms.CharField(label="名称", max_length=60)
+    description = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    route_level = forms.ChoiceField(label="默认承办层级", choices=RouteLevel.choices)
+    route_department = forms.CharField(label="默认承办部门", max_length=50, required=False)
+    window = forms.ChoiceField(label="受理窗口", choices=[("", "—")] + Window.choices, required=False)
+    materials = forms.CharField(label="所需材料(每行一项)", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    accept_days = forms.IntegerField(label="受理时限(工作日)", min_value=0, max_value=365)
+    handle_days = forms.IntegerField(label="办结时限(工作日)", min_value=0, max_value=365)
+    verify_days = forms.IntegerField(label="核查时限(工作日)", min_value=0, max_value=365)
+    is_public = forms.BooleanField(label="公开(公开地图、Open311 查询)", required=False)
+    is_dispute = forms.BooleanField(label="矛盾纠纷(登记当事人和调解)", required=False)
+    active = forms.BooleanField(label="启用", required=False)
+    sort = forms.IntegerField(label="排序", min_value=0, max_value=32767)
+    attributes = forms.CharField(label="Open311 附加字段(JSON)", required=False,
+                                 widget=forms.Textarea(attrs={"rows": 3, "style": "font-family:monospace"}))
+    version = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class CalendarDayForm(forms.Form):
+    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    is_workday = forms.TypedChoiceField(label="这一天", coerce=lambda v: v == "1",
+                                        choices=[("0", "放假(节假日)"), ("1", "上班(调休)")])
+    name = forms.CharField(label="说明", max_length=40, required=False)

@@ -645,3 +645,85 @@ def visit_to_order(*, visit, by, category: Category, now=None) -> WorkOrder:
     visit.work_order = order
     visit.save(update_fields=["work_order"])
     return order
+
+
+# -- catalogue and calendar (admin) ------------------------------------------------------
+ERR_CATEGORY_CODE = "代码只能由小写字母、数字、下划线和连字符组成"
+ERR_CATEGORY_CODE_TAKEN = "代码 {code} 已被使用"
+ERR_CATEGORY_LOCALITY = "只能维护本地区的工单目录"
+ERR_CATEGORY_ATTRIBUTES = "附加字段须为 JSON 列表:{detail}"
+ERR_CALENDAR_SCOPE = "只有市/区管理员可以维护工作日历"
+
+
+def _catalogue_place(by) -> Place:
+    from gongzhi.accounts.models import Capability
+
+    scope = Scope.for_user(by)
+    for a in scope.assignments:
+        if a.role == Role.ADMIN and scope.can(Capability.EDIT_CATALOGUE, a.place):
+            return a.place
+    raise PermissionDenied(ERR_CATEGORY_LOCALITY)
+
+
+@transaction.atomic
+def category_save(*, by, category: Category | None, version: int | None, fields: dict) -> Category:
+    """Create a locality's category or change one (global ones too: the admin of
+    the district that uses them keeps them). Bumps `version`, which Open311
+    clients see as the discovery changeset."""
+    import json
+    import re
+
+    from gongzhi.workorders.catalogue import CatalogueError, check_attribute
+
+    locality = _catalogue_place(by)
+    if category is None:
+        code = (fields.get("code") or "").strip()
+        if not re.fullmatch(r"[a-z0-9_-]{2,40}", code):
+            raise WorkflowError(ERR_CATEGORY_CODE)
+        if Category.objects.filter(code=code).exists():
+            raise WorkflowError(ERR_CATEGORY_CODE_TAKEN.format(code=code))
+        category = Category(code=code, kind=fields["kind"], locality=locality)
+    else:
+        category = Category.objects.select_for_update().get(pk=category.pk)
+        if category.locality_id and category.locality_id != locality.pk and not category.locality.is_within(locality):
+            raise PermissionDenied(ERR_CATEGORY_LOCALITY)
+        if version is not None and category.version != int(version):
+            raise ConflictError(ERR_CONFLICT)
+        category.version += 1
+    attributes = fields.get("attributes") or "[]"
+    try:
+        attributes = json.loads(attributes) if isinstance(attributes, str) else attributes
+        if not isinstance(attributes, list):
+            raise ValueError("不是列表")
+        for i, attribute in enumerate(attributes, start=1):
+            check_attribute(attribute, f"第 {i} 个")
+    except (ValueError, CatalogueError) as exc:
+        raise WorkflowError(ERR_CATEGORY_ATTRIBUTES.format(detail=exc)) from None
+    for name in ("name", "description", "is_public", "is_dispute", "route_level", "route_department", "window",
+                 "accept_days", "handle_days", "verify_days", "active", "sort"):
+        if name in fields:
+            setattr(category, name, fields[name])
+    category.materials = [m.strip() for m in (fields.get("materials") or "").splitlines() if m.strip()]
+    category.attributes = attributes
+    if category.route_level == "department" and not category.route_department:
+        raise WorkflowError("派往职能部门的类别须填写默认承办部门")
+    category.save()
+    return category
+
+
+@transaction.atomic
+def calendar_day_set(*, by, date: dt.date, is_workday: bool, name: str = ""):
+    from gongzhi.workorders.models import CalendarDay
+
+    _catalogue_place(by)
+    day, _ = CalendarDay.objects.update_or_create(date=date, defaults={"is_workday": is_workday,
+                                                                       "name": (name or "").strip()[:40]})
+    return day
+
+
+@transaction.atomic
+def calendar_day_remove(*, by, date: dt.date) -> None:
+    from gongzhi.workorders.models import CalendarDay
+
+    _catalogue_place(by)
+    CalendarDay.objects.filter(date=date).delete()

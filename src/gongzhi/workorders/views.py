@@ -13,16 +13,18 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gongzhi.accounts.models import Role
+from gongzhi.accounts.models import Capability, Role
 from gongzhi.core import crypto
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.models import AccessAction
 from gongzhi.core.paging import paginate_by_ids
-from gongzhi.core.permissions import require_staff
+from gongzhi.core.permissions import require_capability, require_staff
 from gongzhi.people.selectors import households_in
 from gongzhi.places.models import Level, Place
 from gongzhi.workorders import selectors, services
-from gongzhi.workorders.forms import MediationForm, ReportForm, VisitForm, parse_parties
+from gongzhi.workorders.forms import (
+    CalendarDayForm, CategoryForm, MediationForm, ReportForm, VisitForm, parse_parties,
+)
 from gongzhi.workorders.models import Action, Category, Channel, Kind, Notification, Outcome, State, WorkOrder
 
 ERR_HOUSEHOLD = "户号 {number} 不存在或不在您的管辖范围内"
@@ -64,7 +66,8 @@ def order_new(request):
     if Role.DEPARTMENT in scope.roles and not scope.roles - {Role.DEPARTMENT}:
         raise PermissionDenied("职能部门账号不能直接上报工单,请由社区或网格员受理")
     channel, staff, grids = _reporter_context(scope)
-    categories = list(selectors.categories())
+    home = scope.staff_places[0] if scope.staff_places else (scope.assignments[0].place if scope.assignments else None)
+    categories = list(selectors.categories(locality=home))
     form = ReportForm(request.POST or None, categories=categories, grids=grids, staff=staff,
                       initial={"category": request.GET.get("category", "")})
     error = None
@@ -388,6 +391,71 @@ def public_geojson(request):
                              "grids": selectors.public_grid_outlines()})
     response["Cache-Control"] = "public, max-age=60"
     return response
+
+
+@require_capability(Capability.EDIT_CATALOGUE)
+def catalogue(request):
+    items = selectors.categories(active_only=False).select_related("locality")
+    return render(request, "workorders/catalogue.html", {"items": items})
+
+
+@require_capability(Capability.EDIT_CATALOGUE)
+def category_edit(request, code=None):
+    import json
+
+    category = None
+    if code is not None:
+        category = Category.objects.filter(code=code).first()
+        if category is None:
+            raise Http404("未找到")
+    initial = {"kind": Kind.INCIDENT, "route_level": "community", "accept_days": 1, "handle_days": 5,
+               "verify_days": 2, "is_public": True, "active": True, "sort": 100, "attributes": "[]"}
+    if category is not None:
+        initial = {f: getattr(category, f) for f in ("code", "kind", "name", "description", "route_level",
+                                                     "route_department", "window", "accept_days", "handle_days",
+                                                     "verify_days", "is_public", "is_dispute", "active", "sort",
+                                                     "version")}
+        initial["materials"] = "\n".join(category.materials)
+        initial["attributes"] = json.dumps(category.attributes, ensure_ascii=False, indent=1)
+    form = CategoryForm(request.POST or None, initial=initial)
+    error, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.category_save(by=request.user, category=category, version=form.cleaned_data["version"],
+                                           fields=form.cleaned_data)
+        except services.ConflictError as exc:
+            error, status = str(exc), 409
+        except services.WorkflowError as exc:
+            error, status = str(exc), 400
+        else:
+            messages.success(request, f"已保存「{saved.name}」")
+            return redirect("workorders:catalogue")
+    return render(request, "workorders/category_edit.html", {"form": form, "category": category, "error": error},
+                  status=status)
+
+
+@require_capability(Capability.EDIT_CATALOGUE)
+def calendar(request):
+    from gongzhi.workorders.models import CalendarDay
+
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    form = CalendarDayForm(request.POST or None)
+    if request.method == "POST":
+        if request.POST.get("remove"):
+            try:
+                day = dt.date.fromisoformat(request.POST["remove"])
+            except ValueError:
+                raise Http404("日期无效") from None
+            services.calendar_day_remove(by=request.user, date=day)
+            messages.success(request, f"已删除 {day}")
+            return redirect(f"{request.path}?year={day.year}")
+        if form.is_valid():
+            d = form.cleaned_data
+            services.calendar_day_set(by=request.user, date=d["date"], is_workday=d["is_workday"], name=d["name"])
+            messages.success(request, f"已设置 {d['date']}")
+            return redirect(f"{request.path}?year={d['date'].year}")
+    days = CalendarDay.objects.filter(date__year=year)
+    return render(request, "workorders/calendar.html", {"form": form, "days": days, "year": year})
 
 
 @login_required
