@@ -5,7 +5,10 @@
   var map = L.map(el, {attributionControl: false, zoomSnap: 0.25});
   fetch(el.dataset.src).then(function (r) { return r.json(); }).then(function (data) {
     var outline = L.geoJSON({type: "FeatureCollection", features: data.grids},
-      {style: {color: "#9aa5b1", weight: 1, fillOpacity: 0.04}}).addTo(map);
+      {style: {color: "#9aa5b1", weight: 1, fillOpacity: 0.04}, interactive: false});
+    // The view first: circle markers cannot be placed on a map without one.
+    if (data.grids.length) { map.fitBounds(outline.getBounds()); } else { map.setView([31.36, 119.82], 11); }
+    outline.addTo(map);
     var byCategory = {};
     data.features.forEach(function (f) {
       var p = f.properties;
@@ -30,6 +33,5 @@
     });
     document.getElementById("incident-count").textContent = "共 " + data.features.length + " 件。";
     el.dataset.features = data.features.length;
-    if (data.grids.length) { map.fitBounds(outline.getBounds()); } else { map.setView([31.36, 119.82], 11); }
   });
 })();
