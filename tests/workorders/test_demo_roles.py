@@ -1,0 +1,37 @@
+"""Every demo account can use the work-order pages on the demo district:
+each page answers, shows what the role should see, and refuses what it should not."""
+import re
+
+from gongzhi.accounts.models import User
+from gongzhi.core import demo
+from gongzhi.workorders.models import WorkOrder
+
+PAGES = ["/orders/?state=", "/orders/new/", "/orders/inbox/", "/orders/figures/", "/orders/visits/",
+         "/orders/disputes/", "/orders/catalogue/", "/orders/calendar/", "/orders/public/map/", "/"]
+REFUSED = {
+    "resident": {"/orders/figures/", "/orders/visits/", "/orders/disputes/", "/orders/catalogue/",
+                 "/orders/calendar/", "/"},
+    "department": {"/orders/new/", "/orders/catalogue/", "/orders/calendar/"},
+    "street": {"/orders/catalogue/", "/orders/calendar/"},
+    "community": {"/orders/catalogue/", "/orders/calendar/"},
+    "community2": {"/orders/catalogue/", "/orders/calendar/"},
+    "grid": {"/orders/catalogue/", "/orders/calendar/"},
+    "admin": set(),
+}
+
+
+def test_each_role_uses_the_work_order_pages(client, db):
+    demo.build_demo(scale=0.02)
+    for username, _role, _place in demo.DEMO_ACCOUNTS:
+        client.force_login(User.objects.get(username=username))
+        for url in PAGES:
+            response = client.get(url)
+            expected = 403 if url in REFUSED[username] else 200
+            if url == "/" and username == "resident":
+                expected = 302  # residents land on their household page
+            assert response.status_code == expected, (username, url, response.status_code)
+        listing = client.get("/orders/?state=").content.decode()
+        numbers = set(re.findall(r"GD\d{15}", listing))
+        assert numbers, username  # every role has work orders on the demo
+        one = WorkOrder.objects.get(pk=WorkOrder.pk_from_number(sorted(numbers)[0]))
+        assert client.get(f"/orders/{one.pk}/").status_code == 200
