@@ -30,3 +30,12 @@ def _builtin_care_tags(request):
     from gongzhi.workorders.models import Category
     if not Category.objects.exists():
         catalogue.load()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_caches():
+    """The calendar and grid boundaries are cached per process for a minute;
+    each test starts from what its own database holds."""
+    from gongzhi.workorders import calendar, locate
+    calendar.forget()
+    locate.forget()

@@ -8,14 +8,28 @@ step started; that is how "N个工作日内办结" is read at service windows.
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from django.utils import timezone
 
 from gongzhi.workorders.models import CalendarDay
 
 
+# Every deadline reads the calendar; it changes a few times a year, so each
+# process keeps it for a minute (and forgets at once when this process edits it).
+_CACHE: dict = {"at": 0.0, "days": {}}
+_TTL_SECONDS = 60
+
+
+def forget() -> None:
+    _CACHE["at"] = 0.0
+
+
 def _exceptions(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
-    return dict(CalendarDay.objects.filter(date__gte=start, date__lte=end).values_list("date", "is_workday"))
+    if time.monotonic() - _CACHE["at"] > _TTL_SECONDS:
+        _CACHE["days"] = dict(CalendarDay.objects.values_list("date", "is_workday"))
+        _CACHE["at"] = time.monotonic()
+    return {d: w for d, w in _CACHE["days"].items() if start <= d <= end}
 
 
 def is_workday(day: dt.date, exceptions: dict[dt.date, bool] | None = None) -> bool:

@@ -139,7 +139,7 @@ class _History:
         x0, y0, x1, y1 = _bbox(grid.boundary)
         lat, lon = (rng.uniform(y0, y1), rng.uniform(x0, x1)) if x0 is not None else (None, None)
         category = case.category
-        address = household.dwelling.address if household and household.dwelling else f"{community.name}{grid.name}"
+        address = household.dwelling.address if household and household.dwelling else grid.name
         common = {"category": category, "title": case.title, "grid": grid, "household": household,
                   "address": address, "now": at}
         name = self.name_maker()

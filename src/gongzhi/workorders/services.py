@@ -17,7 +17,7 @@ from gongzhi.core import crypto
 from gongzhi.core.scope import Scope
 from gongzhi.people.services import ERR_CONFLICT, ConflictError
 from gongzhi.places.models import Level, Place
-from gongzhi.workorders import notify
+from gongzhi.workorders import calendar, notify
 from gongzhi.workorders.calendar import add_working_days
 from gongzhi.workorders.models import (
     OPEN_STATES, Action, Attachment, Category, Channel, Dispute, Kind, Outcome, RouteLevel, State, WorkOrder,
@@ -718,6 +718,8 @@ def calendar_day_set(*, by, date: dt.date, is_workday: bool, name: str = ""):
     _catalogue_place(by)
     day, _ = CalendarDay.objects.update_or_create(date=date, defaults={"is_workday": is_workday,
                                                                        "name": (name or "").strip()[:40]})
+    calendar.forget()
+    transaction.on_commit(calendar.forget)
     return day
 
 
@@ -727,3 +729,5 @@ def calendar_day_remove(*, by, date: dt.date) -> None:
 
     _catalogue_place(by)
     CalendarDay.objects.filter(date=date).delete()
+    calendar.forget()
+    transaction.on_commit(calendar.forget)
