@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
+from tests.factories import PASSWORD, World
+
 # Playwright's sync API runs an asyncio loop in the test thread, which makes
 # Django refuse synchronous ORM calls from the test body without this.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -83,3 +85,26 @@ def desktop_page(browser):
     context, page = _new_page(browser, DESKTOP_VIEWPORT)
     yield page
     context.close()
+
+
+# -- the shared world for browser tests ---------------------------------------
+def _square(lon, lat, d=0.01):
+    return {"type": "Polygon", "coordinates": [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d],
+                                                [lon, lat]]]}
+
+
+@pytest.fixture
+def live_world(transactional_db):
+    w = World()
+    for i, g in enumerate((w.grid_a1, w.grid_a2, w.grid_b1)):
+        g.boundary = _square(119.80 + i * 0.01, 31.36)
+        g.save()
+    return w
+
+
+def login(page, live_server, username):
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)

@@ -1,30 +1,7 @@
 """The registry in a real browser (headless Chromium), on a phone-sized screen."""
-import pytest
 
 from gongzhi.core.models import AccessLog
-from tests.factories import PASSWORD, World
-
-
-def _square(lon, lat, d=0.01):
-    return {"type": "Polygon", "coordinates": [[[lon, lat], [lon + d, lat], [lon + d, lat + d], [lon, lat + d],
-                                                [lon, lat]]]}
-
-
-@pytest.fixture
-def live_world(transactional_db):
-    w = World()
-    for i, g in enumerate((w.grid_a1, w.grid_a2, w.grid_b1)):
-        g.boundary = _square(119.80 + i * 0.01, 31.36)
-        g.save()
-    return w
-
-
-def login(page, live_server, username):
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+from tests.e2e.conftest import login
 
 
 def test_community_worker_searches_by_pinyin_and_reveals_id(page, live_server, live_world):

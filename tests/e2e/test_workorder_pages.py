@@ -4,8 +4,7 @@ figures and the public map draw."""
 import pytest
 
 from gongzhi.workorders.models import State, WorkOrder
-from tests.e2e.conftest import CHROMIUM_ARGS, DEFAULT_TIMEOUT_MS, PHONE_VIEWPORT  # noqa: F401
-from tests.e2e.test_registry_pages import login, live_world  # noqa: F401  (fixture)
+from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, PHONE_VIEWPORT, login
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
        b"\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82")

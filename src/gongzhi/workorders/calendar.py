@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from gongzhi.workorders.models import CalendarDay
 
-
 # Every deadline reads the calendar; it changes a few times a year, so each
 # process keeps it for a minute (and forgets at once when this process edits it).
 _CACHE: dict = {"at": 0.0, "days": {}}

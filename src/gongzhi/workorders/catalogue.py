@@ -88,7 +88,8 @@ def load(path: Path = DEFAULT_FILE, *, locality=None, update: bool = False, cate
     for entry in data["categories"]:
         fields = {k: v for k, v in entry.items() if k != "code"}
         if update:
-            _, created = Category.objects.update_or_create(code=entry["code"], defaults={**fields, "locality": locality})
+            _, created = Category.objects.update_or_create(code=entry["code"],
+                                                           defaults={**fields, "locality": locality})
         else:
             _, created = Category.objects.get_or_create(code=entry["code"], defaults={**fields, "locality": locality})
         created_categories += created

@@ -49,7 +49,7 @@ def _grids():
                 continue
             xs = [p[0] for poly in polygons for p in poly[0]]
             ys = [p[1] for poly in polygons for p in poly[0]]
-            grids.append((grid_id, (min(xs), min(ys), max(xs), max(ys)), polygons))
+            grids.append((grid_id, (min(xs), min(ys), max(xs), max(ys)), polygons, None))
         _CACHE.update(at=time.monotonic(), grids=grids)
     return _CACHE["grids"]
 
@@ -59,10 +59,14 @@ def forget() -> None:
 
 
 def grid_at(lat: float, lon: float) -> Place | None:
-    for grid_id, (x0, y0, x1, y1), polygons in _grids():
+    grids = _grids()
+    for i, (grid_id, (x0, y0, x1, y1), polygons, place) in enumerate(grids):
         if not (x0 <= lon <= x1 and y0 <= lat <= y1):
             continue
         for rings in polygons:
             if _inside_ring(lon, lat, rings[0]) and not any(_inside_ring(lon, lat, hole) for hole in rings[1:]):
-                return Place.objects.select_related("parent__parent__parent").get(pk=grid_id)
+                if place is None:  # the grid with its community, street and district, kept with the polygon
+                    place = Place.objects.select_related("parent__parent__parent").get(pk=grid_id)
+                    grids[i] = (grid_id, (x0, y0, x1, y1), polygons, place)
+                return place
     return None

@@ -19,7 +19,13 @@ from gongzhi.accounts.models import Role
 from gongzhi.core.scope import Scope
 from gongzhi.places.models import Level, Place
 from gongzhi.workorders.models import (
-    FINAL_STATES, OPEN_STATES, Category, Notification, State, VisitLog, WorkOrder,
+    FINAL_STATES,
+    OPEN_STATES,
+    Category,
+    Notification,
+    State,
+    VisitLog,
+    WorkOrder,
 )
 
 _COLUMN = {Level.DISTRICT: "district_id", Level.STREET: "street_id", Level.COMMUNITY: "community_id",

@@ -10,6 +10,7 @@ import math
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from gongzhi.accounts.models import Role
@@ -20,7 +21,17 @@ from gongzhi.places.models import Level, Place
 from gongzhi.workorders import calendar, notify
 from gongzhi.workorders.calendar import add_working_days
 from gongzhi.workorders.models import (
-    OPEN_STATES, Action, Attachment, Category, Channel, Dispute, Kind, Outcome, RouteLevel, State, WorkOrder,
+    OPEN_STATES,
+    Action,
+    Attachment,
+    Category,
+    Channel,
+    Dispute,
+    Kind,
+    Outcome,
+    RouteLevel,
+    State,
+    WorkOrder,
     WorkOrderEvent,
 )
 
@@ -224,28 +235,42 @@ def _distance_m(lat1, lon1, lat2, lon2) -> float:
 
 
 def find_possible_duplicate(order: WorkOrder) -> WorkOrder | None:
-    """An open order of the same category near this one, reported within the window."""
+    """An open order of the same category near this one (same household, same
+    address, or within DUPLICATE_RADIUS_M), reported within the window."""
+    pk = _possible_duplicate_id(order, order.created_at)
+    return WorkOrder.objects.get(pk=pk) if pk else None
+
+
+def _possible_duplicate_id(order: WorkOrder, reported_at: dt.datetime) -> int | None:
     near = WorkOrder.objects.filter(category_id=order.category_id, state__in=OPEN_STATES,
-                                    created_at__gte=order.created_at - DUPLICATE_WINDOW).exclude(pk=order.pk)
+                                    created_at__gte=reported_at - DUPLICATE_WINDOW)
+    if order.pk:
+        near = near.exclude(pk=order.pk)
     if order.household_id:
-        same = near.filter(household_id=order.household_id).order_by("created_at").first()
+        same = (near.filter(household_id=order.household_id).order_by("created_at")
+                .values_list("pk", flat=True).first())
         if same:
             return same
-    if order.grid_id:
-        near = near.filter(grid_id=order.grid_id)
-    elif order.community_id:
-        near = near.filter(community_id=order.community_id)
-    else:
-        near = near.filter(district_id=order.district_id)
-    best, best_distance = None, None
-    for other in near.order_by("created_at")[:200]:
-        if order.address and other.address and order.address.strip() == other.address.strip():
-            return other
-        if None not in (order.lat, order.lon, other.lat, other.lon):
-            d = _distance_m(order.lat, order.lon, other.lat, other.lon)
-            if d <= DUPLICATE_RADIUS_M and (best_distance is None or d < best_distance):
-                best, best_distance = other, d
-    return best
+    column = ("grid_id", order.grid_id) if order.grid_id else ("community_id", order.community_id) \
+        if order.community_id else ("district_id", order.district_id)
+    near = near.filter(**{column[0]: column[1]})
+    # The database narrows to a box around the point (and the same address);
+    # only those few rows are measured here.
+    close = Q(pk__in=[])
+    if order.address:
+        close |= Q(address=order.address.strip())
+    if order.lat is not None and order.lon is not None:
+        dlat = DUPLICATE_RADIUS_M / 111_000
+        dlon = dlat / max(math.cos(math.radians(order.lat)), 0.01)
+        close |= Q(lat__range=(order.lat - dlat, order.lat + dlat), lon__range=(order.lon - dlon, order.lon + dlon))
+    # The earliest match wins: that is the order the others get merged into.
+    for pk, address, lat, lon in near.filter(close).order_by("created_at").values_list(
+            "pk", "address", "lat", "lon")[:20]:
+        same_address = order.address and address and order.address.strip() == address.strip()
+        if same_address or (None not in (order.lat, order.lon, lat, lon)
+                            and _distance_m(order.lat, order.lon, lat, lon) <= DUPLICATE_RADIUS_M):
+            return pk
+    return None
 
 
 def default_handling_place(order: WorkOrder) -> tuple[Place, str]:
@@ -316,6 +341,7 @@ def order_report(*, category: Category, description: str, channel: str, by=None,
         agent=by if staff and on_behalf else None, extra=extra or {}, state=State.REPORTED,
     )
     order.step_due_at = order.next_escalation_at = add_working_days(now, category.accept_days)
+    order.possible_duplicate_of_id = _possible_duplicate_id(order, now)
     order.save()
     # auto_now_add ignores a given `now`; keep the clock the caller passed (demo history, tests).
     if abs((order.created_at - now).total_seconds()) > 1:
@@ -328,10 +354,6 @@ def order_report(*, category: Category, description: str, channel: str, by=None,
     if category.is_dispute:
         Dispute.objects.create(order=order, parties=parties or [],
                                dispute_type=(extra or {}).get("dispute_type", ""))
-    duplicate = find_possible_duplicate(order)
-    if duplicate is not None:
-        order.possible_duplicate_of = duplicate
-        WorkOrder.objects.filter(pk=order.pk).update(possible_duplicate_of=duplicate)
     if staff and channel == Channel.WINDOW:
         _accept(order, by=by, now=now, note="窗口受理")
     else:

@@ -23,7 +23,12 @@ from gongzhi.people.selectors import households_in
 from gongzhi.places.models import Level, Place
 from gongzhi.workorders import selectors, services
 from gongzhi.workorders.forms import (
-    CalendarDayForm, CategoryForm, MediationForm, ReportForm, VisitForm, parse_parties,
+    CalendarDayForm,
+    CategoryForm,
+    MediationForm,
+    ReportForm,
+    VisitForm,
+    parse_parties,
 )
 from gongzhi.workorders.models import Action, Category, Channel, Kind, Notification, Outcome, State, WorkOrder
 
