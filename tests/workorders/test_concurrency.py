@@ -2,15 +2,13 @@
 connection: exactly one step lands, the other gets the conflict message."""
 import threading
 
-import pytest
 from django.db import connection
 
 from gongzhi.workorders import services
 from gongzhi.workorders.models import Action, Category, Channel, State, WorkOrder
 
 
-@pytest.mark.django_db(transaction=True)
-def test_simultaneous_steps_one_wins_none_lost():
+def test_simultaneous_steps_one_wins_none_lost(transactional_db):
     from tests.factories import World
     world = World()
     order = services.order_report(category=Category.objects.get(code="sanitation"), description="x",

@@ -652,7 +652,7 @@ def visit_to_order(*, visit, by, category: Category, now=None) -> WorkOrder:
     """Turn the concern heard on a visit into a work order (one step for the grid worker)."""
     from gongzhi.workorders.models import VisitLog
 
-    visit = VisitLog.objects.select_for_update().select_related("grid__parent", "household").get(pk=visit.pk)
+    visit = VisitLog.objects.select_for_update(of=("self",)).select_related("grid__parent", "household").get(pk=visit.pk)
     if not _may_visit(by, visit.grid):
         raise PermissionDenied(ERR_VISIT_GRID)
     if not visit.concerns:
