@@ -263,7 +263,8 @@ class WorkOrderEvent(models.Model):
 class Attachment(models.Model):
     """A photo or document on an order; served only through the order's scope."""
     order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="attachments")
-    event = models.ForeignKey(WorkOrderEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="attachments")
+    event = models.ForeignKey(WorkOrderEvent, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="attachments")
     file = models.FileField(upload_to="workorders/%Y/%m/")
     name = models.CharField(max_length=120)
     content_type = models.CharField(max_length=60)

@@ -29,7 +29,7 @@ from xml.etree import ElementTree as ET
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -42,14 +42,12 @@ from gongzhi.workorders import apikeys, locate, selectors
 from gongzhi.workorders.models import (
     FINAL_STATES,
     OPEN_STATES,
-    Action,
     Category,
     Channel,
     EscalationLevel,
     Kind,
     State,
     WorkOrder,
-    WorkOrderEvent,
 )
 from gongzhi.workorders.services import WorkflowError, order_report
 
@@ -454,19 +452,6 @@ def _create(request, fmt):
 
 
 # -- GET service requests --------------------------------------------------------------
-def _public_orders() -> QuerySet[WorkOrder]:
-    """Orders anyone may see: public categories only, contact details never loaded.
-    One query, whatever the number of rows."""
-    events = WorkOrderEvent.objects.filter(order=OuterRef("pk")).order_by("-at", "-id")
-    return (WorkOrder.objects.filter(category__is_public=True)
-            .select_related("category", "handling_place", "duplicate_of")
-            .defer("reporter_name", "reporter_phone_enc", "reporter_phone_masked", "reporter_email_enc",
-                   "rating_comment", "extra")
-            .annotate(last_event_at=Subquery(events.values("at")[:1]),
-                      decline_reason=Subquery(events.filter(action=Action.DECLINE).values("note")[:1]))
-            .order_by("-created_at", "-id"))
-
-
 def _status_notes(order: WorkOrder) -> str:
     if order.state == State.DECLINED and order.decline_reason:
         return NOTES_DECLINED.format(reason=order.decline_reason)
@@ -557,7 +542,7 @@ def _by_ids(requested: list[str]) -> list[WorkOrder]:
     """Orders named by number (GD…) or by bare id; a number must match exactly."""
     wanted = {r.upper() for r in requested}
     pks = {pk for pk in (WorkOrder.pk_from_number(r) for r in requested) if pk}
-    orders = _public_orders().filter(pk__in=pks)[:MAX_RESULTS]
+    orders = selectors.public_orders().filter(pk__in=pks)[:MAX_RESULTS]
     return [o for o in orders if o.number in wanted or str(o.pk) in wanted]
 
 
@@ -572,7 +557,7 @@ def _search(params) -> list[WorkOrder]:
     start, end = _date_range(params, errors)
     if errors:
         raise Open311Error(400, *errors)
-    orders = _public_orders().filter(created_at__gte=start, created_at__lte=end)
+    orders = selectors.public_orders().filter(created_at__gte=start, created_at__lte=end)
     codes = _split(params.get("service_code"))
     if codes:
         orders = orders.filter(category__code__in=codes)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,13 +19,7 @@ from gongzhi.accounts.models import Role
 from gongzhi.core.scope import Scope
 from gongzhi.places.models import Level, Place
 from gongzhi.workorders.models import (
-    FINAL_STATES,
-    OPEN_STATES,
-    Category,
-    Notification,
-    State,
-    VisitLog,
-    WorkOrder,
+    FINAL_STATES, OPEN_STATES, Action, Category, Notification, State, VisitLog, WorkOrder, WorkOrderEvent,
 )
 
 _COLUMN = {Level.DISTRICT: "district_id", Level.STREET: "street_id", Level.COMMUNITY: "community_id",
@@ -237,6 +231,19 @@ def monthly_trend(*, scope: Scope, months: int = 12, today: dt.date | None = Non
         c.append(next((n for m, n in closed.items() if m and m.date() == month), 0))
         month = (month + dt.timedelta(days=32)).replace(day=1)
     return {"labels": labels, "reported": r, "closed": c}
+
+
+def public_orders() -> QuerySet[WorkOrder]:
+    """Orders anyone may see: public categories only, contact details never loaded.
+    One query, whatever the number of rows."""
+    events = WorkOrderEvent.objects.filter(order=OuterRef("pk")).order_by("-at", "-id")
+    return (WorkOrder.objects.filter(category__is_public=True)
+            .select_related("category", "handling_place", "duplicate_of")
+            .defer("reporter_name", "reporter_phone_enc", "reporter_phone_masked", "reporter_email_enc",
+                   "rating_comment", "extra")
+            .annotate(last_event_at=Subquery(events.values("at")[:1]),
+                      decline_reason=Subquery(events.filter(action=Action.DECLINE).values("note")[:1]))
+            .order_by("-created_at", "-id"))
 
 
 PUBLIC_MAP_LIMIT = 2000

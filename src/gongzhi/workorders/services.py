@@ -374,7 +374,8 @@ def _accept(order, *, by, now, note=""):
     _event(order, action=Action.ACCEPT, from_state=from_state, by=by, now=now, note=note,
            data={"due_at": order.due_at.isoformat()})
     notify.notify([order.reporter_user_id], order=order, kind="accept",
-                  text=f"您反映的「{order.title}」已受理,工单号 {order.number},承诺 {order.due_at:%m月%d日} 前办结", now=now)
+                  text=f"您反映的「{order.title}」已受理,工单号 {order.number},"
+                       f"承诺 {order.due_at:%m月%d日} 前办结", now=now)
 
 
 @transaction.atomic
@@ -428,7 +429,8 @@ def order_dispatch(*, order: WorkOrder, by, version: int | None, place: Place | 
     _event(order, action=Action.DISPATCH, from_state=from_state, by=by, now=now, note=note.strip(),
            data={"place": place.code, "department": order.handling_department, "unit": unit})
     notify.notify(notify.handlers_of(order) + [order.owner_id], order=order, kind="dispatch",
-                  text=f"工单 {order.number}「{order.title}」已派至 {unit},请于 {order.step_due_at:%m月%d日} 前处置", now=now)
+                  text=f"工单 {order.number}「{order.title}」已派至 {unit},"
+                       f"请于 {order.step_due_at:%m月%d日} 前处置", now=now)
     return order
 
 
@@ -622,7 +624,8 @@ ERR_VISIT_HAS_ORDER = "这次走访的诉求已转为工单 {number}"
 
 
 def _may_visit(by, grid: Place) -> bool:
-    return any(a.role in (Role.GRID, Role.COMMUNITY) and grid.is_within(a.place) for a in Scope.for_user(by).assignments)
+    return any(a.role in (Role.GRID, Role.COMMUNITY) and grid.is_within(a.place)
+               for a in Scope.for_user(by).assignments)
 
 
 @transaction.atomic
@@ -652,7 +655,8 @@ def visit_to_order(*, visit, by, category: Category, now=None) -> WorkOrder:
     """Turn the concern heard on a visit into a work order (one step for the grid worker)."""
     from gongzhi.workorders.models import VisitLog
 
-    visit = VisitLog.objects.select_for_update(of=("self",)).select_related("grid__parent", "household").get(pk=visit.pk)
+    visit = (VisitLog.objects.select_for_update(of=("self",)).select_related("grid__parent", "household")
+             .get(pk=visit.pk))
     if not _may_visit(by, visit.grid):
         raise PermissionDenied(ERR_VISIT_GRID)
     if not visit.concerns:
