@@ -36,6 +36,9 @@ def _builtin_care_tags(request):
 def _fresh_process_caches():
     """The calendar and grid boundaries are cached per process for a minute;
     each test starts from what its own database holds."""
+    from django.core.cache import cache
+
     from gongzhi.workorders import calendar, locate
     calendar.forget()
     locate.forget()
+    cache.clear()  # API keys, categories and staff look-ups are kept a minute per process

@@ -261,7 +261,7 @@ def test_small_build_is_consistent_and_realistic():
     assert orders.count() >= 60
     states = set(orders.values_list("state", flat=True))
     assert {State.CLOSED, State.DECLINED} <= states and states & {State.DISPATCHED, State.HANDLING, State.REPLIED}
-    assert orders.filter(escalation_level__gte=1).exists() and orders.filter(rework_count__gt=0).exists()
+    assert orders.filter(escalation__level__gte=1).exists() and orders.filter(rework_count__gt=0).exists()
     assert orders.exclude(rating=None).exists()
     assert WorkOrderEvent.objects.filter(action=Action.REPORT).count() == orders.count()
     assert orders.filter(reporter_user=users["resident"]).exists()

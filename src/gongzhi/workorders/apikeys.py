@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -51,16 +52,32 @@ def apikey_check(raw: str | None) -> ApiKey | None:
     raw = (raw or "").strip()
     if not raw or len(raw) > MAX_KEY_LENGTH:
         return None
-    key = ApiKey.objects.filter(key_hash=crypto.keyed_hash(raw), active=True).first()
+    digest = crypto.keyed_hash(raw)
+    # Each process keeps the answer for a minute: a busy client then costs no
+    # query per request, and a revoked key stops working everywhere within a minute.
+    key = cache.get(_cache_key(digest))
     if key is None:
-        return None
+        key = ApiKey.objects.filter(key_hash=digest, active=True).first() or False
+        if key:
+            _touch(key)
+        cache.set(_cache_key(digest), key, CACHE_SECONDS)
+    return key or None
+
+
+CACHE_SECONDS = 60
+
+
+def _cache_key(digest: str) -> str:
+    return f"gongzhi:apikey:{digest}"
+
+
+def _touch(key: ApiKey) -> None:
     now = timezone.now()
     if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
         stale = Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
         # Conditional, so concurrent requests at the minute boundary write the row once.
         ApiKey.objects.filter(stale, pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
-    return key
 
 
 def apikey_revoke(*, prefix: str) -> ApiKey:
@@ -77,6 +94,7 @@ def apikey_revoke(*, prefix: str) -> ApiKey:
     key = matches[0]
     key.active = False
     key.save(update_fields=["active"])
+    cache.delete(_cache_key(key.key_hash))  # this process at once; others within CACHE_SECONDS
     return key
 
 

@@ -13,6 +13,7 @@ import threading
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -60,13 +61,19 @@ def _senders():
 
 
 def users_at(place, roles, department: str = "") -> list[int]:
-    """Active users holding one of `roles` at `place` itself (not below it)."""
+    """Active users holding one of `roles` at `place` itself (not below it).
+    Kept a minute per process: every report asks, staff change rarely."""
     if place is None:
         return []
-    q = RoleAssignment.objects.filter(place=place, role__in=roles, active=True, user__is_active=True)
-    if department:
-        q = q.filter(department=department)
-    return list(q.values_list("user_id", flat=True))
+    key = f"gongzhi:staff:{place.pk}:{','.join(sorted(roles))}:{department}"
+    ids = cache.get(key)
+    if ids is None:
+        q = RoleAssignment.objects.filter(place=place, role__in=roles, active=True, user__is_active=True)
+        if department:
+            q = q.filter(department=department)
+        ids = list(q.values_list("user_id", flat=True))
+        cache.set(key, ids, 60)
+    return ids
 
 
 def handlers_of(order) -> list[int]:

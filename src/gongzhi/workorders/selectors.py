@@ -54,7 +54,7 @@ def access_order(scope: Scope, pk) -> WorkOrder:
         raise Http404("未找到或无权访问") from None
     order = (orders_in(scope).filter(pk=pk)
              .select_related("category", "district", "street", "community", "grid", "household", "handling_place",
-                             "owner", "agent", "reporter_user", "duplicate_of", "possible_duplicate_of")
+                             "escalation", "owner", "agent", "reporter_user", "duplicate_of", "possible_duplicate_of")
              .first())
     if order is None:
         raise Http404("未找到或无权访问")
@@ -185,7 +185,7 @@ def figures(*, scope: Scope, start: dt.date, end: dt.date, group: str = "communi
         closed=Count("id", filter=closed),
         on_time=Count("id", filter=closed & Q(closed_at__lte=F("due_at"))),
         rework=Count("id", filter=due & Q(rework_count__gt=0)),
-        overdue=Count("id", filter=(in_period | due) & Q(overdue=True)),
+        overdue=Count("id", filter=(in_period | due) & Q(escalation__overdue=True)),
         responded=Count("id", filter=in_period & Q(responded_on_time=True)),
         resolved=Count("id", filter=in_period & Q(state=State.CLOSED, resolved=True)),
         rated=Count("id", filter=in_period & Q(rating__isnull=False)),
@@ -238,7 +238,7 @@ def public_orders() -> QuerySet[WorkOrder]:
     One query, whatever the number of rows."""
     events = WorkOrderEvent.objects.filter(order=OuterRef("pk")).order_by("-at", "-id")
     return (WorkOrder.objects.filter(category__is_public=True)
-            .select_related("category", "handling_place", "duplicate_of")
+            .select_related("category", "handling_place", "duplicate_of", "escalation")
             .defer("reporter_name", "reporter_phone_enc", "reporter_phone_masked", "reporter_email_enc",
                    "rating_comment", "extra")
             .annotate(last_event_at=Subquery(events.values("at")[:1]),

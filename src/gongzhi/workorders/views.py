@@ -46,7 +46,7 @@ def order_list(request):
     qs = selectors.order_list(scope=scope, state=state, category=f.get("category", ""), q=f.get("q", ""),
                               overdue=f.get("overdue") == "1", mine=f.get("mine") == "1", kind=f.get("kind", ""))
     page = paginate_by_ids(qs, f.get("page"), PER_PAGE,
-                           related=("category", "community", "grid", "handling_place", "owner"))
+                           related=("category", "community", "grid", "handling_place", "owner", "escalation"))
     params = f.copy()
     params.pop("page", None)
     department_only = bool(scope.roles) and scope.roles <= {Role.DEPARTMENT}
