@@ -74,3 +74,15 @@ def test_figures_page_has_charts_and_refuses_residents(client, world):
     assert client.get("/orders/figures/?start=2026-12-01&end=2026-11-01").status_code == 400
     client.force_login(world.resident_user)
     assert client.get("/orders/figures/").status_code == 403
+
+
+def test_figures_download(client, world):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    _run(world, days_to_close=1, rating=5)
+    client.force_login(world.community_worker_a)
+    response = client.get("/orders/figures/?start=2026-11-01&end=2026-11-30&format=xlsx")
+    sheet = load_workbook(BytesIO(response.content)).active
+    assert [c.value for c in sheet[2]][:5] == ["社区", "上报", "受理", "应结案", "结案"]
+    assert [c.value for c in sheet[3]][:5] == ["东虹社区", 1, 1, 1, 1]

@@ -265,6 +265,8 @@ def figures(request):
     if group not in selectors.GROUPS:
         group = "community"
     rows = selectors.figures(scope=request.scope, start=start, end=end, group=group)
+    if request.GET.get("format") == "xlsx" and not error:
+        return _figures_xlsx(rows, start, end, GROUP_LABELS[group])
     chart = {"units": [r["unit"] for r in rows],
              "closure": [r["closure_rate"] for r in rows], "on_time": [r["on_time_rate"] for r in rows],
              "satisfaction": [r["satisfaction_rate"] for r in rows],
@@ -275,6 +277,37 @@ def figures(request):
         "rows": rows, "start": start, "end": end, "group": group, "groups": GROUP_LABELS, "chart": chart,
         "group_label": GROUP_LABELS[group],
         "totals": totals, "error": error}, status=400 if error else 200)
+
+
+FIGURE_COLUMNS = [("unit", None), ("reported", "上报"), ("accepted", "受理"), ("due", "应结案"), ("closed", "结案"),
+                  ("closure_rate", "结案率%"), ("on_time", "按期结案"), ("on_time_rate", "按期结案率%"),
+                  ("rework", "返工"), ("rework_rate", "返工率%"), ("overdue", "超时"),
+                  ("avg_handling_days", "平均办理(天)"), ("response_rate", "响应率%"),
+                  ("resolution_rate", "解决率%"), ("satisfaction_rate", "满意率%")]
+
+
+def _figures_xlsx(rows, start, end, group_label):
+    """The figures table as a workbook (aggregates only, nothing personal)."""
+    from io import BytesIO
+
+    from django.http import HttpResponse
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "工单统计"
+    ws.append([f"工单统计 {start:%Y-%m-%d} 至 {end:%Y-%m-%d}"])
+    ws.append([label or group_label for _, label in FIGURE_COLUMNS])
+    for r in rows:
+        ws.append([round(r[k], 1) if k == "avg_handling_days" and r[k] is not None else r[k]
+                   for k, _ in FIGURE_COLUMNS])
+    out = BytesIO()
+    wb.save(out)
+    response = HttpResponse(out.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    name = quote(f"工单统计-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
 
 
 def _visit_grids(scope):
