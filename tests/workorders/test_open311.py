@@ -488,3 +488,8 @@ def test_apikey_revoke_refuses_unknown_prefix(db):
         apikeys.apikey_revoke(prefix="zzzzzzzz")
     with pytest.raises(apikeys.ApiKeyError, match=re.escape(apikeys.ERR_NAME)):
         apikeys.apikey_create(name=" ")
+
+
+def test_clients_joining_the_discovery_url_with_a_slash_still_work(client, world):
+    assert client.get("/open311/v2//services.json").status_code == 200
+    assert client.get("/open311/v2//discovery.xml").status_code == 200
