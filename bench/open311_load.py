@@ -129,7 +129,7 @@ def _points(n: int = 2000, seed: int = 20261125) -> dict:
 
     from gongzhi.places.models import Level, Place
     from gongzhi.workorders import locate
-    from gongzhi.workorders.models import Category, WorkOrder, WorkOrderEvent
+    from gongzhi.workorders.models import Category, Escalation, WorkOrder, WorkOrderEvent
 
     rng = random.Random(seed)
     grids = locate._grids()
@@ -155,12 +155,14 @@ def _points(n: int = 2000, seed: int = 20261125) -> dict:
                                description=f"{DESCRIPTIONS[i % 5]} [prefill {i}]", channel="open311",
                                district=g.parent.parent.parent, street=g.parent.parent, community=g.parent, grid=g,
                                lat=lat, lon=lon, reporter_phone_masked="138****0000", state="reported",
-                               step_due_at=now + dt.timedelta(days=1), next_escalation_at=now + dt.timedelta(days=1),
+                               step_due_at=now + dt.timedelta(days=1),
                                extra={"attributes": {}, "open311_client": "prefill"}, created_at=created))
     field = WorkOrder._meta.get_field("created_at")
     field.auto_now_add = False  # this process only: keep the spread-out report times
     made = WorkOrder.objects.bulk_create(batch, batch_size=2000)
     field.auto_now_add = True
+    # Since 5386bd5 the sweep's clock is a row of workorders_escalation per order (order_report creates it).
+    Escalation.objects.bulk_create([Escalation(order=o, next_at=o.step_due_at) for o in made], batch_size=2000)
     WorkOrderEvent.objects.bulk_create(
         [WorkOrderEvent(order=o, action="report", from_state="", to_state="reported", actor_name="匿名",
                         at=o.created_at, note=o.description, data={"channel": "open311"}) for o in made],
@@ -208,7 +210,9 @@ class Server:
                 self.stop()
                 raise SystemExit(f"server did not start, see {self.log}")
             time.sleep(0.3)
-        self.banner = self.log.read_text().splitlines()[0]
+        # The banner line ("gongzhi: gunicorn on … — N workers × T threads …"); system-check warnings may precede it.
+        lines = self.log.read_text().splitlines()
+        self.banner = next((ln for ln in lines if ln.startswith("gongzhi: gunicorn")), lines[0] if lines else "")
 
     def stop(self) -> None:
         if self.proc.poll() is None:

@@ -14,13 +14,16 @@ The data (`load`, written once into a template database, every sweep runs on a f
   and created again after it), not through the services. Fixed seed. T0 = 2026-11-25 10:00
   Asia/Shanghai (a Wednesday). Mix:
     * 680,000 final: 640,000 closed, 30,000 declined, 10,000 merged; created over the 2 years
-      before T0, closed 1–20 days after; no deadlines (next_escalation_at NULL);
+      before T0, closed 1–20 days after; no deadlines (escalation next_at NULL);
     * 320,000 open (reported 60k, accepted 40k, dispatched 80k, handling 80k, replied 40k,
       verified 20k; created in the 60 days before T0; owner set from "accepted" on), of which
-        - 150,000 (15 % of all) past their step deadline at T0: next_escalation_at in [T0−20 d, T0),
+        - 150,000 (15 % of all) past their step deadline at T0: next_at in [T0−20 d, T0),
           120,000 at level 0 (community) and 30,000 already at level 1 (street);
-        - 150,000 with next_escalation_at in (T0, T0+20 d] (not yet due);
-        - 20,000 at level 2 (district): overdue, next_escalation_at NULL (the sweep never looks again).
+        - 150,000 with next_at in (T0, T0+20 d] (not yet due);
+        - 20,000 at level 2 (district): overdue, next_at NULL (the sweep never looks again).
+  Since 5386bd5 the sweep's bookkeeping (level, overdue, next_at) lives in the narrow table
+  workorders_escalation, one row per order: the orders get explicit ids (after the demo's max id),
+  their escalation rows the same ids; PostgreSQL's id sequence is reset after the load.
   Category, kind, channel, title, description (Chinese), street/community/grid (weighted by the
   demo's planned households), lat/lon, masked phone, encrypted phone (a pool of 64 values), extra '{}'.
   After the load: PostgreSQL `VACUUM ANALYZE` (what autovacuum would do within a minute),
@@ -98,12 +101,13 @@ CHANNELS = ["grid"] * 45 + ["web"] * 25 + ["open311"] * 15 + ["window"] * 10 + [
 TITLES = ["楼道堆放杂物", "垃圾桶满溢未清运", "绿化带内建筑垃圾", "小区污水井冒水", "电梯经常停运", "地下车库照明损坏",
           "消防通道被占用", "电动车楼道内充电", "占道经营", "车辆乱停影响通行", "邻里噪音纠纷", "咨询医保报销",
           "老人助餐需求", "开具居住情况证明", "申请最低生活保障", "申领高龄津贴"]
-COLUMNS = ["token", "kind", "title", "description", "channel", "address", "lat", "lon", "reporter_name",
+COLUMNS = ["id", "token", "kind", "title", "description", "channel", "address", "lat", "lon", "reporter_name",
            "reporter_phone_enc", "reporter_phone_masked", "reporter_email_enc", "state", "handling_department",
-           "escalation_level", "overdue", "step_due_at", "due_at", "next_escalation_at", "rework_count", "rating",
+           "step_due_at", "due_at", "rework_count", "rating",
            "rating_comment", "resolved", "extra", "created_at", "accepted_at", "first_response_at",
            "responded_on_time", "replied_at", "closed_at", "version", "category_id", "community_id", "district_id",
            "grid_id", "handling_place_id", "owner_id", "street_id"]
+ESC_COLUMNS = ["order_id", "level", "overdue", "next_at"]
 
 
 def scaled(mix, rows):
@@ -111,8 +115,9 @@ def scaled(mix, rows):
 
 
 # -- generation (in a child process with Django set up on the template) ---------------------------
-def generate(rows: int, seed: int = 20261125):
-    """Yield tuples in COLUMNS order (datetimes aware), plus the expected counts."""
+def generate(rows: int, first_id: int, seed: int = 20261125):
+    """Yield (order row in COLUMNS order, escalation row in ESC_COLUMNS order), datetimes aware;
+    ids first_id, first_id + 1, …"""
     from gongzhi.accounts.models import RoleAssignment
     from gongzhi.core import crypto, demo
     from gongzhi.places.models import Level, Place
@@ -147,7 +152,7 @@ def generate(rows: int, seed: int = 20261125):
     grid_choice = rng.choices(grids, weights=weights, k=len(kinds))
     day = dt.timedelta(days=1)
     two_years = 730 * 86400
-    for (group, state, profile), grid in zip(kinds, grid_choice):
+    for pk, ((group, state, profile), grid) in enumerate(zip(kinds, grid_choice), start=first_id):
         community, street = grid.parent, grid.parent.parent
         cat_id, kind = cats[rng.randrange(len(cats))]
         title = TITLES[rng.randrange(len(TITLES))]
@@ -193,20 +198,24 @@ def generate(rows: int, seed: int = 20261125):
             if state in ("replied", "verified"):
                 replied = created + dt.timedelta(days=2)
                 resolved = True
-        yield (uuid.UUID(int=rng.getrandbits(128), version=4), kind, title,
-               f"{title},请尽快处理。居民反映情况属实,已现场拍照。", CHANNELS[rng.randrange(len(CHANNELS))],
-               f"{community.name}{rng.randrange(1, 60)}幢", lat, lon, "", enc, masked, "", state, "",
-               level, overdue, step_due, due, next_at, 0, rating, "", resolved, "{}", created, accepted,
-               first_resp, on_time, replied, closed, 1, cat_id, community.pk, district.pk, grid.pk, handling, owner,
-               street.pk)
+        yield ((pk, uuid.UUID(int=rng.getrandbits(128), version=4), kind, title,
+                f"{title},请尽快处理。居民反映情况属实,已现场拍照。", CHANNELS[rng.randrange(len(CHANNELS))],
+                f"{community.name}{rng.randrange(1, 60)}幢", lat, lon, "", enc, masked, "", state, "",
+                step_due, due, 0, rating, "", resolved, "{}", created, accepted,
+                first_resp, on_time, replied, closed, 1, cat_id, community.pk, district.pk, grid.pk, handling, owner,
+                street.pk),
+               (pk, level, overdue, next_at))
 
 
 def _load_child(backend: str, rows: int) -> dict:
     setup_django()
     from django.db import connection
 
+    with connection.cursor() as c:
+        c.execute("SELECT coalesce(max(id), 0) FROM workorders_workorder")
+        first_id = c.fetchone()[0] + 1
     t0 = time.perf_counter()
-    gen = generate(rows)
+    gen = generate(rows, first_id)
     first = next(gen)  # the generator's own ORM reads run now, not while the connection is in COPY
     import itertools
     rows_iter = itertools.chain([first], gen)
@@ -220,6 +229,8 @@ def _load_child(backend: str, rows: int) -> dict:
         connection.ensure_connection()
         raw = connection.connection
         raw.autocommit = True
+        raw.execute("SELECT setval(pg_get_serial_sequence('workorders_workorder', 'id'), max(id)) "
+                    "FROM workorders_workorder")
         raw.execute("VACUUM ANALYZE")
     else:
         with connection.cursor() as c:
@@ -231,14 +242,21 @@ def _load_child(backend: str, rows: int) -> dict:
         states = dict(c.fetchall())
         c.execute("SELECT count(*) FROM workorders_workorder")
         total = c.fetchone()[0]
+        c.execute("SELECT count(*) FROM workorders_escalation")
+        esc_total = c.fetchone()[0]
+        c.execute("SELECT count(*) FROM workorders_workorder wo LEFT JOIN workorders_escalation es "
+                  "ON es.order_id = wo.id WHERE es.order_id IS NULL")
+        without_esc = c.fetchone()[0]
         counts = {}
         for case, now in CASES.items():
-            c.execute("SELECT count(*) FROM workorders_workorder WHERE next_escalation_at IS NOT NULL "
-                      "AND next_escalation_at <= %s AND state IN ('reported','accepted','dispatched','handling',"
-                      "'replied','verified')", [connection.ops.adapt_datetimefield_value(now)])
+            c.execute("SELECT count(*) FROM workorders_escalation es JOIN workorders_workorder wo "
+                      "ON wo.id = es.order_id WHERE es.next_at IS NOT NULL AND es.next_at <= %s "
+                      "AND wo.state IN ('reported','accepted','dispatched','handling','replied','verified')",
+                      [connection.ops.adapt_datetimefield_value(now)])
             counts[case] = c.fetchone()[0]
     return {"kind": "sweep_load", **src_state(), "backend": backend, "inserted": n, "rows_total": total,
             "insert_s": round(t_insert, 1), "rows_per_s": round(n / t_insert), "analyze_s": round(t_analyze, 1),
+            "escalation_rows": esc_total, "orders_without_escalation": without_esc, "first_id": first_id,
             "states": states, "due": counts}
 
 
@@ -246,11 +264,16 @@ def _copy_pg(connection, rows) -> int:
     connection.ensure_connection()
     raw = connection.connection
     n = 0
+    escalations = []
     with raw.cursor() as cur:
         with cur.copy(f"COPY workorders_workorder ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for row in rows:
+            for row, esc in rows:
                 copy.write_row(row)
+                escalations.append(esc)
                 n += 1
+        with cur.copy(f"COPY workorders_escalation ({', '.join(ESC_COLUMNS)}) FROM STDIN") as copy:
+            for esc in escalations:
+                copy.write_row(esc)
     raw.commit()
     return n
 
@@ -265,28 +288,34 @@ def _insert_sqlite(connection, rows) -> int:
     raw = connection.connection
     raw.isolation_level = None
     cur = raw.cursor()
-    indexes = cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = "
-                          "'workorders_workorder' AND sql IS NOT NULL").fetchall()
+    indexes = cur.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name IN "
+                          "('workorders_workorder', 'workorders_escalation') AND sql IS NOT NULL").fetchall()
     cur.execute("PRAGMA synchronous=OFF")
     cur.execute("PRAGMA cache_size=-262144")
     cur.execute("BEGIN")
     for name, _ in indexes:
         cur.execute(f'DROP INDEX "{name}"')
     dt_cols = [i for i, c in enumerate(COLUMNS) if c.endswith("_at")]
+    token = COLUMNS.index("token")
     sql = (f"INSERT INTO workorders_workorder ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})")
-    n, batch = 0, []
-    for row in rows:
+    esc_sql = (f"INSERT INTO workorders_escalation ({', '.join(ESC_COLUMNS)}) "
+               f"VALUES ({', '.join('?' * len(ESC_COLUMNS))})")
+    n, batch, esc_batch = 0, [], []
+    for row, (pk, level, overdue, next_at) in rows:
         row = list(row)
-        row[0] = row[0].hex
+        row[token] = row[token].hex
         for i in dt_cols:
             row[i] = _sqlite_dt(row[i])
         batch.append(row)
+        esc_batch.append((pk, level, overdue, _sqlite_dt(next_at)))
         if len(batch) == 50_000:
             cur.executemany(sql, batch)
+            cur.executemany(esc_sql, esc_batch)
             n += len(batch)
-            batch = []
+            batch, esc_batch = [], []
     if batch:
         cur.executemany(sql, batch)
+        cur.executemany(esc_sql, esc_batch)
         n += len(batch)
     for _, create in indexes:
         cur.execute(create)
@@ -333,9 +362,10 @@ def _sweep_child(backend: str, case: str) -> dict:
 
     def levels():
         with connection.cursor() as c:
-            c.execute("SELECT escalation_level, count(*) FROM workorders_workorder "
-                      "WHERE state IN ('reported','accepted','dispatched','handling','replied','verified') "
-                      "GROUP BY escalation_level ORDER BY 1")
+            c.execute("SELECT es.level, count(*) FROM workorders_workorder wo JOIN workorders_escalation es "
+                      "ON es.order_id = wo.id "
+                      "WHERE wo.state IN ('reported','accepted','dispatched','handling','replied','verified') "
+                      "GROUP BY es.level ORDER BY 1")
             return {str(k): v for k, v in c.fetchall()}
 
     e0, n0 = counts()
