@@ -37,8 +37,8 @@ timeout = int(os.environ.get("GONGZHI_TIMEOUT", "120"))
 graceful_timeout = 30
 keepalive = 5
 # Recycle workers now and then (bounded memory growth), not all at once.
-max_requests = 2000
-max_requests_jitter = 200
+max_requests = 20000
+max_requests_jitter = 2000
 # Load Django once in the master: errors show before any worker starts, and
 # workers share the imported code.
 preload_app = True

@@ -73,3 +73,16 @@ def test_sweep_does_not_change_version_so_open_forms_still_work(world):
     order = services.order_dispatch(order=order, by=world.street_officer_a, version=order.version,
                                     place=world.comm_a)
     assert order.state == State.DISPATCHED and order.escalation_level == 1
+
+
+def test_a_supervisor_hears_once_when_many_orders_escalate(world):
+    orders = [_overdue_order(world, at(2026, 11, 16)) for _ in range(3)]
+    assert escalate_overdue(now=at(2026, 11, 18)) == 3
+    notices = Notification.objects.filter(user=world.street_officer_a, kind="overdue")
+    assert notices.count() == 1
+    notice = notices.get()
+    assert notice.order is None and notice.text.startswith("3 件工单超过办理时限,已升级至街道督办")
+    # the owner still hears about each of their orders
+    assert Notification.objects.filter(user=world.community_worker_a, kind="overdue").count() == 3
+    assert {o.pk for o in orders} == set(Notification.objects.filter(
+        user=world.community_worker_a, kind="overdue").values_list("order_id", flat=True))

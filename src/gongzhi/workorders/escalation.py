@@ -32,6 +32,14 @@ _SUPERVISORS_JOIN = (
     "JOIN accounts_roleassignment ra ON ra.active = {true} AND ("
     " (ra.role = 'street' AND ra.place_id = wo.street_id AND {lvl} = 1)"
     " OR (ra.role = 'admin' AND ra.place_id = wo.district_id AND ({lvl} >= 2 OR wo.street_id IS NULL)))")
+# A supervisor hears once per sweep and level: about the order itself when it
+# is the only one, otherwise how many (a bad morning can escalate thousands,
+# and nobody reads thousands of notices; the list filtered by 已超时 has them).
+_SUMMARY_ID = "CASE WHEN count(*) = 1 THEN min(wo.id) END"
+_SUMMARY = ("CASE WHEN count(*) = 1 THEN min('工单「' || wo.title || '」超过办理时限,') "
+            "ELSE CAST(count(*) AS TEXT) || ' 件工单超过办理时限,' END || "
+            "CASE WHEN {lvl} >= 2 THEN '已升级至区级督办' ELSE '已升级至街道督办' END || "
+            "CASE WHEN count(*) = 1 THEN '' ELSE ',请在工单列表中勾选「已超时」查看' END")
 _STATES = ", ".join(f"'{s}'" for s in OPEN_STATES)  # constants, not user input
 # In SET, the right-hand sides read the old row.
 _SET = ("overdue = TRUE, level = CASE WHEN level < 2 THEN level + 1 ELSE 2 END, "
@@ -69,10 +77,11 @@ def _sweep_postgresql(cursor, params: dict) -> int:
             FROM due_orders
         ), notices AS (
             INSERT INTO workorders_notification (user_id, order_id, kind, text, created_at, read_at)
-            SELECT DISTINCT r.user_id, r.id, 'overdue', r.text, %(now)s::timestamptz, NULL::timestamptz FROM (
-                SELECT ra.user_id, wo.id, {_TEXT.format(lvl='wo.lvl')} AS text
+            SELECT r.user_id, r.id, 'overdue', r.text, %(now)s::timestamptz, NULL::timestamptz FROM (
+                SELECT ra.user_id, {_SUMMARY_ID} AS id, {_SUMMARY.format(lvl='wo.lvl')} AS text
                 FROM due_orders wo {_SUPERVISORS_JOIN.format(lvl='wo.lvl', true='TRUE')}
-                UNION ALL
+                GROUP BY ra.user_id, wo.lvl
+                UNION
                 SELECT wo.owner_id, wo.id, {_TEXT.format(lvl='wo.lvl')}
                 FROM due_orders wo WHERE wo.owner_id IS NOT NULL
             ) r
@@ -101,12 +110,13 @@ def _sweep_sequential(cursor, params: dict) -> int:
         return 0
     cursor.execute(f"""
         INSERT INTO workorders_notification (user_id, order_id, kind, text, created_at, read_at)
-        SELECT DISTINCT r.user_id, r.id, 'overdue', r.text, %(now)s, NULL FROM (
-            SELECT ra.user_id, wo.id, {_TEXT.format(lvl=new_level)} AS text
+        SELECT r.user_id, r.id, 'overdue', r.text, %(now)s, NULL FROM (
+            SELECT ra.user_id, {_SUMMARY_ID} AS id, {_SUMMARY.format(lvl=new_level)} AS text
             FROM workorders_escalation es JOIN workorders_workorder wo ON wo.id = es.order_id
             {_SUPERVISORS_JOIN.format(lvl=new_level, true='1')}
             WHERE es.next_at IS NOT NULL AND es.next_at <= %(now)s AND wo.state IN ({_STATES})
-            UNION ALL
+            GROUP BY ra.user_id, {new_level}
+            UNION
             SELECT wo.owner_id, wo.id, {_TEXT.format(lvl=new_level)}
             {due} AND wo.owner_id IS NOT NULL
         ) r

@@ -3,7 +3,8 @@
 Every notice lands in the in-app inbox (`Notification`). After the
 transaction commits, the same text goes to each sender in
 `settings.GONGZHI_NOTIFY_SENDERS` (dotted paths); the default console sender
-prints it. An SMS or e-mail sender is a class with `send(user, text)`.
+prints it. An SMS or e-mail sender is a class with `send(user, text)` and
+`needs_user = True`; one that needs only the user id sets it False.
 """
 from __future__ import annotations
 
@@ -27,14 +28,20 @@ log = logging.getLogger(__name__)
 
 
 class ConsoleSender:
-    """Prints notices; the default, so a fresh install needs no gateway."""
+    """Prints notices; the default, so a fresh install needs no gateway.
+    It needs only the user's id, so no user rows are read for it."""
 
-    def send(self, user, text: str) -> None:
-        print(f"[通知] {user.username}: {text}", file=sys.stdout, flush=True)
+    needs_user = False
+
+    def send(self, user_id, text: str) -> None:
+        print(f"[通知] 用户 {user_id}: {text}", file=sys.stdout, flush=True)
 
 
 class EmailSender:
-    """Sends through Django's e-mail backend to users that have an address."""
+    """Sends through Django's e-mail backend to users that have an address.
+    A sender with `needs_user = True` gets the User row; otherwise the id."""
+
+    needs_user = True
 
     def send(self, user, text: str) -> None:
         if user.email:
@@ -121,9 +128,11 @@ def notify(user_ids, *, order, kind: str, text: str, now=None) -> int:
 
 
 def _deliver(user_ids, text, senders) -> None:
-    for user in User.objects.filter(pk__in=user_ids):
-        for sender in senders:
+    users = list(User.objects.filter(pk__in=user_ids)) if any(
+        getattr(s, "needs_user", True) for s in senders) else []
+    for sender in senders:
+        for recipient in (users if getattr(sender, "needs_user", True) else user_ids):
             try:
-                sender.send(user, text)
+                sender.send(recipient, text)
             except Exception:  # a broken gateway must not break the work-order step
                 log.exception("notification sender %s failed", type(sender).__name__)
