@@ -493,3 +493,8 @@ def test_apikey_revoke_refuses_unknown_prefix(db):
 def test_clients_joining_the_discovery_url_with_a_slash_still_work(client, world):
     assert client.get("/open311/v2//services.json").status_code == 200
     assert client.get("/open311/v2//discovery.xml").status_code == 200
+
+
+def test_routes_pass_the_system_checks():
+    from django.core import checks
+    assert not [m for m in checks.run_checks() if m.id.startswith("urls.")]
