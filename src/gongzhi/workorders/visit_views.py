@@ -1,0 +1,86 @@
+"""民情日记 (visit log) pages: a grid worker records visits; a concern becomes a work order."""
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from gongzhi.accounts.models import Role
+from gongzhi.core.paging import paginate_by_ids
+from gongzhi.core.permissions import require_staff
+from gongzhi.people.selectors import households_in
+from gongzhi.places.models import Level, Place
+from gongzhi.workorders import selectors, services
+from gongzhi.workorders.forms import VisitForm
+from gongzhi.workorders.models import Category, Kind
+from gongzhi.workorders.views import ERR_HOUSEHOLD, PER_PAGE
+
+def _visit_grids(scope):
+    """Grids where the caller keeps a visit log: their own grid, or their community's."""
+    grids = [p for a in scope.assignments if a.role in (Role.GRID, Role.COMMUNITY) for p in [a.place]]
+    if not grids:
+        return []
+    q = Place.objects.none()
+    for p in grids:
+        q |= Place.objects.filter(level=Level.GRID, path__startswith=p.path)
+    return list(q.select_related("parent").order_by("code"))
+
+
+@require_staff
+def visits(request):
+    """民情日记: the caller's grid(s), newest first, with a form for today's visit."""
+    scope = request.scope
+    grids = _visit_grids(scope)
+    categories = [c for c in selectors.categories() if c.kind != Kind.SERVICE]
+    form = VisitForm(request.POST or None, grids=grids, categories=categories,
+                     initial={"visited_on": timezone.localdate(), "grid": grids[0].code if grids else ""})
+    error = None
+    if request.method == "POST":
+        if not grids:
+            raise PermissionDenied("只有网格员和社区工作者记录民情日记")
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                grid = next(g for g in grids if g.code == d["grid"])
+                household = None
+                if d["household_number"].strip():
+                    household = households_in(scope).filter(number=d["household_number"].strip()).first()
+                    if household is None:
+                        raise services.WorkflowError(ERR_HOUSEHOLD.format(number=d["household_number"]))
+                category = next((c for c in categories if c.code == d["order_category"]), None)
+                visit = services.visit_record(by=request.user, grid=grid, visited_on=d["visited_on"],
+                                              notes=d["notes"], concerns=d["concerns"], household=household,
+                                              order_category=category)
+            except services.WorkflowError as exc:
+                error = str(exc)
+            else:
+                visit.refresh_from_db()
+                messages.success(request, "已记录走访" + (f",诉求已转为工单 {visit.work_order.number}"
+                                                       if visit.work_order_id else ""))
+                return redirect("workorders:visits")
+    page = paginate_by_ids(selectors.visits_in(scope), request.GET.get("page"), PER_PAGE,
+                           related=("grid", "household", "visitor", "work_order"))
+    return render(request, "workorders/visits.html", {"form": form, "page": page, "error": error,
+                                                      "can_record": bool(grids), "categories": categories},
+                  status=400 if error else 200)
+
+
+@require_staff
+@require_POST
+def visit_to_order(request, pk):
+    visit = selectors.visits_in(request.scope).filter(pk=pk).first()
+    if visit is None:
+        raise Http404("未找到或无权访问")
+    category = Category.objects.filter(code=request.POST.get("category", ""), active=True).first()
+    try:
+        if category is None:
+            raise services.WorkflowError(services.ERR_CATEGORY)
+        order = services.visit_to_order(visit=visit, by=request.user, category=category)
+    except services.WorkflowError as exc:
+        messages.error(request, str(exc))
+        return redirect("workorders:visits")
+    messages.success(request, f"已转为工单 {order.number}")
+    return redirect("workorders:detail", pk=order.pk)
