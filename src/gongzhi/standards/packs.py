@@ -1,0 +1,307 @@
+"""Policy packs: one YAML file per locality's policy (format described in
+docs/policy-packs.md). A pack is validated when it loads; every error names
+the file and the line, in Chinese, so whoever edits a pack can fix it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from gongzhi.standards.metrics import METRICS
+
+PACK_DIR = Path(__file__).with_name("packs")
+FORMAT = 1
+RULE_ID = re.compile(r"^P-[A-Z]+-\d+$")
+OPS = {">=", "<=", ">", "<", "=="}
+LEVELS = {"community", "street", "district"}
+AREAS = {"urban", "rural"}
+
+
+class PackError(ValueError):
+    pass
+
+
+# -- YAML with line numbers -------------------------------------------------------
+class LineDict(dict):
+    line: int = 0
+    key_lines: dict
+
+
+class LineList(list):
+    line: int = 0
+
+
+class _Loader(yaml.SafeLoader):
+    pass
+
+
+def _mapping(loader, node):
+    result = LineDict()
+    result.line, result.key_lines = node.start_mark.line + 1, {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if key in result:
+            raise PackError(f"{loader.name}:{key_node.start_mark.line + 1}: 键「{key}」重复")
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _sequence(loader, node):
+    result = LineList(loader.construct_object(child, deep=True) for child in node.value)
+    result.line = node.start_mark.line + 1
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _sequence)
+
+
+# -- the pack ------------------------------------------------------------------------
+@dataclass
+class Pack:
+    id: str
+    title: str
+    source: dict
+    path: Path
+    readings: list = field(default_factory=list)
+    indicators: list = field(default_factory=list)
+    grading: dict = field(default_factory=dict)
+    funding: list = field(default_factory=list)
+    targets: list = field(default_factory=list)
+    unverifiable: list = field(default_factory=list)
+
+    def indicator(self, indicator_id: str) -> dict:
+        return next(i for i in self.indicators if i["id"] == indicator_id)
+
+
+class _Checker:
+    """Walks the loaded YAML; `fail` raises with file and line."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def fail(self, node, message: str, key: str | None = None):
+        line = getattr(node, "line", 0)
+        if key is not None and isinstance(node, LineDict):
+            line = node.key_lines.get(key, line)
+        raise PackError(f"{self.path}:{line}: {message}")
+
+    def mapping(self, node, where: str) -> LineDict:
+        if not isinstance(node, LineDict):
+            self.fail(node, f"{where} 应为键值表")
+        return node
+
+    def sequence(self, parent: LineDict, key: str, *, required: bool = False) -> LineList:
+        value = parent.get(key)
+        if value is None:
+            if required:
+                self.fail(parent, f"缺少「{key}」")
+            return LineList()
+        if not isinstance(value, LineList):
+            self.fail(parent, f"「{key}」应为列表", key)
+        return value
+
+    def text(self, parent: LineDict, key: str, *, required: bool = True) -> str:
+        value = parent.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                self.fail(parent, f"缺少「{key}」", key)
+            return ""
+        if not isinstance(value, (str, int)):
+            self.fail(parent, f"「{key}」应为文字", key)
+        return str(value)
+
+    def number(self, parent: LineDict, key: str, *, required: bool = True, minimum: float | None = 0):
+        value = parent.get(key)
+        if value is None:
+            if required:
+                self.fail(parent, f"缺少「{key}」", key)
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self.fail(parent, f"「{key}」应为数字,现为「{value}」", key)
+        if minimum is not None and value < minimum:
+            self.fail(parent, f"「{key}」不能小于 {minimum}", key)
+        return value
+
+    def rule(self, parent: LineDict) -> str:
+        rule = self.text(parent, "rule")
+        if not RULE_ID.match(rule):
+            self.fail(parent, f"「rule」应为政策目录编号(如 P-FAC-2),现为「{rule}」", "rule")
+        return rule
+
+    def applies_to(self, parent: LineDict) -> dict:
+        node = parent.get("applies_to", LineDict())
+        node = self.mapping(node, "「applies_to」") if node else LineDict()
+        level = node.get("level", "community")
+        if level not in LEVELS:
+            self.fail(node, f"「level」应为 {'/'.join(sorted(LEVELS))}", "level")
+        areas = node.get("area", ["urban", "rural"])
+        areas = [areas] if isinstance(areas, str) else list(areas)
+        if not areas or set(areas) - AREAS:
+            self.fail(node, f"「area」应为 urban 和/或 rural,现为「{areas}」", "area")
+        streets = [str(s) for s in node.get("streets", [])]
+        not_streets = [str(s) for s in node.get("not_streets", [])]
+        if streets and not_streets:
+            self.fail(node, "「streets」和「not_streets」只能选一个", "not_streets")
+        return {"level": level, "area": areas, "streets": streets, "not_streets": not_streets}
+
+    def tiers(self, parent: LineDict, key: str, value_key: str) -> list[dict]:
+        """Half-open bands [from, to): sorted, no gap, no overlap; the last may be open."""
+        rows = self.sequence(parent, key, required=True)
+        if not rows:
+            self.fail(parent, f"「{key}」不能为空", key)
+        bands = []
+        for i, row in enumerate(rows):
+            row = self.mapping(row, f"「{key}」第 {i + 1} 档")
+            low = self.number(row, "from", minimum=None)
+            high = self.number(row, "to", required=False, minimum=None)
+            amount = self.number(row, value_key)
+            if high is not None and high <= low:
+                self.fail(row, f"第 {i + 1} 档的 to({high})应大于 from({low})", "to")
+            if bands:
+                previous = bands[-1]
+                if previous["to"] is None:
+                    self.fail(row, f"第 {i} 档没有上限,其后不能再有档位", "from")
+                if low > previous["to"]:
+                    self.fail(row, f"档位有空缺:{previous['to']} 到 {low} 之间不属于任何一档", "from")
+                if low < previous["to"]:
+                    self.fail(row, f"档位重叠:第 {i + 1} 档从 {low} 开始,但上一档到 {previous['to']} 为止", "from")
+            bands.append({"from": low, "to": high, value_key: amount})
+        return bands
+
+
+def load_pack(path: Path | str) -> Pack:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PackError(f"{path}: 无法读取({exc.strerror})") from None
+    try:
+        loader = _Loader(text)
+        loader.name = str(path)
+        try:
+            data = loader.get_single_data()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise PackError(f"{path}:{mark.line + 1 if mark else 0}: YAML 格式错误:{exc.problem}") from None
+    check = _Checker(path)
+    data = check.mapping(data, "政策包")
+    if data.get("format") != FORMAT:
+        check.fail(data, f"「format」应为 {FORMAT}", "format")
+    pack_id = check.text(data, "id")
+    if pack_id != path.stem:
+        check.fail(data, f"「id」({pack_id})应与文件名({path.stem})一致", "id")
+    source = check.mapping(data.get("source"), "「source」") if "source" in data else check.fail(data, "缺少「source」")
+    for key in ("document", "locality"):
+        check.text(source, key)
+    check.number(source, "year", minimum=1949)
+    pack = Pack(id=pack_id, title=check.text(data, "title"), source=dict(source), path=path)
+
+    for node in check.sequence(data, "readings"):
+        node = check.mapping(node, "「readings」条目")
+        pack.readings.append({"rule": check.rule(node), "clause": check.text(node, "clause"),
+                              "reading": check.text(node, "reading")})
+
+    seen = set()
+    for node in check.sequence(data, "indicators"):
+        node = check.mapping(node, "「indicators」条目")
+        indicator_id = check.text(node, "id")
+        if indicator_id in seen:
+            check.fail(node, f"指标「{indicator_id}」重复", "id")
+        seen.add(indicator_id)
+        metric = check.text(node, "metric")
+        if metric not in METRICS:
+            check.fail(node, f"未知的指标数据「{metric}」(可用的见 gongzhi/standards/metrics.py)", "metric")
+        compare = check.mapping(node.get("compare"), "「compare」") if "compare" in node else \
+            check.fail(node, "缺少「compare」")
+        op = compare.get("op")
+        if op not in OPS:
+            check.fail(compare, f"「op」应为 {' '.join(sorted(OPS))} 之一,现为「{op}」", "op")
+        pack.indicators.append({
+            "id": indicator_id, "rule": check.rule(node), "title": check.text(node, "title"), "metric": metric,
+            "op": op, "value": check.number(compare, "value", minimum=None), "applies_to": check.applies_to(node),
+            "weight": check.number(node, "weight"), "clause": check.text(node, "clause", required=False)})
+
+    grading = data.get("grading")
+    if grading is not None:
+        grading = check.mapping(grading, "「grading」")
+        for grade in ("示范", "合格"):
+            level = grading.get(grade)
+            if level is None:
+                check.fail(grading, f"「grading」缺少「{grade}」")
+            level = check.mapping(level, f"「{grade}」")
+            required = [str(r) for r in level.get("require", [])]
+            for r in required:
+                if r not in seen:
+                    check.fail(level, f"「require」中的指标「{r}」不存在", "require")
+            pack.grading[grade] = {"min_score": check.number(level, "min_score"), "require": required}
+        if pack.grading["示范"]["min_score"] < pack.grading["合格"]["min_score"]:
+            check.fail(grading, "「示范」的 min_score 不能低于「合格」", "示范")
+
+    funding_ids = set()
+    for node in check.sequence(data, "funding"):
+        node = check.mapping(node, "「funding」条目")
+        rule_id = check.text(node, "id")
+        if rule_id in funding_ids:
+            check.fail(node, f"经费规则「{rule_id}」重复", "id")
+        funding_ids.add(rule_id)
+        kind = node.get("kind", "annual")
+        if kind not in ("annual", "one_off"):
+            check.fail(node, "「kind」应为 annual(每年)或 one_off(一次性)", "kind")
+        ways = [k for k in ("amount", "per_100_households", "tiers") if k in node]
+        if len(ways) != 1:
+            check.fail(node, "经费规则须有且只有一种算法:amount、per_100_households 或 tiers", "id")
+        entry = {"id": rule_id, "rule": check.rule(node), "title": check.text(node, "title"), "kind": kind,
+                 "applies_to": check.applies_to(node), "condition": check.text(node, "condition", required=False),
+                 "clause": check.text(node, "clause", required=False)}
+        if ways[0] == "amount":
+            entry["amount"] = check.number(node, "amount")
+        elif ways[0] == "per_100_households":
+            entry["per_100_households"] = check.number(node, "per_100_households")
+            pro_rata = node.get("pro_rata", True)
+            if not isinstance(pro_rata, bool):
+                check.fail(node, "「pro_rata」应为 true 或 false", "pro_rata")
+            entry["pro_rata"] = pro_rata
+        else:
+            entry["tiers"] = check.tiers(node, "tiers", "amount")
+        shares = node.get("shares")
+        if shares is not None:
+            shares = check.mapping(shares, "「shares」")
+            for payer in shares:
+                check.number(shares, payer)
+            if abs(sum(shares.values()) - 1) > 1e-9:
+                check.fail(shares, "「shares」各方比例之和应为 1", None)
+            entry["shares"] = dict(shares)
+        pack.funding.append(entry)
+
+    for node in check.sequence(data, "targets"):
+        node = check.mapping(node, "「targets」条目")
+        of = check.text(node, "indicator")
+        if of not in seen:
+            check.fail(node, f"目标引用的指标「{of}」不存在", "indicator")
+        pack.targets.append({"rule": check.rule(node), "title": check.text(node, "title"), "indicator": of,
+                             "share_min": check.number(node, "share_min"),
+                             "applies_to": check.applies_to(node)})
+
+    for node in check.sequence(data, "unverifiable"):
+        node = check.mapping(node, "「unverifiable」条目")
+        pack.unverifiable.append({"rule": check.rule(node), "why": check.text(node, "why")})
+    return pack
+
+
+def pack_path(pack_id: str) -> Path:
+    path = PACK_DIR / f"{pack_id}.yaml"
+    if not re.fullmatch(r"[a-z0-9-]+", pack_id or "") or not path.exists():
+        known = ", ".join(sorted(p.stem for p in PACK_DIR.glob("*.yaml")))
+        raise PackError(f"没有政策包「{pack_id}」(已有:{known})")
+    return path
+
+
+def load(pack_id: str) -> Pack:
+    return load_pack(pack_path(pack_id))
