@@ -74,6 +74,7 @@ OTHER = {
     "api:api-root", "api:openapi-json", "api:openapi-view",
     "workorders:new",  # tests/workorders/test_pages.py::test_report_refuses_foreign_grid_and_household
     "workorders:public_map", "workorders:public_geojson",  # public, no personal data (test_public_map.py)
+    "standards:packs", "standards:pack",  # policy text, no records (tests/standards/test_pack_pages.py)
     "workorders:inbox_read",  # only ever touches the caller's own notifications (test_pages.py::test_inbox)
     # Open311 is public by design and never returns personal data (tests/workorders/test_open311.py)
     "open311:discovery", "open311:services", "open311:service_definition", "open311:requests", "open311:request",
