@@ -41,7 +41,7 @@ def write(tmp_path, text, name="test-pack"):
 def test_shipped_packs_load():
     for path in sorted(packs.PACK_DIR.glob("*.yaml")):
         pack = packs.load_pack(path)
-        assert pack.id == path.stem and pack.readings and pack.funding
+        assert pack.id == path.stem and pack.readings and (pack.indicators or pack.funding)
 
 
 def test_a_good_pack_loads(tmp_path):
@@ -99,3 +99,8 @@ def test_funding_command_refuses_bad_input():
         call_command("funding", "--pack", "atlantis", "--households", "100")
     with pytest.raises(CommandError, match="户数"):
         call_command("funding", "--pack", "yixing-2019", "--households", "-5")
+
+
+def test_a_pack_without_funding_rules_funds_nothing():
+    result = funding.funding_for(packs.load("babu-2019"), Community(2500, "urban"))
+    assert result["total"] == 0 and result["annual"] == [] and result["one_off"] == []
