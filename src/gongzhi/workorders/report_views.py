@@ -3,11 +3,12 @@ dispute report (page, xlsx, PDF), and the public map of open incidents."""
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import quote
+from io import BytesIO
 
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.models import AccessAction
@@ -61,11 +62,18 @@ FIGURE_COLUMNS = [("unit", None), ("reported", "上报"), ("accepted", "受理")
                   ("resolution_rate", "解决率%"), ("satisfaction_rate", "满意率%")]
 
 
+_CONTENT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                  "pdf": "application/pdf"}
+
+
+def _download(body: bytes, filename: str) -> HttpResponse:
+    """A file built in memory, as an attachment under its Chinese name."""
+    return HttpResponse(body, content_type=_CONTENT_TYPES[filename.rsplit(".", 1)[1]],
+                        headers={"Content-Disposition": content_disposition_header(True, filename)})
+
+
 def _figures_xlsx(rows, start, end, group_label):
     """The figures table as a workbook (aggregates only, nothing personal)."""
-    from io import BytesIO
-
-    from django.http import HttpResponse
     from openpyxl import Workbook
 
     wb = Workbook()
@@ -78,18 +86,12 @@ def _figures_xlsx(rows, start, end, group_label):
                    for k, _ in FIGURE_COLUMNS])
     out = BytesIO()
     wb.save(out)
-    response = HttpResponse(out.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    name = quote(f"工单统计-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    return response
+    return _download(out.getvalue(), f"工单统计-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
 
 
 @require_staff
 def dispute_report(request):
     """月排查、月报告 for a grid, community or street in the caller's scope; xlsx and PDF downloads."""
-    from django.http import HttpResponse
-
     from gongzhi.workorders import disputes
 
     scope = request.scope
@@ -110,15 +112,8 @@ def dispute_report(request):
         # Parties' names are personal data: every download is logged.
         access_log_write(user=request.user, action=AccessAction.EXPORT, target=report.title,
                          detail=f"{fmt}, {len(report.rows)} 件", request=request)
-        if fmt == "xlsx":
-            body, content_type = disputes.to_xlsx(report), \
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        else:
-            body, content_type = disputes.to_pdf(report), "application/pdf"
-        response = HttpResponse(body, content_type=content_type)
-        filename = quote(f"{report.title}.{fmt}")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-        return response
+        body = disputes.to_xlsx(report) if fmt == "xlsx" else disputes.to_pdf(report)
+        return _download(body, f"{report.title}.{fmt}")
     return render(request, "workorders/disputes.html", {"places": places, "place": place, "month": month,
                                                         "report": report, "error": error},
                   status=400 if error else 200)

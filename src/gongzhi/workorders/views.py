@@ -219,9 +219,9 @@ def attachment(request, pk, attachment_pk):
     item = order.attachments.filter(pk=attachment_pk).first()
     if item is None:
         raise Http404("未找到")
-    response = FileResponse(item.file.open("rb"), content_type=item.content_type)
-    response["Content-Disposition"] = "inline" if item.content_type.startswith("image/") else "attachment"
-    return response
+    # Photos show in the page; documents download under their own name.
+    return FileResponse(item.file.open("rb"), content_type=item.content_type, filename=item.name,
+                        as_attachment=not item.content_type.startswith("image/"))
 
 
 @login_required
