@@ -38,8 +38,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.core.validators import PHONE_FIELD
-from gongzhi.places.models import Level, Place
-from gongzhi.workorders import apikeys, locate, selectors
+from gongzhi.workorders import apikeys, selectors
 from gongzhi.workorders.models import (
     FINAL_STATES,
     OPEN_STATES,
@@ -50,7 +49,7 @@ from gongzhi.workorders.models import (
     State,
     WorkOrder,
 )
-from gongzhi.workorders.services import WorkflowError, order_report
+from gongzhi.workorders.services import ERR_NO_DISTRICT, WorkflowError, order_report
 
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 # The date this API last changed shape; the catalogue's revision is appended (see _changeset).
@@ -92,7 +91,7 @@ ERR_DATE = "{field} 须为 W3C 日期时间,例如 2026-11-25T08:00:00+08:00"
 ERR_DATE_ORDER = "start_date 不能晚于 end_date"
 ERR_DATE_SPAN = "start_date 与 end_date 的间隔不能超过 90 天"
 ERR_STATUS = "status 只能是 open 或 closed(可用逗号分隔)"
-ERR_NO_TERRITORY = "平台尚未建立行政区划,暂时无法受理"
+ERR_NO_TERRITORY = ERR_NO_DISTRICT  # order_report finds the grid, or falls back to the district
 ERR_REQUEST_UNKNOWN = "service_request_id「{request_id}」不存在或不公开"
 ERR_TOKEN_UNKNOWN = "token「{token}」不存在"
 
@@ -395,21 +394,6 @@ def _media_url(form, errors: list) -> str:
     return url
 
 
-def _place(lat: float | None, lon: float | None) -> tuple[Place | None, Place | None]:
-    """(grid, district): the grid holding the point, else the first district.
-
-    order_report would find the district itself, but it refuses a point outside
-    every grid that comes without an address, which Open311 allows, and an
-    install with no territory yet must fail with a message, not a 500."""
-    grid = locate.grid_at(lat, lon) if lat is not None else None
-    if grid is not None:
-        return grid, None
-    district = Place.objects.filter(level=Level.DISTRICT).order_by("id").first()
-    if district is None:
-        raise Open311Error(400, ERR_NO_TERRITORY)
-    return None, district
-
-
 def _create(request, fmt):
     form = request.POST
     raw_key = form.get("api_key") or request.GET.get("api_key")
@@ -441,11 +425,10 @@ def _create(request, fmt):
         extra["dispute_type"] = answers["dispute_type"]  # order_report files it on the Dispute row
     if not address and address_id:
         address = f"地址编号 {address_id}"
-    grid, district = _place(lat, lon)
     try:
         order = order_report(
             category=category, description=description or category.name, channel=Channel.OPEN311, by=None,
-            grid=grid, district=district, address=address, lat=lat, lon=lon, reporter_name=reporter_name,
+            address=address, lat=lat, lon=lon, reporter_name=reporter_name,
             reporter_phone=phone, reporter_email=email, extra=extra)
     except WorkflowError as e:
         raise Open311Error(400, str(e)) from None
