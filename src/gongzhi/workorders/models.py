@@ -11,6 +11,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class Kind(models.TextChoices):
@@ -172,7 +173,8 @@ class WorkOrder(models.Model):
     possible_duplicate_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
                                               related_name="+", verbose_name="疑似重复", db_index=False)
     extra = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField("上报时间", auto_now_add=True, db_index=True)
+    # Set by order_report to the report's moment (the demo's history passes its own clock).
+    created_at = models.DateTimeField("上报时间", default=timezone.now, db_index=True)
     accepted_at = models.DateTimeField("受理时间", null=True, blank=True)
     first_response_at = models.DateTimeField("首次响应", null=True, blank=True)
     # Taken (accepted, declined or merged) within the acceptance limit: 响应率.

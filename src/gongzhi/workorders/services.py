@@ -345,16 +345,12 @@ def order_report(*, category: Category, description: str, channel: str, by=None,
         reporter_phone_enc=crypto.encrypt(reporter_phone.strip()) if reporter_phone.strip() else "",
         reporter_phone_masked=crypto.mask_phone(reporter_phone.strip()),
         reporter_email_enc=crypto.encrypt(reporter_email.strip()) if reporter_email.strip() else "",
-        agent=by if staff and on_behalf else None, extra=extra or {}, state=State.REPORTED,
+        agent=by if staff and on_behalf else None, extra=extra or {}, state=State.REPORTED, created_at=now,
     )
     order.step_due_at = add_working_days(now, category.accept_days)
     order.possible_duplicate_of_id = _possible_duplicate_id(order, now)
     order.save()
     order.escalation = Escalation.objects.create(order=order, next_at=order.step_due_at)
-    # auto_now_add ignores a given `now`; keep the clock the caller passed (demo history, tests).
-    if abs((order.created_at - now).total_seconds()) > 1:
-        WorkOrder.objects.filter(pk=order.pk).update(created_at=now)
-        order.created_at = now
     event = _event(order, action=Action.REPORT, from_state="", by=by, now=now, note=description,
                    data={"channel": channel, "on_behalf": bool(on_behalf)},
                    actor_name=None if by is not None else (reporter_name or "匿名"))
