@@ -16,10 +16,4 @@ def scope(request):
         "perms_access_log": s.can(Capability.VIEW_ACCESS_LOG),
         "perms_accounts": s.can(Capability.MANAGE_ACCOUNTS),
         "perms_catalogue": s.can(Capability.EDIT_CATALOGUE),
-        "unread_count": _unread(request.user),
     }
-
-
-def _unread(user) -> int:
-    from gongzhi.workorders.models import Notification  # core must not import apps at module load
-    return Notification.objects.filter(user=user, read_at=None).count()
