@@ -15,9 +15,10 @@ from gongzhi.standards.metrics import METRICS
 PACK_DIR = Path(__file__).with_name("packs")
 FORMAT = 1
 RULE_ID = re.compile(r"^P-[A-Z]+-\d+$")
-OPS = {">=", "<=", ">", "<", "=="}
+OPS = {">=", "<=", ">", "<", "==", "between"}
 LEVELS = {"community", "street", "district"}
 AREAS = {"urban", "rural"}
+COMMUNITY_TYPES = {"ordinary", "unit", "market_town"}
 
 
 class PackError(ValueError):
@@ -147,10 +148,27 @@ class _Checker:
         not_streets = [str(s) for s in node.get("not_streets", [])]
         if streets and not_streets:
             self.fail(node, "「streets」和「not_streets」只能选一个", "not_streets")
-        return {"level": level, "area": areas, "streets": streets, "not_streets": not_streets}
+        types = node.get("types", sorted(COMMUNITY_TYPES))
+        types = [types] if isinstance(types, str) else list(types)
+        if not types or set(types) - COMMUNITY_TYPES:
+            self.fail(node, f"「types」应为 {'/'.join(sorted(COMMUNITY_TYPES))} 中的一个或几个,现为「{types}」", "types")
+        return {"level": level, "area": areas, "streets": streets, "not_streets": not_streets, "types": types}
 
-    def tiers(self, parent: LineDict, key: str, value_key: str) -> list[dict]:
-        """Half-open bands [from, to): sorted, no gap, no overlap; the last may be open."""
+    def comparison(self, node: LineDict) -> dict:
+        """{op, value} or {op: between, min, max}: what a value must satisfy."""
+        op = node.get("op")
+        if op not in OPS:
+            self.fail(node, f"「op」应为 {' '.join(sorted(OPS))} 之一,现为「{op}」", "op")
+        if op == "between":
+            low, high = self.number(node, "min", minimum=None), self.number(node, "max", minimum=None)
+            if high < low:
+                self.fail(node, f"「max」({high})不能小于「min」({low})", "max")
+            return {"op": op, "min": low, "max": high, "value": None}
+        return {"op": op, "value": self.number(node, "value", minimum=None)}
+
+    def tiers(self, parent: LineDict, key: str, value_key: str | None, parse=None) -> list[dict]:
+        """Half-open bands [from, to): sorted, no gap, no overlap; the last may be open.
+        Each band carries `value_key` (a number) or whatever `parse(row)` returns."""
         rows = self.sequence(parent, key, required=True)
         if not rows:
             self.fail(parent, f"「{key}」不能为空", key)
@@ -159,7 +177,7 @@ class _Checker:
             row = self.mapping(row, f"「{key}」第 {i + 1} 档")
             low = self.number(row, "from", minimum=None)
             high = self.number(row, "to", required=False, minimum=None)
-            amount = self.number(row, value_key)
+            extra = parse(row) if parse else {value_key: self.number(row, value_key)}
             if high is not None and high <= low:
                 self.fail(row, f"第 {i + 1} 档的 to({high})应大于 from({low})", "to")
             if bands:
@@ -170,7 +188,7 @@ class _Checker:
                     self.fail(row, f"档位有空缺:{previous['to']} 到 {low} 之间不属于任何一档", "from")
                 if low < previous["to"]:
                     self.fail(row, f"档位重叠:第 {i + 1} 档从 {low} 开始,但上一档到 {previous['to']} 为止", "from")
-            bands.append({"from": low, "to": high, value_key: amount})
+            bands.append({"from": low, "to": high, **extra})
         return bands
 
 
@@ -220,12 +238,21 @@ def load_pack(path: Path | str) -> Pack:
             check.fail(node, f"未知的指标数据「{metric}」(可用的见 gongzhi/standards/metrics.py)", "metric")
         compare = check.mapping(node.get("compare"), "「compare」") if "compare" in node else \
             check.fail(node, "缺少「compare」")
-        op = compare.get("op")
-        if op not in OPS:
-            check.fail(compare, f"「op」应为 {' '.join(sorted(OPS))} 之一,现为「{op}」", "op")
+        if "by" in compare:
+            # the threshold depends on the community's size: a tier table over another metric
+            by = check.text(compare, "by")
+            if by not in METRICS:
+                check.fail(compare, f"未知的指标数据「{by}」(可用的见 gongzhi/standards/metrics.py)", "by")
+            bands = check.tiers(compare, "tiers", None, parse=check.comparison)
+            threshold = {"op": "tiers", "value": None, "by": by, "bands": bands}
+        else:
+            threshold = check.comparison(compare)
+        applies_to = check.applies_to(node)
+        if METRICS[metric].level == "street" and applies_to["level"] == "community":
+            check.fail(node, f"指标数据「{metric}」按街道(镇)计算,「applies_to」应写 level: street", "metric")
         pack.indicators.append({
             "id": indicator_id, "rule": check.rule(node), "title": check.text(node, "title"), "metric": metric,
-            "op": op, "value": check.number(compare, "value", minimum=None), "applies_to": check.applies_to(node),
+            "min": None, "max": None, **threshold, "applies_to": applies_to,
             "weight": check.number(node, "weight"), "clause": check.text(node, "clause", required=False)})
 
     grading = data.get("grading")
