@@ -49,6 +49,13 @@ ENDPOINTS = {
     "workorders:category_new": ("POST", lambda w: "/orders/catalogue/new/"),
     "workorders:category_edit": ("POST", lambda w: "/orders/catalogue/sanitation/"),
     "workorders:calendar": ("POST", lambda w: "/orders/calendar/"),
+    "ledgers:ledger": ("GET", lambda w: f"/ledgers/{w.comm_b.code}/?tab=meetings&year={w.meeting_b.held_on.year}"),
+    "ledgers:worker_new": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/workers/new/"),
+    "ledgers:worker_edit": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/workers/{w.worker_b.pk}/"),
+    "ledgers:record_new": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/meetings/new/"),
+    "ledgers:record_void": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/meetings/{w.meeting_b.pk}/void/"),
+    "ledgers:volunteer_new": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/volunteers/new/"),
+    "ledgers:volunteer_leave": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/volunteers/{w.volunteer_b.pk}/leave/"),
 }
 # Lists: the foreign record must not appear in what they return.
 LISTS = {
@@ -101,6 +108,11 @@ def _foreign_order(request):
     w.visit_b = VisitLog.objects.create(grid=w.grid_b1, household=w.hh_b1, visitor=w.community_worker_b,
                                         visited_on=w.order_b.created_at.date(), notes="王五家走访",
                                         concerns="王五反映楼道灯坏了")
+    from gongzhi.ledgers.models import Meeting, Volunteer, Worker
+    w.worker_b = Worker.objects.create(community=w.comm_b, name="王五", committee_post="director")
+    w.meeting_b = Meeting.objects.create(community=w.comm_b, kind="residents", held_on=w.order_b.created_at.date(),
+                                         title="王五提议加装电梯")
+    w.volunteer_b = Volunteer.objects.create(community=w.comm_b, resident=w.res_b1, registered_on="2025-01-01")
 
 
 def _all_url_names():
@@ -138,7 +150,14 @@ def _snapshot():
             list(VisitLog.objects.order_by("pk").values_list("pk", "work_order_id")),
             list(Category.objects.order_by("pk").values_list("pk", "version", "name")),
             list(CalendarDay.objects.order_by("pk").values_list("date", "is_workday")),
-            WorkOrderEvent.objects.count())
+            WorkOrderEvent.objects.count(), _ledger_snapshot())
+
+
+def _ledger_snapshot():
+    from gongzhi.ledgers.models import Meeting, Volunteer, Worker
+    return (list(Worker.objects.order_by("pk").values_list("pk", "name", "version", "left_on")),
+            list(Meeting.objects.order_by("pk").values_list("pk", "title", "voided")),
+            list(Volunteer.objects.order_by("pk").values_list("pk", "left_on")))
 
 
 def w_comm_b_code():
@@ -150,7 +169,9 @@ def _call(client, method, url):
     body = {"version": 1, "name": "篡改", "number": "HX9", "id_number": "11010519491231002X",
             "ethnicity": "01", "residence_status": "registered", "moved_on": "2025-01-01", "died_on": "2025-01-01",
             "destination": "x", "household_number": "HA1", "relation": "10", "username": "intruder",
-            "display_name": "x", "role": "community", "kind": "social_org", "registration": "filed", "place_code": w_comm_b_code(), "password": "Long-enough-1"}
+            "display_name": "x", "role": "community", "kind": "social_org", "registration": "filed", "place_code": w_comm_b_code(), "password": "Long-enough-1",
+            "kind_": "residents", "held_on": "2025-03-01", "title": "篡改", "reason": "篡改", "committee_post": "member",
+            "registered_on": "2025-01-01", "full_time": "on"}
     if method == "GET":
         return client.get(url)
     if method == "PATCH":

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "gongzhi.places",
     "gongzhi.people",
     "gongzhi.workorders",
+    "gongzhi.ledgers",
     "gongzhi.standards",
 ]
 

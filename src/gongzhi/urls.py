@@ -10,6 +10,7 @@ urlpatterns = [
     path("people/", include("gongzhi.people.urls")),
     path("orders/", include("gongzhi.workorders.urls")),
     path("open311/v2/", include("gongzhi.workorders.open311_urls")),
+    path("ledgers/", include("gongzhi.ledgers.urls")),
     path("standards/", include("gongzhi.standards.urls")),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),

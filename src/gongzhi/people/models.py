@@ -180,6 +180,8 @@ class Organisation(models.Model):
     contact_name = models.CharField("联系人", max_length=50, blank=True)
     estate = models.ForeignKey("places.Estate", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="organisations")
+    volunteer_team = models.BooleanField("志愿服务组织", default=False,
+                                         help_text="志愿服务队等以志愿服务为主的社区社会组织(P-VOL-1)")
     active = models.BooleanField(default=True)
     history = HistoricalRecords()
 

@@ -40,4 +40,4 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         from gongzhi.people.models import Organisation
         model = Organisation
-        fields = ["kind", "name", "registration", "credit_code", "contact_name", "active"]
+        fields = ["kind", "name", "registration", "credit_code", "contact_name", "volunteer_team", "active"]

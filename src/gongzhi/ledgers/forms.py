@@ -1,0 +1,83 @@
+from django import forms
+
+from gongzhi.ledgers.models import Activity, Disclosure, Election, Meeting, Training, Worker
+from gongzhi.people.models import OrgKind, Organisation
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class WorkerForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Worker
+        fields = ["name", "party_post", "committee_post", "full_time", "certificate", "since", "left_on"]
+        widgets = {"since": DATE, "left_on": DATE}
+
+
+class TrainingForm(forms.ModelForm):
+    class Meta:
+        model = Training
+        fields = ["worker", "held_on", "days", "title", "organiser"]
+        widgets = {"held_on": DATE}
+
+    def __init__(self, *args, community=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = Worker.objects.filter(community=community, left_on__isnull=True)
+        self.fields["worker"].label = "参训人员"
+
+    def clean_days(self):
+        days = self.cleaned_data["days"]
+        if not 0 < days <= 60:
+            raise forms.ValidationError("培训天数应在 0.5 到 60 天之间")
+        return days
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["kind", "held_on", "title", "attendees", "minutes"]
+        widgets = {"held_on": DATE, "minutes": forms.Textarea(attrs={"rows": 4})}
+
+
+class DisclosureForm(forms.ModelForm):
+    class Meta:
+        model = Disclosure
+        fields = ["kind", "published_on", "title", "content"]
+        widgets = {"published_on": DATE, "content": forms.Textarea(attrs={"rows": 4})}
+
+
+class ActivityForm(forms.ModelForm):
+    class Meta:
+        model = Activity
+        fields = ["kind", "held_on", "title", "participants", "hours"]
+        widgets = {"held_on": DATE}
+
+
+class ElectionForm(forms.ModelForm):
+    class Meta:
+        model = Election
+        fields = ["held_on", "method", "voters", "turnout"]
+        widgets = {"held_on": DATE}
+
+    def clean(self):
+        data = super().clean()
+        if data.get("turnout") is not None and data.get("voters") is not None and data["turnout"] > data["voters"]:
+            self.add_error("turnout", "参选人数不能多于登记选民数")
+        return data
+
+
+class VolunteerForm(forms.Form):
+    id_number = forms.CharField(label="公民身份号码", max_length=20,
+                                help_text="本社区在册居民;全角数字和小写 x 会自动转换")
+    registered_on = forms.DateField(label="注册日期", widget=DATE)
+    team = forms.ModelChoiceField(label="志愿服务组织", queryset=Organisation.objects.none(), required=False)
+
+    def __init__(self, *args, community=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Organisation.objects.filter(
+            community=community, kind=OrgKind.SOCIAL_ORG, volunteer_team=True, active=True)
+
+
+class VoidForm(forms.Form):
+    reason = forms.CharField(label="作废原因", max_length=100)

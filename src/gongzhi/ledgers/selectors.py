@@ -1,0 +1,54 @@
+"""Reads of a community's ledgers, always through the caller's scope."""
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.http import Http404
+
+from gongzhi.accounts.models import Capability
+from gongzhi.core.scope import Scope
+from gongzhi.ledgers.models import Activity, Disclosure, Election, Meeting, Training, Volunteer, Worker
+from gongzhi.places.models import Level
+from gongzhi.places.selectors import access_place
+
+
+def access_community(scope: Scope, code: str, *, edit: bool = False):
+    """The community if the caller may see its ledgers (and, with `edit`,
+    change them); otherwise 404, so guessing codes reveals nothing."""
+    place = access_place(scope, code)
+    if place.level != Level.COMMUNITY or (edit and not scope.can(Capability.EDIT_PLACES, place)):
+        raise Http404("未找到或无权访问")
+    return place
+
+
+def workers(community, *, include_left: bool = False):
+    qs = Worker.objects.filter(community=community)
+    return qs if include_left else qs.filter(left_on__isnull=True)
+
+
+def dated(model, community, year: int | None):
+    field = "published_on" if model is Disclosure else "held_on"
+    qs = model.objects.filter(community=community)
+    if model is Training:
+        qs = qs.select_related("worker")
+    return qs.filter(**{f"{field}__year": year}) if year else qs
+
+
+def volunteers(community):
+    return Volunteer.objects.filter(community=community, left_on__isnull=True).select_related("resident", "team")
+
+
+def year_summary(community, year: int) -> dict:
+    """Counts for the year, as the standards engine will read them (voided rows left out)."""
+    live = Q(voided="")
+    meetings = Meeting.objects.filter(live, community=community, held_on__year=year).aggregate(
+        residents=Count("id", filter=Q(kind="residents")), deliberation=Count("id", filter=Q(kind="deliberation")),
+        all=Count("id"))
+    return {
+        "meetings": meetings,
+        "disclosures": Disclosure.objects.filter(live, community=community, published_on__year=year).count(),
+        "activities": Activity.objects.filter(live, community=community, held_on__year=year).count(),
+        "trainings": Training.objects.filter(live, community=community, held_on__year=year).count(),
+        "elections": Election.objects.filter(live, community=community, held_on__year=year).count(),
+        "volunteers": Volunteer.objects.filter(community=community, left_on__isnull=True).count(),
+        "workers": Worker.objects.filter(community=community, left_on__isnull=True).count(),
+    }

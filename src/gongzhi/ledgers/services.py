@@ -1,0 +1,130 @@
+"""Every write to a community's ledgers. One function per use case, keyword
+arguments, one transaction each; nothing is deleted (void or mark as left)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from gongzhi.core import crypto, idcard
+from gongzhi.ledgers.models import Volunteer, Worker
+from gongzhi.people.models import PersonStatus, Resident
+from gongzhi.places.models import Level, Place
+
+ERR_CONFLICT = "该记录已被他人修改,请刷新后重试"
+ERR_DATE_FUTURE = "「{field}」不能晚于今天"
+ERR_LEFT_BEFORE_SINCE = "离任日期不能早于任职日期"
+ERR_ALREADY_LEFT = "{name} 已于 {date} 离任"
+ERR_VOID_REASON = "请填写作废原因"
+ERR_ALREADY_VOID = "该记录已作废"
+ERR_NOT_COMMUNITY = "台账只能记在社区(村)上"
+ERR_RESIDENT_UNKNOWN = "本社区没有在册居民的公民身份号码为 {masked}"
+ERR_ALREADY_VOLUNTEER = "{name} 已是注册志愿者(注册于 {date})"
+ERR_WORKER_GONE = "{name} 已离任,不能再登记培训"
+
+
+class LedgerError(ValueError):
+    pass
+
+
+class ConflictError(Exception):
+    pass
+
+
+def _not_future(value: dt.date | None, field: str) -> None:
+    if value and value > timezone.localdate():
+        raise LedgerError(ERR_DATE_FUTURE.format(field=field))
+
+
+def _community(place: Place) -> Place:
+    if place.level != Level.COMMUNITY:
+        raise LedgerError(ERR_NOT_COMMUNITY)
+    return place
+
+
+def record_add(*, community: Place, model, data: dict, by=None, date_field: str, date_label: str):
+    """Add one dated record (meeting, disclosure, activity, election, training)."""
+    _community(community)
+    _not_future(data.get(date_field), date_label)
+    if data.get("worker") is not None and data["worker"].left_on:
+        raise LedgerError(ERR_WORKER_GONE.format(name=data["worker"].name))
+    row = model(community=community, **data)
+    row._history_user = by
+    row.save()
+    return row
+
+
+@transaction.atomic
+def record_void(*, row, reason: str, by=None):
+    reason = (reason or "").strip()
+    if not reason:
+        raise LedgerError(ERR_VOID_REASON)
+    row = type(row).objects.select_for_update().get(pk=row.pk)
+    if row.voided:
+        raise LedgerError(ERR_ALREADY_VOID)
+    row.voided = reason[:100]
+    row._history_user = by
+    row.save(update_fields=["voided"])
+    return row
+
+
+def worker_add(*, community: Place, data: dict, by=None) -> Worker:
+    _community(community)
+    _not_future(data.get("since"), "任职日期")
+    worker = Worker(community=community, **data)
+    worker._history_user = by
+    worker.save()
+    return worker
+
+
+@transaction.atomic
+def worker_update(*, worker: Worker, version: int, data: dict, by=None) -> Worker:
+    """Edit a worker's posts and certificate; a stale form (someone saved in
+    between) is refused rather than silently overwriting."""
+    current = Worker.objects.select_for_update().get(pk=worker.pk)
+    if current.version != version:
+        raise ConflictError(ERR_CONFLICT)
+    _not_future(data.get("since"), "任职日期")
+    _not_future(data.get("left_on"), "离任日期")
+    if data.get("left_on") and data.get("since") and data["left_on"] < data["since"]:
+        raise LedgerError(ERR_LEFT_BEFORE_SINCE)
+    for key, value in data.items():
+        setattr(current, key, value)
+    current.version += 1
+    current._history_user = by
+    current.save()
+    return current
+
+
+def volunteer_register(*, community: Place, id_number: str, registered_on: dt.date, team=None,
+                       by=None) -> Volunteer:
+    """Register an active resident of this community as a volunteer, found by
+    ID number through the keyed hash (the number itself is never searched)."""
+    _community(community)
+    _not_future(registered_on, "注册日期")
+    number = idcard.parse(id_number).value
+    resident = Resident.objects.filter(id_number_hash=crypto.keyed_hash(number), community=community,
+                                       status=PersonStatus.ACTIVE).first()
+    if resident is None:
+        raise LedgerError(ERR_RESIDENT_UNKNOWN.format(masked=crypto.mask_id_number(number)))
+    existing = Volunteer.objects.filter(resident=resident).first()
+    if existing is not None and existing.left_on is None:
+        raise LedgerError(ERR_ALREADY_VOLUNTEER.format(name=resident.name, date=existing.registered_on))
+    volunteer = existing or Volunteer(resident=resident)
+    volunteer.community, volunteer.team, volunteer.registered_on, volunteer.left_on = \
+        community, team, registered_on, None
+    volunteer._history_user = by
+    volunteer.save()
+    return volunteer
+
+
+@transaction.atomic
+def volunteer_leave(*, volunteer: Volunteer, left_on: dt.date, by=None) -> Volunteer:
+    volunteer = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
+    _not_future(left_on, "退出日期")
+    if volunteer.left_on is None:
+        volunteer.left_on = max(left_on, volunteer.registered_on)
+        volunteer._history_user = by
+        volunteer.save(update_fields=["left_on"])
+    return volunteer
