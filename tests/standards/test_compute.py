@@ -52,6 +52,6 @@ def test_one_query_per_metric(world, django_assert_max_num_queries):
         compute(COMPUTED)
 
 
-def test_metrics_without_registry_data_say_so(world):
-    with pytest.raises(NotComputable, match="尚未建立"):
-        compute(["residents_meetings_per_year"])
+def test_an_unknown_metric_is_refused(world):
+    with pytest.raises(NotComputable, match="未知的指标数据"):
+        compute(["meetings_per_fortnight"])

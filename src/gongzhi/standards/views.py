@@ -4,10 +4,22 @@ from django.http import Http404
 from django.shortcuts import render
 
 from gongzhi.core.permissions import require_staff
-from gongzhi.standards import funding, packs
+from gongzhi.standards import assess, funding, packs
 from gongzhi.standards.metrics import METRICS
 
-OP_LABELS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "="}
+
+
+def standard_text(indicator: dict) -> str:
+    """The comparison in words; a size-dependent one lists its bands."""
+    unit = METRICS[indicator["metric"]].unit
+    if indicator["op"] != "tiers":
+        return f"{assess.threshold(indicator)[1]} {unit}"
+    by = METRICS[indicator["by"]]
+    bands = []
+    for b in indicator["bands"]:
+        span = f"{b['from']:g} {by.unit}以上" if b["to"] is None else f"{b['from']:g}—{b['to']:g}(不含){by.unit}"
+        bands.append(f"{by.title} {span}:{assess.threshold({**b})[1]} {unit}")
+    return ";".join(bands)
 
 
 @require_staff
@@ -23,7 +35,7 @@ def pack_detail(request, pack_id):
     except packs.PackError:
         raise Http404("没有这个政策包") from None
     indicators = [{**i, "metric_title": METRICS[i["metric"]].title, "unit": METRICS[i["metric"]].unit,
-                   "op_label": OP_LABELS[i["op"]]} for i in pack.indicators]
+                   "standard": standard_text(i)} for i in pack.indicators]
     result, error = None, None
     if request.GET.get("households"):
         try:

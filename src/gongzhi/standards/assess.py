@@ -1,0 +1,289 @@
+"""The assessment engine: every community under a scope against one pack for
+one year. Metric values come from compute.py (database aggregates over all
+communities at once); this module compares, scores, grades, works out the
+district and street targets and keeps everything as an AssessmentRun.
+
+Scoring: an indicator that applies and is met earns its weight; one without a
+value (无数据: nothing to divide by, no survey yet) earns nothing. A
+community's score is earned / applicable weight × 100. Its grade is the best
+of 示范 / 合格 whose min_score it reaches with every required indicator (that
+applies to it) met; otherwise 不合格. A pack without grading grades nobody.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from gongzhi.places.models import Level, Place
+from gongzhi.standards import compute
+from gongzhi.standards.metrics import METRICS
+from gongzhi.standards.models import AssessmentRun, CommunityScore, Grade, Result, RunStatus
+from gongzhi.standards.packs import Pack
+
+ERR_SCOPE = "评估范围应为区(县)、街道(镇)或社区"
+ERR_PERIOD = "年度应在 2000 到 {year} 之间"
+OP_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "="}
+BATCH = 2000
+
+
+def _num(v) -> str:
+    return f"{v:g}" if isinstance(v, (int, float)) else str(v)
+
+
+def threshold(indicator: dict, by_value=None) -> tuple[dict | None, str]:
+    """The comparison that applies (for a size-dependent indicator, the band
+    `by_value` falls in) and its text, e.g. ("≥ 40", "5—7")."""
+    compare = indicator
+    if indicator["op"] == "tiers":
+        compare = None
+        if by_value is not None:
+            compare = next((b for b in indicator["bands"]
+                            if by_value >= b["from"] and (b["to"] is None or by_value < b["to"])), None)
+        if compare is None:
+            return None, "无适用档位"
+    if compare["op"] == "between":
+        return compare, f"{_num(compare['min'])}—{_num(compare['max'])}"
+    return compare, f"{OP_TEXT[compare['op']]} {_num(compare['value'])}"
+
+
+def meets(compare: dict | None, value) -> bool:
+    if compare is None or value is None:
+        return False
+    op = compare["op"]
+    if op == "between":
+        return compare["min"] <= value <= compare["max"]
+    target = compare["value"]
+    return {">=": value >= target, "<=": value <= target, ">": value > target, "<": value < target,
+            "==": value == target}[op]
+
+
+def applies(where: dict, *, area: str, community_type: str, street: str) -> bool:
+    if area not in where["area"] or (community_type or "ordinary") not in where["types"]:
+        return False
+    if where["streets"] and street not in where["streets"]:
+        return False
+    return not (where["not_streets"] and street in where["not_streets"])
+
+
+def scope_place(code: str | None) -> Place:
+    if not code:
+        place = Place.objects.filter(level=Level.DISTRICT).order_by("code").first()
+    else:
+        place = Place.objects.filter(code=code).first()
+    if place is None or place.level not in (Level.DISTRICT, Level.STREET, Level.COMMUNITY):
+        raise ValueError(ERR_SCOPE)
+    return place
+
+
+def check_period(period: int) -> int:
+    year = timezone.localdate().year
+    if not 2000 <= period <= year:
+        raise ValueError(ERR_PERIOD.format(year=year))
+    return period
+
+
+def start(*, pack: Pack, period: int, scope: Place, by=None) -> AssessmentRun:
+    check_period(period)
+    as_of = min(timezone.localdate(), dt.date(period, 12, 31))
+    return AssessmentRun.objects.create(pack_id=pack.id, pack_title=pack.title, period=period, scope=scope,
+                                        as_of=as_of, started_by=by)
+
+
+def run(run: AssessmentRun, pack: Pack, *, progress=None) -> AssessmentRun:
+    """Compute, compare, grade and store. `progress(done, total, label)` is
+    called after each metric; the run row carries the same numbers for pages."""
+    began = time.perf_counter()
+    try:
+        _run(run, pack, progress)
+    except Exception as exc:  # the run records why it failed, then the caller sees the error
+        AssessmentRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=str(exc)[:2000],
+                                                       finished_at=timezone.now())
+        raise
+    run.summary["seconds"] = round(time.perf_counter() - began, 2)
+    AssessmentRun.objects.filter(pk=run.pk).update(summary=run.summary)
+    return run
+
+
+def _communities(scope: Place):
+    return Place.objects.filter(Q(path__startswith=scope.path), level=Level.COMMUNITY)
+
+
+def _run(run_row: AssessmentRun, pack: Pack, progress) -> None:
+    communities = list(_communities(run_row.scope).select_related("parent").order_by("code"))
+    streets = {c.parent_id: c.parent for c in communities}
+    computer = compute.computer(_communities(run_row.scope), year=run_row.period, as_of=run_row.as_of)
+    needed = []
+    for i in pack.indicators:
+        for m in (i["metric"], i.get("by")):
+            if m and m not in needed:
+                needed.append(m)
+    total = len(needed) + 1
+    AssessmentRun.objects.filter(pk=run_row.pk).update(total=total)
+    values = {}
+    for n, metric in enumerate(needed, 1):
+        values[metric] = computer.get(metric)
+        AssessmentRun.objects.filter(pk=run_row.pk).update(done=n)
+        if progress:
+            progress(n, total, METRICS[metric].title)
+
+    results, scores = [], []
+    for c in communities:
+        info = {"area": c.area_kind or "urban", "community_type": c.community_type, "street": c.parent.name}
+        earned = weight = passed_n = applicable_n = 0
+        met = {}
+        for ind in pack.indicators:
+            if ind["applies_to"]["level"] != "community" or not applies(ind["applies_to"], **info):
+                continue
+            value = values[ind["metric"]].get(c.id)
+            compare, text = threshold(ind, values[ind["by"]].get(c.id) if ind["op"] == "tiers" else None)
+            ok = meets(compare, value)
+            met[ind["id"]] = ok
+            applicable_n += 1
+            passed_n += ok
+            weight += ind["weight"]
+            earned += ind["weight"] if ok else 0
+            results.append(Result(run=run_row, place=c, indicator=ind["id"], value=value, threshold=text,
+                                  passed=ok, points=ind["weight"] if ok else 0,
+                                  detail=evidence_detail(ind, values, c.id)))
+        score = round(100.0 * earned / weight, 1) if weight else 0.0
+        grade, missing = _grade(pack, score, met)
+        scores.append(CommunityScore(run=run_row, community=c, street_id=c.parent_id, score=score, grade=grade,
+                                     passed=passed_n, applicable=applicable_n, missing=missing))
+
+    # street-level indicators (e.g. the street centre's area)
+    for ind in pack.indicators:
+        if ind["applies_to"]["level"] != "street":
+            continue
+        for sid, street in streets.items():
+            value = values[ind["metric"]].get(sid)
+            compare, text = threshold(ind)
+            ok = meets(compare, value)
+            results.append(Result(run=run_row, place=street, indicator=ind["id"], value=value, threshold=text,
+                                  passed=ok, points=ind["weight"] if ok else 0))
+
+    run_row.summary = {"grades": _grade_counts(scores), "targets": targets(pack, communities, results),
+                       "communities": len(communities)}
+    with transaction.atomic():
+        Result.objects.bulk_create(results, batch_size=BATCH)
+        CommunityScore.objects.bulk_create(scores, batch_size=BATCH)
+        AssessmentRun.objects.filter(pk=run_row.pk).update(
+            status=RunStatus.DONE, done=total, total=total, summary=run_row.summary, finished_at=timezone.now())
+    run_row.status, run_row.done, run_row.total = RunStatus.DONE, total, total
+    if progress:
+        progress(total, total, "评分定级")
+
+
+def _grade(pack: Pack, score: float, met: dict) -> tuple[str, list]:
+    if not pack.grading:
+        return Grade.FAILED, []
+    missing = []
+    for grade in (Grade.MODEL, Grade.QUALIFIED):
+        rule = pack.grading[grade.value]
+        lacking = [r for r in rule["require"] if r in met and not met[r]]
+        if score >= rule["min_score"] and not lacking:
+            return grade, missing
+        if grade == Grade.QUALIFIED:
+            missing = lacking
+    return Grade.FAILED, missing
+
+
+def _grade_counts(scores) -> dict:
+    counts = {g.value: 0 for g in Grade}
+    for s in scores:
+        counts[s.grade] += 1
+    return counts
+
+
+def targets(pack: Pack, communities, results) -> list[dict]:
+    """For each target: the share of communities it covers that meet its
+    indicator, for the whole scope and per street (P-EVAL-4 style)."""
+    by_place = {(r.place_id, r.indicator): r.passed for r in results}
+    out = []
+    for t in pack.targets:
+        where = t["applies_to"]
+        streets: dict[str, list[int]] = {}
+        for c in communities:
+            key = (c.id, t["indicator"])
+            info = {"area": c.area_kind or "urban", "community_type": c.community_type, "street": c.parent.name}
+            if key not in by_place or not applies(where, **info):
+                continue
+            tally = streets.setdefault(c.parent.name, [0, 0])
+            tally[0] += by_place[key]
+            tally[1] += 1
+        met = sum(v[0] for v in streets.values())
+        counted = sum(v[1] for v in streets.values())
+        share = round(100.0 * met / counted, 1) if counted else None
+        out.append({"rule": t["rule"], "title": t["title"], "indicator": t["indicator"],
+                    "share_min": t["share_min"], "met": met, "counted": counted, "share": share,
+                    "attained": share is not None and share >= t["share_min"],
+                    "streets": [{"street": name, "met": m, "counted": n, "share": round(100.0 * m / n, 1),
+                                 "attained": 100.0 * m / n >= t["share_min"]}
+                                for name, (m, n) in sorted(streets.items())]})
+    return out
+
+
+# -- evidence: how a value was reached, and where its records are ----------------------
+RATIO_PARTS = {
+    "facility_area_per_100_households": ("facility_area", "m²", "households", "户", 100),
+    "social_orgs_per_10k": ("social_orgs", "个", "residents", "人", 10_000),
+    "households_per_full_time_worker": ("households", "户", None, "专职人员", 1),
+    "households_per_committee_member": ("households", "户", "committee_members", "名成员", 1),
+    "certified_social_workers_per_10k": (None, "名持证", "residents", "人", 10_000),
+}
+
+
+def evidence_detail(indicator: dict, values: dict, cid: int) -> str:
+    """A short 'why' for ratio metrics, from the parts the run computed."""
+    parts = RATIO_PARTS.get(indicator["metric"])
+    if not parts:
+        return ""
+    num, num_unit, den, den_unit, _ = parts
+    n = values.get(num, {}).get(cid) if num else None
+    d = values.get(den, {}).get(cid) if den else None
+    bits = []
+    if n is not None:
+        bits.append(f"{_num(n)} {num_unit}")
+    if d is not None:
+        bits.append(f"{_num(d)} {den_unit}")
+    return " ÷ ".join(bits)
+
+
+EVIDENCE = {
+    # metric prefix → (what the records are, the page that lists them)
+    "facility": ("服务设施", "/places/{code}/"), "station": ("服务设施", "/places/{code}/"),
+    "activity_area": ("服务设施", "/places/{code}/"), "rooms": ("服务设施", "/places/{code}/"),
+    "home_care": ("服务设施", "/places/{code}/"), "publicity": ("服务设施", "/places/{code}/"),
+    "disclosure_boards": ("服务设施", "/places/{code}/"),
+    "households": ("户籍登记", "/people/residents/?community={code}"),
+    "residents": ("居民登记", "/people/residents/?community={code}"),
+    "party": ("班子与工作者", "/ledgers/{code}/?tab=workers"),
+    "committee": ("班子与工作者", "/ledgers/{code}/?tab=workers"),
+    "full_time": ("班子与工作者", "/ledgers/{code}/?tab=workers"),
+    "certified": ("班子与工作者", "/ledgers/{code}/?tab=workers"),
+    "cross": ("班子与工作者", "/ledgers/{code}/?tab=workers"),
+    "leader_train": ("培训台账", "/ledgers/{code}/?tab=trainings&year={year}"),
+    "member_train": ("培训台账", "/ledgers/{code}/?tab=trainings&year={year}"),
+    "grid": ("网格", "/places/{code}/"),
+    "social_orgs": ("组织", "/places/{code}/"), "volunteer_orgs": ("组织", "/places/{code}/"),
+    "volunteer_registration": ("志愿者", "/ledgers/{code}/?tab=volunteers"),
+    "volunteer_activities": ("志愿/互助活动", "/ledgers/{code}/?tab=activities&year={year}"),
+    "residents_meetings": ("会议记录", "/ledgers/{code}/?tab=meetings&year={year}"),
+    "deliberation": ("会议记录", "/ledgers/{code}/?tab=meetings&year={year}"),
+    "disclosure": ("居务公开", "/ledgers/{code}/?tab=disclosures&year={year}"),
+    "committee_directly": ("换届选举", "/ledgers/{code}/?tab=elections"),
+    "work_order": ("工单统计", "/orders/figures/?start={year}-01-01&end={year}-12-31&group=community"),
+    "satisfaction": ("问卷", "/standards/surveys/"), "sense_of_security": ("问卷", "/standards/surveys/"),
+    "property_satisfaction": ("问卷", "/standards/surveys/"),
+}
+
+
+def evidence_link(metric: str, *, code: str, year: int) -> tuple[str, str] | None:
+    for prefix in sorted(EVIDENCE, key=len, reverse=True):
+        if metric.startswith(prefix):
+            label, url = EVIDENCE[prefix]
+            return label, url.format(code=code, year=year)
+    return None

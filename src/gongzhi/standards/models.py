@@ -1,0 +1,128 @@
+"""Assessment runs and their results, kept per period; satisfaction and
+sense-of-security surveys with one response per resident."""
+from __future__ import annotations
+
+from django.db import models
+
+
+class RunStatus(models.TextChoices):
+    RUNNING = "running", "正在评估"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class AssessmentRun(models.Model):
+    """One assessment of every community under `scope` against one pack for one year."""
+
+    pack_id = models.CharField("政策包", max_length=40)
+    pack_title = models.CharField(max_length=200)
+    period = models.PositiveSmallIntegerField("年度")
+    scope = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    as_of = models.DateField("数据截至")
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.RUNNING)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    summary = models.JSONField(default=dict, blank=True)  # grades, targets, timings
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    started_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        indexes = [models.Index(fields=["pack_id", "period", "status"], name="run_pack_period")]
+
+
+class Result(models.Model):
+    """One indicator for one place (a community, or a street for street-level indicators)."""
+
+    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="results")
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    indicator = models.CharField(max_length=60)
+    value = models.FloatField(null=True)
+    threshold = models.CharField(max_length=60)
+    passed = models.BooleanField()
+    points = models.FloatField(default=0)
+    detail = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "place", "indicator"], name="result_unique")]
+
+
+class Grade(models.TextChoices):
+    MODEL = "示范", "示范"
+    QUALIFIED = "合格", "合格"
+    FAILED = "不合格", "不合格"
+
+
+class CommunityScore(models.Model):
+    run = models.ForeignKey(AssessmentRun, on_delete=models.CASCADE, related_name="scores")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    street = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    score = models.FloatField()
+    grade = models.CharField(max_length=4, choices=Grade.choices)
+    passed = models.PositiveSmallIntegerField(default=0)
+    applicable = models.PositiveSmallIntegerField(default=0)
+    missing = models.JSONField(default=list, blank=True)  # required indicators not met
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "community"], name="score_unique")]
+        indexes = [models.Index(fields=["community", "run"], name="score_community")]
+
+
+class SurveyKind(models.TextChoices):
+    SATISFACTION = "satisfaction", "居民满意度"
+    SECURITY = "security", "群众安全感"
+    PROPERTY = "property", "物业服务满意度"
+
+
+class SurveyState(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    OPEN = "open", "进行中"
+    CLOSED = "closed", "已结束"
+
+
+# The five-point scale every question uses; 3 (基本) and above count as positive.
+SCALE = {
+    SurveyKind.SATISFACTION: ["非常不满意", "不满意", "基本满意", "满意", "非常满意"],
+    SurveyKind.SECURITY: ["很不安全", "不安全", "基本安全", "安全", "很安全"],
+    SurveyKind.PROPERTY: ["非常不满意", "不满意", "基本满意", "满意", "非常满意"],
+}
+
+
+class Survey(models.Model):
+    title = models.CharField("标题", max_length=100)
+    kind = models.CharField("类型", max_length=16, choices=SurveyKind.choices)
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="surveys",
+                              verbose_name="发布范围")
+    questions = models.JSONField("问题", default=list)  # ["您对社区服务总体是否满意?", ...]
+    opens_on = models.DateField("开始日期")
+    closes_on = models.DateField("截止日期")
+    state = models.CharField(max_length=8, choices=SurveyState.choices, default=SurveyState.DRAFT)
+    created_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-opens_on", "-id"]
+
+    @property
+    def scale(self) -> list[str]:
+        return SCALE[self.kind]
+
+
+class SurveyResponse(models.Model):
+    survey = models.ForeignKey(Survey, on_delete=models.PROTECT, related_name="responses")
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    answers = models.JSONField()  # one 1–5 per question
+    score = models.FloatField()  # mean of the answers
+    positive = models.BooleanField()  # score ≥ 3: 基本满意/基本安全 or better
+    submitted_at = models.DateTimeField()
+    entered_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", help_text="代录纸质问卷的工作人员;居民自己填写时为空")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["survey", "resident"], name="one_response_per_resident")]
+        indexes = [models.Index(fields=["community", "submitted_at"], name="response_community")]

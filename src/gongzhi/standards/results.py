@@ -1,0 +1,128 @@
+"""Reads of assessment runs, always through the caller's scope: which run to
+show, the matrix of communities × indicators, a community's scorecard and its
+trend over the periods assessed, the JSON the command prints, the xlsx export."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Q
+from django.http import Http404
+
+from gongzhi.core.scope import Scope
+from gongzhi.places.models import Level, Place
+from gongzhi.standards import assess
+from gongzhi.standards.models import AssessmentRun, CommunityScore, Result, RunStatus
+from gongzhi.standards.packs import Pack
+
+
+def runs_visible(scope: Scope | None):
+    """Runs whose scope covers or lies within one of the caller's places
+    (None: every run, for the command line)."""
+    runs = AssessmentRun.objects.select_related("scope")
+    if scope is None:
+        return runs
+    q = Q(pk__in=[])
+    for place in scope.staff_places:
+        ancestors = [p for p in place.path.strip("/").split("/")]
+        q |= Q(scope__code__in=ancestors) | Q(scope__path__startswith=place.path)
+    return runs.filter(q)
+
+
+def latest_run(scope: Scope | None, pack_id: str, period: int | None = None) -> AssessmentRun | None:
+    runs = runs_visible(scope).filter(pack_id=pack_id, status=RunStatus.DONE)
+    if period:
+        runs = runs.filter(period=period)
+    return runs.order_by("-period", "-finished_at", "-id").first()
+
+
+def access_run(scope: Scope, run_id: int) -> AssessmentRun:
+    run = runs_visible(scope).filter(pk=run_id).first()
+    if run is None:
+        raise Http404("未找到或无权访问")
+    return run
+
+
+def _visible_places(scope: Scope | None, run: AssessmentRun):
+    places = Place.objects.filter(path__startswith=run.scope.path)
+    return places if scope is None else places.filter(scope._path_q())
+
+
+def matrix(scope: Scope | None, run: AssessmentRun, pack: Pack, *, street: str = "", grade: str = "",
+           sort: str = "code") -> dict:
+    """Rows: the communities of the run the caller may see, each with its score,
+    grade and one cell per indicator; columns: the pack's community indicators."""
+    places = _visible_places(scope, run)
+    scores = CommunityScore.objects.filter(run=run, community__in=places).select_related("community", "street")
+    if street:
+        scores = scores.filter(street__code=street)
+    if grade:
+        scores = scores.filter(grade=grade)
+    order = {"code": ["community__code"], "score": ["score", "community__code"],
+             "-score": ["-score", "community__code"]}.get(sort)
+    if order is None and sort.lstrip("-") in {i["id"] for i in pack.indicators}:
+        order = ["community__code"]
+    scores = list(scores.order_by(*(order or ["community__code"])))
+    cells = defaultdict(dict)
+    for r in Result.objects.filter(run=run, place_id__in=[s.community_id for s in scores]):
+        cells[r.place_id][r.indicator] = r
+    columns = [i for i in pack.indicators if i["applies_to"]["level"] == "community"]
+    rows = [{"score": s, "cells": [cells[s.community_id].get(i["id"]) for i in columns]} for s in scores]
+    if sort.lstrip("-") in {i["id"] for i in columns}:
+        idx = [i["id"] for i in columns].index(sort.lstrip("-"))
+        rows.sort(key=lambda r: (r["cells"][idx] is None or r["cells"][idx].value is None,
+                                 (r["cells"][idx].value or 0) if r["cells"][idx] else 0),
+                  reverse=sort.startswith("-"))
+    streets = Place.objects.filter(level=Level.STREET, pk__in={s.street_id for s in
+                                                               CommunityScore.objects.filter(run=run, community__in=places)})
+    pass_rates = []
+    for n, ind in enumerate(columns):
+        present = [r["cells"][n] for r in rows if r["cells"][n] is not None]
+        pass_rates.append(round(100.0 * sum(c.passed for c in present) / len(present), 1) if present else None)
+    return {"columns": columns, "rows": rows, "streets": streets.order_by("code"), "pass_rates": pass_rates}
+
+
+def scorecard(scope: Scope | None, community: Place, pack: Pack, run: AssessmentRun) -> dict:
+    score = CommunityScore.objects.filter(run=run, community=community).first()
+    if score is None:
+        raise Http404("该社区不在这次评估中")
+    results = {r.indicator: r for r in Result.objects.filter(run=run, place=community)}
+    lines = []
+    for ind in pack.indicators:
+        r = results.get(ind["id"])
+        if r is None:
+            continue
+        lines.append({"indicator": ind, "result": r,
+                      "evidence": assess.evidence_link(ind["metric"], code=community.code, year=run.period)})
+    return {"score": score, "lines": lines, "trend": trend(scope, community, pack.id)}
+
+
+def trend(scope: Scope | None, community: Place, pack_id: str) -> list[dict]:
+    """The community's score and grade in each period assessed (latest run per period)."""
+    seen, out = set(), []
+    rows = (CommunityScore.objects.filter(community=community, run__pack_id=pack_id, run__status=RunStatus.DONE,
+                                          run__in=runs_visible(scope))
+            .select_related("run").order_by("run__period", "-run__finished_at"))
+    for s in rows:
+        if s.run.period not in seen:
+            seen.add(s.run.period)
+            out.append({"period": s.run.period, "score": s.score, "grade": s.grade, "run": s.run_id})
+    return out
+
+
+def as_json(run: AssessmentRun, pack: Pack) -> dict:
+    results = defaultdict(list)
+    for r in Result.objects.filter(run=run).select_related("place").order_by("place__code", "id"):
+        results[r.place_id].append({"indicator": r.indicator, "rule": pack.indicator(r.indicator)["rule"],
+                                    "value": r.value, "threshold": r.threshold, "passed": r.passed,
+                                    "points": r.points})
+    communities = [{"code": s.community.code, "name": s.community.name, "street": s.street.name,
+                    "score": s.score, "grade": s.grade, "missing": s.missing,
+                    "indicators": results.get(s.community_id, [])}
+                   for s in CommunityScore.objects.filter(run=run).select_related("community", "street")
+                   .order_by("community__code")]
+    street_ids = {s.id for s in Place.objects.filter(level=Level.STREET, path__startswith=run.scope.path)} \
+        if run.scope.level != Level.COMMUNITY else set()
+    streets = [{"code": p.code, "name": p.name, "indicators": results[p.id]}
+               for p in Place.objects.filter(id__in=street_ids).order_by("code") if results.get(p.id)]
+    return {"run": run.pk, "pack": run.pack_id, "period": run.period, "scope": run.scope.code,
+            "as_of": run.as_of.isoformat(), "summary": run.summary, "communities": communities, "streets": streets}
