@@ -49,6 +49,10 @@ ENDPOINTS = {
     "workorders:category_new": ("POST", lambda w: "/orders/catalogue/new/"),
     "workorders:category_edit": ("POST", lambda w: "/orders/catalogue/sanitation/"),
     "workorders:calendar": ("POST", lambda w: "/orders/calendar/"),
+    # a run over street B only, and the district-wide run's scorecard of community B
+    "standards:run": ("GET", lambda w: f"/standards/assessments/{_run(w, w.street_b).pk}/"),
+    "standards:matrix": ("GET", lambda w: f"/standards/assessments/{_run(w, w.street_b).pk}/matrix/?format=xlsx"),
+    "standards:scorecard": ("GET", lambda w: f"/standards/assessments/{_run(w, w.district).pk}/communities/{w.comm_b.code}/"),
     "ledgers:ledger": ("GET", lambda w: f"/ledgers/{w.comm_b.code}/?tab=meetings&year={w.meeting_b.held_on.year}"),
     "ledgers:worker_new": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/workers/new/"),
     "ledgers:worker_edit": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/workers/{w.worker_b.pk}/"),
@@ -72,7 +76,22 @@ LISTS = {
     "workorders:figures": "/orders/figures/?start=2020-01-01&group=community",
     "workorders:visits": "/orders/visits/",
     "workorders:disputes": "/orders/disputes/",
+    "standards:runs": "/standards/assessments/",
+    # the district-wide run: its matrix, summary and export show only the caller's communities
+    "standards:matrix": lambda w: f"/standards/assessments/{_run(w, w.district).pk}/matrix/",
+    "standards:run": lambda w: f"/standards/assessments/{_run(w, w.district).pk}/",
+    "standards:matrix_xlsx": lambda w: f"/standards/assessments/{_run(w, w.district).pk}/matrix/?format=xlsx",
 }
+
+
+def _run(w, place):
+    """A finished Yixing assessment over `place` (made once per test)."""
+    from gongzhi.standards import assess, packs
+    cache = w.__dict__.setdefault("_runs", {})
+    if place.pk not in cache:
+        pack = packs.load("yixing-2019")
+        cache[place.pk] = assess.run(assess.start(pack=pack, period=2025, scope=place), pack)
+    return cache[place.pk]
 # Pages with no per-record data, or covered elsewhere (see the named test).
 OTHER = {
     "accounts:login", "accounts:logout", "places:map", "people:my_household",  # test_resident_sees_only_own_household
@@ -205,8 +224,11 @@ def test_grid_worker_cannot_reach_the_neighbouring_grid(client, world):
 @pytest.mark.parametrize("name", sorted(LISTS))
 def test_lists_hold_nothing_foreign(client, world, who, name):
     _login(client, getattr(world, who))
-    response = client.get(LISTS[name])
+    url = LISTS[name](world) if callable(LISTS[name]) else LISTS[name]
+    response = client.get(url)
     assert response.status_code in (200, 403), (name, response.status_code)
+    if name.startswith("standards:") and who == "community_worker_a":
+        assert response.status_code == 200, name  # the caller's own part is shown
     body = b"".join(response.streaming_content) if response.streaming else response.content
     if response.get("Content-Type", "").startswith("application/vnd.openxml"):
         from io import BytesIO

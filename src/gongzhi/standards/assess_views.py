@@ -1,0 +1,160 @@
+"""Assessment pages: start a run (it runs as its own process and the page
+shows its progress), the summary with district/street targets as charts, the
+compliance matrix, a community's scorecard (page and PDF), the xlsx export."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from gongzhi.accounts.models import Role
+from gongzhi.core.access_log import access_log_write
+from gongzhi.core.dburl import current_database_url
+from gongzhi.core.permissions import require_staff
+from gongzhi.places.models import Level
+from gongzhi.places.selectors import access_place
+from gongzhi.standards import assess, export, packs, results
+from gongzhi.standards.metrics import METRICS
+from gongzhi.standards.models import Grade, RunStatus
+
+ERR_MAY_NOT_ASSESS = "只有区(县)管理员和街道干部可以发起评估"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+ERR_DEPARTMENT = "社区评估由街道(镇)和区统一组织,职能部门不另行考核社区(P-DUTY-4)"
+
+
+def _viewer(request):
+    """Assessments are the basic-level government's one unified assessment
+    (P-DUTY-4): departments hold none and see none."""
+    if not request.scope.roles - {Role.DEPARTMENT, Role.RESIDENT}:
+        raise PermissionDenied(ERR_DEPARTMENT)
+    return request.scope
+
+
+def _may_assess(scope) -> bool:
+    return bool(scope.roles & {Role.ADMIN, Role.STREET})
+
+
+def _all_packs():
+    return [packs.load_pack(p) for p in sorted(packs.PACK_DIR.glob("*.yaml"))]
+
+
+def _launch(run) -> None:
+    """The run continues in its own process, so a district-wide assessment
+    neither blocks a server worker nor dies with it."""
+    cmd = [sys.executable, "-m", "gongzhi.cli", "assess", "--pack", run.pack_id, "--period", str(run.period),
+           "--run", str(run.pk), "--json"]
+    env = {**os.environ, "DATABASE_URL": current_database_url(), "GONGZHI_DATA_DIR": str(settings.DATA_DIR)}
+    with open(settings.DATA_DIR / "assessments.log", "ab") as out:
+        subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=out, stdin=subprocess.DEVNULL, env=env,
+                         start_new_session=True)
+
+
+@require_staff
+def run_list(request):
+    scope = _viewer(request)
+    error = None
+    places = list(scope.places().filter(level__in=[Level.DISTRICT, Level.STREET]).order_by("code")[:200])
+    if request.method == "POST":
+        if not _may_assess(scope):
+            raise PermissionDenied(ERR_MAY_NOT_ASSESS)
+        try:
+            pack = packs.load(request.POST.get("pack", ""))
+            place = access_place(scope, request.POST.get("scope", ""))
+            if place.level not in (Level.DISTRICT, Level.STREET):
+                raise ValueError(assess.ERR_SCOPE)
+            period = assess.check_period(int(request.POST.get("period") or 0))
+        except (packs.PackError, ValueError) as exc:
+            error = "年度应为数字" if "invalid literal" in str(exc) else str(exc)
+        else:
+            run = assess.start(pack=pack, period=period, scope=place, by=request.user)
+            _launch(run)
+            return redirect("standards:run", run_id=run.pk)
+    runs = results.runs_visible(scope).select_related("scope", "started_by")[:50]
+    return render(request, "standards/run_list.html", {
+        "runs": runs, "packs": _all_packs(), "places": places, "may_assess": _may_assess(scope), "error": error,
+        "year": timezone.localdate().year, "q": request.POST}, status=400 if error else 200)
+
+
+@require_staff
+def run_detail(request, run_id):
+    run = results.access_run(_viewer(request), run_id)
+    if request.htmx and run.status == RunStatus.RUNNING:
+        return render(request, "standards/_run_progress.html", {"run": run})
+    if run.status != RunStatus.DONE:
+        template = "standards/_run_progress.html" if request.htmx else "standards/run_progress.html"
+        return render(request, template, {"run": run})
+    if request.htmx:  # the progress fragment asked and the run has finished: load the full page
+        response = HttpResponse()
+        response["HX-Redirect"] = request.path
+        return response
+    pack = packs.load(run.pack_id)
+    view = results.matrix(request.scope, run, pack)
+    grades = {g.value: 0 for g in Grade}
+    for row in view["rows"]:
+        grades[row["score"].grade] += 1
+    targets = run.summary.get("targets", []) if run.scope.level == Level.DISTRICT or \
+        request.scope.contains(run.scope) else []
+    chart = {"grades": grades, "columns": [i["title"] for i in view["columns"]], "pass_rates": view["pass_rates"],
+             "targets": [{"title": t["title"], "share": t["share"], "min": t["share_min"],
+                          "streets": t["streets"]} for t in targets]}
+    return render(request, "standards/run_detail.html", {
+        "run": run, "pack": pack, "view": view, "grades": grades, "targets": targets, "chart": chart,
+        "history": results.runs_visible(request.scope).filter(pack_id=run.pack_id, status=RunStatus.DONE)
+        .order_by("-period", "-finished_at")[:10]})
+
+
+@require_staff
+def matrix(request, run_id):
+    run = results.access_run(_viewer(request), run_id)
+    if run.status != RunStatus.DONE:
+        return redirect("standards:run", run_id=run.pk)
+    pack = packs.load(run.pack_id)
+    street, grade, sort = request.GET.get("street", ""), request.GET.get("grade", ""), request.GET.get("sort", "code")
+    view = results.matrix(request.scope, run, pack, street=street, grade=grade, sort=sort)
+    if request.GET.get("format") == "xlsx":
+        return _xlsx(request, run, pack)
+    return render(request, "standards/matrix.html", {
+        "run": run, "pack": pack, "view": view, "street": street, "grade": grade, "sort": sort,
+        "grade_choices": [g.value for g in Grade],
+        "units": [METRICS[i["metric"]].unit for i in view["columns"]]})
+
+
+def _xlsx(request, run, pack):
+    data = results.as_json(run, pack)
+    visible = set(request.scope.places().filter(level=Level.COMMUNITY, path__startswith=run.scope.path)
+                  .values_list("code", flat=True))
+    data["communities"] = [c for c in data["communities"] if c["code"] in visible]
+    visible_streets = set(request.scope.places().filter(level=Level.STREET).values_list("code", flat=True))
+    data["streets"] = [s for s in data["streets"] if s["code"] in visible_streets]
+    body = export.run_xlsx(run, pack, data)
+    access_log_write(user=request.user, action="export", target=f"评估 #{run.pk}", request=request,
+                     detail=f"{pack.id} {run.period} 年评估结果 xlsx,{len(data['communities'])} 个社区")
+    name = f"{run.period}年社区评估-{pack.id}-{run.scope.name}.xlsx"
+    return HttpResponse(body, content_type=XLSX, headers={"Content-Disposition": content_disposition_header(True, name)})
+
+
+@require_staff
+def scorecard(request, run_id, code):
+    run = results.access_run(_viewer(request), run_id)
+    community = access_place(request.scope, code)
+    if community.level != Level.COMMUNITY or run.status != RunStatus.DONE:
+        raise Http404("未找到或无权访问")
+    pack = packs.load(run.pack_id)
+    card = results.scorecard(request.scope, community, pack, run)
+    if request.GET.get("format") == "pdf":
+        body = export.scorecard_pdf(run=run, pack=pack, community=community, card=card)
+        name = f"{run.period}年评估记分卡-{community.name}.pdf"
+        return HttpResponse(body, content_type="application/pdf",
+                            headers={"Content-Disposition": content_disposition_header(True, name)})
+    chart = {"periods": [t["period"] for t in card["trend"]], "scores": [t["score"] for t in card["trend"]]}
+    return render(request, "standards/scorecard.html", {"run": run, "pack": pack, "community": community,
+                                                        "card": card, "chart": chart})
