@@ -53,6 +53,8 @@ ENDPOINTS = {
     "standards:run": ("GET", lambda w: f"/standards/assessments/{_run(w, w.street_b).pk}/"),
     "standards:matrix": ("GET", lambda w: f"/standards/assessments/{_run(w, w.street_b).pk}/matrix/?format=xlsx"),
     "standards:scorecard": ("GET", lambda w: f"/standards/assessments/{_run(w, w.district).pk}/communities/{w.comm_b.code}/"),
+    "standards:survey": ("POST", lambda w: f"/standards/surveys/{_survey_b(w).pk}/"),
+    "standards:survey_state": ("POST", lambda w: f"/standards/surveys/{_survey_b(w).pk}/closed/"),
     "ledgers:ledger": ("GET", lambda w: f"/ledgers/{w.comm_b.code}/?tab=meetings&year={w.meeting_b.held_on.year}"),
     "ledgers:worker_new": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/workers/new/"),
     "ledgers:worker_edit": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/workers/{w.worker_b.pk}/"),
@@ -77,11 +79,27 @@ LISTS = {
     "workorders:visits": "/orders/visits/",
     "workorders:disputes": "/orders/disputes/",
     "standards:runs": "/standards/assessments/",
+    "standards:surveys": lambda w: (_survey_b(w), "/standards/surveys/")[1],
     # the district-wide run: its matrix, summary and export show only the caller's communities
     "standards:matrix": lambda w: f"/standards/assessments/{_run(w, w.district).pk}/matrix/",
     "standards:run": lambda w: f"/standards/assessments/{_run(w, w.district).pk}/",
     "standards:matrix_xlsx": lambda w: f"/standards/assessments/{_run(w, w.district).pk}/matrix/?format=xlsx",
 }
+
+
+def _survey_b(w):
+    """An open satisfaction survey of community B, answered by 王五's household."""
+    if not hasattr(w, "survey_b"):
+        import datetime as dt
+
+        from gongzhi.standards import surveys
+        today = dt.date.today()
+        w.survey_b = surveys.survey_create(place=w.comm_b, title="南岳社区满意度调查", kind="satisfaction",
+                                           questions=["总体满意吗?"], opens_on=today, closes_on=today,
+                                           by=w.community_worker_b)
+        w.survey_b = surveys.survey_set_state(survey=w.survey_b, state="open", version=1)
+        surveys.survey_answer(survey=w.survey_b, resident=w.res_b1, answers=[5])
+    return w.survey_b
 
 
 def _run(w, place):
@@ -100,7 +118,8 @@ OTHER = {
     "api:api-root", "api:openapi-json", "api:openapi-view",
     "workorders:new",  # tests/workorders/test_pages.py::test_report_refuses_foreign_grid_and_household
     "workorders:public_map", "workorders:public_geojson",  # public, no personal data (test_public_map.py)
-    "standards:packs", "standards:pack",  # policy text, no records (tests/standards/test_pack_pages.py)
+    "standards:packs", "standards:pack",
+    "standards:my_surveys",  # a resident's own open surveys (tests/standards/test_surveys.py)  # policy text, no records (tests/standards/test_pack_pages.py)
     "workorders:inbox_read",  # only ever touches the caller's own notifications (test_pages.py::test_inbox)
     # Open311 is public by design and never returns personal data (tests/workorders/test_open311.py)
     "open311:discovery", "open311:services", "open311:service_definition", "open311:requests", "open311:request",
@@ -174,9 +193,12 @@ def _snapshot():
 
 def _ledger_snapshot():
     from gongzhi.ledgers.models import Meeting, Volunteer, Worker
+    from gongzhi.standards.models import Survey, SurveyResponse
     return (list(Worker.objects.order_by("pk").values_list("pk", "name", "version", "left_on")),
             list(Meeting.objects.order_by("pk").values_list("pk", "title", "voided")),
-            list(Volunteer.objects.order_by("pk").values_list("pk", "left_on")))
+            list(Volunteer.objects.order_by("pk").values_list("pk", "left_on")),
+            list(SurveyResponse.objects.order_by("pk").values_list("pk", "survey_id", "resident_id")),
+            list(Survey.objects.order_by("pk").values_list("pk", "state", "version")))
 
 
 def w_comm_b_code():
@@ -190,7 +212,8 @@ def _call(client, method, url):
             "destination": "x", "household_number": "HA1", "relation": "10", "username": "intruder",
             "display_name": "x", "role": "community", "kind": "social_org", "registration": "filed", "place_code": w_comm_b_code(), "password": "Long-enough-1",
             "kind_": "residents", "held_on": "2025-03-01", "title": "篡改", "reason": "篡改", "committee_post": "member",
-            "registered_on": "2025-01-01", "full_time": "on"}
+            "registered_on": "2025-01-01", "full_time": "on",
+            "q0": "1"}
     if method == "GET":
         return client.get(url)
     if method == "PATCH":
@@ -203,9 +226,10 @@ def _call(client, method, url):
 @pytest.mark.parametrize("name", sorted(ENDPOINTS))
 def test_foreign_records_are_invisible_and_unchangeable(client, world, who, name):
     _login(client, getattr(world, who))
-    before = _snapshot()
     method, url = ENDPOINTS[name]
-    response = _call(client, method, url(world))
+    target = url(world)  # builds any fixture the URL names before the snapshot
+    before = _snapshot()
+    response = _call(client, method, target)
     assert response.status_code in (403, 404), (name, response.status_code)
     assert "王五" not in response.content.decode()
     assert _snapshot() == before

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.standards import assess_views, views
+from gongzhi.standards import assess_views, survey_views, views
 
 app_name = "standards"
 urlpatterns = [
@@ -10,4 +10,8 @@ urlpatterns = [
     path("assessments/<int:run_id>/", assess_views.run_detail, name="run"),
     path("assessments/<int:run_id>/matrix/", assess_views.matrix, name="matrix"),
     path("assessments/<int:run_id>/communities/<str:code>/", assess_views.scorecard, name="scorecard"),
+    path("surveys/", survey_views.survey_list, name="surveys"),
+    path("surveys/mine/", survey_views.my_surveys, name="my_surveys"),
+    path("surveys/<int:survey_id>/", survey_views.survey_detail, name="survey"),
+    path("surveys/<int:survey_id>/<str:state>/", survey_views.survey_state, name="survey_state"),
 ]

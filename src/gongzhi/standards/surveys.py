@@ -1,0 +1,144 @@
+"""Satisfaction and sense-of-security questionnaires (P-EVAL-2, P-GRID-7,
+P-PROP-2): defined by the street or community, published to the residents of
+a place, answered once per resident (online, or entered from paper by a
+worker), and counted into the pack's indicators by compute.py.
+
+Every question uses the survey kind's five-point scale; a response whose mean
+is 3 (基本满意 / 基本安全) or better counts as positive, and the rate is
+positive responses ÷ responses of the community's residents in the year."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, IntegerField, Q
+from django.db.models.fields.json import KeyTextTransform
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from gongzhi.core import crypto, idcard
+from gongzhi.core.scope import Scope
+from gongzhi.people.models import PersonStatus, Resident
+from gongzhi.places.models import Place
+from gongzhi.standards.models import Survey, SurveyResponse, SurveyState
+
+ERR_NO_QUESTIONS = "请至少填写一个问题(每行一个)"
+ERR_DATES = "截止日期不能早于开始日期"
+ERR_NOT_OPEN = "问卷「{title}」现在不接受答卷({state})"
+ERR_OUT_OF_DATES = "问卷「{title}」的答卷时间为 {start} 至 {end}"
+ERR_NOT_IN_SCOPE = "{name} 不在问卷「{title}」的发布范围内"
+ERR_ANSWERED = "{name} 已经答过这份问卷,每位居民只能答一次"
+ERR_ANSWERS = "请回答全部 {n} 个问题(每题选 1—5)"
+ERR_STATE = "问卷当前为「{state}」,不能{action}"
+ERR_CONFLICT = "问卷已被他人修改,请刷新后重试"
+ERR_RESIDENT_UNKNOWN = "没有公民身份号码为 {masked} 的在册居民"
+
+
+class SurveyError(ValueError):
+    pass
+
+
+def survey_create(*, place: Place, title: str, kind: str, questions: list[str], opens_on: dt.date,
+                  closes_on: dt.date, by) -> Survey:
+    questions = [q.strip() for q in questions if q.strip()]
+    if not questions:
+        raise SurveyError(ERR_NO_QUESTIONS)
+    if closes_on < opens_on:
+        raise SurveyError(ERR_DATES)
+    return Survey.objects.create(place=place, title=title.strip(), kind=kind, questions=questions,
+                                 opens_on=opens_on, closes_on=closes_on, created_by=by)
+
+
+@transaction.atomic
+def survey_set_state(*, survey: Survey, state: str, version: int) -> Survey:
+    """draft → open → closed; nothing goes back, so published results stand."""
+    current = Survey.objects.select_for_update().get(pk=survey.pk)
+    if current.version != version:
+        raise SurveyError(ERR_CONFLICT)
+    allowed = {SurveyState.OPEN: SurveyState.DRAFT, SurveyState.CLOSED: SurveyState.OPEN}
+    if allowed.get(state) != current.state:
+        action = {SurveyState.OPEN: "发布", SurveyState.CLOSED: "结束"}.get(state, "变更")
+        raise SurveyError(ERR_STATE.format(state=current.get_state_display(), action=action))
+    current.state = state
+    current.version += 1
+    current.save(update_fields=["state", "version"])
+    return current
+
+
+def find_resident(id_number: str) -> Resident:
+    number = idcard.parse(id_number).value
+    resident = Resident.objects.filter(id_number_hash=crypto.keyed_hash(number), status=PersonStatus.ACTIVE) \
+        .select_related("community").first()
+    if resident is None:
+        raise SurveyError(ERR_RESIDENT_UNKNOWN.format(masked=crypto.mask_id_number(number)))
+    return resident
+
+
+def survey_answer(*, survey: Survey, resident: Resident, answers: list[int], entered_by=None,
+                  now: dt.datetime | None = None) -> SurveyResponse:
+    """One response per resident: the unique constraint decides under races."""
+    now = now or timezone.now()
+    if survey.state != SurveyState.OPEN:
+        raise SurveyError(ERR_NOT_OPEN.format(title=survey.title, state=survey.get_state_display()))
+    today = timezone.localdate(now)
+    if not survey.opens_on <= today <= survey.closes_on:
+        raise SurveyError(ERR_OUT_OF_DATES.format(title=survey.title, start=survey.opens_on, end=survey.closes_on))
+    if not resident.community.is_within(survey.place) and not (resident.grid and resident.grid.is_within(survey.place)):
+        raise SurveyError(ERR_NOT_IN_SCOPE.format(name=resident.name, title=survey.title))
+    if len(answers) != len(survey.questions) or any(a not in (1, 2, 3, 4, 5) for a in answers):
+        raise SurveyError(ERR_ANSWERS.format(n=len(survey.questions)))
+    score = sum(answers) / len(answers)
+    try:
+        with transaction.atomic():
+            return SurveyResponse.objects.create(
+                survey=survey, resident=resident, community=resident.community, answers=answers,
+                score=round(score, 3), positive=score >= 3, submitted_at=now, entered_by=entered_by)
+    except IntegrityError:
+        raise SurveyError(ERR_ANSWERED.format(name=resident.name)) from None
+
+
+# -- reads -----------------------------------------------------------------------------
+def surveys_visible(scope: Scope):
+    """Surveys published to a place the caller can see, or above one of theirs
+    (a district survey reaches every community under it)."""
+    q = Q(place__in=scope.places())
+    for place in scope.staff_places:
+        q |= Q(place__code__in=place.path.strip("/").split("/"))
+    return Survey.objects.filter(q).select_related("place")
+
+
+def surveys_for_resident(resident: Resident):
+    codes = resident.community.path.strip("/").split("/") + ([resident.grid.code] if resident.grid_id else [])
+    answered = SurveyResponse.objects.filter(resident=resident).values("survey_id")
+    return (Survey.objects.filter(place__code__in=codes, state=SurveyState.OPEN,
+                                  opens_on__lte=timezone.localdate(), closes_on__gte=timezone.localdate())
+            .exclude(pk__in=answered))
+
+
+def survey_results(scope: Scope, survey: Survey) -> dict:
+    """Per community (only those the caller may see): responses, positive rate,
+    mean score, and the mean of each question, all computed by the database."""
+    responses = SurveyResponse.objects.filter(survey=survey, community__in=scope.places())
+    rows = list(responses.values("community__name", "community__code").annotate(
+        n=Count("id"), positive=Count("id", filter=Q(positive=True)), mean=Avg("score"))
+        .order_by("community__code"))
+    for r in rows:
+        r["rate"] = round(100.0 * r["positive"] / r["n"], 1)
+        r["mean"] = round(r["mean"], 2)
+    total = responses.aggregate(n=Count("id"), positive=Count("id", filter=Q(positive=True)))
+    total["rate"] = round(100.0 * total["positive"] / total["n"], 1) if total["n"] else None
+    # per-question distribution: count of each answer value per question, on the JSON array
+    distribution = []
+    for i, question in enumerate(survey.questions):
+        counts = [0] * 5
+        for value, n in _answer_counts(responses, i):
+            if value in (1, 2, 3, 4, 5):
+                counts[value - 1] = n
+        distribution.append({"question": question, "counts": counts})
+    return {"rows": rows, "total": total, "distribution": distribution}
+
+
+def _answer_counts(responses, index: int):
+    """(answer, count) for question `index`, grouped by the database over the JSON array."""
+    value = Cast(KeyTextTransform(str(index), "answers"), IntegerField())
+    return responses.annotate(v=value).values_list("v").annotate(n=Count("id")).order_by()
