@@ -149,6 +149,8 @@ def _run(run_row: AssessmentRun, pack: Pack, progress) -> None:
             results.append(Result(run=run_row, place=c, indicator=ind["id"], value=value, threshold=text,
                                   passed=ok, points=ind["weight"] if ok else 0,
                                   detail=evidence_detail(ind, values, c.id)))
+        if not applicable_n:
+            continue  # the pack says nothing about this kind of community (e.g. a village pack, a town)
         score = round(100.0 * earned / weight, 1) if weight else 0.0
         grade, missing = _grade(pack, score, met)
         scores.append(CommunityScore(run=run_row, community=c, street_id=c.parent_id, score=score, grade=grade,
@@ -166,7 +168,7 @@ def _run(run_row: AssessmentRun, pack: Pack, progress) -> None:
                                   passed=ok, points=ind["weight"] if ok else 0))
 
     run_row.summary = {"grades": _grade_counts(scores), "targets": targets(pack, communities, results),
-                       "communities": len(communities)}
+                       "communities": len(scores)}
     with transaction.atomic():
         Result.objects.bulk_create(results, batch_size=BATCH)
         CommunityScore.objects.bulk_create(scores, batch_size=BATCH)
