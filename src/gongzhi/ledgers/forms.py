@@ -6,6 +6,25 @@ from gongzhi.people.models import OrgKind, Organisation
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
+class CountsOptional(forms.ModelForm):
+    """Head counts and hours may be left empty: they are then 0, the model's default."""
+
+    OPTIONAL = ("attendees", "participants", "hours", "voters", "turnout")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.OPTIONAL:
+            if name in self.fields:
+                self.fields[name].required = False
+
+    def clean(self):
+        data = super().clean()
+        for name in self.OPTIONAL:
+            if name in self.fields and data.get(name) is None and name not in self.errors:
+                data[name] = self._meta.model._meta.get_field(name).default
+        return data
+
+
 class WorkerForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
@@ -33,7 +52,7 @@ class TrainingForm(forms.ModelForm):
         return days
 
 
-class MeetingForm(forms.ModelForm):
+class MeetingForm(CountsOptional):
     class Meta:
         model = Meeting
         fields = ["kind", "held_on", "title", "attendees", "minutes"]
@@ -47,14 +66,14 @@ class DisclosureForm(forms.ModelForm):
         widgets = {"published_on": DATE, "content": forms.Textarea(attrs={"rows": 4})}
 
 
-class ActivityForm(forms.ModelForm):
+class ActivityForm(CountsOptional):
     class Meta:
         model = Activity
         fields = ["kind", "held_on", "title", "participants", "hours"]
         widgets = {"held_on": DATE}
 
 
-class ElectionForm(forms.ModelForm):
+class ElectionForm(CountsOptional):
     class Meta:
         model = Election
         fields = ["held_on", "method", "voters", "turnout"]

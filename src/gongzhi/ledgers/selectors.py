@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.http import Http404
 
-from gongzhi.accounts.models import Capability
+from gongzhi.accounts.models import Capability, Role
 from gongzhi.core.scope import Scope
 from gongzhi.ledgers.models import Activity, Disclosure, Election, Meeting, Training, Volunteer, Worker
 from gongzhi.places.models import Level
@@ -14,6 +14,9 @@ from gongzhi.places.selectors import access_place
 def access_community(scope: Scope, code: str, *, edit: bool = False):
     """The community if the caller may see its ledgers (and, with `edit`,
     change them); otherwise 404, so guessing codes reveals nothing."""
+    if not scope.roles - {Role.DEPARTMENT, Role.RESIDENT}:
+        # departments get no ledgers from communities (P-DUTY-5: fewer ledgers demanded of them)
+        raise Http404("未找到或无权访问")
     place = access_place(scope, code)
     if place.level != Level.COMMUNITY or (edit and not scope.can(Capability.EDIT_PLACES, place)):
         raise Http404("未找到或无权访问")

@@ -148,7 +148,7 @@ def _run(run_row: AssessmentRun, pack: Pack, progress) -> None:
             earned += ind["weight"] if ok else 0
             results.append(Result(run=run_row, place=c, indicator=ind["id"], value=value, threshold=text,
                                   passed=ok, points=ind["weight"] if ok else 0,
-                                  detail=evidence_detail(ind, values, c.id)))
+                                  detail=evidence_detail(ind, computer, c.id)))
         if not applicable_n:
             continue  # the pack says nothing about this kind of community (e.g. a village pack, a town)
         score = round(100.0 * earned / weight, 1) if weight else 0.0
@@ -232,20 +232,20 @@ def targets(pack: Pack, communities, results) -> list[dict]:
 RATIO_PARTS = {
     "facility_area_per_100_households": ("facility_area", "m²", "households", "户", 100),
     "social_orgs_per_10k": ("social_orgs", "个", "residents", "人", 10_000),
-    "households_per_full_time_worker": ("households", "户", None, "专职人员", 1),
+    "households_per_full_time_worker": ("households", "户", None, "", 1),
     "households_per_committee_member": ("households", "户", "committee_members", "名成员", 1),
     "certified_social_workers_per_10k": (None, "名持证", "residents", "人", 10_000),
 }
 
 
-def evidence_detail(indicator: dict, values: dict, cid: int) -> str:
-    """A short 'why' for ratio metrics, from the parts the run computed."""
+def evidence_detail(indicator: dict, computer, cid: int) -> str:
+    """A short 'why' for ratio metrics, from their parts (computed once per run)."""
     parts = RATIO_PARTS.get(indicator["metric"])
     if not parts:
         return ""
     num, num_unit, den, den_unit, _ = parts
-    n = values.get(num, {}).get(cid) if num else None
-    d = values.get(den, {}).get(cid) if den else None
+    n = computer.get(num).get(cid) if num else None
+    d = computer.get(den).get(cid) if den else None
     bits = []
     if n is not None:
         bits.append(f"{_num(n)} {num_unit}")
