@@ -223,8 +223,9 @@ def test_small_build_is_consistent_and_realistic():
             assert orgs.filter(kind=OrgKind.PROPERTY_FIRM).count() == Estate.objects.filter(community=c).count()
         else:
             assert not orgs.filter(kind=OrgKind.PROPERTY_FIRM).exists()
-    facilities = {f.community_id: f for f in Facility.objects.all()}
+    facilities = {f.community_id: f for f in Facility.objects.filter(community__level="community")}
     assert set(facilities) == {c.pk for c in communities}
+    assert Facility.objects.filter(community__level="street").count() == len(streets)  # street centres
     per_100 = [float(f.service_area_m2) * 100 / Household.objects.filter(community_id=cid).count()
                for cid, f in facilities.items()]
     assert sum(a >= 40 for a in per_100) > len(per_100) / 2 and sum(a < 40 for a in per_100) >= 3

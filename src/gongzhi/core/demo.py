@@ -514,6 +514,7 @@ class _Builder:
         self.facilities()
         self.accounts()
         self.work_orders()
+        self.standards()
         for name in ("streets", "communities", "grids", "grid_staff", "estates", "buildings", "dwellings",
                      "households", "residents", "organisations", "facilities", "accounts", "events",
                      "care_tag_links", "work_orders"):
@@ -939,6 +940,16 @@ class _Builder:
                               name_maker=lambda: self.full_name(rng.choice("MF"), rng.randint(1950, 2000)))
         self.work_orders = range(count)  # len() is what the summary reads
         self.say(f"工单: {count}")
+
+
+    def standards(self) -> None:
+        """Community books, surveys and two years of assessments (see standards/demo.py)."""
+        from gongzhi.standards.demo import build as build_books
+
+        rng = self.rng
+        made = build_books(name_maker=lambda: self.full_name(rng.choice("MF"), rng.randint(1960, 1995)))
+        self.say(f"社区台账: {made['workers']} 名社区工作者, {made['meetings']} 次会议, {made['volunteers']} 名志愿者; "
+                 f"问卷答卷 {made['responses']} 份; 评估 {made['runs']} 次")
 
 
 def _age(birth: dt.date, on: dt.date = REFERENCE_DATE) -> int:

@@ -21,6 +21,7 @@ from gongzhi.standards import surveys
 from gongzhi.standards.models import SurveyKind, SurveyState
 
 ERR_MAY_NOT = "只有街道干部、社区工作者和管理员可以发起问卷"
+ERR_DEPARTMENT = "满意度问卷是街道(镇)和区统一评估的一部分,职能部门不另行调查考核社区(P-DUTY-4)"
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
@@ -38,6 +39,13 @@ class SurveyForm(forms.Form):
         self.fields["place"].choices = [(p.code, p.name) for p in places]
 
 
+def _staff_scope(request):
+    """Surveys feed the unified assessment, which departments do not hold (P-DUTY-4)."""
+    if not request.scope.roles - {Role.DEPARTMENT, Role.RESIDENT}:
+        raise PermissionDenied(ERR_DEPARTMENT)
+    return request.scope
+
+
 def _may_define(scope) -> bool:
     return bool(scope.roles & {Role.ADMIN, Role.STREET, Role.COMMUNITY})
 
@@ -51,7 +59,7 @@ def _access(scope, survey_id):
 
 @require_staff
 def survey_list(request):
-    scope = request.scope
+    scope = _staff_scope(request)
     places = list(scope.places().filter(level__in=[Level.DISTRICT, Level.STREET, Level.COMMUNITY])
                   .order_by("code")[:300])
     form = SurveyForm(request.POST or None, places=places)
@@ -83,7 +91,7 @@ class PaperForm(forms.Form):
 
 @require_staff
 def survey_detail(request, survey_id):
-    scope = request.scope
+    scope = _staff_scope(request)
     survey = _access(scope, survey_id)
     paper = PaperForm(request.POST or None)
     status = 200
@@ -129,7 +137,7 @@ def _answers(request, survey) -> list[int]:
 @require_staff
 @require_POST
 def survey_state(request, survey_id, state):
-    scope = request.scope
+    scope = _staff_scope(request)
     survey = _access(scope, survey_id)
     if not (_may_define(scope) and scope.contains(survey.place)) or state not in (SurveyState.OPEN, SurveyState.CLOSED):
         raise PermissionDenied(ERR_MAY_NOT)

@@ -1,0 +1,32 @@
+"""The demo district carries community books, surveys and two years of
+assessments, and every demo account meets the standards pages as its role should."""
+from gongzhi.accounts.models import User
+from gongzhi.core import demo
+from gongzhi.ledgers.models import Meeting, Volunteer, Worker
+from gongzhi.places.models import Place
+from gongzhi.standards.models import AssessmentRun, CommunityScore, SurveyResponse
+
+def test_demo_books_and_assessments(client, db):
+    demo.build_demo(scale=0.02)
+    assert Worker.objects.exists() and Meeting.objects.exists() and Volunteer.objects.exists()
+    assert SurveyResponse.objects.exists()
+    runs = AssessmentRun.objects.filter(status="done")
+    assert {r.pack_id for r in runs} == {"yixing-2019", "wuhan-2011"} and len({r.period for r in runs}) == 2
+    grades = set(CommunityScore.objects.values_list("grade", flat=True))
+    assert len(grades) >= 2  # not everybody passes, not everybody fails
+    latest = runs.filter(pack_id="yixing-2019").order_by("-period").first()
+    for username, role, code, _name, _dept in demo._ACCOUNTS:
+        client.force_login(User.objects.get(username=username))
+        pages = ["/standards/assessments/", f"/standards/assessments/{latest.pk}/",
+                 f"/standards/assessments/{latest.pk}/matrix/", "/standards/surveys/"]
+        for url in pages:
+            status = client.get(url).status_code
+            if username in ("resident", "department"):
+                assert status == 403, (username, url, status)
+            else:
+                assert status == 200, (username, url, status)
+        if role == "community":
+            community = Place.objects.get(code=code)
+            card = client.get(f"/standards/assessments/{latest.pk}/communities/{community.code}/")
+            assert card.status_code == 200 and community.name in card.content.decode()
+            assert client.get(f"/ledgers/{community.code}/?tab=meetings").status_code == 200
