@@ -79,6 +79,9 @@ LISTS = {
     "workorders:visits": "/orders/visits/",
     "workorders:disputes": "/orders/disputes/",
     "standards:runs": "/standards/assessments/",
+    "standards:funding": "/standards/funding/?pack=wuhan-2011",
+    "standards:funding_xlsx": "/standards/funding/?pack=wuhan-2011&format=xlsx",
+    "standards:targets": lambda w: (_run(w, w.street_b), "/standards/targets/")[1],
     "standards:surveys": lambda w: (_survey_b(w), "/standards/surveys/")[1],
     # the district-wide run: its matrix, summary and export show only the caller's communities
     "standards:matrix": lambda w: f"/standards/assessments/{_run(w, w.district).pk}/matrix/",

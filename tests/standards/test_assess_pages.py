@@ -103,3 +103,24 @@ def test_matrix_queries_do_not_grow_with_communities(client, world, django_asser
     client.force_login(world.admin)
     with django_assert_max_num_queries(14):
         assert client.get(f"/standards/assessments/{run.pk}/matrix/").status_code == 200
+
+
+def test_funding_table_totals_by_street(client, world):
+    client.force_login(world.admin)
+    page = client.get("/standards/funding/?pack=yixing-2019").content.decode()
+    # 宜城街道 (urban, per-100 rule): 2 households → 220 元; 新街街道 also one of the six: 1 household → 110 元
+    assert 'data-testid="funding-total">330.00<' in page
+    r = client.get("/standards/funding/?pack=yixing-2019&format=xlsx")
+    sheet = load_workbook(BytesIO(r.content))["按街道汇总"]
+    assert [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)] == [220, 110, 330]
+    assert AccessLog.objects.filter(user=world.admin, action="export").count() == 1
+    assert client.get("/standards/funding/?pack=nowhere").status_code == 404
+
+
+def test_targets_page_follows_the_periods(client, world):
+    for period in (2024, 2025):
+        pack = packs.load("yixing-2019")
+        assess.run(assess.start(pack=pack, period=period, scope=world.district), pack)
+    client.force_login(world.street_officer_a)
+    page = client.get("/standards/targets/").content.decode()
+    assert "2025 年" in page and "网格化管理覆盖率 100%" in page and 'id="targets-trend"' in page

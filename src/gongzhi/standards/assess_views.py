@@ -25,6 +25,7 @@ from gongzhi.standards.metrics import METRICS
 from gongzhi.standards.models import Grade, RunStatus
 
 ERR_MAY_NOT_ASSESS = "只有区(县)管理员和街道干部可以发起评估"
+DEFAULT_PACK = "yixing-2019"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -41,6 +42,11 @@ def _viewer(request):
 
 def _may_assess(scope) -> bool:
     return bool(scope.roles & {Role.ADMIN, Role.STREET})
+
+
+def _default(pack_ids: list[str]) -> str:
+    """The pack a page opens with: the home locality's if it is among them."""
+    return DEFAULT_PACK if DEFAULT_PACK in pack_ids or not pack_ids else pack_ids[0]
 
 
 def _all_packs():
@@ -158,3 +164,47 @@ def scorecard(request, run_id, code):
     chart = {"periods": [t["period"] for t in card["trend"]], "scores": [t["score"] for t in card["trend"]]}
     return render(request, "standards/scorecard.html", {"run": run, "pack": pack, "community": community,
                                                         "card": card, "chart": chart})
+
+
+@require_staff
+def funding_table(request):
+    """What each community in the caller's scope is due each year under a pack, with totals."""
+    scope = _viewer(request)
+    all_packs = [p for p in _all_packs() if p.funding]
+    pack_id = request.GET.get("pack") or _default([p.id for p in all_packs])
+    try:
+        pack = packs.load(pack_id)
+    except packs.PackError:
+        raise Http404("没有这个政策包") from None
+    table = results.funding_table(scope, pack)
+    if request.GET.get("format") == "xlsx":
+        body = export.funding_xlsx(pack, table)
+        access_log_write(user=request.user, action="export", target=f"经费测算 {pack.id}", request=request,
+                         detail=f"{len(table['rows'])} 个社区")
+        name = f"社区工作经费测算-{pack.id}.xlsx"
+        return HttpResponse(body, content_type=XLSX,
+                            headers={"Content-Disposition": content_disposition_header(True, name)})
+    chart = {"streets": [s["street"].name for s in table["streets"]], "totals": [s["total"] for s in table["streets"]]}
+    return render(request, "standards/funding.html", {"pack": pack, "packs": all_packs, "table": table,
+                                                      "chart": chart})
+
+
+@require_staff
+def targets(request):
+    """District and street target attainment for a pack, over the periods assessed."""
+    scope = _viewer(request)
+    assessed = sorted({r.pack_id for r in results.runs_visible(scope).filter(status=RunStatus.DONE)})
+    pack_id = request.GET.get("pack") or _default(assessed)
+    try:
+        pack = packs.load(pack_id)
+    except packs.PackError:
+        raise Http404("没有这个政策包") from None
+    history = results.target_history(scope, pack.id)
+    latest = history[-1]["run"] if history else None
+    chart = {"periods": [h["period"] for h in history],
+             "series": [{"title": t["title"], "min": t["share_min"],
+                         "shares": [next((x["share"] for x in h["targets"] if x["title"] == t["title"]), None)
+                                    for h in history]} for t in pack.targets]}
+    return render(request, "standards/targets.html", {
+        "pack": pack, "assessed": assessed, "history": history, "latest": latest, "chart": chart,
+        "latest_targets": history[-1]["targets"] if history else []})

@@ -72,3 +72,29 @@ def scorecard_pdf(*, run: AssessmentRun, pack: Pack, community, card: dict) -> b
     html = render_to_string("standards/scorecard_print.html", {
         "run": run, "pack": pack, "community": community, "card": card, "generated_at": timezone.localtime()})
     return HTML(string=html).write_pdf()
+
+
+def funding_xlsx(pack: Pack, table: dict) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "社区工作经费"
+    ws.append([f"{pack.title}:社区每年工作经费测算(按当前户数)"])
+    ws["A1"].font = Font(bold=True)
+    ws.append(["社区代码", "社区", "街道(镇)", "城乡", "户数", "每年合计(元)", "构成", *table["payers"]])
+    for r in table["rows"]:
+        ws.append([r["community"].code, r["community"].name, r["street"].name,
+                   "城市" if r["area"] == "urban" else "农村", r["households"], r["total"],
+                   ";".join(f"{i['title']} {i['amount']:,.2f} 元({i['how']})" for i in r["annual"]),
+                   *[r["shares"].get(p) for p in table["payers"]]])
+    sums = wb.create_sheet("按街道汇总")
+    sums.append(["街道(镇)", "社区数", "户数", "每年合计(元)", *table["payers"]])
+    for s in table["streets"]:
+        sums.append([s["street"].name, s["communities"], s["households"], s["total"],
+                     *[s["shares"].get(p) for p in table["payers"]]])
+    sums.append(["合计", sum(s["communities"] for s in table["streets"]), table["households"], table["total"]])
+    out = BytesIO()
+    wb.save(out)
+    return out.getvalue()

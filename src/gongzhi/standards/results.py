@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404
 
 from gongzhi.core.scope import Scope
@@ -126,3 +126,45 @@ def as_json(run: AssessmentRun, pack: Pack) -> dict:
                for p in Place.objects.filter(id__in=street_ids).order_by("code") if results.get(p.id)]
     return {"run": run.pk, "pack": run.pack_id, "period": run.period, "scope": run.scope.code,
             "as_of": run.as_of.isoformat(), "summary": run.summary, "communities": communities, "streets": streets}
+
+
+def funding_table(scope: Scope, pack: Pack) -> dict:
+    """Each community's yearly funds under the pack, from its live household
+    count (one grouped query), with totals per street and for the whole scope."""
+    from gongzhi.people.models import Household, HouseholdStatus
+    from gongzhi.standards import funding
+
+    communities = list(scope.places().filter(level=Level.COMMUNITY).select_related("parent").order_by("code"))
+    counts = dict(Household.objects.filter(status=HouseholdStatus.ACTIVE, community__in=communities)
+                  .values_list("community_id").annotate(n=Count("id")).order_by())
+    rows, streets = [], {}
+    for c in communities:
+        result = funding.funding_for(pack, funding.Community(counts.get(c.id, 0), c.area_kind or "urban",
+                                                             c.parent.name))
+        rows.append({**result, "community": c, "street": c.parent, "households": counts.get(c.id, 0)})
+        street = streets.setdefault(c.parent_id, {"street": c.parent, "communities": 0, "households": 0,
+                                                  "total": 0.0, "shares": defaultdict(float)})
+        street["communities"] += 1
+        street["households"] += counts.get(c.id, 0)
+        street["total"] = round(street["total"] + result["total"], 2)
+        for payer, amount in result["shares"].items():
+            street["shares"][payer] = round(street["shares"][payer] + amount, 2)
+    street_rows = sorted(streets.values(), key=lambda s: s["street"].code)
+    payers = sorted({p for s in street_rows for p in s["shares"]})
+    for street in street_rows:
+        street["share_list"] = [street["shares"].get(p, 0) for p in payers]
+    return {"rows": rows, "streets": street_rows, "payers": payers,
+            "total": round(sum(s["total"] for s in street_rows), 2),
+            "households": sum(s["households"] for s in street_rows)}
+
+
+def target_history(scope: Scope, pack_id: str) -> list[dict]:
+    """The latest district-wide run of each period the caller can see, with its targets."""
+    seen, out = set(), []
+    runs = (runs_visible(scope).filter(pack_id=pack_id, status=RunStatus.DONE, scope__level=Level.DISTRICT)
+            .order_by("period", "-finished_at", "-id"))
+    for run in runs:
+        if run.period not in seen:
+            seen.add(run.period)
+            out.append({"period": run.period, "run": run, "targets": run.summary.get("targets", [])})
+    return out

@@ -42,5 +42,25 @@
       series: [{name: "得分", type: "line", data: c.scores, itemStyle: {color: "#1d4ed8"}}]
     });
   }
+  var funding = document.getElementById("funding-data");
+  if (funding) {
+    var f = JSON.parse(funding.textContent);
+    chart("funding-chart", {
+      tooltip: {trigger: "axis"}, grid: {left: 70, right: 10, top: 20, bottom: 70},
+      xAxis: {type: "category", data: f.streets, axisLabel: {rotate: 30, interval: 0}},
+      yAxis: {type: "value", name: "元"},
+      series: [{name: "每年合计(元)", type: "bar", data: f.totals, itemStyle: {color: "#1d4ed8"}}]
+    });
+  }
+  var targets = document.getElementById("targets-data");
+  if (targets) {
+    var g = JSON.parse(targets.textContent);
+    chart("targets-trend", {
+      tooltip: {trigger: "axis"}, legend: {top: 0, type: "scroll"},
+      grid: {left: 40, right: 10, top: 40, bottom: 30},
+      xAxis: {type: "category", data: g.periods.map(String)}, yAxis: {type: "value", max: 100},
+      series: g.series.map(function (s) { return {name: s.title, type: "line", data: s.shares}; })
+    });
+  }
   window.addEventListener("resize", function () { charts.forEach(function (x) { x.resize(); }); });
 })();
