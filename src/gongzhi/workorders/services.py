@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gongzhi.accounts.models import Role
-from gongzhi.core import crypto
+from gongzhi.core import crypto, uploads
 from gongzhi.core.scope import Scope
 from gongzhi.people.services import ERR_CONFLICT, ConflictError
 from gongzhi.places.models import Level, Place
@@ -42,17 +42,12 @@ ERR_DISPATCH_SCOPE = "承办单位须在本工单所属区域内或为上级单�
 ERR_RATING = "评价须为 1–5 分"
 ERR_RATED = "该工单已评价"
 ERR_MERGE = "只能合并到同一类别、尚未结案的另一张工单"
-ERR_ATTACHMENT_TYPE = "附件「{name}」格式不支持,只能上传 JPG、PNG、WEBP 图片或 PDF"
-ERR_ATTACHMENT_SIZE = "附件「{name}」超过 10 MB"
-ERR_ATTACHMENT_COUNT = "每次最多上传 9 个附件"
 ERR_LATLON = "位置坐标无效"
 ERR_OUTCOME = "调解结果无效"
 ERR_PARTIES = "请至少填写一名当事人"
 
-MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 DUPLICATE_WINDOW = dt.timedelta(hours=72)
 DUPLICATE_RADIUS_M = 150
-_MAGIC = ((b"\xff\xd8\xff", "image/jpeg"), (b"\x89PNG\r\n\x1a\n", "image/png"), (b"%PDF-", "application/pdf"))
 
 
 class WorkflowError(ValueError):
@@ -188,31 +183,12 @@ def _save(order: WorkOrder, *, step_due=None, clear_due=False) -> None:
             order.escalation.next_at = order.step_due_at
 
 
-def _sniff(upload) -> str | None:
-    head = upload.read(16)
-    upload.seek(0)
-    for magic, content_type in _MAGIC:
-        if head.startswith(magic):
-            return content_type
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
 def check_attachments(files) -> list[tuple]:
     """Validate uploads before anything is written; returns (file, content_type)."""
-    files = [f for f in files or [] if f]
-    if len(files) > 9:
-        raise WorkflowError(ERR_ATTACHMENT_COUNT)
-    checked = []
-    for f in files:
-        if f.size > MAX_ATTACHMENT_BYTES:
-            raise WorkflowError(ERR_ATTACHMENT_SIZE.format(name=f.name))
-        content_type = _sniff(f)
-        if content_type is None:
-            raise WorkflowError(ERR_ATTACHMENT_TYPE.format(name=f.name))
-        checked.append((f, content_type))
-    return checked
+    try:
+        return uploads.check_files(files)
+    except uploads.UploadError as exc:
+        raise WorkflowError(str(exc)) from None
 
 
 def _attach(order, event, checked, by) -> None:
