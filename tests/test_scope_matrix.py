@@ -55,6 +55,11 @@ ENDPOINTS = {
     "standards:scorecard": ("GET", lambda w: f"/standards/assessments/{_run(w, w.district).pk}/communities/{w.comm_b.code}/"),
     "standards:survey": ("POST", lambda w: f"/standards/surveys/{_survey_b(w).pk}/"),
     "standards:survey_state": ("POST", lambda w: f"/standards/surveys/{_survey_b(w).pk}/closed/"),
+    "standards:case": ("GET", lambda w: f"/standards/cases/{_case_b(w).call_id}/{_case_b(w).pk}/"),
+    "standards:case_move": ("POST", lambda w: f"/standards/cases/{_case_b(w).call_id}/{_case_b(w).pk}/rejected/"),
+    "standards:case_file": ("GET", lambda w: f"/standards/cases/{_case_b(w).call_id}/{_case_b(w).pk}/files/"
+                                            f"{_case_b(w).attachments.get().pk}/"),
+    "standards:case_book": ("GET", lambda w: f"/standards/cases/{_case_b(w).call_id}/book.pdf"),
     "ledgers:ledger": ("GET", lambda w: f"/ledgers/{w.comm_b.code}/?tab=meetings&year={w.meeting_b.held_on.year}"),
     "ledgers:worker_new": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/workers/new/"),
     "ledgers:worker_edit": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/workers/{w.worker_b.pk}/"),
@@ -79,6 +84,8 @@ LISTS = {
     "workorders:visits": "/orders/visits/",
     "workorders:disputes": "/orders/disputes/",
     "standards:runs": "/standards/assessments/",
+    "standards:case_calls": lambda w: (_case_b(w), "/standards/cases/")[1],
+    "standards:case_call": lambda w: f"/standards/cases/{_case_b(w).call_id}/",
     "standards:funding": "/standards/funding/?pack=wuhan-2011",
     "standards:funding_xlsx": "/standards/funding/?pack=wuhan-2011&format=xlsx",
     "standards:targets": lambda w: (_run(w, w.street_b), "/standards/targets/")[1],
@@ -88,6 +95,25 @@ LISTS = {
     "standards:run": lambda w: f"/standards/assessments/{_run(w, w.district).pk}/",
     "standards:matrix_xlsx": lambda w: f"/standards/assessments/{_run(w, w.district).pk}/matrix/?format=xlsx",
 }
+
+
+def _case_b(w):
+    """A case about community B, submitted by street B's officer, with a photo."""
+    if not hasattr(w, "case_b"):
+        import datetime as dt
+
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from gongzhi.core.scope import Scope
+        from gongzhi.standards import cases
+        from tests.factories import user
+        officer = user("street_b", "street", w.street_b)
+        call = cases.call_create(place=w.district, title="案例征集", deadline=dt.date.today(), topics=[],
+                                 experts=[w.admin], by=w.admin)
+        photo = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+        w.case_b = cases.case_submit(call=call, scope=Scope.for_user(officer), place=w.comm_b,
+                                     title="南岳社区王五调解经验", topic="", text="王五的故事", files=[photo], by=officer)
+    return w.case_b
 
 
 def _survey_b(w):
@@ -196,12 +222,13 @@ def _snapshot():
 
 def _ledger_snapshot():
     from gongzhi.ledgers.models import Meeting, Volunteer, Worker
-    from gongzhi.standards.models import Survey, SurveyResponse
+    from gongzhi.standards.models import CaseSubmission, Survey, SurveyResponse
     return (list(Worker.objects.order_by("pk").values_list("pk", "name", "version", "left_on")),
             list(Meeting.objects.order_by("pk").values_list("pk", "title", "voided")),
             list(Volunteer.objects.order_by("pk").values_list("pk", "left_on")),
             list(SurveyResponse.objects.order_by("pk").values_list("pk", "survey_id", "resident_id")),
-            list(Survey.objects.order_by("pk").values_list("pk", "state", "version")))
+            list(Survey.objects.order_by("pk").values_list("pk", "state", "version")),
+            list(CaseSubmission.objects.order_by("pk").values_list("pk", "state", "version")))
 
 
 def w_comm_b_code():

@@ -126,3 +126,96 @@ class SurveyResponse(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["survey", "resident"], name="one_response_per_resident")]
         indexes = [models.Index(fields=["community", "submitted_at"], name="response_community")]
+
+
+# -- case collection (P-EVAL-8) ---------------------------------------------------------
+class CallState(models.TextChoices):
+    OPEN = "open", "征集中"
+    REVIEWING = "reviewing", "评审中"
+    CLOSED = "closed", "已汇编"
+
+
+class CaseCall(models.Model):
+    """A call for case studies with a deadline, e.g. 徐民基〔2015〕6号."""
+
+    title = models.CharField("标题", max_length=100)
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+", verbose_name="征集单位")
+    notice = models.TextField("通知正文", blank=True)
+    topics = models.JSONField("案例内容方向", default=list)
+    deadline = models.DateField("截止日期")
+    words = models.PositiveIntegerField("建议字数", default=2000)
+    experts = models.ManyToManyField("accounts.User", related_name="case_calls", blank=True, verbose_name="评审专家")
+    state = models.CharField(max_length=10, choices=CallState.choices, default=CallState.OPEN)
+    created_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-deadline", "-id"]
+
+
+class CaseState(models.TextChoices):
+    SUBMITTED = "submitted", "已报送"
+    SHORTLISTED = "shortlisted", "入围实地察看"
+    SELECTED = "selected", "入选汇编"
+    REJECTED = "rejected", "未入选"
+
+
+class CaseSubmission(models.Model):
+    call = models.ForeignKey(CaseCall, on_delete=models.PROTECT, related_name="submissions")
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+", verbose_name="案例单位")
+    title = models.CharField("案例标题", max_length=100)
+    topic = models.CharField("内容方向", max_length=60)
+    text = models.TextField("案例正文")
+    words = models.PositiveIntegerField(default=0)
+    state = models.CharField(max_length=12, choices=CaseState.choices, default=CaseState.SUBMITTED)
+    submitted_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["call", "place__code", "id"]
+
+
+class CaseAttachment(models.Model):
+    submission = models.ForeignKey(CaseSubmission, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to="cases/%Y/")
+    name = models.CharField(max_length=120)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+
+
+class ExpertScore(models.Model):
+    """One expert's review on the notice's three criteria, 0–10 each."""
+
+    submission = models.ForeignKey(CaseSubmission, on_delete=models.PROTECT, related_name="scores")
+    expert = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    scientific = models.PositiveSmallIntegerField("科学性")
+    innovative = models.PositiveSmallIntegerField("创新性")
+    practical = models.PositiveSmallIntegerField("实践性")
+    comment = models.TextField("评审意见", blank=True)
+    scored_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["submission", "expert"], name="one_score_per_expert")]
+
+    @property
+    def total(self) -> int:
+        return self.scientific + self.innovative + self.practical
+
+
+class Authenticity(models.TextChoices):
+    TRUE = "true", "属实"
+    MOSTLY = "mostly", "基本属实"
+    FALSE = "false", "不属实"
+
+
+class SiteVisit(models.Model):
+    """What the working group found on site: authenticity, effect, residents' satisfaction."""
+
+    submission = models.ForeignKey(CaseSubmission, on_delete=models.PROTECT, related_name="visits")
+    visited_on = models.DateField("察看日期")
+    authenticity = models.CharField("真实性", max_length=8, choices=Authenticity.choices)
+    effect = models.PositiveSmallIntegerField("实施成效(0—10)")
+    satisfaction = models.PositiveSmallIntegerField("群众满意度(%)")
+    findings = models.TextField("察看情况")
+    visited_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")

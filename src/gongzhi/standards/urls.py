@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.standards import assess_views, survey_views, views
+from gongzhi.standards import assess_views, case_views, survey_views, views
 
 app_name = "standards"
 urlpatterns = [
@@ -12,6 +12,12 @@ urlpatterns = [
     path("assessments/<int:run_id>/communities/<str:code>/", assess_views.scorecard, name="scorecard"),
     path("funding/", assess_views.funding_table, name="funding"),
     path("targets/", assess_views.targets, name="targets"),
+    path("cases/", case_views.call_list, name="case_calls"),
+    path("cases/<int:call_id>/", case_views.call_detail, name="case_call"),
+    path("cases/<int:call_id>/book.pdf", case_views.call_book, name="case_book"),
+    path("cases/<int:call_id>/<int:case_id>/", case_views.case_detail, name="case"),
+    path("cases/<int:call_id>/<int:case_id>/<str:state>/", case_views.case_move, name="case_move"),
+    path("cases/<int:call_id>/<int:case_id>/files/<int:file_id>/", case_views.case_file, name="case_file"),
     path("surveys/", survey_views.survey_list, name="surveys"),
     path("surveys/mine/", survey_views.my_surveys, name="my_surveys"),
     path("surveys/<int:survey_id>/", survey_views.survey_detail, name="survey"),

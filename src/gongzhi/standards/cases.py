@@ -1,0 +1,187 @@
+"""Case collection (P-EVAL-8): a call with a deadline → cases written by
+districts and streets (text about 2000 characters, attachments) → expert
+review on scientific, innovative and practical merit → site visits on
+authenticity, effect and residents' satisfaction → the selected cases
+compiled into one document. One function per step, each checking who may
+take it; reads go through `visible_*` so nobody sees another street's drafts."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.db import transaction
+from django.db.models import Avg, Count, F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from gongzhi.accounts.models import Role
+from gongzhi.core import uploads
+from gongzhi.core.scope import Scope
+from gongzhi.places.models import Level, Place
+from gongzhi.standards.models import (
+    CallState, CaseAttachment, CaseCall, CaseState, CaseSubmission, ExpertScore, SiteVisit,
+)
+
+ERR_DEADLINE = "案例征集已于 {date} 截止"
+ERR_CALL_STATE = "本次征集当前为「{state}」,不能{action}"
+ERR_PLACE = "案例单位须为本次征集范围内、您所辖的区(县)、街道(镇)或社区(村)"
+ERR_SUBMITTER = "案例由区(县)和街道(镇)报送"
+ERR_TEXT = "请填写案例正文"
+ERR_TOPIC = "请选择通知列出的内容方向"
+ERR_NOT_EXPERT = "您不是本次征集的评审专家"
+ERR_SCORE = "「{label}」应为 0 到 10 的整数"
+ERR_ORGANISER = "只有征集单位可以进行此操作"
+ERR_CASE_STATE = "案例当前为「{state}」,不能{action}"
+ERR_CONFLICT = "案例已被他人处理,请刷新后重试"
+ERR_VISIT = "只有入围实地察看的案例才能登记察看情况"
+ERR_SATISFACTION = "群众满意度应为 0 到 100"
+ERR_NOTHING_SELECTED = "还没有入选汇编的案例"
+
+CRITERIA = (("scientific", "科学性"), ("innovative", "创新性"), ("practical", "实践性"))
+MOVES = {  # state → (allowed from, what the action is called)
+    CaseState.SHORTLISTED: ({CaseState.SUBMITTED}, "入围实地察看"),
+    CaseState.SELECTED: ({CaseState.SHORTLISTED}, "入选汇编"),
+    CaseState.REJECTED: ({CaseState.SUBMITTED, CaseState.SHORTLISTED}, "不予入选"),
+}
+_WORDS = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]+")
+
+
+class CaseError(ValueError):
+    pass
+
+
+def count_words(text: str) -> int:
+    """字数 as Chinese offices count them: each Han character, plus each run of letters or digits."""
+    return len(_WORDS.findall(text or ""))
+
+
+# -- who ------------------------------------------------------------------------------
+def is_organiser(scope: Scope, call: CaseCall) -> bool:
+    return Role.ADMIN in scope.roles and scope.contains(call.place)
+
+
+def visible_calls(scope: Scope):
+    """Calls issued at or above one of the caller's places, and calls they review."""
+    q = Q(experts=scope.user) if scope.user and scope.user.is_authenticated else Q(pk__in=[])
+    for place in scope.staff_places:
+        q |= Q(place__code__in=place.path.strip("/").split("/")) | Q(place__path__startswith=place.path)
+    return CaseCall.objects.filter(q).distinct().select_related("place")
+
+
+def visible_submissions(scope: Scope, call: CaseCall):
+    """Organisers and experts see every case of the call; others only their own places' cases."""
+    qs = call.submissions.select_related("place", "submitted_by")
+    if is_organiser(scope, call) or call.experts.filter(pk=scope.user.pk).exists():
+        return qs
+    return qs.filter(place__in=scope.places())
+
+
+# -- the steps ------------------------------------------------------------------------
+def call_create(*, place: Place, title: str, deadline: dt.date, topics: list[str], notice: str = "",
+                words: int = 2000, experts=(), by) -> CaseCall:
+    call = CaseCall.objects.create(place=place, title=title.strip(), deadline=deadline, notice=notice,
+                                   topics=[t.strip() for t in topics if t.strip()], words=words, created_by=by)
+    call.experts.set(experts)
+    return call
+
+
+@transaction.atomic
+def case_submit(*, call: CaseCall, scope: Scope, place: Place, title: str, topic: str, text: str, files=(),
+                by, today: dt.date | None = None) -> CaseSubmission:
+    today = today or timezone.localdate()
+    if call.state != CallState.OPEN:
+        raise CaseError(ERR_CALL_STATE.format(state=call.get_state_display(), action="报送"))
+    if today > call.deadline:
+        raise CaseError(ERR_DEADLINE.format(date=call.deadline))
+    if not scope.roles & {Role.ADMIN, Role.STREET}:
+        raise CaseError(ERR_SUBMITTER)
+    if place.level not in (Level.DISTRICT, Level.STREET, Level.COMMUNITY) or not scope.contains(place) \
+            or not place.is_within(call.place):
+        raise CaseError(ERR_PLACE)
+    if not (text or "").strip():
+        raise CaseError(ERR_TEXT)
+    if call.topics and topic not in call.topics:
+        raise CaseError(ERR_TOPIC)
+    try:
+        checked = uploads.check_files(files)
+    except uploads.UploadError as exc:
+        raise CaseError(str(exc)) from None
+    case = CaseSubmission.objects.create(call=call, place=place, title=title.strip(), topic=topic, text=text.strip(),
+                                         words=count_words(text), submitted_by=by)
+    for f, content_type in checked:
+        CaseAttachment.objects.create(submission=case, file=f, name=f.name[:120], content_type=content_type,
+                                      size=f.size)
+    return case
+
+
+def case_score(*, case: CaseSubmission, expert, comment: str = "", **marks) -> ExpertScore:
+    """An expert's marks; a second review by the same expert replaces the first."""
+    if not case.call.experts.filter(pk=expert.pk).exists():
+        raise CaseError(ERR_NOT_EXPERT)
+    if case.call.state == CallState.CLOSED:
+        raise CaseError(ERR_CALL_STATE.format(state=case.call.get_state_display(), action="评审"))
+    values = {}
+    for key, label in CRITERIA:
+        value = marks.get(key)
+        if not isinstance(value, int) or not 0 <= value <= 10:
+            raise CaseError(ERR_SCORE.format(label=label))
+        values[key] = value
+    score, _ = ExpertScore.objects.update_or_create(submission=case, expert=expert,
+                                                    defaults={**values, "comment": comment.strip()})
+    return score
+
+
+@transaction.atomic
+def case_move(*, case: CaseSubmission, scope: Scope, state: str, version: int) -> CaseSubmission:
+    if not is_organiser(scope, case.call):
+        raise CaseError(ERR_ORGANISER)
+    current = CaseSubmission.objects.select_for_update().get(pk=case.pk)
+    if current.version != version:
+        raise CaseError(ERR_CONFLICT)
+    allowed, action = MOVES[state]
+    if current.state not in allowed:
+        raise CaseError(ERR_CASE_STATE.format(state=current.get_state_display(), action=action))
+    current.state = state
+    current.version += 1
+    current.save(update_fields=["state", "version"])
+    if current.call.state == CallState.OPEN:
+        CaseCall.objects.filter(pk=current.call_id).update(state=CallState.REVIEWING)
+    return current
+
+
+def case_visit(*, case: CaseSubmission, scope: Scope, visited_on: dt.date, authenticity: str, effect: int,
+               satisfaction: int, findings: str, by) -> SiteVisit:
+    if not is_organiser(scope, case.call):
+        raise CaseError(ERR_ORGANISER)
+    if case.state != CaseState.SHORTLISTED:
+        raise CaseError(ERR_VISIT)
+    if not 0 <= effect <= 10:
+        raise CaseError(ERR_SCORE.format(label="实施成效"))
+    if not 0 <= satisfaction <= 100:
+        raise CaseError(ERR_SATISFACTION)
+    return SiteVisit.objects.create(submission=case, visited_on=visited_on, authenticity=authenticity, effect=effect,
+                                    satisfaction=satisfaction, findings=findings.strip(), visited_by=by)
+
+
+def ranked(submissions):
+    """Cases with their experts' average on each criterion and in total, best first (by the database)."""
+    return submissions.annotate(
+        reviews=Count("scores", distinct=True),
+        avg_scientific=Avg("scores__scientific"), avg_innovative=Avg("scores__innovative"),
+        avg_practical=Avg("scores__practical"),
+        avg_total=Avg(F("scores__scientific") + F("scores__innovative") + F("scores__practical")),
+    ).order_by(F("avg_total").desc(nulls_last=True), "place__code", "id")
+
+
+def compile_pdf(*, call: CaseCall, scope: Scope) -> bytes:
+    """The selected cases as one book: cover, contents, each case on its own pages."""
+    from weasyprint import HTML
+
+    if not is_organiser(scope, call):
+        raise CaseError(ERR_ORGANISER)
+    cases = list(ranked(call.submissions.filter(state=CaseState.SELECTED).select_related("place")))
+    if not cases:
+        raise CaseError(ERR_NOTHING_SELECTED)
+    html = render_to_string("standards/cases_book.html", {"call": call, "cases": cases,
+                                                          "generated_at": timezone.localtime()})
+    return HTML(string=html).write_pdf()
