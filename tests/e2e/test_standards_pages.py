@@ -1,0 +1,116 @@
+"""The standards engine in a real browser, for the bureau, the street and the
+community: an assessment started from the page runs in its own process while
+the page shows progress; the summary, matrix, scorecard, targets and funding
+pages draw their charts under the CSP and fit a phone; a community worker
+keeps the books on a phone; a resident answers a survey."""
+import datetime as dt
+
+from gongzhi.ledgers.models import Meeting
+from gongzhi.places.models import Facility
+from gongzhi.standards import assess, packs, surveys
+from gongzhi.standards.models import AssessmentRun, SurveyResponse
+from tests.e2e.conftest import PHONE_VIEWPORT, login
+
+
+def _watch(page):
+    """Script errors and CSP refusals; a form answered with 400 on purpose is not one."""
+    problems = []
+    page.on("console", lambda m: problems.append(m.text)
+            if m.type == "error" and "status of 400" not in m.text else None)
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    return problems
+
+
+def _fits_phone(page):
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+
+
+def test_bureau_starts_an_assessment_and_reads_it(desktop_page, live_server, live_world):
+    Facility.objects.create(community=live_world.comm_a, service_area_m2=100)
+    page = desktop_page
+    problems = _watch(page)
+    login(page, live_server, "admin")
+    page.goto(f"{live_server.url}/standards/assessments/")
+    page.select_option("#pack", "yixing-2019")
+    page.fill("#period", "2025")
+    page.select_option("#scope", live_world.district.code)
+    page.click("button >> text=开始评估")
+    # the run goes on in a child process; the page polls and then shows the results
+    page.wait_for_selector("[data-testid=grade-failed]", timeout=60_000)
+    run = AssessmentRun.objects.get()
+    assert run.status == "done" and run.started_by.username == "admin"
+    page.wait_for_selector("#targets-chart canvas")
+    page.wait_for_selector("#pass-chart canvas")
+    page.click("text=达标矩阵")
+    page.wait_for_selector("[data-testid=matrix]")
+    assert page.locator("table.matrix tbody tr").count() == 2
+    page.click("table.matrix >> text=东虹社区")
+    page.wait_for_selector("[data-testid=score]")
+    assert "综合服务设施面积每百户不低于 40 平方米" in page.content()
+    with page.expect_download() as download:
+        page.click("text=下载 PDF 记分卡")
+    assert download.value.suggested_filename.endswith(".pdf")
+    assert problems == []
+
+
+def test_street_and_community_read_on_a_phone(page, browser, live_server, live_world):
+    pack = packs.load("yixing-2019")
+    for period in (2024, 2025):
+        assess.run(assess.start(pack=pack, period=period, scope=live_world.district), pack)
+    run = AssessmentRun.objects.order_by("-period").first()
+    problems = _watch(page)
+    login(page, live_server, "street_a")
+    for url, selector in ((f"/standards/assessments/{run.pk}/", "#pass-chart canvas"),
+                          ("/standards/targets/", "#targets-trend canvas"),
+                          ("/standards/funding/", "[data-testid=funding-total]"),
+                          (f"/standards/assessments/{run.pk}/matrix/", "[data-testid=matrix]")):
+        page.goto(f"{live_server.url}{url}")
+        page.wait_for_selector(selector)
+        _fits_phone(page)  # the matrix scrolls inside its own box, not the page
+    assert "南岳社区" not in page.content()
+    context = browser.new_context(locale="zh-CN", viewport=PHONE_VIEWPORT)
+    page = context.new_page()
+    problems += _watch(page)
+    login(page, live_server, "cw_a")
+    page.goto(f"{live_server.url}/standards/assessments/{run.pk}/communities/{live_world.comm_a.code}/")
+    page.wait_for_selector("#trend-chart canvas")
+    _fits_phone(page)
+    context.close()
+    assert problems == []
+
+
+def test_community_worker_keeps_the_books_on_a_phone(page, live_server, live_world):
+    problems = _watch(page)
+    login(page, live_server, "cw_a")
+    page.goto(f"{live_server.url}/places/{live_world.comm_a.code}/")
+    page.click("text=班子与工作者、培训、会议")
+    page.click("nav.tabs >> text=会议")
+    page.click("a.button >> text=登记")
+    page.select_option("#id_kind", "residents")
+    page.fill("#id_held_on", (dt.date.today() + dt.timedelta(days=2)).isoformat())
+    page.fill("#id_title", "年初居民会议")
+    page.click("button >> text=保存")
+    page.wait_for_selector("text=「召开日期」不能晚于今天")
+    page.fill("#id_held_on", dt.date.today().isoformat())
+    page.click("button >> text=保存")
+    page.wait_for_selector("text=已登记会议")
+    _fits_phone(page)
+    assert Meeting.objects.get().title == "年初居民会议"
+    assert problems == []
+
+
+def test_resident_answers_a_survey_on_a_phone(page, live_server, live_world):
+    today = dt.date.today()
+    survey = surveys.survey_create(place=live_world.comm_a, title="东虹社区满意度", kind="satisfaction",
+                                   questions=["总体满意吗?", "环境满意吗?"], opens_on=today, closes_on=today,
+                                   by=live_world.community_worker_a)
+    surveys.survey_set_state(survey=survey, state="open", version=1)
+    login(page, live_server, "res_a1")
+    page.goto(f"{live_server.url}/standards/surveys/mine/")
+    page.click("text=东虹社区满意度")
+    page.locator("fieldset").nth(0).get_by_text("满意", exact=True).click()  # tapping the label picks it
+    page.locator("fieldset").nth(1).get_by_text("非常满意", exact=True).click()
+    _fits_phone(page)
+    page.click("button >> text=提交")
+    page.wait_for_selector("text=感谢参与")
+    assert SurveyResponse.objects.get().answers == [4, 5]
