@@ -124,3 +124,14 @@ def test_targets_page_follows_the_periods(client, world):
     client.force_login(world.street_officer_a)
     page = client.get("/standards/targets/").content.decode()
     assert "2025 年" in page and "网格化管理覆盖率 100%" in page and 'id="targets-trend"' in page
+
+
+def test_a_run_whose_process_stopped_says_so(client, world):
+    import datetime as dt
+
+    pack = packs.load("yixing-2019")
+    run = assess.start(pack=pack, period=2025, scope=world.district)
+    AssessmentRun.objects.filter(pk=run.pk).update(started_at=run.started_at - dt.timedelta(hours=1))
+    client.force_login(world.admin)
+    page = client.get(f"/standards/assessments/{run.pk}/").content.decode()
+    assert "评估进程已停止" in page and "hx-trigger" not in page

@@ -2,6 +2,8 @@
 sense-of-security surveys with one response per resident."""
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db import models
 
 
@@ -9,6 +11,9 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", "正在评估"
     DONE = "done", "已完成"
     FAILED = "failed", "失败"
+
+
+STALE_AFTER = dt.timedelta(minutes=30)
 
 
 class AssessmentRun(models.Model):
@@ -32,6 +37,12 @@ class AssessmentRun(models.Model):
     class Meta:
         ordering = ["-started_at", "-id"]
         indexes = [models.Index(fields=["pack_id", "period", "status"], name="run_pack_period")]
+
+    @property
+    def stale(self) -> bool:
+        """Still 'running' long after any district-wide run ends: its process was stopped."""
+        from django.utils import timezone
+        return self.status == RunStatus.RUNNING and timezone.now() - self.started_at > STALE_AFTER
 
 
 class Result(models.Model):
