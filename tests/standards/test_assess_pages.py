@@ -135,3 +135,15 @@ def test_a_run_whose_process_stopped_says_so(client, world):
     client.force_login(world.admin)
     page = client.get(f"/standards/assessments/{run.pk}/").content.decode()
     assert "评估进程已停止" in page and "hx-trigger" not in page
+
+
+def test_admin_records_a_street_centre_and_the_street_indicator_reads_it(client, world):
+    client.force_login(world.admin)
+    r = client.post(f"/places/{world.street_a.code}/facility/", {"service_area_m2": "2100"})
+    assert r.status_code == 302
+    assert "2100" in client.get(f"/places/{world.street_a.code}/").content.decode()
+    run = _run(world)
+    from gongzhi.standards.models import Result
+    assert Result.objects.get(run=run, place=world.street_a, indicator="street-centre").passed
+    client.force_login(world.street_officer_a)  # street officers read the registry but do not edit places
+    assert client.post(f"/places/{world.street_a.code}/facility/", {"service_area_m2": "1"}).status_code == 403

@@ -24,6 +24,21 @@ class FacilityForm(forms.ModelForm):
         return data
 
 
+class StreetCentreForm(forms.ModelForm):
+    """A street's or town's community service centre: only its area is assessed (P-FAC-2)."""
+
+    class Meta:
+        model = Facility
+        fields = ["service_area_m2"]
+        labels = {"service_area_m2": "街道(镇)社区综合服务中心面积(㎡)"}
+
+    def clean_service_area_m2(self):
+        value = self.cleaned_data["service_area_m2"]
+        if value < 0:
+            raise forms.ValidationError("面积不能为负数")
+        return value
+
+
 class GridStaffForm(forms.ModelForm):
     phone = forms.RegexField(label="联系电话", required=False, **PHONE_FIELD)
 

@@ -8,7 +8,7 @@ from gongzhi.accounts.models import Capability
 from gongzhi.core.permissions import ERR_NO_PERMISSION, require_staff
 from gongzhi.people.selectors import resident_list, resident_page
 from gongzhi.places import selectors, services
-from gongzhi.places.forms import FacilityForm, GridStaffForm, OrganisationForm
+from gongzhi.places.forms import FacilityForm, GridStaffForm, OrganisationForm, StreetCentreForm
 from gongzhi.places.models import Level
 
 
@@ -23,8 +23,9 @@ def detail(request, code):
     place = selectors.access_place(scope, code)
     ctx = {"place": place, "can_edit_place": scope.can(Capability.EDIT_PLACES, place), "children": scope.places().filter(parent=place).order_by("code"),
            "ancestors": _ancestors(scope, place)}
-    if place.level == Level.COMMUNITY:
+    if place.level in (Level.COMMUNITY, Level.STREET):
         ctx["facility"] = getattr(place, "facility", None)
+    if place.level == Level.COMMUNITY:
         ctx["organisations"] = place.organisations.order_by("-active", "kind", "name")
     if place.level == Level.GRID:
         ctx["staff"] = selectors.grid_staff(place)
@@ -53,16 +54,19 @@ def grid_geojson(request):
 
 def _editable_place(request, code, level):
     place = selectors.access_place(request.scope, code)
-    if place.level != level or not request.scope.can(Capability.EDIT_PLACES, place):
+    levels = level if isinstance(level, tuple) else (level,)
+    if place.level not in levels or not request.scope.can(Capability.EDIT_PLACES, place):
         raise PermissionDenied(ERR_NO_PERMISSION)
     return place
 
 
 @require_staff
 def facility_edit(request, code):
-    community = _editable_place(request, code, Level.COMMUNITY)
+    """A community's facilities, or a street's service centre (its area is P-FAC-2's 2000 m²)."""
+    community = _editable_place(request, code, (Level.COMMUNITY, Level.STREET))
     instance = getattr(community, "facility", None)
-    form = FacilityForm(request.POST or None, instance=instance)
+    form_class = StreetCentreForm if community.level == Level.STREET else FacilityForm
+    form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
         services.facility_save(community=community, data=form.cleaned_data)
         messages.success(request, "服务设施已保存")
