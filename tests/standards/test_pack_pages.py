@@ -18,3 +18,18 @@ def test_pack_viewer_and_calculator(client, world):
 def test_residents_do_not_see_the_viewer(client, world):
     client.force_login(world.resident_user)
     assert client.get("/standards/packs/").status_code == 403
+
+
+def test_every_pack_shows_its_rules_in_words(client, world):
+    from gongzhi.standards import packs
+    client.force_login(world.street_officer_a)
+    for path in sorted(packs.PACK_DIR.glob("*.yaml")):
+        pack = packs.load_pack(path)
+        page = client.get(f"/standards/packs/{pack.id}/").content.decode()
+        for reading in pack.readings:
+            assert reading["clause"][:20] in page, (pack.id, reading["rule"])
+        for u in pack.unverifiable:
+            assert u["rule"] in page
+        assert "community ·" not in page and "urban/rural" not in page  # who it applies to, in Chinese
+    wuhan = client.get("/standards/packs/wuhan-2011/").content.decode()
+    assert "社区(村) · 仅普通型" in wuhan  # P-SIZE-2 exempts unit and market-town communities

@@ -9,6 +9,25 @@ from gongzhi.standards.metrics import METRICS
 
 
 
+LEVELS = {"community": "社区(村)", "street": "街道(镇)", "district": "区(县)"}
+AREAS = {"urban": "城市", "rural": "农村"}
+TYPES = {"ordinary": "普通型", "unit": "单位型", "market_town": "集镇型"}
+
+
+def applies_text(where: dict) -> str:
+    """Who an indicator applies to, in words: 社区(村)· 城市 · 不含单位型、集镇型."""
+    parts = [LEVELS[where["level"]]]
+    if len(where["area"]) == 1:
+        parts.append(AREAS[where["area"][0]])
+    if len(where["types"]) < len(TYPES):
+        parts.append("仅" + "、".join(TYPES[t] for t in where["types"]))
+    if where["streets"]:
+        parts.append("仅" + "、".join(where["streets"]))
+    if where["not_streets"]:
+        parts.append("不含" + "、".join(where["not_streets"]))
+    return " · ".join(parts)
+
+
 def standard_text(indicator: dict) -> str:
     """The comparison in words; a size-dependent one lists its bands."""
     unit = METRICS[indicator["metric"]].unit
@@ -35,7 +54,7 @@ def pack_detail(request, pack_id):
     except packs.PackError:
         raise Http404("没有这个政策包") from None
     indicators = [{**i, "metric_title": METRICS[i["metric"]].title, "unit": METRICS[i["metric"]].unit,
-                   "standard": standard_text(i)} for i in pack.indicators]
+                   "standard": standard_text(i), "applies": applies_text(i["applies_to"])} for i in pack.indicators]
     result, error = None, None
     if request.GET.get("households"):
         try:
