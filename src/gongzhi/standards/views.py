@@ -14,11 +14,13 @@ AREAS = {"urban": "城市", "rural": "农村"}
 TYPES = {"ordinary": "普通型", "unit": "单位型", "market_town": "集镇型"}
 
 
-def applies_text(where: dict) -> str:
-    """Who an indicator applies to, in words: 社区(村)· 城市 · 不含单位型、集镇型."""
-    parts = [LEVELS[where["level"]]]
+def applies_text(where: dict, *, level: bool = True) -> str:
+    """Who a rule applies to, in words: 社区(村)· 城市 · 仅普通型."""
+    parts = [LEVELS[where["level"]]] if level else []
     if len(where["area"]) == 1:
         parts.append(AREAS[where["area"][0]])
+    elif not level:
+        parts.append("城乡")
     if len(where["types"]) < len(TYPES):
         parts.append("仅" + "、".join(TYPES[t] for t in where["types"]))
     if where["streets"]:
@@ -55,6 +57,7 @@ def pack_detail(request, pack_id):
         raise Http404("没有这个政策包") from None
     indicators = [{**i, "metric_title": METRICS[i["metric"]].title, "unit": METRICS[i["metric"]].unit,
                    "standard": standard_text(i), "applies": applies_text(i["applies_to"])} for i in pack.indicators]
+    funding_rules = [{**f, "applies": applies_text(f["applies_to"], level=False)} for f in pack.funding]
     result, error = None, None
     if request.GET.get("households"):
         try:
@@ -64,5 +67,5 @@ def pack_detail(request, pack_id):
         except ValueError as exc:
             error = funding.ERR_HOUSEHOLDS if "invalid literal" in str(exc) else str(exc)
     return render(request, "standards/pack_detail.html", {
-        "pack": pack, "indicators": indicators, "result": result, "error": error, "q": request.GET},
+        "pack": pack, "indicators": indicators, "funding_rules": funding_rules, "result": result, "error": error, "q": request.GET},
         status=400 if error else 200)
