@@ -60,6 +60,7 @@ ENDPOINTS = {
     "standards:case_file": ("GET", lambda w: f"/standards/cases/{_case_b(w).call_id}/{_case_b(w).pk}/files/"
                                             f"{_case_b(w).attachments.get().pk}/"),
     "standards:case_book": ("GET", lambda w: f"/standards/cases/{_case_b(w).call_id}/book.pdf"),
+    "standards:case_close": ("POST", lambda w: f"/standards/cases/{_case_b(w).call_id}/close/"),
     "ledgers:ledger": ("GET", lambda w: f"/ledgers/{w.comm_b.code}/?tab=meetings&year={w.meeting_b.held_on.year}"),
     "ledgers:worker_new": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/workers/new/"),
     "ledgers:worker_edit": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/workers/{w.worker_b.pk}/"),
@@ -222,13 +223,14 @@ def _snapshot():
 
 def _ledger_snapshot():
     from gongzhi.ledgers.models import Meeting, Volunteer, Worker
-    from gongzhi.standards.models import CaseSubmission, Survey, SurveyResponse
+    from gongzhi.standards.models import CaseCall, CaseSubmission, Survey, SurveyResponse
     return (list(Worker.objects.order_by("pk").values_list("pk", "name", "version", "left_on")),
             list(Meeting.objects.order_by("pk").values_list("pk", "title", "voided")),
             list(Volunteer.objects.order_by("pk").values_list("pk", "left_on")),
             list(SurveyResponse.objects.order_by("pk").values_list("pk", "survey_id", "resident_id")),
             list(Survey.objects.order_by("pk").values_list("pk", "state", "version")),
-            list(CaseSubmission.objects.order_by("pk").values_list("pk", "state", "version")))
+            list(CaseSubmission.objects.order_by("pk").values_list("pk", "state", "version")),
+            list(CaseCall.objects.order_by("pk").values_list("pk", "state")))
 
 
 def w_comm_b_code():

@@ -37,6 +37,8 @@ def reference(c: Place, *, year: int, as_of: dt.date) -> dict:
 
     leaders = [w for w in workers if w.committee_post == "director" or w.party_post == "secretary"]
     others = [w for w in workers if w not in leaders and (w.committee_post or w.party_post)]
+    directors = [w for w in workers if w.committee_post == "director"]
+    members = [w for w in workers if w.committee_post and w.committee_post != "director"]
     grids = list(Place.objects.filter(parent=c, level=Level.GRID))
     staffed = [g for g in grids if GridStaff.objects.filter(grid=g, active=True, role="leader").exists()
                and GridStaff.objects.filter(grid=g, active=True, role="full_time").exists()]
@@ -75,7 +77,7 @@ def reference(c: Place, *, year: int, as_of: dt.date) -> dict:
         "party_committee_members": len(party),
         "cross_holding_share": _ratio(sum(1 for w in party if w.committee_post), len(party), 100),
         "leader_training_days": least(leaders, "days"), "member_training_days": least(others, "days"),
-        "leader_trainings": least(leaders, "count"), "member_trainings": least(others, "count"),
+        "director_trainings": least(directors, "count"), "committee_member_trainings": least(members, "count"),
         "grid_coverage": (round(100 * sum(1 for e in estates if e.grid_id) / len(estates), 2) if estates
                           else (100.0 if grids else 0.0)),
         "grids_staffed_share": round(100 * len(staffed) / len(grids), 2) if grids else 0,

@@ -44,6 +44,11 @@ class Scope:
                 return True
         return False
 
+    def without(self, *roles: str) -> "Scope":
+        """The same user with some roles set aside, e.g. a department officer who is
+        also a community worker reads community books as the community worker only."""
+        return Scope(user=self.user, assignments=[a for a in self.assignments if a.role not in roles])
+
     @property
     def is_resident_only(self) -> bool:
         return bool(self.assignments) and self.roles == {Role.RESIDENT}

@@ -14,9 +14,9 @@ from gongzhi.places.selectors import access_place
 def access_community(scope: Scope, code: str, *, edit: bool = False):
     """The community if the caller may see its ledgers (and, with `edit`,
     change them); otherwise 404, so guessing codes reveals nothing."""
-    if not scope.roles - {Role.DEPARTMENT, Role.RESIDENT}:
-        # departments get no ledgers from communities (P-DUTY-5: fewer ledgers demanded of them)
-        raise Http404("未找到或无权访问")
+    # departments get no ledgers from communities (P-DUTY-5: fewer ledgers demanded of them),
+    # and a department post held beside another role widens nothing
+    scope = scope.without(Role.DEPARTMENT, Role.RESIDENT)
     place = access_place(scope, code)
     if place.level != Level.COMMUNITY or (edit and not scope.can(Capability.EDIT_PLACES, place)):
         raise Http404("未找到或无权访问")

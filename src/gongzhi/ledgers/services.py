@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gongzhi.core import crypto, idcard
@@ -69,9 +69,16 @@ def record_void(*, row, reason: str, by=None):
     return row
 
 
+def _check_tenure(data: dict) -> None:
+    _not_future(data.get("since"), "任职日期")
+    _not_future(data.get("left_on"), "离任日期")
+    if data.get("left_on") and data.get("since") and data["left_on"] < data["since"]:
+        raise LedgerError(ERR_LEFT_BEFORE_SINCE)
+
+
 def worker_add(*, community: Place, data: dict, by=None) -> Worker:
     _community(community)
-    _not_future(data.get("since"), "任职日期")
+    _check_tenure(data)
     worker = Worker(community=community, **data)
     worker._history_user = by
     worker.save()
@@ -85,10 +92,7 @@ def worker_update(*, worker: Worker, version: int, data: dict, by=None) -> Worke
     current = Worker.objects.select_for_update().get(pk=worker.pk)
     if current.version != version:
         raise ConflictError(ERR_CONFLICT)
-    _not_future(data.get("since"), "任职日期")
-    _not_future(data.get("left_on"), "离任日期")
-    if data.get("left_on") and data.get("since") and data["left_on"] < data["since"]:
-        raise LedgerError(ERR_LEFT_BEFORE_SINCE)
+    _check_tenure(data)
     for key, value in data.items():
         setattr(current, key, value)
     current.version += 1
@@ -115,7 +119,11 @@ def volunteer_register(*, community: Place, id_number: str, registered_on: dt.da
     volunteer.community, volunteer.team, volunteer.registered_on, volunteer.left_on = \
         community, team, registered_on, None
     volunteer._history_user = by
-    volunteer.save()
+    try:
+        with transaction.atomic():
+            volunteer.save()
+    except IntegrityError:  # registered by someone else a moment ago
+        raise LedgerError(ERR_ALREADY_VOLUNTEER.format(name=resident.name, date=registered_on)) from None
     return volunteer
 
 

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gongzhi.accounts.models import Capability
+from gongzhi.accounts.models import Capability, Role
 from gongzhi.core import idcard
 from gongzhi.core.permissions import require_staff
 from gongzhi.ledgers import forms, selectors, services
@@ -27,10 +27,13 @@ TABS = [("workers", "班子与工作者"), ("trainings", "培训"), ("meetings",
 
 
 def _year(request) -> int:
+    """The year asked for, kept between 2000 and this year."""
+    this_year = timezone.localdate().year
     try:
-        return int(request.GET.get("year") or timezone.localdate().year)
+        year = int(request.GET.get("year") or this_year)
     except ValueError:
-        return timezone.localdate().year
+        return this_year
+    return min(max(year, 2000), this_year)
 
 
 @require_staff
@@ -42,7 +45,7 @@ def ledger(request, code):
     year = _year(request)
     ctx = {"community": community, "tab": tab, "tabs": TABS, "year": year,
            "years": range(timezone.localdate().year, timezone.localdate().year - 6, -1),
-           "can_edit": request.scope.can(Capability.EDIT_PLACES, community),
+           "can_edit": request.scope.without(Role.DEPARTMENT).can(Capability.EDIT_PLACES, community),
            "summary": selectors.year_summary(community, year)}
     if tab == "workers":
         ctx["rows"] = selectors.workers(community, include_left=request.GET.get("left") == "1")

@@ -151,7 +151,8 @@ def _run(run_row: AssessmentRun, pack: Pack, progress) -> None:
                                   detail=evidence_detail(ind, computer, c.id)))
         if not applicable_n:
             continue  # the pack says nothing about this kind of community (e.g. a village pack, a town)
-        score = round(100.0 * earned / weight, 1) if weight else 0.0
+        # with no weight to share (only weight-0 indicators apply), the share of indicators met
+        score = round(100.0 * earned / weight, 1) if weight else round(100.0 * passed_n / applicable_n, 1)
         grade, missing = _grade(pack, score, met)
         scores.append(CommunityScore(run=run_row, community=c, street_id=c.parent_id, score=score, grade=grade,
                                      passed=passed_n, applicable=applicable_n, missing=missing))
@@ -269,6 +270,8 @@ EVIDENCE = {
     "cross": ("班子与工作者", "/ledgers/{code}/?tab=workers"),
     "leader_train": ("培训台账", "/ledgers/{code}/?tab=trainings&year={year}"),
     "member_train": ("培训台账", "/ledgers/{code}/?tab=trainings&year={year}"),
+    "director_train": ("培训台账", "/ledgers/{code}/?tab=trainings&year={year}"),
+    "committee_member_train": ("培训台账", "/ledgers/{code}/?tab=trainings&year={year}"),
     "grid": ("网格", "/places/{code}/"),
     "social_orgs": ("组织", "/places/{code}/"), "volunteer_orgs": ("组织", "/places/{code}/"),
     "volunteer_registration": ("志愿者", "/ledgers/{code}/?tab=volunteers"),

@@ -34,10 +34,12 @@ ERR_DEPARTMENT = "社区评估由街道(镇)和区统一组织,职能部门不�
 
 def _viewer(request):
     """Assessments are the basic-level government's one unified assessment
-    (P-DUTY-4): departments hold none and see none."""
-    if not request.scope.roles - {Role.DEPARTMENT, Role.RESIDENT}:
+    (P-DUTY-4): departments hold none and see none, and a department post held
+    beside another role widens nothing."""
+    scope = request.scope.without(Role.DEPARTMENT, Role.RESIDENT)
+    if not scope.assignments:
         raise PermissionDenied(ERR_DEPARTMENT)
-    return request.scope
+    return scope
 
 
 def _may_assess(scope) -> bool:
@@ -92,7 +94,8 @@ def run_list(request):
 
 @require_staff
 def run_detail(request, run_id):
-    run = results.access_run(_viewer(request), run_id)
+    scope = _viewer(request)
+    run = results.access_run(scope, run_id)
     if request.htmx and run.status == RunStatus.RUNNING:
         return render(request, "standards/_run_progress.html", {"run": run})
     if run.status != RunStatus.DONE:
@@ -103,45 +106,40 @@ def run_detail(request, run_id):
         response["HX-Redirect"] = request.path
         return response
     pack = packs.load(run.pack_id)
-    view = results.matrix(request.scope, run, pack)
+    view = results.matrix(scope, run, pack)
     grades = {g.value: 0 for g in Grade}
     for row in view["rows"]:
         grades[row["score"].grade] += 1
-    targets = run.summary.get("targets", []) if run.scope.level == Level.DISTRICT or \
-        request.scope.contains(run.scope) else []
+    targets = results.targets_for(scope, run)
     chart = {"grades": grades, "columns": [i["title"] for i in view["columns"]], "pass_rates": view["pass_rates"],
              "targets": [{"title": t["title"], "share": t["share"], "min": t["share_min"],
                           "streets": t["streets"]} for t in targets]}
     return render(request, "standards/run_detail.html", {
         "run": run, "pack": pack, "view": view, "grades": grades, "targets": targets, "chart": chart,
-        "history": results.runs_visible(request.scope).filter(pack_id=run.pack_id, status=RunStatus.DONE)
+        "history": results.runs_visible(scope).filter(pack_id=run.pack_id, status=RunStatus.DONE)
         .order_by("-period", "-finished_at")[:10]})
 
 
 @require_staff
 def matrix(request, run_id):
-    run = results.access_run(_viewer(request), run_id)
+    scope = _viewer(request)
+    run = results.access_run(scope, run_id)
     if run.status != RunStatus.DONE:
         return redirect("standards:run", run_id=run.pk)
     pack = packs.load(run.pack_id)
     street, grade, sort = request.GET.get("street", ""), request.GET.get("grade", ""), request.GET.get("sort", "code")
-    view = results.matrix(request.scope, run, pack, street=street, grade=grade, sort=sort)
+    view = results.matrix(scope, run, pack, street=street, grade=grade, sort=sort)
     if request.GET.get("format") == "xlsx":
-        return _xlsx(request, run, pack)
+        return _xlsx(request, scope, run, pack)
     return render(request, "standards/matrix.html", {
         "run": run, "pack": pack, "view": view, "street": street, "grade": grade, "sort": sort,
         "grade_choices": [g.value for g in Grade],
         "units": [METRICS[i["metric"]].unit for i in view["columns"]]})
 
 
-def _xlsx(request, run, pack):
-    data = results.as_json(run, pack)
-    visible = set(request.scope.places().filter(level=Level.COMMUNITY, path__startswith=run.scope.path)
-                  .values_list("code", flat=True))
-    data["communities"] = [c for c in data["communities"] if c["code"] in visible]
-    visible_streets = set(request.scope.places().filter(level=Level.STREET).values_list("code", flat=True))
-    data["streets"] = [s for s in data["streets"] if s["code"] in visible_streets]
-    body = export.run_xlsx(run, pack, data)
+def _xlsx(request, scope, run, pack):
+    data = results.as_json(run, pack, places=scope.places())
+    body = export.run_xlsx(run, pack, data, targets=results.targets_for(scope, run))
     access_log_write(user=request.user, action="export", target=f"评估 #{run.pk}", request=request,
                      detail=f"{pack.id} {run.period} 年评估结果 xlsx,{len(data['communities'])} 个社区")
     name = f"{run.period}年社区评估-{pack.id}-{run.scope.name}.xlsx"
@@ -150,12 +148,13 @@ def _xlsx(request, run, pack):
 
 @require_staff
 def scorecard(request, run_id, code):
-    run = results.access_run(_viewer(request), run_id)
-    community = access_place(request.scope, code)
+    scope = _viewer(request)
+    run = results.access_run(scope, run_id)
+    community = access_place(scope, code)
     if community.level != Level.COMMUNITY or run.status != RunStatus.DONE:
         raise Http404("未找到或无权访问")
     pack = packs.load(run.pack_id)
-    card = results.scorecard(request.scope, community, pack, run)
+    card = results.scorecard(scope, community, pack, run)
     if request.GET.get("format") == "pdf":
         body = export.scorecard_pdf(run=run, pack=pack, community=community, card=card)
         name = f"{run.period}年评估记分卡-{community.name}.pdf"
@@ -200,6 +199,8 @@ def targets(request):
     except packs.PackError:
         raise Http404("没有这个政策包") from None
     history = results.target_history(scope, pack.id)
+    for h in history:
+        h["targets"] = results.targets_for(scope, h["run"])
     latest = history[-1]["run"] if history else None
     chart = {"periods": [h["period"] for h in history],
              "series": [{"title": t["title"], "min": t["share_min"],

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
@@ -18,6 +19,7 @@ from gongzhi.standards import cases
 from gongzhi.standards.models import Authenticity, CaseState
 
 DATE = forms.DateInput(attrs={"type": "date"})
+ERR_DEPARTMENT = "案例征集由民政部门和街道(镇)组织,职能部门不参与"
 TOPICS_XUZHOU = ["优化社区治理结构", "改进社区治理方式", "完善社区服务体系", "健全基层协商民主机制",
                  "深化“三社联动”内涵建设", "加强社区文化和法治建设"]
 
@@ -32,9 +34,12 @@ class CallForm(forms.Form):
     experts = forms.ModelMultipleChoiceField(label="评审专家", queryset=User.objects.none(), required=False,
                                              widget=forms.CheckboxSelectMultiple)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, scope=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["experts"].queryset = User.objects.filter(is_active=True).order_by("username")[:200]
+        # the panel comes from the organiser's own staff accounts (the bureau's and its streets')
+        staff = User.objects.filter(is_active=True, assignments__active=True,
+                                    assignments__place__in=scope.places()).exclude(assignments__role__in=[Role.RESIDENT, Role.DEPARTMENT])
+        self.fields["experts"].queryset = staff.distinct().order_by("username")
 
 
 class SubmitForm(forms.Form):
@@ -64,22 +69,31 @@ class VisitForm(forms.Form):
     findings = forms.CharField(label="察看情况", widget=forms.Textarea(attrs={"rows": 3}))
 
 
+def _scope(request):
+    """Cases are the civil-affairs line's: departments take no part, and a department
+    post held beside another role widens nothing."""
+    scope = request.scope.without(Role.DEPARTMENT, Role.RESIDENT)
+    if not scope.assignments:
+        raise PermissionDenied(ERR_DEPARTMENT)
+    return scope
+
+
 def _call(request, call_id):
-    call = cases.visible_calls(request.scope).filter(pk=call_id).first()
+    call = cases.visible_calls(_scope(request)).filter(pk=call_id).first()
     if call is None:
         raise Http404("未找到或无权访问")
     return call
 
 
 def _case(request, call, case_id):
-    return get_object_or_404(cases.visible_submissions(request.scope, call), pk=case_id)
+    return get_object_or_404(cases.visible_submissions(_scope(request), call), pk=case_id)
 
 
 @require_staff
 def call_list(request):
-    scope = request.scope
+    scope = _scope(request)
     may_issue = Role.ADMIN in scope.roles
-    form = CallForm(request.POST or None)
+    form = CallForm(request.POST or None, scope=scope)
     if request.method == "POST":
         if not may_issue:
             raise PermissionDenied(cases.ERR_ORGANISER)
@@ -99,7 +113,7 @@ def call_list(request):
 
 @require_staff
 def call_detail(request, call_id):
-    scope = request.scope
+    scope = _scope(request)
     call = _call(request, call_id)
     places = [p for p in scope.places().filter(level__in=[Level.DISTRICT, Level.STREET, Level.COMMUNITY],
                                                path__startswith=call.place.path).order_by("code")[:300]]
@@ -122,13 +136,14 @@ def call_detail(request, call_id):
                 return redirect("standards:case", call_id=call.pk, case_id=case.pk)
     return render(request, "standards/case_call.html", {
         "call": call, "cases": cases.ranked(cases.visible_submissions(scope, call)), "form": form,
-        "may_submit": bool(scope.roles & {Role.ADMIN, Role.STREET}) and call.state == "open",
+        "may_submit": bool(scope.roles & {Role.ADMIN, Role.STREET}) and call.state == "open"
+        and timezone.localdate() <= call.deadline,
         "organiser": cases.is_organiser(scope, call)}, status=status)
 
 
 @require_staff
 def case_detail(request, call_id, case_id):
-    scope = request.scope
+    scope = _scope(request)
     call = _call(request, call_id)
     case = _case(request, call, case_id)
     expert = call.experts.filter(pk=request.user.pk).exists()
@@ -171,8 +186,8 @@ def case_move(request, call_id, case_id, state):
     if state not in cases.MOVES:
         raise Http404("没有这个操作")
     try:
-        cases.case_move(case=case, scope=request.scope, state=CaseState(state),
-                        version=int(request.POST.get("version") or 0))
+        cases.case_move(case=case, scope=_scope(request), state=CaseState(state),
+                        version=_version(request))
         messages.success(request, f"案例已{cases.MOVES[state][1]}")
     except cases.CaseError as exc:
         if str(exc) == cases.ERR_ORGANISER:
@@ -191,10 +206,22 @@ def case_file(request, call_id, case_id, file_id):
 
 
 @require_staff
+@require_POST
+def call_close(request, call_id):
+    call = _call(request, call_id)
+    try:
+        cases.call_close(call=call, scope=_scope(request))
+    except cases.CaseError as exc:
+        raise PermissionDenied(str(exc)) from None
+    messages.success(request, "本次征集已定稿,入选案例汇编可随时下载")
+    return redirect("standards:case_call", call_id=call.pk)
+
+
+@require_staff
 def call_book(request, call_id):
     call = _call(request, call_id)
     try:
-        body = cases.compile_pdf(call=call, scope=request.scope)
+        body = cases.compile_pdf(call=call, scope=_scope(request))
     except cases.CaseError as exc:
         if str(exc) == cases.ERR_ORGANISER:
             raise PermissionDenied(str(exc)) from None
@@ -203,3 +230,11 @@ def call_book(request, call_id):
     name = f"{call.title}-案例汇编.pdf"
     return HttpResponse(body, content_type="application/pdf",
                         headers={"Content-Disposition": content_disposition_header(True, name)})
+
+
+def _version(request) -> int:
+    """The form's version; anything unreadable is a stale form (the service refuses it)."""
+    try:
+        return int(request.POST.get("version") or 0)
+    except ValueError:
+        return -1

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -126,8 +126,13 @@ def case_score(*, case: CaseSubmission, expert, comment: str = "", **marks) -> E
         if not isinstance(value, int) or not 0 <= value <= 10:
             raise CaseError(ERR_SCORE.format(label=label))
         values[key] = value
-    score, _ = ExpertScore.objects.update_or_create(submission=case, expert=expert,
-                                                    defaults={**values, "comment": comment.strip()})
+    values["comment"] = comment.strip()
+    try:
+        with transaction.atomic():
+            score, _ = ExpertScore.objects.update_or_create(submission=case, expert=expert, defaults=values)
+    except IntegrityError:  # the same expert's other tab saved first: this review replaces it
+        ExpertScore.objects.filter(submission=case, expert=expert).update(**values)
+        score = ExpertScore.objects.get(submission=case, expert=expert)
     return score
 
 
@@ -141,12 +146,21 @@ def case_move(*, case: CaseSubmission, scope: Scope, state: str, version: int) -
     allowed, action = MOVES[state]
     if current.state not in allowed:
         raise CaseError(ERR_CASE_STATE.format(state=current.get_state_display(), action=action))
+    if current.call.state == CallState.CLOSED:
+        raise CaseError(ERR_CALL_STATE.format(state=current.call.get_state_display(), action=action))
     current.state = state
     current.version += 1
     current.save(update_fields=["state", "version"])
-    if current.call.state == CallState.OPEN:
-        CaseCall.objects.filter(pk=current.call_id).update(state=CallState.REVIEWING)
     return current
+
+
+def call_close(*, call: CaseCall, scope: Scope) -> CaseCall:
+    """定稿: the book is final; no more cases, reviews or moves."""
+    if not is_organiser(scope, call):
+        raise CaseError(ERR_ORGANISER)
+    CaseCall.objects.filter(pk=call.pk).update(state=CallState.CLOSED)
+    call.state = CallState.CLOSED
+    return call
 
 
 def case_visit(*, case: CaseSubmission, scope: Scope, visited_on: dt.date, authenticity: str, effect: int,

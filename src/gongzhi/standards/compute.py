@@ -40,7 +40,8 @@ def _grouped(qs: QuerySet, key: str, **aggregate) -> dict[int, dict]:
 
 
 def _counts(qs: QuerySet, key: str = "community_id") -> dict[int, int]:
-    return {k: v["n"] for k, v in _grouped(qs, key, n=Count("id")).items()}
+    # COUNT(*) rather than COUNT(id): PostgreSQL can then answer from a covering index alone
+    return {k: v["n"] for k, v in _grouped(qs, key, n=Count("*")).items()}
 
 
 def _ratio(numerators: dict, denominators: dict, ids, scale: float) -> dict[int, float | None]:
@@ -175,31 +176,36 @@ class _Computer:
     def m_cross_holding_share(self):
         return _ratio(self._staff_field("cross"), self._staff_field("party"), self.ids, 100)
 
-    def _training(self, leaders: bool, measure: str):
-        """The least trained of the community's leaders (or other members) in the year:
+    # who counts for the training metrics: P-STAFF-7 trains secretary and director (leaders)
+    # against the other post-holders; P-STAFF-5 trains the committee's director against its members
+    _LEADERS = Q(committee_post="director") | Q(party_post="secretary")
+    _POST_HOLDERS = ~Q(committee_post="") | ~Q(party_post="")
+    _DIRECTOR = Q(committee_post="director")
+    _COMMITTEE = ~Q(committee_post="")
+
+    def _training(self, who: Q, measure: str):
+        """The least trained of `who` among each community's serving workers in the year:
         a per-worker subquery summed by the database, then the minimum per community."""
         trainings = Training.objects.filter(worker=OuterRef("pk"), voided="", held_on__year=self.year)
         per_worker = trainings.values("worker").annotate(
             v=Sum("days") if measure == "days" else Count("id")).values("v")
-        leader = Q(committee_post="director") | Q(party_post="secretary")
-        people = Worker.objects.filter(self.scope, left_on__isnull=True).filter(
-            leader if leaders else (~leader & (~Q(committee_post="") | ~Q(party_post=""))))
         output = DecimalField(max_digits=8, decimal_places=1) if measure == "days" else IntegerField()
-        people = people.annotate(v=Coalesce(Subquery(per_worker, output_field=output), Value(0), output_field=output))
+        people = Worker.objects.filter(self.scope, who, left_on__isnull=True).annotate(
+            v=Coalesce(Subquery(per_worker, output_field=output), Value(0), output_field=output))
         rows = people.values("community_id").annotate(least=Min("v")).order_by()
         return {r["community_id"]: float(r["least"]) for r in rows}
 
     def m_leader_training_days(self):
-        return self._training(True, "days")
+        return self._training(self._LEADERS, "days")
 
     def m_member_training_days(self):
-        return self._training(False, "days")
+        return self._training(self._POST_HOLDERS & ~self._LEADERS, "days")
 
-    def m_leader_trainings(self):
-        return self._training(True, "count")
+    def m_director_trainings(self):
+        return self._training(self._DIRECTOR, "count")
 
-    def m_member_trainings(self):
-        return self._training(False, "count")
+    def m_committee_member_trainings(self):
+        return self._training(self._COMMITTEE & ~self._DIRECTOR, "count")
 
     # -- grids -------------------------------------------------------------------------
     def m_grid_coverage(self):
@@ -269,23 +275,26 @@ class _Computer:
         return {cid: (None if m is None else (100.0 if m == ElectionMethod.DIRECT else 0.0)) for cid, m in rows}
 
     # -- work orders -------------------------------------------------------------------
-    def _orders(self, field: str):
+    def _orders(self, field: str) -> dict:
+        """One rate per community, from the work-order figures' own definitions
+        (one grouped query for the three rates, only the counts they need)."""
         if "_orders" not in self._cache:
             from gongzhi.workorders.models import WorkOrder
-            from gongzhi.workorders.selectors import figures_of
+            from gongzhi.workorders.selectors import RATE_COUNTS, figures_of
             rows = figures_of(WorkOrder.objects.filter(self.scope), start=dt.date(self.year, 1, 1),
-                              end=dt.date(self.year, 12, 31), group="community_id")
+                              end=dt.date(self.year, 12, 31), group="community_id", only=RATE_COUNTS)
             self._cache["_orders"] = {r["community_id"]: r for r in rows if r["community_id"]}
-        return {cid: row[field] for cid, row in self._cache["_orders"].items()}
+        rates = {cid: row[field] for cid, row in self._cache["_orders"].items()}
+        return {cid: rates.get(cid) for cid in self.ids}
 
     def m_work_order_closure_rate(self):
-        return {cid: self._orders("closure_rate").get(cid) for cid in self.ids}
+        return self._orders("closure_rate")
 
     def m_work_order_on_time_rate(self):
-        return {cid: self._orders("on_time_rate").get(cid) for cid in self.ids}
+        return self._orders("on_time_rate")
 
     def m_work_order_satisfaction_rate(self):
-        return {cid: self._orders("satisfaction_rate").get(cid) for cid in self.ids}
+        return self._orders("satisfaction_rate")
 
     # -- surveys -----------------------------------------------------------------------
     def _survey(self, kind: str):

@@ -12,8 +12,9 @@ from gongzhi.standards.models import AssessmentRun
 from gongzhi.standards.packs import Pack
 
 
-def run_xlsx(run: AssessmentRun, pack: Pack, data: dict) -> bytes:
-    """`data` is results.as_json(run, pack) narrowed to what the caller may see."""
+def run_xlsx(run: AssessmentRun, pack: Pack, data: dict, *, targets: list | None = None) -> bytes:
+    """`data` is results.as_json(run, pack) narrowed to what the caller may see, and
+    `targets` results.targets_for(...) likewise (default: all of the run's)."""
     from openpyxl import Workbook
     from openpyxl.styles import Font, PatternFill
 
@@ -46,14 +47,15 @@ def run_xlsx(run: AssessmentRun, pack: Pack, data: dict) -> bytes:
                 ws.cell(row=ws.max_row, column=7 + 2 * n).fill = fill
     ws.freeze_panes = "C3"
 
-    targets = wb.create_sheet("目标达成")
-    targets.append(["目标", "政策目录", "范围", "达标社区", "参与社区", "达标比例(%)", "要求(%)", "达成"])
-    for t in run.summary.get("targets", []):
-        targets.append([t["title"], t["rule"], "全部", t["met"], t["counted"], t["share"], t["share_min"],
-                        "是" if t["attained"] else "否"])
+    sheet = wb.create_sheet("目标达成")
+    sheet.append(["目标", "政策目录", "范围", "达标社区", "参与社区", "达标比例(%)", "要求(%)", "达成"])
+    for t in run.summary.get("targets", []) if targets is None else targets:
+        if t["counted"] is not None:
+            sheet.append([t["title"], t["rule"], "全部", t["met"], t["counted"], t["share"], t["share_min"],
+                          "是" if t["attained"] else "否"])
         for s in t["streets"]:
-            targets.append([t["title"], t["rule"], s["street"], s["met"], s["counted"], s["share"], t["share_min"],
-                            "是" if s["attained"] else "否"])
+            sheet.append([t["title"], t["rule"], s["street"], s["met"], s["counted"], s["share"], t["share_min"],
+                          "是" if s["attained"] else "否"])
     if data["streets"]:
         streets = wb.create_sheet("街道指标")
         streets.append(["街道代码", "街道(镇)", "指标", "值", "标准", "达标"])

@@ -142,7 +142,7 @@ class SurveyResponse(models.Model):
 # -- case collection (P-EVAL-8) ---------------------------------------------------------
 class CallState(models.TextChoices):
     OPEN = "open", "征集中"
-    REVIEWING = "reviewing", "评审中"
+    REVIEWING = "reviewing", "评审中"  # not stored: an open call past its deadline (CaseCall.phase)
     CLOSED = "closed", "已汇编"
 
 
@@ -162,6 +162,14 @@ class CaseCall(models.Model):
 
     class Meta:
         ordering = ["-deadline", "-id"]
+
+    @property
+    def phase(self) -> str:
+        """征集中 until the deadline, then 评审中 until the organiser closes it as 已汇编."""
+        from django.utils import timezone
+        if self.state == CallState.OPEN and timezone.localdate() > self.deadline:
+            return CallState.REVIEWING.label
+        return self.get_state_display()
 
 
 class CaseState(models.TextChoices):

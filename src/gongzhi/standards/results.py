@@ -69,9 +69,13 @@ def matrix(scope: Scope | None, run: AssessmentRun, pack: Pack, *, street: str =
     rows = [{"score": s, "cells": [cells[s.community_id].get(i["id"]) for i in columns]} for s in scores]
     if sort.lstrip("-") in {i["id"] for i in columns}:
         idx = [i["id"] for i in columns].index(sort.lstrip("-"))
-        rows.sort(key=lambda r: (r["cells"][idx] is None or r["cells"][idx].value is None,
-                                 (r["cells"][idx].value or 0) if r["cells"][idx] else 0),
-                  reverse=sort.startswith("-"))
+        sign = -1 if sort.startswith("-") else 1
+
+        def key(row):  # rows without a value go last in either direction
+            cell = row["cells"][idx]
+            missing = cell is None or cell.value is None
+            return (missing, 0 if missing else sign * cell.value)
+        rows.sort(key=key)
     streets = Place.objects.filter(level=Level.STREET, pk__in={s.street_id for s in
                                                                CommunityScore.objects.filter(run=run, community__in=places)})
     pass_rates = []
@@ -109,17 +113,38 @@ def trend(scope: Scope | None, community: Place, pack_id: str) -> list[dict]:
     return out
 
 
-def as_json(run: AssessmentRun, pack: Pack) -> dict:
+def targets_for(scope: Scope | None, run: AssessmentRun) -> list[dict]:
+    """The run's targets as the caller may see them: the figures for the whole
+    scope only when the caller's places cover it, and only their own streets' rows."""
+    targets = run.summary.get("targets", [])
+    if scope is None:
+        return targets
+    whole = scope.contains(run.scope)
+    streets = set(scope.places().filter(level=Level.STREET).values_list("name", flat=True))
+    out = []
+    for t in targets:
+        rows = [s for s in t["streets"] if s["street"] in streets]
+        if whole or rows:
+            out.append({**t, "streets": rows} if whole else
+                       {**t, "streets": rows, "met": None, "counted": None, "share": None, "attained": None})
+    return out
+
+
+def as_json(run: AssessmentRun, pack: Pack, *, places=None) -> dict:
+    """The run's results; `places` (a queryset) narrows them to what a caller may see, in the query."""
     results = defaultdict(list)
-    for r in Result.objects.filter(run=run).select_related("place").order_by("place__code", "id"):
+    rows = Result.objects.filter(run=run)
+    scores = CommunityScore.objects.filter(run=run)
+    if places is not None:
+        rows, scores = rows.filter(place__in=places), scores.filter(community__in=places)
+    for r in rows.select_related("place").order_by("place__code", "id"):
         results[r.place_id].append({"indicator": r.indicator, "rule": pack.indicator(r.indicator)["rule"],
                                     "value": r.value, "threshold": r.threshold, "passed": r.passed,
                                     "points": r.points})
     communities = [{"code": s.community.code, "name": s.community.name, "street": s.street.name,
                     "score": s.score, "grade": s.grade, "missing": s.missing,
                     "indicators": results.get(s.community_id, [])}
-                   for s in CommunityScore.objects.filter(run=run).select_related("community", "street")
-                   .order_by("community__code")]
+                   for s in scores.select_related("community", "street").order_by("community__code")]
     street_ids = {s.id for s in Place.objects.filter(level=Level.STREET, path__startswith=run.scope.path)} \
         if run.scope.level != Level.COMMUNITY else set()
     streets = [{"code": p.code, "name": p.name, "indicators": results[p.id]}

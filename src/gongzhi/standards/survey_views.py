@@ -41,9 +41,10 @@ class SurveyForm(forms.Form):
 
 def _staff_scope(request):
     """Surveys feed the unified assessment, which departments do not hold (P-DUTY-4)."""
-    if not request.scope.roles - {Role.DEPARTMENT, Role.RESIDENT}:
+    scope = request.scope.without(Role.DEPARTMENT, Role.RESIDENT)
+    if not scope.assignments:
         raise PermissionDenied(ERR_DEPARTMENT)
-    return request.scope
+    return scope
 
 
 def _may_define(scope) -> bool:
@@ -142,7 +143,7 @@ def survey_state(request, survey_id, state):
     if not (_may_define(scope) and scope.contains(survey.place)) or state not in (SurveyState.OPEN, SurveyState.CLOSED):
         raise PermissionDenied(ERR_MAY_NOT)
     try:
-        surveys.survey_set_state(survey=survey, state=state, version=int(request.POST.get("version") or 0))
+        surveys.survey_set_state(survey=survey, state=state, version=_version(request))
         messages.success(request, "问卷已发布" if state == SurveyState.OPEN else "问卷已结束")
     except surveys.SurveyError as exc:
         messages.error(request, str(exc))
@@ -172,3 +173,11 @@ def my_surveys(request):
         "pending": pending, "survey": survey, "error": error,
         "options": list(enumerate(survey.scale, 1)) if survey else [], "today": timezone.localdate()},
         status=400 if error else 200)
+
+
+def _version(request) -> int:
+    """The form's version; anything unreadable is a stale form (the service refuses it)."""
+    try:
+        return int(request.POST.get("version") or 0)
+    except ValueError:
+        return -1

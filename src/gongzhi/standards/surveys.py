@@ -76,22 +76,24 @@ def find_resident(id_number: str) -> Resident:
 
 def survey_answer(*, survey: Survey, resident: Resident, answers: list[int], entered_by=None,
                   now: dt.datetime | None = None) -> SurveyResponse:
-    """One response per resident: the unique constraint decides under races."""
+    """One response per resident (the unique constraint decides under races),
+    and none after the survey closes (its row is locked while the answer lands)."""
     now = now or timezone.now()
-    if survey.state != SurveyState.OPEN:
-        raise SurveyError(ERR_NOT_OPEN.format(title=survey.title, state=survey.get_state_display()))
-    today = timezone.localdate(now)
-    if not survey.opens_on <= today <= survey.closes_on:
-        raise SurveyError(ERR_OUT_OF_DATES.format(title=survey.title, start=survey.opens_on, end=survey.closes_on))
-    if not resident.community.is_within(survey.place) and not (resident.grid and resident.grid.is_within(survey.place)):
-        raise SurveyError(ERR_NOT_IN_SCOPE.format(name=resident.name, title=survey.title))
     if len(answers) != len(survey.questions) or any(a not in (1, 2, 3, 4, 5) for a in answers):
         raise SurveyError(ERR_ANSWERS.format(n=len(survey.questions)))
+    if not resident.community.is_within(survey.place) and not (resident.grid and resident.grid.is_within(survey.place)):
+        raise SurveyError(ERR_NOT_IN_SCOPE.format(name=resident.name, title=survey.title))
     score = sum(answers) / len(answers)
     try:
         with transaction.atomic():
+            current = Survey.objects.select_for_update().get(pk=survey.pk)
+            if current.state != SurveyState.OPEN:
+                raise SurveyError(ERR_NOT_OPEN.format(title=current.title, state=current.get_state_display()))
+            if not current.opens_on <= timezone.localdate(now) <= current.closes_on:
+                raise SurveyError(ERR_OUT_OF_DATES.format(title=current.title, start=current.opens_on,
+                                                          end=current.closes_on))
             return SurveyResponse.objects.create(
-                survey=survey, resident=resident, community=resident.community, answers=answers,
+                survey=current, resident=resident, community=resident.community, answers=answers,
                 score=round(score, 3), positive=score >= 3, submitted_at=now, entered_by=entered_by)
     except IntegrityError:
         raise SurveyError(ERR_ANSWERED.format(name=resident.name)) from None

@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/", case_views.call_list, name="case_calls"),
     path("cases/<int:call_id>/", case_views.call_detail, name="case_call"),
     path("cases/<int:call_id>/book.pdf", case_views.call_book, name="case_book"),
+    path("cases/<int:call_id>/close/", case_views.call_close, name="case_close"),
     path("cases/<int:call_id>/<int:case_id>/", case_views.case_detail, name="case"),
     path("cases/<int:call_id>/<int:case_id>/<str:state>/", case_views.case_move, name="case_move"),
     path("cases/<int:call_id>/<int:case_id>/files/<int:file_id>/", case_views.case_file, name="case_file"),
