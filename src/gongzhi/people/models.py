@@ -123,6 +123,9 @@ class Resident(models.Model):
             # "last four digits of the ID" searches, always within a scope.
             models.Index(fields=["community", "id_tail"], name="resident_comm_idtail"),
             models.Index(fields=["grid", "id_tail"], name="resident_grid_idtail"),
+            # party members per community (standards engine): only party members' rows are in it
+            models.Index(fields=["community", "status"], condition=models.Q(party_member=True),
+                         name="resident_party"),
         ]
 
     def __str__(self):
