@@ -114,3 +114,34 @@ def test_resident_answers_a_survey_on_a_phone(page, live_server, live_world):
     page.click("button >> text=提交")
     page.wait_for_selector("text=感谢参与")
     assert SurveyResponse.objects.get().answers == [4, 5]
+
+
+def test_a_street_submits_a_case_and_the_bureau_reviews_it(page, desktop_page, live_server, live_world):
+    from gongzhi.standards import cases
+    from gongzhi.standards.models import CaseSubmission
+    call = cases.call_create(place=live_world.district, title="城乡社区治理和服务创新优秀案例征集",
+                             deadline=dt.date.today() + dt.timedelta(days=7), topics=["完善社区服务体系"],
+                             experts=[live_world.admin], by=live_world.admin)
+    problems = _watch(page)
+    login(page, live_server, "street_a")
+    page.goto(f"{live_server.url}/standards/cases/")
+    page.click(f"text={call.title}")
+    page.select_option("#id_place", live_world.comm_a.code)
+    page.fill("#id_title", "东虹社区“红色管家”")
+    page.fill("#id_text", "东虹社区组织党员担任楼道管家。\n每月收集居民需求,按项目办理。")
+    page.click("button >> text=报送")
+    page.wait_for_selector("[data-testid=case-text]")
+    _fits_phone(page)
+    case = CaseSubmission.objects.get()
+    admin = desktop_page
+    problems += _watch(admin)
+    login(admin, live_server, "admin")
+    admin.goto(f"{live_server.url}/standards/cases/{call.pk}/{case.pk}/")
+    admin.fill("#id_scientific", "8")
+    admin.fill("#id_innovative", "9")
+    admin.fill("#id_practical", "8")
+    admin.click("button >> text=保存评审")
+    admin.wait_for_selector("text=均分 25.0 / 30")
+    admin.click("button >> text=入围实地察看")
+    admin.wait_for_selector("text=登记实地察看")
+    assert problems == []
