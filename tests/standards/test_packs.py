@@ -104,3 +104,50 @@ def test_funding_command_refuses_bad_input():
 def test_a_pack_without_funding_rules_funds_nothing():
     result = funding.funding_for(packs.load("babu-2019"), Community(2500, "urban"))
     assert result["total"] == 0 and result["annual"] == [] and result["one_off"] == []
+
+
+# The catalog rules of each pack's source (../shared/policy-catalog.md, "source" column), copied
+# here so that a pack edit that drops a rule fails even where the catalog is not checked out.
+CATALOG_RULES = {
+    "babu-2019": "P-CARE-1 P-CARE-2 P-DUTY-1 P-DUTY-3 P-DUTY-4 P-DUTY-5 P-DUTY-6 P-EVAL-2 P-EVAL-3 P-EVAL-9 "
+                 "P-FAC-1 P-GOV-7 P-GRID-1 P-GRID-4 P-GRID-5 P-PROP-1 P-PROP-2 P-PROP-3 P-VOL-2 P-VOL-3",
+    "yixing-2019": "P-CARE-3 P-CARE-5 P-CARE-6 P-DUTY-1 P-DUTY-2 P-DUTY-3 P-DUTY-4 P-DUTY-5 P-DUTY-6 P-EVAL-2 "
+                   "P-EVAL-4 P-FAC-2 P-FUND-2 P-FUND-3 P-FUND-6 P-GOV-6 P-GOV-7 P-GRID-2 P-GRID-3 P-GRID-6 "
+                   "P-GRID-7 P-ORG-2 P-ORG-3 P-PROP-1 P-PROP-2 P-PROP-3 P-SIZE-1 P-STAFF-3 P-STAFF-4 P-STAFF-8 "
+                   "P-SVC-1 P-SVC-7 P-VOL-3",
+    "zhuhai-2010": "P-DUTY-2 P-EVAL-7 P-FUND-6 P-GOV-5 P-GOV-12 P-SVC-2 P-SVC-3 P-SVC-5 P-SVC-6 P-VOL-3",
+    "central-village-2010": "P-EVAL-5 P-FAC-5 P-FAC-6 P-SIZE-6 P-SVC-2",
+    "wuhan-2011": "P-EVAL-1 P-FAC-3 P-FAC-4 P-FUND-1 P-GOV-1 P-GOV-2 P-GOV-3 P-GOV-4 P-GOV-8 P-GOV-12 P-ORG-1 "
+                  "P-SIZE-2 P-SIZE-3 P-SIZE-4 P-SIZE-5 P-SIZE-7 P-STAFF-1 P-STAFF-2 P-STAFF-5 P-STAFF-9 P-SVC-3 "
+                  "P-SVC-4 P-VOL-1",
+    "village-organisation": "P-EVAL-6 P-GOV-9 P-GOV-10 P-GOV-11 P-STAFF-6 P-STAFF-7",
+    "alxa-2010": "P-FUND-4 P-FUND-5",
+}
+
+
+@pytest.mark.parametrize("pack_id", sorted(CATALOG_RULES))
+def test_each_pack_holds_every_rule_of_its_source_and_no_other(pack_id):
+    pack = packs.load(pack_id)
+    held = ({i["rule"] for i in pack.indicators} | {f["rule"] for f in pack.funding}
+            | {t["rule"] for t in pack.targets} | {u["rule"] for u in pack.unverifiable})
+    assert held == set(CATALOG_RULES[pack_id].split())
+    assert all(u["why"].strip() for u in pack.unverifiable)
+    assert {r["rule"] for r in pack.readings} <= held
+
+
+def test_size_dependent_and_street_level_errors_name_the_line(tmp_path):
+    bad_by = GOOD.replace('compare: {op: ">=", value: 40}',
+                          'compare:\n          by: families\n          tiers:\n            - {from: 0, op: ">=", value: 1}')
+    with pytest.raises(packs.PackError, match=r"test-pack.yaml:11: 未知的指标数据「families」"):
+        packs.load_pack(write(tmp_path, bad_by))
+    gap = GOOD.replace('compare: {op: ">=", value: 40}', 'compare:\n          by: residents\n          tiers:\n'
+                       '            - {from: 0, to: 100, op: ">=", value: 1}\n'
+                       '            - {from: 200, op: ">=", value: 2}')
+    with pytest.raises(packs.PackError, match=r"test-pack.yaml:14: 档位有空缺:100 到 200"):
+        packs.load_pack(write(tmp_path, gap))
+    street = GOOD.replace("metric: facility_area_per_100_households", "metric: street_centre_area")
+    with pytest.raises(packs.PackError, match=r"test-pack.yaml:9: 指标数据「street_centre_area」按街道"):
+        packs.load_pack(write(tmp_path, street))
+    between = GOOD.replace('compare: {op: ">=", value: 40}', 'compare: {op: between, min: 7, max: 5}')
+    with pytest.raises(packs.PackError, match=r"test-pack.yaml:10: 「max」\(5\)不能小于「min」\(7\)"):
+        packs.load_pack(write(tmp_path, between))
