@@ -105,3 +105,10 @@ def test_two_submissions_at_once_store_one_response(transactional_db):
         t.join(timeout=30)
     assert sorted(outcomes)[0] == "ok" and "已经答过" in sorted(outcomes)[1]
     assert SurveyResponse.objects.count() == 1
+
+
+def test_publishing_invites_the_places_resident_accounts(world, survey):
+    from gongzhi.workorders.models import Notification
+    note = Notification.objects.get(user=world.resident_user)
+    assert "东虹社区满意度" in note.text and note.kind == "survey"
+    assert Notification.objects.filter(kind="survey").count() == 1  # nobody of community B

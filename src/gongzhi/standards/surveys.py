@@ -62,7 +62,22 @@ def survey_set_state(*, survey: Survey, state: str, version: int) -> Survey:
     current.state = state
     current.version += 1
     current.save(update_fields=["state", "version"])
+    if state == SurveyState.OPEN:
+        _invite(current)
     return current
+
+
+def _invite(survey: Survey) -> int:
+    """Publishing puts an invitation in the inbox of every resident account of the place."""
+    from gongzhi.accounts.models import User
+    from gongzhi.workorders.notify import notify
+
+    place = survey.place
+    users = User.objects.filter(Q(resident__community__path__startswith=place.path) | Q(resident__grid=place),
+                                is_active=True, resident__status=PersonStatus.ACTIVE).values_list("pk", flat=True)
+    return notify(list(users), order=None, kind="survey",
+                  text=f"{place.name}邀请您参加问卷「{survey.title}」,{survey.closes_on:%Y-%m-%d} 截止,"
+                       f"在「问卷」页作答。")
 
 
 def find_resident(id_number: str) -> Resident:
