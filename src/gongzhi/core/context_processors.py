@@ -16,4 +16,6 @@ def scope(request):
         "perms_access_log": s.can(Capability.VIEW_ACCESS_LOG),
         "perms_accounts": s.can(Capability.MANAGE_ACCOUNTS),
         "perms_catalogue": s.can(Capability.EDIT_CATALOGUE),
+        # the unified assessment belongs to the civil-affairs line, not to departments (P-DUTY-4)
+        "perms_standards": bool(s.roles - {Role.DEPARTMENT, Role.RESIDENT}),
     }
