@@ -148,3 +148,15 @@ def test_a_volunteer_registered_twice_at_once_is_refused_cleanly(world, monkeypa
         assert "已是注册志愿者" in str(exc)
     else:
         raise AssertionError("the second registration was not refused")
+
+
+def test_matrix_pages_through_a_district_in_sorted_order(world):
+    Facility.objects.create(community=world.comm_a, service_area_m2=100)
+    run = _run(world)
+    pack = packs.load("yixing-2019")
+    first = results.matrix(None, run, pack, sort="-facility-area", per_page=1, page=1)
+    second = results.matrix(None, run, pack, sort="-facility-area", per_page=1, page=2)
+    assert [r["score"].community.name for r in first["rows"]] == ["东虹社区"]
+    assert [r["score"].community.name for r in second["rows"]] == ["南岳社区"]
+    assert first["page"].paginator.count == 2 and first["grades"] == second["grades"]
+    assert first["pass_rates"] == second["pass_rates"]  # over all the rows, not the page

@@ -106,10 +106,8 @@ def run_detail(request, run_id):
         response["HX-Redirect"] = request.path
         return response
     pack = packs.load(run.pack_id)
-    view = results.matrix(scope, run, pack)
-    grades = {g.value: 0 for g in Grade}
-    for row in view["rows"]:
-        grades[row["score"].grade] += 1
+    view = results.matrix(scope, run, pack, per_page=1)  # the summary needs the counts, not the rows
+    grades = view["grades"]
     targets = results.targets_for(scope, run)
     chart = {"grades": grades, "columns": [i["title"] for i in view["columns"]], "pass_rates": view["pass_rates"],
              "targets": [{"title": t["title"], "share": t["share"], "min": t["share_min"],
@@ -128,12 +126,13 @@ def matrix(request, run_id):
         return redirect("standards:run", run_id=run.pk)
     pack = packs.load(run.pack_id)
     street, grade, sort = request.GET.get("street", ""), request.GET.get("grade", ""), request.GET.get("sort", "code")
-    view = results.matrix(scope, run, pack, street=street, grade=grade, sort=sort)
+    view = results.matrix(scope, run, pack, street=street, grade=grade, sort=sort, page=request.GET.get("page"))
     if request.GET.get("format") == "xlsx":
         return _xlsx(request, scope, run, pack)
     return render(request, "standards/matrix.html", {
         "run": run, "pack": pack, "view": view, "street": street, "grade": grade, "sort": sort,
-        "grade_choices": [g.value for g in Grade],
+        "grade_choices": [g.value for g in Grade], "page": view["page"], "count_label": "个社区",
+        "querystring_prefix": f"street={street}&grade={grade}&sort={sort}&",
         "units": [METRICS[i["metric"]].unit for i in view["columns"]]})
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import Http404
 
 from gongzhi.core.scope import Scope
@@ -47,42 +47,54 @@ def _visible_places(scope: Scope | None, run: AssessmentRun):
     return places if scope is None else places.filter(scope._path_q())
 
 
+MATRIX_PAGE = 100
+
+
 def matrix(scope: Scope | None, run: AssessmentRun, pack: Pack, *, street: str = "", grade: str = "",
-           sort: str = "code") -> dict:
+           sort: str = "code", page: int | str | None = 1, per_page: int = MATRIX_PAGE) -> dict:
     """Rows: the communities of the run the caller may see, each with its score,
-    grade and one cell per indicator; columns: the pack's community indicators."""
+    grade and one cell per indicator, one page at a time; columns: the pack's
+    community indicators. Sorting (by an indicator's value too), filtering and
+    the pass rates are done by the database, so a district of thousands of
+    communities costs one page of rows."""
+    from django.core.paginator import Paginator
+
     places = _visible_places(scope, run)
-    scores = CommunityScore.objects.filter(run=run, community__in=places).select_related("community", "street")
+    visible = CommunityScore.objects.filter(run=run, community__in=places)
+    scores = visible.select_related("community", "street")
     if street:
         scores = scores.filter(street__code=street)
     if grade:
         scores = scores.filter(grade=grade)
-    order = {"code": ["community__code"], "score": ["score", "community__code"],
-             "-score": ["-score", "community__code"]}.get(sort)
-    if order is None and sort.lstrip("-") in {i["id"] for i in pack.indicators}:
-        order = ["community__code"]
-    scores = list(scores.order_by(*(order or ["community__code"])))
-    cells = defaultdict(dict)
-    for r in Result.objects.filter(run=run, place_id__in=[s.community_id for s in scores]):
-        cells[r.place_id][r.indicator] = r
     columns = [i for i in pack.indicators if i["applies_to"]["level"] == "community"]
-    rows = [{"score": s, "cells": [cells[s.community_id].get(i["id"]) for i in columns]} for s in scores]
-    if sort.lstrip("-") in {i["id"] for i in columns}:
-        idx = [i["id"] for i in columns].index(sort.lstrip("-"))
-        sign = -1 if sort.startswith("-") else 1
+    key = sort.lstrip("-")
+    if key in {i["id"] for i in columns}:
+        value = Result.objects.filter(run=run, place=OuterRef("community_id"), indicator=key).values("value")[:1]
+        scores = scores.annotate(sort_value=Subquery(value))
+        by = F("sort_value").desc(nulls_last=True) if sort.startswith("-") else F("sort_value").asc(nulls_last=True)
+        scores = scores.order_by(by, "community__code")  # rows without a value go last either way
+    else:
+        scores = scores.order_by(*{"score": ["score", "community__code"],
+                                   "-score": ["-score", "community__code"]}.get(sort, ["community__code"]))
+    page_obj = Paginator(scores, per_page).get_page(page)
+    shown = list(page_obj.object_list)
+    cells = defaultdict(dict)
+    for r in Result.objects.filter(run=run, place_id__in=[s.community_id for s in shown]):
+        cells[r.place_id][r.indicator] = r
+    rows = [{"score": s, "cells": [cells[s.community_id].get(i["id"]) for i in columns]} for s in shown]
+    streets = Place.objects.filter(level=Level.STREET, pk__in=visible.values("street_id"))
+    rates = {r["indicator"]: round(100.0 * r["met"] / r["n"], 1) for r in
+             Result.objects.filter(run=run, place__in=scores.values("community_id")).values("indicator")
+             .annotate(n=Count("id"), met=Count("id", filter=Q(passed=True))).order_by()}
+    return {"columns": columns, "rows": rows, "page": page_obj, "streets": streets.order_by("code"),
+            "pass_rates": [rates.get(i["id"]) for i in columns], "grades": _grade_counts(scores)}
 
-        def key(row):  # rows without a value go last in either direction
-            cell = row["cells"][idx]
-            missing = cell is None or cell.value is None
-            return (missing, 0 if missing else sign * cell.value)
-        rows.sort(key=key)
-    streets = Place.objects.filter(level=Level.STREET, pk__in={s.street_id for s in
-                                                               CommunityScore.objects.filter(run=run, community__in=places)})
-    pass_rates = []
-    for n, ind in enumerate(columns):
-        present = [r["cells"][n] for r in rows if r["cells"][n] is not None]
-        pass_rates.append(round(100.0 * sum(c.passed for c in present) / len(present), 1) if present else None)
-    return {"columns": columns, "rows": rows, "streets": streets.order_by("code"), "pass_rates": pass_rates}
+
+def _grade_counts(scores) -> dict:
+    counts = {g: 0 for g in ("示范", "合格", "不合格")}
+    for row in scores.order_by().values("grade").annotate(n=Count("id")):
+        counts[row["grade"]] = row["n"]
+    return counts
 
 
 def scorecard(scope: Scope | None, community: Place, pack: Pack, run: AssessmentRun) -> dict:
