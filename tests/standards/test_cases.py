@@ -13,6 +13,9 @@ from gongzhi.standards import cases
 from gongzhi.standards.models import CaseSubmission, ExpertScore
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 64
+REAL_PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
+            b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND"
+            b"\xaeB`\x82")
 TEXT = "东虹社区推行“院落议事会”,居民自己定规矩。\n议事会每月召开一次,议题由居民提出。"
 
 
@@ -56,10 +59,12 @@ def test_nothing_is_taken_after_the_deadline(world, call):
                           text=TEXT, by=world.street_officer_a, today=call.deadline + dt.timedelta(days=1))
 
 
-def test_review_visit_select_and_compile(client, world, call):
+def test_review_visit_select_and_compile(client, world, call, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     scope_a = Scope.for_user(world.street_officer_a)
     case = cases.case_submit(call=call, scope=scope_a, place=world.comm_a, title="院落议事会",
-                             topic="健全基层协商民主机制", text=TEXT, by=world.street_officer_a)
+                             topic="健全基层协商民主机制", text=TEXT, by=world.street_officer_a,
+                             files=[SimpleUploadedFile("现场.png", REAL_PNG, content_type="image/png")])
     with pytest.raises(cases.CaseError, match="您不是本次征集的评审专家"):
         cases.case_score(case=case, expert=world.street_officer_a, scientific=8, innovative=8, practical=8)
     client.force_login(world.admin)
@@ -82,8 +87,11 @@ def test_review_visit_select_and_compile(client, world, call):
     case.refresh_from_db()
     assert case.state == "selected" and case.visits.get().satisfaction == 93
     pdf = client.get(f"/standards/cases/{call.pk}/book.pdf")
-    text = "".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages)
+    reader = PdfReader(BytesIO(pdf.content))
+    text = "".join(p.extract_text() for p in reader.pages)
     assert "案例汇编" in text and "院落议事会" in text and "议事会每月召开一次" in text
+    images = {img.name for page in reader.pages for img in page.images}
+    assert len(images) == 1  # the case's photo is printed in the book (pages share the resource)
 
 
 def test_another_street_sees_neither_the_case_nor_its_file(client, world, call):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, F, Q
@@ -187,15 +188,40 @@ def ranked(submissions):
     ).order_by(F("avg_total").desc(nulls_last=True), "place__code", "id")
 
 
+def _only_these_fetcher():
+    from weasyprint.urls import URLFetcher
+
+    class OnlyThese(URLFetcher):
+        """Loads the cases' own photos and nothing else: no network, no other files."""
+
+        def __init__(self, allowed):
+            super().__init__(allowed_protocols=["file"])
+            self.allowed = allowed
+
+        def fetch(self, url, headers=None):
+            if url not in self.allowed:
+                raise ValueError(f"不允许加载:{url}")
+            return super().fetch(url, headers)
+    return OnlyThese
+
+
 def compile_pdf(*, call: CaseCall, scope: Scope) -> bytes:
     """The selected cases as one book: cover, contents, each case on its own pages."""
     from weasyprint import HTML
 
     if not is_organiser(scope, call):
         raise CaseError(ERR_ORGANISER)
-    cases = list(ranked(call.submissions.filter(state=CaseState.SELECTED).select_related("place")))
+    cases = list(ranked(call.submissions.filter(state=CaseState.SELECTED).select_related("place")
+                        .prefetch_related("attachments")))
     if not cases:
         raise CaseError(ERR_NOTHING_SELECTED)
+    allowed = set()
+    for case in cases:  # photos go into the book; PDFs are named (they travel beside it)
+        case.images = [(a.name, Path(a.file.path).as_uri()) for a in case.attachments.all()
+                       if a.content_type != "application/pdf"]
+        case.pdf_names = [a.name for a in case.attachments.all() if a.content_type == "application/pdf"]
+        allowed.update(uri for _name, uri in case.images)
     html = render_to_string("standards/cases_book.html", {"call": call, "cases": cases,
                                                           "generated_at": timezone.localtime()})
-    return HTML(string=html).write_pdf()
+
+    return HTML(string=html, url_fetcher=_only_these_fetcher()(allowed)).write_pdf()
