@@ -230,12 +230,13 @@ def targets(pack: Pack, communities, results) -> list[dict]:
 
 
 # -- evidence: how a value was reached, and where its records are ----------------------
-RATIO_PARTS = {
-    "facility_area_per_100_households": ("facility_area", "m²", "households", "户", 100),
-    "social_orgs_per_10k": ("social_orgs", "个", "residents", "人", 10_000),
-    "households_per_full_time_worker": ("households", "户", None, "", 1),
-    "households_per_committee_member": ("households", "户", "committee_members", "名成员", 1),
-    "certified_social_workers_per_10k": (None, "名持证", "residents", "人", 10_000),
+RATIO_PARTS = {  # ratio metric → (numerator metric, its unit, denominator metric, its unit)
+    "facility_area_per_100_households": ("facility_area", "m²", "households", "户"),
+    "social_orgs_per_10k": ("social_orgs", "个", "residents", "人"),
+    "households_per_full_time_worker": ("households", "户", None, ""),
+    "households_per_committee_member": ("households", "户", "committee_members", "名成员"),
+    "certified_social_workers_per_10k": (None, "", "residents", "人"),
+    "volunteer_registration_rate": (None, "", "residents", "人"),
 }
 
 
@@ -244,7 +245,7 @@ def evidence_detail(indicator: dict, computer, cid: int) -> str:
     parts = RATIO_PARTS.get(indicator["metric"])
     if not parts:
         return ""
-    num, num_unit, den, den_unit, _ = parts
+    num, num_unit, den, den_unit = parts
     n = computer.get(num).get(cid) if num else None
     d = computer.get(den).get(cid) if den else None
     bits = []

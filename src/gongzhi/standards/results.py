@@ -87,10 +87,10 @@ def matrix(scope: Scope | None, run: AssessmentRun, pack: Pack, *, street: str =
              Result.objects.filter(run=run, place__in=scores.values("community_id")).values("indicator")
              .annotate(n=Count("id"), met=Count("id", filter=Q(passed=True))).order_by()}
     return {"columns": columns, "rows": rows, "page": page_obj, "streets": streets.order_by("code"),
-            "pass_rates": [rates.get(i["id"]) for i in columns], "grades": _grade_counts(scores)}
+            "pass_rates": [rates.get(i["id"]) for i in columns], "grades": _grade_counts_in_db(scores)}
 
 
-def _grade_counts(scores) -> dict:
+def _grade_counts_in_db(scores) -> dict:
     counts = {g: 0 for g in ("示范", "合格", "不合格")}
     for row in scores.order_by().values("grade").annotate(n=Count("id")):
         counts[row["grade"]] = row["n"]
