@@ -25,11 +25,9 @@ from gongzhi.standards.metrics import METRICS
 from gongzhi.standards.models import Grade, RunStatus
 
 ERR_MAY_NOT_ASSESS = "只有区(县)管理员和街道干部可以发起评估"
+ERR_DEPARTMENT = "社区评估由街道(镇)和区统一组织,职能部门不另行考核社区(P-DUTY-4)"
 DEFAULT_PACK = "yixing-2019"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-ERR_DEPARTMENT = "社区评估由街道(镇)和区统一组织,职能部门不另行考核社区(P-DUTY-4)"
 
 
 def _viewer(request):
