@@ -52,6 +52,8 @@ ENDPOINTS = {
     # a run over street B only, and the district-wide run's scorecard of community B
     "standards:run": ("GET", lambda w: f"/standards/assessments/{_run(w, w.street_b).pk}/"),
     "standards:matrix": ("GET", lambda w: f"/standards/assessments/{_run(w, w.street_b).pk}/matrix/?format=xlsx"),
+    # nobody below the district publishes the district's results
+    "standards:publish": ("POST", lambda w: f"/standards/assessments/{_run(w, w.district).pk}/publish/"),
     "standards:scorecard": ("GET", lambda w: f"/standards/assessments/{_run(w, w.district).pk}/communities/{w.comm_b.code}/"),
     "standards:survey": ("POST", lambda w: f"/standards/surveys/{_survey_b(w).pk}/"),
     "standards:survey_state": ("POST", lambda w: f"/standards/surveys/{_survey_b(w).pk}/closed/"),
@@ -149,7 +151,9 @@ OTHER = {
     "workorders:new",  # tests/workorders/test_pages.py::test_report_refuses_foreign_grid_and_household
     "workorders:public_map", "workorders:public_geojson",  # public, no personal data (test_public_map.py)
     "standards:packs", "standards:pack",
-    "standards:my_surveys",  # a resident's own open surveys (tests/standards/test_surveys.py)  # policy text, no records (tests/standards/test_pack_pages.py)
+    "standards:my_surveys",  # a resident's own open surveys (tests/standards/test_surveys.py)
+    # published results: scores and grades only, public by design (test_assess_pages.py::test_results_are_published…)
+    "standards:public", "standards:public_run",  # policy text, no records (tests/standards/test_pack_pages.py)
     "workorders:inbox_read",  # only ever touches the caller's own notifications (test_pages.py::test_inbox)
     # Open311 is public by design and never returns personal data (tests/workorders/test_open311.py)
     "open311:discovery", "open311:services", "open311:service_definition", "open311:requests", "open311:request",
@@ -223,14 +227,15 @@ def _snapshot():
 
 def _ledger_snapshot():
     from gongzhi.ledgers.models import Meeting, Volunteer, Worker
-    from gongzhi.standards.models import CaseCall, CaseSubmission, Survey, SurveyResponse
+    from gongzhi.standards.models import AssessmentRun, CaseCall, CaseSubmission, Survey, SurveyResponse
     return (list(Worker.objects.order_by("pk").values_list("pk", "name", "version", "left_on")),
             list(Meeting.objects.order_by("pk").values_list("pk", "title", "voided")),
             list(Volunteer.objects.order_by("pk").values_list("pk", "left_on")),
             list(SurveyResponse.objects.order_by("pk").values_list("pk", "survey_id", "resident_id")),
             list(Survey.objects.order_by("pk").values_list("pk", "state", "version")),
             list(CaseSubmission.objects.order_by("pk").values_list("pk", "state", "version")),
-            list(CaseCall.objects.order_by("pk").values_list("pk", "state")))
+            list(CaseCall.objects.order_by("pk").values_list("pk", "state")),
+            list(AssessmentRun.objects.order_by("pk").values_list("pk", "published_at")))
 
 
 def w_comm_b_code():

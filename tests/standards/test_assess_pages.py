@@ -147,3 +147,24 @@ def test_admin_records_a_street_centre_and_the_street_indicator_reads_it(client,
     assert Result.objects.get(run=run, place=world.street_a, indicator="street-centre").passed
     client.force_login(world.street_officer_a)  # street officers read the registry but do not edit places
     assert client.post(f"/places/{world.street_a.code}/facility/", {"service_area_m2": "1"}).status_code == 403
+
+
+def test_results_are_published_for_anyone_by_the_admin_only(client, world):
+    Facility.objects.create(community=world.comm_a, service_area_m2=100)
+    run = _run(world)
+    assert client.get(f"/standards/public/{run.pk}/").status_code == 404  # not published yet
+    client.force_login(world.street_officer_a)  # a street does not publish a district's results
+    assert client.post(f"/standards/assessments/{run.pk}/publish/").status_code == 403
+    client.force_login(world.admin)
+    assert client.post(f"/standards/assessments/{run.pk}/publish/").status_code == 302
+    client.logout()
+    listing = client.get("/standards/public/").content.decode()
+    assert "2025 年 · 宜兴市" in listing
+    page = client.get(f"/standards/public/{run.pk}/").content.decode()
+    assert "东虹社区" in page and "南岳社区" in page and "综合服务设施面积每百户" in page
+    for personal in ("张三", "李四", "王五"):  # no person appears
+        assert personal not in page
+    client.force_login(world.admin)
+    client.post(f"/standards/assessments/{run.pk}/publish/", {"publish": "0"})
+    client.logout()
+    assert client.get(f"/standards/public/{run.pk}/").status_code == 404

@@ -12,6 +12,8 @@ def test_demo_books_and_assessments(client, db):
     assert SurveyResponse.objects.exists()
     runs = AssessmentRun.objects.filter(status="done")
     assert {r.pack_id for r in runs} == {"yixing-2019", "wuhan-2011"} and len({r.period for r in runs}) == 2
+    assert runs.filter(published_at__isnull=False).count() == 1
+    assert client.get("/standards/public/").status_code == 200  # anyone, before logging in
     grades = set(CommunityScore.objects.values_list("grade", flat=True))
     assert len(grades) >= 2  # not everybody passes, not everybody fails
     latest = runs.filter(pack_id="yixing-2019").order_by("-period").first()

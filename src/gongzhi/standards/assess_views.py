@@ -8,11 +8,13 @@ import subprocess
 import sys
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
 
 from gongzhi.accounts.models import Role
 from gongzhi.core.access_log import access_log_write
@@ -112,6 +114,7 @@ def run_detail(request, run_id):
                           "streets": t["streets"]} for t in targets]}
     return render(request, "standards/run_detail.html", {
         "run": run, "pack": pack, "view": view, "grades": grades, "targets": targets, "chart": chart,
+        "may_publish": Role.ADMIN in scope.roles and scope.contains(run.scope),
         "history": results.runs_visible(scope).filter(pack_id=run.pack_id, status=RunStatus.DONE)
         .order_by("-period", "-finished_at")[:10]})
 
@@ -206,3 +209,28 @@ def targets(request):
     return render(request, "standards/targets.html", {
         "pack": pack, "assessed": assessed, "history": history, "latest": latest, "chart": chart,
         "latest_targets": history[-1]["targets"] if history else []})
+
+
+@require_staff
+@require_POST
+def publish(request, run_id):
+    scope = _viewer(request)
+    run = results.access_run(scope, run_id)
+    on = request.POST.get("publish") != "0"
+    results.publish(run=run, scope=scope, by=request.user, publish=on)
+    messages.success(request, "评估结果已公示" if on else "已撤下公示")
+    return redirect("standards:run", run_id=run.pk)
+
+
+def public_list(request):
+    """Published assessments, for anyone (P-EVAL-2: results published)."""
+    return render(request, "standards/public_list.html", {"runs": results.published_runs()[:50]})
+
+
+def public_run(request, run_id):
+    run = results.published_runs().filter(pk=run_id).first()
+    if run is None:
+        raise Http404("没有这次公示")
+    pack = packs.load(run.pack_id)
+    return render(request, "standards/public_run.html", {"run": run, "pack": pack,
+                                                         "table": results.public_table(run, pack)})

@@ -33,6 +33,10 @@ class AssessmentRun(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     started_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
+    # P-EVAL-2: results are published; scores and grades only, on a public page
+    published_at = models.DateTimeField("公示时间", null=True, blank=True)
+    published_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
 
     class Meta:
         ordering = ["-started_at", "-id"]

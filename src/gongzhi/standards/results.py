@@ -47,6 +47,8 @@ def _visible_places(scope: Scope | None, run: AssessmentRun):
     return places if scope is None else places.filter(scope._path_q())
 
 
+ERR_PUBLISH = "只有管辖整个评估范围的管理员可以公示或撤下评估结果"
+ERR_PUBLISH_UNFINISHED = "评估尚未完成,不能公示"
 MATRIX_PAGE = 100
 
 
@@ -205,3 +207,43 @@ def target_history(scope: Scope, pack_id: str) -> list[dict]:
             seen.add(run.period)
             out.append({"period": run.period, "run": run, "targets": run.summary.get("targets", [])})
     return out
+
+
+def publish(*, run: AssessmentRun, scope: Scope, by, publish: bool = True) -> AssessmentRun:
+    """Put a finished run on the public page (P-EVAL-2), or take it down. Only an
+    admin whose places cover the run's scope decides that."""
+    from django.core.exceptions import PermissionDenied
+    from django.utils import timezone
+
+    from gongzhi.accounts.models import Role
+
+    if Role.ADMIN not in scope.roles or not scope.contains(run.scope):
+        raise PermissionDenied(ERR_PUBLISH)
+    if run.status != RunStatus.DONE:
+        raise PermissionDenied(ERR_PUBLISH_UNFINISHED)
+    run.published_at, run.published_by = (timezone.now(), by) if publish else (None, None)
+    run.save(update_fields=["published_at", "published_by"])
+    return run
+
+
+def published_runs():
+    return AssessmentRun.objects.filter(status=RunStatus.DONE, published_at__isnull=False).select_related("scope")
+
+
+def public_table(run: AssessmentRun, pack: Pack) -> dict:
+    """What the public page shows: each community's score and grade, and the share of
+    communities meeting each indicator. No names of people, no per-person data."""
+    scores = (CommunityScore.objects.filter(run=run).select_related("community", "street")
+              .order_by("street__code", "community__code"))
+    columns = [i for i in pack.indicators if i["applies_to"]["level"] == "community"]
+    rates = {r["indicator"]: (r["met"], r["n"]) for r in
+             Result.objects.filter(run=run, place__level=Level.COMMUNITY).values("indicator")
+             .annotate(n=Count("id"), met=Count("id", filter=Q(passed=True))).order_by()}
+    satisfaction = dict(Result.objects.filter(run=run, indicator__in=[i["id"] for i in columns
+                                                                      if i["metric"] == "satisfaction_rate"])
+                        .values_list("place_id", "value"))
+    rows = [{"score": sc, "satisfaction": satisfaction.get(sc.community_id)} for sc in scores]
+    return {"rows": rows, "has_satisfaction": bool(satisfaction),
+            "indicators": [{"title": i["title"], "rule": i["rule"], "met": rates.get(i["id"], (0, 0))[0],
+                            "n": rates.get(i["id"], (0, 0))[1]} for i in columns],
+            "grades": _grade_counts_in_db(CommunityScore.objects.filter(run=run))}
