@@ -145,3 +145,17 @@ def test_a_street_submits_a_case_and_the_bureau_reviews_it(page, desktop_page, l
     admin.click("button >> text=入围实地察看")
     admin.wait_for_selector("text=登记实地察看")
     assert problems == []
+
+
+def test_anyone_reads_published_results_on_a_phone(page, live_server, live_world):
+    from django.utils import timezone
+    pack = packs.load("yixing-2019")
+    run = assess.run(assess.start(pack=pack, period=2025, scope=live_world.district), pack)
+    AssessmentRun.objects.filter(pk=run.pk).update(published_at=timezone.now())
+    problems = _watch(page)
+    page.goto(f"{live_server.url}/standards/public/")
+    page.click("text=2025 年 · 宜兴市")
+    page.wait_for_selector("[data-testid=public-scores]")
+    assert page.locator("[data-testid=public-scores] tbody tr").count() == 2
+    _fits_phone(page)
+    assert problems == []
