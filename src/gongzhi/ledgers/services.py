@@ -7,9 +7,10 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from gongzhi.core import crypto, idcard
+from gongzhi.core import crypto
 from gongzhi.ledgers.models import Volunteer, Worker
-from gongzhi.people.models import PersonStatus, Resident
+from gongzhi.people.models import Resident
+from gongzhi.people.selectors import active_resident_by_id_number
 from gongzhi.places.models import Level, Place
 
 ERR_CONFLICT = "该记录已被他人修改,请刷新后重试"
@@ -107,9 +108,7 @@ def volunteer_register(*, community: Place, id_number: str, registered_on: dt.da
     ID number through the keyed hash (the number itself is never searched)."""
     _community(community)
     _not_future(registered_on, "注册日期")
-    number = idcard.parse(id_number).value
-    resident = Resident.objects.filter(id_number_hash=crypto.keyed_hash(number), community=community,
-                                       status=PersonStatus.ACTIVE).first()
+    number, resident = active_resident_by_id_number(id_number, Resident.objects.filter(community=community))
     if resident is None:
         raise LedgerError(ERR_RESIDENT_UNKNOWN.format(masked=crypto.mask_id_number(number)))
     existing = Volunteer.objects.filter(resident=resident).first()

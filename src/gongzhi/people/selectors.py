@@ -106,3 +106,12 @@ def scope_counts(scope: Scope) -> dict:
         "care_groups": [(t, tag_counts.get(t.code, 0)) for t in CareTag.objects.all()],
         "party_members": residents.filter(party_member=True).count(),
     }
+
+
+def active_resident_by_id_number(raw: str, residents: QuerySet | None = None) -> tuple[str, Resident | None]:
+    """(the checked, normalised number; the active resident holding it, or None),
+    found through the keyed hash so the number itself is never searched.
+    `residents` narrows where to look (e.g. one community); idcard errors propagate."""
+    number = idcard.parse(raw).value
+    qs = (residents if residents is not None else Resident.objects.all()).select_related("community", "grid")
+    return number, qs.filter(id_number_hash=crypto.keyed_hash(number), status=PersonStatus.ACTIVE).first()

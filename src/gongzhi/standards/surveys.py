@@ -16,9 +16,10 @@ from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from gongzhi.core import crypto, idcard
+from gongzhi.core import crypto
 from gongzhi.core.scope import Scope
 from gongzhi.people.models import PersonStatus, Resident
+from gongzhi.people.selectors import active_resident_by_id_number
 from gongzhi.places.models import Place
 from gongzhi.standards.models import Survey, SurveyResponse, SurveyState
 
@@ -81,9 +82,7 @@ def _invite(survey: Survey) -> int:
 
 
 def find_resident(id_number: str) -> Resident:
-    number = idcard.parse(id_number).value
-    resident = Resident.objects.filter(id_number_hash=crypto.keyed_hash(number), status=PersonStatus.ACTIVE) \
-        .select_related("community").first()
+    number, resident = active_resident_by_id_number(id_number)
     if resident is None:
         raise SurveyError(ERR_RESIDENT_UNKNOWN.format(masked=crypto.mask_id_number(number)))
     return resident
