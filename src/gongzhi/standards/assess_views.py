@@ -23,6 +23,7 @@ from gongzhi.core.permissions import require_staff
 from gongzhi.places.models import Level
 from gongzhi.places.selectors import access_place
 from gongzhi.standards import assess, export, packs, results
+from gongzhi.standards.access import civil_affairs_scope
 from gongzhi.standards.metrics import METRICS
 from gongzhi.standards.models import Grade, RunStatus
 
@@ -33,13 +34,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _viewer(request):
-    """Assessments are the basic-level government's one unified assessment
-    (P-DUTY-4): departments hold none and see none, and a department post held
-    beside another role widens nothing."""
-    scope = request.scope.without(Role.DEPARTMENT, Role.RESIDENT)
-    if not scope.assignments:
-        raise PermissionDenied(ERR_DEPARTMENT)
-    return scope
+    return civil_affairs_scope(request, ERR_DEPARTMENT)
 
 
 def _may_assess(scope) -> bool:

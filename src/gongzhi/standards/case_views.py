@@ -16,6 +16,7 @@ from gongzhi.core.permissions import require_staff
 from gongzhi.places.models import Level
 from gongzhi.places.selectors import access_place
 from gongzhi.standards import cases
+from gongzhi.standards.access import civil_affairs_scope, posted_version
 from gongzhi.standards.models import Authenticity, CaseState
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -72,10 +73,7 @@ class VisitForm(forms.Form):
 def _scope(request):
     """Cases are the civil-affairs line's: departments take no part, and a department
     post held beside another role widens nothing."""
-    scope = request.scope.without(Role.DEPARTMENT, Role.RESIDENT)
-    if not scope.assignments:
-        raise PermissionDenied(ERR_DEPARTMENT)
-    return scope
+    return civil_affairs_scope(request, ERR_DEPARTMENT)
 
 
 def _call(request, call_id):
@@ -187,7 +185,7 @@ def case_move(request, call_id, case_id, state):
         raise Http404("没有这个操作")
     try:
         cases.case_move(case=case, scope=_scope(request), state=CaseState(state),
-                        version=_version(request))
+                        version=posted_version(request))
         messages.success(request, f"案例已{cases.MOVES[state][1]}")
     except cases.CaseError as exc:
         if str(exc) == cases.ERR_ORGANISER:
@@ -231,10 +229,3 @@ def call_book(request, call_id):
     return HttpResponse(body, content_type="application/pdf",
                         headers={"Content-Disposition": content_disposition_header(True, name)})
 
-
-def _version(request) -> int:
-    """The form's version; anything unreadable is a stale form (the service refuses it)."""
-    try:
-        return int(request.POST.get("version") or 0)
-    except ValueError:
-        return -1

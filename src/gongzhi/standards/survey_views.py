@@ -18,6 +18,7 @@ from gongzhi.core.permissions import require_staff
 from gongzhi.places.models import Level
 from gongzhi.places.selectors import access_place
 from gongzhi.standards import surveys
+from gongzhi.standards.access import civil_affairs_scope, posted_version
 from gongzhi.standards.models import SurveyKind, SurveyState
 
 ERR_MAY_NOT = "只有街道干部、社区工作者和管理员可以发起问卷"
@@ -40,11 +41,7 @@ class SurveyForm(forms.Form):
 
 
 def _staff_scope(request):
-    """Surveys feed the unified assessment, which departments do not hold (P-DUTY-4)."""
-    scope = request.scope.without(Role.DEPARTMENT, Role.RESIDENT)
-    if not scope.assignments:
-        raise PermissionDenied(ERR_DEPARTMENT)
-    return scope
+    return civil_affairs_scope(request, ERR_DEPARTMENT)
 
 
 def _may_define(scope) -> bool:
@@ -143,7 +140,7 @@ def survey_state(request, survey_id, state):
     if not (_may_define(scope) and scope.contains(survey.place)) or state not in (SurveyState.OPEN, SurveyState.CLOSED):
         raise PermissionDenied(ERR_MAY_NOT)
     try:
-        surveys.survey_set_state(survey=survey, state=state, version=_version(request))
+        surveys.survey_set_state(survey=survey, state=state, version=posted_version(request))
         messages.success(request, "问卷已发布" if state == SurveyState.OPEN else "问卷已结束")
     except surveys.SurveyError as exc:
         messages.error(request, str(exc))
@@ -174,10 +171,3 @@ def my_surveys(request):
         "options": list(enumerate(survey.scale, 1)) if survey else [], "today": timezone.localdate()},
         status=400 if error else 200)
 
-
-def _version(request) -> int:
-    """The form's version; anything unreadable is a stale form (the service refuses it)."""
-    try:
-        return int(request.POST.get("version") or 0)
-    except ValueError:
-        return -1
