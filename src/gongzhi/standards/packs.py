@@ -192,12 +192,28 @@ class _Checker:
         return bands
 
 
+# Parsed packs by path, with the text they came from: pages load packs on every
+# request, and reading a file is cheap where parsing and checking it is not.
+_parsed: dict[Path, tuple[str, Pack]] = {}
+
+
 def load_pack(path: Path | str) -> Pack:
+    """The pack in `path`, checked; the same object again while the file is unchanged
+    (callers treat packs as read-only)."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise PackError(f"{path}: 无法读取({exc.strerror})") from None
+    cached = _parsed.get(path)
+    if cached is not None and cached[0] == text:
+        return cached[1]
+    pack = _parse(path, text)
+    _parsed[path] = (text, pack)
+    return pack
+
+
+def _parse(path: Path, text: str) -> Pack:
     try:
         loader = _Loader(text)
         loader.name = str(path)
