@@ -11,7 +11,7 @@ from django.http import Http404
 from gongzhi.core.scope import Scope
 from gongzhi.places.models import Level, Place
 from gongzhi.standards import assess
-from gongzhi.standards.models import AssessmentRun, CommunityScore, Result, RunStatus
+from gongzhi.standards.models import AssessmentRun, CommunityScore, Grade, Result, RunStatus
 from gongzhi.standards.packs import Pack
 
 
@@ -52,23 +52,41 @@ ERR_PUBLISH_UNFINISHED = "评估尚未完成,不能公示"
 MATRIX_PAGE = 100
 
 
-def matrix(scope: Scope | None, run: AssessmentRun, pack: Pack, *, street: str = "", grade: str = "",
-           sort: str = "code", page: int | str | None = 1, per_page: int = MATRIX_PAGE) -> dict:
-    """Rows: the communities of the run the caller may see, each with its score,
-    grade and one cell per indicator, one page at a time; columns: the pack's
-    community indicators. Sorting (by an indicator's value too), filtering and
-    the pass rates are done by the database, so a district of thousands of
-    communities costs one page of rows."""
-    from django.core.paginator import Paginator
-
-    places = _visible_places(scope, run)
-    visible = CommunityScore.objects.filter(run=run, community__in=places)
-    scores = visible.select_related("community", "street")
+def _filtered_scores(scope: Scope | None, run: AssessmentRun, street: str, grade: str):
+    scores = CommunityScore.objects.filter(run=run, community__in=_visible_places(scope, run))
     if street:
         scores = scores.filter(street__code=street)
     if grade:
         scores = scores.filter(grade=grade)
+    return scores
+
+
+def overview(scope: Scope | None, run: AssessmentRun, pack: Pack, *, street: str = "", grade: str = "") -> dict:
+    """The run as the caller may see it, in figures the database counts: how many
+    communities, of which grade, the streets to filter by, and each community
+    indicator's pass rate."""
+    scores = _filtered_scores(scope, run, street, grade)
     columns = [i for i in pack.indicators if i["applies_to"]["level"] == "community"]
+    rates = {r["indicator"]: round(100.0 * r["met"] / r["n"], 1) for r in
+             Result.objects.filter(run=run, place__in=scores.values("community_id")).values("indicator")
+             .annotate(n=Count("id"), met=Count("id", filter=Q(passed=True))).order_by()}
+    visible = _filtered_scores(scope, run, "", "")
+    return {"columns": columns, "count": scores.count(), "grades": _grade_counts_in_db(scores),
+            "pass_rates": [rates.get(i["id"]) for i in columns],
+            "streets": Place.objects.filter(level=Level.STREET, pk__in=visible.values("street_id")).order_by("code")}
+
+
+def matrix(scope: Scope | None, run: AssessmentRun, pack: Pack, *, street: str = "", grade: str = "",
+           sort: str = "code", page: int | str | None = 1, per_page: int = MATRIX_PAGE) -> dict:
+    """The overview plus one page of rows: each community with its score, grade
+    and one cell per indicator. Sorting (by an indicator's value too) and
+    filtering are done by the database, so a district of thousands of
+    communities costs one page of rows."""
+    from django.core.paginator import Paginator
+
+    view = overview(scope, run, pack, street=street, grade=grade)
+    columns = view["columns"]
+    scores = _filtered_scores(scope, run, street, grade).select_related("community", "street")
     key = sort.lstrip("-")
     if key in {i["id"] for i in columns}:
         value = Result.objects.filter(run=run, place=OuterRef("community_id"), indicator=key).values("value")[:1]
@@ -78,22 +96,19 @@ def matrix(scope: Scope | None, run: AssessmentRun, pack: Pack, *, street: str =
     else:
         scores = scores.order_by(*{"score": ["score", "community__code"],
                                    "-score": ["-score", "community__code"]}.get(sort, ["community__code"]))
-    page_obj = Paginator(scores, per_page).get_page(page)
+    paginator = Paginator(scores, per_page)
+    paginator.count = view["count"]  # counted once already (a cached property)
+    page_obj = paginator.get_page(page)
     shown = list(page_obj.object_list)
     cells = defaultdict(dict)
     for r in Result.objects.filter(run=run, place_id__in=[s.community_id for s in shown]):
         cells[r.place_id][r.indicator] = r
     rows = [{"score": s, "cells": [cells[s.community_id].get(i["id"]) for i in columns]} for s in shown]
-    streets = Place.objects.filter(level=Level.STREET, pk__in=visible.values("street_id"))
-    rates = {r["indicator"]: round(100.0 * r["met"] / r["n"], 1) for r in
-             Result.objects.filter(run=run, place__in=scores.values("community_id")).values("indicator")
-             .annotate(n=Count("id"), met=Count("id", filter=Q(passed=True))).order_by()}
-    return {"columns": columns, "rows": rows, "page": page_obj, "streets": streets.order_by("code"),
-            "pass_rates": [rates.get(i["id"]) for i in columns], "grades": _grade_counts_in_db(scores)}
+    return {**view, "rows": rows, "page": page_obj}
 
 
 def _grade_counts_in_db(scores) -> dict:
-    counts = {g: 0 for g in ("示范", "合格", "不合格")}
+    counts = {g.value: 0 for g in Grade}
     for row in scores.order_by().values("grade").annotate(n=Count("id")):
         counts[row["grade"]] = row["n"]
     return counts
@@ -147,12 +162,13 @@ def targets_for(scope: Scope | None, run: AssessmentRun) -> list[dict]:
 def as_json(run: AssessmentRun, pack: Pack, *, places=None) -> dict:
     """The run's results; `places` (a queryset) narrows them to what a caller may see, in the query."""
     results = defaultdict(list)
+    rules = {i["id"]: i["rule"] for i in pack.indicators}
     rows = Result.objects.filter(run=run)
     scores = CommunityScore.objects.filter(run=run)
     if places is not None:
         rows, scores = rows.filter(place__in=places), scores.filter(community__in=places)
     for r in rows.select_related("place").order_by("place__code", "id"):
-        results[r.place_id].append({"indicator": r.indicator, "rule": pack.indicator(r.indicator)["rule"],
+        results[r.place_id].append({"indicator": r.indicator, "rule": rules[r.indicator],
                                     "value": r.value, "threshold": r.threshold, "passed": r.passed,
                                     "points": r.points})
     communities = [{"code": s.community.code, "name": s.community.name, "street": s.street.name,
