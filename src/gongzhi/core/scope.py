@@ -50,6 +50,10 @@ class Scope:
         return Scope(user=self.user, assignments=[a for a in self.assignments if a.role not in roles])
 
     @property
+    def is_department_only(self) -> bool:
+        return bool(self.assignments) and self.roles == {Role.DEPARTMENT}
+
+    @property
     def is_resident_only(self) -> bool:
         return bool(self.assignments) and self.roles == {Role.RESIDENT}
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from gongzhi.core.scope import Scope
 from gongzhi.places.models import Place
 from gongzhi.workorders.models import Channel, Outcome, State, WorkOrder
-from gongzhi.workorders.selectors import _COLUMN, orders_in
+from gongzhi.workorders.selectors import orders_at
 
 ERR_MONTH = "月份格式应为 YYYY-MM"
 
@@ -57,15 +57,14 @@ def dispute_report(*, scope: Scope, place: Place, month: dt.date) -> DisputeRepo
     found = Q(created_at__gte=start, created_at__lt=end)
     # Carried over: raised before the month and not finished when it began.
     carried = Q(created_at__lt=start) & (Q(closed_at__isnull=True) | Q(closed_at__gte=start))
-    qs = (orders_in(scope).filter(category__is_dispute=True, **{_COLUMN[place.level]: place.id})
+    qs = (orders_at(scope, place).filter(category__is_dispute=True)
           .filter(found | carried))
     mediated = Q(dispute__mediated_on__gte=month, dispute__mediated_on__lt=end.date())
     totals = qs.aggregate(
-        total=Count("id"), found=Count("id", filter=found), carried=Count("id", filter=~found),
+        found=Count("id", filter=found), carried=Count("id", filter=~found),
         by_grid=Count("id", filter=found & Q(channel__in=[Channel.GRID, Channel.VISIT])),
         mediated=Count("id", filter=mediated),
         success=Count("id", filter=mediated & Q(dispute__outcome=Outcome.SUCCESS)),
-        failed=Count("id", filter=mediated & Q(dispute__outcome=Outcome.FAILED)),
         referred=Count("id", filter=mediated & Q(dispute__outcome=Outcome.REFERRED)),
         closed=Count("id", filter=Q(state=State.CLOSED, closed_at__gte=start, closed_at__lt=end)),
         pending=Count("id", filter=Q(closed_at__isnull=True) | Q(closed_at__gte=end)),

@@ -27,7 +27,6 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db.models import Count, Sum
@@ -236,12 +235,8 @@ def _attribute(attribute: dict, position: int) -> dict:
 
 
 def _active_category(code: str) -> Category:
-    # Kept a minute per process: the catalogue changes a few times a year.
-    category = cache.get(f"gongzhi:category:{code}")
+    category = selectors.active_category_cached(code)
     if category is None:
-        category = selectors.categories().filter(code=code).first() or False
-        cache.set(f"gongzhi:category:{code}", category, 60)
-    if not category:
         raise Open311Error(404, ERR_SERVICE_CODE_UNKNOWN.format(code=code))
     return category
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
@@ -44,6 +45,11 @@ def order_q(scope: Scope) -> Q:
 
 def orders_in(scope: Scope) -> QuerySet[WorkOrder]:
     return WorkOrder.objects.filter(order_q(scope))
+
+
+def orders_at(scope: Scope, place: Place) -> QuerySet[WorkOrder]:
+    """The caller's orders of one place (district, street, community or grid)."""
+    return orders_in(scope).filter(**{_COLUMN[place.level]: place.id})
 
 
 def access_order(scope: Scope, pk) -> WorkOrder:
@@ -105,6 +111,24 @@ def possible_duplicates(scope: Scope, order: WorkOrder) -> list[WorkOrder]:
     visible = set(orders_in(scope).filter(pk__in=[c.pk for c in candidates], state__in=OPEN_STATES)
                   .values_list("pk", flat=True))
     return [c for c in candidates if c.pk in visible]
+
+
+def _category_key(code: str) -> str:
+    return f"gongzhi:category:{code}"
+
+
+def active_category_cached(code: str) -> Category | None:
+    """An active category by code, kept a minute (Open311 asks on every request;
+    the catalogue changes a few times a year). `forget_category` after an edit."""
+    category = cache.get(_category_key(code))
+    if category is None:
+        category = categories().filter(code=code).first() or False
+        cache.set(_category_key(code), category, 60)
+    return category or None
+
+
+def forget_category(code: str) -> None:
+    cache.delete(_category_key(code))
 
 
 def categories(*, kind: str = "", active_only: bool = True, locality: Place | None = None) -> QuerySet[Category]:
@@ -234,16 +258,17 @@ def monthly_trend(*, scope: Scope, months: int = 12, today: dt.date | None = Non
     first = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
     since = dt.datetime.combine(first, dt.time.min, tzinfo=timezone.get_current_timezone())
     base = orders_in(scope)
-    reported = dict(base.filter(created_at__gte=since).annotate(m=TruncMonth("created_at")).values("m")
-                    .annotate(n=Count("id")).values_list("m", "n"))
-    closed = dict(base.filter(closed_at__gte=since, state=State.CLOSED).annotate(m=TruncMonth("closed_at"))
-                  .values("m").annotate(n=Count("id")).values_list("m", "n"))
+    def per_month(qs, field):
+        rows = qs.annotate(m=TruncMonth(field)).values("m").annotate(n=Count("id")).values_list("m", "n")
+        return {m.date(): n for m, n in rows if m}
+    reported = per_month(base.filter(created_at__gte=since), "created_at")
+    closed = per_month(base.filter(closed_at__gte=since, state=State.CLOSED), "closed_at")
     labels, r, c = [], [], []
     month = first
     while month <= today:
         labels.append(f"{month:%Y-%m}")
-        r.append(next((n for m, n in reported.items() if m and m.date() == month), 0))
-        c.append(next((n for m, n in closed.items() if m and m.date() == month), 0))
+        r.append(reported.get(month, 0))
+        c.append(closed.get(month, 0))
         month = (month + dt.timedelta(days=32)).replace(day=1)
     return {"labels": labels, "reported": r, "closed": c}
 

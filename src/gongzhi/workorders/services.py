@@ -8,17 +8,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
 from django.utils import timezone
 
 from gongzhi.accounts.models import Role
-from gongzhi.core import crypto, uploads
+from gongzhi.core import codes, crypto, uploads
 from gongzhi.core.scope import Scope
 from gongzhi.people.services import ERR_CONFLICT, ConflictError
 from gongzhi.places.models import Level, Place
-from gongzhi.workorders import calendar, notify
+from gongzhi.workorders import calendar, notify, selectors
 from gongzhi.workorders.calendar import add_working_days
 from gongzhi.workorders.models import (
     OPEN_STATES, Action, Attachment, Category, Channel, Dispute, Escalation, Kind, Outcome, RouteLevel, State,
@@ -626,7 +625,7 @@ def visit_record(*, by, grid: Place, visited_on: dt.date, notes: str, concerns: 
     visit = VisitLog.objects.create(grid=grid, household=household, visitor=by, visited_on=visited_on, notes=notes,
                                     concerns=(concerns or "").strip())
     if order_category is not None:
-        visit_to_order(visit=visit, by=by, category=order_category, now=now)
+        visit.work_order = visit_to_order(visit=visit, by=by, category=order_category, now=now)
     return visit
 
 
@@ -635,15 +634,15 @@ def visit_to_order(*, visit, by, category: Category, now=None) -> WorkOrder:
     """Turn the concern heard on a visit into a work order (one step for the grid worker)."""
     from gongzhi.workorders.models import VisitLog
 
-    visit = (VisitLog.objects.select_for_update(of=("self",)).select_related("grid__parent", "household")
-             .get(pk=visit.pk))
+    visit = (VisitLog.objects.select_for_update(of=("self",))
+             .select_related("grid__parent", "household__dwelling").get(pk=visit.pk))
     if not _may_visit(by, visit.grid):
         raise PermissionDenied(ERR_VISIT_GRID)
     if not visit.concerns:
         raise WorkflowError(ERR_VISIT_NO_CONCERN)
     if visit.work_order_id:
         raise WorkflowError(ERR_VISIT_HAS_ORDER.format(number=visit.work_order.number))
-    head = visit.household.members.filter(relation="02").first() if visit.household else None
+    head = visit.household.members.filter(relation=codes.HEAD_RELATION).first() if visit.household else None
     order = order_report(category=category, description=visit.concerns, channel=Channel.VISIT, by=by,
                          grid=visit.grid, household=visit.household,
                          address=visit.household.dwelling.address if visit.household and visit.household.dwelling
@@ -658,7 +657,6 @@ ERR_CATEGORY_CODE = "代码只能由小写字母、数字、下划线和连字�
 ERR_CATEGORY_CODE_TAKEN = "代码 {code} 已被使用"
 ERR_CATEGORY_LOCALITY = "只能维护本地区的工单目录"
 ERR_CATEGORY_ATTRIBUTES = "附加字段须为 JSON 列表:{detail}"
-ERR_CALENDAR_SCOPE = "只有市/区管理员可以维护工作日历"
 
 
 def _catalogue_place(by) -> Place:
@@ -714,7 +712,7 @@ def category_save(*, by, category: Category | None, version: int | None, fields:
     if category.route_level == "department" and not category.route_department:
         raise WorkflowError("派往职能部门的类别须填写默认承办部门")
     category.save()
-    cache.delete(f"gongzhi:category:{category.code}")  # Open311 keeps categories a minute per process
+    selectors.forget_category(category.code)  # Open311 keeps categories a minute
     return category
 
 

@@ -45,7 +45,7 @@ def order_list(request):
                            related=("category", "community", "grid", "handling_place", "owner", "escalation"))
     params = f.copy()
     params.pop("page", None)
-    department_only = bool(scope.roles) and scope.roles <= {Role.DEPARTMENT}
+    department_only = scope.is_department_only
     ctx = {"page": page, "state": state, "states": State.choices, "categories": Category.objects.all(),
            "can_report": not department_only,
            "kinds": Kind.choices, "f": f, "now": timezone.now(),
@@ -66,7 +66,7 @@ def _reporter_context(scope):
 @login_required
 def order_new(request):
     scope = request.scope
-    if scope.roles and scope.roles <= {Role.DEPARTMENT}:
+    if scope.is_department_only:
         raise PermissionDenied("职能部门账号不能直接上报工单,请由社区或网格员受理")
     channel, staff, grids = _reporter_context(scope)
     home = scope.staff_places[0] if scope.staff_places else (scope.assignments[0].place if scope.assignments else None)

@@ -57,7 +57,6 @@ def visits(request):
             except services.WorkflowError as exc:
                 error = str(exc)
             else:
-                visit.refresh_from_db()
                 messages.success(request, "已记录走访" + (f",诉求已转为工单 {visit.work_order.number}"
                                                        if visit.work_order_id else ""))
                 return redirect("workorders:visits")
