@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from gongzhi.core.scope import Scope
@@ -58,12 +58,20 @@ def grid_staff(grid: Place):
     return GridStaff.objects.filter(grid=grid, active=True).order_by("role", "name")
 
 
+def with_staffing(grids: QuerySet) -> QuerySet:
+    """Grids annotated `staffed`: an active grid leader and at least one active
+    full-time grid worker (P-STAFF-4), the one definition the pages and the
+    standards engine share."""
+    staff = GridStaff.objects.filter(grid=OuterRef("pk"), active=True)
+    return grids.annotate(has_leader=Exists(staff.filter(role=StaffRole.LEADER)),
+                          has_full_time=Exists(staff.filter(role=StaffRole.FULL_TIME))).annotate(
+        staffed=ExpressionWrapper(Q(has_leader=True, has_full_time=True), output_field=BooleanField()))
+
+
 def grids_understaffed(scope: Scope):
     """Grids in scope without a leader or without a full-time worker (P-STAFF-4)."""
-    return (scope.places().filter(level=Level.GRID)
-            .annotate(leaders=Count("staff", filter=Q(staff__role=StaffRole.LEADER, staff__active=True)),
-                      full_time=Count("staff", filter=Q(staff__role=StaffRole.FULL_TIME, staff__active=True)))
-            .filter(Q(leaders=0) | Q(full_time=0)).select_related("parent").order_by("code"))
+    return (with_staffing(scope.places().filter(level=Level.GRID)).filter(staffed=False)
+            .select_related("parent").order_by("code"))
 
 
 def grid_estates(grid: Place):

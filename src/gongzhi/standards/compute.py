@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import (
-    Count, DecimalField, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value,
+    Count, DecimalField, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value,
 )
 from django.db.models.functions import Coalesce, ExtractQuarter
 from django.utils import timezone
@@ -22,7 +22,8 @@ from gongzhi.ledgers.models import (
     Activity, Certificate, Disclosure, Election, ElectionMethod, Meeting, MeetingKind, Training, Volunteer, Worker,
 )
 from gongzhi.people.models import Household, HouseholdStatus, OrgKind, Organisation, PersonStatus, Resident
-from gongzhi.places.models import Estate, Facility, GridStaff, Level, Place, StaffRole
+from gongzhi.places.models import Estate, Facility, Level, Place
+from gongzhi.places.selectors import with_staffing
 from gongzhi.standards.metrics import METRICS
 from gongzhi.standards.models import SurveyKind, SurveyResponse
 
@@ -219,13 +220,9 @@ class _Computer:
 
     def m_grids_staffed_share(self):
         """Share of grids with an active leader and at least one active full-time worker (P-STAFF-4)."""
-        staff = GridStaff.objects.filter(grid=OuterRef("pk"), active=True)
-        grids = Place.objects.filter(level=Level.GRID, parent_id__in=self.ids).annotate(
-            has_leader=Exists(staff.filter(role=StaffRole.LEADER)),
-            has_full_time=Exists(staff.filter(role=StaffRole.FULL_TIME)))
-        rows = _grouped(grids, "parent_id", total=Count("id"),
-                        staffed=Count("id", filter=Q(has_leader=True, has_full_time=True)))
-        return {cid: round(100.0 * r["staffed"] / r["total"], 2) for cid, r in rows.items()}
+        grids = with_staffing(Place.objects.filter(level=Level.GRID, parent_id__in=self.ids))
+        rows = _grouped(grids, "parent_id", total=Count("id"), n_staffed=Count("id", filter=Q(staffed=True)))
+        return {cid: round(100.0 * r["n_staffed"] / r["total"], 2) for cid, r in rows.items()}
 
     # -- organisations and volunteers --------------------------------------------------
     def m_social_orgs(self):
