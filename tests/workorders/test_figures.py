@@ -86,3 +86,13 @@ def test_figures_download(client, world):
     sheet = load_workbook(BytesIO(response.content)).active
     assert [c.value for c in sheet[2]][:5] == ["社区", "上报", "受理", "应结案", "结案"]
     assert [c.value for c in sheet[3]][:5] == ["东虹社区", 1, 1, 1, 1]
+
+
+def test_the_trend_covers_exactly_the_months_asked_for(world):
+    import datetime as dt
+
+    from gongzhi.core.scope import Scope
+    from gongzhi.workorders.selectors import monthly_trend
+    for today in (dt.date(2026, 11, 26), dt.date(2026, 1, 31), dt.date(2026, 3, 1)):
+        labels = monthly_trend(scope=Scope.for_user(world.admin), today=today)["labels"]
+        assert len(labels) == 12 and labels[-1] == f"{today:%Y-%m}", (today, labels)

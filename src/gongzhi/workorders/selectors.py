@@ -255,7 +255,8 @@ def monthly_trend(*, scope: Scope, months: int = 12, today: dt.date | None = Non
     from django.db.models.functions import TruncMonth
 
     today = today or timezone.localdate()
-    first = (today.replace(day=1) - dt.timedelta(days=31 * (months - 1))).replace(day=1)
+    back = today.year * 12 + today.month - 1 - (months - 1)  # the month `months - 1` before this one
+    first = dt.date(back // 12, back % 12 + 1, 1)
     since = dt.datetime.combine(first, dt.time.min, tzinfo=timezone.get_current_timezone())
     base = orders_in(scope)
     def per_month(qs, field):
