@@ -11,14 +11,21 @@ from gongzhi.places.models import Level
 from gongzhi.places.selectors import access_place
 
 
+def _ledger_scope(scope: Scope) -> Scope:
+    # departments get no ledgers from communities (P-DUTY-5: fewer ledgers demanded of them),
+    # and a department post held beside another role widens nothing
+    return scope.without(Role.DEPARTMENT, Role.RESIDENT)
+
+
+def may_edit(scope: Scope, community) -> bool:
+    return _ledger_scope(scope).can(Capability.EDIT_PLACES, community)
+
+
 def access_community(scope: Scope, code: str, *, edit: bool = False):
     """The community if the caller may see its ledgers (and, with `edit`,
     change them); otherwise 404, so guessing codes reveals nothing."""
-    # departments get no ledgers from communities (P-DUTY-5: fewer ledgers demanded of them),
-    # and a department post held beside another role widens nothing
-    scope = scope.without(Role.DEPARTMENT, Role.RESIDENT)
-    place = access_place(scope, code)
-    if place.level != Level.COMMUNITY or (edit and not scope.can(Capability.EDIT_PLACES, place)):
+    place = access_place(_ledger_scope(scope), code)
+    if place.level != Level.COMMUNITY or (edit and not may_edit(scope, place)):
         raise Http404("未找到或无权访问")
     return place
 

@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gongzhi.accounts.models import Capability, Role
 from gongzhi.core import idcard
 from gongzhi.core.permissions import require_staff
 from gongzhi.ledgers import forms, selectors, services
@@ -45,7 +44,7 @@ def ledger(request, code):
     year = _year(request)
     ctx = {"community": community, "tab": tab, "tabs": TABS, "year": year,
            "years": range(timezone.localdate().year, timezone.localdate().year - 6, -1),
-           "can_edit": request.scope.without(Role.DEPARTMENT).can(Capability.EDIT_PLACES, community),
+           "can_edit": selectors.may_edit(request.scope, community),
            "summary": selectors.year_summary(community, year)}
     if tab == "workers":
         ctx["rows"] = selectors.workers(community, include_left=request.GET.get("left") == "1")
