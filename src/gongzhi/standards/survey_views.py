@@ -99,9 +99,7 @@ def survey_detail(request, survey_id):
             raise PermissionDenied(ERR_MAY_NOT)
         if paper.is_valid():
             try:
-                resident = surveys.find_resident(paper.cleaned_data["id_number"])
-                if not scope.filter_people(type(resident).objects.filter(pk=resident.pk)).exists():
-                    raise surveys.SurveyError(surveys.ERR_RESIDENT_UNKNOWN.format(masked=resident.id_number_masked))
+                resident = surveys.find_resident(paper.cleaned_data["id_number"], scope)
                 surveys.survey_answer(survey=survey, resident=resident, answers=_answers(request, survey),
                                       entered_by=request.user)
             except idcard.IdNumberError as exc:

@@ -81,8 +81,10 @@ def _invite(survey: Survey) -> int:
                        f"在「问卷」页作答。")
 
 
-def find_resident(id_number: str) -> Resident:
-    number, resident = active_resident_by_id_number(id_number)
+def find_resident(id_number: str, scope: Scope) -> Resident:
+    """The active resident with this ID number among those the caller may see;
+    one outside the scope is reported exactly like an unknown number."""
+    number, resident = active_resident_by_id_number(id_number, scope.filter_people(Resident.objects.all()))
     if resident is None:
         raise SurveyError(ERR_RESIDENT_UNKNOWN.format(masked=crypto.mask_id_number(number)))
     return resident
