@@ -112,3 +112,21 @@ def test_publishing_invites_the_places_resident_accounts(world, survey):
     note = Notification.objects.get(user=world.resident_user)
     assert "东虹社区满意度" in note.text and note.kind == "survey"
     assert Notification.objects.filter(kind="survey").count() == 1  # nobody of community B
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"questions": "  \n "}, "这个字段是必填项"),
+    ({"opens_on": "2026-03-01", "closes_on": "2026-02-01"}, "截止日期不能早于开始日期"),
+    ({"kind": "happiness"}, "happiness"),
+])
+def test_a_bad_survey_form_is_refused_and_nothing_is_saved(client, world, change, message):
+    from gongzhi.standards.models import Survey
+    client.force_login(world.community_worker_a)
+    data = {"title": "问卷", "kind": "satisfaction", "place": world.comm_a.code, "questions": "满意吗?",
+            "opens_on": "2026-01-01", "closes_on": "2026-02-01", **change}
+    r = client.post("/standards/surveys/", data)
+    assert r.status_code == 400 and message in r.content.decode() and not Survey.objects.exists()
+    data["place"] = world.comm_b.code  # another community is not offered
+    r = client.post("/standards/surveys/", {**data, "questions": "满意吗?", "kind": "satisfaction",
+                                            "opens_on": "2026-01-01", "closes_on": "2026-02-01"})
+    assert r.status_code == 400 and not Survey.objects.exists()
