@@ -25,10 +25,12 @@ def forget() -> None:
 
 
 def _exceptions(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
+    """The holidays and adjusted working days (all of them: callers only look days up,
+    so there is no need to copy out the [start, end] window on every deadline)."""
     if time.monotonic() - _CACHE["at"] > _TTL_SECONDS:
         _CACHE["days"] = dict(CalendarDay.objects.values_list("date", "is_workday"))
         _CACHE["at"] = time.monotonic()
-    return {d: w for d, w in _CACHE["days"].items() if start <= d <= end}
+    return _CACHE["days"]
 
 
 def is_workday(day: dt.date, exceptions: dict[dt.date, bool] | None = None) -> bool:

@@ -12,7 +12,7 @@ from gongzhi.accounts.models import Role
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import require_staff
 from gongzhi.people.selectors import households_in
-from gongzhi.places.models import Level, Place
+from gongzhi.places.models import Level
 from gongzhi.workorders import selectors, services
 from gongzhi.workorders.forms import VisitForm
 from gongzhi.workorders.models import Category, Kind
@@ -20,13 +20,10 @@ from gongzhi.workorders.views import ERR_HOUSEHOLD, PER_PAGE
 
 def _visit_grids(scope):
     """Grids where the caller keeps a visit log: their own grid, or their community's."""
-    grids = [p for a in scope.assignments if a.role in (Role.GRID, Role.COMMUNITY) for p in [a.place]]
-    if not grids:
+    keepers = scope.without(Role.ADMIN, Role.STREET, Role.DEPARTMENT, Role.RESIDENT)
+    if not keepers.assignments:
         return []
-    q = Place.objects.none()
-    for p in grids:
-        q |= Place.objects.filter(level=Level.GRID, path__startswith=p.path)
-    return list(q.select_related("parent").order_by("code"))
+    return list(keepers.places().filter(level=Level.GRID).select_related("parent").order_by("code"))
 
 
 @require_staff
