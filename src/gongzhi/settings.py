@@ -137,6 +137,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# ISO dates first in every language, so <input type="date"> keeps its value (gongzhi/formats/__init__.py)
+FORMAT_MODULE_PATH = ["gongzhi.formats"]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

@@ -1,0 +1,3 @@
+from gongzhi.formats import iso_first
+
+globals().update(iso_first("en"))
