@@ -30,8 +30,8 @@ ENDPOINTS = {
     "people:household_new": ("POST", lambda w: f"/people/grids/{w.grid_b1.code}/households/new/"),
     "places:detail": ("GET", lambda w: f"/places/{w.grid_b1.code}/"),
     "places:facility_edit": ("POST", lambda w: f"/places/{w.comm_b.code}/facility/"),
-    "places:organisation_new": ("POST", lambda w: f"/places/{w.comm_b.code}/organisations/new/"),
-    "places:organisation_edit": ("POST", lambda w: f"/places/{w.comm_b.code}/organisations/{w.org_b.pk}/"),
+    "people:organisation_new": ("POST", lambda w: f"/people/places/{w.comm_b.code}/organisations/new/"),
+    "people:organisation_edit": ("POST", lambda w: f"/people/places/{w.comm_b.code}/organisations/{w.org_b.pk}/"),
     "places:staff_add": ("POST", lambda w: f"/places/{w.grid_b1.code}/staff/new/"),
     "places:staff_remove": ("POST", lambda w: f"/places/{w.grid_b1.code}/staff/{w.staff_b1.pk}/remove/"),
     "api:get_place": ("GET", lambda w: f"/api/places/{w.comm_b.code}"),
@@ -52,6 +52,7 @@ ENDPOINTS = {
     # a run over street B only, and the district-wide run's scorecard of community B
     "standards:run": ("GET", lambda w: f"/standards/assessments/{_run(w, w.street_b).pk}/"),
     "standards:matrix": ("GET", lambda w: f"/standards/assessments/{_run(w, w.street_b).pk}/matrix/?format=xlsx"),
+    "standards:run_pack": ("GET", lambda w: f"/standards/assessments/{_run(w, w.street_b).pk}/pack/"),
     # nobody below the district publishes the district's results
     "standards:publish": ("POST", lambda w: f"/standards/assessments/{_run(w, w.district).pk}/publish/"),
     "standards:scorecard": ("GET", lambda w: f"/standards/assessments/{_run(w, w.district).pk}/communities/{w.comm_b.code}/"),
@@ -336,3 +337,162 @@ def test_import_jobs_are_private(client, world):
     assert client.get(f"/people/import/{job.pk}/rejected.xlsx").status_code == 404
     _login(client, world.grid_worker_a1)
     assert client.get("/people/import/").status_code == 403
+
+
+# -- users with several posts -----------------------------------------------------------------
+# Each post's role grants some capabilities; a page that needs capability C reads only the
+# places of the posts that grant C. For every URL, each multi-post user below may see
+# community B's records only when a post granting the page's capability covers community B.
+MULTI_POSTS = {
+    # a community worker of A who also holds a department post at street B
+    "cw_a+dept_b": [("community", "comm_a", ""), ("department", "street_b", "城管局")],
+    # a street officer of A who is also a grid worker in community B (street-level rights stay in A)
+    "street_a+grid_b1": [("street", "street_a", ""), ("grid", "grid_b1", "")],
+    # three posts: a grid worker of A1, a department officer at street B and a resident of B
+    "grid_a1+dept_b+resident_b": [("grid", "grid_a1", ""), ("department", "street_b", "民政局"),
+                                  ("resident", "comm_b", "")],
+    # a department officer at street A who is also the community worker of B
+    "dept_a+cw_b": [("department", "street_a", "城管局"), ("community", "comm_b", "")],
+}
+
+
+# Posts that take part in a capability without seeing the place's records: a department post
+# sees only orders dispatched to its department, a resident only what they reported; the
+# foreign order is neither, so it must stay invisible through these posts.
+ONLY_THEIR_OWN = {"view_orders": {"department", "resident"}, "view_order_reports": {"department"},
+                  "handle_orders": {"department"}}
+
+
+def _multi_user(world, name):
+    from gongzhi.accounts.models import RoleAssignment
+    from tests.factories import user
+    posts = MULTI_POSTS[name]
+    u = user(name.replace("+", "_"))
+    for role, place_attr, department in posts:
+        RoleAssignment.objects.create(user=u, role=role, place=getattr(world, place_attr), department=department)
+    return u
+
+
+def _declared_capability(url):
+    """The capability the view behind `url` declares (API endpoints included)."""
+    from django.urls import resolve
+
+    from gongzhi.core.permissions import capability_of
+    match = resolve(url.split("?")[0])
+    if match.namespace == "api":
+        return _api_capability(match.url_name)
+    return capability_of(match.func)
+
+
+def _api_operations():
+    """{url name: endpoint function} of every API operation the modules mounted."""
+    from gongzhi.api import api
+    found = {}
+    for _prefix, router in api._routers:
+        for path_view in router.path_operations.values():
+            for op in path_view.operations:
+                found[getattr(op, "url_name", None) or path_view.url_name or op.view_func.__name__] = op.view_func
+    return found
+
+
+def _api_capability(url_name):
+    from gongzhi.core.permissions import capability_of
+    return capability_of(_api_operations()[url_name])
+
+
+def _covers(world, posts, capability, place) -> bool:
+    """Does a post of `posts` whose role grants `capability` reach into `place` (cover it,
+    or lie inside it, like a grid of the community)? Then some of its records are the caller's."""
+    from gongzhi.core.modules import Capability
+    if not isinstance(capability, Capability):
+        return False
+    return any(capability.granted_to(role) and role not in ONLY_THEIR_OWN.get(capability.code, ())
+               and (place.is_within(getattr(world, attr))
+                                                or getattr(world, attr).is_within(place))
+               for role, attr, _ in posts)
+
+
+def test_every_view_declares_its_capability():
+    """Every page and API endpoint says which capability it needs, or that it is public
+    or only about the caller's own records; nothing reads through an unnamed scope."""
+    from django.urls import reverse
+
+    from gongzhi.core.permissions import capability_of
+    undeclared = []
+
+    def walk(patterns, ns):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                walk(p.url_patterns, p.namespace or ns)
+            elif isinstance(p, URLPattern) and p.name and ns not in ("admin", "api"):
+                if capability_of(p.callback) is None:
+                    undeclared.append(f"{ns}:{p.name}")
+    walk(get_resolver().url_patterns, "")
+    for name, func in _api_operations().items():
+        if capability_of(func) is None:
+            undeclared.append(f"api:{name}")
+    assert reverse("api:get_resident", args=[1])  # the API's routers are mounted
+    assert not undeclared, f"declare a capability (@requires) or @public/@own_records: {sorted(undeclared)}"
+
+
+@pytest.mark.parametrize("who", sorted(MULTI_POSTS))
+@pytest.mark.parametrize("name", sorted(ENDPOINTS))
+def test_multi_post_users_reach_the_other_place_only_through_posts_that_grant(client, world, who, name):
+    u = _multi_user(world, who)
+    _login(client, u)
+    method, url = ENDPOINTS[name]
+    target = url(world)
+    capability = _declared_capability(target)
+    if _covers(world, MULTI_POSTS[who], capability, world.comm_b):
+        pytest.skip(f"a post of {who} granting {capability} covers community B")
+    before = _snapshot()
+    response = _call(client, method, target)
+    # a department post at B may open B's page of a report and find only its own orders there
+    allowed = (200, 403, 404) if method == "GET" and _reaches_only_own(world, MULTI_POSTS[who], capability) \
+        else (403, 404)
+    assert response.status_code in allowed, (name, capability, response.status_code)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert "王五" not in body.decode(errors="ignore")
+    assert _snapshot() == before
+    assert not AccessLog.objects.filter(target__contains="王五").exists()
+
+
+def _reaches_only_own(world, posts, capability) -> bool:
+    return any(capability.granted_to(role) and role in ONLY_THEIR_OWN.get(capability.code, ())
+               and getattr(world, attr).is_within(world.street_b) for role, attr, _ in posts)
+
+
+@pytest.mark.parametrize("who", sorted(MULTI_POSTS))
+@pytest.mark.parametrize("name", sorted(LISTS))
+def test_multi_post_users_lists_hold_only_what_each_capability_grants(client, world, who, name):
+    u = _multi_user(world, who)
+    _login(client, u)
+    url = LISTS[name](world) if callable(LISTS[name]) else LISTS[name]
+    capability = _declared_capability(url)
+    if _covers(world, MULTI_POSTS[who], capability, world.comm_b):
+        pytest.skip(f"a post of {who} granting {capability} covers community B")
+    response = client.get(url)
+    assert response.status_code in (200, 403), (name, response.status_code)
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    if response.get("Content-Type", "").startswith("application/vnd.openxml"):
+        from io import BytesIO
+
+        from openpyxl import load_workbook
+        body = "".join(str(c) for row in load_workbook(BytesIO(body)).active.iter_rows(values_only=True)
+                       for c in row).encode()
+    text = body.decode(errors="ignore")
+    for foreign in ("王五", world.hh_b1.number):
+        assert foreign not in text, (name, capability, foreign)
+
+
+def test_department_post_at_b_reads_no_residents_there(client, world):
+    """The issue's repro: a community worker of A with a department post at street B."""
+    _login(client, _multi_user(world, "cw_a+dept_b"))
+    assert client.get(f"/people/residents/{world.res_b1.pk}/").status_code == 404
+    assert client.get(f"/api/residents/{world.res_b1.pk}").status_code == 404
+    names = {r["name"] for r in client.get("/api/residents?status=").json()["results"]}
+    assert names == {"张三", "李四"}
+    assert "王五" not in client.get("/people/residents/?status=").content.decode()
+    # the department post still shows street B's places (the territory is not personal)
+    assert client.get(f"/places/{world.grid_b1.code}/").status_code == 200
+    assert "王五" not in client.get(f"/places/{world.grid_b1.code}/").content.decode()

@@ -79,7 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gongzhi.core.context_processors.scope",
-                "gongzhi.workorders.context_processors.inbox",
+                "gongzhi.core.context_processors.module_context",
             ],
         },
     }

@@ -1,17 +1,12 @@
+"""The site's URLs: every module's, as its manifest declares them, plus the JSON API and Django's admin."""
 from django.contrib import admin
 from django.urls import include, path
 
 from gongzhi.api import api
+from gongzhi.core import modules
 
-urlpatterns = [
-    path("", include("gongzhi.core.urls")),
-    path("accounts/", include("gongzhi.accounts.urls")),
-    path("places/", include("gongzhi.places.urls")),
-    path("people/", include("gongzhi.people.urls")),
-    path("orders/", include("gongzhi.workorders.urls")),
-    path("open311/v2/", include("gongzhi.workorders.open311_urls")),
-    path("ledgers/", include("gongzhi.ledgers.urls")),
-    path("standards/", include("gongzhi.standards.urls")),
+urlpatterns = [path(prefix, include(urlconf)) for m in modules.modules() for prefix, urlconf in m.urls]
+urlpatterns += [
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
 ]

@@ -1,5 +1,8 @@
-"""`gongzhi demo`: a deterministic synthetic 宜兴市, built here at a small scale."""
+"""`gongzhi demo`: a deterministic synthetic 宜兴市, built here at a small scale
+by the modules' demo parts, in the order their manifests declare."""
+import ast
 import datetime as dt
+import inspect
 import hashlib
 import io
 import json
@@ -7,15 +10,20 @@ import re
 from collections import Counter, defaultdict
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.hashers import get_hasher, identify_hasher
 from django.core.management import call_command
 from django.db import transaction
 
 from gongzhi.accounts.models import ROLE_LEVELS, Role, User
-from gongzhi.core import codes, crypto, demo, idcard
+from gongzhi.accounts import demo as accounts_demo
+from gongzhi.core import codes, crypto, demo, idcard, modules
+from gongzhi.core.management.commands import demo as demo_command
+from gongzhi.people import demo as people_demo
 from gongzhi.people.models import (
     EventKind, Household, HouseholdStatus, Organisation, OrgKind, PersonStatus, Resident, ResidenceStatus,
 )
+from gongzhi.places import demo as places_demo
 from gongzhi.places.models import Dwelling, Estate, Facility, GridKind, GridStaff, Level, Place, StaffRole
 
 SCALE = 0.02
@@ -66,25 +74,25 @@ def _digest() -> str:
 # -- the plan, without a database --------------------------------------------------
 
 def test_plan_has_the_communities_and_size_classes_of_the_brief():
-    full = demo.plan_households(1.0)
+    full = places_demo.plan_households(1.0)
     assert len(full) >= 20
     sizes = Counter("small" if n < 1000 else "large" if n > 3000 else "medium" for n in full.values())
     assert sizes["small"] >= 2 and sizes["large"] >= 2 and sizes["medium"] >= 10
-    streets = {s.name: s for s in demo.STREETS}
+    streets = {s.name: s for s in places_demo.STREETS}
     for name in ("宜城街道", "新街街道", "屺亭街道", "新庄街道", "芳桥街道", "丁蜀镇"):
         assert name in streets
-    assert sum(1 for s in demo.STREETS if s.is_town and s.name != "丁蜀镇") >= 2
-    for s in demo.STREETS:
-        code = demo.street_code(s)
+    assert sum(1 for s in places_demo.STREETS if s.is_town and s.name != "丁蜀镇") >= 2
+    for s in places_demo.STREETS:
+        code = places_demo.street_code(s)
         assert len(code) == 9 and code.startswith("320282")
         assert (100 <= s.suffix <= 199) == s.is_town
         for c in s.communities:
             assert (200 <= c.suffix <= 399) == c.rural and 1 <= c.suffix <= 399
             assert c.urban_rural_code in (("210", "220") if c.rural else ("111", "112", "121"))
-    types = Counter(c.community_type for s in demo.STREETS for c in s.communities)
+    types = Counter(c.community_type for s in places_demo.STREETS for c in s.communities)
     assert types["unit"] == 1 and types["market_town"] == 1
     # The small build keeps every community and at least one household per grid.
-    small = demo.plan_households(SCALE)
+    small = places_demo.plan_households(SCALE)
     assert small.keys() == full.keys()
     assert all(0 < small[code] < full[code] for code in full)
 
@@ -103,7 +111,7 @@ def test_credit_codes_are_well_formed():
     chars = "0123456789ABCDEFGHJKLMNPQRTUWXY"
     weights = [3 ** i % 31 for i in range(17)]
     for prefix in ("91", "52", "12") * 20:
-        code = demo.credit_code(rng, prefix)
+        code = people_demo.credit_code(rng, prefix)
         assert len(code) == 18 and code.startswith(prefix + "320282")
         assert (sum(chars.index(c) * w for c, w in zip(code, weights)) + chars.index(code[17])) % 31 == 0
 
@@ -114,8 +122,8 @@ def test_credit_codes_are_well_formed():
 def test_small_build_is_consistent_and_realistic():
     summary = demo.build_demo(scale=SCALE)
     assert summary.created
-    full_households = sum(demo.plan_households(1.0).values())
-    assert summary.households == sum(demo.plan_households(SCALE).values())
+    full_households = sum(places_demo.plan_households(1.0).values())
+    assert summary.households == sum(places_demo.plan_households(SCALE).values())
     # At full scale the same household mix gives well over 50,000 residents.
     assert summary.residents / summary.households * full_households >= 55_000
 
@@ -305,3 +313,57 @@ def test_command_prints_summary_and_accounts_and_second_run_changes_nothing(monk
 
 def test_reference_date_is_in_the_past():
     assert demo.REFERENCE_DATE < dt.date.today()
+
+
+# -- the parts --------------------------------------------------------------------------
+
+# The shared generator is consumed part after part, so this order is what makes
+# the data set what it is: changing it changes every name and number after it.
+PART_ORDER = ["gongzhi.places.demo.build", "gongzhi.people.demo.build", "gongzhi.places.demo.build_facilities",
+              "gongzhi.accounts.demo.build", "gongzhi.workorders.demo.build", "gongzhi.standards.demo.build_part"]
+
+
+@pytest.mark.django_db
+def test_parts_run_in_the_order_the_manifests_declare(monkeypatch):
+    declared = sorted((part for m in modules.modules() for part in m.demo), key=lambda part: part.order)
+    assert len({part.order for part in declared}) == len(declared)  # no two parts share a place in the line
+    assert [part.build for part in declared] == PART_ORDER
+    ran = []
+    monkeypatch.setattr(demo, "import_string", lambda path: lambda ctx: ran.append((path, ctx)))
+    summary = demo.build_demo(scale=SCALE)
+    assert [path for path, _ctx in ran] == PART_ORDER
+    assert len({id(ctx) for _path, ctx in ran}) == 1 and summary is ran[0][1].summary  # one context, handed on
+
+
+def test_every_part_and_counter_is_importable_and_counts_a_declared_part():
+    from django.utils.module_loading import import_string
+
+    builds = {part.build for part in modules.demo_parts()}
+    for part in modules.demo_parts():
+        assert callable(import_string(part.build)), part
+    for build, counter in modules.extras(demo.COUNTERS):
+        assert build in builds and callable(import_string(counter)), (build, counter)
+
+
+def _gongzhi_imports_and_paths(module) -> set[str]:
+    """Every gongzhi module a source file imports or names in a string (a dotted path)."""
+    tree = ast.parse(inspect.getsource(module))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            found |= set(re.findall(r"gongzhi\.\w+", node.value))
+    return {name for name in found if name.startswith("gongzhi.")}
+
+
+def test_the_kernels_demo_code_imports_no_feature_app():
+    kernel = {"core", "accounts", "places"}
+    apps = {app.split(".")[1] for app in settings.INSTALLED_APPS if app.startswith("gongzhi.")}
+    features = apps - kernel
+    assert {"people", "workorders", "ledgers", "standards"} <= features
+    for module in (demo, demo_command, places_demo, accounts_demo):
+        used = {name.split(".")[1] for name in _gongzhi_imports_and_paths(module)}
+        assert not used & features, (module.__name__, used & features)

@@ -86,8 +86,11 @@ def test_volunteers_are_found_by_id_number_in_the_community(client, world):
     assert volunteer.left_on == dt.date.today()
 
 
-@pytest.mark.parametrize("who, status", [("street_officer_a", 200), ("grid_worker_a1", 404), ("department", 404),
-                                         ("community_worker_a", 200)])
+@pytest.mark.parametrize("who, status", [
+    ("street_officer_a", 200),
+    ("grid_worker_a1", 404),  # may read ledgers, but the grid post does not cover the community
+    ("department", 403),  # departments hold no ledger capability at all (P-DUTY-5)
+    ("community_worker_a", 200)])
 def test_who_reads_and_who_writes(client, world, who, status):
     client.force_login(getattr(world, who))
     assert client.get(f"/ledgers/{world.comm_a.code}/").status_code == status
@@ -96,8 +99,8 @@ def test_who_reads_and_who_writes(client, world, who, status):
                     {"kind": "residents", "held_on": "2025-01-10", "title": "会议"})
     if who == "community_worker_a":
         assert r.status_code == 302
-    else:  # street officers read the books but do not keep them
-        assert r.status_code == 404 and Meeting.objects.count() == before
+    else:  # street officers read the books but do not keep them (no EDIT_LEDGERS post: refused outright)
+        assert r.status_code == 403 and Meeting.objects.count() == before
 
 
 def test_guessing_another_communitys_row_through_ones_own_code_fails(client, world):

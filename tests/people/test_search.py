@@ -1,12 +1,13 @@
 import pytest
 
 from gongzhi.core.scope import Scope
+from gongzhi.people.manifest import VIEW_PEOPLE
 from gongzhi.people import selectors, services
 
 
 @pytest.fixture
 def cw_scope(world):
-    return Scope.for_user(world.community_worker_a)
+    return Scope.for_user_capability(world.community_worker_a, VIEW_PEOPLE)
 
 
 def names(scope, q):

@@ -46,15 +46,15 @@ def test_tree_and_grid_page_list_queries_are_bounded(client, world, django_asser
 def test_community_worker_registers_and_files_an_organisation(client, world):
     from gongzhi.people.models import Organisation
     client.force_login(world.community_worker_a)
-    r = client.post(f"/places/{world.comm_a.code}/organisations/new/", {
+    r = client.post(f"/people/places/{world.comm_a.code}/organisations/new/", {
         "kind": "social_org", "name": "东虹广场舞队", "registration": "none", "active": "on"})
     assert r.status_code == 302
     org = Organisation.objects.get(name="东虹广场舞队")
     assert org.community == world.comm_a
-    r = client.post(f"/places/{world.comm_a.code}/organisations/{org.pk}/", {
+    r = client.post(f"/people/places/{world.comm_a.code}/organisations/{org.pk}/", {
         "kind": "social_org", "name": "东虹广场舞队", "registration": "filed", "credit_code": "bad", "active": "on"})
     assert "统一社会信用代码应为18位" in r.content.decode()
-    client.post(f"/places/{world.comm_a.code}/organisations/{org.pk}/", {
+    client.post(f"/people/places/{world.comm_a.code}/organisations/{org.pk}/", {
         "kind": "social_org", "name": "东虹广场舞队", "registration": "filed", "active": "on"})
     org.refresh_from_db()
     assert org.registration == "filed" and org.history.count() == 2

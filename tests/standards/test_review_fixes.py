@@ -110,6 +110,7 @@ def test_bad_parameters_get_answers_not_errors(client, world):
 
 def test_a_closed_call_takes_nothing_more(client, world):
     from gongzhi.core.scope import Scope
+    from gongzhi.standards.manifest import SUBMIT_CASES
     call = cases.call_create(place=world.district, title="征集", deadline=dt.date.today() + dt.timedelta(days=5),
                              topics=[], by=world.admin)
     client.force_login(world.admin)
@@ -117,7 +118,8 @@ def test_a_closed_call_takes_nothing_more(client, world):
     call.refresh_from_db()
     assert call.state == "closed" and call.phase == "已汇编"
     try:
-        cases.case_submit(call=call, scope=Scope.for_user(world.street_officer_a), place=world.street_a,
+        cases.case_submit(call=call, scope=Scope.for_user_capability(world.street_officer_a, SUBMIT_CASES),
+                          place=world.street_a,
                           title="迟到", topic="", text="正文", by=world.street_officer_a)
     except cases.CaseError as exc:
         assert "不能报送" in str(exc)

@@ -11,7 +11,8 @@ PAGES = ["/orders/?state=", "/orders/new/", "/orders/inbox/", "/orders/figures/"
 REFUSED = {
     "resident": {"/orders/figures/", "/orders/visits/", "/orders/disputes/", "/orders/catalogue/",
                  "/orders/calendar/", "/"},
-    "department": {"/orders/new/", "/orders/catalogue/", "/orders/calendar/"},
+    # departments keep no visit log and read none (VIEW_VISITS): refused, as the header hides the link
+    "department": {"/orders/new/", "/orders/visits/", "/orders/catalogue/", "/orders/calendar/"},
     "street": {"/orders/catalogue/", "/orders/calendar/"},
     "community": {"/orders/catalogue/", "/orders/calendar/"},
     "community2": {"/orders/catalogue/", "/orders/calendar/"},

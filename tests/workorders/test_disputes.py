@@ -10,7 +10,12 @@ from pypdf import PdfReader
 from gongzhi.core.models import AccessLog
 from gongzhi.core.scope import Scope
 from gongzhi.workorders import disputes, services
+from gongzhi.workorders.manifest import VIEW_ORDER_REPORTS
 from gongzhi.workorders.models import Category, Channel
+
+
+def _reports(user):
+    return Scope.for_user_capability(user, VIEW_ORDER_REPORTS)
 
 
 def at(y, m, d):
@@ -47,7 +52,7 @@ def test_month_totals(world):
     _dispute(world, at(2026, 11, 10), mediate="referred")
     services.order_report(category=Category.objects.get(code="dispute"), description="另一街道的纠纷",  # not counted
                           channel=Channel.WINDOW, by=world.community_worker_b, grid=world.grid_b1, now=at(2026, 11, 12))
-    report = disputes.dispute_report(scope=Scope.for_user(world.street_officer_a), place=world.comm_a,
+    report = disputes.dispute_report(scope=_reports(world.street_officer_a), place=world.comm_a,
                                      month=dt.date(2026, 11, 1))
     t = report.totals
     assert (t["found"], t["carried"], t["by_grid"], t["mediated"], t["success"], t["referred"]) == (2, 1, 2, 2, 1, 1)

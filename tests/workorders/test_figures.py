@@ -6,7 +6,12 @@ from django.utils import timezone
 
 from gongzhi.core.scope import Scope
 from gongzhi.workorders import selectors, services
+from gongzhi.workorders.manifest import VIEW_ORDER_REPORTS
 from gongzhi.workorders.models import Category, Channel
+
+
+def _reports(user):
+    return Scope.for_user_capability(user, VIEW_ORDER_REPORTS)
 
 
 def at(d, h=10):
@@ -45,7 +50,7 @@ def test_rates_per_community(world):
     _run(world, days_to_close=10, rating=4)              # late (limit: 3 working days)
     _run(world, accept_late=True)                          # still open, due in the period
     _run(world, decline=True)
-    (row,) = selectors.figures(scope=Scope.for_user(world.admin), start=NOV, end=dt.date(2026, 11, 30))
+    (row,) = selectors.figures(scope=_reports(world.admin), start=NOV, end=dt.date(2026, 11, 30))
     assert row["unit"] == "东虹社区"
     assert row["reported"] == 5 and row["accepted"] == 4
     assert row["due"] == 4 and row["closed"] == 3 and row["on_time"] == 2 and row["rework"] == 1
@@ -59,9 +64,9 @@ def test_figures_follow_the_scope(world):
     _run(world, days_to_close=1)
     services.order_report(category=Category.objects.get(code="sanitation"), description="B", channel=Channel.WINDOW,
                           by=world.community_worker_b, grid=world.grid_b1, now=at(NOV))
-    rows = selectors.figures(scope=Scope.for_user(world.community_worker_a), start=NOV, end=dt.date(2026, 11, 30))
+    rows = selectors.figures(scope=_reports(world.community_worker_a), start=NOV, end=dt.date(2026, 11, 30))
     assert [r["unit"] for r in rows] == ["东虹社区"]
-    rows = selectors.figures(scope=Scope.for_user(world.admin), start=NOV, end=dt.date(2026, 11, 30), group="street")
+    rows = selectors.figures(scope=_reports(world.admin), start=NOV, end=dt.date(2026, 11, 30), group="street")
     assert sorted(r["unit"] for r in rows) == ["宜城街道", "新街街道"]
 
 
@@ -91,8 +96,7 @@ def test_figures_download(client, world):
 def test_the_trend_covers_exactly_the_months_asked_for(world):
     import datetime as dt
 
-    from gongzhi.core.scope import Scope
     from gongzhi.workorders.selectors import monthly_trend
     for today in (dt.date(2026, 11, 26), dt.date(2026, 1, 31), dt.date(2026, 3, 1)):
-        labels = monthly_trend(scope=Scope.for_user(world.admin), today=today)["labels"]
+        labels = monthly_trend(scope=_reports(world.admin), today=today)["labels"]
         assert len(labels) == 12 and labels[-1] == f"{today:%Y-%m}", (today, labels)

@@ -12,30 +12,6 @@ class Role(models.TextChoices):
     RESIDENT = "resident", "居民"
 
 
-class Capability(models.TextChoices):
-    VIEW_PEOPLE = "view_people", "查看人员信息"
-    EDIT_PEOPLE = "edit_people", "维护人员信息"
-    UNMASK = "unmask", "查看完整敏感信息"
-    IMPORT = "import", "导入"
-    EXPORT = "export", "导出"
-    VIEW_ACCESS_LOG = "view_access_log", "查看访问日志"
-    EDIT_PLACES = "edit_places", "维护区划网格"
-    MANAGE_ACCOUNTS = "manage_accounts", "管理账号"
-    EDIT_CATALOGUE = "edit_catalogue", "维护工单目录和工作日历"
-
-
-# What each role may do inside its place. Departments get aggregates only:
-# they have no need to browse residents (data minimisation).
-ROLE_CAPABILITIES: dict[str, set[str]] = {
-    Role.ADMIN: {c.value for c in Capability},
-    Role.STREET: {Capability.VIEW_PEOPLE, Capability.EXPORT},
-    Role.COMMUNITY: {Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE, Capability.UNMASK, Capability.IMPORT,
-                     Capability.EXPORT, Capability.EDIT_PLACES},
-    Role.GRID: {Capability.VIEW_PEOPLE, Capability.EDIT_PEOPLE},
-    Role.DEPARTMENT: set(),
-    Role.RESIDENT: set(),
-}
-
 # Where in the territory each role may be assigned.
 ROLE_LEVELS = {
     Role.ADMIN: {"district"},
@@ -70,3 +46,4 @@ class RoleAssignment(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()}@{self.place}"
+

@@ -7,8 +7,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from gongzhi.accounts import selectors, services
-from gongzhi.accounts.models import Capability, Role
-from gongzhi.core.permissions import require_capability
+from gongzhi.accounts.manifest import MANAGE_ACCOUNTS
+from gongzhi.accounts.models import Role
+from gongzhi.core.permissions import requires
 
 
 class AccountForm(forms.Form):
@@ -25,7 +26,7 @@ class AccountForm(forms.Form):
         return self.cleaned_data["password"]
 
 
-@require_capability(Capability.MANAGE_ACCOUNTS)
+@requires(MANAGE_ACCOUNTS)
 def account_list(request):
     users = selectors.users_in_scope(request.scope)
     page = Paginator(users, 50).get_page(request.GET.get("page"))
@@ -34,7 +35,7 @@ def account_list(request):
     return render(request, "accounts/list.html", {"page": page})
 
 
-@require_capability(Capability.MANAGE_ACCOUNTS)
+@requires(MANAGE_ACCOUNTS)
 def account_new(request):
     form = AccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -52,10 +53,10 @@ def account_new(request):
             else:
                 messages.success(request, f"已创建账号 {user.username}")
                 return redirect("accounts:list")
-    return render(request, "people/form_page.html", {"form": form, "title": "新建账号", "back": "/accounts/"})
+    return render(request, "core/form_page.html", {"form": form, "title": "新建账号", "back": "/accounts/"})
 
 
-@require_capability(Capability.MANAGE_ACCOUNTS)
+@requires(MANAGE_ACCOUNTS)
 @require_POST
 def account_toggle(request, pk):
     user = selectors.access_user(request.scope, pk)
@@ -67,7 +68,7 @@ def account_toggle(request, pk):
     return redirect("accounts:list")
 
 
-@require_capability(Capability.MANAGE_ACCOUNTS)
+@requires(MANAGE_ACCOUNTS)
 @require_POST
 def account_unlock(request, pk):
     user = selectors.access_user(request.scope, pk)

@@ -1,21 +1,49 @@
-from gongzhi.accounts.models import Capability, Role
+"""What every page's template gets: the header's links, built from the module
+registry for the caller's posts, and whatever the modules' context processors add."""
+from functools import cache
+
+from django.urls import reverse
+from django.utils.module_loading import import_string
+
+from gongzhi.accounts.models import Role
+from gongzhi.core import modules
+
+
+def _visible(entry, scope) -> bool:
+    if entry.audience == "everyone":
+        return True
+    if entry.audience == "resident":
+        return not scope.is_staff
+    if not scope.is_staff:
+        return False
+    if entry.unless is not None and scope.can(entry.unless):
+        return False
+    return entry.capability is None or scope.can(entry.capability)
 
 
 def scope(request):
     s = getattr(request, "scope", None)
     if s is None or not request.user.is_authenticated:
         return {"scope": s}
+    nav = [{"label": e.label, "url": reverse(e.url_name), "badge": e.badge}
+           for e in modules.nav_entries() if _visible(e, s)]
+    held = {c.code for c in modules.capabilities() if s.can(c)}
     return {
         "scope": s,
+        "caps": {code: True for code in held},  # {% if caps.view_people %}: held at some post (links only)
         "role_label": Role(s.primary_role).label if s.primary_role else "未分配角色",
-        "perms_view_people": s.can(Capability.VIEW_PEOPLE),
-        "perms_import": s.can(Capability.IMPORT),
-        "perms_export": s.can(Capability.EXPORT),
-        "perms_unmask": s.can(Capability.UNMASK),
-        "perms_edit": s.can(Capability.EDIT_PEOPLE),
-        "perms_access_log": s.can(Capability.VIEW_ACCESS_LOG),
-        "perms_accounts": s.can(Capability.MANAGE_ACCOUNTS),
-        "perms_catalogue": s.can(Capability.EDIT_CATALOGUE),
-        # the unified assessment belongs to the civil-affairs line, not to departments (P-DUTY-4)
-        "perms_standards": bool(s.roles - {Role.DEPARTMENT, Role.RESIDENT}),
+        "nav_links": nav,
     }
+
+
+@cache
+def _module_processors():
+    return [import_string(path) for m in modules.modules() for path in m.context_processors]
+
+
+def module_context(request):
+    """The context processors the modules registered (e.g. the inbox count)."""
+    ctx = {}
+    for processor in _module_processors():
+        ctx.update(processor(request))
+    return ctx

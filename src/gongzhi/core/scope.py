@@ -1,8 +1,12 @@
 """The caller's data scope.
 
-A user's role assignments name places; the user sees each of those places and
-everything under it, nothing beside or above. Selectors take a `Scope` and
-apply it; views never build querysets of people or places themselves.
+A user's role assignments (posts) name places; a post sees its place and
+everything under it, nothing beside or above. What a request may read is
+always narrowed to one capability: `scope.for_capability(cap)` keeps only the
+posts whose role grants `cap`, so a community worker who also holds a
+department post elsewhere reads no residents there. Views get that narrowed
+scope from `core.permissions.requires`; selectors take a `Scope` and apply it;
+views never build querysets of people or places themselves.
 """
 from __future__ import annotations
 
@@ -12,14 +16,27 @@ from functools import cached_property
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from gongzhi.accounts.models import ROLE_CAPABILITIES, Role
+from gongzhi.accounts.models import Role
+from gongzhi.core.modules import Capability, capability_by_code
 from gongzhi.places.models import Level, Place
+
+
+class ScopeNotNarrowed(RuntimeError):
+    """A read asked for places of a scope that was not narrowed to a capability (a bug)."""
 
 
 @dataclass
 class Scope:
     user: object
     assignments: list = field(default_factory=list)
+    # the capability this scope was narrowed to (None: every post, e.g. for the header)
+    capability: Capability | None = None
+    # every post of the user, whatever the narrowing: `can` and the header read these
+    all_assignments: list | None = None
+
+    def __post_init__(self):
+        if self.all_assignments is None:
+            self.all_assignments = list(self.assignments)
 
     @classmethod
     def for_user(cls, user) -> "Scope":
@@ -28,6 +45,21 @@ class Scope:
         assignments = list(user.assignments.filter(active=True).select_related("place"))
         return cls(user=user, assignments=assignments)
 
+    @classmethod
+    def for_user_capability(cls, user, capability: Capability) -> "Scope":
+        """What a command or service acting for `user` may touch with `capability`."""
+        return cls.for_user(user).for_capability(capability)
+
+    def for_capability(self, capability: Capability) -> "Scope":
+        """Only the posts whose role grants `capability`; empty when none does."""
+        if isinstance(capability, str):
+            capability = capability_by_code(capability)
+        return Scope(user=self.user, capability=capability, all_assignments=self.all_assignments,
+                     assignments=[a for a in self.all_assignments if capability.granted_to(a.role)])
+
+    def __bool__(self) -> bool:
+        return bool(self.assignments)
+
     # -- who ------------------------------------------------------------
     @cached_property
     def roles(self) -> set[str]:
@@ -35,33 +67,30 @@ class Scope:
 
     @cached_property
     def staff_places(self) -> list[Place]:
-        """Places where the user holds a staff role (not the resident role)."""
+        """Places of this scope's posts that are not the resident role. Only a scope
+        narrowed to a capability has places: reading through the whole user would
+        let one post's role widen another's (see the module docstring)."""
+        if self.capability is None:
+            raise ScopeNotNarrowed("先用 for_capability 把数据范围收窄到页面所需的权限")
         return [a.place for a in self.assignments if a.role != Role.RESIDENT]
 
-    def can(self, capability: str, place: Place | None = None) -> bool:
-        for a in self.assignments:
-            if capability in ROLE_CAPABILITIES[a.role] and (place is None or place.is_within(a.place)):
-                return True
-        return False
+    @cached_property
+    def is_staff(self) -> bool:
+        """Holds any staff post at all (the header and the home page ask this)."""
+        return any(a.role != Role.RESIDENT for a in self.all_assignments)
 
-    def without(self, *roles: str) -> "Scope":
-        """The same user with some roles set aside, e.g. a department officer who is
-        also a community worker reads community books as the community worker only."""
-        return Scope(user=self.user, assignments=[a for a in self.assignments if a.role not in roles])
-
-    @property
-    def is_department_only(self) -> bool:
-        return bool(self.assignments) and self.roles == {Role.DEPARTMENT}
-
-    @property
-    def is_resident_only(self) -> bool:
-        return bool(self.assignments) and self.roles == {Role.RESIDENT}
+    def can(self, capability: Capability, place: Place | None = None) -> bool:
+        """Does any post whose role grants `capability` cover `place` (or exist, without a place)?"""
+        if isinstance(capability, str):
+            capability = capability_by_code(capability)
+        return any(capability.granted_to(a.role) and (place is None or place.is_within(a.place))
+                   for a in self.all_assignments)
 
     @cached_property
     def primary_role(self) -> str | None:
-        order = [Role.ADMIN, Role.STREET, Role.DEPARTMENT, Role.COMMUNITY, Role.GRID, Role.RESIDENT]
-        for r in order:
-            if r in self.roles:
+        roles = {a.role for a in self.all_assignments}
+        for r in (Role.ADMIN, Role.STREET, Role.DEPARTMENT, Role.COMMUNITY, Role.GRID, Role.RESIDENT):
+            if r in roles:
                 return r
         return None
 
@@ -77,6 +106,9 @@ class Scope:
 
     def contains(self, place: Place) -> bool:
         return any(place.is_within(p) for p in self.staff_places)
+
+    def covers_all(self, places) -> bool:
+        return bool(places) and all(self.contains(p) for p in places)
 
     # -- anything tied to a community and a grid --------------------------
     def people_q(self, prefix: str = "") -> Q:

@@ -1,31 +1,42 @@
-
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
-from gongzhi.accounts.models import Capability
+from gongzhi.core import modules
+from gongzhi.core.manifest import VIEW_ACCESS_LOG
 from gongzhi.core.models import AccessAction, AccessLog
-from gongzhi.core.permissions import require_capability
-from gongzhi.people.selectors import scope_counts
-from gongzhi.places.selectors import grids_understaffed
+from gongzhi.core.permissions import PANELS, requires
+
+
+def render_panels(request, kind: str, *args) -> list[dict]:
+    """The panels modules registered for a shared page, each filled through the
+    caller's scope narrowed to the panel's own capability; a panel whose
+    capability no post grants, or whose context is None, is left out."""
+    shown = []
+    for panel in modules.panels(kind):
+        scope = request.scope.for_capability(panel.capability) if panel.capability else request.scope
+        if panel.capability and not scope.assignments:
+            continue
+        ctx = panel.render_context(request, scope, *args)
+        if ctx is not None:
+            shown.append({"template": panel.template, "ctx": ctx})
+    return shown
 
 
 @login_required
 def home(request):
-    scope = request.scope
-    if not scope.staff_places:
-        return redirect("people:my_household")
-    counts = scope_counts(scope)
-    understaffed = list(grids_understaffed(scope)[:200])
-    chart = {"care": {"labels": [t.name for t, _ in counts["care_groups"]],
-                      "values": [n for _, n in counts["care_groups"]]}}
-    return render(request, "core/home.html", {
-        "counts": counts, "understaffed": understaffed, "places": scope.staff_places,
-        "chart": chart,
-    })
+    if not request.scope.is_staff:
+        # a resident's home is the first of their links (their household)
+        first = next(e for e in modules.nav_entries() if e.audience == "resident")
+        return redirect(first.url_name)
+    posts = [a.place for a in request.scope.all_assignments if a.role != "resident"]
+    return render(request, "core/home.html", {"posts": posts, "panels": render_panels(request, "home_panels")})
 
 
-@require_capability(Capability.VIEW_ACCESS_LOG)
+home.capability = PANELS
+
+
+@requires(VIEW_ACCESS_LOG)
 def access_log(request):
     qs = AccessLog.objects.all()
     action = request.GET.get("action", "")

@@ -1,30 +1,29 @@
-"""Reads of a community's ledgers, always through the caller's scope."""
+"""Reads of a community's ledgers, always through the caller's scope narrowed
+to VIEW_LEDGERS (or EDIT_LEDGERS for the pages that change them): departments
+get no ledgers from communities (P-DUTY-5: fewer ledgers demanded of them),
+and a department or resident post held beside another role widens nothing."""
 from __future__ import annotations
 
 from django.db.models import Count, Q
 from django.http import Http404
 
-from gongzhi.accounts.models import Capability, Role
 from gongzhi.core.scope import Scope
+from gongzhi.ledgers.manifest import EDIT_LEDGERS
 from gongzhi.ledgers.models import Activity, Disclosure, Election, Meeting, Training, Volunteer, Worker
 from gongzhi.places.models import Level
 from gongzhi.places.selectors import access_place
 
 
-def _ledger_scope(scope: Scope) -> Scope:
-    # departments get no ledgers from communities (P-DUTY-5: fewer ledgers demanded of them),
-    # and a department post held beside another role widens nothing
-    return scope.without(Role.DEPARTMENT, Role.RESIDENT)
-
-
 def may_edit(scope: Scope, community) -> bool:
-    return _ledger_scope(scope).can(Capability.EDIT_PLACES, community)
+    """A post that may keep ledgers covers the community (whatever `scope` was narrowed to)."""
+    return scope.can(EDIT_LEDGERS, community)
 
 
 def access_community(scope: Scope, code: str, *, edit: bool = False):
-    """The community if the caller may see its ledgers (and, with `edit`,
-    change them); otherwise 404, so guessing codes reveals nothing."""
-    place = access_place(_ledger_scope(scope), code)
+    """The community if the caller's (narrowed) scope holds it, and, with `edit`,
+    a post that may keep its ledgers covers it; otherwise 404, so guessing codes
+    reveals nothing."""
+    place = access_place(scope, code)
     if place.level != Level.COMMUNITY or (edit and not may_edit(scope, place)):
         raise Http404("未找到或无权访问")
     return place

@@ -1,5 +1,6 @@
 """A community's ledgers (台账): one page with a tab per ledger, add forms,
-voiding with a reason. Street officers read; community workers and admins write."""
+voiding with a reason. Street officers and grid workers read (VIEW_LEDGERS);
+community workers and admins write (EDIT_LEDGERS); departments get none."""
 from __future__ import annotations
 
 from django.contrib import messages
@@ -9,8 +10,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gongzhi.core import idcard
-from gongzhi.core.permissions import require_staff
+from gongzhi.core.permissions import requires
 from gongzhi.ledgers import forms, selectors, services
+from gongzhi.ledgers.manifest import EDIT_LEDGERS, VIEW_LEDGERS
 from gongzhi.ledgers.models import Activity, Disclosure, Election, Meeting, Training
 
 # slug → (model, form, title, date field, date label)
@@ -35,7 +37,7 @@ def _year(request) -> int:
     return min(max(year, 2000), this_year)
 
 
-@require_staff
+@requires(VIEW_LEDGERS)
 def ledger(request, code):
     community = selectors.access_community(request.scope, code)
     tab = request.GET.get("tab", "workers")
@@ -59,7 +61,7 @@ def _back(community, tab):
     return f"/ledgers/{community.code}/?tab={tab}"
 
 
-@require_staff
+@requires(EDIT_LEDGERS)
 def worker_edit(request, code, worker_id=None):
     community = selectors.access_community(request.scope, code, edit=True)
     worker = get_object_or_404(selectors.workers(community, include_left=True), pk=worker_id) if worker_id else None
@@ -86,11 +88,11 @@ def worker_edit(request, code, worker_id=None):
     elif request.method == "POST":
         status = 400
     title = f"{community.name}:{'修改' if worker else '登记'}社区工作者"
-    return render(request, "people/form_page.html", {"form": form, "title": title,
+    return render(request, "core/form_page.html", {"form": form, "title": title,
                                                       "back": _back(community, "workers")}, status=status)
 
 
-@require_staff
+@requires(EDIT_LEDGERS)
 def record_new(request, code, kind):
     if kind not in KINDS:
         raise Http404("没有这个台账")
@@ -110,11 +112,11 @@ def record_new(request, code, kind):
             else:
                 messages.success(request, f"已登记{title}")
                 return redirect(_back(community, kind))
-    return render(request, "people/form_page.html", {"form": form, "title": f"{community.name}:登记{title}",
+    return render(request, "core/form_page.html", {"form": form, "title": f"{community.name}:登记{title}",
                                                       "back": _back(community, kind)}, status=status)
 
 
-@require_staff
+@requires(EDIT_LEDGERS)
 @require_POST
 def record_void(request, code, kind, row_id):
     if kind not in KINDS:
@@ -129,7 +131,7 @@ def record_void(request, code, kind, row_id):
     return redirect(_back(community, kind))
 
 
-@require_staff
+@requires(EDIT_LEDGERS)
 def volunteer_new(request, code):
     community = selectors.access_community(request.scope, code, edit=True)
     form = forms.VolunteerForm(request.POST or None, community=community)
@@ -144,11 +146,11 @@ def volunteer_new(request, code):
             else:
                 messages.success(request, f"{v.resident.name} 已注册为志愿者")
                 return redirect(_back(community, "volunteers"))
-    return render(request, "people/form_page.html", {"form": form, "title": f"{community.name}:注册志愿者",
+    return render(request, "core/form_page.html", {"form": form, "title": f"{community.name}:注册志愿者",
                                                       "back": _back(community, "volunteers")}, status=status)
 
 
-@require_staff
+@requires(EDIT_LEDGERS)
 @require_POST
 def volunteer_leave(request, code, volunteer_id):
     community = selectors.access_community(request.scope, code, edit=True)

@@ -17,11 +17,11 @@ from django.db import connection
 from django.db.models import Q
 from openpyxl import Workbook
 
-from gongzhi.accounts.models import Capability
 from gongzhi.core import codes, crypto
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.models import AccessAction
 from gongzhi.people import template_columns as tc
+from gongzhi.people.manifest import EXPORT, UNMASK
 from gongzhi.people.models import CareTag, PersonStatus, ResidenceStatus, Resident, Sex
 from gongzhi.places.models import Level, Place
 
@@ -36,7 +36,7 @@ _RESIDENCE = dict(ResidenceStatus.choices)
 _SEX = dict(Sex.choices)
 
 
-def _allowed_everywhere(scope, capability: str) -> bool:
+def _allowed_everywhere(scope, capability) -> bool:
     """The capability must hold at every place the scope reaches: a street
     officer who may only view in one street must not export it unmasked
     because of a role held elsewhere."""
@@ -116,9 +116,10 @@ def export_residents(*, path: Path, scope, by, unmasked: bool, request=None, pla
     """Write the residents within `scope` (None: everyone — the command line)
     and, if given, within `place` to an xlsx file. Returns the row count."""
     if scope is not None:
-        if not _allowed_everywhere(scope, Capability.EXPORT):
+        scope = scope.for_capability(EXPORT)
+        if not _allowed_everywhere(scope, EXPORT):
             raise PermissionDenied(ERR_NO_EXPORT)
-        if unmasked and not _allowed_everywhere(scope, Capability.UNMASK):
+        if unmasked and not _allowed_everywhere(scope, UNMASK):
             raise PermissionDenied(ERR_NO_UNMASK)
     path = Path(path)
     places = dict(Place.objects.filter(level__in=[Level.COMMUNITY, Level.GRID]).values_list("id", "code"))

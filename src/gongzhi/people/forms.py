@@ -4,7 +4,7 @@ from django import forms
 
 from gongzhi.core import codes
 from gongzhi.core.validators import PHONE_FIELD
-from gongzhi.people.models import CareTag, ResidenceStatus
+from gongzhi.people.models import CareTag, Organisation, ResidenceStatus
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -70,3 +70,12 @@ class ResidentNewForm(ResidentFieldsForm):
 class HouseholdNewForm(forms.Form):
     number = forms.CharField(label="户号", max_length=30)
     dwelling_code = forms.CharField(label="房屋编号", max_length=40, required=False)
+
+
+class OrganisationForm(forms.ModelForm):
+    credit_code = forms.RegexField(label="统一社会信用代码", required=False, regex=r"^[0-9A-HJ-NPQRTUWXY]{18}$",
+                                   error_messages={"invalid": "统一社会信用代码应为18位(数字或大写字母,不含I、O、Z、S、V)"})
+
+    class Meta:
+        model = Organisation
+        fields = ["kind", "name", "registration", "credit_code", "contact_name", "volunteer_team", "active"]

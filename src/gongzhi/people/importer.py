@@ -46,7 +46,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError
 from django.utils import timezone
 
-from gongzhi.accounts.models import Capability
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.models import AccessAction, Job, JobStatus
 from gongzhi.people.import_pipeline import ImportResult, _care_tags, _gc_paused, _Importer, _Prepared
@@ -62,6 +61,7 @@ from gongzhi.people.import_rows import (
     ImportFileError, _RowParser, parse_date, parse_phone,
 )
 from gongzhi.people.import_sources import Table, _CsvSource, _PackedStrings, _XlsxSource
+from gongzhi.people.manifest import IMPORT
 from gongzhi.people.import_writer import CHANGE_REASON, SQLITE_IMPORT_PRAGMAS, _sqlite_tuned, _Writer
 
 # What other code imports from here: the public names, and the internals the
@@ -95,7 +95,9 @@ def import_residents(*, path: Path, by=None, scope=None, job: Job | None = None,
     when the file itself cannot be imported.
     """
     path = Path(path)
-    if scope is not None and not scope.can(Capability.IMPORT):
+    if scope is not None:
+        scope = scope.for_capability(IMPORT)  # rows land only in the places of posts that may import
+    if scope is not None and not scope.assignments:
         _job_update(job, status=JobStatus.FAILED, message=ERR_NO_PERMISSION, finished_at=timezone.now())
         raise PermissionDenied(ERR_NO_PERMISSION)
     report_path = Path(report_path) if report_path else default_report_path(path)

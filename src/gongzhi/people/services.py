@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongzhi.core import codes, crypto, idcard
+from gongzhi.core.errors import ConflictError, RuleError, lock_version  # noqa: F401 - callers catch services.ConflictError
 from gongzhi.core.pinyin import name_pinyin
 from gongzhi.people.models import (
     CareTag, EventKind, Household, HouseholdStatus, PersonStatus, Resident, ResidentEvent,
@@ -24,11 +25,7 @@ ERR_RELATION = "与户主关系代码无效"
 ERR_HOUSEHOLD_SCOPE = "户号 {number} 不在您的管辖范围内"
 
 
-class ConflictError(Exception):
-    pass
-
-
-class RegistryError(ValueError):
+class RegistryError(RuleError):
     pass
 
 
@@ -104,10 +101,7 @@ def resident_register(*, household: Household, name: str, id_number: str, relati
 
 def _lock(resident: Resident, version: int) -> Resident:
     """Re-read the row under lock and refuse if someone changed it meanwhile."""
-    current = Resident.objects.select_for_update().get(pk=resident.pk)
-    if current.version != version:
-        raise ConflictError(ERR_CONFLICT)
-    return current
+    return lock_version(Resident.objects, resident.pk, version, ERR_CONFLICT)
 
 
 def _bump(resident: Resident, by) -> None:

@@ -13,11 +13,12 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from gongzhi.accounts.models import Capability
 from gongzhi.core.dburl import current_database_url
 from gongzhi.core.models import Job, JobStatus
-from gongzhi.core.permissions import ERR_NO_PERMISSION, require_capability
+from gongzhi.core.manifest import VIEW_ACCESS_LOG
+from gongzhi.core.permissions import ERR_NO_PERMISSION, requires
 from gongzhi.people.forms import ImportForm
+from gongzhi.people.manifest import EXPORT, IMPORT, UNMASK
 
 IMPORT_DIR_NAME = "imports"
 
@@ -37,7 +38,7 @@ def _launch_import(job: Job) -> None:
                          start_new_session=True)
 
 
-@require_capability(Capability.IMPORT)
+@requires(IMPORT)
 def import_page(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -57,19 +58,19 @@ def import_page(request):
 
 def _own_job(request, pk) -> Job:
     job = Job.objects.filter(pk=pk, kind="import_residents").first()
-    if job is None or (job.created_by_id != request.user.pk and not request.scope.can(Capability.VIEW_ACCESS_LOG)):
+    if job is None or (job.created_by_id != request.user.pk and not request.scope.can(VIEW_ACCESS_LOG)):
         raise Http404("未找到该导入任务")
     return job
 
 
-@require_capability(Capability.IMPORT)
+@requires(IMPORT)
 def import_job(request, pk):
     job = _own_job(request, pk)
     template = "people/import_progress.html" if request.htmx else "people/import_job.html"
     return render(request, template, {"job": job, "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING)})
 
 
-@require_capability(Capability.IMPORT)
+@requires(IMPORT)
 def import_report(request, pk):
     job = _own_job(request, pk)
     path = Path(job.result_path)
@@ -78,7 +79,7 @@ def import_report(request, pk):
     return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{Path(job.input_name).stem}-被拒绝的行.xlsx")
 
 
-@require_capability(Capability.IMPORT)
+@requires(IMPORT)
 def import_template(request):
     from gongzhi.people.template_columns import build_template
 
@@ -89,13 +90,13 @@ def import_template(request):
     return response
 
 
-@require_capability(Capability.EXPORT)
+@requires(EXPORT)
 def export_residents_view(request):
     from gongzhi.people.exporter import export_residents
 
     # Unmasked exports change state (an access-log entry), so they are POSTs.
     unmasked = request.method == "POST" and request.POST.get("unmasked") == "1"
-    if unmasked and not request.scope.can(Capability.UNMASK):
+    if unmasked and not request.scope.can(UNMASK):
         raise PermissionDenied(ERR_NO_PERMISSION)
     path = _import_dir() / f"export-{request.user.pk}-{uuid.uuid4().hex[:8]}.xlsx"
     export_residents(path=path, scope=request.scope, by=request.user, unmasked=unmasked, request=request)

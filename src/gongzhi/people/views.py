@@ -1,22 +1,25 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from gongzhi.accounts.models import Capability
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.models import AccessAction
-from gongzhi.core.permissions import ERR_NO_PERMISSION, require_capability
+from gongzhi.core.permissions import ERR_NO_PERMISSION, own_records, requires
 from gongzhi.people import selectors, services
 from gongzhi.people.forms import (
-    DeathForm, HouseholdNewForm, MoveHouseholdForm, MoveOutForm, ResidentEditForm, ResidentNewForm,
+    DeathForm, HouseholdNewForm, MoveHouseholdForm, MoveOutForm, OrganisationForm, ResidentEditForm, ResidentNewForm,
 )
+from gongzhi.people.manifest import EDIT_PEOPLE, UNMASK, VIEW_PEOPLE
+from gongzhi.places.manifest import EDIT_PLACES
+from gongzhi.places.models import Level
+from gongzhi.places.selectors import access_place, dwellings_in
+from gongzhi.places.views import editable_place
 from gongzhi.people.models import CareTag, Household, PersonStatus, ResidenceStatus, Resident
 
 
-@require_capability(Capability.VIEW_PEOPLE)
+@requires(VIEW_PEOPLE)
 def residents(request):
     scope = request.scope
     q = request.GET.get("q", "").strip()
@@ -68,17 +71,19 @@ def _resident_ctx(request, resident, **extra):
             "members": selectors.household_members(resident.household), **extra}
 
 
-@require_capability(Capability.VIEW_PEOPLE)
+@requires(VIEW_PEOPLE)
 def resident_detail(request, pk):
     resident = selectors.access_resident(request.scope, pk)
-    return render(request, "people/resident_detail.html", _resident_ctx(request, resident))
+    return render(request, "people/resident_detail.html", _resident_ctx(
+        request, resident, may_unmask=request.scope.can(UNMASK, resident.community),
+        may_edit=request.scope.can(EDIT_PEOPLE, resident.grid)))
 
 
-@require_capability(Capability.UNMASK)
+@requires(UNMASK)
 @require_POST
 def resident_reveal(request, pk):
     resident = selectors.access_resident(request.scope, pk)
-    if not request.scope.can(Capability.UNMASK, resident.community):
+    if not request.scope.can(UNMASK, resident.community):
         raise PermissionDenied(ERR_NO_PERMISSION)
     access_log_write(user=request.user, action=AccessAction.UNMASK, target=f"居民 {resident.pk} {resident.name}",
                      detail="查看完整身份证号和电话", request=request)
@@ -87,19 +92,21 @@ def resident_reveal(request, pk):
 
 
 def _can_edit(request, resident):
-    if not request.scope.can(Capability.EDIT_PEOPLE, resident.grid):
+    if not request.scope.can(EDIT_PEOPLE, resident.grid):
         raise PermissionDenied(ERR_NO_PERMISSION)
 
 
-@require_capability(Capability.EDIT_PEOPLE)
+@requires(EDIT_PEOPLE)
 def resident_edit(request, pk):
     resident = selectors.access_resident(request.scope, pk)
     _can_edit(request, resident)
+    # the full phone is only put in the form where the caller may see it unmasked
+    may_unmask = request.scope.can(UNMASK, resident.community)
     if request.method == "POST":
         form = ResidentEditForm(request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)
-            if not data["phone"] and not request.scope.can(Capability.UNMASK):
+            if not data["phone"] and not may_unmask:
                 data["phone"] = None  # the masked number was not shown, so blank means "unchanged"
             try:
                 services.resident_update(resident=resident, by=request.user, **data)
@@ -111,13 +118,13 @@ def resident_edit(request, pk):
                 messages.success(request, "已保存")
                 return redirect("people:resident", pk=resident.pk)
     else:
-        phone = services.resident_reveal(resident=resident)["phone"] if request.scope.can(Capability.UNMASK) else ""
+        phone = services.resident_reveal(resident=resident)["phone"] if may_unmask else ""
         form = ResidentEditForm(initial={
             "version": resident.version, "name": resident.name, "phone": phone, "ethnicity": resident.ethnicity,
             "residence_status": resident.residence_status, "relation": resident.relation,
             "party_member": resident.party_member, "moved_in_on": resident.moved_in_on,
             "care_tags": list(resident.care_tags.all())})
-        if not request.scope.can(Capability.UNMASK):
+        if not may_unmask:
             form.fields["phone"].help_text = "出于隐私保护不显示原号码;留空表示不修改"
     return render(request, "people/resident_edit.html", {"resident": resident, "form": form})
 
@@ -137,20 +144,20 @@ def _life_event(request, pk, form_class, action, title):
     return render(request, "people/resident_action.html", {"resident": resident, "form": form, "title": title})
 
 
-@require_capability(Capability.EDIT_PEOPLE)
+@requires(EDIT_PEOPLE)
 def resident_move_out(request, pk):
     return _life_event(request, pk, MoveOutForm, lambda r, d: services.resident_move_out(
         resident=r, version=d["version"], moved_on=d["moved_on"], destination=d["destination"], by=request.user),
         "迁出")
 
 
-@require_capability(Capability.EDIT_PEOPLE)
+@requires(EDIT_PEOPLE)
 def resident_death(request, pk):
     return _life_event(request, pk, DeathForm, lambda r, d: services.resident_record_death(
         resident=r, version=d["version"], died_on=d["died_on"], by=request.user), "死亡")
 
 
-@require_capability(Capability.EDIT_PEOPLE)
+@requires(EDIT_PEOPLE)
 def resident_move_household(request, pk):
     def move(r, d):
         target = selectors.households_in(request.scope).filter(number=d["household_number"].strip()).first()
@@ -161,15 +168,16 @@ def resident_move_household(request, pk):
     return _life_event(request, pk, MoveHouseholdForm, move, "户间迁移")
 
 
-@require_capability(Capability.VIEW_PEOPLE)
+@requires(VIEW_PEOPLE)
 def household_detail(request, pk):
     household = selectors.access_household(request.scope, pk)
     return render(request, "people/household_detail.html", {
         "household": household, "members": selectors.household_members(household),
+        "may_edit": request.scope.can(EDIT_PEOPLE, household.grid),
         "history": household.history.select_related("history_user").order_by("-history_date")[:50]})
 
 
-@login_required
+@own_records
 def my_household(request):
     """A resident sees their own household and nothing else."""
     resident = request.user.resident
@@ -180,10 +188,10 @@ def my_household(request):
         "me": resident, "household": household, "members": selectors.household_members(household)})
 
 
-@require_capability(Capability.EDIT_PEOPLE)
+@requires(EDIT_PEOPLE)
 def resident_new(request, household_pk):
     household = selectors.access_household(request.scope, household_pk)
-    if not request.scope.can(Capability.EDIT_PEOPLE, household.grid):
+    if not request.scope.can(EDIT_PEOPLE, household.grid):
         raise PermissionDenied(ERR_NO_PERMISSION)
     form = ResidentNewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -194,16 +202,14 @@ def resident_new(request, household_pk):
         else:
             messages.success(request, f"已登记居民 {resident.name}")
             return redirect("people:resident", pk=resident.pk)
-    return render(request, "people/form_page.html", {"form": form, "title": f"户号 {household.number}:登记居民",
+    return render(request, "core/form_page.html", {"form": form, "title": f"户号 {household.number}:登记居民",
                                                       "back": household.get_absolute_url()})
 
 
-@require_capability(Capability.EDIT_PEOPLE)
+@requires(EDIT_PEOPLE)
 def household_new(request, grid_code):
-    from gongzhi.places.selectors import access_place, dwellings_in
-
     grid = access_place(request.scope, grid_code)
-    if grid.level != "grid" or not request.scope.can(Capability.EDIT_PEOPLE, grid):
+    if grid.level != Level.GRID or not request.scope.can(EDIT_PEOPLE, grid):
         raise PermissionDenied(ERR_NO_PERMISSION)
     form = HouseholdNewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -222,5 +228,23 @@ def household_new(request, grid_code):
             else:
                 messages.success(request, f"已建立户 {household.number}")
                 return redirect(household.get_absolute_url())
-    return render(request, "people/form_page.html", {"form": form, "title": f"{grid.name}:新建户",
+    return render(request, "core/form_page.html", {"form": form, "title": f"{grid.name}:新建户",
                                                       "back": f"/places/{grid.code}/"})
+
+
+@requires(EDIT_PLACES)
+def organisation_edit(request, code, org_id=None):
+    """A community's social organisations, resident units and volunteer teams (kept by whoever keeps the place)."""
+    community = editable_place(request, code, Level.COMMUNITY)
+    instance = get_object_or_404(community.organisations, pk=org_id) if org_id else None
+    form = OrganisationForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        org = form.save(commit=False)
+        org.community = community
+        org._history_user = request.user
+        org.save()
+        messages.success(request, f"已保存 {org.name}")
+        return redirect("places:detail", code=community.code)
+    title = f"{community.name}:{'修改' if instance else '登记'}组织"
+    return render(request, "core/form_page.html", {"form": form, "title": title,
+                                                    "back": f"/places/{community.code}/"})

@@ -46,13 +46,3 @@ class GridStaffForm(forms.ModelForm):
         model = GridStaff
         fields = ["name", "role", "phone", "since"]
         widgets = {"since": forms.DateInput(attrs={"type": "date"})}
-
-
-class OrganisationForm(forms.ModelForm):
-    credit_code = forms.RegexField(label="统一社会信用代码", required=False, regex=r"^[0-9A-HJ-NPQRTUWXY]{18}$",
-                                   error_messages={"invalid": "统一社会信用代码应为18位(数字或大写字母,不含I、O、Z、S、V)"})
-
-    class Meta:
-        from gongzhi.people.models import Organisation
-        model = Organisation
-        fields = ["kind", "name", "registration", "credit_code", "contact_name", "volunteer_team", "active"]

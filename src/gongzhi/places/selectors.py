@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from django.utils.module_loading import import_string
+
+from gongzhi.core import modules
 from gongzhi.core.scope import Scope
 from gongzhi.places.models import Dwelling, Estate, GridStaff, Level, Place, StaffRole
 
@@ -27,13 +30,11 @@ class TreeNode:
 
 def place_tree(scope: Scope) -> list[TreeNode]:
     """Places in scope down to grids, with household/resident counts per node
-    (counted by the database per grid, then summed up the tree)."""
-    from gongzhi.people.models import Household, PersonStatus, Resident
-
+    (counted by the database per grid by the module that holds people, then summed up the tree)."""
     places = list(scope.places().order_by("path"))
-    hh = _count_by_grid(scope, Household.objects.filter(status="active"))
-    rs = _count_by_grid(scope, Resident.objects.filter(status=PersonStatus.ACTIVE))
-    nodes = {p.id: TreeNode(place=p, households=hh.get(p.id, 0), residents=rs.get(p.id, 0)) for p in places}
+    per_grid = grid_counts(scope)
+    nodes = {p.id: TreeNode(place=p, households=per_grid.get(p.id, {}).get("households", 0),
+                            residents=per_grid.get(p.id, {}).get("residents", 0)) for p in places}
     roots = []
     for p in places:
         node = nodes[p.id]
@@ -49,9 +50,14 @@ def place_tree(scope: Scope) -> list[TreeNode]:
     return roots
 
 
-def _count_by_grid(scope: Scope, qs) -> dict[int, int]:
-    """{grid id: rows} for rows in scope, counted by the database."""
-    return dict(scope.filter_people(qs).values_list("grid").annotate(n=Count("id")).order_by())
+def grid_counts(scope: Scope) -> dict[int, dict[str, int]]:
+    """{grid id: {"households": n, "residents": m}} from the modules registered under "place_counts"
+    (the kernel holds no people); empty when none is installed."""
+    counts: dict[int, dict[str, int]] = {}
+    for path in modules.extras("place_counts"):
+        for grid_id, figures in import_string(path)(scope).items():
+            counts.setdefault(grid_id, {}).update(figures)
+    return counts
 
 
 def grid_staff(grid: Place):
@@ -87,10 +93,8 @@ def dwellings_in(scope: Scope):
 
 def grid_features(scope: Scope) -> dict:
     """GeoJSON FeatureCollection of the grids in scope, with counts."""
-    from gongzhi.people.models import PersonStatus, Resident
-
     grids = list(scope.places().filter(level=Level.GRID).select_related("parent", "parent__parent"))
-    counts = _count_by_grid(scope, Resident.objects.filter(status=PersonStatus.ACTIVE))
+    counts = {g: figures.get("residents", 0) for g, figures in grid_counts(scope).items()}
     understaffed = {g.id for g in grids_understaffed(scope)}
     features = []
     for g in grids:

@@ -10,7 +10,5 @@ urlpatterns = [
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/facility/", views.facility_edit, name="facility_edit"),
     path("<str:code>/staff/new/", views.staff_add, name="staff_add"),
-    path("<str:code>/organisations/new/", views.organisation_edit, name="organisation_new"),
-    path("<str:code>/organisations/<int:org_id>/", views.organisation_edit, name="organisation_edit"),
     path("<str:code>/staff/<int:staff_id>/remove/", views.staff_remove, name="staff_remove"),
 ]

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gongzhi.places.models import Level, Place
-from gongzhi.standards import compute
+from gongzhi.standards import compute, packs
 from gongzhi.standards.metrics import METRICS
 from gongzhi.standards.models import AssessmentRun, CommunityScore, Grade, Result, RunStatus
 from gongzhi.standards.packs import Pack
@@ -90,7 +90,19 @@ def start(*, pack: Pack, period: int, scope: Place, by=None) -> AssessmentRun:
     check_period(period)
     as_of = min(timezone.localdate(), dt.date(period, 12, 31))
     return AssessmentRun.objects.create(pack_id=pack.id, pack_title=pack.title, period=period, scope=scope,
-                                        as_of=as_of, started_by=by)
+                                        as_of=as_of, started_by=by, pack_text=pack.text, pack_sha256=pack.sha256)
+
+
+def pack_of(run: AssessmentRun) -> Pack:
+    """The pack `run` was computed with (kept on the run), not today's file."""
+    if not run.pack_text:  # a run from before runs kept their pack (the migration filled what it could)
+        return packs.load(run.pack_id)
+    return packs.from_text(run.pack_text, f"{run.pack_id}.yaml")
+
+
+def pack_changed(run: AssessmentRun) -> bool:
+    """Has the pack file changed (or gone) since the run was computed?"""
+    return packs.current_sha256(run.pack_id) != run.pack_sha256
 
 
 def run(run: AssessmentRun, pack: Pack, *, progress=None) -> AssessmentRun:

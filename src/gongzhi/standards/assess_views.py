@@ -16,14 +16,13 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from gongzhi.accounts.models import Role
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.dburl import current_database_url
-from gongzhi.core.permissions import require_staff
+from gongzhi.core.permissions import public, requires
 from gongzhi.places.models import Level
 from gongzhi.places.selectors import access_place
 from gongzhi.standards import assess, export, packs, results
-from gongzhi.standards.access import civil_affairs_scope
+from gongzhi.standards.manifest import PUBLISH_RESULTS, RUN_ASSESSMENTS, VIEW_ASSESSMENTS
 from gongzhi.standards.metrics import METRICS
 from gongzhi.standards.models import Grade, RunStatus
 
@@ -31,14 +30,6 @@ ERR_MAY_NOT_ASSESS = "只有区(县)管理员和街道干部可以发起评估"
 ERR_DEPARTMENT = "社区评估由街道(镇)和区统一组织,职能部门不另行考核社区(P-DUTY-4)"
 DEFAULT_PACK = "yixing-2019"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _viewer(request):
-    return civil_affairs_scope(request, ERR_DEPARTMENT)
-
-
-def _may_assess(scope) -> bool:
-    return bool(scope.roles & {Role.ADMIN, Role.STREET})
 
 
 def _default(pack_ids: list[str]) -> str:
@@ -61,17 +52,19 @@ def _launch(run) -> None:
                          start_new_session=True)
 
 
-@require_staff
+@requires(VIEW_ASSESSMENTS, refusal=ERR_DEPARTMENT)
 def run_list(request):
-    scope = _viewer(request)
+    scope = request.scope
+    # a run may be started only over the places of the posts that may assess (not a grid post held beside)
+    assessing = scope.for_capability(RUN_ASSESSMENTS)
     error = None
-    places = list(scope.places().filter(level__in=[Level.DISTRICT, Level.STREET]).order_by("code")[:200])
+    places = list(assessing.places().filter(level__in=[Level.DISTRICT, Level.STREET]).order_by("code")[:200])
     if request.method == "POST":
-        if not _may_assess(scope):
+        if not assessing:
             raise PermissionDenied(ERR_MAY_NOT_ASSESS)
         try:
             pack = packs.load(request.POST.get("pack", ""))
-            place = access_place(scope, request.POST.get("scope", ""))
+            place = access_place(assessing, request.POST.get("scope", ""))
             if place.level not in (Level.DISTRICT, Level.STREET):
                 raise ValueError(assess.ERR_SCOPE)
             period = assess.check_period(int(request.POST.get("period") or 0))
@@ -83,13 +76,13 @@ def run_list(request):
             return redirect("standards:run", run_id=run.pk)
     runs = results.runs_visible(scope).select_related("scope", "started_by")[:50]
     return render(request, "standards/run_list.html", {
-        "runs": runs, "packs": _all_packs(), "places": places, "may_assess": _may_assess(scope), "error": error,
+        "runs": runs, "packs": _all_packs(), "places": places, "may_assess": bool(assessing), "error": error,
         "year": timezone.localdate().year, "q": request.POST}, status=400 if error else 200)
 
 
-@require_staff
+@requires(VIEW_ASSESSMENTS, refusal=ERR_DEPARTMENT)
 def run_detail(request, run_id):
-    scope = _viewer(request)
+    scope = request.scope
     run = results.access_run(scope, run_id)
     if request.htmx and run.status == RunStatus.RUNNING:
         return render(request, "standards/_run_progress.html", {"run": run})
@@ -100,7 +93,7 @@ def run_detail(request, run_id):
         response = HttpResponse()
         response["HX-Redirect"] = request.path
         return response
-    pack = packs.load(run.pack_id)
+    pack = assess.pack_of(run)
     view = results.overview(scope, run, pack)
     grades = view["grades"]
     targets = results.targets_for(scope, run)
@@ -109,18 +102,28 @@ def run_detail(request, run_id):
                           "streets": t["streets"]} for t in targets]}
     return render(request, "standards/run_detail.html", {
         "run": run, "pack": pack, "view": view, "grades": grades, "targets": targets, "chart": chart,
-        "may_publish": Role.ADMIN in scope.roles and scope.contains(run.scope),
+        "may_publish": scope.for_capability(PUBLISH_RESULTS).contains(run.scope),
+        "pack_changed": assess.pack_changed(run),
+        "may_rerun": bool(scope.for_capability(RUN_ASSESSMENTS).contains(run.scope)),
         "history": results.runs_visible(scope).filter(pack_id=run.pack_id, status=RunStatus.DONE)
         .order_by("-period", "-finished_at")[:10]})
 
 
-@require_staff
+@requires(VIEW_ASSESSMENTS, refusal=ERR_DEPARTMENT)
+def run_pack(request, run_id):
+    """The pack exactly as the run used it (rules, thresholds, readings), whatever the file says today."""
+    from gongzhi.standards.views import render_pack
+    run = results.access_run(request.scope, run_id)
+    return render_pack(request, assess.pack_of(run), kept_run=run, pack_changed=assess.pack_changed(run))
+
+
+@requires(VIEW_ASSESSMENTS, refusal=ERR_DEPARTMENT)
 def matrix(request, run_id):
-    scope = _viewer(request)
+    scope = request.scope
     run = results.access_run(scope, run_id)
     if run.status != RunStatus.DONE:
         return redirect("standards:run", run_id=run.pk)
-    pack = packs.load(run.pack_id)
+    pack = assess.pack_of(run)
     street, grade, sort = request.GET.get("street", ""), request.GET.get("grade", ""), request.GET.get("sort", "code")
     view = results.matrix(scope, run, pack, street=street, grade=grade, sort=sort, page=request.GET.get("page"))
     if request.GET.get("format") == "xlsx":
@@ -141,14 +144,14 @@ def _xlsx(request, scope, run, pack):
     return HttpResponse(body, content_type=XLSX, headers={"Content-Disposition": content_disposition_header(True, name)})
 
 
-@require_staff
+@requires(VIEW_ASSESSMENTS, refusal=ERR_DEPARTMENT)
 def scorecard(request, run_id, code):
-    scope = _viewer(request)
+    scope = request.scope
     run = results.access_run(scope, run_id)
     community = access_place(scope, code)
     if community.level != Level.COMMUNITY or run.status != RunStatus.DONE:
         raise Http404("未找到或无权访问")
-    pack = packs.load(run.pack_id)
+    pack = assess.pack_of(run)
     card = results.scorecard(scope, community, pack, run)
     if request.GET.get("format") == "pdf":
         body = export.scorecard_pdf(run=run, pack=pack, community=community, card=card)
@@ -160,10 +163,10 @@ def scorecard(request, run_id, code):
                                                         "card": card, "chart": chart})
 
 
-@require_staff
+@requires(VIEW_ASSESSMENTS, refusal=ERR_DEPARTMENT)
 def funding_table(request):
     """What each community in the caller's scope is due each year under a pack, with totals."""
-    scope = _viewer(request)
+    scope = request.scope
     all_packs = [p for p in _all_packs() if p.funding]
     pack_id = request.GET.get("pack") or _default([p.id for p in all_packs])
     try:
@@ -183,10 +186,10 @@ def funding_table(request):
                                                       "chart": chart})
 
 
-@require_staff
+@requires(VIEW_ASSESSMENTS, refusal=ERR_DEPARTMENT)
 def targets(request):
     """District and street target attainment for a pack, over the periods assessed."""
-    scope = _viewer(request)
+    scope = request.scope
     assessed = sorted({r.pack_id for r in results.runs_visible(scope).filter(status=RunStatus.DONE)})
     pack_id = request.GET.get("pack") or _default(assessed)
     try:
@@ -206,10 +209,10 @@ def targets(request):
         "latest_targets": history[-1]["targets"] if history else []})
 
 
-@require_staff
+@requires(PUBLISH_RESULTS, refusal=results.ERR_PUBLISH)
 @require_POST
 def publish(request, run_id):
-    scope = _viewer(request)
+    scope = request.scope
     run = results.access_run(scope, run_id)
     on = request.POST.get("publish") != "0"
     results.publish(run=run, scope=scope, by=request.user, publish=on)
@@ -217,15 +220,17 @@ def publish(request, run_id):
     return redirect("standards:run", run_id=run.pk)
 
 
+@public
 def public_list(request):
     """Published assessments, for anyone (P-EVAL-2: results published)."""
     return render(request, "standards/public_list.html", {"runs": results.published_runs()[:50]})
 
 
+@public
 def public_run(request, run_id):
     run = results.published_runs().filter(pk=run_id).first()
     if run is None:
         raise Http404("没有这次公示")
-    pack = packs.load(run.pack_id)
+    pack = assess.pack_of(run)
     return render(request, "standards/public_run.html", {"run": run, "pack": pack,
                                                          "table": results.public_table(run, pack)})

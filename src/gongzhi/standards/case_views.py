@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
-from gongzhi.accounts.models import Role, User
-from gongzhi.core.permissions import require_staff
+from gongzhi.accounts.models import User
+from gongzhi.core.permissions import requires
 from gongzhi.places.models import Level
 from gongzhi.places.selectors import access_place
 from gongzhi.standards import cases
-from gongzhi.standards.access import civil_affairs_scope, posted_version
+from gongzhi.standards.access import posted_version
+from gongzhi.standards.manifest import ORGANISE_CASES, SUBMIT_CASES, VIEW_CASES
 from gongzhi.standards.models import Authenticity, CaseState
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -37,9 +38,11 @@ class CallForm(forms.Form):
 
     def __init__(self, *args, scope=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # the panel comes from the organiser's own staff accounts (the bureau's and its streets')
+        # the panel comes from the organiser's own staff accounts (the bureau's and its streets'):
+        # people holding, at a place the organiser covers, a post that may view case collection
         staff = User.objects.filter(is_active=True, assignments__active=True,
-                                    assignments__place__in=scope.places()).exclude(assignments__role__in=[Role.RESIDENT, Role.DEPARTMENT])
+                                    assignments__place__in=scope.places(),
+                                    assignments__role__in=sorted(VIEW_CASES.roles))
         self.fields["experts"].queryset = staff.distinct().order_by("username")
 
 
@@ -70,35 +73,33 @@ class VisitForm(forms.Form):
     findings = forms.CharField(label="察看情况", widget=forms.Textarea(attrs={"rows": 3}))
 
 
-def _scope(request):
-    """Cases are the civil-affairs line's: departments take no part, and a department
-    post held beside another role widens nothing."""
-    return civil_affairs_scope(request, ERR_DEPARTMENT)
-
-
+# Cases are the civil-affairs line's (VIEW_CASES): departments take no part, and a
+# department post held beside another role widens nothing. Every view reads through
+# `request.scope`, narrowed by its `@requires` to the capability it declares.
 def _call(request, call_id):
-    call = cases.visible_calls(_scope(request)).filter(pk=call_id).first()
+    call = cases.visible_calls(request.scope).filter(pk=call_id).first()
     if call is None:
         raise Http404("未找到或无权访问")
     return call
 
 
 def _case(request, call, case_id):
-    return get_object_or_404(cases.visible_submissions(_scope(request), call), pk=case_id)
+    return get_object_or_404(cases.visible_submissions(request.scope, call), pk=case_id)
 
 
-@require_staff
+@requires(VIEW_CASES, refusal=ERR_DEPARTMENT)
 def call_list(request):
-    scope = _scope(request)
-    may_issue = Role.ADMIN in scope.roles
-    form = CallForm(request.POST or None, scope=scope)
+    scope = request.scope
+    organising = scope.for_capability(ORGANISE_CASES)
+    may_issue = bool(organising)
+    form = CallForm(request.POST or None, scope=organising)
     if request.method == "POST":
         if not may_issue:
             raise PermissionDenied(cases.ERR_ORGANISER)
         if form.is_valid():
             data = form.cleaned_data
-            place = next(p for p in scope.staff_places if p.level == Level.DISTRICT) \
-                if any(p.level == Level.DISTRICT for p in scope.staff_places) else scope.staff_places[0]
+            own = organising.staff_places
+            place = next((p for p in own if p.level == Level.DISTRICT), own[0])
             call = cases.call_create(place=place, title=data["title"], deadline=data["deadline"],
                                      topics=data["topics"].splitlines(), notice=data["notice"], words=data["words"],
                                      experts=data["experts"], by=request.user)
@@ -109,22 +110,25 @@ def call_list(request):
                   status=400 if request.method == "POST" else 200)
 
 
-@require_staff
+@requires(VIEW_CASES, refusal=ERR_DEPARTMENT)
 def call_detail(request, call_id):
-    scope = _scope(request)
+    scope = request.scope
     call = _call(request, call_id)
-    places = [p for p in scope.places().filter(level__in=[Level.DISTRICT, Level.STREET, Level.COMMUNITY],
-                                               path__startswith=call.place.path).order_by("code")[:300]]
+    # cases are submitted for the places of the posts that may submit them, within the call's place
+    submitting = scope.for_capability(SUBMIT_CASES)
+    places = [p for p in submitting.places().filter(level__in=[Level.DISTRICT, Level.STREET, Level.COMMUNITY],
+                                                    path__startswith=call.place.path).order_by("code")[:300]]
     form = SubmitForm(request.POST or None, request.FILES or None, places=places, topics=call.topics)
     status = 200
     if request.method == "POST":
-        if not scope.roles & {Role.ADMIN, Role.STREET}:
+        if not submitting:
             raise PermissionDenied(cases.ERR_SUBMITTER)
         status = 400
         if form.is_valid():
             data = form.cleaned_data
             try:
-                case = cases.case_submit(call=call, scope=scope, place=access_place(scope, data["place"]),
+                case = cases.case_submit(call=call, scope=submitting,
+                                         place=access_place(submitting, data["place"]),
                                          title=data["title"], topic=data["topic"], text=data["text"],
                                          files=request.FILES.getlist("files"), by=request.user)
             except cases.CaseError as exc:
@@ -134,17 +138,17 @@ def call_detail(request, call_id):
                 return redirect("standards:case", call_id=call.pk, case_id=case.pk)
     return render(request, "standards/case_call.html", {
         "call": call, "cases": cases.ranked(cases.visible_submissions(scope, call)), "form": form,
-        "may_submit": bool(scope.roles & {Role.ADMIN, Role.STREET}) and call.state == "open"
+        "may_submit": bool(submitting) and call.state == "open"
         and timezone.localdate() <= call.deadline,
         "organiser": cases.is_organiser(scope, call)}, status=status)
 
 
-@require_staff
+@requires(VIEW_CASES, refusal=ERR_DEPARTMENT)
 def case_detail(request, call_id, case_id):
-    scope = _scope(request)
+    scope = request.scope
     call = _call(request, call_id)
     case = _case(request, call, case_id)
-    expert = call.experts.filter(pk=request.user.pk).exists()
+    expert = cases.is_expert(request.user, call)  # the call's expert list, whatever the reviewer's role
     organiser = cases.is_organiser(scope, call)
     mine = case.scores.filter(expert=request.user).first()
     score_form = ScoreForm(request.POST if request.POST.get("form") == "score" else None,
@@ -176,7 +180,7 @@ def case_detail(request, call_id, case_id):
         status=status)
 
 
-@require_staff
+@requires(ORGANISE_CASES, refusal=cases.ERR_ORGANISER)
 @require_POST
 def case_move(request, call_id, case_id, state):
     call = _call(request, call_id)
@@ -184,7 +188,7 @@ def case_move(request, call_id, case_id, state):
     if state not in cases.MOVES:
         raise Http404("没有这个操作")
     try:
-        cases.case_move(case=case, scope=_scope(request), state=CaseState(state),
+        cases.case_move(case=case, scope=request.scope, state=CaseState(state),
                         version=posted_version(request))
         messages.success(request, f"案例已{cases.MOVES[state][1]}")
     except cases.CaseError as exc:
@@ -194,7 +198,7 @@ def case_move(request, call_id, case_id, state):
     return redirect("standards:case", call_id=call.pk, case_id=case.pk)
 
 
-@require_staff
+@requires(VIEW_CASES, refusal=ERR_DEPARTMENT)
 def case_file(request, call_id, case_id, file_id):
     call = _call(request, call_id)
     case = _case(request, call, case_id)
@@ -203,23 +207,23 @@ def case_file(request, call_id, case_id, file_id):
                         filename=attachment.name)
 
 
-@require_staff
+@requires(ORGANISE_CASES, refusal=cases.ERR_ORGANISER)
 @require_POST
 def call_close(request, call_id):
     call = _call(request, call_id)
     try:
-        cases.call_close(call=call, scope=_scope(request))
+        cases.call_close(call=call, scope=request.scope)
     except cases.CaseError as exc:
         raise PermissionDenied(str(exc)) from None
     messages.success(request, "本次征集已定稿,入选案例汇编可随时下载")
     return redirect("standards:case_call", call_id=call.pk)
 
 
-@require_staff
+@requires(ORGANISE_CASES, refusal=cases.ERR_ORGANISER)
 def call_book(request, call_id):
     call = _call(request, call_id)
     try:
-        body = cases.compile_pdf(call=call, scope=_scope(request))
+        body = cases.compile_pdf(call=call, scope=request.scope)
     except cases.CaseError as exc:
         if str(exc) == cases.ERR_ORGANISER:
             raise PermissionDenied(str(exc)) from None

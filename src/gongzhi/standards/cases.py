@@ -3,7 +3,10 @@ districts and streets (text about 2000 characters, attachments) → expert
 review on scientific, innovative and practical merit → site visits on
 authenticity, effect and residents' satisfaction → the selected cases
 compiled into one document. One function per step, each checking who may
-take it; reads go through `visible_*` so nobody sees another street's drafts."""
+take it through the capability the step needs (`standards.manifest`), so a
+post of another role held beside widens nothing; reads go through `visible_*`
+with the scope narrowed to VIEW_CASES, so nobody sees another street's drafts.
+Expert review is tied to the call's expert list (people, not a role)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,10 +18,10 @@ from django.db.models import Avg, Count, F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from gongzhi.accounts.models import Role
 from gongzhi.core import uploads
 from gongzhi.core.scope import Scope
 from gongzhi.places.models import Level, Place
+from gongzhi.standards.manifest import ORGANISE_CASES, SUBMIT_CASES
 from gongzhi.standards.models import (
     CallState, CaseAttachment, CaseCall, CaseState, CaseSubmission, ExpertScore, SiteVisit,
 )
@@ -58,7 +61,12 @@ def count_words(text: str) -> int:
 
 # -- who ------------------------------------------------------------------------------
 def is_organiser(scope: Scope, call: CaseCall) -> bool:
-    return Role.ADMIN in scope.roles and scope.contains(call.place)
+    """A post that may organise case collection covers the call's place."""
+    return scope.for_capability(ORGANISE_CASES).contains(call.place)
+
+
+def is_expert(user, call: CaseCall) -> bool:
+    return bool(user and user.is_authenticated) and call.experts.filter(pk=user.pk).exists()
 
 
 def visible_calls(scope: Scope):
@@ -72,7 +80,7 @@ def visible_calls(scope: Scope):
 def visible_submissions(scope: Scope, call: CaseCall):
     """Organisers and experts see every case of the call; others only their own places' cases."""
     qs = call.submissions.select_related("place", "submitted_by")
-    if is_organiser(scope, call) or call.experts.filter(pk=scope.user.pk).exists():
+    if is_organiser(scope, call) or is_expert(scope.user, call):
         return qs
     return qs.filter(place__in=scope.places())
 
@@ -94,9 +102,10 @@ def case_submit(*, call: CaseCall, scope: Scope, place: Place, title: str, topic
         raise CaseError(ERR_CALL_STATE.format(state=call.get_state_display(), action="报送"))
     if today > call.deadline:
         raise CaseError(ERR_DEADLINE.format(date=call.deadline))
-    if not scope.roles & {Role.ADMIN, Role.STREET}:
+    submitting = scope.for_capability(SUBMIT_CASES)  # only the posts that may submit cases count
+    if not submitting:
         raise CaseError(ERR_SUBMITTER)
-    if place.level not in (Level.DISTRICT, Level.STREET, Level.COMMUNITY) or not scope.contains(place) \
+    if place.level not in (Level.DISTRICT, Level.STREET, Level.COMMUNITY) or not submitting.contains(place) \
             or not place.is_within(call.place):
         raise CaseError(ERR_PLACE)
     if not (text or "").strip():
@@ -117,7 +126,7 @@ def case_submit(*, call: CaseCall, scope: Scope, place: Place, title: str, topic
 
 def case_score(*, case: CaseSubmission, expert, comment: str = "", **marks) -> ExpertScore:
     """An expert's marks; a second review by the same expert replaces the first."""
-    if not case.call.experts.filter(pk=expert.pk).exists():
+    if not is_expert(expert, case.call):
         raise CaseError(ERR_NOT_EXPERT)
     if case.call.state == CallState.CLOSED:
         raise CaseError(ERR_CALL_STATE.format(state=case.call.get_state_display(), action="评审"))

@@ -178,3 +178,12 @@ def _surveys(rng, district, communities, residents, years, today) -> int:
                                            score=round(score, 3), positive=score >= 3, submitted_at=when))
     SurveyResponse.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
+
+
+def build_part(ctx) -> None:
+    """DemoPart 60: `build` above for the demo district, its names drawn from the
+    district's shared generator (`ctx` is a core.demo.DemoContext)."""
+    rng = ctx.rng
+    made = build(name_maker=lambda: ctx.full_name(rng.choice("MF"), rng.randint(1960, 1995)))
+    ctx.say(f"社区台账: {made['workers']} 名社区工作者, {made['meetings']} 次会议, {made['volunteers']} 名志愿者; "
+            f"问卷答卷 {made['responses']} 份; 评估 {made['runs']} 次")

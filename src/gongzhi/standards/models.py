@@ -21,6 +21,10 @@ class AssessmentRun(models.Model):
 
     pack_id = models.CharField("政策包", max_length=40)
     pack_title = models.CharField(max_length=200)
+    # the exact pack the run was computed with: its pages render these rules, thresholds and
+    # texts, whatever happens to the pack file afterwards
+    pack_text = models.TextField("所用政策包", blank=True)
+    pack_sha256 = models.CharField(max_length=64, blank=True)
     period = models.PositiveSmallIntegerField("年度")
     scope = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
     as_of = models.DateField("数据截至")

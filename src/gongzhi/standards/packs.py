@@ -4,6 +4,7 @@ the file and the line, in Chinese, so whoever edits a pack can fix it.
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -74,6 +75,11 @@ class Pack:
     funding: list = field(default_factory=list)
     targets: list = field(default_factory=list)
     unverifiable: list = field(default_factory=list)
+    text: str = ""  # the YAML it was parsed from: a run keeps it, so its rules never change under it
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
 
     def indicator(self, indicator_id: str) -> dict:
         return next(i for i in self.indicators if i["id"] == indicator_id)
@@ -235,7 +241,7 @@ def _parse(path: Path, text: str) -> Pack:
     for key in ("document", "locality"):
         check.text(source, key)
     check.number(source, "year", minimum=1949)
-    pack = Pack(id=pack_id, title=check.text(data, "title"), source=dict(source), path=path)
+    pack = Pack(id=pack_id, title=check.text(data, "title"), source=dict(source), path=path, text=text)
 
     for node in check.sequence(data, "readings"):
         node = check.mapping(node, "「readings」条目")
@@ -348,3 +354,23 @@ def pack_path(pack_id: str) -> Path:
 
 def load(pack_id: str) -> Pack:
     return load_pack(pack_path(pack_id))
+
+
+# Packs that runs kept, parsed once per content.
+_kept: dict[str, Pack] = {}
+
+
+def from_text(text: str, name: str) -> Pack:
+    """A pack parsed from kept text (`name` stands in for the file in error messages)."""
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    if digest not in _kept:
+        _kept[digest] = _parse(Path(name), text)
+    return _kept[digest]
+
+
+def current_sha256(pack_id: str) -> str | None:
+    """The hash of the pack file as it is now; None when it is gone or unreadable."""
+    try:
+        return load(pack_id).sha256
+    except PackError:
+        return None

@@ -226,14 +226,15 @@ def target_history(scope: Scope, pack_id: str) -> list[dict]:
 
 
 def publish(*, run: AssessmentRun, scope: Scope, by, publish: bool = True) -> AssessmentRun:
-    """Put a finished run on the public page (P-EVAL-2), or take it down. Only an
-    admin whose places cover the run's scope decides that."""
+    """Put a finished run on the public page (P-EVAL-2), or take it down. Only a
+    post that may publish results and covers the run's scope decides that
+    (whatever capability `scope` was narrowed to, only those posts count)."""
     from django.core.exceptions import PermissionDenied
     from django.utils import timezone
 
-    from gongzhi.accounts.models import Role
+    from gongzhi.standards.manifest import PUBLISH_RESULTS
 
-    if Role.ADMIN not in scope.roles or not scope.contains(run.scope):
+    if not scope.for_capability(PUBLISH_RESULTS).contains(run.scope):
         raise PermissionDenied(ERR_PUBLISH)
     if run.status != RunStatus.DONE:
         raise PermissionDenied(ERR_PUBLISH_UNFINISHED)

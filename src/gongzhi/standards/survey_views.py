@@ -5,23 +5,23 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gongzhi.accounts.models import Capability, Role
 from gongzhi.core import idcard
-from gongzhi.core.permissions import require_staff
+from gongzhi.core.permissions import own_records, requires
 from gongzhi.places.models import Level
 from gongzhi.places.selectors import access_place
 from gongzhi.standards import surveys
-from gongzhi.standards.access import civil_affairs_scope, posted_version
+from gongzhi.standards.access import posted_version
+from gongzhi.standards.manifest import ENTER_SURVEY_ANSWERS, MANAGE_SURVEYS, VIEW_ASSESSMENTS
 from gongzhi.standards.models import SurveyKind, SurveyState
 
 ERR_MAY_NOT = "只有街道干部、社区工作者和管理员可以发起问卷"
+ERR_MAY_NOT_ENTER = "只有社区工作者、网格员和管理员可以录入纸质问卷"
 ERR_DEPARTMENT = "满意度问卷是街道(镇)和区统一评估的一部分,职能部门不另行调查考核社区(P-DUTY-4)"
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -40,14 +40,6 @@ class SurveyForm(forms.Form):
         self.fields["place"].choices = [(p.code, p.name) for p in places]
 
 
-def _staff_scope(request):
-    return civil_affairs_scope(request, ERR_DEPARTMENT)
-
-
-def _may_define(scope) -> bool:
-    return bool(scope.roles & {Role.ADMIN, Role.STREET, Role.COMMUNITY})
-
-
 def _access(scope, survey_id):
     survey = surveys.surveys_visible(scope).filter(pk=survey_id).first()
     if survey is None:
@@ -55,22 +47,25 @@ def _access(scope, survey_id):
     return survey
 
 
-@require_staff
+# Surveys are part of the unified assessment (VIEW_ASSESSMENTS): departments take no part.
+@requires(VIEW_ASSESSMENTS, refusal=ERR_DEPARTMENT)
 def survey_list(request):
-    scope = _staff_scope(request)
-    places = list(scope.places().filter(level__in=[Level.DISTRICT, Level.STREET, Level.COMMUNITY])
+    scope = request.scope
+    # surveys are published to the places of the posts that may manage them
+    managing = scope.for_capability(MANAGE_SURVEYS)
+    places = list(managing.places().filter(level__in=[Level.DISTRICT, Level.STREET, Level.COMMUNITY])
                   .order_by("code")[:300])
     form = SurveyForm(request.POST or None, places=places)
     status = 200
     if request.method == "POST":
-        if not _may_define(scope):
+        if not managing:
             raise PermissionDenied(ERR_MAY_NOT)
         status = 400
         if form.is_valid():
             data = form.cleaned_data
             try:
                 survey = surveys.survey_create(
-                    place=access_place(scope, data["place"]), title=data["title"], kind=data["kind"],
+                    place=access_place(managing, data["place"]), title=data["title"], kind=data["kind"],
                     questions=data["questions"].splitlines(), opens_on=data["opens_on"],
                     closes_on=data["closes_on"], by=request.user)
             except surveys.SurveyError as exc:
@@ -79,7 +74,7 @@ def survey_list(request):
                 messages.success(request, "问卷已保存为草稿,发布后居民即可作答")
                 return redirect("standards:survey", survey_id=survey.pk)
     return render(request, "standards/survey_list.html", {
-        "surveys": surveys.surveys_visible(scope)[:100], "form": form, "may_define": _may_define(scope)},
+        "surveys": surveys.surveys_visible(scope)[:100], "form": form, "may_define": bool(managing)},
         status=status)
 
 
@@ -87,19 +82,21 @@ class PaperForm(forms.Form):
     id_number = forms.CharField(label="答卷居民的公民身份号码", max_length=20)
 
 
-@require_staff
+@requires(VIEW_ASSESSMENTS, refusal=ERR_DEPARTMENT)
 def survey_detail(request, survey_id):
-    scope = _staff_scope(request)
+    scope = request.scope
     survey = _access(scope, survey_id)
+    # a paper questionnaire is entered for a resident of the posts that may enter answers
+    entering = scope.for_capability(ENTER_SURVEY_ANSWERS)
     paper = PaperForm(request.POST or None)
     status = 200
     if request.method == "POST":
         status = 400
-        if not scope.can(Capability.EDIT_PEOPLE):
-            raise PermissionDenied(ERR_MAY_NOT)
+        if not entering:
+            raise PermissionDenied(ERR_MAY_NOT_ENTER)
         if paper.is_valid():
             try:
-                resident = surveys.find_resident(paper.cleaned_data["id_number"], scope)
+                resident = surveys.find_resident(paper.cleaned_data["id_number"], entering)
                 surveys.survey_answer(survey=survey, resident=resident, answers=_answers(request, survey),
                                       entered_by=request.user)
             except idcard.IdNumberError as exc:
@@ -115,8 +112,8 @@ def survey_detail(request, survey_id):
              "counts": [d["counts"] for d in results["distribution"]]}
     return render(request, "standards/survey_detail.html", {
         "survey": survey, "results": results, "paper": paper, "chart": chart,
-        "may_manage": _may_define(scope) and scope.contains(survey.place),
-        "may_enter": scope.can(Capability.EDIT_PEOPLE) and survey.state == SurveyState.OPEN,
+        "may_manage": scope.for_capability(MANAGE_SURVEYS).contains(survey.place),
+        "may_enter": bool(entering) and survey.state == SurveyState.OPEN,
         "options": list(enumerate(survey.scale, 1))}, status=status)
 
 
@@ -130,12 +127,12 @@ def _answers(request, survey) -> list[int]:
     return out
 
 
-@require_staff
+@requires(MANAGE_SURVEYS, refusal=ERR_MAY_NOT)
 @require_POST
 def survey_state(request, survey_id, state):
-    scope = _staff_scope(request)
+    scope = request.scope
     survey = _access(scope, survey_id)
-    if not (_may_define(scope) and scope.contains(survey.place)) or state not in (SurveyState.OPEN, SurveyState.CLOSED):
+    if not scope.contains(survey.place) or state not in (SurveyState.OPEN, SurveyState.CLOSED):
         raise PermissionDenied(ERR_MAY_NOT)
     try:
         surveys.survey_set_state(survey=survey, state=state, version=posted_version(request))
@@ -145,9 +142,10 @@ def survey_state(request, survey_id, state):
     return redirect("standards:survey", survey_id=survey.pk)
 
 
-@login_required
+@own_records
 def my_surveys(request):
-    """The resident's side: open questionnaires for their community, and the answer form."""
+    """The resident's side: open questionnaires for their community, and the answer form.
+    Only the caller's own resident record is read (no place scope involved)."""
     resident = getattr(request.user, "resident", None)
     if resident is None:
         raise PermissionDenied("只有居民账号可以作答问卷")

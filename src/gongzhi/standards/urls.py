@@ -8,6 +8,7 @@ urlpatterns = [
     path("packs/<slug:pack_id>/", views.pack_detail, name="pack"),
     path("assessments/", assess_views.run_list, name="runs"),
     path("assessments/<int:run_id>/", assess_views.run_detail, name="run"),
+    path("assessments/<int:run_id>/pack/", assess_views.run_pack, name="run_pack"),
     path("assessments/<int:run_id>/matrix/", assess_views.matrix, name="matrix"),
     path("assessments/<int:run_id>/publish/", assess_views.publish, name="publish"),
     path("public/", assess_views.public_list, name="public"),

@@ -3,10 +3,10 @@ the readings it takes, and the funding calculator for a planned community."""
 from django.http import Http404
 from django.shortcuts import render
 
-from gongzhi.core.permissions import require_staff
+from gongzhi.core.permissions import requires
 from gongzhi.standards import assess, funding, packs
+from gongzhi.standards.manifest import VIEW_PACKS
 from gongzhi.standards.metrics import METRICS
-
 
 
 LEVELS = {"community": "社区(村)", "street": "街道(镇)", "district": "区(县)"}
@@ -43,18 +43,23 @@ def standard_text(indicator: dict) -> str:
     return ";".join(bands)
 
 
-@require_staff
+@requires(VIEW_PACKS)
 def pack_list(request):
     rows = [packs.load_pack(p) for p in sorted(packs.PACK_DIR.glob("*.yaml"))]
     return render(request, "standards/pack_list.html", {"packs": rows})
 
 
-@require_staff
+@requires(VIEW_PACKS)
 def pack_detail(request, pack_id):
     try:
         pack = packs.load(pack_id)
     except packs.PackError:
         raise Http404("没有这个政策包") from None
+    return render_pack(request, pack)
+
+
+def render_pack(request, pack, **extra):
+    """The pack viewer for `pack` (today's file, or the version a run kept), with the funding calculator."""
     indicators = [{**i, "metric_title": METRICS[i["metric"]].title, "unit": METRICS[i["metric"]].unit,
                    "standard": standard_text(i), "applies": applies_text(i["applies_to"])} for i in pack.indicators]
     funding_rules = [{**f, "applies": applies_text(f["applies_to"], level=False)} for f in pack.funding]
@@ -67,5 +72,5 @@ def pack_detail(request, pack_id):
         except ValueError as exc:
             error = funding.ERR_HOUSEHOLDS if "invalid literal" in str(exc) else str(exc)
     return render(request, "standards/pack_detail.html", {
-        "pack": pack, "indicators": indicators, "funding_rules": funding_rules, "result": result, "error": error, "q": request.GET},
-        status=400 if error else 200)
+        "pack": pack, "indicators": indicators, "funding_rules": funding_rules, "result": result, "error": error,
+        "q": request.GET, **extra}, status=400 if error else 200)

@@ -8,19 +8,20 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from gongzhi.accounts.models import Capability
-from gongzhi.core.permissions import require_capability
+from gongzhi.core.permissions import requires
 from gongzhi.workorders import selectors, services
+from gongzhi.workorders.manifest import EDIT_CATALOGUE
 from gongzhi.workorders.forms import CalendarDayForm, CategoryForm
 from gongzhi.workorders.models import Category, Kind
 
-@require_capability(Capability.EDIT_CATALOGUE)
+
+@requires(EDIT_CATALOGUE)
 def catalogue(request):
     items = selectors.categories(active_only=False).select_related("locality")
     return render(request, "workorders/catalogue.html", {"items": items})
 
 
-@require_capability(Capability.EDIT_CATALOGUE)
+@requires(EDIT_CATALOGUE)
 def category_edit(request, code=None):
     import json
 
@@ -55,7 +56,7 @@ def category_edit(request, code=None):
                   status=status)
 
 
-@require_capability(Capability.EDIT_CATALOGUE)
+@requires(EDIT_CATALOGUE)
 def calendar(request):
     from gongzhi.workorders.models import CalendarDay
 

@@ -290,3 +290,21 @@ def build_history(*, scale: float = 1.0, now: dt.datetime | None = None, name_ma
     history = _History(rng=rng, now=now or timezone.now(), scale=scale, name_maker=name_maker)
     with notify.muted():  # a year of history is not news: inbox rows only, no console/SMS
         return history.run()
+
+
+DEMO_SUMMARY = {"work_orders": "工单 work orders"}
+
+
+def build(ctx) -> None:
+    """DemoPart 40: `build_history` for the demo district, its names drawn from
+    the district's shared generator (`ctx` is a core.demo.DemoContext)."""
+    rng = ctx.rng
+    count = build_history(scale=ctx.scale,
+                          name_maker=lambda: ctx.full_name(rng.choice("MF"), rng.randint(1950, 2000)))
+    ctx.summary.add(DEMO_SUMMARY, work_orders=count)
+    ctx.say(f"工单: {count}")
+
+
+def count_existing(summary, district) -> None:
+    """The work orders of an existing demo district, for core.demo.existing_summary."""
+    summary.add(DEMO_SUMMARY, work_orders=WorkOrder.objects.filter(district=district).count())

@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
+from gongzhi.core.permissions import public
 from gongzhi.core.validators import PHONE_FIELD
 from gongzhi.workorders import apikeys, selectors
 from gongzhi.workorders.models import (
@@ -184,6 +185,7 @@ def _changeset() -> str:
     return f"{API_CHANGESET} r{(catalogue['count'] or 0) + (catalogue['versions'] or 0):06d}"
 
 
+@public
 @_endpoint("GET")
 def discovery(request, fmt):
     changeset = _changeset()
@@ -216,6 +218,7 @@ def _service(category: Category) -> dict:
     }
 
 
+@public
 @_endpoint("GET")
 def services(request, fmt):
     return _render(fmt, [_service(c) for c in selectors.categories()], "services")
@@ -241,6 +244,7 @@ def _active_category(code: str) -> Category:
     return category
 
 
+@public
 @_endpoint("GET")
 def service_definition(request, code, fmt):
     category = _active_category(code)
@@ -551,6 +555,7 @@ def _search(params) -> list[WorkOrder]:
     return list(orders[:MAX_RESULTS])
 
 
+@public  # anyone reads public orders; a POST needs an api_key, checked in _create
 @_endpoint("GET", "POST")
 def requests(request, fmt):
     if request.method == "POST":
@@ -558,6 +563,7 @@ def requests(request, fmt):
     return _render(fmt, [_request_item(o) for o in _search(request.GET)], "service_requests")
 
 
+@public
 @_endpoint("GET")
 def request(request, request_id, fmt):
     found = _by_ids([request_id])
@@ -566,6 +572,7 @@ def request(request, request_id, fmt):
     return _render(fmt, [_request_item(found[0])], "service_requests")
 
 
+@public
 @_endpoint("GET")
 def token(request, token, fmt):
     try:

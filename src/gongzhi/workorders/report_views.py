@@ -1,5 +1,6 @@
 """Work-order reports: figures per unit with charts and an xlsx, the monthly
-dispute report (page, xlsx, PDF), and the public map of open incidents."""
+dispute report (page, xlsx, PDF), both read through the scope narrowed to
+VIEW_ORDER_REPORTS, and the public map of open incidents (no personal data)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,9 +13,10 @@ from django.utils.http import content_disposition_header
 
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.models import AccessAction
-from gongzhi.core.permissions import require_staff
+from gongzhi.core.permissions import public, requires
 from gongzhi.places.models import Level
 from gongzhi.workorders import selectors
+from gongzhi.workorders.manifest import VIEW_ORDER_REPORTS
 
 GROUP_LABELS = {"community": "社区", "street": "街道", "grid": "网格", "handling": "承办单位"}
 ERR_PERIOD = "起止日期无效:请用 YYYY-MM-DD,且开始不晚于结束"
@@ -33,7 +35,7 @@ def _period(request) -> tuple[dt.date, dt.date, str | None]:
     return start, end, None
 
 
-@require_staff
+@requires(VIEW_ORDER_REPORTS)
 def figures(request):
     """Per unit for a period: the counts and rates of 接诉即办, with charts."""
     start, end, error = _period(request)
@@ -89,7 +91,7 @@ def _figures_xlsx(rows, start, end, group_label):
     return _download(out.getvalue(), f"工单统计-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
 
 
-@require_staff
+@requires(VIEW_ORDER_REPORTS)
 def dispute_report(request):
     """月排查、月报告 for a grid, community or street in the caller's scope; xlsx and PDF downloads."""
     from gongzhi.workorders import disputes
@@ -119,11 +121,13 @@ def dispute_report(request):
                   status=400 if error else 200)
 
 
+@public
 def public_map(request):
     """Open incidents on a map, for anyone, without personal data."""
     return render(request, "workorders/public_map.html")
 
 
+@public
 def public_geojson(request):
     from django.http import JsonResponse
 

@@ -1,6 +1,9 @@
-"""Every read of work orders goes through the caller's scope.
+"""Every read of work orders goes through the caller's scope, narrowed to the
+capability of the page (VIEW_ORDERS for the list and an order, VIEW_ORDER_REPORTS
+for figures and dispute reports, VIEW_VISITS for the visit log): only the posts
+whose role grants it count, so a user's other posts never widen what they read.
 
-Who sees an order:
+Who sees an order, per post of that scope:
 - staff at a grid, community, street or district: orders located there or
   below, and orders handled by a unit there or below;
 - a department officer: orders dispatched to that department at their place
@@ -17,8 +20,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from gongzhi.accounts.models import Role
-from gongzhi.core.scope import Scope
+from gongzhi.core.scope import Scope, ScopeNotNarrowed
 from gongzhi.places.models import Level, Place
+from gongzhi.workorders import duplicates
 from gongzhi.workorders.models import (
     FINAL_STATES, OPEN_STATES, Action, Category, Notification, State, VisitLog, WorkOrder, WorkOrderEvent,
 )
@@ -27,12 +31,19 @@ _COLUMN = {Level.DISTRICT: "district_id", Level.STREET: "street_id", Level.COMMU
            Level.GRID: "grid_id"}
 
 
+def _narrowed(scope: Scope) -> Scope:
+    if scope.capability is None:
+        raise ScopeNotNarrowed("先用 for_capability 把数据范围收窄到页面所需的权限")
+    return scope
+
+
 def order_q(scope: Scope) -> Q:
+    """Orders the scope reaches: each post of the (narrowed) scope adds what it sees."""
     user = scope.user
     if user is None or not user.is_authenticated:
         return Q(pk__in=[])
     q = Q(reporter_user_id=user.pk) | Q(owner_id=user.pk) | Q(agent_id=user.pk)
-    for a in scope.assignments:
+    for a in _narrowed(scope).assignments:
         if a.role == Role.RESIDENT:
             continue
         handled_here = Q(handling_place__path__startswith=a.place.path)
@@ -59,8 +70,9 @@ def access_order(scope: Scope, pk) -> WorkOrder:
     except (TypeError, ValueError):
         raise Http404("未找到或无权访问") from None
     order = (orders_in(scope).filter(pk=pk)
-             .select_related("category", "district", "street", "community", "grid", "household", "handling_place",
-                             "escalation", "owner", "agent", "reporter_user", "duplicate_of", "possible_duplicate_of")
+             .select_related("category", "district", "street", "community", "grid", "household__grid",
+                             "handling_place", "escalation", "owner", "agent", "reporter_user", "duplicate_of",
+                             "possible_duplicate_of")
              .first())
     if order is None:
         raise Http404("未找到或无权访问")
@@ -100,12 +112,10 @@ def order_events(order: WorkOrder):
 
 def possible_duplicates(scope: Scope, order: WorkOrder) -> list[WorkOrder]:
     """Open orders of the same category nearby that this one may repeat (for merging)."""
-    from gongzhi.workorders.services import find_possible_duplicate
-
     candidates = []
     if order.possible_duplicate_of_id:
         candidates.append(order.possible_duplicate_of)
-    found = find_possible_duplicate(order)
+    found = duplicates.find_possible_duplicate(order)
     if found is not None and found not in candidates:
         candidates.append(found)
     visible = set(orders_in(scope).filter(pk__in=[c.pk for c in candidates], state__in=OPEN_STATES)
@@ -167,11 +177,10 @@ def inbox(user) -> QuerySet[Notification]:
 
 
 def visits_in(scope: Scope) -> QuerySet[VisitLog]:
+    """Visits in the grids under the places of a scope narrowed to VIEW_VISITS (or KEEP_VISITS)."""
     q = Q(pk__in=[])
-    for a in scope.assignments:
-        if a.role in (Role.RESIDENT, Role.DEPARTMENT):
-            continue
-        q |= Q(grid__path__startswith=a.place.path)
+    for place in scope.staff_places:  # raises ScopeNotNarrowed on a whole-user scope
+        q |= Q(grid__path__startswith=place.path)
     return VisitLog.objects.filter(q)
 
 

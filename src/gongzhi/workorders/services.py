@@ -6,10 +6,9 @@ one transaction. Pages, the Open311 API and the command line call these."""
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from gongzhi.accounts.models import Role
@@ -17,10 +16,13 @@ from gongzhi.core import codes, crypto, uploads
 from gongzhi.core.scope import Scope
 from gongzhi.people.services import ERR_CONFLICT, ConflictError
 from gongzhi.places.models import Level, Place
-from gongzhi.workorders import calendar, notify, selectors
+from gongzhi.workorders import calendar, duplicates, notify, selectors
 from gongzhi.workorders.calendar import add_working_days
+from gongzhi.workorders.manifest import (
+    EDIT_CATALOGUE, HANDLE_ORDERS, KEEP_VISITS, REPORT_ORDERS, SUPERVISE_ORDERS, VERIFY_ORDERS, VIEW_ORDERS,
+)
 from gongzhi.workorders.models import (
-    OPEN_STATES, Action, Attachment, Category, Channel, Dispute, Escalation, Kind, Outcome, RouteLevel, State,
+    Action, Attachment, Category, Channel, Dispute, Escalation, Kind, Outcome, RouteLevel, State,
     WorkOrder, WorkOrderEvent,
 )
 
@@ -28,6 +30,7 @@ __all__ = ["ConflictError", "WorkflowError", "ERR_CONFLICT"]
 
 ERR_TRANSITION = "工单当前状态为「{state}」,不能执行「{action}」"
 ERR_NO_RIGHT = "您无权对此工单执行「{action}」"
+ERR_NO_REPORT = "职能部门账号不能直接上报工单,请由社区或网格员受理"
 ERR_DESCRIPTION = "请填写问题描述"
 ERR_CATEGORY = "类别无效或已停用"
 ERR_NO_LOCATION = "请填写地址,或选择网格,或提供位置"
@@ -45,8 +48,6 @@ ERR_LATLON = "位置坐标无效"
 ERR_OUTCOME = "调解结果无效"
 ERR_PARTIES = "请至少填写一名当事人"
 
-DUPLICATE_WINDOW = dt.timedelta(hours=72)
-DUPLICATE_RADIUS_M = 150
 
 
 class WorkflowError(ValueError):
@@ -54,35 +55,39 @@ class WorkflowError(ValueError):
 
 
 # -- who may do what --------------------------------------------------------
-SUPERVISOR_ROLES = {Role.ADMIN, Role.STREET, Role.COMMUNITY}
-
-
+# Each right is a capability held at a post that covers the order: a user's
+# other posts (a department post elsewhere, a resident's home) never widen it.
 def _order_place(order: WorkOrder) -> Place:
     return order.grid or order.community or order.street or order.district
 
 
 def is_supervisor(scope: Scope, order: WorkOrder) -> bool:
-    """Community worker, street officer or admin over the place of the order."""
+    """A post granting SUPERVISE_ORDERS (community, street, admin) over the place of the order."""
     place = order.community or order.street or order.district
-    return any(a.role in SUPERVISOR_ROLES and place.is_within(a.place) for a in scope.assignments)
+    return scope.can(SUPERVISE_ORDERS, place)
 
 
 def is_handler(scope: Scope, order: WorkOrder) -> bool:
+    """A post granting HANDLE_ORDERS at or above the handling unit: for an order
+    sent to a department, a post of that department; otherwise a post of no department."""
     place = order.handling_place
     if place is None:
         return False
-    for a in scope.assignments:
+    for a in scope.for_capability(HANDLE_ORDERS).assignments:
+        if not place.is_within(a.place):
+            continue
         if order.handling_department:
-            if a.role == Role.DEPARTMENT and a.department == order.handling_department and place.is_within(a.place):
+            if a.role == Role.DEPARTMENT and a.department == order.handling_department:
                 return True
-        elif a.role not in (Role.RESIDENT, Role.DEPARTMENT) and place.is_within(a.place):
+        elif a.role != Role.DEPARTMENT:
             return True
     return False
 
 
 def is_grid_worker(scope: Scope, order: WorkOrder) -> bool:
+    """A post granting VERIFY_ORDERS at the order's grid."""
     return order.grid_id is not None and any(
-        a.role == Role.GRID and a.place_id == order.grid_id for a in scope.assignments)
+        a.place_id == order.grid_id for a in scope.for_capability(VERIFY_ORDERS).assignments)
 
 
 def is_reporter(user, order: WorkOrder) -> bool:
@@ -122,7 +127,7 @@ ALLOWED_FROM = {
 
 def allowed_actions(user, order: WorkOrder, scope: Scope | None = None) -> list[str]:
     """The steps this user may take on this order now (for buttons and forms)."""
-    scope = scope or Scope.for_user(user)
+    scope = scope if scope is not None else Scope.for_user_capability(user, VIEW_ORDERS)
     actions = [a for a, states in ALLOWED_FROM.items() if order.state in states and RIGHTS[a](scope, user, order)]
     if Action.RATE in actions and order.rating is not None:
         actions.remove(Action.RATE)
@@ -143,7 +148,8 @@ def _lock(order: WorkOrder, version: int | None) -> WorkOrder:
 def _check(order: WorkOrder, action: str, by) -> Scope:
     if order.state not in ALLOWED_FROM[action]:
         raise WorkflowError(ERR_TRANSITION.format(state=order.get_state_display(), action=Action(action).label))
-    scope = Scope.for_user(by)
+    # Each right asks for its own capability at the order's place (scope.can), whatever the narrowing.
+    scope = Scope.for_user_capability(by, VIEW_ORDERS)
     if not RIGHTS[action](scope, by, order):
         raise PermissionDenied(ERR_NO_RIGHT.format(action=Action(action).label))
     return scope
@@ -194,65 +200,6 @@ def _attach(order, event, checked, by) -> None:
     for f, content_type in checked:
         Attachment.objects.create(order=order, event=event, file=f, name=f.name[:120], content_type=content_type,
                                   size=f.size, uploaded_by=by)
-
-
-def _distance_m(lat1, lon1, lat2, lon2) -> float:
-    # Equirectangular approximation: exact enough within a city.
-    x = math.radians(lon2 - lon1) * math.cos(math.radians((lat1 + lat2) / 2))
-    y = math.radians(lat2 - lat1)
-    return 6_371_000 * math.hypot(x, y)
-
-
-def find_possible_duplicate(order: WorkOrder) -> WorkOrder | None:
-    """An open order of the same category near this one (same household, same
-    address, or within DUPLICATE_RADIUS_M), reported within the window."""
-    pk = _possible_duplicate_id(order, order.created_at)
-    return WorkOrder.objects.get(pk=pk) if pk else None
-
-
-def _possible_duplicate_id(order: WorkOrder, reported_at: dt.datetime) -> int | None:
-    near = WorkOrder.objects.filter(category_id=order.category_id, state__in=OPEN_STATES,
-                                    created_at__gte=reported_at - DUPLICATE_WINDOW)
-    if order.pk:
-        near = near.exclude(pk=order.pk)
-    if order.household_id:
-        same = (near.filter(household_id=order.household_id).order_by("created_at")
-                .values_list("pk", flat=True).first())
-        if same:
-            return same
-    column, value, index = (("grid_id", order.grid_id, "wo_grid_state") if order.grid_id else
-                            ("community_id", order.community_id, "wo_comm_state") if order.community_id else
-                            ("district_id", order.district_id, None))
-    # One hand-written statement: it runs on every report (Open311 under load),
-    # and building it through the ORM cost more than running it. The database
-    # narrows to the same address or a box around the point; only those few
-    # rows are measured here. SQLite is told which index to use, since it keeps
-    # no statistics unless ANALYZE has been run.
-    lat0 = lat1 = lon0 = lon1 = None
-    if order.lat is not None and order.lon is not None:
-        dlat = DUPLICATE_RADIUS_M / 111_000
-        dlon = dlat / max(math.cos(math.radians(order.lat)), 0.01)
-        lat0, lat1, lon0, lon1 = order.lat - dlat, order.lat + dlat, order.lon - dlon, order.lon + dlon
-    address = (order.address or "").strip() or None
-    hint = f" INDEXED BY {index}" if index and connection.vendor == "sqlite" else ""
-    states = ", ".join("%s" for _ in OPEN_STATES)
-    sql = (f"SELECT id, address, lat, lon FROM workorders_workorder{hint} "
-           f"WHERE {column} = %s AND state IN ({states}) AND category_id = %s AND created_at >= %s AND id <> %s "
-           f"AND (address = %s OR (lat BETWEEN %s AND %s AND lon BETWEEN %s AND %s)) "
-           f"ORDER BY created_at LIMIT 20")
-    params = [value, *OPEN_STATES, order.category_id,
-              connection.ops.adapt_datetimefield_value(reported_at - DUPLICATE_WINDOW), order.pk or 0,
-              address, lat0, lat1, lon0, lon1]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    # The earliest match wins: that is the order the others get merged into.
-    for pk, other_address, lat, lon in rows:
-        same_address = address and other_address and address == other_address.strip()
-        if same_address or (None not in (order.lat, order.lon, lat, lon)
-                            and _distance_m(order.lat, order.lon, lat, lon) <= DUPLICATE_RADIUS_M):
-            return pk
-    return None
 
 
 def default_handling_place(order: WorkOrder) -> tuple[Place, str]:
@@ -307,7 +254,10 @@ def order_report(*, category: Category, description: str, channel: str, by=None,
     if category.is_dispute and parties is not None and not [p for p in parties if p.get("name")]:
         raise WorkflowError(ERR_PARTIES)
 
-    staff = bool(by is not None and Scope.for_user(by).staff_places)
+    reporter_scope = Scope.for_user_capability(by, REPORT_ORDERS) if by is not None else None
+    if reporter_scope is not None and not reporter_scope.assignments:
+        raise PermissionDenied(ERR_NO_REPORT)
+    staff = bool(reporter_scope is not None and reporter_scope.staff_places)
     # A grid worker who finds a problem is its reporter; at the window, or when
     # acting for a resident, the resident is (by name and phone) and staff is the agent.
     by_is_reporter = by is not None and not on_behalf and channel != Channel.WINDOW
@@ -323,7 +273,7 @@ def order_report(*, category: Category, description: str, channel: str, by=None,
         agent=by if staff and on_behalf else None, extra=extra or {}, state=State.REPORTED, created_at=now,
     )
     order.step_due_at = add_working_days(now, category.accept_days)
-    order.possible_duplicate_of_id = _possible_duplicate_id(order, now)
+    order.possible_duplicate_of_id = duplicates.possible_duplicate_id(order, now)
     order.save()
     order.escalation = Escalation.objects.create(order=order, next_at=order.step_due_at)
     event = _event(order, action=Action.REPORT, from_state="", by=by, now=now, note=description,
@@ -451,7 +401,7 @@ def order_reply(*, order: WorkOrder, by, version: int | None, reply: str, resolv
     _attach(order, event, checked, by)
     verifiers = [order.reporter_user_id, order.owner_id]
     if order.grid_id:
-        verifiers += notify.users_at(order.grid, [Role.GRID])
+        verifiers += notify.users_at(order.grid, sorted(VERIFY_ORDERS.roles))  # who may verify there
     notify.notify(verifiers, order=order, kind="reply",
                   text=f"工单 {order.number}「{order.title}」已处置反馈,请核查:{reply[:80]}", now=now)
     return order
@@ -535,10 +485,10 @@ def order_rate(*, order: WorkOrder, by, version: int | None, rating: int, commen
 def order_merge(*, order: WorkOrder, into: WorkOrder, by, version: int | None, now=None) -> WorkOrder:
     """Fold a duplicate into the order already open for the same problem."""
     order = _lock(order, version)
-    _check(order, Action.MERGE, by)
+    scope = _check(order, Action.MERGE, by)
     target = WorkOrder.objects.select_for_update().get(pk=into.pk)
     if target.pk == order.pk or target.category_id != order.category_id or not target.is_open \
-            or target.duplicate_of_id or not is_supervisor(Scope.for_user(by), target):
+            or target.duplicate_of_id or not is_supervisor(scope, target):
         raise WorkflowError(ERR_MERGE)
     now = now or timezone.now()
     from_state = order.state
@@ -603,8 +553,8 @@ ERR_VISIT_HAS_ORDER = "这次走访的诉求已转为工单 {number}"
 
 
 def _may_visit(by, grid: Place) -> bool:
-    """Grid workers and community workers keep the visit log of their grids."""
-    return Scope.for_user(by).without(Role.ADMIN, Role.STREET, Role.DEPARTMENT, Role.RESIDENT).contains(grid)
+    """Posts granting KEEP_VISITS (grid and community workers) keep the visit log of their grids."""
+    return Scope.for_user_capability(by, KEEP_VISITS).contains(grid)
 
 
 @transaction.atomic
@@ -660,12 +610,9 @@ ERR_CATEGORY_ATTRIBUTES = "附加字段须为 JSON 列表:{detail}"
 
 
 def _catalogue_place(by) -> Place:
-    from gongzhi.accounts.models import Capability
-
-    scope = Scope.for_user(by)
-    for a in scope.assignments:
-        if a.role == Role.ADMIN and scope.can(Capability.EDIT_CATALOGUE, a.place):
-            return a.place
+    """The place of the caller's first post granting EDIT_CATALOGUE: the locality they keep."""
+    for a in Scope.for_user_capability(by, EDIT_CATALOGUE).assignments:
+        return a.place
     raise PermissionDenied(ERR_CATEGORY_LOCALITY)
 
 

@@ -1,23 +1,26 @@
 """Work-order pages: list, report, detail with the steps the caller may take,
 attachments, inbox. Thin: selectors read through the scope, services write.
+Each page declares its capability (@requires): the list, an order and its steps
+read through the scope narrowed to VIEW_ORDERS; whether the caller may take a
+step on one order is asked per capability at the order's place (services).
 Reports (figures, disputes, public map) are in report_views.py, the visit log
 in visit_views.py, the admin's catalogue and calendar in catalogue_views.py."""
 from __future__ import annotations
 
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gongzhi.accounts.models import Role
 from gongzhi.core import crypto
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.models import AccessAction
 from gongzhi.core.paging import paginate_by_ids
+from gongzhi.core.permissions import own_records, requires
+from gongzhi.people.manifest import VIEW_PEOPLE
 from gongzhi.people.selectors import households_in
 from gongzhi.places.models import Level, Place
 from gongzhi.workorders import selectors, services
@@ -26,15 +29,17 @@ from gongzhi.workorders.forms import (
     ReportForm,
     parse_parties,
 )
+from gongzhi.workorders.manifest import REPORT_ORDERS, SUPERVISE_ORDERS, VERIFY_ORDERS, VIEW_ORDERS
 from gongzhi.workorders.models import Action, Category, Channel, Kind, Notification, Outcome, State, WorkOrder
 
 ERR_HOUSEHOLD = "户号 {number} 不存在或不在您的管辖范围内"
 ERR_GRID = "网格不存在或不在您的管辖范围内"
 ERR_ORDER_NUMBER = "工单号 {number} 不存在或无权访问"
+ERR_NO_REPORT = services.ERR_NO_REPORT
 PER_PAGE = 20
 
 
-@login_required
+@requires(VIEW_ORDERS)
 def order_list(request):
     scope = request.scope
     f = request.GET
@@ -45,9 +50,8 @@ def order_list(request):
                            related=("category", "community", "grid", "handling_place", "owner", "escalation"))
     params = f.copy()
     params.pop("page", None)
-    department_only = scope.is_department_only
     ctx = {"page": page, "state": state, "states": State.choices, "categories": Category.objects.all(),
-           "can_report": not department_only,
+           "can_report": scope.can(REPORT_ORDERS),
            "kinds": Kind.choices, "f": f, "now": timezone.now(),
            "querystring_prefix": (params.urlencode() + "&") if params else ""}
     template = "workorders/order_results.html" if request.htmx else "workorders/order_list.html"
@@ -55,19 +59,18 @@ def order_list(request):
 
 
 def _reporter_context(scope):
-    """(channel, staff?, grids the caller may report in)."""
+    """(channel, staff?, grids the caller may report in), from the scope narrowed to REPORT_ORDERS.
+    Whoever verifies orders on a grid (the grid worker) reports what they find there: 网格上报."""
     if not scope.staff_places:
         return Channel.WEB, False, []
     grids = list(scope.places().filter(level=Level.GRID).select_related("parent").order_by("code")[:500])
-    channel = Channel.GRID if Role.GRID in scope.roles else Channel.WINDOW
+    channel = Channel.GRID if scope.can(VERIFY_ORDERS) else Channel.WINDOW
     return channel, True, grids
 
 
-@login_required
+@requires(REPORT_ORDERS, refusal=ERR_NO_REPORT)
 def order_new(request):
     scope = request.scope
-    if scope.is_department_only:
-        raise PermissionDenied("职能部门账号不能直接上报工单,请由社区或网格员受理")
     channel, staff, grids = _reporter_context(scope)
     home = scope.staff_places[0] if scope.staff_places else (scope.assignments[0].place if scope.assignments else None)
     categories = list(selectors.categories(locality=home))
@@ -114,22 +117,32 @@ def _report_arguments(scope, d: dict, staff: bool, grids: list) -> dict:
     return args
 
 
+def _may_reveal(scope, order, user) -> bool:
+    """The full phone: whoever supervises the order's place, or the order's owner (首问)."""
+    return services.is_supervisor(scope, order) or order.owner_id == user.pk
+
+
 def _detail_ctx(request, order, **extra):
     scope = request.scope
     actions = services.allowed_actions(request.user, order, scope)
+    household = order.household
     ctx = {"order": order, "events": selectors.order_events(order), "actions": actions,
            "action_labels": dict(Action.choices), "targets": selectors.dispatch_targets(scope, order),
            "default_target": services.default_handling_place(order), "outcomes": Outcome.choices,
-           "duplicates": selectors.possible_duplicates(scope, order) if Action.MERGE in actions else [],
+           # merging is a supervisor's step: only orders they supervise are offered
+           "duplicates": selectors.possible_duplicates(scope.for_capability(SUPERVISE_ORDERS), order)
+           if Action.MERGE in actions else [],
            "merged": order.merged_orders.all(), "dispute": getattr(order, "dispute", None),
            "mediation_form": MediationForm(), "now": timezone.now(),
-           "can_reveal": bool(order.reporter_phone_enc) and (services.is_supervisor(scope, order)
-                                                             or order.owner_id == request.user.pk),
+           "can_reveal": bool(order.reporter_phone_enc) and _may_reveal(scope, order, request.user),
+           # a link to the household only for those who may read people where it lives
+           "can_view_household": household is not None and household.grid is not None
+           and scope.can(VIEW_PEOPLE, household.grid),
            "posted": {}, **extra}
     return ctx
 
 
-@login_required
+@requires(VIEW_ORDERS)
 def order_detail(request, pk):
     order = selectors.access_order(request.scope, pk)
     Notification.objects.filter(user=request.user, order=order, read_at=None).update(read_at=timezone.now())
@@ -143,7 +156,7 @@ def _version(request):
         return None
 
 
-@login_required
+@requires(VIEW_ORDERS)
 @require_POST
 def order_act(request, pk, action):
     """One step on one order; the service checks state, rights and version."""
@@ -207,13 +220,13 @@ def _dispatch_target(scope, order, code: str) -> Place | None:
 
 def _merge_target(scope, number: str) -> WorkOrder:
     pk = WorkOrder.pk_from_number(number)
-    target = selectors.orders_in(scope).filter(pk=pk).first() if pk else None
+    target = selectors.orders_in(scope.for_capability(SUPERVISE_ORDERS)).filter(pk=pk).first() if pk else None
     if target is None:
         raise services.WorkflowError(ERR_ORDER_NUMBER.format(number=number))
     return target
 
 
-@login_required
+@requires(VIEW_ORDERS)
 def attachment(request, pk, attachment_pk):
     order = selectors.access_order(request.scope, pk)
     item = order.attachments.filter(pk=attachment_pk).first()
@@ -224,11 +237,11 @@ def attachment(request, pk, attachment_pk):
                         as_attachment=not item.content_type.startswith("image/"))
 
 
-@login_required
+@requires(VIEW_ORDERS)
 @require_POST
 def reveal_phone(request, pk):
     order = selectors.access_order(request.scope, pk)
-    if not (services.is_supervisor(request.scope, order) or order.owner_id == request.user.pk):
+    if not _may_reveal(request.scope, order, request.user):
         raise PermissionDenied("您的角色无权查看完整联系电话")
     phone = crypto.decrypt(order.reporter_phone_enc) if order.reporter_phone_enc else ""
     access_log_write(user=request.user, action=AccessAction.UNMASK, target=f"工单 {order.number} 反映人电话",
@@ -236,13 +249,13 @@ def reveal_phone(request, pk):
     return render(request, "workorders/reveal_phone.html", {"order": order, "phone": phone})
 
 
-@login_required
+@own_records
 def inbox(request):
     page = paginate_by_ids(selectors.inbox(request.user), request.GET.get("page"), 30, related=("order",))
     return render(request, "workorders/inbox.html", {"page": page})
 
 
-@login_required
+@own_records
 @require_POST
 def inbox_read_all(request):
     Notification.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())

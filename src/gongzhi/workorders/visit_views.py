@@ -1,4 +1,6 @@
-"""民情日记 (visit log) pages: a grid worker records visits; a concern becomes a work order."""
+"""民情日记 (visit log) pages: a grid worker records visits; a concern becomes a work order.
+The log is read through the scope narrowed to VIEW_VISITS; it is kept (and a
+concern turned into an order) only in the grids of posts granting KEEP_VISITS."""
 from __future__ import annotations
 
 from django.contrib import messages
@@ -8,43 +10,49 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gongzhi.accounts.models import Role
 from gongzhi.core.paging import paginate_by_ids
-from gongzhi.core.permissions import require_staff
+from gongzhi.core.permissions import requires
+from gongzhi.people.manifest import VIEW_PEOPLE
 from gongzhi.people.selectors import households_in
 from gongzhi.places.models import Level
 from gongzhi.workorders import selectors, services
 from gongzhi.workorders.forms import VisitForm
+from gongzhi.workorders.manifest import KEEP_VISITS, VIEW_VISITS
 from gongzhi.workorders.models import Category, Kind
 from gongzhi.workorders.views import ERR_HOUSEHOLD, PER_PAGE
 
-def _visit_grids(scope):
-    """Grids where the caller keeps a visit log: their own grid, or their community's."""
-    keepers = scope.without(Role.ADMIN, Role.STREET, Role.DEPARTMENT, Role.RESIDENT)
+ERR_NOT_KEEPER = "只有网格员和社区工作者记录民情日记"
+
+
+def _visit_grids(keepers):
+    """Grids where the caller keeps a visit log (a scope narrowed to KEEP_VISITS):
+    their own grid, or their community's."""
     if not keepers.assignments:
         return []
     return list(keepers.places().filter(level=Level.GRID).select_related("parent").order_by("code"))
 
 
-@require_staff
+@requires(VIEW_VISITS)
 def visits(request):
-    """民情日记: the caller's grid(s), newest first, with a form for today's visit."""
+    """民情日记: the visits the caller may read, newest first, with a form for today's
+    visit in the grids where they keep the log."""
     scope = request.scope
-    grids = _visit_grids(scope)
+    keepers = scope.for_capability(KEEP_VISITS)
+    grids = _visit_grids(keepers)
     categories = [c for c in selectors.categories() if c.kind != Kind.SERVICE]
     form = VisitForm(request.POST or None, grids=grids, categories=categories,
                      initial={"visited_on": timezone.localdate(), "grid": grids[0].code if grids else ""})
     error = None
     if request.method == "POST":
         if not grids:
-            raise PermissionDenied("只有网格员和社区工作者记录民情日记")
+            raise PermissionDenied(ERR_NOT_KEEPER)
         if form.is_valid():
             d = form.cleaned_data
             try:
                 grid = next(g for g in grids if g.code == d["grid"])
                 household = None
                 if d["household_number"].strip():
-                    household = households_in(scope).filter(number=d["household_number"].strip()).first()
+                    household = households_in(keepers).filter(number=d["household_number"].strip()).first()
                     if household is None:
                         raise services.WorkflowError(ERR_HOUSEHOLD.format(number=d["household_number"]))
                 category = next((c for c in categories if c.code == d["order_category"]), None)
@@ -59,12 +67,17 @@ def visits(request):
                 return redirect("workorders:visits")
     page = paginate_by_ids(selectors.visits_in(scope), request.GET.get("page"), PER_PAGE,
                            related=("grid", "household", "visitor", "work_order"))
+    visits_shown = list(page.object_list)
+    # per row: a link to the household where the caller may read people, a button where they keep the log
+    people_grids = {v.grid_id for v in visits_shown if scope.can(VIEW_PEOPLE, v.grid)}
+    keeper_grids = {v.grid_id for v in visits_shown if keepers.contains(v.grid)}
     return render(request, "workorders/visits.html", {"form": form, "page": page, "error": error,
-                                                      "can_record": bool(grids), "categories": categories},
+                                                      "can_record": bool(grids), "categories": categories,
+                                                      "people_grids": people_grids, "keeper_grids": keeper_grids},
                   status=400 if error else 200)
 
 
-@require_staff
+@requires(KEEP_VISITS, refusal=ERR_NOT_KEEPER)
 @require_POST
 def visit_to_order(request, pk):
     visit = selectors.visits_in(request.scope).filter(pk=pk).first()

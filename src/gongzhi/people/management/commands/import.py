@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from gongzhi.core.models import Job
 from gongzhi.core.scope import Scope
+from gongzhi.people.manifest import IMPORT
 from gongzhi.people.importer import ImportFileError, ImportResult, import_residents
 
 ERR_WHAT = "只能导入 residents(居民): gongzhi import residents FILE (unknown import: {what})"
@@ -38,7 +39,7 @@ class Command(BaseCommand):
             raise CommandError(ERR_WHAT.format(what=what))
         job_obj = self._job(job)
         by = job_obj.created_by if job_obj else None
-        scope = Scope.for_user(by) if by is not None else None
+        scope = Scope.for_user_capability(by, IMPORT) if by is not None else None
         try:
             result = import_residents(path=file, by=by, scope=scope, job=job_obj, report_path=report,
                                       chunk_size=chunk_size, progress=self._progress)

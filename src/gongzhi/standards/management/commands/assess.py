@@ -24,10 +24,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, pack, period, scope, json: bool = False, xlsx="", run=0, **options):
         try:
-            policy = packs.load(pack)
-            if run:
+            if run:  # a run a page started: computed with the pack it kept when it was started
                 row = AssessmentRun.objects.get(pk=run)
+                policy = assess.pack_of(row)
             else:
+                policy = packs.load(pack)
                 row = assess.start(pack=policy, period=assess.check_period(period), scope=assess.scope_place(scope))
         except (packs.PackError, ValueError, AssessmentRun.DoesNotExist) as exc:
             raise CommandError(str(exc)) from None

@@ -1,0 +1,13 @@
+"""The kernel's own entry: the home page and the access log."""
+from gongzhi.accounts.models import Role
+from gongzhi.core.modules import Module, NavEntry, capability, register
+
+VIEW_ACCESS_LOG = capability("view_access_log", "查看访问日志", Role.ADMIN)
+
+MODULE = register(Module(
+    name="core", label="共治核心",
+    capabilities=(VIEW_ACCESS_LOG,),
+    urls=(("", "gongzhi.core.urls"),),
+    nav=(NavEntry("首页", "core:home", order=0),
+         NavEntry("访问日志", "core:access_log", order=95, capability=VIEW_ACCESS_LOG)),
+))

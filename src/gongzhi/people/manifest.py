@@ -1,0 +1,31 @@
+"""People: households, residents, care tags, organisations; import and export."""
+from gongzhi.accounts.models import Role
+from gongzhi.core.modules import DemoPart, Module, NavEntry, Panel, capability, register
+
+VIEW_PEOPLE = capability("view_people", "查看人员信息", Role.ADMIN, Role.STREET, Role.COMMUNITY, Role.GRID)
+EDIT_PEOPLE = capability("edit_people", "维护人员信息", Role.ADMIN, Role.COMMUNITY, Role.GRID)
+UNMASK = capability("unmask", "查看完整敏感信息", Role.ADMIN, Role.COMMUNITY)
+IMPORT = capability("import", "导入", Role.ADMIN, Role.COMMUNITY)
+EXPORT = capability("export", "导出", Role.ADMIN, Role.STREET, Role.COMMUNITY)
+# counts by place and care group, no one person: departments plan with these (data minimisation)
+VIEW_FIGURES = capability("view_people_figures", "查看人口统计", Role.ADMIN, Role.STREET, Role.COMMUNITY, Role.GRID,
+                          Role.DEPARTMENT)
+
+MODULE = register(Module(
+    name="people", label="人口",
+    capabilities=(VIEW_PEOPLE, EDIT_PEOPLE, UNMASK, IMPORT, EXPORT, VIEW_FIGURES),
+    urls=(("people/", "gongzhi.people.urls"),),
+    api_routers=(("", "gongzhi.people.api.router"),),
+    nav=(NavEntry("居民", "people:residents", order=50, capability=VIEW_PEOPLE),
+         NavEntry("导入", "people:import", order=51, capability=IMPORT),
+         NavEntry("我的家庭", "people:my_household", order=1, audience="resident")),
+    home_panels=(Panel("people/panel_counts.html", "gongzhi.people.panels.counts", order=10,
+                       capability=VIEW_FIGURES),),
+    place_panels=(Panel("people/panel_organisations.html", "gongzhi.people.panels.place_organisations", order=40,
+                        capability=VIEW_PEOPLE),
+                  Panel("people/panel_residents.html", "gongzhi.people.panels.place_residents", order=90,
+                        capability=VIEW_PEOPLE)),
+    demo=(DemoPart(order=20, build="gongzhi.people.demo.build", label="户籍、居民与组织"),),
+    extras={"place_counts": ("gongzhi.people.panels.place_counts",),
+            "demo_counts": (("gongzhi.people.demo.build", "gongzhi.people.demo.count_existing"),)},
+))

@@ -1,0 +1,31 @@
+"""The standards engine: policy packs, assessments, funding, surveys, case collection."""
+from gongzhi.accounts.models import Role
+from gongzhi.core.modules import DemoPart, Module, NavEntry, PublicPage, capability, register
+
+STAFF = (Role.ADMIN, Role.STREET, Role.COMMUNITY, Role.GRID, Role.DEPARTMENT)
+# the unified assessment belongs to the civil-affairs line, not to departments (P-DUTY-4)
+CIVIL_AFFAIRS = (Role.ADMIN, Role.STREET, Role.COMMUNITY, Role.GRID)
+
+VIEW_PACKS = capability("view_packs", "查看政策包", *STAFF)
+VIEW_ASSESSMENTS = capability("view_assessments", "查看评估结果", *CIVIL_AFFAIRS)
+RUN_ASSESSMENTS = capability("run_assessments", "发起评估", Role.ADMIN, Role.STREET)
+PUBLISH_RESULTS = capability("publish_results", "公示评估结果", Role.ADMIN)
+MANAGE_SURVEYS = capability("manage_surveys", "管理问卷", Role.ADMIN, Role.STREET, Role.COMMUNITY)
+ENTER_SURVEY_ANSWERS = capability("enter_survey_answers", "录入纸质问卷", Role.ADMIN, Role.COMMUNITY, Role.GRID)
+ANSWER_SURVEYS = capability("answer_surveys", "填写问卷", Role.RESIDENT)
+VIEW_CASES = capability("view_cases", "查看案例征集", *CIVIL_AFFAIRS)
+SUBMIT_CASES = capability("submit_cases", "报送案例", Role.ADMIN, Role.STREET)
+ORGANISE_CASES = capability("organise_cases", "组织案例征集", Role.ADMIN)
+
+MODULE = register(Module(
+    name="standards", label="标准评估",
+    capabilities=(VIEW_PACKS, VIEW_ASSESSMENTS, RUN_ASSESSMENTS, PUBLISH_RESULTS, MANAGE_SURVEYS,
+                  ENTER_SURVEY_ANSWERS, ANSWER_SURVEYS, VIEW_CASES, SUBMIT_CASES, ORGANISE_CASES),
+    urls=(("standards/", "gongzhi.standards.urls"),),
+    nav=(NavEntry("标准评估", "standards:runs", order=30, capability=VIEW_ASSESSMENTS),
+         NavEntry("政策包", "standards:packs", order=31, capability=VIEW_PACKS, unless=VIEW_ASSESSMENTS),
+         NavEntry("问卷", "standards:my_surveys", order=3, audience="resident"),
+         NavEntry("评估公示", "standards:public", order=4, audience="resident")),
+    public_pages=(PublicPage("评估结果公示", "standards:public"),),
+    demo=(DemoPart(order=60, build="gongzhi.standards.demo.build_part", label="社区台账、问卷与评估"),),
+))
