@@ -2,7 +2,7 @@
 group (wrk, postgres, server = gongzhi serve/gunicorn tree, other) over its lifetime, and the machine busy/idle.
 Run it in the background just before `open311_load.py run`. utime+stime per process; a group root also counts
 its reaped children (recycled gunicorn workers, exited postgres backends)."""
-import os, time, json, sys
+import os, time, json
 TCK = os.sysconf("SC_CLK_TCK")
 def procs():
     out = {}

@@ -37,8 +37,9 @@ import common
 common.django_setup()  # settings only (template_columns reads the models' choices); no query is made
 
 from gongzhi.core import codes, demo  # noqa: E402
+from gongzhi.people import demo as people_demo  # noqa: E402
 from gongzhi.people import template_columns as tc  # noqa: E402
-from gongzhi.people.models import ResidenceStatus  # noqa: E402
+from gongzhi.people.models import BUILTIN_CARE_TAGS, ResidenceStatus  # noqa: E402
 
 HEADERS = list(tc.HEADERS)
 KEYS = [c.key for c in tc.COLUMNS]
@@ -49,12 +50,14 @@ SIZE_CAP = 5
 class Generator:
     def __init__(self, territory: dict, seed: int):
         self.rng = random.Random(seed)
-        # The demo's household composer and name makers, driven by our own generator.
-        self.b = demo._Builder.__new__(demo._Builder)
-        self.b.rng = self.rng
-        self.b.used_ids = set(territory["existing_id_numbers"])
+        # The demo's household composer (people) and name makers (the demo context), driven by our
+        # own generator; the maker is not initialised from the database (no care tags needed here).
+        self.ctx = demo.DemoContext(rng=self.rng)
+        self.maker = people_demo.PeopleMaker.__new__(people_demo.PeopleMaker)
+        self.maker.ctx, self.maker.rng = self.ctx, self.rng
+        self.maker.used_ids = set(territory["existing_id_numbers"])
         self.communities = territory["communities"]
-        self.tag_names = dict(demo.BUILTIN_CARE_TAGS)
+        self.tag_names = dict(BUILTIN_CARE_TAGS)
 
     def quotas(self, n: int) -> list[int]:
         weights = [c["households"] for c in self.communities]
@@ -81,31 +84,31 @@ class Generator:
 
     def household(self, c: dict, grid: str, number: str, dwelling: str, room: int) -> list[list]:
         """The rows of one household of at most `room` (and 5) people."""
-        rng, b = self.rng, self.b
+        rng, ctx, maker = self.rng, self.ctx, self.maker
         rows = []
         roll = rng.random()
         status = (ResidenceStatus.REGISTERED if roll < 0.74 else
                   ResidenceStatus.RESIDENT if roll < 0.89 else ResidenceStatus.FLOATING)
-        _kind, members = b.compose(c["rural"], status)
+        _kind, members = maker.compose(c["rural"], status)
         members = members[:min(SIZE_CAP, room)]
         if status == ResidenceStatus.REGISTERED:
-            region = demo.LOCAL_REGION
-            settled = b.date_between(dt.date(1985, 1, 1), dt.date(2025, 12, 31))
+            region = people_demo.LOCAL_REGION
+            settled = ctx.date_between(dt.date(1985, 1, 1), dt.date(2025, 12, 31))
         elif status == ResidenceStatus.RESIDENT:
-            region = rng.choice(demo.JIANGSU_REGIONS) if rng.random() < 0.6 else rng.choice(demo.OTHER_REGIONS)
-            settled = b.date_between(dt.date(2006, 1, 1), dt.date(2025, 12, 31))
+            region = rng.choice(people_demo.JIANGSU_REGIONS) if rng.random() < 0.6 else rng.choice(people_demo.OTHER_REGIONS)
+            settled = ctx.date_between(dt.date(2006, 1, 1), dt.date(2025, 12, 31))
         else:
-            region = rng.choice(demo.OTHER_REGIONS) if rng.random() < 0.85 else rng.choice(demo.JIANGSU_REGIONS)
-            settled = b.date_between(dt.date(2016, 1, 1), dt.date(2026, 6, 30))
+            region = rng.choice(people_demo.OTHER_REGIONS) if rng.random() < 0.85 else rng.choice(people_demo.JIANGSU_REGIONS)
+            settled = ctx.date_between(dt.date(2016, 1, 1), dt.date(2026, 6, 30))
         minority = rng.random() < (0.06 if status == ResidenceStatus.FLOATING else 0.01)
-        ethnicity = codes.ETHNICITIES[rng.choice(demo.MINORITIES)] if minority else "汉族"
+        ethnicity = codes.ETHNICITIES[rng.choice(people_demo.MINORITIES)] if minority else "汉族"
         single = len(members) == 1
         for rel, sex, age, surname in members:
-            birth = b.birth(age)
-            number_id = b.id_number(region, birth, sex)
-            name = b.full_name(sex, birth.year, surname)
+            birth = maker.birth(age)
+            number_id = maker.id_number(region, birth, sex)
+            name = ctx.full_name(sex, birth.year, surname)
             if age >= 16 and rng.random() < (0.5 if age >= 80 else 0.93):
-                phone = b.phone() if rng.random() < 0.95 else f"0510-8{rng.randrange(10 ** 7):07d}"
+                phone = ctx.phone() if rng.random() < 0.95 else f"0510-8{rng.randrange(10 ** 7):07d}"
             else:
                 phone = ""
             tags = []

@@ -119,13 +119,14 @@ def generate(rows: int, first_id: int, seed: int = 20261125):
     """Yield (order row in COLUMNS order, escalation row in ESC_COLUMNS order), datetimes aware;
     ids first_id, first_id + 1, …"""
     from gongzhi.accounts.models import RoleAssignment
-    from gongzhi.core import crypto, demo
+    from gongzhi.core import crypto
+    from gongzhi.places import demo as places_demo
     from gongzhi.places.models import Level, Place
     from gongzhi.workorders.models import Category
 
     rng = random.Random(seed)
     district = Place.objects.get(level=Level.DISTRICT)
-    plan = demo.plan_households()
+    plan = places_demo.plan_households()
     grids = list(Place.objects.filter(level=Level.GRID).select_related("parent__parent"))
     weights = [plan.get(g.parent.code, 100) / max(1, sum(1 for h in grids if h.parent_id == g.parent_id))
                for g in grids]

@@ -27,6 +27,7 @@ def build(backend: str) -> dict:
     from django.db import connection
 
     from gongzhi.core import crypto, demo
+    from gongzhi.places import demo as places_demo
     from gongzhi.people.models import Household, Resident, ResidentEvent
     from gongzhi.places.models import Dwelling, Level, Place
 
@@ -43,7 +44,7 @@ def build(backend: str) -> dict:
         with connection.cursor() as c:
             c.execute("ANALYZE")  # autovacuum would do it within a minute anyway
     if not common.TERRITORY_JSON.exists():
-        plan = demo.plan_households()
+        plan = places_demo.plan_households()
         communities = []
         for c in Place.objects.filter(level=Level.COMMUNITY).order_by("code"):
             grids = []
