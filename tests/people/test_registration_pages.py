@@ -11,7 +11,7 @@ def test_grid_worker_creates_household_and_registers_resident(client, world):
         "residence_status": "floating", "relation": "02"})
     assert r.status_code == 302
     resident = Resident.objects.get(name="赵六")
-    assert resident.id_number_masked == "1101**********002X" and resident.sex == "F"
+    assert resident.id_number_masked == "1101**********002*" and resident.sex == "F"
     assert resident.history.first().history_user == world.grid_worker_a1
 
 

@@ -53,10 +53,14 @@ def keyed_hash(value: str) -> str:
 
 
 def mask_id_number(id_number: str) -> str:
-    """3202**********123X: region prefix and last four only."""
+    """3202**********123*: the region prefix and the three sequence digits people quote.
+    The check digit is hidden too: shown, it would rule out ten of every eleven
+    guesses at the hidden digits (with a birth date beside it, two unknown region
+    digits left about ten candidates). Masked numbers never stand beside a full
+    birth date for roles that may not unmask (age or birth year instead)."""
     if not id_number:
         return ""
-    return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:]
+    return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:-1] + "*"
 
 
 def mask_phone(phone: str) -> str:

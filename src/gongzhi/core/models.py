@@ -7,6 +7,8 @@ class AccessAction(models.TextChoices):
     EXPORT = "export", "导出"
     IMPORT = "import", "导入"
     BACKUP = "backup", "备份"
+    # someone tried to register a number or household that belongs outside their scope
+    PROBE = "probe", "辖区外号码登记尝试"
 
 
 class AccessLog(models.Model):

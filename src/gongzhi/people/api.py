@@ -7,7 +7,7 @@ from ninja import Query, Router, Schema
 from gongzhi.core.permissions import ERR_NO_PERMISSION, api_requires
 from gongzhi.people import selectors as people_selectors
 from gongzhi.people import services as people_services
-from gongzhi.people.manifest import EDIT_PEOPLE, VIEW_PEOPLE
+from gongzhi.people.manifest import EDIT_PEOPLE, UNMASK, VIEW_PEOPLE
 from gongzhi.places.selectors import access_place
 
 router = Router(tags=["people"])
@@ -39,7 +39,8 @@ class ResidentOut(_PlacedOut):
     id_number_masked: str
     phone_masked: str
     sex: str
-    birth_date: dt.date | None
+    birth_date: dt.date | None  # only where the caller may unmask (a full date completes a masked number)
+    birth_year: int | None
     ethnicity: str
     residence_status: str
     status: str
@@ -54,6 +55,14 @@ class ResidentOut(_PlacedOut):
     @staticmethod
     def resolve_household_number(obj):
         return obj.household.number
+
+    @staticmethod
+    def resolve_birth_date(obj, context):
+        return obj.birth_date if context["request"].scope.can(UNMASK, obj.community) else None
+
+    @staticmethod
+    def resolve_birth_year(obj):
+        return obj.birth_date.year if obj.birth_date else None
 
     @staticmethod
     def resolve_care_tags(obj):

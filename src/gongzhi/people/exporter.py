@@ -100,7 +100,9 @@ def _cells(row: tuple, tags: list[str], places: dict[int, str], unmasked: bool) 
         "residence_status": _RESIDENCE.get(residence, residence), "tags": "、".join(tags),
         "moved_in_on": moved_in_on, "party_member": "是" if party_member else "否",
     }
-    return [values[c.key] for c in tc.COLUMNS] + [birth_date, _SEX.get(sex, "")]
+    # beside a masked number only the birth year: with the full date the mask could be completed
+    born = birth_date if unmasked or birth_date is None else birth_date.year
+    return [values[c.key] for c in tc.COLUMNS] + [born, _SEX.get(sex, "")]
 
 
 def _target(scope, place: Place | None) -> str:
@@ -125,7 +127,7 @@ def export_residents(*, path: Path, scope, by, unmasked: bool, request=None, pla
     places = dict(Place.objects.filter(level__in=[Level.COMMUNITY, Level.GRID]).values_list("id", "code"))
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("居民")
-    sheet.append(list(tc.EXPORT_HEADERS))
+    sheet.append(list(tc.EXPORT_HEADERS if unmasked else tc.MASKED_EXPORT_HEADERS))
     count = 0
     for row, tags in _rows(_queryset(scope, place, include_inactive), unmasked):
         sheet.append(_cells(row, tags, places, unmasked))

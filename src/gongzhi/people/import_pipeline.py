@@ -30,7 +30,7 @@ from gongzhi.people.import_report import _Report
 from gongzhi.people.import_rows import (
     ERR_COMMUNITY_UNKNOWN, ERR_DWELLING_GRID, ERR_DWELLING_UNKNOWN, ERR_GRID_COMMUNITY, ERR_GRID_UNKNOWN,
     ERR_HOUSEHOLD_CLOSED, ERR_HOUSEHOLD_COMMUNITY, ERR_HOUSEHOLD_GRID, ERR_ID_DUPLICATE_IN_FILE, ERR_ID_NOT_ACTIVE,
-    ERR_ID_OTHER_HOUSEHOLD, ERR_SCOPE_COMMUNITY, ERR_SCOPE_GRID, ERR_WORKER, ImportFileError, _Row, _RowParser,
+    ERR_ID_ELSEWHERE, ERR_ID_OTHER_HOUSEHOLD, ERR_SCOPE_COMMUNITY, ERR_SCOPE_GRID, ERR_WORKER, ImportFileError, _Row, _RowParser,
 )
 from gongzhi.people.import_sources import Table
 from gongzhi.people.import_writer import _sqlite_tuned, _Writer
@@ -182,6 +182,7 @@ def _batched(values: list, size: int | None = None) -> Iterator[list]:
 class _Existing:
     id: int
     household: str
+    grid_id: int
     name: str
     phone_hash: str
     ethnicity: str
@@ -223,6 +224,7 @@ class _Importer:
         self.tag_objects = CareTag.objects.in_bulk()
         self.writer = _Writer(by=by, source_name=table.source.path.name, today=self.today)
         self.result = ImportResult()
+        self.probes = 0  # rows whose ID number belongs to someone outside the scope (logged once at the end)
         self.total = table.total  # None when the file does not say: estimated as we go
 
     def run(self) -> ImportResult:
@@ -306,7 +308,11 @@ class _Importer:
             if found is None:
                 continue
             if found.household != r.household:
-                r.errors.append(ERR_ID_OTHER_HOUSEHOLD.format(household=found.household))
+                if self.places.allowed_grids is None or found.grid_id in self.places.allowed_grids:
+                    r.errors.append(ERR_ID_OTHER_HOUSEHOLD.format(household=found.household))
+                else:  # someone outside the importer's scope: where they live is not said
+                    r.errors.append(ERR_ID_ELSEWHERE)
+                    self.probes += 1
             elif found.status != PersonStatus.ACTIVE:
                 r.errors.append(ERR_ID_NOT_ACTIVE)
             else:
@@ -316,7 +322,7 @@ class _Importer:
         found: dict[str, _Existing] = {}
         for batch in _batched(hashes):
             for id_hash, *rest in Resident.objects.filter(id_number_hash__in=batch).values_list(
-                    "id_number_hash", "id", "household__number", "name", "phone_hash", "ethnicity",
+                    "id_number_hash", "id", "household__number", "grid_id", "name", "phone_hash", "ethnicity",
                     "residence_status", "relation", "moved_in_on", "party_member", "status", "version"):
                 found[id_hash] = _Existing(*rest)
         if found and "tags" in self.table.index:

@@ -44,6 +44,7 @@ ERR_ID_CHECK = "公民身份号码: 校验位错误"
 ERR_ID_AS_NUMBER = "公民身份号码: 被 Excel 存成了数字,末几位已丢失;请把该列设为文本后重新填写"
 ERR_ID_DUPLICATE_IN_FILE = "公民身份号码: 与第 {row} 行重复"
 ERR_ID_OTHER_HOUSEHOLD = services.ERR_DUPLICATE_ID  # 公民身份号码已登记在户号 {household} 中
+ERR_ID_ELSEWHERE = services.ERR_ID_ELSEWHERE  # registered outside the importer's scope: where is not said
 ERR_ID_NOT_ACTIVE = "公民身份号码: 该居民已迁出或死亡,不能导入"
 ERR_ETHNICITY = "民族: 无法识别“{value}”"
 ERR_RELATION = "与户主关系: 无法识别“{value}”"

@@ -124,6 +124,9 @@ def import_residents(*, path: Path, by=None, scope=None, job: Job | None = None,
     access_log_write(user=by, action=AccessAction.IMPORT, target=path.name,
                      detail=f"导入 {result.accepted} 行(其中未变 {result.unchanged}、更新 {result.updated}),"
                             f"未导入 {result.rejected} 行")
+    if importer.probes:
+        access_log_write(user=by, action=AccessAction.PROBE, target=path.name,
+                         detail=f"{importer.probes} 行的公民身份号码属于辖区外居民,未导入,也未告知其住址")
     return result
 
 

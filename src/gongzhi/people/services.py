@@ -8,8 +8,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongzhi.core import codes, crypto, idcard
+from gongzhi.core.access_log import access_log_write
 from gongzhi.core.errors import ConflictError, RuleError, lock_version  # noqa: F401 - callers catch services.ConflictError
+from gongzhi.core.models import AccessAction
 from gongzhi.core.pinyin import name_pinyin
+from gongzhi.core.scope import Scope
+from gongzhi.people.manifest import EDIT_PEOPLE
 from gongzhi.people.models import (
     CareTag, EventKind, Household, HouseholdStatus, PersonStatus, Resident, ResidentEvent,
 )
@@ -17,6 +21,10 @@ from gongzhi.people.models import (
 ERR_CONFLICT = "该记录已被他人修改,请刷新后重试"
 ERR_NOT_ACTIVE = "该居民已不在册,不能进行此操作"
 ERR_DUPLICATE_ID = "公民身份号码已登记在户号 {household} 中"
+# Out of the caller's scope, where a number or a household is registered is nobody's business:
+# say only that it cannot be used here and whom to ask (and log the attempt).
+ERR_ID_ELSEWHERE = "该公民身份号码不能在此登记。如确需登记,请联系所在街道(镇)核实"
+ERR_HOUSEHOLD_ELSEWHERE = "户号 {number} 不能在此使用。如有疑问,请联系所在街道(镇)"
 ERR_SAME_HOUSEHOLD = "该居民已在此户中"
 ERR_HOUSEHOLD_CLOSED = "目标户已注销"
 ERR_DATE_FUTURE = "日期不能晚于今天"
@@ -61,11 +69,31 @@ ERR_HOUSEHOLD_EXISTS = "户号 {number} 已存在"
 ERR_DWELLING_GRID = "房屋 {code} 不在网格 {grid} 内"
 
 
-@transaction.atomic
+def _in_callers_scope(by, grid) -> bool:
+    """May `by` (None: the system, e.g. the command line) see where this grid's records are?"""
+    if by is None or not getattr(by, "is_authenticated", False):
+        return True
+    return Scope.for_user_capability(by, EDIT_PEOPLE).contains(grid)
+
+
+def _refuse_elsewhere(by, message: str, target: str) -> None:
+    """Log the attempt (outside any transaction that the refusal rolls back) and refuse."""
+    access_log_write(user=by, action=AccessAction.PROBE, target=target, detail=message)
+    raise RegistryError(message)
+
+
 def household_create(*, number: str, community, grid, dwelling=None, by=None) -> Household:
     number = number.strip()
-    if Household.objects.filter(number=number).exists():
-        raise RegistryError(ERR_HOUSEHOLD_EXISTS.format(number=number))
+    existing = Household.objects.filter(number=number).select_related("grid").first()
+    if existing is not None:
+        if _in_callers_scope(by, existing.grid):
+            raise RegistryError(ERR_HOUSEHOLD_EXISTS.format(number=number))
+        _refuse_elsewhere(by, ERR_HOUSEHOLD_ELSEWHERE.format(number=number), f"户号 {number}")
+    return _household_insert(number=number, community=community, grid=grid, dwelling=dwelling, by=by)
+
+
+@transaction.atomic
+def _household_insert(*, number, community, grid, dwelling, by) -> Household:
     if dwelling is not None and dwelling.grid_id != grid.pk:
         raise RegistryError(ERR_DWELLING_GRID.format(code=dwelling.code, grid=grid.name))
     household = Household(number=number, community=community, grid=grid, dwelling=dwelling)
@@ -74,7 +102,6 @@ def household_create(*, number: str, community, grid, dwelling=None, by=None) ->
     return household
 
 
-@transaction.atomic
 def resident_register(*, household: Household, name: str, id_number: str, relation: str,
                       residence_status: str, ethnicity: str = "01", phone: str = "",
                       moved_in_on: dt.date | None = None, party_member: bool = False,
@@ -83,9 +110,20 @@ def resident_register(*, household: Household, name: str, id_number: str, relati
     if relation not in codes.RELATIONS:
         raise RegistryError(ERR_RELATION)
     _check_date(moved_in_on, birth=parsed.birth_date)
-    existing = Resident.objects.filter(id_number_hash=crypto.keyed_hash(parsed.value)).select_related("household").first()
+    existing = (Resident.objects.filter(id_number_hash=crypto.keyed_hash(parsed.value))
+                .select_related("household", "grid").first())
     if existing:
-        raise RegistryError(ERR_DUPLICATE_ID.format(household=existing.household.number))
+        if _in_callers_scope(by, existing.grid):
+            raise RegistryError(ERR_DUPLICATE_ID.format(household=existing.household.number))
+        _refuse_elsewhere(by, ERR_ID_ELSEWHERE, f"公民身份号码 {crypto.mask_id_number(parsed.value)}")
+    return _resident_insert(household=household, name=name, parsed=parsed, relation=relation,
+                            residence_status=residence_status, ethnicity=ethnicity, phone=phone,
+                            moved_in_on=moved_in_on, party_member=party_member, care_tags=care_tags, by=by)
+
+
+@transaction.atomic
+def _resident_insert(*, household, name, parsed, relation, residence_status, ethnicity, phone, moved_in_on,
+                     party_member, care_tags, by) -> Resident:
     pinyin, initials = name_pinyin(name)
     resident = Resident.objects.create(
         name=name.strip(), name_pinyin=pinyin, name_initials=initials, birth_date=parsed.birth_date, sex=parsed.sex,

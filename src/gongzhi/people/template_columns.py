@@ -50,6 +50,8 @@ REQUIRED_HEADERS: tuple[str, ...] = tuple(c.header for c in COLUMNS if c.require
 # Derived from the ID number: exported for reading, ignored on import.
 DERIVED_HEADERS: tuple[str, ...] = ("出生日期", "性别")
 EXPORT_HEADERS: tuple[str, ...] = HEADERS + DERIVED_HEADERS
+# A masked export carries the birth year only: a full date beside a masked number completes it.
+MASKED_EXPORT_HEADERS: tuple[str, ...] = HEADERS + ("出生年份", "性别")
 
 RESIDENCE_LABELS = [label for _, label in ResidenceStatus.choices]
 TAG_SEPARATORS = "、,，;；"  # and spaces

@@ -119,6 +119,10 @@ def resident_edit(request, pk):
                 return redirect("people:resident", pk=resident.pk)
     else:
         phone = services.resident_reveal(resident=resident)["phone"] if may_unmask else ""
+        if phone:  # an unmasked render, like 查看完整信息: logged
+            access_log_write(user=request.user, action=AccessAction.UNMASK,
+                             target=f"居民 {resident.pk} {resident.name}", detail="修改表单中显示完整电话",
+                             request=request)
         form = ResidentEditForm(initial={
             "version": resident.version, "name": resident.name, "phone": phone, "ethnicity": resident.ethnicity,
             "residence_status": resident.residence_status, "relation": resident.relation,
