@@ -6,8 +6,8 @@ import datetime as dt
 
 from gongzhi.ledgers.models import Activity, Disclosure, Election, Meeting, Training, Volunteer, Worker
 from gongzhi.people.models import Household, Organisation, Resident
+from gongzhi.places.metrics import EIGHT, ONE_HALL_FIVE
 from gongzhi.places.models import Estate, Facility, GridStaff, Level, Place
-from gongzhi.standards.compute import EIGHT, ONE_HALL_FIVE
 from gongzhi.standards.models import SurveyResponse
 
 

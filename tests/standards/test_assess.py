@@ -120,8 +120,11 @@ def test_runs_are_kept_per_period_for_trends(world, pack):
 
 
 def test_a_failed_run_says_why(world, pack, monkeypatch):
-    from gongzhi.standards import compute
-    monkeypatch.setattr(compute._Computer, "m_households", lambda self: 1 / 0)
+    import dataclasses
+
+    from gongzhi.people import metrics
+    monkeypatch.setattr(metrics, "METRICS", tuple(
+        dataclasses.replace(m, compute=lambda ctx: 1 / 0) if m.name == "households" else m for m in metrics.METRICS))
     run = assess.start(pack=pack, period=2025, scope=world.district)
     with pytest.raises(ZeroDivisionError):
         assess.run(run, pack)

@@ -12,4 +12,5 @@ MODULE = register(Module(
     urls=(("ledgers/", "gongzhi.ledgers.urls"),),
     place_panels=(Panel("ledgers/panel_place.html", "gongzhi.ledgers.panels.place_ledgers", order=60,
                         capability=VIEW_LEDGERS),),
+    extras={"metrics": ("gongzhi.ledgers.metrics.METRICS",)},
 ))

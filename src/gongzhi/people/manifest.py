@@ -26,6 +26,7 @@ MODULE = register(Module(
                   Panel("people/panel_residents.html", "gongzhi.people.panels.place_residents", order=90,
                         capability=VIEW_PEOPLE)),
     demo=(DemoPart(order=20, build="gongzhi.people.demo.build", label="户籍、居民与组织"),),
-    extras={"place_counts": ("gongzhi.people.panels.place_counts",),
+    extras={"metrics": ("gongzhi.people.metrics.METRICS",),
+            "place_counts": ("gongzhi.people.panels.place_counts",),
             "demo_counts": (("gongzhi.people.demo.build", "gongzhi.people.demo.count_existing"),)},
 ))

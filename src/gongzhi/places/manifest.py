@@ -20,7 +20,8 @@ MODULE = register(Module(
     # the facilities come after the people part: that is where the shared generator reaches them
     demo=(DemoPart(order=10, build="gongzhi.places.demo.build", label="区划、网格人员与房屋"),
           DemoPart(order=25, build="gongzhi.places.demo.build_facilities", label="服务设施")),
-    extras={"demo_counts": (("gongzhi.places.demo.build", "gongzhi.places.demo.count_existing"),
+    extras={"metrics": ("gongzhi.places.metrics.METRICS",),
+            "demo_counts": (("gongzhi.places.demo.build", "gongzhi.places.demo.count_existing"),
                             ("gongzhi.places.demo.build_facilities",
                              "gongzhi.places.demo.count_existing_facilities"))},
 ))

@@ -242,66 +242,28 @@ def targets(pack: Pack, communities, results) -> list[dict]:
 
 
 # -- evidence: how a value was reached, and where its records are ----------------------
-RATIO_PARTS = {  # ratio metric → (numerator metric, its unit, denominator metric, its unit)
-    "facility_area_per_100_households": ("facility_area", "m²", "households", "户"),
-    "social_orgs_per_10k": ("social_orgs", "个", "residents", "人"),
-    "households_per_full_time_worker": ("households", "户", None, ""),
-    "households_per_committee_member": ("households", "户", "committee_members", "名成员"),
-    "certified_social_workers_per_10k": (None, "", "residents", "人"),
-    "volunteer_registration_rate": (None, "", "residents", "人"),
-}
-
-
+# Both are declared by each metric, in the module that owns its data (gongzhi/core/metrics.py):
+# `ratio` names the parts a ratio is shown with, `evidence` the page that lists its records.
 def evidence_detail(indicator: dict, computer, cid: int) -> str:
     """A short 'why' for ratio metrics, from their parts (computed once per run)."""
-    parts = RATIO_PARTS.get(indicator["metric"])
+    metric = METRICS.get(indicator["metric"])
+    parts = metric.ratio if metric else None
     if not parts:
         return ""
-    num, num_unit, den, den_unit = parts
-    n = computer.get(num).get(cid) if num else None
-    d = computer.get(den).get(cid) if den else None
+    n = computer.get(parts.numerator).get(cid) if parts.numerator else None
+    d = computer.get(parts.denominator).get(cid) if parts.denominator else None
     bits = []
     if n is not None:
-        bits.append(f"{_num(n)} {num_unit}")
+        bits.append(f"{_num(n)} {parts.numerator_unit}")
     if d is not None:
-        bits.append(f"{_num(d)} {den_unit}")
+        bits.append(f"{_num(d)} {parts.denominator_unit}")
     return " ÷ ".join(bits)
 
 
-EVIDENCE = {
-    # metric prefix → (what the records are, the page that lists them)
-    "facility": ("服务设施", "/places/{code}/"), "station": ("服务设施", "/places/{code}/"),
-    "activity_area": ("服务设施", "/places/{code}/"), "rooms": ("服务设施", "/places/{code}/"),
-    "home_care": ("服务设施", "/places/{code}/"), "publicity": ("服务设施", "/places/{code}/"),
-    "disclosure_boards": ("服务设施", "/places/{code}/"),
-    "households": ("户籍登记", "/people/residents/?community={code}"),
-    "residents": ("居民登记", "/people/residents/?community={code}"),
-    "party": ("班子与工作者", "/ledgers/{code}/?tab=workers"),
-    "committee": ("班子与工作者", "/ledgers/{code}/?tab=workers"),
-    "full_time": ("班子与工作者", "/ledgers/{code}/?tab=workers"),
-    "certified": ("班子与工作者", "/ledgers/{code}/?tab=workers"),
-    "cross": ("班子与工作者", "/ledgers/{code}/?tab=workers"),
-    "leader_train": ("培训台账", "/ledgers/{code}/?tab=trainings&year={year}"),
-    "member_train": ("培训台账", "/ledgers/{code}/?tab=trainings&year={year}"),
-    "director_train": ("培训台账", "/ledgers/{code}/?tab=trainings&year={year}"),
-    "committee_member_train": ("培训台账", "/ledgers/{code}/?tab=trainings&year={year}"),
-    "grid": ("网格", "/places/{code}/"),
-    "social_orgs": ("组织", "/places/{code}/"), "volunteer_orgs": ("组织", "/places/{code}/"),
-    "volunteer_registration": ("志愿者", "/ledgers/{code}/?tab=volunteers"),
-    "volunteer_activities": ("志愿/互助活动", "/ledgers/{code}/?tab=activities&year={year}"),
-    "residents_meetings": ("会议记录", "/ledgers/{code}/?tab=meetings&year={year}"),
-    "deliberation": ("会议记录", "/ledgers/{code}/?tab=meetings&year={year}"),
-    "disclosure": ("居务公开", "/ledgers/{code}/?tab=disclosures&year={year}"),
-    "committee_directly": ("换届选举", "/ledgers/{code}/?tab=elections"),
-    "work_order": ("工单统计", "/orders/figures/?start={year}-01-01&end={year}-12-31&group=community"),
-    "satisfaction": ("问卷", "/standards/surveys/"), "sense_of_security": ("问卷", "/standards/surveys/"),
-    "property_satisfaction": ("问卷", "/standards/surveys/"),
-}
-
-
 def evidence_link(metric: str, *, code: str, year: int) -> tuple[str, str] | None:
-    for prefix in sorted(EVIDENCE, key=len, reverse=True):
-        if metric.startswith(prefix):
-            label, url = EVIDENCE[prefix]
-            return label, url.format(code=code, year=year)
-    return None
+    """(what the records are, the URL of the page that lists them) for `metric` at the place
+    `code` in `year`; None for a metric that declares no evidence."""
+    found = METRICS.get(metric)
+    if found is None or found.evidence is None:
+        return None
+    return found.evidence.link(code=code, year=year)

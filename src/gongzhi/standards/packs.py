@@ -257,14 +257,14 @@ def _parse(path: Path, text: str) -> Pack:
         seen.add(indicator_id)
         metric = check.text(node, "metric")
         if metric not in METRICS:
-            check.fail(node, f"未知的指标数据「{metric}」(可用的见 gongzhi/standards/metrics.py)", "metric")
+            check.fail(node, f"未知的指标数据「{metric}」(可用的见各模块 metrics.py 注册的指标)", "metric")
         compare = check.mapping(node.get("compare"), "「compare」") if "compare" in node else \
             check.fail(node, "缺少「compare」")
         if "by" in compare:
             # the threshold depends on the community's size: a tier table over another metric
             by = check.text(compare, "by")
             if by not in METRICS:
-                check.fail(compare, f"未知的指标数据「{by}」(可用的见 gongzhi/standards/metrics.py)", "by")
+                check.fail(compare, f"未知的指标数据「{by}」(可用的见各模块 metrics.py 注册的指标)", "by")
             bands = check.tiers(compare, "tiers", None, parse=check.comparison)
             threshold = {"op": "tiers", "value": None, "by": by, "bands": bands}
         else:

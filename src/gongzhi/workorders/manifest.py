@@ -32,6 +32,7 @@ MODULE = register(Module(
     context_processors=("gongzhi.workorders.context_processors.inbox",),
     public_pages=(PublicPage("事件地图", "workorders:public_map"),),
     demo=(DemoPart(order=40, build="gongzhi.workorders.demo.build", label="一年的工单"),),
-    extras={"demo_counts": (("gongzhi.workorders.demo.build", "gongzhi.workorders.demo.count_existing"),)},
+    extras={"metrics": ("gongzhi.workorders.metrics.METRICS",),
+            "demo_counts": (("gongzhi.workorders.demo.build", "gongzhi.workorders.demo.count_existing"),)},
     notice_kinds=(("order", "工单通知"),),
 ))

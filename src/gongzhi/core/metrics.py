@@ -1,0 +1,140 @@
+"""Metrics: what a module counts for the standards engine.
+
+A module that owns some data describes each figure a policy pack may name as
+one `Metric` in its own `metrics.py` and registers the list in its manifest,
+`extras={"metrics": ("gongzhi.<app>.metrics.METRICS",)}` (a dotted path of a
+tuple of `Metric`, or `Metric` objects themselves). The standards engine reads
+the registry (`gongzhi.standards.metrics.METRICS`), runs `compute` and links
+each value to the page that lists the records behind it (`evidence`); it knows
+no metric by name.
+
+A compute function gets a `Context` and returns {id: value} for the run's
+communities (for `level="street"`: keyed by street id) with one grouped query,
+never a Python loop over residents. A community it leaves out counts 0; a
+ratio whose denominator is 0 is None (无数据). Another metric is read through
+the registry with `ctx.get(name)` (computed once per run), so a derived metric
+needs no import of the module that owns its parts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from gongzhi.places.models import Level, Place
+
+Values = dict[int, float | int | None]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Where the records behind a value are listed: `label` says what they are (in
+    Chinese), `url_name` names the page; `args` and the `query` pairs are
+    templates over `{code}` (the place's code) and `{year}` (the assessed year)."""
+    label: str
+    url_name: str
+    args: tuple[str, ...] = ()
+    query: tuple[tuple[str, str], ...] = ()
+
+    def link(self, *, code: str, year: int) -> tuple[str, str]:
+        values = {"code": code, "year": year}
+        url = reverse(self.url_name, args=[a.format(**values) for a in self.args])
+        if self.query:
+            url += "?" + urlencode([(k, v.format(**values)) for k, v in self.query])
+        return self.label, url
+
+
+def evidence(label: str, url_name: str, *args: str, **query: str) -> Evidence:
+    """`evidence("培训台账", "ledgers:ledger", "{code}", tab="trainings", year="{year}")`
+    → 培训台账, /ledgers/<code>/?tab=trainings&year=<year> (the query keeps its order)."""
+    return Evidence(label, url_name, tuple(args), tuple(query.items()))
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """The parts a ratio metric is shown with ("1200 m² ÷ 2800 户"): the metrics
+    read for the numerator and the denominator (None: not shown) and their units."""
+    numerator: str | None
+    numerator_unit: str
+    denominator: str | None
+    denominator_unit: str
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One figure a policy pack may name.
+
+    `level`: community | street (a street metric's values are keyed by street id).
+    `period`: True when the value counts what happened in the assessed year
+    (meetings, trainings, surveys, work orders); otherwise it reads the registry
+    as it stands when the run is made (`as_of` for ages).
+    """
+    name: str
+    title: str
+    unit: str
+    level: str = "community"  # community | street
+    period: bool = False
+    note: str = ""
+    compute: Callable[[Context], Values] | None = field(default=None, compare=False, repr=False)
+    evidence: Evidence | None = None
+    ratio: Ratio | None = None
+
+
+class Context:
+    """What a compute function gets, for one run:
+
+    - `communities`: the communities assessed (a queryset), `ids` their ids,
+      `scope` the Q that keeps rows whose `community_id` is one of them;
+    - `year` (what `period` metrics count) and `as_of` (the day the registry is read at:
+      the year's end, or today for this year);
+    - `get(name)`: another metric's values, through the registry, computed once per run;
+    - `once(key, build)`: a figure shared by several metrics of one module (one query for all).
+    The standards engine's runner (`gongzhi.standards.compute`) implements `get`.
+    """
+
+    def __init__(self, communities: QuerySet | None = None, *, year: int | None = None,
+                 as_of: dt.date | None = None):
+        today = timezone.localdate()
+        self.year = year or today.year
+        self.as_of = as_of or min(today, dt.date(self.year, 12, 31))
+        base = communities if communities is not None else Place.objects.all()
+        self.communities = base.filter(level=Level.COMMUNITY)
+        self.ids = list(self.communities.values_list("id", flat=True))
+        self.scope = Q(community_id__in=self.communities.values("id"))
+        self.shared: dict[str, object] = {}
+
+    def get(self, name: str) -> Values:
+        raise NotImplementedError
+
+    def once(self, key: str, build: Callable[[], object]):
+        if key not in self.shared:
+            self.shared[key] = build()
+        return self.shared[key]
+
+    def in_year(self, field_name: str) -> Q:
+        return Q(**{f"{field_name}__year": self.year})
+
+
+# -- helpers for compute functions --------------------------------------------------------
+def grouped(qs: QuerySet, key: str, **aggregate) -> dict[int, dict]:
+    """{key value: {aggregate: value}}, one GROUP BY query."""
+    return {row.pop(key): row for row in qs.values(key).annotate(**aggregate).order_by()}
+
+
+def counts(qs: QuerySet, key: str = "community_id") -> dict[int, int]:
+    # COUNT(*) rather than COUNT(id): PostgreSQL can then answer from a covering index alone
+    return {k: v["n"] for k, v in grouped(qs, key, n=Count("*")).items()}
+
+
+def ratio(numerators: dict, denominators: dict, ids, scale: float) -> dict[int, float | None]:
+    """numerator × scale ÷ denominator per id, rounded to 2 places; None where the denominator is 0."""
+    out = {}
+    for cid in ids:
+        denominator = denominators.get(cid) or 0
+        out[cid] = round(float(numerators.get(cid) or 0) * scale / denominator, 2) if denominator else None
+    return out
