@@ -58,3 +58,16 @@ def test_community_worker_registers_and_files_an_organisation(client, world):
         "kind": "social_org", "name": "东虹广场舞队", "registration": "filed", "active": "on"})
     org.refresh_from_db()
     assert org.registration == "filed" and org.history.count() == 2
+
+
+def test_departments_see_no_grid_workers_mobile_numbers(client, world):
+    """Staff contacts are for the civil-affairs line working in the grid, not for a department."""
+    from gongzhi.accounts.models import RoleAssignment
+    from gongzhi.places.models import GridStaff
+    GridStaff.objects.create(grid=world.grid_a1, name="孙八", role="full_time", phone="13955556666")
+    RoleAssignment.objects.filter(user=world.department).update(place=world.district)  # a district department
+    client.force_login(world.department)
+    page = client.get(f"/places/{world.grid_a1.code}/").content.decode()
+    assert "孙八" in page and "13955556666" not in page
+    client.force_login(world.grid_worker_a1)
+    assert "13955556666" in client.get(f"/places/{world.grid_a1.code}/").content.decode()

@@ -7,10 +7,13 @@ STAFF = (Role.ADMIN, Role.STREET, Role.COMMUNITY, Role.GRID, Role.DEPARTMENT)
 # the territory holds no personal data: every staff post may look at it
 VIEW_PLACES = capability("view_places", "查看区划网格", *STAFF)
 EDIT_PLACES = capability("edit_places", "维护区划网格", Role.ADMIN, Role.COMMUNITY)
+# grid workers' mobile numbers: for the civil-affairs line that works with them, not for departments
+VIEW_STAFF_CONTACTS = capability("view_staff_contacts", "查看网格员联系电话", Role.ADMIN, Role.STREET, Role.COMMUNITY,
+                                 Role.GRID)
 
 MODULE = register(Module(
     name="places", label="区划网格",
-    capabilities=(VIEW_PLACES, EDIT_PLACES),
+    capabilities=(VIEW_PLACES, EDIT_PLACES, VIEW_STAFF_CONTACTS),
     urls=(("places/", "gongzhi.places.urls"),),
     api_routers=(("", "gongzhi.places.api.router"),),
     nav=(NavEntry("区划网格", "places:tree", order=10, capability=VIEW_PLACES),

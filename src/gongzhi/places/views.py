@@ -8,7 +8,7 @@ from gongzhi.core.permissions import ERR_NO_PERMISSION, requires
 from gongzhi.core.views import render_panels
 from gongzhi.places import selectors, services
 from gongzhi.places.forms import FacilityForm, GridStaffForm, StreetCentreForm
-from gongzhi.places.manifest import EDIT_PLACES, VIEW_PLACES
+from gongzhi.places.manifest import EDIT_PLACES, VIEW_PLACES, VIEW_STAFF_CONTACTS
 from gongzhi.places.models import Level
 
 
@@ -30,6 +30,7 @@ def detail(request, code):
         ctx["facility"] = getattr(place, "facility", None)
     if place.level == Level.GRID:
         ctx["staff"] = selectors.grid_staff(place)
+        ctx["show_contacts"] = scope.can(VIEW_STAFF_CONTACTS, place)
         ctx["estates"] = selectors.grid_estates(place)
     return render(request, "places/detail.html", ctx)
 
