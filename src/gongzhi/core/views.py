@@ -5,7 +5,7 @@ from django.shortcuts import redirect, render
 from gongzhi.core import modules
 from gongzhi.core.manifest import VIEW_ACCESS_LOG
 from gongzhi.core.models import AccessAction, AccessLog
-from gongzhi.core.permissions import PANELS, requires
+from gongzhi.core.permissions import PANELS, PUBLIC, requires
 
 
 def render_panels(request, kind: str, *args) -> list[dict]:
@@ -34,6 +34,14 @@ def home(request):
 
 
 home.capability = PANELS
+
+
+def csrf_failure(request, reason=""):
+    """A stale or foreign form (settings.CSRF_FAILURE_VIEW): in Chinese, in the site's layout."""
+    return render(request, "403_csrf.html", status=403)
+
+
+csrf_failure.capability = PUBLIC
 
 
 @requires(VIEW_ACCESS_LOG)
