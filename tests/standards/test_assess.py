@@ -136,13 +136,17 @@ def test_a_failed_run_says_why(world, pack, monkeypatch):
 @pytest.mark.parametrize("pack_id", sorted(p.stem for p in packs.PACK_DIR.glob("*.yaml")))
 def test_every_shipped_pack_assesses_the_district(world, pack_id):
     pack = packs.load(pack_id)
-    run = assess.run(assess.start(pack=pack, period=2025, scope=world.district), pack)
-    assert run.status == RunStatus.DONE
     applicable = {c for c in (world.comm_a, world.comm_b)
                   if any(i["applies_to"]["level"] == "community" and
                          assess.applies(i["applies_to"], area=c.area_kind or "urban",
                                         community_type=c.community_type, street=c.parent.name)
                          for i in pack.indicators)}
+    if not applicable:  # e.g. a pack of funding rules only: nothing to assess, and the run is refused
+        with pytest.raises(ValueError, match="适用的社区"):
+            assess.start(pack=pack, period=2025, scope=world.district)
+        return
+    run = assess.run(assess.start(pack=pack, period=2025, scope=world.district), pack)
+    assert run.status == RunStatus.DONE
     assert set(CommunityScore.objects.filter(run=run).values_list("community", flat=True)) == {c.pk for c in applicable}
 
 

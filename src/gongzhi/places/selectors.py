@@ -20,6 +20,12 @@ def access_place(scope: Scope, code: str) -> Place:
     return place
 
 
+def lineage_names(places) -> set[str]:
+    """Names of `places` and of every place above them (e.g. to match a policy pack's locality)."""
+    codes = {code for p in places for code in p.path.strip("/").split("/")}
+    return set(Place.objects.filter(code__in=codes).values_list("name", flat=True))
+
+
 @dataclass
 class TreeNode:
     place: Place

@@ -15,7 +15,7 @@ import datetime as dt
 import time
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from gongzhi.places.models import Level, Place
@@ -26,6 +26,7 @@ from gongzhi.standards.packs import Pack
 
 ERR_SCOPE = "评估范围应为区(县)、街道(镇)或社区"
 ERR_PERIOD = "年度应在 2000 到 {year} 之间"
+ERR_EMPTY = "{scope}下没有「{pack}」适用的社区,评估不会有任何结果;请选择本地的政策包或其他范围"
 OP_TEXT = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "="}
 BATCH = 2000
 
@@ -86,8 +87,21 @@ def check_period(period: int) -> int:
     return period
 
 
+def applicable_communities(pack: Pack, scope: Place) -> int:
+    """How many communities under `scope` at least one community indicator of `pack` applies to
+    (judged per distinct kind of community: urban/rural, type, street)."""
+    kinds = (_communities(scope).values_list("area_kind", "community_type", "parent__name")
+             .annotate(n=Count("id")).order_by())
+    indicators = [i["applies_to"] for i in pack.indicators if i["applies_to"]["level"] == "community"]
+    return sum(n for area, ctype, street, n in kinds
+               if any(applies(w, area=area or "urban", community_type=ctype, street=street) for w in indicators))
+
+
 def start(*, pack: Pack, period: int, scope: Place, by=None) -> AssessmentRun:
+    """Record a run to compute; refused when the pack applies to no community under `scope`."""
     check_period(period)
+    if not applicable_communities(pack, scope):
+        raise ValueError(ERR_EMPTY.format(scope=scope.name, pack=pack.title))
     as_of = min(timezone.localdate(), dt.date(period, 12, 31))
     return AssessmentRun.objects.create(pack_id=pack.id, pack_title=pack.title, period=period, scope=scope,
                                         as_of=as_of, started_by=by, pack_text=pack.text, pack_sha256=pack.sha256)

@@ -20,7 +20,7 @@ from gongzhi.core.access_log import access_log_write
 from gongzhi.core.dburl import current_database_url
 from gongzhi.core.permissions import public, requires
 from gongzhi.places.models import Level
-from gongzhi.places.selectors import access_place
+from gongzhi.places.selectors import access_place, lineage_names
 from gongzhi.standards import assess, export, packs, results
 from gongzhi.standards.manifest import PUBLISH_RESULTS, RUN_ASSESSMENTS, VIEW_ASSESSMENTS
 from gongzhi.standards.metrics import METRICS
@@ -68,16 +68,25 @@ def run_list(request):
             if place.level not in (Level.DISTRICT, Level.STREET):
                 raise ValueError(assess.ERR_SCOPE)
             period = assess.check_period(int(request.POST.get("period") or 0))
+            run = assess.start(pack=pack, period=period, scope=place, by=request.user)
         except (packs.PackError, ValueError) as exc:
             error = "年度应为数字" if "invalid literal" in str(exc) else str(exc)
         else:
-            run = assess.start(pack=pack, period=period, scope=place, by=request.user)
             _launch(run)
             return redirect("standards:run", run_id=run.pk)
     runs = results.runs_visible(scope).select_related("scope", "started_by")[:50]
+    all_packs = _all_packs()
     return render(request, "standards/run_list.html", {
-        "runs": runs, "packs": _all_packs(), "places": places, "may_assess": bool(assessing), "error": error,
-        "year": timezone.localdate().year, "q": request.POST}, status=400 if error else 200)
+        "runs": runs, "packs": all_packs, "places": places, "may_assess": bool(assessing), "error": error,
+        "year": timezone.localdate().year, "q": request.POST,
+        "default_pack": _local_pack(all_packs, places)}, status=400 if error else 200)
+
+
+def _local_pack(all_packs, places) -> str:
+    """The pack whose locality is where the caller assesses (a place or one of its ancestors), or none:
+    another locality's rules are never the default."""
+    names = lineage_names(places)
+    return next((p.id for p in all_packs if p.source.get("locality") in names), "")
 
 
 @requires(VIEW_ASSESSMENTS, refusal=ERR_DEPARTMENT)

@@ -49,6 +49,7 @@ def _visible_places(scope: Scope | None, run: AssessmentRun):
 
 ERR_PUBLISH = "只有管辖整个评估范围的管理员可以公示或撤下评估结果"
 ERR_PUBLISH_UNFINISHED = "评估尚未完成,不能公示"
+ERR_PUBLISH_EMPTY = "这次评估没有任何社区的结果,不能公示"
 MATRIX_PAGE = 100
 
 
@@ -238,6 +239,8 @@ def publish(*, run: AssessmentRun, scope: Scope, by, publish: bool = True) -> As
         raise PermissionDenied(ERR_PUBLISH)
     if run.status != RunStatus.DONE:
         raise PermissionDenied(ERR_PUBLISH_UNFINISHED)
+    if publish and not CommunityScore.objects.filter(run=run).exists():
+        raise PermissionDenied(ERR_PUBLISH_EMPTY)
     run.published_at, run.published_by = (timezone.now(), by) if publish else (None, None)
     run.save(update_fields=["published_at", "published_by"])
     return run
