@@ -1,7 +1,7 @@
 """The overdue sweep: every open order whose step deadline has passed is
 marked overdue and escalated one level (community → street → district,
 三级联动); the sweep records a 督办 event and notifies the supervisors of the
-new level and the order's owner.
+new level and the order's owner, through the set-based writers of `events`.
 
 It is set-based (a few INSERT … SELECT / UPDATE statements over all due orders
 at once) and works on the narrow `workorders_escalation` table, so a hundred
@@ -20,7 +20,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from gongzhi.workorders.calendar import add_working_days
-from gongzhi.workorders.models import OPEN_STATES
+from gongzhi.workorders.events import insert_events_sql, insert_notices_sql
+from gongzhi.workorders.models import OPEN_STATES, Action
 
 _NOTE = ("CASE WHEN {lvl} >= 2 THEN '超过办理时限,已升级至区级督办' "
          "ELSE '超过办理时限,已升级至街道督办' END")
@@ -35,7 +36,7 @@ _SUPERVISORS_JOIN = (
 # A supervisor hears once per sweep and level: about the order itself when it
 # is the only one, otherwise how many (a bad morning can escalate thousands,
 # and nobody reads thousands of notices; the list filtered by 已超时 has them).
-_SUMMARY_ID = "CASE WHEN count(*) = 1 THEN min(wo.id) END"
+_SUMMARY_ORDER = "CASE WHEN count(*) = 1 THEN min(wo.id) END"
 _SUMMARY = ("CASE WHEN count(*) = 1 THEN min('工单「' || wo.title || '」超过办理时限,') "
             "ELSE CAST(count(*) AS TEXT) || ' 件工单超过办理时限,' END || "
             "CASE WHEN {lvl} >= 2 THEN '已升级至区级督办' ELSE '已升级至街道督办' END || "
@@ -58,6 +59,17 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> int:
         return _sweep_sequential(cursor, params)
 
 
+def _recipients(*, orders: str, where: str, lvl: str, true: str) -> str:
+    """SELECT (user_id, order_id, text) of who hears of the escalated `orders` (a FROM
+    clause calling the order `wo`, filtered by `where`, raised to level `lvl`): each
+    supervisor of the new level once (_SUMMARY), each owner once per order."""
+    return (f"SELECT ra.user_id, {_SUMMARY_ORDER} AS order_id, {_SUMMARY.format(lvl=lvl)} AS text "
+            f"FROM {orders} {_SUPERVISORS_JOIN.format(lvl=lvl, true=true)} {where} GROUP BY ra.user_id, {lvl} "
+            f"UNION "
+            f"SELECT wo.owner_id, wo.id, {_TEXT.format(lvl=lvl)} "
+            f"FROM {orders} {where + ' AND' if where else 'WHERE'} wo.owner_id IS NOT NULL")
+
+
 def _sweep_postgresql(cursor, params: dict) -> int:
     # One statement: the update, its events and its notices see the same rows.
     cursor.execute(f"""
@@ -70,22 +82,11 @@ def _sweep_postgresql(cursor, params: dict) -> int:
             SELECT wo.id, wo.state, wo.title, wo.owner_id, wo.street_id, wo.district_id, due.lvl
             FROM due JOIN workorders_workorder wo ON wo.id = due.order_id
         ), events AS (
-            INSERT INTO workorders_workorderevent (order_id, action, from_state, to_state, actor_id, actor_name,
-                                                   at, note, data)
-            SELECT id, 'supervise', state, state, NULL, '系统', %(now)s, {_NOTE.format(lvl='lvl')},
-                   jsonb_build_object('level', lvl)
-            FROM due_orders
+            {insert_events_sql(Action.SUPERVISE, source="FROM due_orders wo", note=_NOTE.format(lvl="wo.lvl"),
+                               data={"level": "wo.lvl"})}
         ), notices AS (
-            INSERT INTO workorders_notification (user_id, order_id, kind, text, created_at, read_at)
-            SELECT r.user_id, r.id, 'overdue', r.text, %(now)s::timestamptz, NULL::timestamptz FROM (
-                SELECT ra.user_id, {_SUMMARY_ID} AS id, {_SUMMARY.format(lvl='wo.lvl')} AS text
-                FROM due_orders wo {_SUPERVISORS_JOIN.format(lvl='wo.lvl', true='TRUE')}
-                GROUP BY ra.user_id, wo.lvl
-                UNION
-                SELECT wo.owner_id, wo.id, {_TEXT.format(lvl='wo.lvl')}
-                FROM due_orders wo WHERE wo.owner_id IS NOT NULL
-            ) r
-            RETURNING 1
+            {insert_notices_sql(Action.SUPERVISE,
+                                recipients=_recipients(orders="due_orders wo", where="", lvl="wo.lvl", true="TRUE"))}
         )
         SELECT (SELECT count(*) FROM due)
     """, params)
@@ -95,32 +96,17 @@ def _sweep_postgresql(cursor, params: dict) -> int:
 def _sweep_sequential(cursor, params: dict) -> int:
     """SQLite: the transaction holds the write lock (IMMEDIATE), so the three
     statements see the same due rows; the update goes last."""
-    due = (f"FROM workorders_escalation es JOIN workorders_workorder wo ON wo.id = es.order_id "
-           f"WHERE es.next_at IS NOT NULL AND es.next_at <= %(now)s AND wo.state IN ({_STATES})")
+    orders = "workorders_escalation es JOIN workorders_workorder wo ON wo.id = es.order_id"
+    due = f"WHERE es.next_at IS NOT NULL AND es.next_at <= %(now)s AND wo.state IN ({_STATES})"
     new_level = "MIN(es.level + 1, 2)"
-    cursor.execute(f"""
-        INSERT INTO workorders_workorderevent (order_id, action, from_state, to_state, actor_id, actor_name,
-                                               at, note, data)
-        SELECT wo.id, 'supervise', wo.state, wo.state, NULL, '系统', %(now)s, {_NOTE.format(lvl=new_level)},
-               json_object('level', {new_level})
-        {due}
-    """, params)
+    cursor.execute(insert_events_sql(Action.SUPERVISE, source=f"FROM {orders} {due}",
+                                     note=_NOTE.format(lvl=new_level), data={"level": new_level}), params)
     escalated = cursor.rowcount
     if not escalated:
         return 0
-    cursor.execute(f"""
-        INSERT INTO workorders_notification (user_id, order_id, kind, text, created_at, read_at)
-        SELECT r.user_id, r.id, 'overdue', r.text, %(now)s, NULL FROM (
-            SELECT ra.user_id, {_SUMMARY_ID} AS id, {_SUMMARY.format(lvl=new_level)} AS text
-            FROM workorders_escalation es JOIN workorders_workorder wo ON wo.id = es.order_id
-            {_SUPERVISORS_JOIN.format(lvl=new_level, true='1')}
-            WHERE es.next_at IS NOT NULL AND es.next_at <= %(now)s AND wo.state IN ({_STATES})
-            GROUP BY ra.user_id, {new_level}
-            UNION
-            SELECT wo.owner_id, wo.id, {_TEXT.format(lvl=new_level)}
-            {due} AND wo.owner_id IS NOT NULL
-        ) r
-    """, params)
+    cursor.execute(insert_notices_sql(Action.SUPERVISE,
+                                      recipients=_recipients(orders=orders, where=due, lvl=new_level, true="1")),
+                   params)
     cursor.execute(f"""
         UPDATE workorders_escalation SET {_SET}
         WHERE next_at IS NOT NULL AND next_at <= %(now)s

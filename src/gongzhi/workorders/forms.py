@@ -1,7 +1,11 @@
 from django import forms
 
 from gongzhi.core.validators import PHONE_FIELD
-from gongzhi.workorders.models import Kind, Outcome, RouteLevel, Window
+from gongzhi.workorders import selectors
+from gongzhi.workorders.manifest import SUPERVISE_ORDERS
+from gongzhi.workorders.models import Kind, Outcome, RouteLevel, Window, WorkOrder
+
+ERR_ORDER_NUMBER = "工单号 {number} 不存在或无权访问"
 
 
 class ReportForm(forms.Form):
@@ -42,12 +46,96 @@ def parse_parties(text: str) -> list[dict]:
     return parties
 
 
-class MediationForm(forms.Form):
+# -- the steps on an order's page: the step table (services.lifecycle.STEPS) names one form per step --
+class StepForm(forms.Form):
+    """What the order page posts for one step; `arguments()` are the keywords of the
+    step's service. Text fields are optional: the service says what is missing, in its own words."""
+
+    def __init__(self, data=None, files=None, *, scope=None, order=None, **kwargs):
+        super().__init__(data, files, **kwargs)
+        self.scope, self.order = scope, order
+
+    def arguments(self) -> dict:
+        return dict(self.cleaned_data)
+
+    def error_text(self) -> str:
+        return "; ".join(e for errors in self.errors.values() for e in errors)
+
+
+class NoteForm(StepForm):
+    """Accept, close: an optional note."""
+    note = forms.CharField(required=False)
+
+
+class DeclineForm(StepForm):
+    reason = forms.CharField(required=False)
+
+
+class DispatchForm(StepForm):
+    """The unit by its code, among the order's dispatch targets (unknown: none chosen)."""
+    target = forms.CharField(required=False)
+    department = forms.CharField(required=False)
+    note = forms.CharField(required=False)
+
+    def arguments(self) -> dict:
+        code = self.cleaned_data["target"]
+        place = next((p for p in selectors.dispatch_targets(self.scope, self.order) if p.code == code), None)
+        return {"place": place, "department": self.cleaned_data["department"], "note": self.cleaned_data["note"]}
+
+
+class _WithPhotos(StepForm):
+    def arguments(self) -> dict:
+        return {**self.cleaned_data, "files": self.files.getlist("photos")}
+
+
+class HandleForm(_WithPhotos):
+    note = forms.CharField(required=False)
+
+
+class ReplyForm(_WithPhotos):
+    reply = forms.CharField(required=False)
+    resolved = forms.CharField(required=False)  # the box posts "1" when ticked
+
+    def arguments(self) -> dict:
+        return {**super().arguments(), "resolved": self.cleaned_data["resolved"] == "1"}
+
+
+class VerifyForm(_WithPhotos):
+    """Verify passed or failed: the step (verify_pass, verify_fail) says which."""
+    note = forms.CharField(required=False)
+
+
+class RateForm(StepForm):
+    rating = forms.CharField(required=False)
+    comment = forms.CharField(required=False)
+
+
+class MergeForm(StepForm):
+    """The order to merge into, by number, among those the caller supervises."""
+    into = forms.CharField(required=False)
+
+    def clean_into(self) -> WorkOrder:
+        number = self.cleaned_data["into"]
+        pk = WorkOrder.pk_from_number(number)
+        target = selectors.orders_in(self.scope.for_capability(SUPERVISE_ORDERS)).filter(pk=pk).first() \
+            if pk else None
+        if target is None:
+            raise forms.ValidationError(ERR_ORDER_NUMBER.format(number=number))
+        return target
+
+
+class MediationForm(StepForm):
     mediator = forms.CharField(label="调解人", max_length=50, required=False)
     mediation = forms.CharField(label="调解经过", widget=forms.Textarea(attrs={"rows": 3}))
     outcome = forms.ChoiceField(label="调解结果", choices=Outcome.choices)
     agreement = forms.BooleanField(label="达成调解协议", required=False)
     mediated_on = forms.DateField(label="调解日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    parties = forms.CharField(label="当事人(每行一人:姓名,身份;不填则不变)", required=False,
+                              widget=forms.Textarea(attrs={"rows": 2, "style": "width:100%"}))
+
+    def arguments(self) -> dict:
+        parties = self.cleaned_data["parties"]
+        return {**self.cleaned_data, "parties": parse_parties(parties) if parties else None}
 
 
 class VisitForm(forms.Form):

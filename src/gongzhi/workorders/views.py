@@ -2,7 +2,8 @@
 attachments, inbox. Thin: selectors read through the scope, services write.
 Each page declares its capability (@requires): the list, an order and its steps
 read through the scope narrowed to VIEW_ORDERS; whether the caller may take a
-step on one order is asked per capability at the order's place (services).
+step on one order is asked per capability at the order's place (the step table,
+services.lifecycle.STEPS, which also names each step's form and service).
 Reports (figures, disputes, public map) are in report_views.py, the visit log
 in visit_views.py, the admin's catalogue and calendar in catalogue_views.py."""
 from __future__ import annotations
@@ -22,19 +23,14 @@ from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import own_records, requires
 from gongzhi.people.manifest import VIEW_PEOPLE
 from gongzhi.people.selectors import households_in
-from gongzhi.places.models import Level, Place
+from gongzhi.places.models import Level
 from gongzhi.workorders import selectors, services
-from gongzhi.workorders.forms import (
-    MediationForm,
-    ReportForm,
-    parse_parties,
-)
+from gongzhi.workorders.forms import ReportForm, parse_parties
 from gongzhi.workorders.manifest import REPORT_ORDERS, SUPERVISE_ORDERS, VERIFY_ORDERS, VIEW_ORDERS
-from gongzhi.workorders.models import Action, Category, Channel, Kind, Notification, Outcome, State, WorkOrder
+from gongzhi.workorders.models import Action, Category, Channel, Kind, Notification, Outcome, State
 
 ERR_HOUSEHOLD = "户号 {number} 不存在或不在您的管辖范围内"
 ERR_GRID = "网格不存在或不在您的管辖范围内"
-ERR_ORDER_NUMBER = "工单号 {number} 不存在或无权访问"
 ERR_NO_REPORT = services.ERR_NO_REPORT
 PER_PAGE = 20
 
@@ -133,7 +129,7 @@ def _detail_ctx(request, order, **extra):
            "duplicates": selectors.possible_duplicates(scope.for_capability(SUPERVISE_ORDERS), order)
            if Action.MERGE in actions else [],
            "merged": order.merged_orders.all(), "dispute": getattr(order, "dispute", None),
-           "mediation_form": MediationForm(), "now": timezone.now(),
+           "mediation_form": services.STEPS[Action.MEDIATE].form(), "now": timezone.now(),
            "can_reveal": bool(order.reporter_phone_enc) and _may_reveal(scope, order, request.user),
            # a link to the household only for those who may read people where it lives
            "can_view_household": household is not None and household.grid is not None
@@ -159,51 +155,22 @@ def _version(request):
 @requires(VIEW_ORDERS)
 @require_POST
 def order_act(request, pk, action):
-    """One step on one order; the service checks state, rights and version."""
+    """One step on one order, as the step table has it: the step's form reads the
+    post, its service checks state, rights and version and writes."""
     order = selectors.access_order(request.scope, pk)
-    if action not in services.ALLOWED_FROM:
+    step = services.STEPS.get(action)
+    if step is None:
         raise Http404("未知操作")
-    p, user, version = request.POST, request.user, _version(request)
-    files = request.FILES.getlist("photos")
+    form = step.form(request.POST, request.FILES, scope=request.scope, order=order)
     try:
-        if action == Action.ACCEPT:
-            services.order_accept(order=order, by=user, version=version, note=p.get("note", ""))
-        elif action == Action.DECLINE:
-            services.order_decline(order=order, by=user, version=version, reason=p.get("reason", ""))
-        elif action == Action.DISPATCH:
-            target = _dispatch_target(request.scope, order, p.get("target", ""))
-            services.order_dispatch(order=order, by=user, version=version, place=target,
-                                    department=p.get("department", ""), note=p.get("note", ""))
-        elif action == Action.HANDLE:
-            services.order_handle(order=order, by=user, version=version, note=p.get("note", ""), files=files)
-        elif action == Action.REPLY:
-            services.order_reply(order=order, by=user, version=version, reply=p.get("reply", ""),
-                                 resolved=p.get("resolved") == "1", files=files)
-        elif action in (Action.VERIFY_PASS, Action.VERIFY_FAIL):
-            services.order_verify(order=order, by=user, version=version, passed=action == Action.VERIFY_PASS,
-                                  note=p.get("note", ""), files=files)
-        elif action == Action.CLOSE:
-            services.order_close(order=order, by=user, version=version, note=p.get("note", ""))
-        elif action == Action.RATE:
-            services.order_rate(order=order, by=user, version=version, rating=p.get("rating"),
-                                comment=p.get("comment", ""))
-        elif action == Action.MERGE:
-            services.order_merge(order=order, into=_merge_target(request.scope, p.get("into", "")), by=user,
-                                 version=version)
-        elif action == Action.MEDIATE:
-            form = MediationForm(p)
-            if not form.is_valid():
-                raise services.WorkflowError("; ".join(e for errs in form.errors.values() for e in errs))
-            d = form.cleaned_data
-            services.dispute_mediate(order=order, by=user, version=version, mediator=d["mediator"],
-                                     mediation=d["mediation"], outcome=d["outcome"], agreement=d["agreement"],
-                                     mediated_on=d["mediated_on"], parties=parse_parties(p.get("parties", ""))
-                                     if p.get("parties", "").strip() else None)
+        if not form.is_valid():
+            raise services.WorkflowError(form.error_text())
+        step.service(order=order, by=request.user, version=_version(request), **form.arguments())
     except services.ConflictError as exc:
         return _redisplay(request, order, action, str(exc), status=409)
     except services.WorkflowError as exc:
         return _redisplay(request, order, action, str(exc), status=400)
-    messages.success(request, f"已{Action(action).label}")
+    messages.success(request, f"已{step.action.label}")
     return redirect("workorders:detail", pk=order.pk)
 
 
@@ -212,18 +179,6 @@ def _redisplay(request, order, action, error, *, status):
     fresh = selectors.access_order(request.scope, order.pk)
     ctx = _detail_ctx(request, fresh, error=error, posted={"action": action, **request.POST.dict()})
     return render(request, "workorders/order_detail.html", ctx, status=status)
-
-
-def _dispatch_target(scope, order, code: str) -> Place | None:
-    return next((p for p in selectors.dispatch_targets(scope, order) if p.code == code), None)
-
-
-def _merge_target(scope, number: str) -> WorkOrder:
-    pk = WorkOrder.pk_from_number(number)
-    target = selectors.orders_in(scope.for_capability(SUPERVISE_ORDERS)).filter(pk=pk).first() if pk else None
-    if target is None:
-        raise services.WorkflowError(ERR_ORDER_NUMBER.format(number=number))
-    return target
 
 
 @requires(VIEW_ORDERS)
