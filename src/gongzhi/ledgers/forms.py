@@ -1,12 +1,23 @@
+"""The forms of the ledger kinds. Every one is built with the community whose books
+it writes (`community=`), whether it needs it or not, so the pages build them alike."""
 from django import forms
 
+from gongzhi.core import idcard
 from gongzhi.ledgers.models import Activity, Disclosure, Election, Meeting, Training, Worker
 from gongzhi.people.models import OrgKind, Organisation
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
 
-class CountsOptional(forms.ModelForm):
+class LedgerForm(forms.ModelForm):
+    """A ledger kind's model form; `self.community` is the community being kept."""
+
+    def __init__(self, *args, community=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community = community
+
+
+class CountsOptional(LedgerForm):
     """Head counts and hours may be left empty: they are then 0, the model's default."""
 
     OPTIONAL = ("attendees", "participants", "hours", "voters", "turnout")
@@ -25,7 +36,7 @@ class CountsOptional(forms.ModelForm):
         return data
 
 
-class WorkerForm(forms.ModelForm):
+class WorkerForm(LedgerForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -34,15 +45,15 @@ class WorkerForm(forms.ModelForm):
         widgets = {"since": DATE, "left_on": DATE}
 
 
-class TrainingForm(forms.ModelForm):
+class TrainingForm(LedgerForm):
     class Meta:
         model = Training
         fields = ["worker", "held_on", "days", "title", "organiser"]
         widgets = {"held_on": DATE}
 
-    def __init__(self, *args, community=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["worker"].queryset = Worker.objects.filter(community=community, left_on__isnull=True)
+        self.fields["worker"].queryset = Worker.objects.filter(community=self.community, left_on__isnull=True)
         self.fields["worker"].label = "参训人员"
 
     def clean_days(self):
@@ -59,7 +70,7 @@ class MeetingForm(CountsOptional):
         widgets = {"held_on": DATE, "minutes": forms.Textarea(attrs={"rows": 4})}
 
 
-class DisclosureForm(forms.ModelForm):
+class DisclosureForm(LedgerForm):
     class Meta:
         model = Disclosure
         fields = ["kind", "published_on", "title", "content"]
@@ -96,6 +107,15 @@ class VolunteerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["team"].queryset = Organisation.objects.filter(
             community=community, kind=OrgKind.SOCIAL_ORG, volunteer_team=True, active=True)
+
+    def clean_id_number(self):
+        """A malformed number is this field's error; who holds it the service finds out."""
+        value = self.cleaned_data["id_number"]
+        try:
+            idcard.parse(value)
+        except idcard.IdNumberError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return value
 
 
 class VoidForm(forms.Form):

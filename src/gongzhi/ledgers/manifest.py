@@ -12,5 +12,7 @@ MODULE = register(Module(
     urls=(("ledgers/", "gongzhi.ledgers.urls"),),
     place_panels=(Panel("ledgers/panel_place.html", "gongzhi.ledgers.panels.place_ledgers", order=60,
                         capability=VIEW_LEDGERS),),
-    extras={"metrics": ("gongzhi.ledgers.metrics.METRICS",)},
+    extras={"metrics": ("gongzhi.ledgers.metrics.METRICS",),
+            "ledger_kinds": tuple(f"gongzhi.ledgers.books.{k}" for k in (
+                "WORKERS", "TRAININGS", "MEETINGS", "DISCLOSURES", "VOLUNTEERS", "ACTIVITIES", "ELECTIONS"))},
 ))

@@ -4,60 +4,53 @@ get no ledgers from communities (P-DUTY-5: fewer ledgers demanded of them),
 and a department or resident post held beside another role widens nothing."""
 from __future__ import annotations
 
-from django.db.models import Count, Q
 from django.http import Http404
 
 from gongzhi.core.scope import Scope
+from gongzhi.ledgers import kinds
+from gongzhi.ledgers.kinds import LEAVE, Figure, LedgerKind
 from gongzhi.ledgers.manifest import EDIT_LEDGERS
-from gongzhi.ledgers.models import Activity, Disclosure, Election, Meeting, Training, Volunteer, Worker
 from gongzhi.places.models import Level
 from gongzhi.places.selectors import access_place
 
 
-def may_edit(scope: Scope, community) -> bool:
-    """A post that may keep ledgers covers the community (whatever `scope` was narrowed to)."""
-    return scope.can(EDIT_LEDGERS, community)
+def may_edit(scope: Scope, community, kind: LedgerKind | None = None) -> bool:
+    """A post that may keep ledgers covers the community (whatever `scope` was narrowed to),
+    and, for one kind, a post granting the kind's capability."""
+    return scope.can(EDIT_LEDGERS, community) and (kind is None or scope.can(kind.capability, community))
 
 
-def access_community(scope: Scope, code: str, *, edit: bool = False):
+def access_community(scope: Scope, code: str, *, edit: bool = False, kind: LedgerKind | None = None):
     """The community if the caller's (narrowed) scope holds it, and, with `edit`,
-    a post that may keep its ledgers covers it; otherwise 404, so guessing codes
-    reveals nothing."""
+    a post that may keep its ledgers (of `kind`) covers it; otherwise 404, so
+    guessing codes reveals nothing."""
     place = access_place(scope, code)
-    if place.level != Level.COMMUNITY or (edit and not may_edit(scope, place)):
+    if place.level != Level.COMMUNITY or (edit and not may_edit(scope, place, kind)):
         raise Http404("未找到或无权访问")
     return place
 
 
-def workers(community, *, include_left: bool = False):
-    qs = Worker.objects.filter(community=community)
-    return qs if include_left else qs.filter(left_on__isnull=True)
+def rows(kind: LedgerKind, community, *, year: int | None = None, include_left: bool = False):
+    """A kind's rows in the community: of `year` when the kind is dated; for a kind
+    whose rows end by leaving, those still serving unless `include_left`."""
+    qs = kind.queryset(community)
+    if kind.date_field and year:
+        qs = qs.filter(**{f"{kind.date_field}__year": year})
+    if kind.ends == LEAVE and not include_left:
+        qs = qs.filter(kind.live())
+    return qs
 
 
-def dated(model, community, year: int | None):
-    field = "published_on" if model is Disclosure else "held_on"
-    qs = model.objects.filter(community=community)
-    if model is Training:
-        qs = qs.select_related("worker")
-    return qs.filter(**{f"{field}__year": year}) if year else qs
-
-
-def volunteers(community):
-    return Volunteer.objects.filter(community=community, left_on__isnull=True).select_related("resident", "team")
-
-
-def year_summary(community, year: int) -> dict:
-    """Counts for the year, as the standards engine will read them (voided rows left out)."""
-    live = Q(voided="")
-    meetings = Meeting.objects.filter(live, community=community, held_on__year=year).aggregate(
-        residents=Count("id", filter=Q(kind="residents")), deliberation=Count("id", filter=Q(kind="deliberation")),
-        all=Count("id"))
-    return {
-        "meetings": meetings,
-        "disclosures": Disclosure.objects.filter(live, community=community, published_on__year=year).count(),
-        "activities": Activity.objects.filter(live, community=community, held_on__year=year).count(),
-        "trainings": Training.objects.filter(live, community=community, held_on__year=year).count(),
-        "elections": Election.objects.filter(live, community=community, held_on__year=year).count(),
-        "volunteers": Volunteer.objects.filter(community=community, left_on__isnull=True).count(),
-        "workers": Worker.objects.filter(community=community, left_on__isnull=True).count(),
-    }
+def year_summary(community, year: int) -> list[tuple[LedgerKind, list[tuple[Figure, object]]]]:
+    """Each kind's figures (in summary order): one aggregate query per kind over the rows
+    that count (voided ones and those who left are out), of `year` for a dated kind."""
+    out = []
+    for kind in sorted(kinds.registered(), key=lambda k: (k.order if k.summary_order is None else k.summary_order)):
+        if not kind.summary:
+            continue
+        qs = kind.model.objects.filter(kind.live(), community=community)
+        if kind.date_field:
+            qs = qs.filter(**{f"{kind.date_field}__year": year})
+        values = qs.aggregate(**{f.key: f.aggregate for f in kind.summary})
+        out.append((kind, [(f, values[f.key] if values[f.key] is not None else 0) for f in kind.summary]))
+    return out

@@ -8,7 +8,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gongzhi.core import crypto
-from gongzhi.ledgers.models import Volunteer, Worker
+from gongzhi.core.errors import ConflictError, RuleError, lock_version  # noqa: F401 - callers catch services.ConflictError
+from gongzhi.ledgers.models import Training, Volunteer, Worker
 from gongzhi.people.models import Resident
 from gongzhi.people.selectors import active_resident_by_id_number
 from gongzhi.places.models import Level, Place
@@ -25,12 +26,8 @@ ERR_ALREADY_VOLUNTEER = "{name} 已是注册志愿者(注册于 {date})"
 ERR_WORKER_GONE = "{name} 已离任,不能再登记培训"
 
 
-class LedgerError(ValueError):
-    pass
-
-
-class ConflictError(Exception):
-    pass
+class LedgerError(RuleError):
+    """A ledger entry breaks a rule (shown on the form, HTTP 400 on the page)."""
 
 
 def _not_future(value: dt.date | None, field: str) -> None:
@@ -45,15 +42,23 @@ def _community(place: Place) -> Place:
 
 
 def record_add(*, community: Place, model, data: dict, by=None, date_field: str, date_label: str):
-    """Add one dated record (meeting, disclosure, activity, election, training)."""
+    """Add one row of a kind (meeting, disclosure, activity, election, ...); its date may not be in the future."""
     _community(community)
     _not_future(data.get(date_field), date_label)
-    if data.get("worker") is not None and data["worker"].left_on:
-        raise LedgerError(ERR_WORKER_GONE.format(name=data["worker"].name))
     row = model(community=community, **data)
     row._history_user = by
     row.save()
     return row
+
+
+def training_add(*, community: Place, data: dict, by=None) -> Training:
+    """A training of one of the community's serving workers."""
+    label = Training._meta.get_field("held_on").verbose_name
+    _community(community)
+    _not_future(data.get("held_on"), label)
+    if data["worker"].left_on:
+        raise LedgerError(ERR_WORKER_GONE.format(name=data["worker"].name))
+    return record_add(community=community, model=Training, data=data, by=by, date_field="held_on", date_label=label)
 
 
 @transaction.atomic
@@ -90,9 +95,7 @@ def worker_add(*, community: Place, data: dict, by=None) -> Worker:
 def worker_update(*, worker: Worker, version: int, data: dict, by=None) -> Worker:
     """Edit a worker's posts and certificate; a stale form (someone saved in
     between) is refused rather than silently overwriting."""
-    current = Worker.objects.select_for_update().get(pk=worker.pk)
-    if current.version != version:
-        raise ConflictError(ERR_CONFLICT)
+    current = lock_version(Worker.objects, worker.pk, version, ERR_CONFLICT)
     _check_tenure(data)
     for key, value in data.items():
         setattr(current, key, value)
