@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 
 from gongzhi.core import crypto
+from gongzhi.core.errors import ConflictError
 from gongzhi.core.scope import Scope
 from gongzhi.standards import surveys
 from gongzhi.standards.manifest import VIEW_ASSESSMENTS
@@ -50,7 +51,7 @@ def test_only_residents_of_the_place_may_answer(world, survey):
 
 
 def test_state_machine_and_stale_forms(world, survey):
-    with pytest.raises(surveys.SurveyError, match="已被他人修改"):
+    with pytest.raises(ConflictError, match="已被他人修改"):
         surveys.survey_set_state(survey=survey, state="closed", version=1)
     closed = surveys.survey_set_state(survey=survey, state="closed", version=2)
     with pytest.raises(surveys.SurveyError, match="不能发布"):

@@ -12,6 +12,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from gongzhi.accounts.models import User
+from gongzhi.core.errors import ConflictError
 from gongzhi.core.permissions import requires
 from gongzhi.places.models import Level
 from gongzhi.places.selectors import access_place
@@ -131,7 +132,7 @@ def call_detail(request, call_id):
                                          place=access_place(submitting, data["place"]),
                                          title=data["title"], topic=data["topic"], text=data["text"],
                                          files=request.FILES.getlist("files"), by=request.user)
-            except cases.CaseError as exc:
+            except (cases.CaseError, ConflictError) as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, f"案例「{case.title}」已报送({case.words} 字)")
@@ -167,7 +168,7 @@ def case_detail(request, call_id, case_id):
                 else:
                     cases.case_visit(case=case, scope=scope, by=request.user, **form.cleaned_data)
                     messages.success(request, "实地察看情况已登记")
-            except cases.CaseError as exc:
+            except (cases.CaseError, ConflictError) as exc:
                 messages.error(request, str(exc))  # shown above the page: the form may not be on it
             else:
                 return redirect("standards:case", call_id=call.pk, case_id=case.pk)
@@ -191,7 +192,7 @@ def case_move(request, call_id, case_id, state):
         cases.case_move(case=case, scope=request.scope, state=CaseState(state),
                         version=posted_version(request))
         messages.success(request, f"案例已{cases.MOVES[state][1]}")
-    except cases.CaseError as exc:
+    except (cases.CaseError, ConflictError) as exc:
         if str(exc) == cases.ERR_ORGANISER:
             raise PermissionDenied(str(exc)) from None
         messages.error(request, str(exc))
@@ -213,7 +214,7 @@ def call_close(request, call_id):
     call = _call(request, call_id)
     try:
         cases.call_close(call=call, scope=request.scope)
-    except cases.CaseError as exc:
+    except (cases.CaseError, ConflictError) as exc:
         raise PermissionDenied(str(exc)) from None
     messages.success(request, "本次征集已定稿,入选案例汇编可随时下载")
     return redirect("standards:case_call", call_id=call.pk)
@@ -224,7 +225,7 @@ def call_book(request, call_id):
     call = _call(request, call_id)
     try:
         body = cases.compile_pdf(call=call, scope=request.scope)
-    except cases.CaseError as exc:
+    except (cases.CaseError, ConflictError) as exc:
         if str(exc) == cases.ERR_ORGANISER:
             raise PermissionDenied(str(exc)) from None
         messages.error(request, str(exc))

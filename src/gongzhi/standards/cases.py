@@ -19,6 +19,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from gongzhi.core import uploads
+from gongzhi.core.errors import RuleError, lock_version
 from gongzhi.core.scope import Scope
 from gongzhi.places.models import Level, Place
 from gongzhi.standards.manifest import ORGANISE_CASES, SUBMIT_CASES
@@ -50,7 +51,7 @@ MOVES = {  # state → (allowed from, what the action is called)
 _WORDS = re.compile(r"[\u4e00-\u9fff]|[A-Za-z0-9]+")
 
 
-class CaseError(ValueError):
+class CaseError(RuleError):
     pass
 
 
@@ -150,9 +151,7 @@ def case_score(*, case: CaseSubmission, expert, comment: str = "", **marks) -> E
 def case_move(*, case: CaseSubmission, scope: Scope, state: str, version: int) -> CaseSubmission:
     if not is_organiser(scope, case.call):
         raise CaseError(ERR_ORGANISER)
-    current = CaseSubmission.objects.select_for_update().get(pk=case.pk)
-    if current.version != version:
-        raise CaseError(ERR_CONFLICT)
+    current = lock_version(CaseSubmission.objects, case.pk, version, ERR_CONFLICT)
     allowed, action = MOVES[state]
     if current.state not in allowed:
         raise CaseError(ERR_CASE_STATE.format(state=current.get_state_display(), action=action))

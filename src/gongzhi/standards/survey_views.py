@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gongzhi.core import idcard
+from gongzhi.core.errors import ConflictError
 from gongzhi.core.permissions import own_records, requires
 from gongzhi.places.models import Level
 from gongzhi.places.selectors import access_place
@@ -68,7 +69,7 @@ def survey_list(request):
                     place=access_place(managing, data["place"]), title=data["title"], kind=data["kind"],
                     questions=data["questions"].splitlines(), opens_on=data["opens_on"],
                     closes_on=data["closes_on"], by=request.user)
-            except surveys.SurveyError as exc:
+            except (surveys.SurveyError, ConflictError) as exc:
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, "问卷已保存为草稿,发布后居民即可作答")
@@ -101,7 +102,7 @@ def survey_detail(request, survey_id):
                                       entered_by=request.user)
             except idcard.IdNumberError as exc:
                 paper.add_error("id_number", str(exc))
-            except surveys.SurveyError as exc:
+            except (surveys.SurveyError, ConflictError) as exc:
                 paper.add_error(None, str(exc))
             else:
                 messages.success(request, f"已录入 {resident.name} 的答卷")
@@ -137,7 +138,7 @@ def survey_state(request, survey_id, state):
     try:
         surveys.survey_set_state(survey=survey, state=state, version=posted_version(request))
         messages.success(request, "问卷已发布" if state == SurveyState.OPEN else "问卷已结束")
-    except surveys.SurveyError as exc:
+    except (surveys.SurveyError, ConflictError) as exc:
         messages.error(request, str(exc))
     return redirect("standards:survey", survey_id=survey.pk)
 
@@ -155,7 +156,7 @@ def my_surveys(request):
     if request.method == "POST" and survey is not None:
         try:
             surveys.survey_answer(survey=survey, resident=resident, answers=_answers(request, survey))
-        except surveys.SurveyError as exc:
+        except (surveys.SurveyError, ConflictError) as exc:
             error = str(exc)
         else:
             messages.success(request, f"感谢参与「{survey.title}」")

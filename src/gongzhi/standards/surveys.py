@@ -17,6 +17,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from gongzhi.core import crypto
+from gongzhi.core.errors import RuleError, lock_version
 from gongzhi.core.scope import Scope
 from gongzhi.people.models import PersonStatus, Resident
 from gongzhi.people.selectors import active_resident_by_id_number
@@ -35,7 +36,7 @@ ERR_CONFLICT = "问卷已被他人修改,请刷新后重试"
 ERR_RESIDENT_UNKNOWN = "没有公民身份号码为 {masked} 的在册居民"
 
 
-class SurveyError(ValueError):
+class SurveyError(RuleError):
     pass
 
 
@@ -53,9 +54,7 @@ def survey_create(*, place: Place, title: str, kind: str, questions: list[str], 
 @transaction.atomic
 def survey_set_state(*, survey: Survey, state: str, version: int) -> Survey:
     """draft → open → closed; nothing goes back, so published results stand."""
-    current = Survey.objects.select_for_update().get(pk=survey.pk)
-    if current.version != version:
-        raise SurveyError(ERR_CONFLICT)
+    current = lock_version(Survey.objects, survey.pk, version, ERR_CONFLICT)
     allowed = {SurveyState.OPEN: SurveyState.DRAFT, SurveyState.CLOSED: SurveyState.OPEN}
     if allowed.get(state) != current.state:
         action = {SurveyState.OPEN: "发布", SurveyState.CLOSED: "结束"}.get(state, "变更")
