@@ -5,7 +5,7 @@ _Prepared does everything that needs no database (reading, parsing,
 duplicates within the file, encryption, keyed hashes, pinyin) and runs in a
 forked child (_in_child_process), one chunk ahead of the parent. _Importer,
 in the parent, looks each chunk up in the database (places, people and
-households already registered), writes new rows through import_writer,
+households already registered), writes new rows through people.writer,
 updates changed ones through services.resident_update, and sends refused
 rows to the report — one transaction per chunk.
 """
@@ -33,7 +33,7 @@ from gongzhi.people.import_rows import (
     ERR_ID_ELSEWHERE, ERR_ID_OTHER_HOUSEHOLD, ERR_SCOPE_COMMUNITY, ERR_SCOPE_GRID, ERR_WORKER, ImportFileError, _Row, _RowParser,
 )
 from gongzhi.people.import_sources import Table
-from gongzhi.people.import_writer import _sqlite_tuned, _Writer
+from gongzhi.people.writer import RegistryWriter, _sqlite_tuned
 from gongzhi.people.models import CareTag, Household, HouseholdStatus, PersonStatus, Resident
 from gongzhi.places.models import Dwelling, Level, Place
 
@@ -222,7 +222,7 @@ class _Importer:
         self.places = _Places.load(scope)
         self.parser = _RowParser(table.index, _care_tags(), self.today)
         self.tag_objects = CareTag.objects.in_bulk()
-        self.writer = _Writer(by=by, source_name=table.source.path.name, today=self.today)
+        self.writer = RegistryWriter(by=by, source_name=table.source.path.name, today=self.today)
         self.result = ImportResult()
         self.probes = 0  # rows whose ID number belongs to someone outside the scope (logged once at the end)
         self.total = table.total  # None when the file does not say: estimated as we go

@@ -28,7 +28,7 @@ none of them imports this one):
                    that need no database (_RowParser)
   import_pipeline  the forked reading process, the per-chunk database
                    look-ups and checks, ImportResult, and _Importer
-  import_writer    the database writes: ids reserved, executemany / COPY,
+  writer           the database writes (shared with single registrations): ids reserved, executemany / COPY,
                    history rows as simple-history would write them, and the
                    SQLite settings used while importing
   import_report    the workbook of rejected rows
@@ -62,7 +62,8 @@ from gongzhi.people.import_rows import (
 )
 from gongzhi.people.import_sources import Table, _CsvSource, _PackedStrings, _XlsxSource
 from gongzhi.people.manifest import IMPORT
-from gongzhi.people.import_writer import CHANGE_REASON, SQLITE_IMPORT_PRAGMAS, _sqlite_tuned, _Writer
+from gongzhi.people.writer import CHANGE_REASON, SQLITE_IMPORT_PRAGMAS, _sqlite_tuned
+from gongzhi.people.writer import RegistryWriter as _Writer
 
 # What other code imports from here: the public names, and the internals the
 # tests and bench/import_bench.py reach for as importer.<name>.

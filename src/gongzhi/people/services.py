@@ -1,10 +1,13 @@
 """Every write to residents and households. One function per use case,
-keyword-only arguments, one transaction each."""
+keyword-only arguments, one transaction each. New rows are written by
+people.writer, the same writer an import uses, so a registered and an
+imported resident get the same history and event records."""
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from gongzhi.core import codes, crypto, idcard
@@ -14,6 +17,7 @@ from gongzhi.core.models import AccessAction
 from gongzhi.core.pinyin import name_pinyin
 from gongzhi.core.scope import Scope
 from gongzhi.people.manifest import EDIT_PEOPLE
+from gongzhi.people.writer import NewResident, RegistryWriter
 from gongzhi.people.models import (
     CareTag, EventKind, Household, HouseholdStatus, PersonStatus, Resident, ResidentEvent,
 )
@@ -96,10 +100,15 @@ def household_create(*, number: str, community, grid, dwelling=None, by=None) ->
 def _household_insert(*, number, community, grid, dwelling, by) -> Household:
     if dwelling is not None and dwelling.grid_id != grid.pk:
         raise RegistryError(ERR_DWELLING_GRID.format(code=dwelling.code, grid=grid.name))
-    household = Household(number=number, community=community, grid=grid, dwelling=dwelling)
-    household._history_user = by
-    household.save()
-    return household
+    place = SimpleNamespace(community_id=community.pk, grid_id=grid.pk, dwelling_id=dwelling.pk if dwelling else None)
+    with connection.cursor() as cursor:
+        pk = _writer(by).create_households(cursor, {number: place})[number]
+    return Household.objects.get(pk=pk)
+
+
+def _writer(by) -> RegistryWriter:
+    """The registry's one writer of new rows, for a registration on a page (not an import)."""
+    return RegistryWriter(by=by, today=timezone.localdate(), event_kind=EventKind.REGISTERED, reason=None)
 
 
 def resident_register(*, household: Household, name: str, id_number: str, relation: str,
@@ -124,17 +133,16 @@ def resident_register(*, household: Household, name: str, id_number: str, relati
 @transaction.atomic
 def _resident_insert(*, household, name, parsed, relation, residence_status, ethnicity, phone, moved_in_on,
                      party_member, care_tags, by) -> Resident:
-    pinyin, initials = name_pinyin(name)
-    resident = Resident.objects.create(
-        name=name.strip(), name_pinyin=pinyin, name_initials=initials, birth_date=parsed.birth_date, sex=parsed.sex,
-        ethnicity=ethnicity, residence_status=residence_status, household=household, relation=relation,
-        dwelling=household.dwelling, community=household.community, grid=household.grid, moved_in_on=moved_in_on,
-        party_member=party_member, **protected_fields(id_number=parsed.value, phone=phone),
-    )
-    if care_tags:
-        resident.care_tags.set(care_tags)
-    _event(resident, EventKind.REGISTERED, on=moved_in_on or timezone.localdate(), by=by, household=household.number)
-    return resident
+    name = name.strip()
+    row = NewResident(name=name, pinyin=name_pinyin(name), birth=parsed.birth_date, sex=parsed.sex,
+                      ethnicity=ethnicity, residence=residence_status, household_id=household.pk, relation=relation,
+                      dwelling_id=household.dwelling_id, community_id=household.community_id,
+                      grid_id=household.grid_id, moved_in_on=moved_in_on, party=party_member,
+                      protected=protected_fields(id_number=parsed.value, phone=phone),
+                      tags={t.pk for t in care_tags or ()}, event={"household": household.number})
+    with connection.cursor() as cursor:
+        [pk] = _writer(by).create_residents(cursor, [row])
+    return Resident.objects.get(pk=pk)
 
 
 def _lock(resident: Resident, version: int) -> Resident:

@@ -1,5 +1,9 @@
-"""Writing a chunk to the database: households, residents, their history,
-care tags and IMPORTED events, one executemany (COPY on PostgreSQL) per table.
+"""The one writer of new households and residents: a registration on a page
+(one row) and an import (a chunk of thousands) both create them here, with the
+same history rows (as simple-history records a creation: history_type "+",
+with the care-tag snapshot) and the same event row (REGISTERED or IMPORTED),
+one executemany (COPY on PostgreSQL) per table. Changes to existing residents
+go through people.services (resident_update and the life events).
 
 Why not the ORM for writing: Django's bulk_create (and simple-history's
 bulk_create_with_history on top of it) costs ≈180 µs per resident with its
@@ -20,10 +24,19 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
-from gongzhi.people.import_rows import _Row
 from gongzhi.people.models import EventKind, Household, HouseholdStatus, PersonStatus, Resident, ResidentEvent
 
-CHANGE_REASON = "导入"
+CHANGE_REASON = "导入"  # the history's change reason of imported rows
+
+
+class NewResident:
+    """What the writer reads of a resident to create (the importer's parsed row has the same attributes)."""
+    __slots__ = ("name", "pinyin", "birth", "sex", "ethnicity", "residence", "household_id", "relation",
+                 "dwelling_id", "community_id", "grid_id", "moved_in_on", "party", "protected", "tags", "event")
+
+    def __init__(self, **values):
+        for name in self.__slots__:
+            setattr(self, name, values.get(name))
 
 
 class _Inserter:
@@ -79,15 +92,19 @@ class _Inserter:
             cursor.executemany(self.sql, [self.values(row) for row in rows])
 
 
-class _Writer:
+class RegistryWriter:
     """Turns checked rows into database rows: households, residents, their
-    history (as simple-history records it), care tags and IMPORTED events."""
+    history (as simple-history records it), care tags and their creation events.
+    `event_kind` and `reason`: IMPORTED and 导入 for an import (each row's event
+    names the file and row), REGISTERED and no reason for a registration."""
 
-    def __init__(self, *, by, source_name: str, today: dt.date):
+    def __init__(self, *, by, today: dt.date, source_name: str = "", event_kind: str = EventKind.IMPORTED,
+                 reason: str | None = CHANGE_REASON):
         ops = connection.ops
         self.by_id = by.pk if by is not None and getattr(by, "pk", None) else None
         self.source_name = source_name
         self.today = today
+        self.event_kind, self.reason = event_kind, reason
         self.date = ops.adapt_datefield_value
         self.json = ResidentEvent._meta.get_field("detail").get_db_prep_save
         tags_through = Resident.care_tags.through
@@ -100,11 +117,12 @@ class _Writer:
         self.tag_history = _Inserter(apps.get_model("people", f"Historical{Resident.__name__}_care_tags"))
 
     def _history(self, row: dict, history_id: int, now) -> dict:
-        return {**row, "history_id": history_id, "history_date": now, "history_change_reason": CHANGE_REASON,
+        return {**row, "history_id": history_id, "history_date": now, "history_change_reason": self.reason,
                 "history_type": "+", "history_user_id": self.by_id}
 
-    def create_households(self, cursor, new: dict[str, _Row]) -> dict[str, int]:
-        """number → id of the households first seen in this chunk."""
+    def create_households(self, cursor, new: dict) -> dict[str, int]:
+        """number → id of new households; `new` maps each number to a row giving its
+        community_id, grid_id and dwelling_id (an import's first row of the household)."""
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         ids = self.households.reserve(cursor, len(new))
         history_ids = self.household_history.reserve(cursor, len(new))
@@ -118,9 +136,11 @@ class _Writer:
         self.household_history.insert(cursor, history)
         return dict(zip(new, ids))
 
-    def create_residents(self, cursor, rows: list[_Row]) -> None:
+    def create_residents(self, cursor, rows: list) -> list[int]:
+        """The new residents' ids, in the order of `rows` (NewResident or the importer's rows).
+        A row's `event` is its event's detail; an import row's detail names the file and row."""
         if not rows:
-            return
+            return []
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         date, json = self.date, self.json
         ids = self.residents.reserve(cursor, len(rows))
@@ -140,17 +160,19 @@ class _Writer:
             }
             residents.append(resident)
             history.append(self._history(resident, hid, now))
-            events.append({"id": eid, "resident_id": pk, "kind": EventKind.IMPORTED.value,
+            detail = getattr(r, "event", None) or {"household": r.household, "file": self.source_name,
+                                                    "row": r.number}
+            events.append({"id": eid, "resident_id": pk, "kind": str(self.event_kind),
                            "occurred_on": date(r.moved_in_on or self.today), "recorded_at": now,
                            "recorded_by_id": self.by_id,
-                           "detail": json({"household": r.household, "file": self.source_name, "row": r.number},
-                                          connection)})
+                           "detail": json(detail, connection)})
             if r.tags:
                 tag_rows.extend((pk, hid, tag) for tag in sorted(r.tags))
         self.residents.insert(cursor, residents)
         self.resident_history.insert(cursor, history)
         self.events.insert(cursor, events)
         self._create_tags(cursor, tag_rows)
+        return ids
 
     def _create_tags(self, cursor, tag_rows: list[tuple[int, int, int]]) -> None:
         """Through rows, and their copy in the history snapshot taken at creation."""
