@@ -34,3 +34,14 @@ def test_a_stale_form_explains_itself(world):
 def test_the_server_error_page_stands_alone():
     text = render_to_string("500.html")
     assert "系统出错了" in text and "{%" not in text
+
+
+def test_the_login_page_links_every_public_page_the_modules_register(client, db):
+    from django.urls import reverse
+
+    from gongzhi.core import modules
+    page = client.get("/accounts/login/").content.decode()
+    public = [p for m in modules.modules() for p in m.public_pages]
+    assert public and all(reverse(p.url_name) in page and p.label in page for p in public)
+    for p in public:
+        assert client.get(reverse(p.url_name)).status_code == 200, p.url_name

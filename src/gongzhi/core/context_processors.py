@@ -21,10 +21,14 @@ def _visible(entry, scope) -> bool:
     return entry.capability is None or scope.can(entry.capability)
 
 
+def _public_links() -> list[dict]:
+    return [{"label": p.label, "url": reverse(p.url_name)} for m in modules.modules() for p in m.public_pages]
+
+
 def scope(request):
     s = getattr(request, "scope", None)
     if s is None or not request.user.is_authenticated:
-        return {"scope": s}
+        return {"scope": s, "public_links": _public_links()}
     nav = [{"label": e.label, "url": reverse(e.url_name), "badge": e.badge}
            for e in modules.nav_entries() if _visible(e, s)]
     held = {c.code for c in modules.capabilities() if s.can(c)}

@@ -91,7 +91,6 @@ class Module:
     place_panels: tuple[Panel, ...] = ()
     public_pages: tuple[PublicPage, ...] = ()
     demo: tuple[DemoPart, ...] = ()
-    notice_kinds: tuple[tuple[str, str], ...] = ()  # (code, label) of the notices it sends
     extras: dict = field(default_factory=dict)  # registry points owned by a feature module (e.g. ledger kinds)
 
 

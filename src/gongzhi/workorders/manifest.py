@@ -34,5 +34,4 @@ MODULE = register(Module(
     demo=(DemoPart(order=40, build="gongzhi.workorders.demo.build", label="一年的工单"),),
     extras={"metrics": ("gongzhi.workorders.metrics.METRICS",),
             "demo_counts": (("gongzhi.workorders.demo.build", "gongzhi.workorders.demo.count_existing"),)},
-    notice_kinds=(("order", "工单通知"),),
 ))
