@@ -3,9 +3,11 @@
 #
 # Prepares .venv (with the [test] extras), the system Chromium used by the
 # Playwright browser tests, and a throw-away PostgreSQL server, then runs the
-# whole suite twice: on SQLite and on PostgreSQL.  Both runs always happen;
-# the exit status is non-zero if either fails (including "no tests
-# collected").  The last line is a summary: "N passed, M failed".
+# whole suite twice, on SQLite and on PostgreSQL, side by side (one core each;
+# each run's output is printed when both are done). The SQLite run happens
+# even when PostgreSQL cannot start, which then counts as a failure. The exit
+# status is non-zero if either run fails (including "no tests collected").
+# The last line is a summary: "N passed, M failed".
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -34,7 +36,8 @@ trap cleanup EXIT
 
 chromium_ensure
 pdf_deps_ensure
-pg_start
+PG_OK=1
+pg_start || PG_OK=0
 
 # Test-only settings; anything already set in the environment wins.
 export DJANGO_ALLOW_ASYNC_UNSAFE=true  # Playwright's sync API + Django ORM in one thread
@@ -42,22 +45,32 @@ _b64key() { python -c 'import base64, os; print(base64.b64encode(os.urandom(32))
 export GONGZHI_SECRET_KEY="${GONGZHI_SECRET_KEY:-test-only-insecure-secret-key-do-not-use-in-production}"
 export GONGZHI_ENCRYPTION_KEY="${GONGZHI_ENCRYPTION_KEY:-$(_b64key)}"
 export GONGZHI_HMAC_KEY="${GONGZHI_HMAC_KEY:-$(_b64key)}"
-# Keep anything the app writes (e.g. generated keys) out of the repo's data/.
-export GONGZHI_DATA_DIR="${GONGZHI_DATA_DIR:-$WORK/data}"
-
-run_suite() {  # run_suite LABEL NAME DATABASE_URL [pytest args...]
-    local label=$1 name=$2 url=$3 rc=0
-    shift 3
-    echo
-    echo "== tests on $label =="
-    DATABASE_URL="$url" pytest --junitxml="$WORK/$name.xml" "$@" || rc=$?
+run_suite() {  # run_suite NAME DATABASE_URL [pytest args...]: output to $WORK/NAME.log
+    local name=$1 url=$2 rc=0
+    shift 2
+    # Each run keeps what the app writes (uploads, generated keys) in its own data dir.
+    mkdir -p "$WORK/$name"
+    GONGZHI_DATA_DIR="${GONGZHI_DATA_DIR:-$WORK/$name/data}" DATABASE_URL="$url" \
+        pytest --junitxml="$WORK/$name.xml" "$@" >"$WORK/$name.log" 2>&1 || rc=$?
     echo "$rc" >"$WORK/$name.rc"
-    return 0
 }
 
-mkdir -p "$WORK/sqlite"
-run_suite SQLite sqlite "sqlite:///$WORK/sqlite/test.sqlite3" "$@"
-run_suite PostgreSQL postgres "$PG_URL" "$@"
+echo "== tests on SQLite and PostgreSQL, side by side =="
+run_suite sqlite "sqlite:///$WORK/sqlite/test.sqlite3" "$@" &
+SQLITE_PID=$!
+if [[ $PG_OK == 1 ]]; then
+    run_suite postgres "$PG_URL" "$@" &
+    wait $!
+else
+    echo "PostgreSQL could not start: the PostgreSQL run is counted as failed" >"$WORK/postgres.log"
+    echo 3 >"$WORK/postgres.rc"
+fi
+wait "$SQLITE_PID"
+for name in sqlite postgres; do
+    echo
+    echo "== tests on $([[ $name == sqlite ]] && echo SQLite || echo PostgreSQL) =="
+    cat "$WORK/$name.log"
+done
 
 # Sum both runs from the JUnit XML files; a run that failed without any
 # failed test case (collection/usage error, no tests collected, crash)
@@ -84,7 +97,8 @@ for name in sys.argv[2:]:
     note = ""
     if rc != 0 and failed == 0:
         failed = 1
-        note = " (no tests collected)" if rc == 5 else f" (pytest exited with status {rc})"
+        note = {5: " (no tests collected)", 3: " (PostgreSQL could not start)"}.get(
+            rc, f" (pytest exited with status {rc})")
     print(f"-- {name} run: passed={passed} failed={failed}{note}")
     total_passed += passed
     total_failed += failed

@@ -91,7 +91,9 @@ pg_start() {
     local datadir port sockdir bindir version
     datadir=$(_pg_datadir)
     port=${PGPORT:-54329}
-    sockdir=$(dirname "$datadir")
+    # The socket gets a directory of its own, owned by the server's user: the data
+    # directory's parent need not be writable by that user (or by anyone else).
+    sockdir="$datadir.sock"
     export PGPORT=$port
 
     _pg_install || return 1
@@ -115,6 +117,8 @@ pg_start() {
             _pg_initdb "$bindir" "$datadir" || return 1
         fi
         if [[ $(id -u) -eq 0 ]]; then chown -R postgres:postgres "$datadir" || return 1; fi
+        mkdir -p "$sockdir" && chmod 755 "$sockdir" || return 1
+        if [[ $(id -u) -eq 0 ]]; then chown postgres:postgres "$sockdir" || return 1; fi
 
         # A server from this data dir that is not answering on $port (e.g.
         # started with another PGPORT) is stopped; lock files whose pid is not
