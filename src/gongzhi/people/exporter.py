@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from gongzhi.core import codes, crypto
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.models import AccessAction
+from gongzhi.core.spreadsheets import text_row
 from gongzhi.people import template_columns as tc
 from gongzhi.people.manifest import EXPORT, UNMASK
 from gongzhi.people.models import CareTag, PersonStatus, ResidenceStatus, Resident, Sex
@@ -127,10 +128,10 @@ def export_residents(*, path: Path, scope, by, unmasked: bool, request=None, pla
     places = dict(Place.objects.filter(level__in=[Level.COMMUNITY, Level.GRID]).values_list("id", "code"))
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("居民")
-    sheet.append(list(tc.EXPORT_HEADERS if unmasked else tc.MASKED_EXPORT_HEADERS))
+    sheet.append(text_row(sheet, list(tc.EXPORT_HEADERS if unmasked else tc.MASKED_EXPORT_HEADERS)))
     count = 0
     for row, tags in _rows(_queryset(scope, place, include_inactive), unmasked):
-        sheet.append(_cells(row, tags, places, unmasked))
+        sheet.append(text_row(sheet, _cells(row, tags, places, unmasked)))
         count += 1
     # Written beside and renamed: a reader never sees half a file.
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,8 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from gongzhi.core.spreadsheets import text_row
+
 REPORT_ROW_HEADER = "原行号"
 REPORT_REASON_HEADER = "错误原因"
 
@@ -24,8 +26,8 @@ class _Report:
         if self.workbook is None:
             self.workbook = Workbook(write_only=True)  # rows go to a temporary file, not memory
             self.sheet = self.workbook.create_sheet("未导入")
-            self.sheet.append(self.header)
-        self.sheet.append([_clean_cell(values[i]) for i in self.keep] + [number, reason])
+            self.sheet.append(text_row(self.sheet, self.header))
+        self.sheet.append(text_row(self.sheet, [_clean_cell(values[i]) for i in self.keep] + [number, reason]))
 
     def close(self) -> Path | None:
         if self.workbook is None:

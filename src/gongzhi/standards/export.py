@@ -8,6 +8,7 @@ from io import BytesIO
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from gongzhi.core.spreadsheets import text_row
 from gongzhi.standards.models import AssessmentRun
 from gongzhi.standards.packs import Pack
 
@@ -22,13 +23,13 @@ def run_xlsx(run: AssessmentRun, pack: Pack, data: dict, *, targets: list | None
     wb = Workbook()
     ws = wb.active
     ws.title = "评估结果"
-    ws.append([f"{pack.title} · {run.period} 年评估(数据截至 {run.as_of:%Y-%m-%d},评估 #{run.pk})"])
+    ws.append(text_row(ws, [f"{pack.title} · {run.period} 年评估(数据截至 {run.as_of:%Y-%m-%d},评估 #{run.pk})"]))
     ws["A1"].font = Font(bold=True)
     columns = [i for i in pack.indicators if i["applies_to"]["level"] == "community"]
     header = ["社区代码", "社区", "街道(镇)", "得分", "等级"]
     for i in columns:
         header += [f"{i['title']}({i['rule']})", "达标"]
-    ws.append(header)
+    ws.append(text_row(ws, header))
     for c in data["communities"]:
         by_id = {x["indicator"]: x for x in c["indicators"]}
         row = [c["code"], c["name"], c["street"], c["score"], c["grade"]]
@@ -41,28 +42,28 @@ def run_xlsx(run: AssessmentRun, pack: Pack, data: dict, *, targets: list | None
             else:
                 row += [x["value"] if x["value"] is not None else "无数据", "是" if x["passed"] else "否"]
                 fills.append(green if x["passed"] else red)
-        ws.append(row)
+        ws.append(text_row(ws, row))
         for n, fill in enumerate(fills):
             if fill:
                 ws.cell(row=ws.max_row, column=7 + 2 * n).fill = fill
     ws.freeze_panes = "C3"
 
     sheet = wb.create_sheet("目标达成")
-    sheet.append(["目标", "政策目录", "范围", "达标社区", "参与社区", "达标比例(%)", "要求(%)", "达成"])
+    sheet.append(text_row(sheet, ["目标", "政策目录", "范围", "达标社区", "参与社区", "达标比例(%)", "要求(%)", "达成"]))
     for t in run.summary.get("targets", []) if targets is None else targets:
         if t["counted"] is not None:
-            sheet.append([t["title"], t["rule"], "全部", t["met"], t["counted"], t["share"], t["share_min"],
-                          "是" if t["attained"] else "否"])
+            sheet.append(text_row(sheet, [t["title"], t["rule"], "全部", t["met"], t["counted"], t["share"], t["share_min"],
+                          "是" if t["attained"] else "否"]))
         for s in t["streets"]:
-            sheet.append([t["title"], t["rule"], s["street"], s["met"], s["counted"], s["share"], t["share_min"],
-                          "是" if s["attained"] else "否"])
+            sheet.append(text_row(sheet, [t["title"], t["rule"], s["street"], s["met"], s["counted"], s["share"], t["share_min"],
+                          "是" if s["attained"] else "否"]))
     if data["streets"]:
         streets = wb.create_sheet("街道指标")
-        streets.append(["街道代码", "街道(镇)", "指标", "值", "标准", "达标"])
+        streets.append(text_row(streets, ["街道代码", "街道(镇)", "指标", "值", "标准", "达标"]))
         for s in data["streets"]:
             for x in s["indicators"]:
-                streets.append([s["code"], s["name"], pack.indicator(x["indicator"])["title"], x["value"],
-                                x["threshold"], "是" if x["passed"] else "否"])
+                streets.append(text_row(streets, [s["code"], s["name"], pack.indicator(x["indicator"])["title"], x["value"],
+                                x["threshold"], "是" if x["passed"] else "否"]))
     out = BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -83,20 +84,20 @@ def funding_xlsx(pack: Pack, table: dict) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "社区工作经费"
-    ws.append([f"{pack.title}:社区每年工作经费测算(按当前户数)"])
+    ws.append(text_row(ws, [f"{pack.title}:社区每年工作经费测算(按当前户数)"]))
     ws["A1"].font = Font(bold=True)
-    ws.append(["社区代码", "社区", "街道(镇)", "城乡", "户数", "每年合计(元)", "构成", *table["payers"]])
+    ws.append(text_row(ws, ["社区代码", "社区", "街道(镇)", "城乡", "户数", "每年合计(元)", "构成", *table["payers"]]))
     for r in table["rows"]:
-        ws.append([r["community"].code, r["community"].name, r["street"].name,
+        ws.append(text_row(ws, [r["community"].code, r["community"].name, r["street"].name,
                    "城市" if r["area"] == "urban" else "农村", r["households"], r["total"],
                    ";".join(f"{i['title']} {i['amount']:,.2f} 元({i['how']})" for i in r["annual"]),
-                   *[r["shares"].get(p) for p in table["payers"]]])
+                   *[r["shares"].get(p) for p in table["payers"]]]))
     sums = wb.create_sheet("按街道汇总")
-    sums.append(["街道(镇)", "社区数", "户数", "每年合计(元)", *table["payers"]])
+    sums.append(text_row(sums, ["街道(镇)", "社区数", "户数", "每年合计(元)", *table["payers"]]))
     for s in table["streets"]:
-        sums.append([s["street"].name, s["communities"], s["households"], s["total"],
-                     *[s["shares"].get(p) for p in table["payers"]]])
-    sums.append(["合计", sum(s["communities"] for s in table["streets"]), table["households"], table["total"]])
+        sums.append(text_row(sums, [s["street"].name, s["communities"], s["households"], s["total"],
+                     *[s["shares"].get(p) for p in table["payers"]]]))
+    sums.append(text_row(sums, ["合计", sum(s["communities"] for s in table["streets"]), table["households"], table["total"]]))
     out = BytesIO()
     wb.save(out)
     return out.getvalue()

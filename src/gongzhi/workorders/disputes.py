@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from gongzhi.core.scope import Scope
+from gongzhi.core.spreadsheets import text_row
 from gongzhi.places.models import Place
 from gongzhi.workorders.models import Channel, Outcome, State, WorkOrder
 from gongzhi.workorders.selectors import orders_at
@@ -105,19 +106,19 @@ def to_xlsx(report: DisputeReport) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = f"{report.month:%Y-%m}"
-    ws.append([report.title])
+    ws.append(text_row(ws, [report.title]))
     ws["A1"].font = Font(bold=True, size=14)
     t = report.totals
-    ws.append([f"本月排查发现 {t['found']} 件(网格排查 {t['by_grid']} 件),上月结转 {t['carried']} 件;"
+    ws.append(text_row(ws, [f"本月排查发现 {t['found']} 件(网格排查 {t['by_grid']} 件),上月结转 {t['carried']} 件;"
                f"本月调解 {t['mediated']} 件,成功 {t['success']} 件,成功率 "
                f"{'—' if t['success_rate'] is None else str(t['success_rate']) + '%'};"
-               f"移交 {t['referred']} 件;本月结案 {t['closed']} 件;月末在办 {t['pending']} 件。"])
+               f"移交 {t['referred']} 件;本月结案 {t['closed']} 件;月末在办 {t['pending']} 件。"]))
     ws.append([])
-    ws.append([label for _, label in COLUMNS])
+    ws.append(text_row(ws, [label for _, label in COLUMNS]))
     for cell in ws[4]:
         cell.font = Font(bold=True)
     for row in report.rows:
-        ws.append([("是" if row[k] else "否") if k in ("new", "agreement") else row[k] for k, _ in COLUMNS])
+        ws.append(text_row(ws, [("是" if row[k] else "否") if k in ("new", "agreement") else row[k] for k, _ in COLUMNS]))
     for column, width in zip("ABCDEFGHIJKLM", (20, 12, 9, 14, 16, 10, 24, 20, 10, 12, 12, 9, 10)):
         ws.column_dimensions[column].width = width
     out = BytesIO()

@@ -14,6 +14,7 @@ from django.utils.http import content_disposition_header
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.models import AccessAction
 from gongzhi.core.permissions import public, requires
+from gongzhi.core.spreadsheets import text_row
 from gongzhi.places.models import Level
 from gongzhi.workorders import selectors
 from gongzhi.workorders.manifest import VIEW_ORDER_REPORTS
@@ -81,11 +82,11 @@ def _figures_xlsx(rows, start, end, group_label):
     wb = Workbook()
     ws = wb.active
     ws.title = "工单统计"
-    ws.append([f"工单统计 {start:%Y-%m-%d} 至 {end:%Y-%m-%d}"])
-    ws.append([label or group_label for _, label in FIGURE_COLUMNS])
+    ws.append(text_row(ws, [f"工单统计 {start:%Y-%m-%d} 至 {end:%Y-%m-%d}"]))
+    ws.append(text_row(ws, [label or group_label for _, label in FIGURE_COLUMNS]))
     for r in rows:
-        ws.append([round(r[k], 1) if k == "avg_handling_days" and r[k] is not None else r[k]
-                   for k, _ in FIGURE_COLUMNS])
+        ws.append(text_row(ws, [round(r[k], 1) if k == "avg_handling_days" and r[k] is not None else r[k]
+                   for k, _ in FIGURE_COLUMNS]))
     out = BytesIO()
     wb.save(out)
     return _download(out.getvalue(), f"工单统计-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")
