@@ -56,11 +56,21 @@ def category_edit(request, code=None):
                   status=status)
 
 
+ERR_YEAR = "年份应为 2000 到 {last} 之间的数字"
+
+
 @requires(EDIT_CATALOGUE)
 def calendar(request):
     from gongzhi.workorders.models import CalendarDay
 
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    this_year = timezone.localdate().year
+    error = None
+    try:
+        year = int(request.GET.get("year") or this_year)
+        if not 2000 <= year <= this_year + 5:
+            raise ValueError
+    except ValueError:
+        year, error = this_year, ERR_YEAR.format(last=this_year + 5)
     form = CalendarDayForm(request.POST or None)
     if request.method == "POST":
         if request.POST.get("remove"):
@@ -77,4 +87,5 @@ def calendar(request):
             messages.success(request, f"已设置 {d['date']}")
             return redirect(f"{request.path}?year={d['date'].year}")
     days = CalendarDay.objects.filter(date__year=year)
-    return render(request, "workorders/calendar.html", {"form": form, "days": days, "year": year})
+    return render(request, "workorders/calendar.html", {"form": form, "days": days, "year": year, "error": error},
+                  status=400 if error else 200)

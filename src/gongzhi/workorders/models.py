@@ -206,10 +206,13 @@ class WorkOrder(models.Model):
 
     @staticmethod
     def pk_from_number(number: str) -> int | None:
+        """The id in an order number (GD + date + id) or a bare id; None for anything else,
+        including ids no database column can hold (≥ 2⁶³) and non-ASCII digits."""
         number = (number or "").strip().upper()
-        if number.startswith("GD") and len(number) > 10 and number[10:].isdigit():
-            return int(number[10:])
-        return int(number) if number.isdigit() else None
+        digits = number[10:] if number.startswith("GD") and len(number) > 10 else number
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 18:
+            return None
+        return int(digits) or None
 
     # -- the sweep's bookkeeping, kept in `Escalation` --------------------------
     @property
