@@ -8,5 +8,7 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         # every installed app's manifest registers its module (capabilities, URLs, nav, demo part ...)
-        from gongzhi.core import modules
+        from gongzhi.core import modules, validators
+        # no form anywhere takes control characters (core/validators.py says why); before any form is defined
+        validators.refuse_control_characters_in_every_form()
         modules.autodiscover()

@@ -1,5 +1,49 @@
-"""Form field settings shared by every app."""
+"""Input rules shared by every app: phone numbers, and no control characters.
+
+Control characters (NUL, escape, backspace ... pasted from other systems) are
+refused at every input with a message that says so: every form's CharField
+(`ready()` adds `no_control_characters` to CharField's defaults), the JSON API
+and Open311 (through `check_text`), and the importer (per cell). Line breaks
+and tabs stay allowed in free text; one-line fields (household numbers,
+names, codes) refuse them too (`single_line`).
+"""
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
 
 # An 11-digit mobile number, or a landline with its area code.
 PHONE_FIELD = dict(regex=r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
                    error_messages={"invalid": "联系电话格式不正确(11位手机号或带区号的固定电话)"})
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+LINE_BREAKS = re.compile(r"[\r\n\t]")
+ERR_CONTROL = "含有不可见的控制字符,请删除后重新输入"
+ERR_LINE_BREAK = "不能包含换行或制表符"
+
+
+def has_control_characters(value: str) -> bool:
+    return bool(CONTROL_CHARACTERS.search(value or ""))
+
+
+def no_control_characters(value) -> None:
+    if isinstance(value, str) and has_control_characters(value):
+        raise ValidationError(ERR_CONTROL, code="control_characters")
+
+
+def single_line(value) -> None:
+    if isinstance(value, str) and LINE_BREAKS.search(value):
+        raise ValidationError(ERR_LINE_BREAK, code="line_break")
+
+
+def check_text(value: str, where: str) -> str:
+    """For inputs that are not forms (API, Open311): the text, or ValueError naming the field."""
+    if isinstance(value, str) and has_control_characters(value):
+        raise ValueError(f"{where}{ERR_CONTROL}")
+    return value
+
+
+def refuse_control_characters_in_every_form() -> None:
+    """Every forms.CharField (and its subclasses) gets the check, whatever app defines it."""
+    if no_control_characters not in forms.CharField.default_validators:
+        forms.CharField.default_validators = [*forms.CharField.default_validators, no_control_characters]

@@ -3,7 +3,7 @@ import datetime as dt
 from django import forms
 
 from gongzhi.core import codes
-from gongzhi.core.validators import PHONE_FIELD
+from gongzhi.core.validators import PHONE_FIELD, single_line
 from gongzhi.people.models import CareTag, Organisation, ResidenceStatus
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -12,7 +12,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class ResidentFieldsForm(forms.Form):
     """The fields a worker keeps about a resident (shared by new and edit)."""
 
-    name = forms.CharField(label="姓名", max_length=50)
+    name = forms.CharField(label="姓名", max_length=50, validators=[single_line])
     phone = forms.RegexField(label="联系电话", required=False, **PHONE_FIELD)
     ethnicity = forms.ChoiceField(label="民族", choices=list(codes.ETHNICITIES.items()))
     residence_status = forms.ChoiceField(label="居住状态", choices=ResidenceStatus.choices)
@@ -30,7 +30,7 @@ class ResidentEditForm(ResidentFieldsForm):
 class MoveOutForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     moved_on = forms.DateField(label="迁出日期", widget=DATE, initial=dt.date.today)
-    destination = forms.CharField(label="迁往", max_length=100)
+    destination = forms.CharField(label="迁往", max_length=100, validators=[single_line])
 
 
 class DeathForm(forms.Form):
@@ -40,7 +40,7 @@ class DeathForm(forms.Form):
 
 class MoveHouseholdForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
-    household_number = forms.CharField(label="迁入户号", max_length=30)
+    household_number = forms.CharField(label="迁入户号", max_length=30, validators=[single_line])
     relation = forms.ChoiceField(label="与新户主关系", choices=list(codes.RELATIONS.items()))
     moved_on = forms.DateField(label="迁移日期", widget=DATE, initial=dt.date.today)
 
@@ -56,7 +56,7 @@ class ImportForm(forms.Form):
 
 
 class ResidentNewForm(ResidentFieldsForm):
-    id_number = forms.CharField(label="公民身份号码", max_length=30)
+    id_number = forms.CharField(label="公民身份号码", max_length=30, validators=[single_line])
     field_order = ["name", "id_number"]
 
     def clean_id_number(self):
@@ -68,8 +68,8 @@ class ResidentNewForm(ResidentFieldsForm):
 
 
 class HouseholdNewForm(forms.Form):
-    number = forms.CharField(label="户号", max_length=30)
-    dwelling_code = forms.CharField(label="房屋编号", max_length=40, required=False)
+    number = forms.CharField(label="户号", max_length=30, validators=[single_line])
+    dwelling_code = forms.CharField(label="房屋编号", max_length=40, required=False, validators=[single_line])
 
 
 class OrganisationForm(forms.ModelForm):

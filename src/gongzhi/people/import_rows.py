@@ -17,6 +17,7 @@ from functools import lru_cache
 from operator import attrgetter, itemgetter
 
 from gongzhi.core import codes, crypto, idcard
+from gongzhi.core.validators import CONTROL_CHARACTERS, LINE_BREAKS
 from gongzhi.people import services
 from gongzhi.people import template_columns as tc
 from gongzhi.people.models import Household, ResidenceStatus, Resident
@@ -102,6 +103,8 @@ for _value, _label in ResidenceStatus.choices:
 _ethnicity_code = lru_cache(maxsize=1024)(codes.ethnicity_code)
 _relation_code = lru_cache(maxsize=1024)(codes.relation_code)
 
+ERR_CONTROL_CELL = "{column}: 含有不可见的控制字符或换行,请删除后重新导入"
+_UNPRINTABLE = re.compile(f"{CONTROL_CHARACTERS.pattern}|{LINE_BREAKS.pattern}")
 MAX_NAME = Resident._meta.get_field("name").max_length
 MAX_HOUSEHOLD = Household._meta.get_field("number").max_length
 
@@ -243,6 +246,8 @@ class _RowParser:
             row.errors.append(ERR_REQUIRED.format(column=tc.header(key)))
         elif limit and len(value) > limit:
             row.errors.append(ERR_TOO_LONG.format(column=tc.header(key), limit=limit))
+        elif _UNPRINTABLE.search(value):  # NUL, escapes, line breaks: one-line fields hold none
+            row.errors.append(ERR_CONTROL_CELL.format(column=tc.header(key)))
         return value
 
     def _id_number(self, row: _Row, value) -> None:

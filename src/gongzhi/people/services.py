@@ -16,6 +16,7 @@ from gongzhi.core.errors import ConflictError, RuleError, lock_version  # noqa: 
 from gongzhi.core.models import AccessAction
 from gongzhi.core.pinyin import name_pinyin
 from gongzhi.core.scope import Scope
+from gongzhi.core.validators import ERR_CONTROL, LINE_BREAKS, has_control_characters
 from gongzhi.people.manifest import EDIT_PEOPLE
 from gongzhi.people.writer import NewResident, RegistryWriter
 from gongzhi.people.models import (
@@ -65,6 +66,12 @@ def _check_date(value: dt.date | None, *, birth: dt.date | None = None) -> None:
         raise RegistryError(ERR_DATE_BEFORE_BIRTH)
 
 
+def _one_line(value: str | None, label: str) -> None:
+    """One-line texts from any caller (a page, the API, an import) hold no control characters or line breaks."""
+    if value is not None and (has_control_characters(value) or LINE_BREAKS.search(value)):
+        raise RegistryError(f"{label}{ERR_CONTROL}")
+
+
 def _event(resident: Resident, kind: str, *, on: dt.date, by, **detail) -> ResidentEvent:
     return ResidentEvent.objects.create(resident=resident, kind=kind, occurred_on=on, recorded_by=by, detail=detail)
 
@@ -87,6 +94,7 @@ def _refuse_elsewhere(by, message: str, target: str) -> None:
 
 
 def household_create(*, number: str, community, grid, dwelling=None, by=None) -> Household:
+    _one_line(number, "户号")
     number = number.strip()
     existing = Household.objects.filter(number=number).select_related("grid").first()
     if existing is not None:
@@ -115,6 +123,8 @@ def resident_register(*, household: Household, name: str, id_number: str, relati
                       residence_status: str, ethnicity: str = "01", phone: str = "",
                       moved_in_on: dt.date | None = None, party_member: bool = False,
                       care_tags: list[CareTag] | None = None, by=None) -> Resident:
+    _one_line(name, "姓名")
+    _one_line(phone, "联系电话")
     parsed = idcard.parse(id_number)
     if relation not in codes.RELATIONS:
         raise RegistryError(ERR_RELATION)
@@ -166,6 +176,8 @@ def resident_update(*, resident: Resident, version: int, by, name: str | None = 
     if r.status != PersonStatus.ACTIVE:
         raise RegistryError(ERR_NOT_ACTIVE)
     changed = []
+    _one_line(name, "姓名")
+    _one_line(phone, "联系电话")
     if name is not None and name.strip() != r.name:
         r.name = name.strip()
         r.name_pinyin, r.name_initials = name_pinyin(r.name)

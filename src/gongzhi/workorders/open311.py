@@ -38,6 +38,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from gongzhi.core.permissions import public
 from gongzhi.core.validators import PHONE_FIELD
+from gongzhi.core.validators import ERR_CONTROL, has_control_characters
 from gongzhi.workorders import apikeys, selectors
 from gongzhi.workorders.models import (
     FINAL_STATES,
@@ -258,6 +259,9 @@ def _text(form, field: str, errors: list, limit: int = MAX_TEXT) -> str:
     value = (form.get(field) or "").strip()
     if len(value) > limit:
         errors.append(ERR_TOO_LONG.format(field=field, limit=limit))
+        return ""
+    if has_control_characters(value):
+        errors.append(f"{field}: {ERR_CONTROL}")
         return ""
     return value
 
