@@ -11,7 +11,7 @@ from gongzhi.core.validators import ERR_CONTROL, ERR_LINE_BREAK
 from gongzhi.people import exporter
 from gongzhi.people.models import Household, Resident
 from gongzhi.workorders.models import WorkOrder
-from tests.people.test_import import person, reasons, run, write_xlsx
+from tests.people.test_import import person, reasons, run
 
 HOSTILE = ["王\x00五", "王\x1b[31m五", "王\x7f五"]
 
