@@ -335,7 +335,7 @@ def test_get_never_shows_private_categories_or_reporters(client, world):
     report(world, "special_groups", description="独居老人")
     for fmt in ("json", "xml"):
         body = client.get(f"{BASE}/requests.{fmt}").content.decode()
-        assert "楼下垃圾" in body
+        assert "环境卫生" in body and "楼下垃圾" not in body  # the category shows, never the text
         for secret in ("孙八", "13511112222", "1351", "sun@example.cn", "赵六", "13633334444", "邻居噪音纠纷", "独居老人",
                        "dispute", "special_groups", "HA1", "张三"):
             assert secret not in body, (fmt, secret)
@@ -498,3 +498,21 @@ def test_clients_joining_the_discovery_url_with_a_slash_still_work(client, world
 def test_routes_pass_the_system_checks():
     from django.core import checks
     assert not [m for m in checks.run_checks() if m.id.startswith("urls.")]
+
+
+def test_the_public_feed_shows_no_more_than_the_public_map(client, world):
+    """No text the reporter wrote, the address cut to the road or estate, the point rounded (~100 m)."""
+    from gongzhi.workorders import services as wo_services
+    from gongzhi.workorders.models import Category, Channel
+    from gongzhi.workorders.open311 import public_address
+    order = wo_services.order_report(category=Category.objects.filter(is_public=True).first(),
+                                     description="幸福家园12幢2单元401室燃气管道老化", channel=Channel.WINDOW,
+                                     by=world.community_worker_a, grid=world.grid_a1,
+                                     address="幸福家园12幢2单元401室", lat=31.3612345678901, lon=119.8212345678901)
+    items = client.get(f"/open311/v2/requests/{order.number}.json").json()
+    item = items[0]
+    assert item["description"] is None and item["address"] == "幸福家园"
+    assert item["lat"] == 31.361 and item["long"] == 119.821
+    assert "燃气" not in json.dumps(items, ensure_ascii=False) and "401" not in json.dumps(items)
+    assert public_address("解放东路88号金色家园A座1201") == "解放东路88号金色家园"
+    assert public_address("宜城街道人民路18号东门") == "宜城街道人民路18号东门"

@@ -477,20 +477,33 @@ def _request_item(order: WorkOrder) -> dict:
         "status_notes": _status_notes(order),
         "service_name": order.category.name,
         "service_code": order.category.code,
-        "description": order.description[:MAX_TEXT],
+        # The public feed shows no more than the public map: no text the reporter wrote, the
+        # address cut to the road or estate, the location rounded to about 100 m.
+        "description": None,
         "agency_responsible": agency,
         "service_notice": _service_notice(order),
         "requested_datetime": _w3c(order.created_at),
         "updated_datetime": _w3c(updated),
         "expected_datetime": _w3c(order.due_at),
-        "address": order.address or None,
+        "address": public_address(order.address) or None,
         "address_id": None,
         "zipcode": None,
-        "lat": order.lat,
-        "long": order.lon,
+        "lat": round(order.lat, 3) if order.lat is not None else None,
+        "long": round(order.lon, 3) if order.lon is not None else None,
         # Attachments are served only inside the order's scope: no public media.
         "media_url": None,
     }
+
+
+# Where a building, unit, floor or flat begins in a Chinese address ("幸福家园12幢2单元401室").
+_BELOW_ESTATE = re.compile(r"[\d一二三四五六七八九十百零〇甲乙丙丁A-Za-z-]+\s*(?:幢|栋|号楼|座|单元|楼|层|室|户)")
+
+
+def public_address(address: str) -> str:
+    """The road or estate part of an address: nothing that points at a household's door."""
+    address = (address or "").strip()
+    match = _BELOW_ESTATE.search(address)
+    return address[:match.start()].strip(" ,,-") if match else address
 
 
 def _split(value: str | None) -> list[str]:
