@@ -71,6 +71,14 @@ def user(username, role=None, place=None, **kw):
     return u
 
 
+def user_with_posts(username, *posts):
+    """A user holding every (role, place, department) post given."""
+    u = user(username)
+    for role, place, department in posts:
+        RoleAssignment.objects.create(user=u, role=role, place=place, department=department)
+    return u
+
+
 class World:
     """Two streets, each with communities and grids, and staff at every level."""
 

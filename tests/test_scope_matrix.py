@@ -364,13 +364,9 @@ ONLY_THEIR_OWN = {"view_orders": {"department", "resident"}, "view_order_reports
 
 
 def _multi_user(world, name):
-    from gongzhi.accounts.models import RoleAssignment
-    from tests.factories import user
-    posts = MULTI_POSTS[name]
-    u = user(name.replace("+", "_"))
-    for role, place_attr, department in posts:
-        RoleAssignment.objects.create(user=u, role=role, place=getattr(world, place_attr), department=department)
-    return u
+    from tests.factories import user_with_posts
+    return user_with_posts(name.replace("+", "_"), *[(role, getattr(world, attr), department)
+                                                     for role, attr, department in MULTI_POSTS[name]])
 
 
 def _declared_capability(url):

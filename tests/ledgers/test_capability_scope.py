@@ -6,20 +6,14 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 
-from gongzhi.accounts.models import RoleAssignment
 from gongzhi.core.scope import Scope
 from gongzhi.ledgers import panels, selectors
 from gongzhi.ledgers.manifest import EDIT_LEDGERS, VIEW_LEDGERS
 from gongzhi.ledgers.models import Meeting, Volunteer, Worker
 from gongzhi.places.models import Place
-from tests.factories import user
+from tests.factories import user_with_posts
 
 
-def _with_posts(username, *posts):
-    u = user(username)
-    for role, place, department in posts:
-        RoleAssignment.objects.create(user=u, role=role, place=place, department=department)
-    return u
 
 
 @pytest.fixture
@@ -61,7 +55,7 @@ WRITES = [
 @pytest.mark.parametrize("who", sorted(MULTI))
 def test_another_post_reads_no_ledgers_of_community_b(client, books_b, who):
     w = books_b
-    client.force_login(_with_posts(who.replace("+", "_"), *MULTI[who](w)))
+    client.force_login(user_with_posts(who.replace("+", "_"), *MULTI[who](w)))
     for tab in ("workers", "meetings", "volunteers", "trainings"):
         r = client.get(f"/ledgers/{w.comm_b.code}/?tab={tab}&year=2025")
         assert r.status_code == 404 and "王五" not in r.content.decode(), tab
@@ -77,7 +71,7 @@ def test_another_post_reads_no_ledgers_of_community_b(client, books_b, who):
 @pytest.mark.parametrize("write", range(len(WRITES)))
 def test_another_post_changes_no_ledgers_of_community_b(client, books_b, who, status, write):
     w = books_b
-    client.force_login(_with_posts(who.replace("+", "_"), *MULTI[who](w)))
+    client.force_login(user_with_posts(who.replace("+", "_"), *MULTI[who](w)))
     url, data = WRITES[write](w)
     before = _snapshot()
     r = client.post(url, data)
@@ -87,24 +81,24 @@ def test_another_post_changes_no_ledgers_of_community_b(client, books_b, who, st
 
 def test_own_community_is_kept_only_where_a_post_keeps_books(client, world):
     """The community worker keeps A's books; a department post at B adds nothing to edit."""
-    u = _with_posts("cw_a_dept_b", *MULTI["cw_a+dept_b"](world))
+    u = user_with_posts("cw_a_dept_b", *MULTI["cw_a+dept_b"](world))
     client.force_login(u)
     assert client.get(f"/ledgers/{world.comm_a.code}/").context["can_edit"] is True
     r = client.post(f"/ledgers/{world.comm_a.code}/meetings/new/",
                     {"kind": "residents", "held_on": "2025-03-02", "title": "东虹居民会议"})
     assert r.status_code == 302 and Meeting.objects.get().community == world.comm_a
-    street = _with_posts("street_a_grid_b1", *MULTI["street_a+grid_b1"](world))
+    street = user_with_posts("street_a_grid_b1", *MULTI["street_a+grid_b1"](world))
     client.force_login(street)
     assert client.get(f"/ledgers/{world.comm_a.code}/").context["can_edit"] is False  # street officers read
 
 
 def test_scopes_and_may_edit_follow_the_capability(world):
-    u = _with_posts("cw_a_dept_b", *MULTI["cw_a+dept_b"](world))
+    u = user_with_posts("cw_a_dept_b", *MULTI["cw_a+dept_b"](world))
     view = Scope.for_user_capability(u, VIEW_LEDGERS)
     assert view.staff_places == [world.comm_a]
     assert selectors.may_edit(view, world.comm_a) and not selectors.may_edit(view, world.comm_b)
     assert not Scope.for_user_capability(world.department, VIEW_LEDGERS)
-    street = _with_posts("street_a_grid_b1", *MULTI["street_a+grid_b1"](world))
+    street = user_with_posts("street_a_grid_b1", *MULTI["street_a+grid_b1"](world))
     assert not Scope.for_user_capability(street, EDIT_LEDGERS)
     assert not selectors.may_edit(Scope.for_user_capability(street, VIEW_LEDGERS), world.comm_a)
 

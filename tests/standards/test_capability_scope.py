@@ -13,7 +13,6 @@ import datetime as dt
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from gongzhi.accounts.models import RoleAssignment
 from gongzhi.core import crypto
 from gongzhi.core.scope import Scope, ScopeNotNarrowed
 from gongzhi.standards import assess, assess_views, cases, packs, results, surveys
@@ -21,35 +20,29 @@ from gongzhi.standards.manifest import (
     ENTER_SURVEY_ANSWERS, MANAGE_SURVEYS, PUBLISH_RESULTS, RUN_ASSESSMENTS, SUBMIT_CASES, VIEW_ASSESSMENTS,
 )
 from gongzhi.standards.models import AssessmentRun, CaseCall, CaseSubmission, Survey, SurveyResponse
-from tests.factories import resident, user
+from tests.factories import resident, user, user_with_posts
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 64
 FOREIGN = ("南岳社区", "王五", "新街街道")  # community B, its resident, street B
 
 
-def _with_posts(username, *posts):
-    """A user holding every (role, place, department) post given."""
-    u = user(username)
-    for role, place, department in posts:
-        RoleAssignment.objects.create(user=u, role=role, place=place, department=department)
-    return u
 
 
 @pytest.fixture
 def cw_a_dept_b(world):
-    return _with_posts("cw_a_dept_b", ("community", world.comm_a, ""), ("department", world.street_b, "民政局"))
+    return user_with_posts("cw_a_dept_b", ("community", world.comm_a, ""), ("department", world.street_b, "民政局"))
 
 
 @pytest.fixture
 def street_a_grid_b1(world):
-    return _with_posts("street_a_grid_b1", ("street", world.street_a, ""), ("grid", world.grid_b1, ""))
+    return user_with_posts("street_a_grid_b1", ("street", world.street_a, ""), ("grid", world.grid_b1, ""))
 
 
 @pytest.fixture
 def cw_a_resident_b(world):
     """A community worker of A whose own home is in community B (a resident account bound to them)."""
     me = resident(world.hh_b1, "赵六", relation="10")
-    u = _with_posts("cw_a_resident_b", ("community", world.comm_a, ""), ("resident", world.comm_b, ""))
+    u = user_with_posts("cw_a_resident_b", ("community", world.comm_a, ""), ("resident", world.comm_b, ""))
     u.resident = me
     u.save(update_fields=["resident"])
     return u
