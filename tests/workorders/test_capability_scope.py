@@ -46,7 +46,10 @@ def dual(world):
 
 @pytest.fixture
 def orders_b(world):
-    """Street B's orders: one waiting, one at the community, one at each of two departments."""
+    """Street B's orders: one waiting, one at the community, one at each of two departments
+    (each department has its officer at street B: nothing is dispatched where nobody can act)."""
+    for username, department in (("cgj_b", "城管局"), ("mzb_b", "民政办")):
+        user(username, Role.DEPARTMENT, world.street_b).assignments.update(department=department)
     return {
         "waiting": _report("南岳待受理", by=world.community_worker_b, grid=world.grid_b1),
         "community": _dispatched(world, "南岳社区承办", place=world.comm_b),

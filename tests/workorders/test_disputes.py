@@ -36,7 +36,7 @@ def _dispute(world, when, *, mediate=None, close=False, name="赵一"):
     if close:
         o = services.order_dispatch(order=o, by=cw, version=o.version, place=world.comm_a, now=when)
         o = services.order_reply(order=o, by=cw, version=o.version, reply="调解结案", now=when)
-        o = services.order_verify(order=o, by=cw, version=o.version, passed=True, now=when)
+        o = services.order_verify(order=o, by=world.grid_worker_a1, version=o.version, passed=True, now=when)
         o = services.order_close(order=o, by=cw, version=o.version, now=when)
     return o
 

@@ -35,9 +35,10 @@ def _run(world, *, days_to_close=None, rework=False, rating=None, decline=False,
     done = accepted + dt.timedelta(days=days_to_close)
     o = services.order_reply(order=o, by=cw, version=o.version, reply="好", now=done)
     if rework:
-        o = services.order_verify(order=o, by=cw, version=o.version, passed=False, note="没弄好", now=done)
+        o = services.order_verify(order=o, by=world.grid_worker_a1, version=o.version, passed=False, note="没弄好",
+                                  now=done)
         o = services.order_reply(order=o, by=cw, version=o.version, reply="好了", now=done)
-    o = services.order_verify(order=o, by=cw, version=o.version, passed=True, now=done)
+    o = services.order_verify(order=o, by=world.grid_worker_a1, version=o.version, passed=True, now=done)
     o = services.order_close(order=o, by=cw, version=o.version, now=done)
     if rating:
         o = services.order_rate(order=o, by=world.grid_worker_a1, version=o.version, rating=rating, now=done)

@@ -110,6 +110,7 @@ def test_window_service_is_accepted_on_the_spot_with_agency(world):
 def test_department_handles_what_is_dispatched_to_it(world):
     order = report(world, code="city_order")
     cw = world.community_worker_a
+    world.department.assignments.update(department="城管局")  # the street's 城管局 officer
     order = services.order_accept(order=order, by=cw, version=order.version)
     order = services.order_dispatch(order=order, by=cw, version=order.version, place=world.street_a,
                                     department="城管局")
@@ -134,7 +135,7 @@ def test_rating_once_and_in_range(world):
     for step in (lambda o: services.order_accept(order=o, by=cw, version=o.version),
                  lambda o: services.order_dispatch(order=o, by=cw, version=o.version, place=world.comm_a),
                  lambda o: services.order_reply(order=o, by=cw, version=o.version, reply="好"),
-                 lambda o: services.order_verify(order=o, by=cw, version=o.version, passed=True),
+                 lambda o: services.order_verify(order=o, by=world.grid_worker_a1, version=o.version, passed=True),
                  lambda o: services.order_close(order=o, by=cw, version=o.version)):
         order = step(order)
     with pytest.raises(WorkflowError, match="1–5"):

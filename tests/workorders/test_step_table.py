@@ -178,7 +178,7 @@ def test_each_step_leads_where_the_table_says(client, world):
 
     order = _report(world)
     for user, action in ((cw, Action.ACCEPT), (cw, Action.DISPATCH), (gw, Action.HANDLE), (gw, Action.REPLY),
-                         (cw, Action.VERIFY_FAIL), (gw, Action.REPLY), (gw, Action.VERIFY_PASS), (cw, Action.CLOSE),
+                         (cw, Action.VERIFY_FAIL), (gw, Action.REPLY), (cw, Action.VERIFY_PASS), (cw, Action.CLOSE),
                          (gw, Action.RATE)):
         order = take(user, order, action)
     assert order.rework_count == 1 and order.rating == 5

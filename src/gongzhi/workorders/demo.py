@@ -20,7 +20,7 @@ from django.utils import timezone
 from gongzhi.accounts.models import Role, RoleAssignment, User
 from gongzhi.people.models import Household
 from gongzhi.places.models import Level, Place
-from gongzhi.workorders import notify, services
+from gongzhi.workorders import notify, rights, services
 from gongzhi.workorders.escalation import escalate_overdue
 from gongzhi.workorders.models import Category, Channel, Notification, WorkOrder
 
@@ -185,6 +185,7 @@ class _History:
                 place = order.grid
             else:
                 place = community
+            self.unit_account(place, department)  # a unit is dispatched to only where someone can act
             case.order = services.order_dispatch(by=cw, place=place, department=department, **common)
         elif action in ("handle", "reply", "mediate"):
             handler = self.handler(order)
@@ -199,7 +200,10 @@ class _History:
                     outcome="success" if success else self.rng.choice(["failed", "referred"]),
                     agreement=success, mediated_on=timezone.localdate(at), **common)
         elif action in ("verify_pass", "verify_fail"):
-            verifier = self.actor(Role.GRID, order.grid) if order.grid_id else cw
+            # the grid's worker checks on site, unless they did the work: then the supervisor, then the street
+            candidates = ([self.actor(Role.GRID, order.grid)] if order.grid_id else []) + [cw] + (
+                [self.actor(Role.STREET, street)] if street else []) + [self.actor(Role.ADMIN, self.district)]
+            verifier = next(u for u in candidates if not rights.did_the_work(u, order))
             case.order = services.order_verify(by=verifier, passed=action == "verify_pass",
                                                note=options.get("note", "现场核实已解决"), **common)
         elif action == "close":
@@ -209,9 +213,12 @@ class _History:
             case.order = services.order_rate(by=rater, rating=options["rating"], comment="", **common)
 
     def handler(self, order: WorkOrder) -> User:
-        place = order.handling_place
-        if order.handling_department:
-            return self.actor(Role.DEPARTMENT, place, order.handling_department)
+        return self.unit_account(order.handling_place, order.handling_department)
+
+    def unit_account(self, place: Place, department: str = "") -> User:
+        """The account that acts for a handling unit (made on first use, like every history actor)."""
+        if department:
+            return self.actor(Role.DEPARTMENT, place, department)
         role = {Level.GRID: Role.GRID, Level.COMMUNITY: Role.COMMUNITY, Level.STREET: Role.STREET,
                 Level.DISTRICT: Role.ADMIN}[place.level]
         return self.actor(role, place)

@@ -72,15 +72,17 @@ class DeclineForm(StepForm):
 
 
 class DispatchForm(StepForm):
-    """The unit by its code, among the order's dispatch targets (unknown: none chosen)."""
+    """One handling unit: a place's code, or "code|department" for a department there
+    (selectors.dispatch_options lists them); unknown means none chosen."""
     target = forms.CharField(required=False)
-    department = forms.CharField(required=False)
+    department = forms.CharField(required=False)  # only from callers that send the two apart
     note = forms.CharField(required=False)
 
     def arguments(self) -> dict:
-        code = self.cleaned_data["target"]
+        code, _, department = self.cleaned_data["target"].partition("|")
         place = next((p for p in selectors.dispatch_targets(self.scope, self.order) if p.code == code), None)
-        return {"place": place, "department": self.cleaned_data["department"], "note": self.cleaned_data["note"]}
+        return {"place": place, "department": department or self.cleaned_data["department"],
+                "note": self.cleaned_data["note"]}
 
 
 class _WithPhotos(StepForm):

@@ -96,6 +96,16 @@ def handlers_of(order) -> list[int]:
     return users_at(place, [role])
 
 
+def unit_has_account(place, department: str = "") -> bool:
+    """Can an active account act for this handling unit now (read afresh, not from the minute's cache)?"""
+    accounts = RoleAssignment.objects.filter(active=True, user__is_active=True)
+    if department:
+        return accounts.filter(Q(place=place) | Q(place__in=_ancestors(place)), role=Role.DEPARTMENT,
+                               department=department).exists()
+    role = {"grid": Role.GRID, "community": Role.COMMUNITY, "street": Role.STREET, "district": Role.ADMIN}[place.level]
+    return accounts.filter(place=place, role=role).exists()
+
+
 def _ancestors(place):
     ids, p = [], place.parent
     while p is not None:

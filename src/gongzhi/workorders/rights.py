@@ -7,7 +7,7 @@ from __future__ import annotations
 from gongzhi.accounts.models import Role
 from gongzhi.core.scope import Scope
 from gongzhi.workorders.manifest import HANDLE_ORDERS, SUPERVISE_ORDERS, VERIFY_ORDERS
-from gongzhi.workorders.models import WorkOrder
+from gongzhi.workorders.models import Action, WorkOrder
 
 
 def is_supervisor(scope: Scope, order: WorkOrder) -> bool:
@@ -53,9 +53,26 @@ def may_handle(scope: Scope, user, order: WorkOrder) -> bool:
     return is_handler(scope, order) or is_supervisor(scope, order)
 
 
+ERR_OWN_WORK = "核查须由处置人以外的人进行:这张工单由您处置或反馈"
+
+
+def did_the_work(user, order: WorkOrder) -> bool:
+    """Did `user` handle or reply to the order since it was last dispatched (this round's work)?"""
+    events = order.events.all()
+    last_dispatch = events.filter(action=Action.DISPATCH).order_by("-at", "-id").values_list("at", flat=True).first()
+    own = events.filter(actor_id=user.pk, action__in=(Action.HANDLE, Action.REPLY))
+    return (own.filter(at__gte=last_dispatch) if last_dispatch else own).exists()
+
+
 def may_verify(scope: Scope, user, order: WorkOrder) -> bool:
-    """Verify: the grid's worker, the reporter or a supervisor."""
-    return is_grid_worker(scope, order) or is_reporter(user, order) or is_supervisor(scope, order)
+    """Verify: the grid's worker, the reporter or a supervisor, but never the one who did the
+    work (separation of duties: nobody signs off their own work)."""
+    if not (is_grid_worker(scope, order) or is_reporter(user, order) or is_supervisor(scope, order)):
+        return False
+    return not did_the_work(user, order)
+
+
+may_verify.explain = lambda user, order: ERR_OWN_WORK if did_the_work(user, order) else None
 
 
 def may_close(scope: Scope, user, order: WorkOrder) -> bool:

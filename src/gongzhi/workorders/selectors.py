@@ -19,7 +19,7 @@ from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Ou
 from django.http import Http404
 from django.utils import timezone
 
-from gongzhi.accounts.models import Role
+from gongzhi.accounts.models import Role, RoleAssignment
 from gongzhi.core.scope import Scope, ScopeNotNarrowed
 from gongzhi.places.models import Level, Place
 from gongzhi.workorders import duplicates
@@ -164,6 +164,21 @@ def dispatch_targets(scope: Scope, order: WorkOrder) -> list[Place]:
     """Units the order can be sent to: its grid, community, street, district."""
     targets = [p for p in (order.grid, order.community, order.street, order.district) if p is not None]
     return targets
+
+
+def dispatch_options(order: WorkOrder) -> list[tuple[str, str]]:
+    """(value, label) of every unit the order can be sent to, one handler each: its grid, community,
+    street and district, and each department with an active account at that street or district.
+    The value is the place's code, or "code|department"."""
+    places = dispatch_targets(None, order)
+    options = [(p.code, f"{p.get_level_display()} · {p.name}") for p in places]
+    upper = [p for p in places if p.level in (Level.STREET, Level.DISTRICT)]
+    departments = (RoleAssignment.objects.filter(role=Role.DEPARTMENT, active=True, user__is_active=True,
+                                                 place__in=upper).exclude(department="")
+                   .values_list("place__code", "place__name", "department").distinct()
+                   .order_by("place__path", "department"))
+    options += [(f"{code}|{dept}", f"职能部门 · {name}{dept}") for code, name, dept in departments]
+    return options
 
 
 def unread_count(user) -> int:

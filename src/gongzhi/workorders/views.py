@@ -118,13 +118,22 @@ def _may_reveal(scope, order, user) -> bool:
     return services.is_supervisor(scope, order) or order.owner_id == user.pk
 
 
+def _dispatch_ctx(order) -> dict:
+    """The dispatch form's one list of handling units, with the catalogue's route preselected."""
+    place, department = services.default_handling_place(order)
+    options = selectors.dispatch_options(order)
+    default = f"{place.code}|{department}" if department else place.code
+    # a route to a unit with no account is not preselected: the supervisor chooses
+    return {"dispatch_options": options, "default_unit": default if default in dict(options) else ""}
+
+
 def _detail_ctx(request, order, **extra):
     scope = request.scope
     actions = services.allowed_actions(request.user, order, scope)
     household = order.household
     ctx = {"order": order, "events": selectors.order_events(order), "actions": actions,
-           "action_labels": dict(Action.choices), "targets": selectors.dispatch_targets(scope, order),
-           "default_target": services.default_handling_place(order), "outcomes": Outcome.choices,
+           "action_labels": dict(Action.choices), "outcomes": Outcome.choices,
+           **(_dispatch_ctx(order) if Action.DISPATCH in actions else {}),
            # merging is a supervisor's step: only orders they supervise are offered
            "duplicates": selectors.possible_duplicates(scope.for_capability(SUPERVISE_ORDERS), order)
            if Action.MERGE in actions else [],

@@ -49,6 +49,8 @@ ERR_NOTE = "请填写处置情况"
 ERR_VERIFY_NOTE = "核查不通过时请写明原因"
 ERR_DISPATCH_TARGET = "请选择承办单位"
 ERR_DISPATCH_SCOPE = "承办单位须在本工单所属区域内或为上级单位"
+ERR_DISPATCH_DEPARTMENT_LEVEL = "职能部门只能在街道(镇)或区(市)一级承办,不能派到网格或社区"
+ERR_DISPATCH_NO_HANDLER = "「{unit}」没有可以处理工单的账号,请选择其他承办单位"
 ERR_RATING = "评价须为 1–5 分"
 ERR_RATED = "该工单已评价"
 ERR_MERGE = "只能合并到同一类别、尚未结案的另一张工单"
@@ -257,10 +259,15 @@ def order_dispatch(*, order: WorkOrder, by, version: int | None, place: Place | 
     order_place = _order_place(order)
     if not (place.is_within(order.district) and (order_place.is_within(place) or place.is_within(order_place))):
         raise WorkflowError(ERR_DISPATCH_SCOPE)
+    department = (department or "").strip()[:50]
+    if department and place.level in (Level.GRID, Level.COMMUNITY):
+        raise WorkflowError(ERR_DISPATCH_DEPARTMENT_LEVEL)
     now = now or timezone.now()
     from_state = _enter(order, Action.DISPATCH)
     order.handling_place = place
-    order.handling_department = (department or "").strip()[:50]
+    order.handling_department = department
+    if not notify.unit_has_account(place, department):  # one named handler an account can act for, or none
+        raise WorkflowError(ERR_DISPATCH_NO_HANDLER.format(unit=f"{place.name}{department}"))
     late = order.due_at is None or order.due_at <= now
     _save(order, step_due=add_working_days(now, 1) if late else order.due_at)
     unit = f"{place.name}{order.handling_department}"
@@ -494,7 +501,8 @@ def check_step(order: WorkOrder, action: str, by) -> Scope:
     # Each right asks for its own capability at the order's place (scope.can), whatever the narrowing.
     scope = Scope.for_user_capability(by, VIEW_ORDERS)
     if not step.right(scope, by, order):
-        raise PermissionDenied(ERR_NO_RIGHT.format(action=label))
+        explain = getattr(step.right, "explain", None)  # a right may say why (e.g. one's own work)
+        raise PermissionDenied((explain and explain(by, order)) or ERR_NO_RIGHT.format(action=label))
     if not step.allows_order(order):
         raise WorkflowError(step.refusal.format(state=order.get_state_display(), action=label))
     return scope
