@@ -186,6 +186,7 @@ class DemoContext:
     accounts: dict[str, User] = field(default_factory=dict)  # username -> demo account
     account_staff: dict[str, GridStaff] = field(default_factory=dict)  # username -> the grid-staff row it is
     account_residents: dict[str, models.Model] = field(default_factory=dict)  # username -> the resident it is
+    handed: dict[str, dict] = field(default_factory=dict)  # what one part hands on to a later one, by name
 
     def places_at(self, level: str) -> list[Place]:
         return [p for p in self.places.values() if p.level == level]

@@ -27,6 +27,6 @@ MODULE = register(Module(
          NavEntry("问卷", "standards:my_surveys", order=3, audience="resident"),
          NavEntry("评估公示", "standards:public", order=4, audience="resident")),
     public_pages=(PublicPage("评估结果公示", "standards:public"),),
-    demo=(DemoPart(order=60, build="gongzhi.standards.demo.build_part", label="社区台账、问卷与评估"),),
+    demo=(DemoPart(order=60, build="gongzhi.standards.demo.build_part", label="服务中心、问卷与评估"),),
     extras={"metrics": ("gongzhi.standards.metrics.SURVEY_METRICS",)},
 ))
