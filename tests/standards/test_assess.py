@@ -122,9 +122,11 @@ def test_runs_are_kept_per_period_for_trends(world, pack):
 def test_a_failed_run_says_why(world, pack, monkeypatch):
     import dataclasses
 
+    from gongzhi.core import modules
     from gongzhi.people import metrics
     monkeypatch.setattr(metrics, "METRICS", tuple(
         dataclasses.replace(m, compute=lambda ctx: 1 / 0) if m.name == "households" else m for m in metrics.METRICS))
+    monkeypatch.setattr(modules, "_modules", dict(modules._modules))  # a new registry: the metrics are read again
     run = assess.start(pack=pack, period=2025, scope=world.district)
     with pytest.raises(ZeroDivisionError):
         assess.run(run, pack)

@@ -119,6 +119,12 @@ def register(module: Module) -> Module:
     return module
 
 
+def version() -> tuple:
+    """Changes whenever a module is registered or the registry is replaced (tests do both), so a
+    view built from the registry (e.g. the metrics by name) can be kept until it changes."""
+    return (id(_modules), *map(id, _modules.values()))
+
+
 def modules() -> list[Module]:
     """Registered modules in registration (INSTALLED_APPS) order."""
     return list(_modules.values())

@@ -156,6 +156,7 @@ def _run(run_row: AssessmentRun, pack: Pack, progress) -> None:
         if progress:
             progress(n, total, METRICS[metric].title)
 
+    metrics = dict(METRICS)  # looked up per result below: one snapshot of the registry per run
     results, scores = [], []
     for c in communities:
         info = {"area": c.area_kind or "urban", "community_type": c.community_type, "street": c.parent.name}
@@ -174,7 +175,7 @@ def _run(run_row: AssessmentRun, pack: Pack, progress) -> None:
             earned += ind["weight"] if ok else 0
             results.append(Result(run=run_row, place=c, indicator=ind["id"], value=value, threshold=text,
                                   passed=ok, points=ind["weight"] if ok else 0,
-                                  detail=evidence_detail(ind, computer, c.id)))
+                                  detail=evidence_detail(ind, computer, c.id, metrics=metrics)))
         if not applicable_n:
             continue  # the pack says nothing about this kind of community (e.g. a village pack, a town)
         # with no weight to share (only weight-0 indicators apply), the share of indicators met
@@ -258,9 +259,10 @@ def targets(pack: Pack, communities, results) -> list[dict]:
 # -- evidence: how a value was reached, and where its records are ----------------------
 # Both are declared by each metric, in the module that owns its data (gongzhi/core/metrics.py):
 # `ratio` names the parts a ratio is shown with, `evidence` the page that lists its records.
-def evidence_detail(indicator: dict, computer, cid: int) -> str:
-    """A short 'why' for ratio metrics, from their parts (computed once per run)."""
-    metric = METRICS.get(indicator["metric"])
+def evidence_detail(indicator: dict, computer, cid: int, metrics=None) -> str:
+    """A short 'why' for ratio metrics, from their parts (computed once per run);
+    `metrics`: a snapshot of METRICS for a loop over many results."""
+    metric = (metrics if metrics is not None else METRICS).get(indicator["metric"])
     parts = metric.ratio if metric else None
     if not parts:
         return ""

@@ -40,9 +40,13 @@ class _Registered(Mapping):
 
     def __init__(self):
         self._key: tuple | None = None
+        self._version: tuple | None = None
         self._by_name: dict[str, Metric] = {}
 
     def _current(self) -> dict[str, Metric]:
+        version = modules.version()
+        if version == self._version:  # the common case: nothing registered since (a lookup per result)
+            return self._by_name
         registered = tuple(m for item in modules.extras("metrics") for m in _resolve(item))
         # by identity: a list replaced by an equal-looking one (another compute) is a change
         if self._key is None or len(registered) != len(self._key) or \
@@ -53,6 +57,7 @@ class _Registered(Mapping):
                     raise modules.RegistryError(f"指标数据「{m.name}」重复注册")
                 by_name[m.name] = m
             self._by_name, self._key = by_name, registered
+        self._version = version
         return self._by_name
 
     def __getitem__(self, name: str) -> Metric:
