@@ -76,3 +76,12 @@ def test_import_reports_say_nothing_of_where_outsiders_live(world, tmp_path):
     assert world.hh_b1.number not in str(report_rows(result.report_path))
     probe = AccessLog.objects.get(action=AccessAction.PROBE)
     assert probe.user == world.community_worker_a and "1 行" in probe.detail
+
+
+def test_import_does_not_confirm_households_outside_the_scope(world, tmp_path):
+    rows = [person(world, household=world.hh_b1.number)]  # a new person, into community B's household
+    scope = Scope.for_user(world.community_worker_a)
+    result = run(write_xlsx(tmp_path / "r.xlsx", rows), by=world.community_worker_a, scope=scope)
+    assert reasons(result) == {2: "户号: " + services.ERR_HOUSEHOLD_ELSEWHERE.format(number=world.hh_b1.number)}
+    assert "其他社区" not in str(report_rows(result.report_path))
+    assert AccessLog.objects.filter(action=AccessAction.PROBE, user=world.community_worker_a).exists()

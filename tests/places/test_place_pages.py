@@ -71,3 +71,13 @@ def test_departments_see_no_grid_workers_mobile_numbers(client, world):
     assert "孙八" in page and "13955556666" not in page
     client.force_login(world.grid_worker_a1)
     assert "13955556666" in client.get(f"/places/{world.grid_a1.code}/").content.decode()
+
+
+def test_the_place_page_shows_no_organisations_through_another_capabilitys_post(client, world):
+    """A community worker of A with a department post at street B opens community B through the
+    department post (the territory): community B's organisations are not theirs to read."""
+    from tests.factories import user_with_posts
+    u = user_with_posts("cw_a_dept_b", ("community", world.comm_a, ""), ("department", world.street_b, "城管局"))
+    client.force_login(u)
+    page = client.get(f"/places/{world.comm_b.code}/").content.decode()
+    assert "南岳社区" in page and world.org_b.name not in page

@@ -92,3 +92,12 @@ def test_a_run_started_by_a_page_is_computed_with_the_pack_it_kept(world, pack_d
     call_command("assess", "--pack", "yixing-2019", "--period", "2025", "--run", str(run.pk), "--json")
     run.refresh_from_db()
     assert run.status == "done" and run.pack_sha256 == pack.sha256
+
+
+def test_a_run_older_than_kept_packs_whose_file_is_gone_says_so(client, world, pack_dir):
+    run = _run(world)
+    AssessmentRun.objects.filter(pk=run.pk).update(pack_text="", pack_sha256="")  # as the migration leaves it
+    (pack_dir / "yixing-2019.yaml").unlink()
+    client.force_login(world.admin)
+    r = client.get(f"/standards/assessments/{run.pk}/")
+    assert r.status_code == 404 and "已不存在" in r.content.decode()

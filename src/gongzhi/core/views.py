@@ -36,6 +36,17 @@ def home(request):
 home.capability = PANELS
 
 
+def not_found(request, exception=None):
+    """404 in the site's layout, with the code's own reason when it gave one in Chinese
+    (e.g. a run whose pack is gone); anything else (a URL that matches nothing) gets the plain text."""
+    message = exception.args[0] if exception is not None and exception.args else ""
+    reason = message if isinstance(message, str) and any("\u4e00" <= ch <= "\u9fff" for ch in message) else ""
+    return render(request, "404.html", {"reason": reason}, status=404)
+
+
+not_found.capability = PUBLIC
+
+
 def csrf_failure(request, reason=""):
     """A stale or foreign form (settings.CSRF_FAILURE_VIEW): in Chinese, in the site's layout."""
     return render(request, "403_csrf.html", status=403)

@@ -30,7 +30,7 @@ from gongzhi.people.import_report import _Report
 from gongzhi.people.import_rows import (
     ERR_COMMUNITY_UNKNOWN, ERR_DWELLING_GRID, ERR_DWELLING_UNKNOWN, ERR_GRID_COMMUNITY, ERR_GRID_UNKNOWN,
     ERR_HOUSEHOLD_CLOSED, ERR_HOUSEHOLD_COMMUNITY, ERR_HOUSEHOLD_GRID, ERR_ID_DUPLICATE_IN_FILE, ERR_ID_NOT_ACTIVE,
-    ERR_ID_ELSEWHERE, ERR_ID_OTHER_HOUSEHOLD, ERR_SCOPE_COMMUNITY, ERR_SCOPE_GRID, ERR_WORKER, ImportFileError, _Row, _RowParser,
+    ERR_HOUSEHOLD_ELSEWHERE, ERR_ID_ELSEWHERE, ERR_ID_OTHER_HOUSEHOLD, ERR_SCOPE_COMMUNITY, ERR_SCOPE_GRID, ERR_WORKER, ImportFileError, _Row, _RowParser,
 )
 from gongzhi.people.import_sources import Table
 from gongzhi.people.writer import RegistryWriter, _sqlite_tuned
@@ -313,6 +313,10 @@ class _Importer:
                 else:  # someone outside the importer's scope: where they live is not said
                     r.errors.append(ERR_ID_ELSEWHERE)
                     self.probes += 1
+            elif found.status != PersonStatus.ACTIVE and self.places.allowed_grids is not None \
+                    and found.grid_id not in self.places.allowed_grids:  # nor whether they moved out or died
+                r.errors.append(ERR_ID_ELSEWHERE)
+                self.probes += 1
             elif found.status != PersonStatus.ACTIVE:
                 r.errors.append(ERR_ID_NOT_ACTIVE)
             else:
@@ -358,7 +362,12 @@ class _Importer:
             else:
                 first = first_rows.setdefault(r.household, r) if not r.errors else first_rows.get(r.household, r)
                 community_id, grid_id, status = first.community_id, first.grid_id, HouseholdStatus.ACTIVE
-            if status != HouseholdStatus.ACTIVE:
+            outside = self.places.allowed_grids is not None and r.household in known \
+                and grid_id not in self.places.allowed_grids
+            if outside:  # a household outside the importer's scope: neither where it is nor its state is said
+                r.errors.append(ERR_HOUSEHOLD_ELSEWHERE.format(number=r.household))
+                self.probes += 1
+            elif status != HouseholdStatus.ACTIVE:
                 r.errors.append(ERR_HOUSEHOLD_CLOSED.format(number=r.household))
             elif community_id != r.community_id:
                 r.errors.append(ERR_HOUSEHOLD_COMMUNITY.format(number=r.household))

@@ -46,6 +46,7 @@ ERR_ID_AS_NUMBER = "公民身份号码: 被 Excel 存成了数字,末几位已�
 ERR_ID_DUPLICATE_IN_FILE = "公民身份号码: 与第 {row} 行重复"
 ERR_ID_OTHER_HOUSEHOLD = services.ERR_DUPLICATE_ID  # 公民身份号码已登记在户号 {household} 中
 ERR_ID_ELSEWHERE = services.ERR_ID_ELSEWHERE  # registered outside the importer's scope: where is not said
+ERR_HOUSEHOLD_ELSEWHERE = "户号: " + services.ERR_HOUSEHOLD_ELSEWHERE  # in use outside the scope
 ERR_ID_NOT_ACTIVE = "公民身份号码: 该居民已迁出或死亡,不能导入"
 ERR_ETHNICITY = "民族: 无法识别“{value}”"
 ERR_RELATION = "与户主关系: 无法识别“{value}”"

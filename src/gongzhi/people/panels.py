@@ -19,14 +19,15 @@ def counts(request, scope):
 
 
 def place_organisations(request, scope, place):
-    if place.level != Level.COMMUNITY:
+    # the page may have been reached through another capability's post (view_places)
+    if place.level != Level.COMMUNITY or not scope.contains(place):
         return None
     return {"place": place, "organisations": place.organisations.order_by("-active", "kind", "name"),
             "can_edit": request.scope.can(EDIT_PLACES, place)}
 
 
 def place_residents(request, scope, place):
-    if place.level != Level.GRID:
+    if place.level != Level.GRID or not scope.contains(place):
         return None
     return {"place": place, "page": resident_page(resident_list(scope=scope, grid_id=place.id), request.GET.get("page")),
             "can_add_household": request.scope.can(EDIT_PEOPLE, place)}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from types import SimpleNamespace
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from gongzhi.core import codes, crypto, idcard
@@ -101,7 +101,10 @@ def household_create(*, number: str, community, grid, dwelling=None, by=None) ->
         if _in_callers_scope(by, existing.grid):
             raise RegistryError(ERR_HOUSEHOLD_EXISTS.format(number=number))
         _refuse_elsewhere(by, ERR_HOUSEHOLD_ELSEWHERE.format(number=number), f"户号 {number}")
-    return _household_insert(number=number, community=community, grid=grid, dwelling=dwelling, by=by)
+    try:
+        return _household_insert(number=number, community=community, grid=grid, dwelling=dwelling, by=by)
+    except IntegrityError:  # opened by someone else between the check and the insert
+        raise RegistryError(ERR_HOUSEHOLD_ELSEWHERE.format(number=number)) from None
 
 
 @transaction.atomic
@@ -135,9 +138,12 @@ def resident_register(*, household: Household, name: str, id_number: str, relati
         if _in_callers_scope(by, existing.grid):
             raise RegistryError(ERR_DUPLICATE_ID.format(household=existing.household.number))
         _refuse_elsewhere(by, ERR_ID_ELSEWHERE, f"公民身份号码 {crypto.mask_id_number(parsed.value)}")
-    return _resident_insert(household=household, name=name, parsed=parsed, relation=relation,
-                            residence_status=residence_status, ethnicity=ethnicity, phone=phone,
-                            moved_in_on=moved_in_on, party_member=party_member, care_tags=care_tags, by=by)
+    try:
+        return _resident_insert(household=household, name=name, parsed=parsed, relation=relation,
+                                residence_status=residence_status, ethnicity=ethnicity, phone=phone,
+                                moved_in_on=moved_in_on, party_member=party_member, care_tags=care_tags, by=by)
+    except IntegrityError:  # registered by someone else between the check and the insert
+        raise RegistryError(ERR_ID_ELSEWHERE) from None
 
 
 @transaction.atomic

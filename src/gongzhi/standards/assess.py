@@ -16,6 +16,7 @@ import time
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django.http import Http404
 from django.utils import timezone
 
 from gongzhi.places.models import Level, Place
@@ -107,11 +108,18 @@ def start(*, pack: Pack, period: int, scope: Place, by=None) -> AssessmentRun:
                                         as_of=as_of, started_by=by, pack_text=pack.text, pack_sha256=pack.sha256)
 
 
+ERR_PACK_GONE = "评估 #{run} 所用的政策包「{pack}」已不存在(该评估早于保存政策包副本的版本),无法显示"
+
+
 def pack_of(run: AssessmentRun) -> Pack:
-    """The pack `run` was computed with (kept on the run), not today's file."""
-    if not run.pack_text:  # a run from before runs kept their pack (the migration filled what it could)
-        return packs.load(run.pack_id)
-    return packs.from_text(run.pack_text, f"{run.pack_id}.yaml")
+    """The pack `run` was computed with (kept on the run), not today's file. A run older than
+    kept packs whose file is gone too cannot be shown: Http404 with the reason."""
+    try:
+        if not run.pack_text:  # a run from before runs kept their pack (the migration filled what it could)
+            return packs.load(run.pack_id)
+        return packs.from_text(run.pack_text, f"{run.pack_id}.yaml")
+    except packs.PackError:
+        raise Http404(ERR_PACK_GONE.format(run=run.pk, pack=run.pack_id)) from None
 
 
 def pack_changed(run: AssessmentRun) -> bool:

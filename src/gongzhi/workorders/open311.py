@@ -495,15 +495,16 @@ def _request_item(order: WorkOrder) -> dict:
     }
 
 
-# Where a building, unit, floor or flat begins in a Chinese address ("幸福家园12幢2单元401室").
-_BELOW_ESTATE = re.compile(r"[\d一二三四五六七八九十百零〇甲乙丙丁A-Za-z-]+\s*(?:幢|栋|号楼|座|单元|楼|层|室|户)")
+# Where numbers begin in a Chinese address, everything after is a building, a door or a flat
+# ("幸福家园12幢2单元401室", "人民北路12号1-302", "团结村3组12号户").
+_FIRST_NUMBER = re.compile(r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ]")
 
 
 def public_address(address: str) -> str:
-    """The road or estate part of an address: nothing that points at a household's door."""
+    """The road, estate or village by name only: nothing that points at a household's door."""
     address = (address or "").strip()
-    match = _BELOW_ESTATE.search(address)
-    return address[:match.start()].strip(" ,,-") if match else address
+    match = _FIRST_NUMBER.search(address)
+    return address[:match.start()].strip(" ,,-—") if match else address
 
 
 def _split(value: str | None) -> list[str]:

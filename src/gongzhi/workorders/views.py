@@ -76,8 +76,13 @@ def order_new(request):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
+            arguments = _report_arguments(scope, d, staff, grids)
+            # 网格上报 only where the caller is that grid's worker; anywhere else a staff report is the window's
+            where = arguments.get("grid") or getattr(arguments.get("household"), "grid", None)
+            if channel == Channel.GRID and not (where is not None and scope.can(VERIFY_ORDERS, where)):
+                channel = Channel.WINDOW
             order = services.order_report(by=request.user, channel=channel, files=request.FILES.getlist("photos"),
-                                          **_report_arguments(scope, d, staff, grids))
+                                          **arguments)
         except (services.WorkflowError, ValueError) as exc:
             error = str(exc)
         else:
