@@ -79,3 +79,29 @@ def test_the_edit_form_shows_the_full_phone_only_where_it_may_and_logs_it(client
     assert "13812345678" in page
     log = AccessLog.objects.get(action=AccessAction.UNMASK)
     assert log.user == world.community_worker_a and "张三" in log.target
+
+
+def test_tail_search_tells_nothing_about_the_hidden_check_digit(client, world):
+    """Without the unmask right, a last-four search matches the three shown digits only, so trying
+    the eleven check digits one by one gives the same answer every time."""
+    client.force_login(world.grid_worker_a1)
+    number = crypto.decrypt(world.res_a1.id_number_enc)
+    row = f'href="/people/residents/{world.res_a1.pk}/"'
+    answers = {check: row in client.get(f"/people/residents/?q={number[-4:-1]}{check}").content.decode()
+               for check in "0123456789X"}
+    assert set(answers.values()) == {True}
+    client.force_login(world.community_worker_a)  # may unmask: the exact tail
+    wrong = next(c for c in "0123456789X" if c != number[-1])
+    assert row in client.get(f"/people/residents/?q={number[-4:]}").content.decode()
+    assert row not in client.get(f"/people/residents/?q={number[-4:-1]}{wrong}").content.decode()
+
+
+def test_searching_by_a_whole_number_is_logged(client, world):
+    from gongzhi.core.models import AccessAction, AccessLog
+    client.force_login(world.grid_worker_a1)
+    number = crypto.decrypt(world.res_a1.id_number_enc)
+    page = client.get(f"/people/residents/?q={number}").content.decode()
+    assert f'href="/people/residents/{world.res_a1.pk}/"' in page
+    client.get("/api/residents?q=13812345678")
+    logs = AccessLog.objects.filter(action=AccessAction.LOOKUP, user=world.grid_worker_a1)
+    assert logs.count() == 2 and not any(number in (log.target + log.detail) for log in logs)

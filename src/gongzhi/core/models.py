@@ -9,6 +9,7 @@ class AccessAction(models.TextChoices):
     BACKUP = "backup", "备份"
     # someone tried to register a number or household that belongs outside their scope
     PROBE = "probe", "辖区外号码登记尝试"
+    LOOKUP = "lookup", "按完整号码查找"
 
 
 class AccessLog(models.Model):

@@ -4,6 +4,8 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied
 from ninja import Query, Router, Schema
 
+from gongzhi.core.access_log import access_log_write
+from gongzhi.core.models import AccessAction
 from gongzhi.core.permissions import ERR_NO_PERMISSION, api_requires
 from gongzhi.people import selectors as people_selectors
 from gongzhi.people import services as people_services
@@ -90,6 +92,9 @@ def list_residents(request, filters: Query[ResidentFilters]):
     grid_id = None
     if filters.grid:
         grid_id = access_place(request.scope, filters.grid).id
+    if people_selectors.is_exact_lookup(filters.q):  # logged like the page's search
+        access_log_write(user=request.user, action=AccessAction.LOOKUP, target="居民查找(API)",
+                         detail="按完整号码查找", request=request)
     qs = people_selectors.resident_list(scope=request.scope, q=filters.q, status=filters.status, grid_id=grid_id,
                                         tag=filters.tag)
     page = people_selectors.resident_page(qs, max(1, filters.page), max(1, min(filters.page_size, 200)),

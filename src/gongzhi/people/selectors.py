@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from gongzhi.core import crypto, idcard
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.scope import Scope, get_in_scope_or_404
+from gongzhi.people.manifest import UNMASK
 from gongzhi.people.models import CareTag, Household, PersonStatus, ResidenceStatus, Resident
 from gongzhi.places.models import Dwelling
 
@@ -29,10 +30,15 @@ def resident_search_q(q: str, scope: Scope) -> Q:
     if _DIGITS.match(q):
         if len(q) == 18:
             return Q(id_number_hash=crypto.keyed_hash(q))
+        # The last character is the check digit, which masks hide: matching it would let anyone
+        # who may not unmask try the eleven values and complete a mask. They match the sequence digits.
+        full_tail = may_unmask_everywhere(scope)
         if len(q) == 4:
-            return Q(id_tail=q) | Q(household_id__in=_household_ids(scope, number__endswith=q))
+            tail = Q(id_tail=q) if full_tail else Q(id_tail__startswith=q[:3])
+            return tail | Q(household_id__in=_household_ids(scope, number__endswith=q))
         if len(q) < 4:
-            return Q(id_tail__endswith=q)
+            return Q(id_tail__endswith=q) if full_tail else Q(household_id__in=_household_ids(
+                scope, number__endswith=q))
         return Q(household_id__in=_household_ids(scope, number__contains=q)) | Q(phone_hash=crypto.keyed_hash(q))
     if _LETTERS.match(q):
         q = q.lower()
@@ -44,6 +50,18 @@ def resident_search_q(q: str, scope: Scope) -> Q:
 
 
 _MATCH_LIMIT = 5000
+
+
+def may_unmask_everywhere(scope: Scope) -> bool:
+    """May the caller unmask at every place of this scope?"""
+    places = scope.staff_places
+    return bool(places) and all(scope.can(UNMASK, p) for p in places)
+
+
+def is_exact_lookup(q: str) -> bool:
+    """A whole ID number or a phone number: an exact-match search, logged like an unmasked view."""
+    digits = idcard.normalise(q or "")
+    return bool(_DIGITS.match(digits)) and (len(digits) == 18 or len(digits) >= 7)
 
 
 def _household_ids(scope: Scope, **lookup) -> list[int]:

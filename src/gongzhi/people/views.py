@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from gongzhi.core import idcard
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.models import AccessAction
 from gongzhi.core.permissions import ERR_NO_PERMISSION, own_records, requires
@@ -26,6 +27,9 @@ def residents(request):
     status = request.GET.get("status", PersonStatus.ACTIVE)
     tag = request.GET.get("tag", "")
     residence = request.GET.get("residence", "")
+    if selectors.is_exact_lookup(q):  # a whole ID or phone number answers "is this person here?": logged
+        access_log_write(user=request.user, action=AccessAction.LOOKUP, target="居民查找",
+                         detail=f"按完整号码查找({len(idcard.normalise(q))} 位)", request=request)
     qs = selectors.resident_list(scope=scope, q=q, status=status, tag=tag, residence_status=residence)
     page = selectors.resident_page(qs, request.GET.get("page"))
     params = request.GET.copy()
