@@ -13,7 +13,7 @@ from gongzhi.people.models import Household, Resident
 from gongzhi.workorders.models import WorkOrder
 from tests.people.test_import import person, reasons, run
 
-HOSTILE = ["王\x00五", "王\x1b[31m五", "王\x7f五"]
+HOSTILE = ["王\x00五", "王\x1b[31m五", "王\x7f五", "王\u200b五", "王\u202e五", "\ufeff王五"]
 
 
 @pytest.mark.parametrize("name", HOSTILE)

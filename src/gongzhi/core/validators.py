@@ -16,7 +16,11 @@ from django.core.exceptions import ValidationError
 PHONE_FIELD = dict(regex=r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
                    error_messages={"invalid": "联系电话格式不正确(11位手机号或带区号的固定电话)"})
 
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+# C0/C1 controls, line/paragraph separators, and invisible format characters that spoof names and
+# defeat search (zero-width space, direction marks and overrides, the byte-order mark); the
+# zero-width joiners stay allowed, emoji sequences typed on phones use them
+CONTROL_CHARACTERS = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u200b\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 LINE_BREAKS = re.compile(r"[\r\n\t]")
 ERR_CONTROL = "含有不可见的控制字符,请删除后重新输入"
 ERR_LINE_BREAK = "不能包含换行或制表符"
