@@ -101,3 +101,14 @@ def test_the_trend_covers_exactly_the_months_asked_for(world):
     for today in (dt.date(2026, 11, 26), dt.date(2026, 1, 31), dt.date(2026, 3, 1)):
         labels = monthly_trend(scope=_reports(world.admin), today=today)["labels"]
         assert len(labels) == 12 and labels[-1] == f"{today:%Y-%m}", (today, labels)
+
+
+def test_figures_count_the_units_places_not_what_its_staff_reported_elsewhere(world):
+    """A street officer of A who reports an order in community B (e.g. while visiting) does not
+    find it in street A's figures or trend."""
+    services.order_report(category=Category.objects.get(code="sanitation"), description="外街道的垃圾",
+                          by=world.street_officer_a, channel=Channel.WINDOW, grid=world.grid_b1, now=at(NOV))
+    scope = Scope.for_user_capability(world.street_officer_a, VIEW_ORDER_REPORTS)
+    rows = selectors.figures(scope=scope, start=NOV, end=NOV, group="street")
+    assert all(r["unit"] != "新街街道" for r in rows) and sum(r["reported"] for r in rows) == 0
+    assert sum(selectors.monthly_trend(scope=scope, today=NOV)["reported"]) == 0

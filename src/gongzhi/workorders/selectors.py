@@ -37,12 +37,14 @@ def _narrowed(scope: Scope) -> Scope:
     return scope
 
 
-def order_q(scope: Scope) -> Q:
-    """Orders the scope reaches: each post of the (narrowed) scope adds what it sees."""
+def order_q(scope: Scope, *, with_own: bool = True) -> Q:
+    """Orders the scope reaches: each post of the (narrowed) scope adds what it sees, and (`with_own`)
+    the orders the user reported, owns or acts for wherever they are. Figures leave those out:
+    a unit's figures count the unit's places, not what its staff reported elsewhere."""
     user = scope.user
     if user is None or not user.is_authenticated:
         return Q(pk__in=[])
-    q = Q(reporter_user_id=user.pk) | Q(owner_id=user.pk) | Q(agent_id=user.pk)
+    q = Q(reporter_user_id=user.pk) | Q(owner_id=user.pk) | Q(agent_id=user.pk) if with_own else Q(pk__in=[])
     for a in _narrowed(scope).assignments:
         if a.role == Role.RESIDENT:
             continue
@@ -54,8 +56,8 @@ def order_q(scope: Scope) -> Q:
     return q
 
 
-def orders_in(scope: Scope) -> QuerySet[WorkOrder]:
-    return WorkOrder.objects.filter(order_q(scope))
+def orders_in(scope: Scope, *, with_own: bool = True) -> QuerySet[WorkOrder]:
+    return WorkOrder.objects.filter(order_q(scope, with_own=with_own))
 
 
 def orders_at(scope: Scope, place: Place) -> QuerySet[WorkOrder]:
@@ -210,7 +212,7 @@ GROUPS = {
 
 
 def figures(*, scope: Scope, start: dt.date, end: dt.date, group: str = "community") -> list[dict]:
-    return figures_of(orders_in(scope), start=start, end=end, group=group)
+    return figures_of(orders_in(scope, with_own=False), start=start, end=end, group=group)
 
 
 RATE_COUNTS = ("due", "closed", "on_time", "rated", "satisfied")  # what closure, on-time and 满意率 need
@@ -282,7 +284,7 @@ def monthly_trend(*, scope: Scope, months: int = 12, today: dt.date | None = Non
     back = today.year * 12 + today.month - 1 - (months - 1)  # the month `months - 1` before this one
     first = dt.date(back // 12, back % 12 + 1, 1)
     since = dt.datetime.combine(first, dt.time.min, tzinfo=timezone.get_current_timezone())
-    base = orders_in(scope)
+    base = orders_in(scope, with_own=False)
     def per_month(qs, field):
         rows = qs.annotate(m=TruncMonth(field)).values("m").annotate(n=Count("id")).values_list("m", "n")
         return {m.date(): n for m, n in rows if m}
