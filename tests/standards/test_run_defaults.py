@@ -42,3 +42,14 @@ def test_an_empty_run_cannot_be_published(world):
         results.publish(run=run, scope=Scope.for_user(world.admin), by=world.admin)
     run.refresh_from_db()
     assert run.published_at is None
+
+
+def test_whole_run_grade_counts_only_for_those_who_cover_the_run(client, world):
+    pack = packs.load("yixing-2019")
+    run = assess.run(assess.start(pack=pack, period=2025, scope=world.district), pack)
+    whole = "{} / {} / {}".format(*(run.summary["grades"].get(g, 0) for g in ("示范", "合格", "不合格")))
+    client.force_login(world.admin)
+    assert whole in client.get("/standards/assessments/").content.decode()
+    client.force_login(world.community_worker_a)
+    page = client.get("/standards/assessments/").content.decode()
+    assert whole not in page and "本辖区结果" in page

@@ -74,7 +74,7 @@ def run_list(request):
         else:
             _launch(run)
             return redirect("standards:run", run_id=run.pk)
-    runs = results.runs_visible(scope).select_related("scope", "started_by")[:50]
+    runs = _with_cover(scope, results.runs_visible(scope).select_related("scope", "started_by")[:50])
     all_packs = _all_packs()
     return render(request, "standards/run_list.html", {
         "runs": runs, "packs": all_packs, "places": places, "may_assess": bool(assessing), "error": error,
@@ -114,8 +114,17 @@ def run_detail(request, run_id):
         "may_publish": scope.for_capability(PUBLISH_RESULTS).contains(run.scope),
         "pack_changed": assess.pack_changed(run),
         "may_rerun": bool(scope.for_capability(RUN_ASSESSMENTS).contains(run.scope)),
-        "history": results.runs_visible(scope).filter(pack_id=run.pack_id, status=RunStatus.DONE)
-        .order_by("-period", "-finished_at")[:10]})
+        "history": _with_cover(scope, results.runs_visible(scope).filter(pack_id=run.pack_id, status=RunStatus.DONE)
+                               .select_related("scope").order_by("-period", "-finished_at")[:10])})
+
+
+def _with_cover(scope, runs) -> list:
+    """Runs marked `covered` when the caller's places hold the whole run: only then are its
+    whole-run grade counts theirs to see (a community sees no figures of its siblings)."""
+    runs = list(runs)
+    for r in runs:
+        r.covered = scope.contains(r.scope)
+    return runs
 
 
 @requires(VIEW_ASSESSMENTS, refusal=ERR_DEPARTMENT)
