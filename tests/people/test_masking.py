@@ -105,3 +105,20 @@ def test_searching_by_a_whole_number_is_logged(client, world):
     client.get("/api/residents?q=13812345678")
     logs = AccessLog.objects.filter(action=AccessAction.LOOKUP, user=world.grid_worker_a1)
     assert logs.count() == 2 and not any(number in (log.target + log.detail) for log in logs)
+
+
+def test_date_checks_do_not_reveal_the_birth_date(client, world):
+    """Trying moved-in dates one by one must not find the birth date for someone who may not see it:
+    they are held to the birth year; whoever may unmask is held to the day."""
+    import json
+    born = world.res_a1.birth_date  # 1980-05-17 in the factories
+    before_birthday = born.replace(month=1, day=2)
+
+    def patch(user, day):
+        client.force_login(user)
+        version = type(world.res_a1).objects.get(pk=world.res_a1.pk).version
+        return client.patch(f"/api/residents/{world.res_a1.pk}", content_type="application/json",
+                            data=json.dumps({"version": version, "moved_in_on": f"{day}"}))
+    assert patch(world.community_worker_a, before_birthday).status_code == 422  # may unmask: the day
+    assert patch(world.grid_worker_a1, before_birthday).status_code == 200  # may not: the year only
+    assert patch(world.grid_worker_a1, born.replace(year=born.year - 1)).status_code == 422

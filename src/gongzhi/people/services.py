@@ -17,7 +17,7 @@ from gongzhi.core.models import AccessAction
 from gongzhi.core.pinyin import name_pinyin
 from gongzhi.core.scope import Scope
 from gongzhi.core.validators import ERR_CONTROL, LINE_BREAKS, has_control_characters
-from gongzhi.people.manifest import EDIT_PEOPLE
+from gongzhi.people.manifest import EDIT_PEOPLE, UNMASK
 from gongzhi.people.writer import NewResident, RegistryWriter
 from gongzhi.people.models import (
     CareTag, EventKind, Household, HouseholdStatus, PersonStatus, Resident, ResidentEvent,
@@ -57,13 +57,24 @@ def protected_fields(*, id_number: str, phone: str) -> dict:
     }
 
 
-def _check_date(value: dt.date | None, *, birth: dt.date | None = None) -> None:
+def _check_date(value: dt.date | None, *, birth: dt.date | None = None, by=None, resident=None) -> None:
+    """No future dates, none before birth. Someone who may not see the birth date (no unmask right
+    at the resident's community) is held to the birth year: answering "before birth" for each date
+    they try would give the date away, and with it the masked ID number."""
     if value is None:
         return
     if value > timezone.localdate():
         raise RegistryError(ERR_DATE_FUTURE)
+    if birth and resident is not None and not _may_see_birth_date(by, resident):
+        birth = dt.date(birth.year, 1, 1)
     if birth and value < birth:
         raise RegistryError(ERR_DATE_BEFORE_BIRTH)
+
+
+def _may_see_birth_date(by, resident) -> bool:
+    if by is None or not getattr(by, "is_authenticated", False):
+        return True  # the system (command line, import of a file the office holds)
+    return Scope.for_user(by).can(UNMASK, resident.community)
 
 
 def _one_line(value: str | None, label: str) -> None:
@@ -199,7 +210,7 @@ def resident_update(*, resident: Resident, version: int, by, name: str | None = 
             if field == "relation" and value not in codes.RELATIONS:
                 raise RegistryError(ERR_RELATION)
             if field == "moved_in_on":
-                _check_date(value, birth=r.birth_date)
+                _check_date(value, birth=r.birth_date, by=by, resident=r)
             setattr(r, field, value)
             changed.append(field)
     if care_tags is not None and {t.pk for t in care_tags} != set(r.care_tags.values_list("pk", flat=True)):
@@ -226,7 +237,7 @@ def resident_move_household(*, resident: Resident, version: int, household: Hous
         raise RegistryError(ERR_SAME_HOUSEHOLD)
     if relation not in codes.RELATIONS:
         raise RegistryError(ERR_RELATION)
-    _check_date(moved_on, birth=r.birth_date)
+    _check_date(moved_on, birth=r.birth_date, by=by, resident=r)
     old = r.household.number
     r.household, r.relation = household, relation
     r.dwelling, r.community, r.grid = household.dwelling, household.community, household.grid
@@ -241,7 +252,7 @@ def resident_move_out(*, resident: Resident, version: int, moved_on: dt.date, de
     r = _lock(resident, version)
     if r.status != PersonStatus.ACTIVE:
         raise RegistryError(ERR_NOT_ACTIVE)
-    _check_date(moved_on, birth=r.birth_date)
+    _check_date(moved_on, birth=r.birth_date, by=by, resident=r)
     r.status, r.status_changed_on = PersonStatus.MOVED_OUT, moved_on
     _bump(r, by)
     _event(r, EventKind.MOVED_OUT, on=moved_on, by=by, destination=destination)
@@ -253,7 +264,7 @@ def resident_record_death(*, resident: Resident, version: int, died_on: dt.date,
     r = _lock(resident, version)
     if r.status != PersonStatus.ACTIVE:
         raise RegistryError(ERR_NOT_ACTIVE)
-    _check_date(died_on, birth=r.birth_date)
+    _check_date(died_on, birth=r.birth_date, by=by, resident=r)
     r.status, r.status_changed_on = PersonStatus.DECEASED, died_on
     _bump(r, by)
     _event(r, EventKind.DECEASED, on=died_on, by=by)
