@@ -58,7 +58,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "gongzhi.core.middleware.SessionLifetimeMiddleware",
     "gongzhi.core.middleware.ScopeMiddleware",
+    "gongzhi.core.middleware.NoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes must come last: it inspects the outcome of authentication.
     "axes.middleware.AxesMiddleware",
@@ -115,12 +117,15 @@ AUTHENTICATION_BACKENDS = [
 # Repeated failed logins lock the account (per username) for a while.
 AXES_FAILURE_LIMIT = int(os.environ.get("GONGZHI_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = float(os.environ.get("GONGZHI_LOGIN_COOLOFF_HOURS", "0.25"))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Locked per account AND source address, for a fixed time: someone who only knows "admin" cannot keep
+# the admin locked out from their own office by trying again and again from elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_VERBOSE = False
-# We lock the account (username), not the address: a street office shares one
-# NAT address, and locking it would lock out every colleague.
+# Never the address alone: a street office shares one NAT address, and locking it would lock out
+# every colleague.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # Idle sessions expire: every request pushes the expiry forward.
@@ -128,6 +133,8 @@ SESSION_COOKIE_AGE = int(os.environ.get("GONGZHI_SESSION_IDLE_SECONDS", "1800"))
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
+# ... and every session ends this long after sign-in, however active (core.middleware.SessionLifetimeMiddleware)
+SESSION_MAX_SECONDS = int(os.environ.get("GONGZHI_SESSION_MAX_SECONDS", str(12 * 3600)))
 CSRF_COOKIE_HTTPONLY = False
 CSRF_FAILURE_VIEW = "gongzhi.core.views.csrf_failure"  # in Chinese, in the site's layout
 

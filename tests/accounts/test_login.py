@@ -38,3 +38,33 @@ def test_pages_need_login(client, world):
     for url in ("/", "/places/", "/people/residents/", "/api/residents"):
         r = client.get(url)
         assert r.status_code in (302, 401), url
+
+
+def test_a_lockout_from_elsewhere_does_not_lock_the_owner_out(client, world):
+    """Failures from one address lock that address's tries at the account, not the account's owner at
+    another address; the cool-down does not restart with every try during the lockout."""
+    for _ in range(settings.AXES_FAILURE_LIMIT + 3):
+        client.post("/accounts/login/", {"username": "cw_a", "password": "wrong"}, REMOTE_ADDR="203.0.113.9")
+    assert client.post("/accounts/login/", {"username": "cw_a", "password": PASSWORD},
+                       REMOTE_ADDR="203.0.113.9").status_code == 429
+    r = client.post("/accounts/login/", {"username": "cw_a", "password": PASSWORD}, REMOTE_ADDR="10.1.2.3")
+    assert r.status_code == 302
+    assert settings.AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT is False
+
+
+def test_sessions_end_after_their_absolute_lifetime(client, world, settings):
+    from gongzhi.core.middleware import SessionLifetimeMiddleware
+    client.force_login(world.community_worker_a)
+    assert client.get("/").status_code == 200
+    session = client.session
+    session[SessionLifetimeMiddleware.KEY] = 0  # signed in long ago
+    session.save()
+    r = client.get("/")
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]
+    assert client.get("/").status_code == 302  # signed out
+
+
+def test_personal_pages_are_not_stored(client, world):
+    client.force_login(world.community_worker_a)
+    for url in ("/", f"/people/residents/{world.res_a1.pk}/", f"/api/residents/{world.res_a1.pk}"):
+        assert "no-store" in client.get(url)["Cache-Control"], url
