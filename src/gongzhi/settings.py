@@ -138,6 +138,18 @@ SESSION_MAX_SECONDS = int(os.environ.get("GONGZHI_SESSION_MAX_SECONDS", str(12 *
 CSRF_COOKIE_HTTPONLY = False
 CSRF_FAILURE_VIEW = "gongzhi.core.views.csrf_failure"  # in Chinese, in the site's layout
 
+# Production sits behind a TLS-terminating reverse proxy (nginx or the office's gateway) that sets
+# X-Forwarded-Proto: HTTPS only, cookies only over HTTPS, browsers told to keep to HTTPS.
+# `gongzhi check --deploy` is clean with GONGZHI_ENV=production (tests/core/test_production_settings.py).
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = os.environ.get("GONGZHI_SSL_REDIRECT", "1") == "1"
+    SECURE_HSTS_SECONDS = int(os.environ.get("GONGZHI_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("GONGZHI_HSTS_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = False  # a government intranet name is not for the browsers' preload list
+    SILENCED_SYSTEM_CHECKS += ["security.W021"]  # ... which is all W021 asks for
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
