@@ -173,6 +173,11 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = DATA_DIR / "media"
+# Uploaded files (attachments, case files) are readable by the server's own user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# An import file larger than this is refused with a clear message (split it and import in parts).
+IMPORT_MAX_BYTES = int(os.environ.get("GONGZHI_IMPORT_MAX_MB", "100")) * 2**20
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 

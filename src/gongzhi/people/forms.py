@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django import forms
+from django.conf import settings
 
 from gongzhi.core import codes
 from gongzhi.core.validators import PHONE_FIELD, single_line
@@ -45,6 +46,9 @@ class MoveHouseholdForm(forms.Form):
     moved_on = forms.DateField(label="迁移日期", widget=DATE, initial=dt.date.today)
 
 
+ERR_IMPORT_SIZE = "文件 {name} 有 {size:.1f} MB,超过 {limit} MB 的上限;请拆分成几个文件分批导入"
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label="居民信息表 (xlsx 或 csv)")
 
@@ -52,6 +56,9 @@ class ImportForm(forms.Form):
         f = self.cleaned_data["file"]
         if not f.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(f"文件 {f.name} 不是 xlsx 或 csv 格式")
+        limit = settings.IMPORT_MAX_BYTES
+        if f.size > limit:
+            raise forms.ValidationError(ERR_IMPORT_SIZE.format(name=f.name, size=f.size / 2**20, limit=limit // 2**20))
         return f
 
 

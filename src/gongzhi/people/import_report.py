@@ -3,6 +3,7 @@ cells plus its original row number and the reasons it was refused.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -35,6 +36,7 @@ class _Report:
             return None
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.workbook.save(self.path)
+        os.chmod(self.path, 0o600)  # the refused rows are personal data: the server's user only
         return self.path
 
 

@@ -45,7 +45,8 @@ def import_page(request):
         upload = form.cleaned_data["file"]
         stem = f"{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
         path = _import_dir() / f"{stem}{Path(upload.name).suffix.lower()}"
-        with open(path, "wb") as out:
+        # readable by the server's user only; the import job deletes it when it ends
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
             for chunk in upload.chunks():
                 out.write(chunk)
         job = Job.objects.create(kind="import_residents", created_by=request.user, input_name=upload.name,

@@ -47,6 +47,11 @@ class Command(BaseCommand):
             raise CommandError(str(e)) from None
         except PermissionDenied as e:
             raise CommandError(f"{e} (permission denied)") from None
+        finally:
+            # a page's upload is kept no longer than its job: what was accepted is in the registry,
+            # what was refused is in the report (a file named on the command line is the caller's own)
+            if job_obj is not None and job_obj.input_path and Path(job_obj.input_path) == file:
+                file.unlink(missing_ok=True)
         if result.report_path:
             self.stdout.write(REPORT.format(path=result.report_path))
         self.stdout.write(SUMMARY.format(accepted=result.accepted, rejected=result.rejected))
