@@ -58,8 +58,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "gongzhi.core.middleware.SessionLifetimeMiddleware",
     "gongzhi.core.middleware.ScopeMiddleware",
+    "gongzhi.core.middleware.SessionLifetimeMiddleware",  # reads the posts the scope loads
     "gongzhi.core.middleware.NoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes must come last: it inspects the outcome of authentication.

@@ -68,3 +68,12 @@ def test_personal_pages_are_not_stored(client, world):
     client.force_login(world.community_worker_a)
     for url in ("/", f"/people/residents/{world.res_a1.pk}/", f"/api/residents/{world.res_a1.pk}"):
         assert "no-store" in client.get(url)["Cache-Control"], url
+
+
+def test_a_change_of_posts_ends_the_session(client, world):
+    from gongzhi.accounts.models import RoleAssignment
+    client.force_login(world.street_officer_a)
+    assert client.get("/").status_code == 200
+    RoleAssignment.objects.filter(user=world.street_officer_a).update(place=world.street_b)  # moved to street B
+    r = client.get("/")
+    assert r.status_code == 302 and "/accounts/login/" in r["Location"]

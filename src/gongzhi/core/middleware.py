@@ -20,11 +20,12 @@ class ScopeMiddleware:
 
 
 class SessionLifetimeMiddleware:
-    """An absolute lifetime beside the idle timeout: a session ends SESSION_MAX_SECONDS after
-    sign-in, however active it has been (MLPS level 3). Password changes end sessions already
-    (Django's session auth hash)."""
+    """A session ends SESSION_MAX_SECONDS after sign-in however active it has been, and as soon as
+    the user's posts change (a role given, moved or taken away): MLPS level 3. Password changes
+    end sessions already (Django's session auth hash)."""
 
     KEY = "gongzhi_signed_in_at"
+    POSTS = "gongzhi_posts"
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -33,10 +34,17 @@ class SessionLifetimeMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             started = request.session.setdefault(self.KEY, int(time.time()))
-            if time.time() - started > settings.SESSION_MAX_SECONDS:
+            posts = _posts_stamp(request.scope.all_assignments)  # the scope loads them for the page anyway
+            if time.time() - started > settings.SESSION_MAX_SECONDS or \
+                    request.session.setdefault(self.POSTS, posts) != posts:
                 logout(request)
                 return redirect(settings.LOGIN_URL)
         return self.get_response(request)
+
+
+def _posts_stamp(assignments) -> str:
+    """The user's active posts, as a short text that changes when any of them does."""
+    return ";".join(sorted(f"{a.role}@{a.place_id}:{a.department}" for a in assignments))
 
 
 class NoStoreMiddleware:
