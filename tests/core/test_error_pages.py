@@ -45,3 +45,10 @@ def test_the_login_page_links_every_public_page_the_modules_register(client, db)
     assert public and all(reverse(p.url_name) in page and p.label in page for p in public)
     for p in public:
         assert client.get(reverse(p.url_name)).status_code == 200, p.url_name
+
+
+def test_the_header_names_every_role_of_a_user_with_two_posts(client, world):
+    from tests.factories import user_with_posts
+    u = user_with_posts("two", ("community", world.comm_a, ""), ("department", world.street_b, "城管局"))
+    client.force_login(u)
+    assert "职能部门、社区工作者" in client.get("/").content.decode()

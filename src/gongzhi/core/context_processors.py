@@ -5,7 +5,6 @@ from functools import cache
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
-from gongzhi.accounts.models import Role
 from gongzhi.core import modules
 
 
@@ -35,7 +34,7 @@ def scope(request):
     return {
         "scope": s,
         "caps": {code: True for code in held},  # {% if caps.view_people %}: held at some post (links only)
-        "role_label": Role(s.primary_role).label if s.primary_role else "未分配角色",
+        "role_label": "、".join(s.role_labels) or "未分配角色",
         "nav_links": nav,
     }
 

@@ -87,12 +87,11 @@ class Scope:
                    for a in self.all_assignments)
 
     @cached_property
-    def primary_role(self) -> str | None:
+    def role_labels(self) -> list[str]:
+        """Every role the user holds, widest first (the header names them all: a user of two posts is both)."""
         roles = {a.role for a in self.all_assignments}
-        for r in (Role.ADMIN, Role.STREET, Role.DEPARTMENT, Role.COMMUNITY, Role.GRID, Role.RESIDENT):
-            if r in roles:
-                return r
-        return None
+        return [r.label for r in (Role.ADMIN, Role.STREET, Role.DEPARTMENT, Role.COMMUNITY, Role.GRID, Role.RESIDENT)
+                if r in roles]
 
     # -- places ---------------------------------------------------------
     def _path_q(self, prefix: str = "") -> Q:
