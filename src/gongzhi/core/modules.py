@@ -138,17 +138,6 @@ def capabilities() -> list[Capability]:
     return [c for m in _modules.values() for c in m.capabilities]
 
 
-def capability_by_code(code: str) -> Capability:
-    for c in capabilities():
-        if c.code == code:
-            return c
-    raise KeyError(code)
-
-
-def capabilities_of(role: str) -> list[Capability]:
-    return [c for c in capabilities() if c.granted_to(role)]
-
-
 def nav_entries() -> list[NavEntry]:
     return sorted((e for m in _modules.values() for e in m.nav), key=lambda e: e.order)
 

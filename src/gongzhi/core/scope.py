@@ -17,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from gongzhi.accounts.models import Role
-from gongzhi.core.modules import Capability, capability_by_code
+from gongzhi.core.modules import Capability
 from gongzhi.places.models import Level, Place
 
 
@@ -52,8 +52,6 @@ class Scope:
 
     def for_capability(self, capability: Capability) -> "Scope":
         """Only the posts whose role grants `capability`; empty when none does."""
-        if isinstance(capability, str):
-            capability = capability_by_code(capability)
         return Scope(user=self.user, capability=capability, all_assignments=self.all_assignments,
                      assignments=[a for a in self.all_assignments if capability.granted_to(a.role)])
 
@@ -81,8 +79,6 @@ class Scope:
 
     def can(self, capability: Capability, place: Place | None = None) -> bool:
         """Does any post whose role grants `capability` cover `place` (or exist, without a place)?"""
-        if isinstance(capability, str):
-            capability = capability_by_code(capability)
         return any(capability.granted_to(a.role) and (place is None or place.is_within(a.place))
                    for a in self.all_assignments)
 
@@ -106,8 +102,6 @@ class Scope:
     def contains(self, place: Place) -> bool:
         return any(place.is_within(p) for p in self.staff_places)
 
-    def covers_all(self, places) -> bool:
-        return bool(places) and all(self.contains(p) for p in places)
 
     # -- anything tied to a community and a grid --------------------------
     def people_q(self, prefix: str = "") -> Q:
