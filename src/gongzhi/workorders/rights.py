@@ -4,6 +4,8 @@ resident's home) never widen it. The `may_*` functions are the rights the step
 table (`services.lifecycle.STEPS`) names, each (scope, user, order) → bool."""
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
+
 from gongzhi.accounts.models import Role
 from gongzhi.core.scope import Scope
 from gongzhi.workorders.manifest import HANDLE_ORDERS, SUPERVISE_ORDERS, VERIFY_ORDERS
@@ -58,10 +60,9 @@ ERR_OWN_WORK = "核查须由处置人以外的人进行:这张工单由您处置
 
 def did_the_work(user, order: WorkOrder) -> bool:
     """Did `user` handle or reply to the order since it was last dispatched (this round's work)?"""
-    events = order.events.all()
-    last_dispatch = events.filter(action=Action.DISPATCH).order_by("-at", "-id").values_list("at", flat=True).first()
-    own = events.filter(actor_id=user.pk, action__in=(Action.HANDLE, Action.REPLY))
-    return (own.filter(at__gte=last_dispatch) if last_dispatch else own).exists()
+    dispatched_later = order.events.filter(action=Action.DISPATCH, at__gt=OuterRef("at"))
+    return (order.events.filter(actor_id=user.pk, action__in=(Action.HANDLE, Action.REPLY))
+            .exclude(Exists(dispatched_later)).exists())  # one query
 
 
 def may_verify(scope: Scope, user, order: WorkOrder) -> bool:
