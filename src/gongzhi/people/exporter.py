@@ -8,21 +8,20 @@ imported again.
 """
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.db.models import Q
-from openpyxl import Workbook
 
 from gongzhi.core import codes, crypto
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.models import AccessAction
-from gongzhi.core.spreadsheets import text_row
+from gongzhi.core.exports import write_xlsx
 from gongzhi.people import template_columns as tc
 from gongzhi.people.manifest import EXPORT, UNMASK
+from gongzhi.people.selectors import resident_filter_text, residents_from_query
 from gongzhi.people.models import CareTag, PersonStatus, ResidenceStatus, Resident, Sex
 from gongzhi.places.models import Level, Place
 
@@ -30,8 +29,12 @@ ERR_NO_EXPORT = "您没有导出居民信息的权限"
 ERR_NO_UNMASK = "您没有查看完整敏感信息的权限,不能导出未脱敏的数据"
 TARGET_ALL = "全部"
 DETAIL = "导出居民 {count} 人,{mode}"
+FILTERED = ";筛选:{filter}"
 MASKED, UNMASKED = "已脱敏", "未脱敏"
 BATCH = 2000
+# a page's export of more rows than this runs as a job with a progress bar (the browser never waits on it)
+BACKGROUND_ROWS = 20_000
+JOB_KIND = "export_residents"
 
 _RESIDENCE = dict(ResidenceStatus.choices)
 _SEX = dict(Sex.choices)
@@ -114,30 +117,53 @@ def _target(scope, place: Place | None) -> str:
     return TARGET_ALL
 
 
+def export_scope(scope, *, unmasked: bool):
+    """`scope` narrowed to EXPORT, refused (PermissionDenied) where the caller may not export
+    (or, `unmasked`, unmask) at every place of it."""
+    scope = scope.for_capability(EXPORT)
+    if not _allowed_everywhere(scope, EXPORT):
+        raise PermissionDenied(ERR_NO_EXPORT)
+    if unmasked and not _allowed_everywhere(scope, UNMASK):
+        raise PermissionDenied(ERR_NO_UNMASK)
+    return scope
+
+
+def filtered_queryset(scope, params):
+    """The rows of the resident list filtered by `params` (its query string), within `scope`
+    narrowed to EXPORT: the same selector the list page reads, a household's members together."""
+    return residents_from_query(scope=scope, params=params).order_by("household_id", "relation", "id")
+
+
+def export_count(scope, params) -> int:
+    return filtered_queryset(export_scope(scope, unmasked=False), params).count()
+
+
 def export_residents(*, path: Path, scope, by, unmasked: bool, request=None, place: Place | None = None,
-                     include_inactive: bool = False) -> int:
-    """Write the residents within `scope` (None: everyone — the command line)
-    and, if given, within `place` to an xlsx file. Returns the row count."""
+                     include_inactive: bool = False, params=None,
+                     progress: Callable[[int, int | None], None] | None = None) -> int:
+    """Write the residents within `scope` (None: everyone — the command line) to an xlsx file:
+    those the resident list shows for `params` (its query string) when given, otherwise all
+    active ones (`include_inactive`: all) within `place` if given. Returns the row count;
+    `progress(written, total)` is called as rows are written. Logged with the filter."""
     if scope is not None:
-        scope = scope.for_capability(EXPORT)
-        if not _allowed_everywhere(scope, EXPORT):
-            raise PermissionDenied(ERR_NO_EXPORT)
-        if unmasked and not _allowed_everywhere(scope, UNMASK):
-            raise PermissionDenied(ERR_NO_UNMASK)
-    path = Path(path)
+        scope = export_scope(scope, unmasked=unmasked)
+    if params is not None:
+        if scope is None:
+            raise ValueError("params need a scope")
+        qs = filtered_queryset(scope, params)
+        filter_text = resident_filter_text(params)
+    else:
+        qs = _queryset(scope, place, include_inactive)
+        filter_text = ""
+    total = qs.count() if progress is not None else None
     places = dict(Place.objects.filter(level__in=[Level.COMMUNITY, Level.GRID]).values_list("id", "code"))
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("居民")
-    sheet.append(text_row(sheet, list(tc.EXPORT_HEADERS if unmasked else tc.MASKED_EXPORT_HEADERS)))
-    count = 0
-    for row, tags in _rows(_queryset(scope, place, include_inactive), unmasked):
-        sheet.append(text_row(sheet, _cells(row, tags, places, unmasked)))
-        count += 1
-    # Written beside and renamed: a reader never sees half a file.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    workbook.save(partial)
-    os.replace(partial, path)
-    access_log_write(user=by, action=AccessAction.EXPORT, target=_target(scope, place),
-                     detail=DETAIL.format(count=count, mode=UNMASKED if unmasked else MASKED), request=request)
+    header = tc.EXPORT_HEADERS if unmasked else tc.MASKED_EXPORT_HEADERS
+    rows = (_cells(row, tags, places, unmasked) for row, tags in _rows(qs, unmasked))
+    count = write_xlsx(path, [("居民", header, rows)],
+                       progress=(lambda n: progress(n, total)) if progress is not None else None, every=BATCH)
+    detail = DETAIL.format(count=count, mode=UNMASKED if unmasked else MASKED)
+    if filter_text:
+        detail += FILTERED.format(filter=filter_text)
+    access_log_write(user=by, action=AccessAction.EXPORT, target=_target(scope, place), detail=detail,
+                     request=request)
     return count

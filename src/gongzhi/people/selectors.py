@@ -84,6 +84,27 @@ def resident_list(*, scope: Scope, q: str = "", status: str = PersonStatus.ACTIV
     return qs.order_by("name", "id")
 
 
+def residents_from_query(*, scope: Scope, params) -> QuerySet[Resident]:
+    """The resident list's filters, read from its query string (`request.GET`): the list page
+    and its Excel export both build their rows here, so the file holds what the list shows."""
+    return resident_list(scope=scope, q=(params.get("q") or "").strip(),
+                         status=params.get("status", PersonStatus.ACTIVE), tag=params.get("tag") or "",
+                         residence_status=params.get("residence") or "")
+
+
+def resident_filter_text(params) -> str:
+    """The filter as the access log names it; a whole ID or phone number is not written out."""
+    from gongzhi.core.exports import describe_filter
+
+    params = {**{k: params.get(k) or "" for k in ("q", "residence", "tag")},
+              "status": params.get("status", PersonStatus.ACTIVE) or "全部"}
+    if is_exact_lookup(params["q"]):
+        params["q"] = f"完整号码({len(idcard.normalise(params['q']))} 位)"
+    return describe_filter(params, {"q": "查询", "status": "状态", "residence": "居住状态", "tag": "人员标签"},
+                           {"status": dict(PersonStatus.choices), "residence": dict(ResidenceStatus.choices),
+                            "tag": dict(CareTag.objects.values_list("code", "name"))})
+
+
 RESIDENT_ROW_RELATED = ("household", "grid", "community", "dwelling")
 
 

@@ -1,4 +1,4 @@
-"""Import and export pages. A browser import runs as a separate process
+"""Import pages (the export is in export_views.py). A browser import runs as a separate process
 (`gongzhi import residents ... --job ID`) so a long file neither blocks a
 server worker nor dies with it; the page polls the Job for progress."""
 import os
@@ -8,7 +8,6 @@ import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,9 +15,9 @@ from django.utils import timezone
 from gongzhi.core.dburl import current_database_url
 from gongzhi.core.models import Job, JobStatus
 from gongzhi.core.manifest import VIEW_ACCESS_LOG
-from gongzhi.core.permissions import ERR_NO_PERMISSION, requires
+from gongzhi.core.permissions import requires
 from gongzhi.people.forms import ImportForm
-from gongzhi.people.manifest import EXPORT, IMPORT, UNMASK
+from gongzhi.people.manifest import IMPORT
 
 IMPORT_DIR_NAME = "imports"
 
@@ -90,18 +89,3 @@ def import_template(request):
     path.unlink()
     return response
 
-
-@requires(EXPORT)
-def export_residents_view(request):
-    from gongzhi.people.exporter import export_residents
-
-    # Unmasked exports change state (an access-log entry), so they are POSTs.
-    unmasked = request.method == "POST" and request.POST.get("unmasked") == "1"
-    if unmasked and not request.scope.can(UNMASK):
-        raise PermissionDenied(ERR_NO_PERMISSION)
-    path = _import_dir() / f"export-{request.user.pk}-{uuid.uuid4().hex[:8]}.xlsx"
-    export_residents(path=path, scope=request.scope, by=request.user, unmasked=unmasked, request=request)
-    response = FileResponse(open(path, "rb"), as_attachment=True,
-                            filename=f"居民信息-{timezone.localdate():%Y%m%d}.xlsx")
-    path.unlink()  # the open handle keeps the data until the response is sent
-    return response

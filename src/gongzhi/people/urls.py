@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.people import transfer_views, views
+from gongzhi.people import export_views, transfer_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -21,5 +21,7 @@ urlpatterns = [
     path("import/template.xlsx", transfer_views.import_template, name="import_template"),
     path("import/<int:pk>/", transfer_views.import_job, name="import_job"),
     path("import/<int:pk>/rejected.xlsx", transfer_views.import_report, name="import_report"),
-    path("export/", transfer_views.export_residents_view, name="export"),
+    path("export/", export_views.export_residents_view, name="export"),
+    path("export/<int:pk>/", export_views.export_job, name="export_job"),
+    path("export/<int:pk>/file.xlsx", export_views.export_download, name="export_download"),
 ]

@@ -6,6 +6,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core import idcard
 from gongzhi.core.access_log import access_log_write
+from gongzhi.core.exports import query_without_page
 from gongzhi.core.models import AccessAction
 from gongzhi.core.permissions import ERR_NO_PERMISSION, own_records, requires
 from gongzhi.people import selectors, services
@@ -30,13 +31,14 @@ def residents(request):
     if selectors.is_exact_lookup(q):  # a whole ID or phone number answers "is this person here?": logged
         access_log_write(user=request.user, action=AccessAction.LOOKUP, target="居民查找",
                          detail=f"按完整号码查找({len(idcard.normalise(q))} 位)", request=request)
-    qs = selectors.resident_list(scope=scope, q=q, status=status, tag=tag, residence_status=residence)
+    qs = selectors.residents_from_query(scope=scope, params=request.GET)  # the export reads the same
     page = selectors.resident_page(qs, request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     ctx = {"page": page, "q": q, "status": status, "tag": tag, "residence": residence,
            "statuses": PersonStatus.choices, "residences": ResidenceStatus.choices, "tags": CareTag.objects.all(),
-           "querystring_prefix": (params.urlencode() + "&") if params else ""}
+           "querystring_prefix": (params.urlencode() + "&") if params else "",
+           "export_query": query_without_page(request.GET)}
     template = "people/resident_results.html" if request.htmx else "people/residents.html"
     return render(request, template, ctx)
 

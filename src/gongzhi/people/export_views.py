@@ -1,0 +1,99 @@
+"""The resident list's Excel export: the rows the list shows for its filters (the same
+selector reads both), masked unless asked by POST by someone who may unmask everywhere.
+Up to exporter.BACKGROUND_ROWS rows the file is written and streamed at once; more run
+as a separate process (`gongzhi export residents --job ID`, like an import) while the
+page shows its progress, and the finished file is downloaded once, then deleted."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from gongzhi.core.dburl import current_database_url
+from gongzhi.core.exports import export_dir, file_response, temp_path
+from gongzhi.core.models import Job, JobStatus
+from gongzhi.core.permissions import ERR_NO_PERMISSION, requires
+from gongzhi.people import exporter
+from gongzhi.people.manifest import EXPORT, UNMASK
+
+ERR_GONE = "导出文件已下载或已删除,请重新导出"
+
+
+def _filename() -> str:
+    return f"居民信息-{timezone.localdate():%Y%m%d}.xlsx"
+
+
+def _launch(job: Job) -> None:
+    cmd = [sys.executable, "-m", "gongzhi.cli", "export", "residents", "--job", str(job.pk)]
+    env = {**os.environ, "DATABASE_URL": current_database_url(), "GONGZHI_DATA_DIR": str(settings.DATA_DIR)}
+    with open(export_dir() / "exports.log", "ab") as log:
+        subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                         start_new_session=True)
+
+
+def _start_job(request, *, unmasked: bool, total: int) -> Job:
+    stem = temp_path("residents").with_suffix("")
+    params = stem.with_suffix(".json")
+    with os.fdopen(os.open(params, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
+        json.dump({"query": request.GET.urlencode(), "unmasked": unmasked, "ip": request.META.get("REMOTE_ADDR")},
+                  out, ensure_ascii=False)
+    job = Job.objects.create(kind=exporter.JOB_KIND, created_by=request.user, input_name=_filename(),
+                             input_path=str(params), result_path=str(stem.with_suffix(".xlsx")), total=total)
+    _launch(job)
+    return job
+
+
+@requires(EXPORT)
+def export_residents_view(request):
+    """GET: masked; POST with unmasked=1: unmasked (it changes state: an access-log entry).
+    Either way the filters are the list's query string."""
+    unmasked = request.method == "POST" and request.POST.get("unmasked") == "1"
+    if unmasked and not request.scope.can(UNMASK):
+        raise PermissionDenied(ERR_NO_PERMISSION)
+    exporter.export_scope(request.scope, unmasked=unmasked)  # refuse before counting anything
+    total = exporter.export_count(request.scope, request.GET)
+    if total > exporter.BACKGROUND_ROWS:
+        job = _start_job(request, unmasked=unmasked, total=total)
+        return redirect("people:export_job", pk=job.pk)
+    path = temp_path("residents")
+    try:
+        exporter.export_residents(path=path, scope=request.scope, by=request.user, unmasked=unmasked,
+                                  request=request, params=request.GET)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return file_response(path, _filename())
+
+
+def _own_job(request, pk) -> Job:
+    """The caller's own export jobs only: anyone else's looks absent."""
+    job = Job.objects.filter(pk=pk, kind=exporter.JOB_KIND, created_by=request.user).first()
+    if job is None:
+        raise Http404("未找到该导出任务")
+    return job
+
+
+@requires(EXPORT)
+def export_job(request, pk):
+    job = _own_job(request, pk)
+    template = "people/export_progress.html" if request.htmx else "people/export_job.html"
+    return render(request, template, {"job": job, "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING),
+                                      "ready": job.status == JobStatus.DONE and Path(job.result_path).exists()})
+
+
+@requires(EXPORT)
+def export_download(request, pk):
+    """The finished file, once: it holds personal data, so it is not kept on the server."""
+    job = _own_job(request, pk)
+    path = Path(job.result_path)
+    if job.status != JobStatus.DONE or not path.exists():
+        raise Http404(ERR_GONE)
+    return file_response(path, job.input_name or _filename())
