@@ -89,6 +89,9 @@ LISTS = {
     "workorders:inbox": "/orders/inbox/",
     "workorders:figures": "/orders/figures/?start=2020-01-01&group=community",
     "workorders:visits": "/orders/visits/",
+    # the lists' Excel exports: the same rows as the lists above
+    "workorders:export": "/orders/export.xlsx?state=",
+    "workorders:visits_export": "/orders/visits/export.xlsx",
     "workorders:disputes": "/orders/disputes/",
     "standards:runs": "/standards/assessments/",
     "standards:case_calls": lambda w: (_case_b(w), "/standards/cases/")[1],

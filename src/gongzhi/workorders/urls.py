@@ -1,5 +1,6 @@
 from django.urls import path
 
+from gongzhi.workorders import export_views
 from gongzhi.workorders import catalogue_views, report_views, views, visit_views
 
 app_name = "workorders"
@@ -9,6 +10,8 @@ urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("figures/", report_views.figures, name="figures"),
     path("visits/", visit_views.visits, name="visits"),
+    path("export.xlsx", export_views.order_export, name="export"),
+    path("visits/export.xlsx", export_views.visit_export, name="visits_export"),
     path("disputes/", report_views.dispute_report, name="disputes"),
     path("catalogue/", catalogue_views.catalogue, name="catalogue"),
     path("catalogue/new/", catalogue_views.category_edit, name="category_new"),

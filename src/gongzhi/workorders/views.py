@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core import crypto
 from gongzhi.core.access_log import access_log_write
+from gongzhi.core.exports import query_without_page
 from gongzhi.core.models import AccessAction
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import own_records, requires
@@ -40,8 +41,7 @@ def order_list(request):
     scope = request.scope
     f = request.GET
     state = f.get("state", "open")
-    qs = selectors.order_list(scope=scope, state=state, category=f.get("category", ""), q=f.get("q", ""),
-                              overdue=f.get("overdue") == "1", mine=f.get("mine") == "1", kind=f.get("kind", ""))
+    qs = selectors.orders_from_query(scope=scope, params=f)  # the export reads the same
     page = paginate_by_ids(qs, f.get("page"), PER_PAGE,
                            related=("category", "community", "grid", "handling_place", "owner", "escalation"))
     params = f.copy()
@@ -49,7 +49,8 @@ def order_list(request):
     ctx = {"page": page, "state": state, "states": State.choices, "categories": Category.objects.all(),
            "can_report": scope.can(REPORT_ORDERS),
            "kinds": Kind.choices, "f": f, "now": timezone.now(),
-           "querystring_prefix": (params.urlencode() + "&") if params else ""}
+           "querystring_prefix": (params.urlencode() + "&") if params else "",
+           "export_query": query_without_page(f)}
     template = "workorders/order_results.html" if request.htmx else "workorders/order_list.html"
     return render(request, template, ctx)
 

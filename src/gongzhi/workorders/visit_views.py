@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gongzhi.core.exports import query_without_page
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import requires
 from gongzhi.people.manifest import VIEW_PEOPLE
@@ -65,15 +66,21 @@ def visits(request):
                 messages.success(request, "已记录走访" + (f",诉求已转为工单 {visit.work_order.number}"
                                                        if visit.work_order_id else ""))
                 return redirect("workorders:visits")
-    page = paginate_by_ids(selectors.visits_in(scope), request.GET.get("page"), PER_PAGE,
-                           related=("grid", "household", "visitor", "work_order"))
+    filters, filter_errors = selectors.visit_filters(request.GET)
+    # the export reads the same selector with the same query string
+    page = paginate_by_ids(selectors.visits_from_query(scope=scope, params=request.GET), request.GET.get("page"),
+                           PER_PAGE, related=("grid", "household", "visitor", "work_order"))
+    export_query = query_without_page(request.GET)
     visits_shown = list(page.object_list)
     # per row: a link to the household where the caller may read people, a button where they keep the log
     people_grids = {v.grid_id for v in visits_shown if scope.can(VIEW_PEOPLE, v.grid)}
     keeper_grids = {v.grid_id for v in visits_shown if keepers.contains(v.grid)}
     return render(request, "workorders/visits.html", {"form": form, "page": page, "error": error,
                                                       "can_record": bool(grids), "categories": categories,
-                                                      "people_grids": people_grids, "keeper_grids": keeper_grids},
+                                                      "people_grids": people_grids, "keeper_grids": keeper_grids,
+                                                      "filters": filters, "filter_errors": filter_errors,
+                                                      "export_query": export_query,
+                                                      "querystring_prefix": f"{export_query}&" if export_query else ""},
                   status=400 if error else 200)
 
 
