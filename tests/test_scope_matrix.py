@@ -68,6 +68,7 @@ ENDPOINTS = {
     "people:export_job": ("GET", lambda w: f"/people/export/{_export_job_b(w).pk}/"),
     "people:export_download": ("GET", lambda w: f"/people/export/{_export_job_b(w).pk}/file.xlsx"),
     "ledgers:ledger": ("GET", lambda w: f"/ledgers/{w.comm_b.code}/?tab=meetings&year={w.meeting_b.held_on.year}"),
+    "ledgers:export": ("GET", lambda w: f"/ledgers/{w.comm_b.code}/export.xlsx?tab=meetings&year={w.meeting_b.held_on.year}"),
     "ledgers:worker_new": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/workers/new/"),
     "ledgers:worker_edit": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/workers/{w.worker_b.pk}/"),
     "ledgers:record_new": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/meetings/new/"),

@@ -41,6 +41,30 @@ def rows(kind: LedgerKind, community, *, year: int | None = None, include_left: 
     return qs
 
 
+def year_from(params) -> int:
+    """The year a ledger page asks for (?year=), kept between 2000 and this year."""
+    from django.utils import timezone
+
+    this_year = timezone.localdate().year
+    try:
+        year = int(params.get("year") or this_year)
+    except ValueError:
+        return this_year
+    return min(max(year, 2000), this_year)
+
+
+def rows_from_query(community, params) -> tuple[LedgerKind, int, bool, object]:
+    """(kind, year, include_left, rows) of a ledger page's query string (?tab=&year=&left=1):
+    the page and its Excel export both read the rows here. An unknown tab is a 404."""
+    tabs = kinds.registered()
+    kind = kinds.get(params.get("tab") or (tabs[0].code if tabs else ""))
+    if kind is None:
+        raise Http404("没有这个台账")
+    year = year_from(params)
+    include_left = params.get("left") == "1"
+    return kind, year, include_left, rows(kind, community, year=year, include_left=include_left)
+
+
 def year_summary(community, year: int) -> list[tuple[LedgerKind, list[tuple[Figure, object]]]]:
     """Each kind's figures (in summary order): one aggregate query per kind over the rows
     that count (voided ones and those who left are out), of `year` for a dated kind."""

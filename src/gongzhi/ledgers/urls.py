@@ -1,12 +1,13 @@
 from django.urls import path
 
-from gongzhi.ledgers import views
+from gongzhi.ledgers import export_views, views
 
 app_name = "ledgers"
 # The generic pages serve every registered kind; the named worker and volunteer URLs are
 # those kinds' own addresses (their kind's edit_url / leave_url), kept as they always were.
 urlpatterns = [
     path("<str:code>/", views.ledger, name="ledger"),
+    path("<str:code>/export.xlsx", export_views.ledger_export, name="export"),
     path("<str:code>/workers/new/", views.record_new, {"kind": "workers"}, name="worker_new"),
     path("<str:code>/workers/<int:row_id>/", views.record_edit, {"kind": "workers"}, name="worker_edit"),
     path("<str:code>/volunteers/new/", views.record_new, {"kind": "volunteers"}, name="volunteer_new"),

@@ -12,20 +12,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import ConflictError, RuleError
+from gongzhi.core.exports import query_without_page
 from gongzhi.core.permissions import requires
 from gongzhi.ledgers import kinds, selectors, services
 from gongzhi.ledgers.kinds import VOID, LedgerKind
 from gongzhi.ledgers.manifest import EDIT_LEDGERS, VIEW_LEDGERS
-
-
-def _year(request) -> int:
-    """The year asked for, kept between 2000 and this year."""
-    this_year = timezone.localdate().year
-    try:
-        year = int(request.GET.get("year") or this_year)
-    except ValueError:
-        return this_year
-    return min(max(year, 2000), this_year)
 
 
 def _kind(code: str, can=lambda kind: True) -> LedgerKind:
@@ -50,18 +41,15 @@ def _table(kind: LedgerKind, rows, community, can_edit: bool) -> list[dict]:
 def ledger(request, code):
     community = selectors.access_community(request.scope, code)
     tabs = kinds.registered()
-    kind = _kind(request.GET.get("tab", tabs[0].code if tabs else ""))
-    year = _year(request)
+    kind, year, include_left, rows = selectors.rows_from_query(community, request.GET)  # the export reads the same
     can_edit = selectors.may_edit(request.scope, community, kind)
-    include_left = request.GET.get("left") == "1"
-    rows = selectors.rows(kind, community, year=year, include_left=include_left)
     summary = selectors.year_summary(community, year)
     leave_column = can_edit and bool(kind.leave_url)
     ctx = {"community": community, "kind": kind, "tabs": tabs, "year": year,
            "years": range(timezone.localdate().year, timezone.localdate().year - 6, -1),
            "can_edit": can_edit, "can_add": can_edit and kind.form is not None, "include_left": include_left,
            "table": _table(kind, rows, community, can_edit), "empty": kind.empty(year),
-           "voids": kind.ends == VOID, "leave_column": leave_column,
+           "voids": kind.ends == VOID, "leave_column": leave_column, "export_query": query_without_page(request.GET),
            "colspan": len(kind.columns) + (1 if kind.ends == VOID or kind.leave_url else 0),
            # this year's figures (dated kinds), then the counts of today (the others)
            "summary_year": [(k, figures) for k, figures in summary if k.date_field],
