@@ -109,7 +109,7 @@ def test_funding_table_totals_by_street(client, world):
     client.force_login(world.admin)
     page = client.get("/standards/funding/?pack=yixing-2019").content.decode()
     # 宜城街道 (urban, per-100 rule): 2 households → 220 元; 新街街道 also one of the six: 1 household → 110 元
-    assert 'data-testid="funding-total">330.00<' in page
+    assert 'data-testid="funding-total">¥330.00<' in page
     r = client.get("/standards/funding/?pack=yixing-2019&format=xlsx")
     sheet = load_workbook(BytesIO(r.content))["按街道汇总"]
     assert [row[3] for row in sheet.iter_rows(min_row=2, values_only=True)] == [220, 110, 330]

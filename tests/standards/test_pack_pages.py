@@ -10,7 +10,7 @@ def test_pack_viewer_and_calculator(client, world):
     assert page.status_code == 200
     assert "3000 户都属 12 万元一档" in text  # the reading taken for the ambiguous clause
     assert "P-FAC-2" in text and "≥ 40 m²" in text
-    assert "每年合计 280500.00 元" in text
+    assert "每年合计 ¥280,500.00" in text  # money: grouped, two decimals
     assert client.get("/standards/packs/yixing-2019/?households=abc").status_code == 400
     assert client.get("/standards/packs/atlantis/").status_code == 404
 
