@@ -3,14 +3,20 @@ Session authentication; every endpoint reads through the caller's scope."""
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.module_loading import import_string
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.security import django_auth
 
 from gongzhi.core import modules
 from gongzhi.core.errors import ConflictError, RuleError
-from gongzhi.core.permissions import ERR_NO_PERMISSION
+from gongzhi.core.manifest import VIEW_API_DOCS
+from gongzhi.core.permissions import ERR_NO_PERMISSION, requires
 
-api = NinjaAPI(title="共治 gongzhi API", version="1", urls_namespace="api", auth=django_auth)
+# The docs are for staff (any signed-in role but a resident): the schema and the page need
+# VIEW_API_DOCS. Swagger UI is django-ninja's own copy, served from our static files ("ninja" in
+# INSTALLED_APPS), so the page works offline and within the CSP (scripts from 'self' only);
+# validatorUrl None keeps Swagger UI from fetching its badge from an outside validator.
+api = NinjaAPI(title="共治 gongzhi API", version="1", urls_namespace="api", auth=django_auth,
+               docs=Swagger(settings={"validatorUrl": None}), docs_decorator=requires(VIEW_API_DOCS))
 
 
 @api.exception_handler(PermissionDenied)

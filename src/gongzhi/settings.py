@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "ninja",  # its templates and static Swagger UI: the API docs work offline (gongzhi/api.py)
     "gongzhi.core",
     "gongzhi.accounts",
     "gongzhi.places",

@@ -3,10 +3,12 @@ from gongzhi.accounts.models import Role
 from gongzhi.core.modules import Module, NavEntry, capability, register
 
 VIEW_ACCESS_LOG = capability("view_access_log", "查看访问日志", Role.ADMIN)
+# the JSON API's reference (/api/docs, /api/openapi.json): every staff role, no resident
+VIEW_API_DOCS = capability("view_api_docs", "查看接口文档", *(r for r in Role if r != Role.RESIDENT))
 
 MODULE = register(Module(
     name="core", label="共治核心",
-    capabilities=(VIEW_ACCESS_LOG,),
+    capabilities=(VIEW_ACCESS_LOG, VIEW_API_DOCS),
     urls=(("", "gongzhi.core.urls"),),
     nav=(NavEntry("首页", "core:home", order=0),
          NavEntry("访问日志", "core:access_log", order=95, capability=VIEW_ACCESS_LOG)),

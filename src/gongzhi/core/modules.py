@@ -73,9 +73,11 @@ class DemoPart:
 
 @dataclass(frozen=True)
 class PublicPage:
-    """A page anyone may open without signing in (no personal data on it)."""
+    """A page anyone may open without signing in (no personal data on it). The login page and
+    the public home (/public/) link it; `description` is the public home's line about it."""
     label: str
     url_name: str
+    description: str = ""
 
 
 @dataclass

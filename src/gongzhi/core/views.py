@@ -1,11 +1,11 @@
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from gongzhi.core import modules
 from gongzhi.core.manifest import VIEW_ACCESS_LOG
 from gongzhi.core.models import AccessAction, AccessLog
-from gongzhi.core.permissions import PANELS, PUBLIC, requires
+from gongzhi.core.permissions import PANELS, PUBLIC, public, requires
 
 
 def render_panels(request, kind: str, *args) -> list[dict]:
@@ -23,8 +23,9 @@ def render_panels(request, kind: str, *args) -> list[dict]:
     return shown
 
 
-@login_required
 def home(request):
+    if not request.user.is_authenticated:
+        return redirect("core:public_home")  # a visitor lands on what anyone may see, with the way in
     if not request.scope.is_staff:
         # a resident's home is the first of their links (their household)
         first = next(e for e in modules.nav_entries() if e.audience == "resident")
@@ -34,6 +35,14 @@ def home(request):
 
 
 home.capability = PANELS
+
+
+@public
+def public_home(request):
+    """What anyone may open without an account: every public page the modules register, and the way in."""
+    pages = [{"label": p.label, "url": reverse(p.url_name), "description": p.description}
+             for m in modules.modules() for p in m.public_pages]
+    return render(request, "core/public_home.html", {"pages": pages})
 
 
 def not_found(request, exception=None):

@@ -26,7 +26,8 @@ MODULE = register(Module(
          NavEntry("政策包", "standards:packs", order=31, capability=VIEW_PACKS, unless=VIEW_ASSESSMENTS),
          NavEntry("问卷", "standards:my_surveys", order=3, audience="resident"),
          NavEntry("评估公示", "standards:public", order=4, audience="resident")),
-    public_pages=(PublicPage("评估结果公示", "standards:public"),),
+    public_pages=(PublicPage("评估结果公示", "standards:public",
+                             "各社区按政策包考核评估的得分和等级,经区里公示后向社会公开。"),),
     demo=(DemoPart(order=60, build="gongzhi.standards.demo.build_part", label="服务中心、问卷与评估"),),
     extras={"metrics": ("gongzhi.standards.metrics.SURVEY_METRICS",)},
 ))

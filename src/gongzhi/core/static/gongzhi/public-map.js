@@ -2,13 +2,24 @@
 (function () {
   var el = document.getElementById("map");
   var colours = ["#b42318", "#1d4ed8", "#0e7c3a", "#b54708", "#7c3aed", "#0f766e", "#be185d"];
-  var map = L.map(el, {attributionControl: false, zoomSnap: 0.25});
+  var map = L.map(el, {attributionControl: false, zoomSnap: 0.25, zoomControl: false});
+  L.control.zoom({zoomInTitle: '放大', zoomOutTitle: '缩小'}).addTo(map);
   fetch(el.dataset.src).then(function (r) { return r.json(); }).then(function (data) {
+    // Each grid is labelled with its name; the labels show once the map is close enough to read them.
     var outline = L.geoJSON({type: "FeatureCollection", features: data.grids},
-      {style: {color: "#9aa5b1", weight: 1, fillOpacity: 0.04}, interactive: false});
+      {style: {color: "#9aa5b1", weight: 1, fillOpacity: 0.04}, interactive: false,
+       onEachFeature: function (f, layer) {
+         if (f.properties && f.properties.name) {
+           layer.bindTooltip(f.properties.name, {permanent: true, direction: "center", className: "grid-label"});
+         }
+       }});
+    var labelsFrom = 14;
+    function showLabels() { el.classList.toggle("grid-labels-hidden", map.getZoom() < labelsFrom && data.grids.length > 12); }
+    map.on("zoomend", showLabels);
     // The view first: circle markers cannot be placed on a map without one.
     if (data.grids.length) { map.fitBounds(outline.getBounds()); } else { map.setView([31.36, 119.82], 11); }
     outline.addTo(map);
+    showLabels();
     var byCategory = {};
     data.features.forEach(function (f) {
       var p = f.properties;
