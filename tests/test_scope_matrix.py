@@ -64,7 +64,11 @@ ENDPOINTS = {
                                             f"{_case_b(w).attachments.get().pk}/"),
     "standards:case_book": ("GET", lambda w: f"/standards/cases/{_case_b(w).call_id}/book.pdf"),
     "standards:case_close": ("POST", lambda w: f"/standards/cases/{_case_b(w).call_id}/close/"),
+    # community B's worker's export job: nobody else sees its progress or its file
+    "people:export_job": ("GET", lambda w: f"/people/export/{_export_job_b(w).pk}/"),
+    "people:export_download": ("GET", lambda w: f"/people/export/{_export_job_b(w).pk}/file.xlsx"),
     "ledgers:ledger": ("GET", lambda w: f"/ledgers/{w.comm_b.code}/?tab=meetings&year={w.meeting_b.held_on.year}"),
+    "ledgers:export": ("GET", lambda w: f"/ledgers/{w.comm_b.code}/export.xlsx?tab=meetings&year={w.meeting_b.held_on.year}"),
     "ledgers:worker_new": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/workers/new/"),
     "ledgers:worker_edit": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/workers/{w.worker_b.pk}/"),
     "ledgers:record_new": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/meetings/new/"),
@@ -86,6 +90,9 @@ LISTS = {
     "workorders:inbox": "/orders/inbox/",
     "workorders:figures": "/orders/figures/?start=2020-01-01&group=community",
     "workorders:visits": "/orders/visits/",
+    # the lists' Excel exports: the same rows as the lists above
+    "workorders:export": "/orders/export.xlsx?state=",
+    "workorders:visits_export": "/orders/visits/export.xlsx",
     "workorders:disputes": "/orders/disputes/",
     "standards:runs": "/standards/assessments/",
     "standards:case_calls": lambda w: (_case_b(w), "/standards/cases/")[1],
@@ -133,6 +140,21 @@ def _survey_b(w):
         w.survey_b = surveys.survey_set_state(survey=w.survey_b, state="open", version=1)
         surveys.survey_answer(survey=w.survey_b, resident=w.res_b1, answers=[5])
     return w.survey_b
+
+
+def _export_job_b(w):
+    """A finished export of community B's residents, asked for by B's community worker."""
+    if not hasattr(w, "export_job_b"):
+        from gongzhi.core.exports import temp_path
+        from gongzhi.core.models import Job
+        from gongzhi.core.scope import Scope
+        from gongzhi.people.exporter import JOB_KIND, export_residents
+        path = temp_path("residents")
+        count = export_residents(path=path, scope=Scope.for_user(w.community_worker_b), by=w.community_worker_b,
+                                 unmasked=False, params={})
+        w.export_job_b = Job.objects.create(kind=JOB_KIND, created_by=w.community_worker_b, status="done",
+                                            result_path=str(path), input_name="b.xlsx", accepted=count)
+    return w.export_job_b
 
 
 def _run(w, place):

@@ -108,6 +108,28 @@ def order_list(*, scope: Scope, state: str = "", category: str = "", q: str = ""
     return qs.order_by("-created_at", "-id")
 
 
+def orders_from_query(*, scope: Scope, params) -> QuerySet[WorkOrder]:
+    """The order list's filters, read from its query string (`request.GET`): the list page
+    and its Excel export both build their rows here, so the file holds what the list shows."""
+    return order_list(scope=scope, state=params.get("state", "open"), category=params.get("category") or "",
+                      q=params.get("q") or "", overdue=params.get("overdue") == "1", mine=params.get("mine") == "1",
+                      kind=params.get("kind") or "")
+
+
+def order_filter_text(params) -> str:
+    """The order list's filter as the access log names it."""
+    from gongzhi.core.exports import describe_filter
+    from gongzhi.workorders.models import Kind
+
+    shown = {"state": params.get("state", "open") or "全部", "category": params.get("category") or "",
+             "kind": params.get("kind") or "", "q": params.get("q") or "",
+             "overdue": "是" if params.get("overdue") == "1" else "", "mine": "是" if params.get("mine") == "1" else ""}
+    return describe_filter(shown, {"state": "状态", "category": "类别", "kind": "类型", "q": "查询", "overdue": "已超时",
+                                   "mine": "与我有关"},
+                           {"state": {"open": "办理中", "final": "已办结", **dict(State.choices)},
+                            "category": dict(Category.objects.values_list("code", "name")), "kind": dict(Kind.choices)})
+
+
 def order_events(order: WorkOrder):
     return order.events.select_related("actor").prefetch_related("attachments")
 
@@ -199,6 +221,38 @@ def visits_in(scope: Scope) -> QuerySet[VisitLog]:
     for place in scope.staff_places:  # raises ScopeNotNarrowed on a whole-user scope
         q |= Q(grid__path__startswith=place.path)
     return VisitLog.objects.filter(q)
+
+
+ERR_VISIT_DATE = "{label}应为 yyyy-mm-dd 格式的日期(收到 {value}),已忽略"
+VISIT_FILTERS = {"start": "起始日期", "end": "截止日期", "q": "查询"}
+
+
+def visit_filters(params) -> tuple[dict, list[str]]:
+    """The visit log's filters from its query string: ({start, end: dates or None, q}, errors
+    naming each date that could not be read, which is then left out)."""
+    out, errors = {"q": (params.get("q") or "").strip()[:100]}, []
+    for key in ("start", "end"):
+        value = (params.get(key) or "").strip()
+        try:
+            out[key] = dt.date.fromisoformat(value) if value else None
+        except ValueError:
+            out[key] = None
+            errors.append(ERR_VISIT_DATE.format(label=VISIT_FILTERS[key], value=value[:20]))
+    return out, errors
+
+
+def visits_from_query(*, scope: Scope, params) -> QuerySet[VisitLog]:
+    """The visit log the caller may read, filtered by its query string (start, end: the visit
+    day; q: words of the notes or concerns, or a household number): the page and its export."""
+    f, _ = visit_filters(params)
+    qs = visits_in(scope)
+    if f["start"]:
+        qs = qs.filter(visited_on__gte=f["start"])
+    if f["end"]:
+        qs = qs.filter(visited_on__lte=f["end"])
+    if f["q"]:
+        qs = qs.filter(Q(notes__contains=f["q"]) | Q(concerns__contains=f["q"]) | Q(household__number=f["q"]))
+    return qs.order_by("-visited_on", "-id")
 
 
 # -- figures --------------------------------------------------------------------------
