@@ -1,6 +1,6 @@
 """Work orders: incidents, requests and one-window services; visits, disputes, Open311."""
 from gongzhi.accounts.models import Role
-from gongzhi.core.modules import DemoPart, Module, NavEntry, PublicPage, capability, register
+from gongzhi.core.modules import DemoPart, Module, NavEntry, Panel, PublicPage, capability, register
 
 STAFF = (Role.ADMIN, Role.STREET, Role.COMMUNITY, Role.GRID, Role.DEPARTMENT)
 
@@ -30,6 +30,9 @@ MODULE = register(Module(
          NavEntry("我的诉求", "workorders:list", order=2, audience="resident"),
          NavEntry("消息", "workorders:inbox", order=99, audience="everyone", badge="unread_count")),
     context_processors=("gongzhi.workorders.context_processors.inbox",),
+    # first on every staff home: what waits for the caller, the day's buttons, visits due
+    home_panels=(Panel("workorders/panel_desk.html", "gongzhi.workorders.panels.my_desk", order=1,
+                       capability=HANDLE_ORDERS),),
     public_pages=(PublicPage("事件地图", "workorders:public_map",
                              "正在办理的群众诉求在地图上的位置和类别(约精确到 100 米,不含个人信息)。"),),
     demo=(DemoPart(order=40, build="gongzhi.workorders.demo.build", label="一年的工单"),),

@@ -1,13 +1,14 @@
 from django.urls import path
 
 from gongzhi.workorders import export_views
-from gongzhi.workorders import catalogue_views, report_views, views, visit_views
+from gongzhi.workorders import catalogue_views, desk_views, report_views, views, visit_views
 
 app_name = "workorders"
 urlpatterns = [
     path("", views.order_list, name="list"),
     path("new/", views.order_new, name="new"),
     path("inbox/", views.inbox, name="inbox"),
+    path("desk/", desk_views.my_desk, name="desk"),
     path("figures/", report_views.figures, name="figures"),
     path("visits/", visit_views.visits, name="visits"),
     path("export.xlsx", export_views.order_export, name="export"),

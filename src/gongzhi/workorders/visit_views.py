@@ -41,8 +41,13 @@ def visits(request):
     keepers = scope.for_capability(KEEP_VISITS)
     grids = _visit_grids(keepers)
     categories = [c for c in selectors.categories() if c.kind != Kind.SERVICE]
+    # from the desk's "visits due" list: the household to visit, in its own grid
+    due = households_in(keepers).filter(number=request.GET.get("household", "")[:30]).select_related("grid").first() \
+        if request.GET.get("household") and grids else None
     form = VisitForm(request.POST or None, grids=grids, categories=categories,
-                     initial={"visited_on": timezone.localdate(), "grid": grids[0].code if grids else ""})
+                     initial={"visited_on": timezone.localdate(),
+                              "grid": due.grid.code if due else (grids[0].code if grids else ""),
+                              "household_number": due.number if due else ""})
     error = None
     if request.method == "POST":
         if not grids:
