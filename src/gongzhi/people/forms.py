@@ -86,3 +86,5 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         fields = ["kind", "name", "registration", "credit_code", "contact_name", "volunteer_team", "active"]
+        labels = {"active": "仍在活动"}
+        help_texts = {"volunteer_team": "志愿服务队等以志愿服务为主的社区社会组织", "active": "已解散或不再活动的取消勾选,记录保留"}

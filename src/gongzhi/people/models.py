@@ -5,6 +5,7 @@ event, and django-simple-history keeps every version of every row (who, when,
 before, after). ID and phone numbers are stored encrypted, with a keyed hash
 for exact look-up and a masked copy for lists.
 """
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -158,6 +159,26 @@ class ResidentEvent(models.Model):
 
     class Meta:
         ordering = ["-recorded_at", "-id"]
+
+    # How the detail's keys read on the page (the keys stay short and stable in the database).
+    DETAIL_LABELS = {"household": "户号", "file": "导入文件", "row": "行", "fields": "修改项", "from": "原户号",
+                     "to": "新户号", "destination": "迁往"}
+
+    def detail_items(self) -> list[tuple[str, str]]:
+        """(label, text) for the page: Chinese labels, changed fields by their Chinese names."""
+        items = []
+        for key, value in (self.detail or {}).items():
+            if key == "fields" and isinstance(value, list):
+                value = "、".join(_field_label(Resident, name) for name in value)
+            items.append((self.DETAIL_LABELS.get(key, "说明"), "" if value is None else str(value)))
+        return items
+
+
+def _field_label(model, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:  # a field since renamed or removed: say that something changed, not its code
+        return "其他信息"
 
 
 class OrgKind(models.TextChoices):

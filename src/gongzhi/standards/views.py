@@ -63,6 +63,10 @@ def render_pack(request, pack, **extra):
     indicators = [{**i, "metric_title": METRICS[i["metric"]].title, "unit": METRICS[i["metric"]].unit,
                    "standard": standard_text(i), "applies": applies_text(i["applies_to"])} for i in pack.indicators]
     funding_rules = [{**f, "applies": applies_text(f["applies_to"], level=False)} for f in pack.funding]
+    # a grade's required indicators by their titles, not their ids
+    titles = {i["id"]: i["title"] for i in pack.indicators}
+    grading = [{"grade": grade, "min_score": g["min_score"], "require": [titles.get(r, r) for r in g["require"]]}
+               for grade, g in pack.grading.items()]
     result, error = None, None
     if request.GET.get("households"):
         try:
@@ -72,5 +76,6 @@ def render_pack(request, pack, **extra):
         except ValueError as exc:
             error = funding.ERR_HOUSEHOLDS if "invalid literal" in str(exc) else str(exc)
     return render(request, "standards/pack_detail.html", {
-        "pack": pack, "indicators": indicators, "funding_rules": funding_rules, "result": result, "error": error,
+        "pack": pack, "indicators": indicators, "funding_rules": funding_rules, "grading": grading,
+        "result": result, "error": error,
         "q": request.GET, **extra}, status=400 if error else 200)

@@ -2,7 +2,8 @@
 (function () {
   var el = document.getElementById('map');
   // No tile layer: intranets have no map tiles, the grid boundaries are the map.
-  var map = L.map(el, {attributionControl: false, zoomSnap: 0.25});
+  var map = L.map(el, {attributionControl: false, zoomSnap: 0.25, zoomControl: false});
+  L.control.zoom({zoomInTitle: '放大', zoomOutTitle: '缩小'}).addTo(map);
   fetch(el.dataset.src, {credentials: 'same-origin'}).then(function (r) { return r.json(); }).then(function (data) {
     var layer = L.geoJSON(data, {
       style: function (f) { return {color: f.properties.understaffed ? '#b54708' : '#1d4ed8', weight: 1.5,
