@@ -179,6 +179,10 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # An import file larger than this is refused with a clear message (split it and import in parts).
 IMPORT_MAX_BYTES = int(os.environ.get("GONGZHI_IMPORT_MAX_MB", "100")) * 2**20
+# Data rows one import file may hold; the other limits (zip, XML, cells) are in people/import_sources.py.
+IMPORT_MAX_ROWS = int(os.environ.get("GONGZHI_IMPORT_MAX_ROWS", "1000000"))
+# Import uploads and rejected-rows reports older than this are deleted (a crashed or abandoned job's too).
+UPLOAD_RETENTION_HOURS = float(os.environ.get("GONGZHI_UPLOAD_RETENTION_HOURS", "24"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 

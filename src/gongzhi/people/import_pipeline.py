@@ -32,7 +32,7 @@ from gongzhi.people.import_rows import (
     ERR_HOUSEHOLD_CLOSED, ERR_HOUSEHOLD_COMMUNITY, ERR_HOUSEHOLD_GRID, ERR_ID_DUPLICATE_IN_FILE, ERR_ID_NOT_ACTIVE,
     ERR_HOUSEHOLD_ELSEWHERE, ERR_ID_ELSEWHERE, ERR_ID_OTHER_HOUSEHOLD, ERR_SCOPE_COMMUNITY, ERR_SCOPE_GRID, ERR_WORKER, ImportFileError, _Row, _RowParser,
 )
-from gongzhi.people.import_sources import Table
+from gongzhi.people.import_sources import CHUNK_CHARS, Table
 from gongzhi.people.writer import RegistryWriter, _sqlite_tuned
 from gongzhi.people.models import CareTag, Household, HouseholdStatus, PersonStatus, Resident
 from gongzhi.places.models import Dwelling, Level, Place
@@ -61,12 +61,15 @@ class _Prepared:
         self.seen: dict[int, int] = {}  # ID number (keyed hash as int) → first row number in the file
 
     def chunks(self) -> Iterator[tuple[list[_Row], float | None]]:
-        parse, chunk = self.parser.parse, []
+        """Chunks of chunk_size rows, or fewer when their text passes CHUNK_CHARS (rows of long
+        cells: what is in flight between the processes stays a few tens of MB)."""
+        parse, chunk, chars = self.parser.parse, [], 0
         for number, values in self.table.rows():
             chunk.append(parse(number, values))
-            if len(chunk) >= self.chunk_size:
+            chars += sum([len(v) for v in values if v.__class__ is str])
+            if len(chunk) >= self.chunk_size or chars > CHUNK_CHARS:
                 yield self._finish(chunk), self.table.fraction_read()
-                chunk = []
+                chunk, chars = [], 0
         if chunk:
             yield self._finish(chunk), self.table.fraction_read()
 

@@ -33,6 +33,35 @@ ERR_REPORT_IS_INPUT = "未导入行的报告不能写到输入文件本身 (the 
 ERR_WORKER = "读取文件的进程意外退出 (the reading process died)"
 ERR_INTERRUPTED = "导入中断: {detail}。已导入的行完整保留,再次导入同一文件即可继续 (import interrupted; run it again)"
 ERR_NO_PERMISSION = "您没有导入居民信息的权限"
+# -- limits (the file is refused as it is: importing it again would fail the same way) --------------------
+_SPLIT = "请拆分成几个文件分批导入"
+_NOT_IMPORTED = "文件未导入"
+ERR_ZIP_MEMBERS = "文件 {name} 不是正常的 xlsx: 压缩包内有 {count} 个部件,超过 {limit} 个的上限," + _NOT_IMPORTED
+ERR_ZIP_DIRECTORY = "文件 {name} 不是正常的 xlsx: 压缩包的目录有 {size} MB,超过 {limit} MB 的上限," + _NOT_IMPORTED
+ERR_ZIP_TOTAL = "文件 {name} 解压后共 {size} MB,超过 {limit} MB 的上限;" + _SPLIT
+ERR_ZIP_RATIO = ("文件 {name} 中的 {member} 解压后 {size} MB,是压缩后的 {ratio} 倍,超过 {limit} 倍的上限"
+                 "(疑似压缩炸弹)," + _NOT_IMPORTED)
+ERR_XML_DTD = "文件 {name} 的 {part} 含有 DOCTYPE 或实体声明,正常的 xlsx 没有这些(可能是 XML 实体炸弹)," + _NOT_IMPORTED
+ERR_XML_TOKEN = "文件 {name} 的 {part} 中有一个超过 {limit} MB 的 XML 标记," + _NOT_IMPORTED
+ERR_XML_COUNT = "文件 {name} 的 {part} 中 {what} 超过 {limit} 个," + _NOT_IMPORTED
+ERR_DIMENSION = ("文件 {name} 的工作表「{sheet}」声明的范围 {ref} 超出导入上限(最多 {rows} 行、{cols} 列,即 A 到 {last} 列);"
+                 + _SPLIT)
+ERR_COLUMN_LIMIT = ("文件 {name} 的工作表「{sheet}」第 {row} 行的单元格 {ref} 超出第 {last} 列,导入只读 A 到 {last} 列;"
+                    "请删除多余的列后再导入")
+ERR_ROWS_TOTAL = "文件 {name} 的工作表「{sheet}」有 {count} 行,超过 {limit} 行的上限;" + _SPLIT
+ERR_ROW_LIMIT = "文件 {name} 超过 {limit} 行的上限(第 {row} 行);" + _SPLIT
+ERR_CELL_SIZE = "文件 {name} 的工作表「{sheet}」第 {row} 行 {column} 列的单元格超过 {limit} 个字符," + _NOT_IMPORTED
+ERR_ROW_SIZE = "文件 {name} 的工作表「{sheet}」第 {row} 行共超过 {limit} 个字符," + _NOT_IMPORTED
+ERR_SHARED_STRINGS = "文件 {name} 的共享字符串表超过上限({what}超过 {limit}),"+ _NOT_IMPORTED
+ERR_CSV_LINE = "文件 {name} 第 {row} 行超过 {limit} 个字符,不像是居民信息表," + _NOT_IMPORTED
+ERR_CSV_FIELD = "文件 {name} 第 {row} 行起的一个字段超过 {limit} 个字符," + _NOT_IMPORTED
+ERR_CSV_ROW_SIZE = "文件 {name} 第 {row} 行共超过 {limit} 个字符," + _NOT_IMPORTED
+ERR_CSV_BINARY = ("文件 {name} 含有 NUL 字节(第 {row} 行),不是 UTF-8 或 GB18030 的文本 CSV(可能是 UTF-16 或二进制文件);"
+                  "请在 Excel 中另存为「CSV UTF-8」后再导入")
+ERR_CSV_UTF16 = "文件 {name} 是 UTF-16 编码的文本,请在 Excel 中另存为「CSV UTF-8」后再导入"
+ERR_CSV_IS_ZIP = "文件 {name} 实际上是 xlsx(压缩包),扩展名却是 .csv;请把扩展名改为 .xlsx 后再导入"
+ERR_CSV_ENCODING_AT = "文件 {name} 第 {row} 行的字节无法按 UTF-8 或 GB18030 解码;请另存为 UTF-8 编码的 CSV 后再导入"
+ERR_MEMORY = "文件 {name} 超出导入的内存上限," + _NOT_IMPORTED + ";原样重试会同样失败,请检查文件或" + _SPLIT
 
 # -- row-level reasons (the row is refused, the rest goes on) ------------------
 ERR_REQUIRED = "{column}: 不能为空"
@@ -77,7 +106,15 @@ _ID_ERRORS = {
 
 
 class ImportFileError(Exception):
-    """The file as a whole cannot be imported (missing, unreadable, wrong columns)."""
+    """The file as a whole cannot be imported (missing, unreadable, wrong columns,
+    over a limit). `refused`: the file was read and refused (the command's exit status 2);
+    False for a file that is not there (status 1, as for other usage errors)."""
+
+    refused = True
+
+
+class ImportFileMissing(ImportFileError):
+    refused = False
 
 
 # Full-width ASCII (digits, letters, punctuation) and the ideographic space,

@@ -55,8 +55,8 @@ from gongzhi.people.import_rows import (
     ERR_DWELLING_UNKNOWN, ERR_ETHNICITY, ERR_FILE_ENCODING, ERR_FILE_MISSING, ERR_FILE_NO_HEADER, ERR_FILE_TYPE,
     ERR_FILE_UNREADABLE, ERR_GRID_COMMUNITY, ERR_GRID_UNKNOWN, ERR_HOUSEHOLD_CLOSED, ERR_HOUSEHOLD_COMMUNITY,
     ERR_HOUSEHOLD_GRID, ERR_ID_AS_NUMBER, ERR_ID_BIRTH, ERR_ID_CHARS, ERR_ID_CHECK, ERR_ID_DUPLICATE_IN_FILE,
-    ERR_ID_FUTURE, ERR_ID_LENGTH, ERR_ID_NOT_ACTIVE, ERR_ID_OTHER_HOUSEHOLD, ERR_INTERRUPTED, ERR_MISSING_COLUMNS,
-    ERR_NO_PERMISSION, ERR_PARTY, ERR_PHONE, ERR_RELATION, ERR_REPORT_IS_INPUT, ERR_REQUIRED, ERR_RESIDENCE,
+    ERR_ID_FUTURE, ERR_ID_LENGTH, ERR_ID_NOT_ACTIVE, ERR_ID_OTHER_HOUSEHOLD, ERR_INTERRUPTED, ERR_MEMORY,
+    ERR_MISSING_COLUMNS, ERR_NO_PERMISSION, ERR_PARTY, ERR_PHONE, ERR_RELATION, ERR_REPORT_IS_INPUT, ERR_REQUIRED, ERR_RESIDENCE,
     ERR_SCOPE_COMMUNITY, ERR_SCOPE_GRID, ERR_TAG, ERR_TOO_LONG, ERR_WORKER, MAX_HOUSEHOLD, MAX_NAME, REASON_SEPARATOR,
     ImportFileError, _RowParser, parse_date, parse_phone,
 )
@@ -115,6 +115,12 @@ def import_residents(*, path: Path, by=None, scope=None, job: Job | None = None,
     except ImportFileError as e:
         _job_update(job, status=JobStatus.FAILED, message=str(e), finished_at=timezone.now())
         raise
+    except MemoryError:
+        # every limit is checked before memory is spent, so this is a file no limit foresaw:
+        # refused like the others (not "run it again", which would fail the same way)
+        message = ERR_MEMORY.format(name=path.name)
+        _job_update(job, status=JobStatus.FAILED, message=message, finished_at=timezone.now())
+        raise ImportFileError(message) from None
     except BaseException as e:
         _job_update(job, status=JobStatus.FAILED, message=ERR_INTERRUPTED.format(detail=str(e) or type(e).__name__),
                     finished_at=timezone.now())

@@ -1,8 +1,10 @@
 """gongzhi import residents FILE [--report REJECTED.xlsx] [--job ID]
 
 Exit status 0 when the file was processed (even with rejected rows), and the
-last line printed is then `accepted: N, rejected: M`; 1 with a message on
-stderr when the file itself cannot be imported. Progress goes to stderr,
+last line printed is then `accepted: N, rejected: M`; 2 with a one-line message
+on stderr when the file itself is refused (unreadable, wrong columns, over a
+limit: docs/security.md); 1 for other errors (no such file or job, no
+permission). Progress goes to stderr,
 one line per chunk. --job updates that core.Job and applies the scope of the
 user who created it (the web page runs the import as a subprocess and polls
 the job).
@@ -44,7 +46,7 @@ class Command(BaseCommand):
             result = import_residents(path=file, by=by, scope=scope, job=job_obj, report_path=report,
                                       chunk_size=chunk_size, progress=self._progress)
         except ImportFileError as e:
-            raise CommandError(str(e)) from None
+            raise CommandError(str(e), returncode=2 if e.refused else 1) from None
         except PermissionDenied as e:
             raise CommandError(f"{e} (permission denied)") from None
         finally:
