@@ -28,6 +28,7 @@ ENDPOINTS = {
     "accounts:unlock": ("POST", lambda w: f"/accounts/{w.community_worker_b.pk}/unlock/"),
     "accounts:new": ("POST", lambda w: "/accounts/new/"),
     "people:household": ("GET", lambda w: f"/people/households/{w.hh_b1.pk}/"),
+    "people:household_card": ("GET", lambda w: f"/people/households/{w.hh_b1.pk}/card.pdf"),
     "people:resident_new": ("POST", lambda w: f"/people/households/{w.hh_b1.pk}/residents/new/"),
     "people:household_new": ("POST", lambda w: f"/people/grids/{w.grid_b1.code}/households/new/"),
     "places:detail": ("GET", lambda w: f"/places/{w.grid_b1.code}/"),

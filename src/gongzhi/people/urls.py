@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.people import export_views, transfer_views, views
+from gongzhi.people import card_views, export_views, transfer_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("residents/<int:pk>/move-out/", views.resident_move_out, name="resident_move_out"),
     path("residents/<int:pk>/death/", views.resident_death, name="resident_death"),
     path("households/<int:pk>/", views.household_detail, name="household"),
+    path("households/<int:pk>/card.pdf", card_views.household_card_pdf, name="household_card"),
     path("households/<int:household_pk>/residents/new/", views.resident_new, name="resident_new"),
     path("grids/<str:grid_code>/households/new/", views.household_new, name="household_new"),
     path("places/<str:code>/organisations/new/", views.organisation_edit, name="organisation_new"),
