@@ -155,7 +155,7 @@ class VisitForm(forms.Form):
 
 
 class CategoryForm(forms.Form):
-    code = forms.CharField(label="代码(Open311 service_code)", max_length=40, required=False)
+    code = forms.CharField(label="接口代码(Open311 服务代码,字母、数字、下划线)", max_length=40, required=False)
     kind = forms.ChoiceField(label="类别", choices=Kind.choices)
     name = forms.CharField(label="名称", max_length=60)
     description = forms.CharField(label="说明", required=False, widget=forms.Textarea(attrs={"rows": 2}))
