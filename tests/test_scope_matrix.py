@@ -60,6 +60,7 @@ ENDPOINTS = {
     "standards:publish": ("POST", lambda w: f"/standards/assessments/{_run(w, w.district).pk}/publish/"),
     "standards:scorecard": ("GET", lambda w: f"/standards/assessments/{_run(w, w.district).pk}/communities/{w.comm_b.code}/"),
     "standards:survey": ("POST", lambda w: f"/standards/surveys/{_survey_b(w).pk}/"),
+    "standards:survey_xlsx": ("GET", lambda w: f"/standards/surveys/{_survey_b(w).pk}/results.xlsx"),
     "standards:survey_state": ("POST", lambda w: f"/standards/surveys/{_survey_b(w).pk}/closed/"),
     "standards:case": ("GET", lambda w: f"/standards/cases/{_case_b(w).call_id}/{_case_b(w).pk}/"),
     "standards:case_move": ("POST", lambda w: f"/standards/cases/{_case_b(w).call_id}/{_case_b(w).pk}/rejected/"),

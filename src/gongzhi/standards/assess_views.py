@@ -143,9 +143,9 @@ def matrix(request, run_id):
         return redirect("standards:run", run_id=run.pk)
     pack = assess.pack_of(run)
     street, grade, sort = request.GET.get("street", ""), request.GET.get("grade", ""), request.GET.get("sort", "code")
+    if request.GET.get("format") == "xlsx":  # the communities the filtered page lists
+        return _xlsx(request, scope, run, pack, street=street, grade=grade)
     view = results.matrix(scope, run, pack, street=street, grade=grade, sort=sort, page=request.GET.get("page"))
-    if request.GET.get("format") == "xlsx":
-        return _xlsx(request, scope, run, pack)
     return render(request, "standards/matrix.html", {
         "run": run, "pack": pack, "view": view, "street": street, "grade": grade, "sort": sort,
         "grade_choices": [g.value for g in Grade], "page": view["page"], "count_label": "个社区",
@@ -153,11 +153,13 @@ def matrix(request, run_id):
         "units": [METRICS[i["metric"]].unit for i in view["columns"]]})
 
 
-def _xlsx(request, scope, run, pack):
-    data = results.as_json(run, pack, places=scope.places())
+def _xlsx(request, scope, run, pack, *, street: str = "", grade: str = ""):
+    data = results.as_json(run, pack, places=results.matrix_places(scope, run, street=street, grade=grade))
     body = export.run_xlsx(run, pack, data, targets=results.targets_for(scope, run))
+    shown = ";".join(x for x in (f"街道={street}" if street else "", f"等级={grade}" if grade else "") if x)
     access_log_write(user=request.user, action="export", target=f"评估 #{run.pk}", request=request,
-                     detail=f"{pack.id} {run.period} 年评估结果 xlsx,{len(data['communities'])} 个社区")
+                     detail=f"{pack.id} {run.period} 年评估结果 xlsx,{len(data['communities'])} 个社区"
+                            + (f";筛选:{shown}" if shown else ""))
     name = f"{run.period}年社区评估-{pack.id}-{run.scope.name}.xlsx"
     return HttpResponse(body, content_type=XLSX, headers={"Content-Disposition": content_disposition_header(True, name)})
 

@@ -62,6 +62,17 @@ def _filtered_scores(scope: Scope | None, run: AssessmentRun, street: str, grade
     return scores
 
 
+def matrix_places(scope: Scope | None, run: AssessmentRun, *, street: str = "", grade: str = ""):
+    """The places whose results the matrix shows for its filters: the communities the page lists
+    (the same `_filtered_scores`), and the streets (that street alone when one is chosen). The
+    matrix's xlsx reads its rows through these, so the file holds the filtered page's communities."""
+    communities = _filtered_scores(scope, run, street, grade).values("community_id")
+    streets = _visible_places(scope, run).filter(level=Level.STREET)
+    if street:
+        streets = streets.filter(code=street)
+    return Place.objects.filter(Q(pk__in=communities) | Q(pk__in=streets.values("pk")))
+
+
 def overview(scope: Scope | None, run: AssessmentRun, pack: Pack, *, street: str = "", grade: str = "") -> dict:
     """The run as the caller may see it, in figures the database counts: how many
     communities, of which grade, the streets to filter by, and each community

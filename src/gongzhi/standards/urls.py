@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.standards import assess_views, case_views, survey_views, views
+from gongzhi.standards import assess_views, case_views, survey_export, survey_views, views
 
 app_name = "standards"
 urlpatterns = [
@@ -26,5 +26,6 @@ urlpatterns = [
     path("surveys/", survey_views.survey_list, name="surveys"),
     path("surveys/mine/", survey_views.my_surveys, name="my_surveys"),
     path("surveys/<int:survey_id>/", survey_views.survey_detail, name="survey"),
+    path("surveys/<int:survey_id>/results.xlsx", survey_export.survey_export, name="survey_xlsx"),
     path("surveys/<int:survey_id>/<str:state>/", survey_views.survey_state, name="survey_state"),
 ]
