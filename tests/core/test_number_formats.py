@@ -60,3 +60,11 @@ def test_funding_page_shows_money(client, world):
     client.force_login(world.admin)
     html = client.get("/standards/funding/?pack=yixing-2019").content.decode()
     assert 'data-testid="funding-total">¥330.00<' in html
+
+
+def test_pagers_group_the_total():
+    from django.core.paginator import Paginator
+    from django.template.loader import render_to_string
+    page = Paginator(range(12_345), 20).get_page(2)
+    assert "共 12,345 条" in render_to_string("core/pager.html", {"page": page})
+    assert "共 12,345 件" in render_to_string("workorders/_pager.html", {"page": page, "count_label": "件"})
