@@ -79,6 +79,10 @@ ENDPOINTS = {
     "ledgers:record_void": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/meetings/{w.meeting_b.pk}/void/"),
     "ledgers:volunteer_new": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/volunteers/new/"),
     "ledgers:volunteer_leave": ("POST", lambda w: f"/ledgers/{w.comm_b.code}/volunteers/{w.volunteer_b.pk}/leave/"),
+    # the security administrator's and the alerts' pages: nobody here holds them (tests/audit/test_roles.py)
+    "audit:alert_handled": ("POST", lambda w: f"/audit/alerts/{_alert(w).pk}/handled/"),
+    "audit:account_unlock": ("POST", lambda w: f"/audit/accounts/{w.community_worker_b.pk}/unlock/"),
+    "audit:account_toggle": ("POST", lambda w: f"/audit/accounts/{w.community_worker_b.pk}/toggle/"),
 }
 # Lists: the foreign record must not appear in what they return.
 LISTS = {
@@ -100,6 +104,9 @@ LISTS = {
     "workorders:visits_export": "/orders/visits/export.xlsx",
     "workorders:disputes": "/orders/disputes/",
     "standards:runs": "/standards/assessments/",
+    # the audit trail (auditors only) and the accounts' security state (security administrators only)
+    "audit:events": "/audit/",
+    "audit:accounts": "/audit/accounts/",
     "standards:case_calls": lambda w: (_case_b(w), "/standards/cases/")[1],
     "standards:case_call": lambda w: f"/standards/cases/{_case_b(w).call_id}/",
     "standards:funding": "/standards/funding/?pack=wuhan-2011",
@@ -130,6 +137,15 @@ def _case_b(w):
         w.case_b = cases.case_submit(call=call, scope=Scope.for_user(officer), place=w.comm_b,
                                      title="南岳社区王五调解经验", topic="", text="王五的故事", files=[photo], by=officer)
     return w.case_b
+
+
+def _alert(w):
+    """An open security alert about community B's worker (only security staff may mark it handled)."""
+    if not hasattr(w, "alert_b"):
+        from gongzhi.audit import services
+        from gongzhi.audit.models import AuditAction
+        w.alert_b = services.record(None, AuditAction.ALERT_ACCOUNT, object_type="账号", object_id="cw_b", label="cw_b")
+    return w.alert_b
 
 
 def _survey_b(w):

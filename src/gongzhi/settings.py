@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "gongzhi.core",
     "gongzhi.accounts",
     "gongzhi.places",
+    "gongzhi.audit",
     "gongzhi.people",
     "gongzhi.workorders",
     "gongzhi.ledgers",
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "gongzhi.core.middleware.SessionLifetimeMiddleware",  # reads the posts the scope loads
     "gongzhi.core.middleware.NoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # too many failed sign-ins from one source address: that address waits (429), before Axes looks
+    "gongzhi.audit.middleware.LoginThrottleMiddleware",
     # Axes must come last: it inspects the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
@@ -128,6 +131,15 @@ AXES_VERBOSE = False
 # Never the address alone: a street office shares one NAT address, and locking it would lock out
 # every colleague.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# ... but one source address that fails this many sign-ins (whatever the usernames) within the window
+# waits until its failures fall out of the window (gongzhi.audit.throttle, counted in the audit trail,
+# so every worker and node sees the same count); a NAT'd office trying its own passwords stays well below.
+LOGIN_SOURCE_FAILURE_LIMIT = int(os.environ.get("GONGZHI_LOGIN_SOURCE_FAILURE_LIMIT", "30"))
+LOGIN_SOURCE_WINDOW_MINUTES = int(os.environ.get("GONGZHI_LOGIN_SOURCE_WINDOW_MINUTES", "15"))
+# Sustained attempts raise a security alert (audit trail + the security staff's home page): this many
+# failures for one account, or from one source, within the window.
+LOGIN_ALERT_FAILURES = int(os.environ.get("GONGZHI_LOGIN_ALERT_FAILURES", "10"))
+LOGIN_ALERT_WINDOW_MINUTES = int(os.environ.get("GONGZHI_LOGIN_ALERT_WINDOW_MINUTES", "60"))
 
 # Idle sessions expire: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = int(os.environ.get("GONGZHI_SESSION_IDLE_SECONDS", "1800"))

@@ -247,7 +247,8 @@ def test_small_build_is_consistent_and_realistic():
     # The staff who act in the work-order history cannot log in.
     assert all(not u.has_usable_password() for u in everyone if u.username not in users)
     assert Counter(a.role for u in users.values() for a in u.assignments.all()) == {
-        Role.ADMIN: 1, Role.STREET: 1, Role.COMMUNITY: 2, Role.GRID: 1, Role.DEPARTMENT: 1, Role.RESIDENT: 1}
+        Role.ADMIN: 1, Role.STREET: 1, Role.COMMUNITY: 2, Role.GRID: 1, Role.DEPARTMENT: 1, Role.RESIDENT: 1,
+        Role.AUDITOR: 1, Role.SECURITY: 1}
     for username, _label, place_name in demo.DEMO_ACCOUNTS:
         (a,) = users[username].assignments.all()
         assert a.place.level in ROLE_LEVELS[a.role] and a.place.name == place_name

@@ -10,6 +10,10 @@ class Role(models.TextChoices):
     GRID = "grid", "网格员"
     DEPARTMENT = "department", "职能部门"
     RESIDENT = "resident", "居民"
+    # 三员分立 (MLPS level 3): reads the audit trail and the access log, nothing else
+    AUDITOR = "auditor", "审计员"
+    # 三员分立: the accounts' security state (unlocks, deactivations) and the security alerts
+    SECURITY = "security", "安全管理员"
 
 
 # Where in the territory each role may be assigned.
@@ -20,6 +24,8 @@ ROLE_LEVELS = {
     Role.GRID: {"grid"},
     Role.DEPARTMENT: {"district", "street"},
     Role.RESIDENT: {"community", "grid"},
+    Role.AUDITOR: {"district"},
+    Role.SECURITY: {"district"},
 }
 
 

@@ -38,3 +38,5 @@ def account_set_active(*, user: User, active: bool, by) -> User:
 
 def account_unlock(*, user: User, by) -> None:
     axes_reset(username=user.username)
+    from gongzhi.audit.services import AuditAction, record
+    record(by, AuditAction.ACCOUNT_UNLOCK, obj=user)

@@ -30,4 +30,7 @@ def access_log_purge(*, before, today=None) -> int:
     start = timezone.make_aware(dt.datetime.combine(before, dt.time.min))
     # QuerySet.delete() bypasses AccessLog.delete(), which refuses single deletes from the UI.
     deleted, _ = AccessLog.objects.filter(at__lt=start).delete()
+    from gongzhi.audit.services import AuditAction, record
+    record(None, AuditAction.ACCESS_LOG_PURGE, object_type="访问日志", label=f"{before} 之前的访问日志",
+           after={"清理早于": before.isoformat(), "删除条数": deleted})
     return deleted

@@ -153,6 +153,9 @@ def backup_database(*, path, overwrite: bool = False, using: str = DEFAULT_DB_AL
     key_counts = " ".join(f"{t}={manifest.counts[t]}" for t in KEY_TABLES if t in manifest.counts)
     access_log_write(user=None, action="backup", target=str(path),
                      detail=f"{ENGINE_LABELS[engine]} {size} bytes sha256={sha} {key_counts}")
+    from gongzhi.audit.services import AuditAction, record
+    record(None, AuditAction.BACKUP, object_type="备份文件", label=str(path)[-200:],
+           after={"数据库": ENGINE_LABELS[engine], "大小": size, "sha256": sha})
     return manifest
 
 
@@ -200,6 +203,9 @@ def restore_database(*, path, force: bool = False, using: str = DEFAULT_DB_ALIAS
 
     access_log_write(user=None, action="backup", target=f"restore:{path}",
                      detail=f"restored {ENGINE_LABELS[engine]} backup of {manifest.created_at} sha256={sha}")
+    from gongzhi.audit.services import AuditAction, record
+    record(None, AuditAction.RESTORE, object_type="备份文件", label=str(path)[-200:],
+           after={"数据库": ENGINE_LABELS[engine], "备份时间": manifest.created_at, "sha256": sha})
     return manifest
 
 

@@ -69,6 +69,9 @@ ACCOUNTS = (
     DemoAccount("grid", Role.GRID, ACCOUNT_GRID, "储丽萍", ""),
     DemoAccount("department", Role.DEPARTMENT, DISTRICT_CODE, "潘志强", "市民政局"),
     DemoAccount("resident", Role.RESIDENT, ACCOUNT_GRID, "", ""),
+    # 三员分立: the auditor reads the audit trail only; the security administrator keeps the accounts' security
+    DemoAccount("auditor", Role.AUDITOR, DISTRICT_CODE, "任静怡", ""),
+    DemoAccount("security", Role.SECURITY, DISTRICT_CODE, "邵国平", ""),
 )
 _ACCOUNTS = ACCOUNTS  # the name tests/standards reads
 _PLACE_NAMES = {DISTRICT_CODE: DISTRICT_NAME, "320282001": "宜城街道", ACCOUNT_COMMUNITY: "东虹社区",

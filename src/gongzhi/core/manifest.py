@@ -2,7 +2,8 @@
 from gongzhi.accounts.models import Role
 from gongzhi.core.modules import Module, NavEntry, capability, register
 
-VIEW_ACCESS_LOG = capability("view_access_log", "查看访问日志", Role.ADMIN)
+# the auditor (三员分立) reads it beside the audit trail (gongzhi.audit)
+VIEW_ACCESS_LOG = capability("view_access_log", "查看访问日志", Role.ADMIN, Role.AUDITOR)
 # the JSON API's reference (/api/docs, /api/openapi.json): every staff role, no resident
 VIEW_API_DOCS = capability("view_api_docs", "查看接口文档", *(r for r in Role if r != Role.RESIDENT))
 

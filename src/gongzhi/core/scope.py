@@ -86,8 +86,8 @@ class Scope:
     def role_labels(self) -> list[str]:
         """Every role the user holds, widest first (the header names them all: a user of two posts is both)."""
         roles = {a.role for a in self.all_assignments}
-        return [r.label for r in (Role.ADMIN, Role.STREET, Role.DEPARTMENT, Role.COMMUNITY, Role.GRID, Role.RESIDENT)
-                if r in roles]
+        return [r.label for r in (Role.ADMIN, Role.SECURITY, Role.AUDITOR, Role.STREET, Role.DEPARTMENT,
+                                  Role.COMMUNITY, Role.GRID, Role.RESIDENT) if r in roles]
 
     # -- places ---------------------------------------------------------
     def _path_q(self, prefix: str = "") -> Q:

@@ -104,8 +104,24 @@ def start(*, pack: Pack, period: int, scope: Place, by=None) -> AssessmentRun:
     if not applicable_communities(pack, scope):
         raise ValueError(ERR_EMPTY.format(scope=scope.name, pack=pack.title))
     as_of = min(timezone.localdate(), dt.date(period, 12, 31))
-    return AssessmentRun.objects.create(pack_id=pack.id, pack_title=pack.title, period=period, scope=scope,
-                                        as_of=as_of, started_by=by, pack_text=pack.text, pack_sha256=pack.sha256)
+    row = AssessmentRun.objects.create(pack_id=pack.id, pack_title=pack.title, period=period, scope=scope,
+                                       as_of=as_of, started_by=by, pack_text=pack.text, pack_sha256=pack.sha256)
+    _audit_start(row, pack, by)
+    return row
+
+
+def _audit_start(row: AssessmentRun, pack: Pack, by) -> None:
+    """The trail records the run, and a pack file that changed since its last run (packs are files
+    kept by the deployment: the change shows at the first run that reads it)."""
+    from gongzhi.audit.services import AuditAction, record
+
+    last = (AssessmentRun.objects.filter(pack_id=pack.id).exclude(pk=row.pk).exclude(pack_sha256="")
+            .order_by("-started_at", "-id").values_list("pack_sha256", flat=True).first())
+    if last and last != pack.sha256:
+        record(by, AuditAction.PACK_CHANGE, object_type="政策包", object_id=pack.id, label=pack.title,
+               before={"sha256": last}, after={"sha256": pack.sha256})
+    record(by, AuditAction.RUN_START, obj=row, object_type="评估", label=f"{pack.title} {row.period} 年度 · {row.scope.name}",
+           after={"政策包": pack.id, "年度": row.period, "范围": row.scope.name, "sha256": pack.sha256})
 
 
 ERR_PACK_GONE = "评估 #{run} 所用的政策包「{pack}」已不存在(该评估早于保存政策包副本的版本),无法显示"

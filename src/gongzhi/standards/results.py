@@ -252,8 +252,14 @@ def publish(*, run: AssessmentRun, scope: Scope, by, publish: bool = True) -> As
         raise PermissionDenied(ERR_PUBLISH_UNFINISHED)
     if publish and not CommunityScore.objects.filter(run=run).exists():
         raise PermissionDenied(ERR_PUBLISH_EMPTY)
+    was = run.published_at is not None
     run.published_at, run.published_by = (timezone.now(), by) if publish else (None, None)
     run.save(update_fields=["published_at", "published_by"])
+    if was != publish:
+        from gongzhi.audit.services import AuditAction, record
+        record(by, AuditAction.RUN_PUBLISH if publish else AuditAction.RUN_UNPUBLISH, obj=run, object_type="评估",
+               label=f"{run.pack_title} {run.period} 年度 · {run.scope.name}", before={"公示": was},
+               after={"公示": publish})
     return run
 
 

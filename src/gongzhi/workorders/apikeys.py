@@ -14,6 +14,8 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from gongzhi.audit import services as audit
+from gongzhi.audit.models import AuditAction
 from gongzhi.core import crypto
 from gongzhi.workorders.models import ApiKey
 
@@ -43,6 +45,7 @@ def apikey_create(*, name: str, by=None) -> tuple[ApiKey, str]:
         raw = secrets.token_urlsafe(32)
     key = ApiKey.objects.create(name=name[:80], prefix=raw[:PREFIX_LENGTH], key_hash=crypto.keyed_hash(raw),
                                 created_by=by)
+    audit.record(by, AuditAction.APIKEY_CREATE, obj=key, after={"名称": key.name, "前缀": key.prefix})
     return key, raw
 
 
@@ -94,6 +97,7 @@ def apikey_revoke(*, prefix: str) -> ApiKey:
     key = matches[0]
     key.active = False
     key.save(update_fields=["active"])
+    audit.record(None, AuditAction.APIKEY_REVOKE, obj=key, before={"有效": True}, after={"有效": False})
     cache.delete(_cache_key(key.key_hash))  # this process at once; others within CACHE_SECONDS
     return key
 

@@ -8,6 +8,8 @@ import re
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from gongzhi.audit import services as audit
+from gongzhi.audit.models import AuditAction
 from gongzhi.core.scope import Scope
 from gongzhi.places.models import Place
 from gongzhi.workorders import selectors
@@ -17,6 +19,9 @@ from gongzhi.workorders.models import Category, RouteLevel
 from gongzhi.workorders.services.errors import WorkflowError, lock_row
 
 ERR_CATEGORY_CODE = "代码只能由小写字母、数字、下划线和连字符组成"
+# what the audit trail keeps of a category's change (gongzhi.audit)
+AUDITED_FIELDS = ("code", "kind", "name", "description", "is_public", "is_dispute", "route_level", "route_department",
+                  "window", "accept_days", "handle_days", "verify_days", "active", "sort", "materials", "attributes")
 ERR_CATEGORY_CODE_TAKEN = "代码 {code} 已被使用"
 ERR_CATEGORY_LOCALITY = "只能维护本地区的工单目录"
 ERR_CATEGORY_ATTRIBUTES = "附加字段须为 JSON 列表:{detail}"
@@ -43,11 +48,13 @@ def category_save(*, by, category: Category | None, version: int | None, fields:
         if Category.objects.filter(code=code).exists():
             raise WorkflowError(ERR_CATEGORY_CODE_TAKEN.format(code=code))
         category = Category(code=code, kind=fields["kind"], locality=locality)
+        before = None
     else:
         # the locality is set when a category is made and never changes: asked before the version
         if category.locality_id and category.locality_id != locality.pk and not category.locality.is_within(locality):
             raise PermissionDenied(ERR_CATEGORY_LOCALITY)
         category = lock_row(Category.objects, category.pk, version)
+        before = audit.snapshot(category, AUDITED_FIELDS)
         category.version += 1
     attributes = fields.get("attributes") or "[]"
     try:
@@ -67,5 +74,7 @@ def category_save(*, by, category: Category | None, version: int | None, fields:
     if category.route_level == RouteLevel.DEPARTMENT and not category.route_department:
         raise WorkflowError(ERR_CATEGORY_DEPARTMENT)
     category.save()
+    audit.record(by, AuditAction.CATEGORY_EDIT if before else AuditAction.CATEGORY_CREATE, obj=category,
+                 before=before, after=audit.snapshot(category, AUDITED_FIELDS))
     selectors.forget_category(category.code)  # Open311 keeps categories a minute
     return category
