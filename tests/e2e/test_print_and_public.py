@@ -156,3 +156,36 @@ def test_api_docs_are_closed_to_residents_and_visitors(page, live_server, live_w
     login(page, live_server, "res_a1")
     response = page.goto(live_server.url + "/api/docs")
     assert response.status == 403
+
+
+LISTS = ["/people/residents/", "/orders/?state=", "/orders/visits/", "/orders/inbox/", "/places/", "/accounts/",
+         "/access-log/", "/orders/disputes/", "/standards/assessments/", "/standards/funding/?pack=yixing-2019",
+         "/standards/packs/yixing-2019/"]
+CUT_OFF = """() => [...document.querySelectorAll('main *')]
+  .filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).display !== 'inline')
+  .map(e => e.tagName + '.' + e.className)"""
+
+
+def test_every_list_prints_bare_and_uncut(desktop_page, live_server, live_world):
+    """Every list page on paper: no header, navigation, forms or pager, nothing cut off at the A4
+    portrait width (186 mm between the margins = 703 px); the wide assessment matrix turns the page
+    to A4 landscape and fits it."""
+    from gongzhi.standards import assess, packs
+    pack = packs.load("yixing-2019")
+    run = assess.run(assess.start(pack=pack, period=2025, scope=live_world.district), pack)
+    _order(live_world)
+    page = desktop_page
+    login(page, live_server, "admin")
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": 703, "height": 1000})
+    for url in LISTS + [f"/standards/assessments/{run.pk}/"]:
+        page.goto(live_server.url + url)
+        shown = [s for s in ("header.top", "main form", ".pager", "main button") if page.locator(s).count()
+                 and any(page.locator(s).nth(i).is_visible() for i in range(page.locator(s).count()))]
+        assert shown == [], (url, shown)
+        assert page.evaluate(CUT_OFF) == [], url
+    page.goto(f"{live_server.url}/standards/assessments/{run.pk}/matrix/")
+    box = PdfReader(BytesIO(page.pdf(prefer_css_page_size=True))).pages[0].mediabox
+    assert float(box.width) > float(box.height)  # landscape
+    page.set_viewport_size({"width": 1046, "height": 700})  # A4 landscape between the margins
+    assert page.evaluate(CUT_OFF) == []
