@@ -1,7 +1,17 @@
 """Checking uploaded files before anything is written: the type is read from
 the file's first bytes (never trusted from its name or the browser), with
-limits on size and count. Work-order photos and case attachments use it."""
+limits on size and count. Work-order photos and case attachments use it.
+
+And keeping uploads at rest: `private_dir` makes a directory only the server's
+user can enter (0700, also when it existed before), and `purge_older_than`
+removes what a crashed or abandoned job left behind after the retention period
+(settings.UPLOAD_RETENTION_HOURS; the resident import's uploads and reports).
+"""
 from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
 
 ERR_TYPE = "附件「{name}」格式不支持,只能上传 JPG、PNG、WEBP 图片或 PDF"
 ERR_SIZE = "附件「{name}」超过 {mb} MB"
@@ -41,3 +51,35 @@ def check_files(files, *, max_count: int = MAX_COUNT, max_bytes: int = MAX_BYTES
             raise UploadError(ERR_TYPE.format(name=f.name))
         checked.append((f, content_type))
     return checked
+
+
+def private_dir(path: Path) -> Path:
+    """`path`, created if need be, with mode 0700: the files in it are personal data."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if path.stat().st_mode & 0o077:
+        os.chmod(path, 0o700)
+    return path
+
+
+def write_private(path: Path, chunks) -> Path:
+    """A new file readable by the server's user only (0600 from the start, not chmod'ed after)."""
+    with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
+        for chunk in chunks:
+            out.write(chunk)
+    return path
+
+
+def purge_older_than(directory: Path, hours: float, *, now: float | None = None) -> list[Path]:
+    """Removes the files in `directory` last changed more than `hours` ago; returns them."""
+    if not directory.is_dir():
+        return []
+    cutoff = (time.time() if now is None else now) - hours * 3600
+    removed = []
+    for entry in os.scandir(directory):
+        try:
+            if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except FileNotFoundError:  # removed meanwhile (its job ended)
+            continue
+    return removed

@@ -16,23 +16,22 @@ from gongzhi.core.dburl import current_database_url
 from gongzhi.core.models import Job, JobStatus
 from gongzhi.core.manifest import VIEW_ACCESS_LOG
 from gongzhi.core.permissions import requires
+from gongzhi.core.uploads import write_private
+from gongzhi.people import import_uploads
 from gongzhi.people.forms import ImportForm
 from gongzhi.people.manifest import IMPORT
 
-IMPORT_DIR_NAME = "imports"
-
-
-def _import_dir() -> Path:
-    d = Path(settings.DATA_DIR) / IMPORT_DIR_NAME
-    d.mkdir(parents=True, exist_ok=True)
-    return d
+IMPORT_DIR_NAME = import_uploads.IMPORT_DIR_NAME
+ERR_REPORT_GONE = "没有被拒绝的行,或其报告已超过保留期限({hours:g} 小时)被删除"
+_import_dir = import_uploads.import_dir  # mode 0700
 
 
 def _launch_import(job: Job) -> None:
     cmd = [sys.executable, "-m", "gongzhi.cli", "import", "residents", job.input_path, "--job", str(job.pk),
            "--report", job.result_path]
     env = {**os.environ, "DATABASE_URL": current_database_url(), "GONGZHI_DATA_DIR": str(settings.DATA_DIR)}
-    with open(Path(job.input_path).with_suffix(".log"), "ab") as log:
+    log_path = Path(job.input_path).with_suffix(".log")
+    with os.fdopen(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab") as log:
         subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
                          start_new_session=True)
 
@@ -43,11 +42,10 @@ def import_page(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         stem = f"{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
+        import_uploads.purge()  # what crashed or abandoned jobs left, past the retention period
         path = _import_dir() / f"{stem}{Path(upload.name).suffix.lower()}"
         # readable by the server's user only; the import job deletes it when it ends
-        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
+        write_private(path, upload.chunks())
         job = Job.objects.create(kind="import_residents", created_by=request.user, input_name=upload.name,
                                  input_path=str(path), result_path=str(_import_dir() / f"{stem}.rejected.xlsx"))
         _launch_import(job)
@@ -75,7 +73,7 @@ def import_report(request, pk):
     job = _own_job(request, pk)
     path = Path(job.result_path)
     if job.status != JobStatus.DONE or not job.rejected or not path.exists():
-        raise Http404("没有被拒绝的行")
+        raise Http404(ERR_REPORT_GONE.format(hours=settings.UPLOAD_RETENTION_HOURS))
     return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{Path(job.input_name).stem}-被拒绝的行.xlsx")
 
 
