@@ -144,3 +144,39 @@ def test_backup_restore_and_access_log_purge(db, tmp_path, settings):
     access_log_purge(before=dt.date.today() - dt.timedelta(days=200))
     e = last(AuditAction.ACCESS_LOG_PURGE)
     assert e is not None and e.after["删除条数"] == 0
+
+
+def test_password_changes_own_and_by_an_administrator(world, rf):
+    from simple_history.models import HistoricalRecords
+    world.community_worker_a.set_password("Another-pass-2026")
+    world.community_worker_a.save()
+    e = last(AuditAction.PASSWORD_CHANGE)
+    assert e is not None and e.object_id == str(world.community_worker_a.pk)
+    assert world.community_worker_a.password not in str(e.after) + str(e.before) + e.detail
+    request = rf.post("/accounts/x/", REMOTE_ADDR=IP)
+    request.user = world.admin
+    HistoricalRecords.context.request = request
+    try:
+        world.community_worker_a.set_password("Initial-pass-2026")
+        world.community_worker_a.save(update_fields=["password"])
+    finally:
+        del HistoricalRecords.context.request
+    e = last(AuditAction.PASSWORD_RESET)
+    assert (e.actor, e.ip, e.object_id) == (world.admin, IP, str(world.community_worker_a.pk))
+    world.community_worker_a.save(update_fields=["last_login"])  # a sign-in's save: nothing recorded
+    assert AuditEvent.objects.filter(action__in=[AuditAction.PASSWORD_CHANGE, AuditAction.PASSWORD_RESET]).count() == 2
+
+
+def test_two_factor_enrolment_and_reset(world):
+    from django.apps import apps
+    if not apps.is_installed("django_otp.plugins.otp_totp"):
+        pytest.skip("django-otp not installed")
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+    device = TOTPDevice.objects.create(user=world.admin, name="手机", confirmed=False)
+    assert last(AuditAction.TWO_FACTOR_ON) is None  # not yet confirmed
+    device.confirmed = True
+    device.save()
+    assert last(AuditAction.TWO_FACTOR_ON).object_id == str(world.admin.pk)
+    device.delete()
+    assert last(AuditAction.TWO_FACTOR_OFF).object_id == str(world.admin.pk)
+    assert "key" not in str(last(AuditAction.TWO_FACTOR_ON).after)

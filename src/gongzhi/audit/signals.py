@@ -9,7 +9,7 @@ from django.dispatch import receiver
 from gongzhi.accounts.models import RoleAssignment, User
 from gongzhi.audit import throttle
 from gongzhi.audit.models import AuditAction, Outcome
-from gongzhi.audit.services import client_ip, record
+from gongzhi.audit.services import client_ip, current_request, record
 
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
@@ -45,10 +45,12 @@ def _user_fields(user) -> dict:
 
 @receiver(pre_save, sender=User, dispatch_uid="audit_user_pre")
 def _user_before(sender, instance, update_fields=None, raw=False, **kwargs):
-    if raw or instance.pk is None or (update_fields is not None and "is_active" not in update_fields):
-        instance._audit_was_active = None
-        return
-    instance._audit_was_active = User.objects.filter(pk=instance.pk).values_list("is_active", flat=True).first()
+    instance._audit_was_active = instance._audit_old_password = None
+    if raw or instance.pk is None or (update_fields is not None and not {"is_active", "password"} & set(update_fields)):
+        return  # e.g. the last_login of every sign-in
+    old = User.objects.filter(pk=instance.pk).values_list("is_active", "password").first()
+    if old is not None:
+        instance._audit_was_active, instance._audit_old_password = old
 
 
 @receiver(post_save, sender=User, dispatch_uid="audit_user_post")
@@ -62,6 +64,42 @@ def _user_saved(sender, instance, created, raw=False, **kwargs):
     if was is not None and was != instance.is_active:
         action = AuditAction.ACCOUNT_ACTIVATE if instance.is_active else AuditAction.ACCOUNT_DEACTIVATE
         record(None, action, obj=instance, before={"启用": was}, after={"启用": instance.is_active})
+    old_password = getattr(instance, "_audit_old_password", None)
+    if old_password is not None and old_password != instance.password:
+        # the owner, or an administrator giving a new initial password (never the password or its hash)
+        request = current_request()
+        by = getattr(request, "user", None) if request is not None else None
+        own = by is None or not by.is_authenticated or by.pk == instance.pk
+        record(None, AuditAction.PASSWORD_CHANGE if own else AuditAction.PASSWORD_RESET, obj=instance)
+
+
+# -- two-factor sign-in (django-otp's devices) -------------------------------------------------
+
+def _connect_two_factor():
+    from django.apps import apps
+    if not apps.is_installed("django_otp.plugins.otp_totp"):
+        return
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    @receiver(pre_save, sender=TOTPDevice, dispatch_uid="audit_totp_pre", weak=False)
+    def _totp_before(sender, instance, raw=False, **kwargs):
+        instance._audit_was_confirmed = bool(instance.pk) and TOTPDevice.objects.filter(
+            pk=instance.pk, confirmed=True).exists()
+
+    @receiver(post_save, sender=TOTPDevice, dispatch_uid="audit_totp_post", weak=False)
+    def _totp_saved(sender, instance, raw=False, **kwargs):
+        if not raw and instance.confirmed and not getattr(instance, "_audit_was_confirmed", False):
+            record(None, AuditAction.TWO_FACTOR_ON, obj=instance.user, object_type="账号")
+
+    @receiver(post_delete, sender=TOTPDevice, dispatch_uid="audit_totp_delete", weak=False)
+    def _totp_deleted(sender, instance, **kwargs):
+        if instance.confirmed:
+            user = User.objects.filter(pk=instance.user_id).first()
+            record(None, AuditAction.TWO_FACTOR_OFF, obj=user, object_type="账号",
+                   label=str(user) if user is not None else f"账号 #{instance.user_id}")
+
+
+_connect_two_factor()
 
 
 # -- posts (a role at a place) ---------------------------------------------------------------
