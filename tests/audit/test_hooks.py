@@ -119,7 +119,7 @@ def test_assessment_start_publish_unpublish_and_pack_change(world):
     changed = packs.from_text(pack.text + "\n# 2026 修订\n", "yixing-2019.yaml")
     assess.start(pack=changed, period=2025, scope=world.district, by=world.admin)
     e = last(AuditAction.PACK_CHANGE)
-    assert e.object_id == "yixing-2019" and e.before["sha256"] == pack.sha256 and e.after["sha256"] == changed.sha256
+    assert e.object_id == "yixing-2019" and e.before["校验值"] == pack.sha256 and e.after["校验值"] == changed.sha256
 
 
 def test_api_key_create_and_revoke_from_the_command_line(db, capsys):
@@ -139,7 +139,7 @@ def test_backup_restore_and_access_log_purge(db, tmp_path, settings):
     from gongzhi.core.backup import backup_database
     backup_database(path=tmp_path / "b.sqlite3")
     e = last(AuditAction.BACKUP)
-    assert e is not None and e.object_label.endswith("b.sqlite3") and e.after["sha256"]
+    assert e is not None and e.object_label.endswith("b.sqlite3") and e.after["校验值"]
     from gongzhi.core.access_log import access_log_purge
     access_log_purge(before=dt.date.today() - dt.timedelta(days=200))
     e = last(AuditAction.ACCESS_LOG_PURGE)

@@ -67,7 +67,7 @@ def test_purge_removes_only_what_is_past_the_retention(db):
     assert not AuditEvent.objects.filter(pk=old.pk).exists()
     assert AuditEvent.objects.filter(pk=recent.pk).exists()
     purge = AuditEvent.objects.get(action=AuditAction.AUDIT_PURGE)  # the purge itself is on the trail
-    assert purge.after == {"before": day.isoformat(), "deleted": 1}
+    assert purge.after == {"清理早于": day.isoformat(), "删除条数": 1}
 
 
 def test_the_database_refuses_a_raw_delete_of_recent_rows_even_among_old_ones(db):

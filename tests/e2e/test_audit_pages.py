@@ -45,3 +45,27 @@ def test_audit_trail_and_security_pages_fit_a_phone(page, live_server, live_worl
     page.get_by_role("button", name="标记已处理").click()
     page.wait_for_load_state()
     assert page.get_by_text("已标记该告警为已处理").is_visible()
+
+
+def test_the_auditor_and_the_security_admin_crawl_clean(page, live_server, live_world):
+    """Every page the two roles reach (the crawler of test_crawl.py): no refusal behind a link, no
+    internal identifier, nothing wider than the phone, no serious accessibility issue; with every
+    kind of event on the trail, an open alert and a locked account."""
+    from tests.e2e.crawl import crawl
+    w = live_world
+    services.record(w.admin, AuditAction.RUN_PUBLISH, label="宜兴 2025 年度", before={"公示": False},
+                    after={"公示": True})
+    services.record(None, AuditAction.BACKUP, label="/srv/backup/gongzhi-20261130.sqlite3",
+                    after={"数据库": "SQLite", "大小": 123, "校验值": "ab12" * 16})
+    services.record(None, AuditAction.LOGIN_FAILED, username="admin", outcome="failed", ip="203.0.113.9")
+    services.record(None, AuditAction.ALERT_SOURCE, object_type="来源地址", object_id="203.0.113.9",
+                    label="203.0.113.9", detail="来源地址 203.0.113.9 在 60 分钟内登录失败 10 次,疑似持续尝试密码")
+    for username, role in (("auditor", "auditor"), ("security", "security")):
+        u = user(username, role, w.district)
+        page.context.clear_cookies()
+        _sign_in(page, live_server, u)
+        result = crawl(page, live_server.url, username, limit=40)
+        assert len(result.visited) >= 3, result.visited
+        # the pages of the audit app and the kernel's home and access log (the accounts' own pages are theirs)
+        mine = [f for f in result.findings if not f.url.startswith("/accounts/")]
+        assert not mine, "\n".join(str(f) for f in mine)

@@ -101,11 +101,15 @@ def snapshot(obj, fields) -> dict | None:
     return out
 
 
+# models whose verbose name is Django's English (or none): what users call them
+TYPE_NAMES = {"accounts.user": "账号", "accounts.roleassignment": "岗位"}
+
+
 def _object(obj) -> tuple[str, str, str]:
     if obj is None:
         return "", "", ""
     meta = getattr(obj, "_meta", None)
-    kind = str(meta.verbose_name) if meta is not None else type(obj).__name__
+    kind = (TYPE_NAMES.get(meta.label_lower) or str(meta.verbose_name)) if meta is not None else type(obj).__name__
     return kind[:40], str(getattr(obj, "pk", "") or "")[:64], _clean_text(str(obj))[:200]
 
 
@@ -196,5 +200,5 @@ def audit_purge(*, before: dt.date, today: dt.date | None = None) -> int:
         cursor.execute(f"DELETE FROM {AuditEvent._meta.db_table} WHERE at < %s", [start])
         deleted = cursor.rowcount
     record(None, AuditAction.AUDIT_PURGE, object_type="审计日志", label=f"{before} 之前的审计记录",
-           after={"before": before.isoformat(), "deleted": deleted})
+           after={"清理早于": before.isoformat(), "删除条数": deleted})
     return deleted

@@ -155,7 +155,7 @@ def backup_database(*, path, overwrite: bool = False, using: str = DEFAULT_DB_AL
                      detail=f"{ENGINE_LABELS[engine]} {size} bytes sha256={sha} {key_counts}")
     from gongzhi.audit.services import AuditAction, record
     record(None, AuditAction.BACKUP, object_type="备份文件", label=str(path)[-200:],
-           after={"数据库": ENGINE_LABELS[engine], "大小": size, "sha256": sha})
+           after={"数据库": ENGINE_LABELS[engine], "大小": size, "校验值": sha})
     return manifest
 
 
@@ -205,7 +205,7 @@ def restore_database(*, path, force: bool = False, using: str = DEFAULT_DB_ALIAS
                      detail=f"restored {ENGINE_LABELS[engine]} backup of {manifest.created_at} sha256={sha}")
     from gongzhi.audit.services import AuditAction, record
     record(None, AuditAction.RESTORE, object_type="备份文件", label=str(path)[-200:],
-           after={"数据库": ENGINE_LABELS[engine], "备份时间": manifest.created_at, "sha256": sha})
+           after={"数据库": ENGINE_LABELS[engine], "备份时间": manifest.created_at, "校验值": sha})
     return manifest
 
 

@@ -119,9 +119,9 @@ def _audit_start(row: AssessmentRun, pack: Pack, by) -> None:
             .order_by("-started_at", "-id").values_list("pack_sha256", flat=True).first())
     if last and last != pack.sha256:
         record(by, AuditAction.PACK_CHANGE, object_type="政策包", object_id=pack.id, label=pack.title,
-               before={"sha256": last}, after={"sha256": pack.sha256})
+               before={"校验值": last}, after={"校验值": pack.sha256})
     record(by, AuditAction.RUN_START, obj=row, object_type="评估", label=f"{pack.title} {row.period} 年度 · {row.scope.name}",
-           after={"政策包": pack.id, "年度": row.period, "范围": row.scope.name, "sha256": pack.sha256})
+           after={"政策包": pack.id, "年度": row.period, "范围": row.scope.name, "校验值": pack.sha256})
 
 
 ERR_PACK_GONE = "评估 #{run} 所用的政策包「{pack}」已不存在(该评估早于保存政策包副本的版本),无法显示"
