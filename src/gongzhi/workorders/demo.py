@@ -22,7 +22,7 @@ from gongzhi.people.models import Household
 from gongzhi.places.models import Level, Place
 from gongzhi.workorders import notify, rights, services
 from gongzhi.workorders.escalation import escalate_overdue
-from gongzhi.workorders.models import Category, Channel, Notification, WorkOrder
+from gongzhi.workorders.models import Category, Channel, Notification, VisitLog, WorkOrder
 
 ORDERS_AT_FULL_SCALE = 1200
 HISTORY_DAYS = 365
@@ -53,6 +53,21 @@ _REPLIES = ["已处理完毕,现场恢复正常", "已协调解决,当事人表�
 _RATINGS = [5] * 55 + [4] * 28 + [3] * 10 + [2] * 5 + [1] * 2
 # Departments the history dispatches to (at the district).
 _DEPARTMENT_ROUTES = {"svc_dibao": "市民政局", "svc_elderly_allowance": "市民政局"}
+# How many of the last days' orders are applications on their way to a department.
+_DEPARTMENT_OPEN = 3
+# The visit log (民情日记) covers this many days before the demo's date.
+VISIT_DAYS = 91
+# (what the grid worker saw, what the household asked for)
+_VISIT_NOTES = [
+    ("入户走访独居老人,身体状况良好,家中水电正常", "希望有人定期上门陪护聊天"),
+    ("走访空巢老人家庭,了解用药和就医情况", "子女不在身边,希望社区帮忙预约体检"),
+    ("入户核对家庭成员信息,登记变更情况", "询问新生儿落户需要的材料"),
+    ("走访困难家庭,了解就业和生活情况", "希望推荐附近的公益性岗位"),
+    ("走访高龄老人,宣传防诈骗知识", "反映楼道灯不亮,晚上出门不便"),
+    ("检查老人家中燃气和用电安全", "燃气灶老旧,想了解以旧换新补贴"),
+    ("走访残疾人家庭,了解康复需求", "希望申请辅助器具"),
+    ("入户宣传垃圾分类,发放分类指南", "小区垃圾桶数量不够"),
+]
 
 
 @dataclass(order=True)
@@ -71,6 +86,7 @@ class _Case:
     order: WorkOrder | None = None
     index: int = 0
     by_resident: bool = False
+    to_grid: bool = False  # dispatched to its grid whatever the channel
 
 
 class _History:
@@ -156,7 +172,9 @@ class _History:
         parties = [{"name": name, "role": "申请人"}, {"name": self.name_maker(), "role": "被申请人"}] \
             if category.is_dispute else None
         if rng.random() < 0.55:
-            return services.order_report(description=f"网格巡查发现:{case.title}", channel=Channel.GRID,
+            # a grid worker finds an incident on patrol; a resident's request reaches them on a visit
+            seen = "网格巡查发现" if category.kind == "incident" else "网格员走访时居民提出"
+            return services.order_report(description=f"{seen}:{case.title}", channel=Channel.GRID,
                                          by=self.actor(Role.GRID, grid), lat=lat, lon=lon, parties=parties, **common)
         return services.order_report(description=f"居民来电反映:{case.title}", channel=Channel.OPEN311, by=None,
                                      reporter_name=name, reporter_phone=_phone(rng), lat=lat, lon=lon,
@@ -181,7 +199,7 @@ class _History:
                 place, department = self.district, order.category.route_department
             elif order.category.route_level == "street":
                 place = street
-            elif order.channel == Channel.GRID and self.rng.random() < 0.5:
+            elif case.to_grid or order.channel == Channel.GRID and self.rng.random() < 0.5:
                 place = order.grid
             else:
                 place = community
@@ -235,13 +253,22 @@ class _History:
         resident_cases = 3 if self.resident_user else 0
         for n in range(self.total + recent + resident_cases):
             _, code, titles = rng.choices(_MIX, weights=weights)[0]
+            if self.total <= n < self.total + _DEPARTMENT_OPEN:
+                # the department's desk is not empty: applications sent to it since yesterday
+                code = list(_DEPARTMENT_ROUTES)[n % len(_DEPARTMENT_ROUTES)]
+                titles = next(t for _, c, t in _MIX if c == code)
             case = _Case(category=self.categories[code], grid=rng.choice(self.grids), title=rng.choice(titles))
+            if self.total + _DEPARTMENT_OPEN <= n < self.total + _DEPARTMENT_OPEN + 4:
+                # the demo's grid account has this fortnight's work on its desk
+                case.grid, case.to_grid = self.grids[0], True
             if n >= self.total + recent:
                 case = _Case(category=self.categories["property"], grid=self.grids[0], by_resident=True,
                              title=["电梯经常停运", "单元门禁失灵", "小区路灯不亮"][n - self.total - recent])
             self.plan(case)
             if n < self.total:
                 day = start + dt.timedelta(days=HISTORY_DAYS * (rng.random() ** 0.85))
+            elif n < self.total + _DEPARTMENT_OPEN:
+                day = self.now - dt.timedelta(hours=rng.uniform(3, 20))
             else:
                 day = self.now - dt.timedelta(days=14 * rng.random())
             at = timezone.localtime(day).replace(hour=rng.randint(8, 17), minute=rng.randrange(60))
@@ -269,9 +296,39 @@ class _History:
                     heapq.heappush(queue, _Step(next_at, seq, case))
                     seq += 1
         escalate_overdue(now=self.now)
+        self.visits()
         # What happened before this week has been read.
         Notification.objects.filter(created_at__lt=self.now - dt.timedelta(days=7)).update(read_at=self.now)
         return WorkOrder.objects.filter(Q(district=self.district)).count()
+
+
+    def visits(self) -> int:
+        """民情日记: every grid's worker visits about two households a week for the last
+        `VISIT_DAYS` days, key-group households first; some key-group households wait longer
+        than the desk's 30 days, so the desk has visits due. A few concerns became orders."""
+        rng, today = self.rng, timezone.localdate(self.now)
+        key_group = set(Household.objects.filter(grid__in=self.grids, members__care_tags__isnull=False)
+                        .values_list("pk", flat=True))
+        rows = []
+        for grid in self.grids:
+            homes = self.households.get(grid.pk, [])
+            if not homes:
+                continue
+            visitor = self.actor(Role.GRID, grid)
+            first = sorted(homes, key=lambda pk: (pk not in key_group, rng.random()))
+            # a third of the key-group homes have not been visited for over a month
+            waiting = set(pk for pk in first if pk in key_group and rng.random() < 0.35)
+            for week in range(VISIT_DAYS // 7):
+                # the waiting homes were last seen five weeks ago or earlier
+                candidates = first[:12] if week >= 5 else [h for h in first[:12] if h not in waiting]
+                for _ in range(2 if candidates else 0):
+                    pk = rng.choice(candidates)
+                    day = today - dt.timedelta(days=week * 7 + rng.randrange(7))
+                    notes, concern = rng.choice(_VISIT_NOTES)
+                    rows.append(VisitLog(grid=grid, household_id=pk, visitor=visitor, visited_on=day, notes=notes,
+                                         concerns=concern if rng.random() < 0.3 else ""))
+        VisitLog.objects.bulk_create(rows, batch_size=2000)
+        return len(rows)
 
 
 def _bbox(boundary):
