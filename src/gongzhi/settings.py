@@ -140,6 +140,13 @@ LOGIN_SOURCE_WINDOW_MINUTES = int(os.environ.get("GONGZHI_LOGIN_SOURCE_WINDOW_MI
 # failures for one account, or from one source, within the window.
 LOGIN_ALERT_FAILURES = int(os.environ.get("GONGZHI_LOGIN_ALERT_FAILURES", "10"))
 LOGIN_ALERT_WINDOW_MINUTES = int(os.environ.get("GONGZHI_LOGIN_ALERT_WINDOW_MINUTES", "60"))
+# The source address of a request: behind the TLS proxy the socket's address is the proxy's, so
+# X-Forwarded-For is read when the request comes from one of these (addresses or networks; the
+# local host by default, like gunicorn's forwarded_allow_ips). Axes, the throttle, the audit trail
+# and the access log all read the address this way (gongzhi.audit.services.client_ip).
+TRUSTED_PROXIES = [p for p in os.environ.get(
+    "GONGZHI_TRUSTED_PROXIES", os.environ.get("GONGZHI_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")).split(",") if p.strip()]
+AXES_CLIENT_IP_CALLABLE = "gongzhi.audit.services.client_ip"
 
 # Idle sessions expire: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = int(os.environ.get("GONGZHI_SESSION_IDLE_SECONDS", "1800"))

@@ -83,3 +83,29 @@ def test_sustained_failures_from_one_source_raise_an_alert(client, world, limits
         _fail(client, f"guess{i}")
     alert = AuditEvent.objects.get(action=AuditAction.ALERT_SOURCE)
     assert alert.object_id == SOURCE and alert.ip == SOURCE
+
+
+def test_behind_the_proxy_each_client_is_its_own_source(client, world, limits):
+    """The proxy (a trusted address) passes the client's address in X-Forwarded-For: one client's
+    failures hold up that client only, not everyone behind the proxy; Axes reads the same address."""
+    limits.TRUSTED_PROXIES = ["10.0.0.0/24"]
+    for i in range(6):
+        client.post("/accounts/login/", {"username": f"guess{i}", "password": "wrong"}, REMOTE_ADDR="10.0.0.2",
+                    HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.77")  # 1.2.3.4: what the client claimed itself
+    failed = AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED)
+    assert set(failed.values_list("ip", flat=True)) == {"203.0.113.77"}
+    from axes.models import AccessAttempt
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"203.0.113.77"}
+    assert client.post("/accounts/login/", {"username": "cw_a", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2",
+                       HTTP_X_FORWARDED_FOR="203.0.113.77").status_code == 429
+    assert client.post("/accounts/login/", {"username": "cw_a", "password": PASSWORD}, REMOTE_ADDR="10.0.0.2",
+                       HTTP_X_FORWARDED_FOR="203.0.113.78").status_code == 302
+
+
+def test_a_client_cannot_choose_its_own_address(client, world, limits):
+    limits.TRUSTED_PROXIES = ["10.0.0.0/24"]
+    for i in range(6):  # straight to the server, with a forged header: the header is ignored
+        client.post("/accounts/login/", {"username": f"guess{i}", "password": "wrong"}, REMOTE_ADDR=SOURCE,
+                    HTTP_X_FORWARDED_FOR=f"192.0.2.{i}")
+    assert set(AuditEvent.objects.filter(action=AuditAction.LOGIN_FAILED).values_list("ip", flat=True)) == {SOURCE}
+    assert _fail(client, "cw_a").status_code == 429

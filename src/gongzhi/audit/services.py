@@ -45,16 +45,52 @@ def current_request() -> HttpRequest | None:
     return getattr(HistoricalRecords.context, "request", None)
 
 
+def _trusted_proxies():
+    import ipaddress
+
+    from django.conf import settings
+    nets = []
+    for item in getattr(settings, "TRUSTED_PROXIES", ()):
+        try:
+            nets.append(ipaddress.ip_network(item.strip(), strict=False))
+        except ValueError:
+            continue
+    return nets
+
+
+def _ip(value: str):
+    import ipaddress
+    try:
+        return ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+
+
 def client_ip(request) -> str | None:
-    """The source address. Behind the TLS proxy REMOTE_ADDR is the proxy's: the proxy must set it
-    (e.g. nginx's real_ip module), the same address django-axes reads."""
+    """The source address of `request` (django-axes reads the same: AXES_CLIENT_IP_CALLABLE).
+
+    Behind the TLS proxy the socket's address (REMOTE_ADDR) is the proxy's, the same for everyone.
+    When it is one of settings.TRUSTED_PROXIES (GONGZHI_TRUSTED_PROXIES: addresses or networks,
+    default the local host), X-Forwarded-For is read from the right, past the trusted proxies: the
+    first address left is the one that connected to them. Anyone else's X-Forwarded-For is ignored
+    (a client cannot choose its own address)."""
     if request is None:
         return None
-    from axes.helpers import get_client_ip_address
-    try:
-        return get_client_ip_address(request) or None
-    except Exception:  # a malformed header: the socket's address
-        return request.META.get("REMOTE_ADDR") or None
+    remote = _ip(request.META.get("REMOTE_ADDR") or "")
+    if remote is None:
+        return None
+    trusted = _trusted_proxies()
+    if not any(remote in net for net in trusted):
+        return str(remote)
+    address = remote
+    for hop in reversed((request.META.get("HTTP_X_FORWARDED_FOR") or "").split(",")[-20:]):
+        hop_ip = _ip(hop)
+        if hop_ip is None:
+            break  # a malformed entry: trust nothing further left
+        address = hop_ip
+        if not any(hop_ip in net for net in trusted):
+            break
+    return str(address)
 
 
 def _clean_text(value: str) -> str:

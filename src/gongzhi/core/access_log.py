@@ -2,9 +2,8 @@ from gongzhi.core.models import AccessLog
 
 
 def access_log_write(*, user, action: str, target: str, detail: str = "", request=None) -> AccessLog:
-    ip = None
-    if request is not None:
-        ip = request.META.get("REMOTE_ADDR")
+    from gongzhi.audit.services import client_ip
+    ip = client_ip(request)  # behind the proxy, the client's address (settings.TRUSTED_PROXIES)
     return AccessLog.objects.create(
         user=user if user is not None and user.is_authenticated else None,
         username=getattr(user, "username", "") or "system",
