@@ -31,6 +31,8 @@ ALLOWED_WORDS = {
     "HTTP", "HTTPS", "TOTP", "QR", "App", "APP", "PC", "km", "m", "m²", "kg", "h", "min", "s", "ms", "MB", "KB",
     "GB", "No", "NO", "Top", "TOP", "OK", "Wi-Fi", "WiFi", "SMS", "CPU", "IP", "URL", "A4", "ECharts", "i",
     "AM", "PM", "GD", "BMI", "vs", "VS", "CN", "OpenStreetMap", "Leaflet", "Swagger",
+    # authenticator apps people install by these names
+    "Google", "Microsoft", "Authenticator", "FreeOTP",
 }
 # An ASCII token: a letter, then letters, digits and the joiners of identifiers.
 ASCII_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_\-./:]*[A-Za-z0-9]|[A-Za-z]")

@@ -158,7 +158,7 @@ def _xlsx(request, scope, run, pack, *, street: str = "", grade: str = ""):
     body = export.run_xlsx(run, pack, data, targets=results.targets_for(scope, run))
     shown = ";".join(x for x in (f"街道={street}" if street else "", f"等级={grade}" if grade else "") if x)
     access_log_write(user=request.user, action="export", target=f"评估 #{run.pk}", request=request,
-                     detail=f"{pack.id} {run.period} 年评估结果 xlsx,{len(data['communities'])} 个社区"
+                     detail=f"{pack.title} {run.period} 年评估结果 xlsx,{len(data['communities'])} 个社区"
                             + (f";筛选:{shown}" if shown else ""))
     name = f"{run.period}年社区评估-{pack.id}-{run.scope.name}.xlsx"
     return HttpResponse(body, content_type=XLSX, headers={"Content-Disposition": content_disposition_header(True, name)})
@@ -196,7 +196,7 @@ def funding_table(request):
     table = results.funding_table(scope, pack)
     if request.GET.get("format") == "xlsx":
         body = export.funding_xlsx(pack, table)
-        access_log_write(user=request.user, action="export", target=f"经费测算 {pack.id}", request=request,
+        access_log_write(user=request.user, action="export", target=f"经费测算 {pack.title}", request=request,
                          detail=f"{len(table['rows'])} 个社区")
         name = f"社区工作经费测算-{pack.id}.xlsx"
         return HttpResponse(body, content_type=XLSX,
