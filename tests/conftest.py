@@ -11,6 +11,14 @@ def _fast_password_hashing(request, settings):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _two_factor_off(settings):
+    """Production makes two-factor sign-in mandatory for admins and for whoever may unmask or export
+    (GONGZHI_2FA_REQUIRED=mandatory); tests that are not about it sign in with the password alone.
+    tests/accounts/test_two_factor.py and tests/e2e/test_login_security.py turn it back on."""
+    settings.GONGZHI_2FA_REQUIRED = "off"
+
+
 @pytest.fixture
 def world(db):
     return World()

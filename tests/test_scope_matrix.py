@@ -26,6 +26,8 @@ ENDPOINTS = {
     "people:resident_death": ("POST", lambda w: f"/people/residents/{w.res_b1.pk}/death/"),
     "accounts:toggle": ("POST", lambda w: f"/accounts/{w.community_worker_b.pk}/toggle/"),
     "accounts:unlock": ("POST", lambda w: f"/accounts/{w.community_worker_b.pk}/unlock/"),
+    "accounts:reset_password": ("POST", lambda w: f"/accounts/{w.community_worker_b.pk}/password/"),
+    "accounts:reset_two_factor": ("POST", lambda w: f"/accounts/{w.community_worker_b.pk}/two-factor/reset/"),
     "accounts:new": ("POST", lambda w: "/accounts/new/"),
     "people:household": ("GET", lambda w: f"/people/households/{w.hh_b1.pk}/"),
     "people:household_card": ("GET", lambda w: f"/people/households/{w.hh_b1.pk}/card.pdf"),
@@ -188,6 +190,9 @@ def _run(w, place):
     return cache[place.pk]
 # Pages with no per-record data, or covered elsewhere (see the named test).
 OTHER = {
+    # the caller's own sign-in security, nobody else's (tests/accounts/test_passwords.py, test_two_factor.py)
+    "accounts:otp", "accounts:password_change", "accounts:two_factor", "accounts:two_factor_setup",
+    "accounts:recovery_codes", "accounts:two_factor_disable",
     "accounts:login", "accounts:logout", "places:map", "people:my_household",  # test_resident_sees_only_own_household
     "people:import", "people:import_template", "people:import_job", "people:import_report",  # test_import_jobs_are_private
     "core:access_log",  # test_access_log_admin_only

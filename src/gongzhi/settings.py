@@ -2,7 +2,7 @@
 
 Everything that differs between machines comes from the environment:
 DATABASE_URL, GONGZHI_DATA_DIR, GONGZHI_SECRET_KEY, GONGZHI_ENCRYPTION_KEY,
-GONGZHI_HMAC_KEY, GONGZHI_DEBUG, GONGZHI_ALLOWED_HOSTS.
+GONGZHI_HMAC_KEY, GONGZHI_ENCRYPTION_OLD_KEYS, GONGZHI_DEBUG, GONGZHI_ALLOWED_HOSTS.
 """
 import os
 from pathlib import Path
@@ -24,6 +24,8 @@ _keys = load_or_create_dev_keys(DATA_DIR, required=PRODUCTION)
 SECRET_KEY = _keys["GONGZHI_SECRET_KEY"]
 GONGZHI_ENCRYPTION_KEY = _keys["GONGZHI_ENCRYPTION_KEY"]
 GONGZHI_HMAC_KEY = _keys["GONGZHI_HMAC_KEY"]
+# Retired encryption keys (comma-separated base64), still read during a key rotation: docs/security.md.
+GONGZHI_ENCRYPTION_OLD_KEYS = _keys["GONGZHI_ENCRYPTION_OLD_KEYS"]
 
 ALLOWED_HOSTS = os.environ.get("GONGZHI_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
@@ -38,6 +40,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "ninja",  # its templates and static Swagger UI: the API docs work offline (gongzhi/api.py)
     "gongzhi.core",
     "gongzhi.accounts",
@@ -56,12 +61,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the second factor was given
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "gongzhi.core.middleware.ScopeMiddleware",
     "gongzhi.core.middleware.SessionLifetimeMiddleware",  # reads the posts the scope loads
+    # the code step, forced password change, mandatory two-factor set-up: nothing else until done
+    "gongzhi.accounts.middleware.SignInSecurityMiddleware",
     "gongzhi.core.middleware.NoStoreMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # too many failed sign-ins from one source address: that address waits (429), before Axes looks
@@ -110,10 +118,29 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Password rules of MLPS level 3 (gongzhi.accounts.passwords; messages in Chinese): length, three of four
+# character classes, not like the user name or name, not a common password, not one of the last few.
+GONGZHI_PASSWORD_MIN_LENGTH = int(os.environ.get("GONGZHI_PASSWORD_MIN_LENGTH", "8"))
+GONGZHI_PASSWORD_HISTORY = int(os.environ.get("GONGZHI_PASSWORD_HISTORY", "5"))
+# Days a password lasts before its owner must change it, where the locality requires it (0: never).
+GONGZHI_PASSWORD_MAX_AGE_DAYS = int(os.environ.get("GONGZHI_PASSWORD_MAX_AGE_DAYS", "0"))
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "gongzhi.accounts.passwords.MinimumLengthValidator",
+     "OPTIONS": {"min_length": GONGZHI_PASSWORD_MIN_LENGTH}},
+    {"NAME": "gongzhi.accounts.passwords.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
+    {"NAME": "gongzhi.accounts.passwords.UserAttributeSimilarityValidator"},
+    {"NAME": "gongzhi.accounts.passwords.CommonPasswordValidator"},
+    {"NAME": "gongzhi.accounts.passwords.PasswordHistoryValidator", "OPTIONS": {"keep": GONGZHI_PASSWORD_HISTORY}},
 ]
+# Two-factor sign-in (gongzhi.accounts.two_factor): "mandatory" for accounts whose posts grant one of
+# GONGZHI_2FA_CAPABILITIES (and superusers), "staff" for every staff account, "off" for nobody (development;
+# the test suite sets it off in tests/conftest.py, and the tests of two-factor sign-in turn it on).
+GONGZHI_2FA_REQUIRED = os.environ.get("GONGZHI_2FA_REQUIRED", "mandatory")
+GONGZHI_2FA_CAPABILITIES = [c.strip() for c in os.environ.get(
+    "GONGZHI_2FA_CAPABILITIES",
+    "manage_accounts,manage_account_security,view_audit,view_access_log,unmask,export").split(",") if c.strip()]
+OTP_TOTP_ISSUER = "共治"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows an authenticator's secret
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

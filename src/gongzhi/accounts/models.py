@@ -1,6 +1,7 @@
 """Users and their role assignments. A role at a place is the data scope."""
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -34,9 +35,29 @@ class User(AbstractUser):
     # A resident account is bound to the person it represents.
     resident = models.OneToOneField("people.Resident", null=True, blank=True, on_delete=models.SET_NULL,
                                     related_name="account")
+    # Set when an administrator gives the password (a new account, a reset): the owner must choose their own
+    # before anything else (accounts.middleware.SignInSecurityMiddleware). Demo accounts leave it off.
+    must_change_password = models.BooleanField("须修改初始密码", default=False)
+    # For the expiry rule (GONGZHI_PASSWORD_MAX_AGE_DAYS); every set_password moves it.
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
 
     def __str__(self):
         return self.display_name or self.username
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's last passwords (accounts.passwords.PasswordHistoryValidator keeps
+    GONGZHI_PASSWORD_HISTORY of them): a new password may not repeat one."""
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"])]
 
 
 class RoleAssignment(models.Model):

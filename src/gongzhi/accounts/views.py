@@ -2,13 +2,15 @@ from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from gongzhi.accounts import selectors, services
+from gongzhi.accounts import selectors, services, two_factor
+from gongzhi.accounts.forms import PasswordResetByAdminForm
 from gongzhi.accounts.manifest import MANAGE_ACCOUNTS
-from gongzhi.accounts.models import Role
+from gongzhi.accounts.models import Role, User
 from gongzhi.core.permissions import requires
 
 
@@ -19,19 +21,29 @@ class AccountForm(forms.Form):
     role = forms.ChoiceField(label="角色", choices=[c for c in Role.choices if c[0] != Role.RESIDENT])
     place_code = forms.CharField(label="所在区划/网格代码", max_length=20)
     department = forms.CharField(label="部门(职能部门填写)", max_length=50, required=False)
-    password = forms.CharField(label="初始密码", widget=forms.PasswordInput, min_length=8)
+    password = forms.CharField(label="初始密码", strip=False, widget=forms.PasswordInput,
+                               help_text="账号本人首次登录时须改为自己的密码。")
 
-    def clean_password(self):
-        validate_password(self.cleaned_data["password"])
-        return self.cleaned_data["password"]
+    def clean(self):
+        data = super().clean()
+        if data.get("password"):
+            # checked against the new account's user name and name as well
+            someone = User(username=data.get("username", ""), display_name=data.get("display_name", ""))
+            try:
+                validate_password(data["password"], someone)
+            except ValidationError as e:
+                self.add_error("password", e.messages)
+        return data
 
 
 @requires(MANAGE_ACCOUNTS)
 def account_list(request):
     users = selectors.users_in_scope(request.scope)
     page = Paginator(users, 50).get_page(request.GET.get("page"))
+    enrolled = two_factor.users_with_device([u.pk for u in page])
     for u in page:
         u.locked = AxesProxyHandler.is_locked(request, credentials={"username": u.username})
+        u.two_factor = u.pk in enrolled
     return render(request, "accounts/list.html", {"page": page})
 
 
@@ -74,4 +86,27 @@ def account_unlock(request, pk):
     user = selectors.access_user(request.scope, pk)
     services.account_unlock(user=user, by=request.user)
     messages.success(request, f"账号 {user.username} 已解锁")
+    return redirect("accounts:list")
+
+
+@requires(MANAGE_ACCOUNTS)
+def account_reset_password(request, pk):
+    """A new initial password for an account of one's scope; its owner changes it at next sign-in."""
+    user = selectors.access_user(request.scope, pk)
+    form = PasswordResetByAdminForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.account_reset_password(user=user, password=form.cleaned_data["password"], by=request.user)
+        messages.success(request, f"账号 {user.username} 的密码已重置,本人下次登录时须修改密码")
+        return redirect("accounts:list")
+    return render(request, "core/form_page.html",
+                  {"form": form, "title": f"重置 {user.username}({user}) 的密码", "back": "/accounts/"})
+
+
+@requires(MANAGE_ACCOUNTS)
+@require_POST
+def account_reset_two_factor(request, pk):
+    """The owner lost their authenticator: they sign in again and set up a new one."""
+    user = selectors.access_user(request.scope, pk)
+    services.account_reset_two_factor(user=user, by=request.user)
+    messages.success(request, f"账号 {user.username} 的两步验证已重置,本人下次登录时重新设置")
     return redirect("accounts:list")

@@ -35,3 +35,5 @@ class Command(BaseCommand):
         out.write("演示账号 / Demo accounts (所有账号同一密码,仅供演示 / one shared password, demo only):")
         for line in demo.accounts_table():
             out.write(line)
+        from gongzhi.accounts.demo import two_factor_hint
+        out.write(two_factor_hint())
