@@ -289,3 +289,13 @@ def test_a_normal_request_asks_nothing_of_the_two_factor_tables(client, world, s
     with CaptureQueriesContext(connection) as queries:
         assert client.get("/people/residents/").status_code == 200
     assert not [q for q in queries if "otp_" in q["sql"] or "passwordhistory" in q["sql"]]
+
+
+def test_the_demo_says_who_enrols(settings):
+    from gongzhi.accounts.demo import two_factor_accounts, two_factor_hint
+    names = set(two_factor_accounts())
+    assert {"admin", "street", "community", "community2"} <= names
+    assert not {"grid", "department", "resident"} & names
+    assert "、".join(two_factor_accounts()) in two_factor_hint()
+    settings.GONGZHI_2FA_REQUIRED = "off"
+    assert two_factor_accounts() == [] and "未强制" in two_factor_hint()

@@ -123,3 +123,26 @@ def test_an_initial_password_is_changed_first(page, live_server, transactional_d
     page.wait_for_url("**/orders/")
     assert page.get_by_text("密码已修改").is_visible()
 
+
+
+def test_demo_accounts_under_the_demo_servers_rule(page, live_server, transactional_db, mandatory):
+    """The demo server runs with two-factor sign-in mandatory: the demo admin enrols in the browser with the
+    printed password; the accounts that must use it are sent to set it up, the others go straight in."""
+    from gongzhi.accounts.demo import two_factor_accounts
+    from gongzhi.core import demo
+    demo.build_demo(scale=0.02)
+    must = set(two_factor_accounts())  # what the demo prints
+    assert "admin" in must and "grid" not in must
+    for account in demo.ACCOUNTS:
+        page.context.clear_cookies()
+        password_step(page, live_server, account.username, demo.demo_password(), next_url="/orders/")
+        assert ("/accounts/two-factor/setup/" in page.url) == (account.username in must), (account.username, page.url)
+    page.context.clear_cookies()
+    password_step(page, live_server, "admin", demo.demo_password())
+    secret = page.get_by_test_id("totp-secret").inner_text()
+    page.fill("#id_code", code_for(secret))
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/accounts/two-factor/recovery-codes/")
+    assert page.get_by_test_id("recovery-codes").locator("li").count() == 10
+    page.goto(f"{live_server.url}/accounts/")
+    assert "/accounts/" in page.url and page.get_by_role("heading", name="账号管理").is_visible()

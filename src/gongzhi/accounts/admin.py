@@ -12,7 +12,9 @@ class RoleAssignmentInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = BaseUserAdmin.fieldsets + (("共治", {"fields": ("display_name", "resident")}),)
+    fieldsets = BaseUserAdmin.fieldsets + (("共治", {"fields": ("display_name", "resident")}),
+                                           ("登录安全", {"fields": ("must_change_password", "password_changed_at")}))
+    readonly_fields = ("password_changed_at",)
     raw_id_fields = ("resident",)
-    list_display = ("username", "display_name", "is_active", "last_login")
+    list_display = ("username", "display_name", "is_active", "last_login", "must_change_password")
     inlines = [RoleAssignmentInline]

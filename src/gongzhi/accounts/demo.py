@@ -33,14 +33,20 @@ def count_existing(summary: DemoSummary, district: Place) -> None:
     summary.add(SUMMARY, accounts=User.objects.filter(username__in=[a.username for a in ACCOUNTS]).count())
 
 
-def two_factor_hint() -> str:
-    """The demo's one line on two-factor sign-in: which demo accounts set it up at first sign-in, and how."""
+def two_factor_accounts() -> list[str]:
+    """The demo accounts that must set up two-factor sign-in at their first sign-in (GONGZHI_2FA_REQUIRED)."""
     from gongzhi.accounts import two_factor
     mode = two_factor.mode()
     if mode == two_factor.OFF:
-        return "两步验证 / 2FA: 未强制 (GONGZHI_2FA_REQUIRED=off)"
+        return []
     roles = two_factor.mandatory_roles()
-    names = [a.username for a in ACCOUNTS
-             if a.role != "resident" and (mode == two_factor.STAFF or a.role in roles)]
+    return [a.username for a in ACCOUNTS if a.role != "resident" and (mode == two_factor.STAFF or a.role in roles)]
+
+
+def two_factor_hint() -> str:
+    """The demo's one line on two-factor sign-in: which demo accounts set it up at first sign-in, and how."""
+    names = two_factor_accounts()
+    if not names:
+        return "两步验证 / 2FA: 未强制 (GONGZHI_2FA_REQUIRED=off)"
     return (f"两步验证 / 2FA: {'、'.join(names)} 首次登录时用手机身份验证器扫描页面上的二维码(或输入密钥)"
             f"并保存 10 个恢复码 / enrol at first sign-in with any authenticator app")
