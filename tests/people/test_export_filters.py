@@ -208,3 +208,19 @@ def test_a_job_whose_user_lost_the_right_fails_with_the_reason(cw_client, tagged
     job.refresh_from_db()
     assert job.status == "failed" and exporter.ERR_NO_EXPORT in job.message
     assert not AccessLog.objects.filter(action="export").exists()
+
+
+def test_files_never_downloaded_are_purged(cw_client, tagged, in_process, monkeypatch):
+    import os
+    import time
+
+    from gongzhi.core import exports
+    cw_client.get("/people/export/")
+    job = Job.objects.get(kind=exporter.JOB_KIND)
+    old = time.time() - (exports.KEEP_HOURS + 1) * 3600
+    os.utime(job.result_path, (old, old))
+    assert exports.purge_stale() == 1
+    response = cw_client.get(f"/people/export/{job.pk}/file.xlsx")
+    assert response.status_code == 404
+    page = cw_client.get(f"/people/export/{job.pk}/").content.decode()
+    assert "已超过 24 小时" in page

@@ -60,6 +60,26 @@ def write_xlsx(path: Path, sheets: Sequence[tuple[str, Sequence[str], Iterable[S
     return first_count or 0
 
 
+# an export job's finished file waits this long for its one download, then is deleted
+KEEP_HOURS = 24
+
+
+def purge_stale(hours: float = KEEP_HOURS) -> int:
+    """Delete export files (and job leftovers) older than `hours`: personal data is not kept."""
+    import time
+
+    cutoff = time.time() - hours * 3600
+    removed = 0
+    for path in export_dir().iterdir():
+        try:
+            if path.is_file() and path.suffix in (".xlsx", ".json", ".partial") and path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:
+            continue
+    return removed
+
+
 def temp_path(prefix: str) -> Path:
     """A fresh, private file name in the export directory (mode 0600: personal data)."""
     fd, name = tempfile.mkstemp(prefix=f"{prefix}-", suffix=".xlsx", dir=export_dir())

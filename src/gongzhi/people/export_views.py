@@ -2,7 +2,8 @@
 selector reads both), masked unless asked by POST by someone who may unmask everywhere.
 Up to exporter.BACKGROUND_ROWS rows the file is written and streamed at once; more run
 as a separate process (`gongzhi export residents --job ID`, like an import) while the
-page shows its progress, and the finished file is downloaded once, then deleted."""
+page shows its progress, and the finished file is downloaded once, then deleted (or
+after core.exports.KEEP_HOURS if never downloaded)."""
 from __future__ import annotations
 
 import json
@@ -18,13 +19,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from gongzhi.core.dburl import current_database_url
-from gongzhi.core.exports import export_dir, file_response, temp_path
+from gongzhi.core.exports import KEEP_HOURS, export_dir, file_response, purge_stale, temp_path
 from gongzhi.core.models import Job, JobStatus
 from gongzhi.core.permissions import ERR_NO_PERMISSION, requires
 from gongzhi.people import exporter
 from gongzhi.people.manifest import EXPORT, UNMASK
 
-ERR_GONE = "导出文件已下载或已删除,请重新导出"
+ERR_GONE = "导出文件已下载,或已超过保留期限({hours} 小时)被删除,请重新导出".format(hours=KEEP_HOURS)
 
 
 def _filename() -> str:
@@ -40,6 +41,7 @@ def _launch(job: Job) -> None:
 
 
 def _start_job(request, *, unmasked: bool, total: int) -> Job:
+    purge_stale()  # files of earlier jobs never downloaded
     stem = temp_path("residents").with_suffix("")
     params = stem.with_suffix(".json")
     with os.fdopen(os.open(params, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
@@ -86,7 +88,8 @@ def export_job(request, pk):
     job = _own_job(request, pk)
     template = "people/export_progress.html" if request.htmx else "people/export_job.html"
     return render(request, template, {"job": job, "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING),
-                                      "ready": job.status == JobStatus.DONE and Path(job.result_path).exists()})
+                                      "ready": job.status == JobStatus.DONE and Path(job.result_path).exists(),
+                                      "keep_hours": KEEP_HOURS})
 
 
 @requires(EXPORT)

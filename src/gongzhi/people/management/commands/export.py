@@ -98,6 +98,8 @@ class Command(BaseCommand):
 
     @staticmethod
     def _fail(job: Job, error: str):
+        if job.result_path:
+            Path(job.result_path).unlink(missing_ok=True)  # no half or empty file left behind
         Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, message=ERR_FAILED.format(error=error),
                                              finished_at=timezone.now())
         raise CommandError(ERR_FAILED.format(error=error))
