@@ -28,5 +28,8 @@ MODULE = register(Module(
     demo=(DemoPart(order=20, build="gongzhi.people.demo.build", label="户籍、居民与组织"),),
     extras={"metrics": ("gongzhi.people.metrics.METRICS",),
             "place_counts": ("gongzhi.people.panels.place_counts",),
-            "demo_counts": (("gongzhi.people.demo.build", "gongzhi.people.demo.count_existing"),)},
+            "demo_counts": (("gongzhi.people.demo.build", "gongzhi.people.demo.count_existing"),),
+            # core.crypto tokens, re-encrypted by `gongzhi rotate_keys` (core.key_rotation); history copies them
+            "encrypted_fields": (("people.Resident", ("id_number_enc", "phone_enc")),
+                                 ("people.HistoricalResident", ("id_number_enc", "phone_enc")))},
 ))
