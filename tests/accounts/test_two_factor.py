@@ -160,8 +160,10 @@ def test_enrol_then_sign_in_with_the_code(client, world):
     r = client.post(CODE + "?next=/people/residents/", {"code": "123456", "next": "/people/residents/"})
     assert two_factor.ERR_CODE in r.content.decode() or two_factor.ERR_THROTTLED in r.content.decode()
     TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    key_before = client.session.session_key
     r = client.post(CODE, {"code": token(device, 1), "next": "/people/residents/"})
     assert r.status_code == 302 and r["Location"] == "/people/residents/"
+    assert client.session.session_key != key_before  # a new session key once the code is given
     assert client.get("/people/residents/").status_code == 200
 
 

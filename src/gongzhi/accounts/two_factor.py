@@ -44,6 +44,9 @@ SESSION_DEVICE = "gongzhi_otp_device"
 
 
 def mark_verified(request, device) -> None:
+    """The session gave its second factor: a new session key for the stronger session (as Django does at
+    sign-in), so a key seen before the code cannot ride on it."""
+    request.session.cycle_key()
     django_otp.login(request, device)
     request.session[SESSION_DEVICE] = device.persistent_id
 
