@@ -238,8 +238,12 @@ def _attribute(attribute: dict, position: int) -> dict:
     }
 
 
+_CODE = re.compile(r"^[-a-zA-Z0-9_]{1,40}$")  # Category.code is a SlugField of 40
+
+
 def _active_category(code: str) -> Category:
-    category = selectors.active_category_cached(code)
+    # Anything that cannot be a code is unknown without a look-up (nor a cache entry).
+    category = selectors.active_category_cached(code) if _CODE.match(code) else None
     if category is None:
         raise Open311Error(404, ERR_SERVICE_CODE_UNKNOWN.format(code=code))
     return category
