@@ -35,8 +35,10 @@ class ApiKeyError(ValueError):
     pass
 
 
-def apikey_create(*, name: str, by=None) -> tuple[ApiKey, str]:
-    """Issue a key. Returns the row and the raw key, which is never stored."""
+def apikey_create(*, name: str, place=None, by=None) -> tuple[ApiKey, str]:
+    """Issue a key, for `place` if given (its client then reads the full text and location of
+    public orders there; see open311._request_item). Returns the row and the raw key, which is
+    never stored."""
     name = (name or "").strip()
     if not name:
         raise ApiKeyError(ERR_NAME)
@@ -44,8 +46,9 @@ def apikey_create(*, name: str, by=None) -> tuple[ApiKey, str]:
     while raw.startswith("-"):  # a leading dash would read as an option on a command line
         raw = secrets.token_urlsafe(32)
     key = ApiKey.objects.create(name=name[:80], prefix=raw[:PREFIX_LENGTH], key_hash=crypto.keyed_hash(raw),
-                                created_by=by)
-    audit.record(by, AuditAction.APIKEY_CREATE, obj=key, after={"名称": key.name, "前缀": key.prefix})
+                                created_by=by, place=place)
+    audit.record(by, AuditAction.APIKEY_CREATE, obj=key, after={"名称": key.name, "前缀": key.prefix,
+                                                                 "可见范围": place.name if place else "仅公开信息"})
     return key, raw
 
 
@@ -103,4 +106,4 @@ def apikey_revoke(*, prefix: str) -> ApiKey:
 
 
 def apikey_list() -> QuerySet[ApiKey]:
-    return ApiKey.objects.select_related("created_by").order_by("-created_at", "-id")
+    return ApiKey.objects.select_related("created_by", "place").order_by("-created_at", "-id")

@@ -380,6 +380,11 @@ class ApiKey(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # The place the key is issued for: its client reads the full text, address and location of
+    # public orders there (a street's or community's own service desk). Without a place the key
+    # files requests and reads no more than anyone (docs/open311.md).
+    place = models.ForeignKey("places.Place", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                              verbose_name="可见范围")
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"

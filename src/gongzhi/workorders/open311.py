@@ -9,7 +9,8 @@ orders and follow them without knowing anything else about gongzhi:
   label as status_notes;
 - filing (POST) needs an `api_key` issued with `gongzhi apikey create`;
   reading is public, so it shows only orders of categories marked public and
-  never who reported them.
+  never who reported them; a key issued for a place (ApiKey.place) also reads the
+  description, full address and exact location of the public orders there.
 
 Every resource comes as .json or .xml (schemaless XML without a namespace,
 JSON as its Spark-convention mapping); errors are [{code, description}] /
@@ -43,6 +44,7 @@ from gongzhi.workorders import apikeys, selectors
 from gongzhi.workorders.models import (
     FINAL_STATES,
     OPEN_STATES,
+    ApiKey,
     Category,
     Channel,
     EscalationLevel,
@@ -468,14 +470,31 @@ def _service_notice(order: WorkOrder) -> str | None:
     return None
 
 
-def _request_item(order: WorkOrder) -> dict:
+def _reading_key(params) -> ApiKey | None:
+    """The key a reading client sent, if any; a key that is not valid is refused, not ignored."""
+    raw = params.get("api_key")
+    if not raw:
+        return None
+    key = apikeys.apikey_check(raw)
+    if key is None:
+        raise Open311Error(403, ERR_API_KEY_INVALID)
+    return key
+
+
+def _in_scope(order: WorkOrder, key: ApiKey | None) -> bool:
+    """Is the order inside the place the key was issued for? (An order keeps every level above it.)"""
+    return bool(key and key.place_id) and key.place_id in (order.district_id, order.street_id,
+                                                           order.community_id, order.grid_id)
+
+
+def _request_item(order: WorkOrder, key: ApiKey | None = None) -> dict:
     # The spec: for a closed request, updated_datetime is when it was closed.
     if not order.is_open and order.closed_at:
         updated = order.closed_at
     else:
         updated = order.last_event_at or order.created_at
     agency = f"{order.handling_place.name}{order.handling_department}" if order.handling_place_id else None
-    return {
+    item = {
         "service_request_id": order.number,
         "status": order.open311_status,
         "status_notes": _status_notes(order),
@@ -497,6 +516,12 @@ def _request_item(order: WorkOrder) -> dict:
         # Attachments are served only inside the order's scope: no public media.
         "media_url": None,
     }
+    if _in_scope(order, key):
+        # A key issued for this place (its own service desk) reads what the reporter wrote and
+        # where; never who reported it.
+        item.update(description=order.description, address=order.address or None,
+                    lat=order.lat, long=order.lon)
+    return item
 
 
 # Where numbers begin in a Chinese address, everything after is a building, a door or a flat
@@ -582,16 +607,18 @@ def _search(params) -> list[WorkOrder]:
 def requests(request, fmt):
     if request.method == "POST":
         return _create(request, fmt)
-    return _render(fmt, [_request_item(o) for o in _search(request.GET)], "service_requests")
+    key = _reading_key(request.GET)
+    return _render(fmt, [_request_item(o, key) for o in _search(request.GET)], "service_requests")
 
 
 @public
 @_endpoint("GET")
 def request(request, request_id, fmt):
+    key = _reading_key(request.GET)
     found = _by_ids([request_id])
     if not found:
         raise Open311Error(404, ERR_REQUEST_UNKNOWN.format(request_id=request_id))
-    return _render(fmt, [_request_item(found[0])], "service_requests")
+    return _render(fmt, [_request_item(found[0], key)], "service_requests")
 
 
 @public

@@ -68,7 +68,7 @@ def document(service_codes: list[str] | tuple[str, ...] = ()) -> dict:
         paths[f"/open311/v2/services/{{service_code}}.{fmt}"] = {"get": _operation(
             fmt, "类别的附加字段", {"type": "object"}, 404, parameters=[_path("service_code", code)])}
         paths[f"/open311/v2/requests.{fmt}"] = {
-            "get": _operation(fmt, "公开的服务请求", {"type": "array", "items": _REQUEST}, 400, parameters=[
+            "get": _operation(fmt, "公开的服务请求", {"type": "array", "items": _REQUEST}, 400, 403, parameters=[
                 _query("service_request_id"), _query("service_code", code), _query("start_date", moment),
                 _query("end_date", moment), _query("status", {"type": "string", "enum": ["open", "closed",
                                                                                         "open,closed"]}),
@@ -76,7 +76,7 @@ def document(service_codes: list[str] | tuple[str, ...] = ()) -> dict:
             "post": _operation(fmt, "提交服务请求", {"type": "array", "items": _FILED}, 400, 403, 404, body=filing),
         }
         paths[f"/open311/v2/requests/{{service_request_id}}.{fmt}"] = {"get": _operation(
-            fmt, "一条服务请求", {"type": "array", "items": _REQUEST}, 404,
+            fmt, "一条服务请求", {"type": "array", "items": _REQUEST}, 403, 404,
             parameters=[_path("service_request_id"), _query("api_key")])}
         paths[f"/open311/v2/tokens/{{token}}.{fmt}"] = {"get": _operation(
             fmt, "令牌对应的工单号", {"type": "array"}, 404, parameters=[_path("token")])}
