@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from gongzhi.audit.models import AuditAction, AuditEvent, Outcome
 from gongzhi.core import crypto, key_rotation
 from gongzhi.core.keys import load_or_create_dev_keys, parse_old_keys
 from gongzhi.people import services as people_services
@@ -253,6 +254,11 @@ def test_a_second_run_changes_nothing_and_says_so(data, use_keys):
     out = _rotate()
     assert "没有需要改动" in out and "本次重新加密 0 条" in out
     assert _tokens() == tokens
+    # each run is in the audit trail (a dry run is not)
+    _rotate(dry_run=True)
+    events = list(AuditEvent.objects.filter(action=AuditAction.KEY_ROTATE).order_by("at", "pk"))
+    assert [(e.outcome, e.object_label) for e in events] == [(Outcome.OK, f"当前密钥编号 {_kid(KEY_B)}")] * 2
+    assert events[0].after["重新加密"] == len(tokens) and events[1].after["重新加密"] == 0
 
 
 def test_an_interrupted_run_resumes(data, use_keys):
@@ -310,6 +316,7 @@ def test_tokens_under_a_missing_key_are_reported_and_the_rest_rotated(data, use_
     with pytest.raises(CommandError) as e:
         _rotate()
     assert e.value.returncode == 1 and _kid(KEY_C) in str(e.value)
+    assert AuditEvent.objects.get(action=AuditAction.KEY_ROTATE).outcome == Outcome.FAILED
     assert Resident.objects.get(pk=data.res_a2.pk).phone_enc == foreign
     left = {k: t for k, t in _tokens().items() if t != foreign}
     assert left and all(crypto.is_current(t) for t in left.values())

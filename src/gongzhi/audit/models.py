@@ -55,6 +55,7 @@ class AuditAction(models.TextChoices):
     APIKEY_REVOKE = "apikey_revoke", "停用 API 密钥"
     BACKUP = "backup", "备份数据库"
     RESTORE = "restore", "恢复数据库"
+    KEY_ROTATE = "key_rotate", "更换加密密钥后重新加密"
     ACCESS_LOG_PURGE = "access_log_purge", "清理访问日志"
     AUDIT_PURGE = "audit_purge", "清理审计日志"
     # alerts (kind alert) and their handling

@@ -66,6 +66,14 @@ class Command(BaseCommand):
             self.stdout.write(f"所有密文均已使用当前密钥 {ring.current_hex},没有需要改动的数据。")
         else:
             self.stdout.write(f"完成:{changed} 条密文已用当前密钥 {ring.current_hex} 重新加密(明文不变)。")
+        if not dry_run:
+            from gongzhi.audit.models import AuditAction, Outcome
+            from gongzhi.audit.services import record
+            record(None, AuditAction.KEY_ROTATE, object_type="加密字段", label=f"当前密钥编号 {ring.current_hex}",
+                   outcome=Outcome.FAILED if unreadable else Outcome.OK,
+                   after={"重新加密": changed, "未覆盖的并发修改": conflicts, "无法解密": sum(unreadable.values()),
+                          "仍非当前密钥": remaining},
+                   detail=self._reasons(unreadable)[:300])
         if unreadable:
             raise CommandError(f"{sum(unreadable.values())} 条密文无法解密({self._reasons(unreadable)}):"
                                "把加密它们的密钥加入 GONGZHI_ENCRYPTION_OLD_KEYS 后再运行", returncode=1)
