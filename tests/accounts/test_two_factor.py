@@ -301,3 +301,19 @@ def test_the_demo_says_who_enrols(settings):
     assert "、".join(two_factor_accounts()) in two_factor_hint()
     settings.GONGZHI_2FA_REQUIRED = "off"
     assert two_factor_accounts() == [] and "未强制" in two_factor_hint()
+
+
+@pytest.mark.parametrize("bad", ["\x00", "1" * 1000, "１２３４５６", "' OR 1=1 --", "🙂", "   ", "12345\u200b6"])
+def test_hostile_codes_get_a_chinese_answer(client, world, bad):
+    from tests.accounts.test_passwords import NEW
+    client.force_login(world.admin)
+    device, _ = enrol(client)
+    client.post("/accounts/logout/")
+    sign_in(client, "admin")
+    r = client.post(CODE, {"code": bad})
+    assert r.status_code == 200 and 'role="alert"' in r.content.decode()
+    assert not r.wsgi_request.user.is_verified()
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    client.post(CODE, {"code": token(device, 1)})
+    r = client.post("/accounts/password/", {"old_password": bad, "new_password1": bad + NEW, "new_password2": bad})
+    assert r.status_code == 200 and 'role="alert"' in r.content.decode()
