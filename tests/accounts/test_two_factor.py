@@ -72,6 +72,7 @@ def test_who_must_use_it(world, settings):
                                                                          "resident_user")}
     assert staff == {"grid_worker_a1": True, "department": True, "resident_user": False}
     assert not any(_required(getattr(world, u), "off", settings) for u in ("admin", "community_worker_a"))
+    assert _required(world.admin, "of", settings)  # a typo never turns the rule off
     superuser = f.user("root", is_superuser=True)
     assert _required(superuser, "mandatory", settings)
 
