@@ -96,10 +96,10 @@ def account_reset_password(request, pk):
     form = PasswordResetByAdminForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.account_reset_password(user=user, password=form.cleaned_data["password"], by=request.user)
-        messages.success(request, f"账号 {user.username} 的密码已重置,本人下次登录时须修改密码")
+        messages.success(request, f"{user} 的密码已重置,本人下次登录时须修改密码")
         return redirect("accounts:list")
     return render(request, "core/form_page.html",
-                  {"form": form, "title": f"重置 {user.username}({user}) 的密码", "back": "/accounts/"})
+                  {"form": form, "title": f"重置 {user} 的密码", "back": "/accounts/"})
 
 
 @requires(MANAGE_ACCOUNTS)
@@ -108,5 +108,5 @@ def account_reset_two_factor(request, pk):
     """The owner lost their authenticator: they sign in again and set up a new one."""
     user = selectors.access_user(request.scope, pk)
     services.account_reset_two_factor(user=user, by=request.user)
-    messages.success(request, f"账号 {user.username} 的两步验证已重置,本人下次登录时重新设置")
+    messages.success(request, f"{user} 的两步验证已重置,本人下次登录时重新设置")
     return redirect("accounts:list")
