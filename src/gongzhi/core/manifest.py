@@ -5,7 +5,10 @@ from gongzhi.core.modules import Module, NavEntry, capability, register
 # the auditor (三员分立) reads it beside the audit trail (gongzhi.audit)
 VIEW_ACCESS_LOG = capability("view_access_log", "查看访问日志", Role.ADMIN, Role.AUDITOR)
 # the JSON API's reference (/api/docs, /api/openapi.json): every staff role, no resident
-VIEW_API_DOCS = capability("view_api_docs", "查看接口文档", *(r for r in Role if r != Role.RESIDENT))
+# the staff who use the platform's data (not residents, nor the auditor and security administrator,
+# who read logs and account states only: 三员分立)
+VIEW_API_DOCS = capability("view_api_docs", "查看接口文档",
+                           *(r for r in Role if r not in (Role.RESIDENT, Role.AUDITOR, Role.SECURITY)))
 
 MODULE = register(Module(
     name="core", label="共治核心",
