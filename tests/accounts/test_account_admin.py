@@ -52,3 +52,17 @@ def test_deactivated_account_cannot_log_in(client, world):
     client.logout()
     r = client.post("/accounts/login/", {"username": "gw_a1", "password": f.PASSWORD})
     assert r.status_code == 200
+
+
+def test_the_account_list_shows_a_lock_from_any_address(client, world, settings):
+    """Axes locks an account from one address; the admin looking from another still sees it locked."""
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    AccessAttempt.objects.create(username="cw_b", ip_address="10.9.9.9", user_agent="x", path_info="/accounts/login/",
+                                 failures_since_start=settings.AXES_FAILURE_LIMIT, attempt_time=timezone.now(),
+                                 get_data="", post_data="")
+    client.force_login(world.admin)
+    page = client.get("/accounts/", REMOTE_ADDR="127.0.0.1").content.decode()
+    assert f"/accounts/{world.community_worker_b.pk}/unlock/" in page
+    assert f"/accounts/{world.community_worker_a.pk}/unlock/" not in page

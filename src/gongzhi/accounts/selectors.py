@@ -20,3 +20,24 @@ def access_user(scope: Scope, user_id: int) -> User:
     if user is None:
         raise Http404("未找到或无权访问")
     return user
+
+
+def sign_in_locks(usernames=None) -> dict[str, list[str]]:
+    """{username: [source addresses]} of the sign-in locks in force (django-axes locks an account
+    from one address at a time), optionally for some usernames only. Read from the attempts
+    table, not from the caller's own address: an account locked from anywhere shows as locked."""
+    import datetime as dt
+
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.utils import timezone
+
+    attempts = AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+        attempt_time__gte=timezone.now() - dt.timedelta(hours=settings.AXES_COOLOFF_TIME))
+    if usernames is not None:
+        attempts = attempts.filter(username__in=list(usernames))
+    locks: dict[str, list[str]] = {}
+    for username, ip in attempts.values_list("username", "ip_address"):
+        locks.setdefault(username or "", []).append(ip or "")
+    return locks

@@ -1,4 +1,3 @@
-from axes.handlers.proxy import AxesProxyHandler
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.password_validation import validate_password
@@ -41,8 +40,9 @@ def account_list(request):
     users = selectors.users_in_scope(request.scope)
     page = Paginator(users, 50).get_page(request.GET.get("page"))
     enrolled = two_factor.users_with_device([u.pk for u in page])
+    locks = selectors.sign_in_locks(u.username for u in page)  # from any address, not the admin's own
     for u in page:
-        u.locked = AxesProxyHandler.is_locked(request, credentials={"username": u.username})
+        u.locked = u.username in locks
         u.two_factor = u.pk in enrolled
     return render(request, "accounts/list.html", {"page": page})
 

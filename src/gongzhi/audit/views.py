@@ -1,7 +1,6 @@
 """The audit pages: the trail (auditors), the alerts' handling, the accounts' security state."""
 from __future__ import annotations
 
-import datetime as dt
 import io
 
 from django.contrib import messages
@@ -90,27 +89,13 @@ def alert_handled(request, pk):
 
 # -- the accounts' security state (the security administrator) --------------------------------
 
-def _locks() -> dict[str, list[str]]:
-    """{username: [source addresses]} of the sign-in locks in force (django-axes' attempts)."""
-    from axes.models import AccessAttempt
-    from django.conf import settings
-
-    since = timezone.now() - dt.timedelta(hours=settings.AXES_COOLOFF_TIME)
-    locks: dict[str, list[str]] = {}
-    for username, ip in AccessAttempt.objects.filter(
-            failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
-    ).values_list("username", "ip_address"):
-        locks.setdefault(username or "", []).append(ip or "")
-    return locks
-
-
 @requires(MANAGE_ACCOUNT_SECURITY)
 def accounts(request):
-    from gongzhi.accounts.selectors import users_in_scope
+    from gongzhi.accounts.selectors import sign_in_locks, users_in_scope
 
     q = request.GET.get("q", "").strip()[:150]
     users = users_in_scope(request.scope)
-    locks = _locks()
+    locks = sign_in_locks()
     if q:
         users = users.filter(username__icontains=q)
     if request.GET.get("locked"):
