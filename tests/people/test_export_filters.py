@@ -224,3 +224,9 @@ def test_files_never_downloaded_are_purged(cw_client, tagged, in_process, monkey
     assert response.status_code == 404
     page = cw_client.get(f"/people/export/{job.pk}/").content.decode()
     assert "已超过 24 小时" in page
+
+
+def test_the_list_says_when_an_export_will_run_in_the_background(cw_client, tagged, monkeypatch):
+    assert "将在后台生成" not in cw_client.get("/people/residents/").content.decode()
+    monkeypatch.setattr(exporter, "BACKGROUND_ROWS", 5)
+    assert "将在后台生成并显示进度" in cw_client.get("/people/residents/").content.decode()

@@ -9,7 +9,7 @@ from gongzhi.core.access_log import access_log_write
 from gongzhi.core.exports import query_without_page
 from gongzhi.core.models import AccessAction
 from gongzhi.core.permissions import ERR_NO_PERMISSION, own_records, requires
-from gongzhi.people import selectors, services
+from gongzhi.people import exporter, selectors, services
 from gongzhi.people.forms import (
     DeathForm, HouseholdNewForm, MoveHouseholdForm, MoveOutForm, OrganisationForm, ResidentEditForm, ResidentNewForm,
 )
@@ -38,7 +38,7 @@ def residents(request):
     ctx = {"page": page, "q": q, "status": status, "tag": tag, "residence": residence,
            "statuses": PersonStatus.choices, "residences": ResidenceStatus.choices, "tags": CareTag.objects.all(),
            "querystring_prefix": (params.urlencode() + "&") if params else "",
-           "export_query": query_without_page(request.GET)}
+           "export_query": query_without_page(request.GET), "export_background_rows": exporter.BACKGROUND_ROWS}
     template = "people/resident_results.html" if request.htmx else "people/residents.html"
     return render(request, template, ctx)
 
