@@ -48,6 +48,20 @@ def check_text(value: str, where: str) -> str:
 
 
 def refuse_control_characters_in_every_form() -> None:
-    """Every forms.CharField (and its subclasses) gets the check, whatever app defines it."""
+    """Every forms.CharField (and its subclasses) gets the check, whatever app defines it.
+
+    `default_validators` reaches fields made from now on; fields made earlier (Django's sign-in
+    and password forms are built when django.contrib.auth.forms is imported, before our apps are
+    ready) and subclasses with validators of their own (EmailField, URLField, SlugField) are
+    reached by the check that `run_validators` adds, first, so the message says what is wrong."""
     if no_control_characters not in forms.CharField.default_validators:
         forms.CharField.default_validators = [*forms.CharField.default_validators, no_control_characters]
+    if not getattr(forms.CharField.run_validators, "refuses_control_characters", False):
+        run_validators = forms.CharField.run_validators
+
+        def run_validators_refusing_control_characters(self, value):
+            if value not in self.empty_values:
+                no_control_characters(value)
+            run_validators(self, value)
+        run_validators_refusing_control_characters.refuses_control_characters = True
+        forms.CharField.run_validators = run_validators_refusing_control_characters
