@@ -56,8 +56,10 @@ def excel_like(path, prefix=""):
     table (here with a rich-text run and a phonetic guide, which is not part
     of the value); with `prefix`, elements namespaced like "x:c" as the .NET
     OpenXML SDK writes them."""
+    import html
     import re
     import zipfile
+    from xml.sax.saxutils import escape
 
     with zipfile.ZipFile(path) as z:
         parts = {name: z.read(name) for name in z.namelist()}
@@ -65,17 +67,17 @@ def excel_like(path, prefix=""):
     strings: list[str] = []
 
     def shared(m):
-        strings.append(m.group(2))
+        strings.append(html.unescape(m.group(2)))  # openpyxl over lxml writes non-ASCII as &#…; references
         return f'<c r="{m.group(1)}" t="s"><v>{len(strings) - 1}</v></c>'
 
     sheet = re.sub(r'<c r="([A-Z]+\d+)" t="inlineStr"><is><t>([^<]*)</t></is></c>', shared, sheet)
     items = []
     for text in strings:
         if len(text) >= 2:  # split into two runs, with a phonetic guide that must be ignored
-            items.append(f"<si><r><t>{text[:1]}</t></r><r><rPr><b/></rPr><t>{text[1:]}</t></r>"
+            items.append(f"<si><r><t>{escape(text[:1])}</t></r><r><rPr><b/></rPr><t>{escape(text[1:])}</t></r>"
                          f'<rPh sb="0" eb="1"><t>ピン</t></rPh></si>')
         else:
-            items.append(f"<si><t>{text}</t></si>")
+            items.append(f"<si><t>{escape(text)}</t></si>")
     parts["xl/sharedStrings.xml"] = (
         '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + "".join(items) + "</sst>").encode()
     if prefix:

@@ -55,6 +55,8 @@ ERR_ROW_SIZE = "文件 {name} 的工作表「{sheet}」第 {row} 行共超过 {l
 ERR_SHARED_STRINGS = "文件 {name} 的共享字符串表超过上限({what}超过 {limit}),"+ _NOT_IMPORTED
 ERR_CSV_LINE = "文件 {name} 第 {row} 行超过 {limit} 个字符,不像是居民信息表," + _NOT_IMPORTED
 ERR_CSV_FIELD = "文件 {name} 第 {row} 行起的一个字段超过 {limit} 个字符," + _NOT_IMPORTED
+ERR_CSV_ROWS_TOTAL = "文件 {name} 有 {count} 行,超过 {limit} 行的上限;" + _SPLIT
+ERR_CSV_CELL_SIZE = "文件 {name} 第 {row} 行 {column} 列的字段超过 {limit} 个字符," + _NOT_IMPORTED
 ERR_CSV_ROW_SIZE = "文件 {name} 第 {row} 行共超过 {limit} 个字符," + _NOT_IMPORTED
 ERR_CSV_BINARY = ("文件 {name} 含有 NUL 字节(第 {row} 行),不是 UTF-8 或 GB18030 的文本 CSV(可能是 UTF-16 或二进制文件);"
                   "请在 Excel 中另存为「CSV UTF-8」后再导入")

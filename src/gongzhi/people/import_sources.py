@@ -38,7 +38,7 @@ from django.conf import settings
 
 from gongzhi.people import template_columns as tc
 from gongzhi.people.import_rows import (
-    _FULLWIDTH, ERR_CELL_SIZE, ERR_COLUMN_LIMIT, ERR_CSV_BINARY, ERR_CSV_ENCODING_AT, ERR_CSV_FIELD, ERR_CSV_IS_ZIP,
+    _FULLWIDTH, ERR_CELL_SIZE, ERR_COLUMN_LIMIT, ERR_CSV_BINARY, ERR_CSV_CELL_SIZE, ERR_CSV_ROWS_TOTAL, ERR_CSV_ENCODING_AT, ERR_CSV_FIELD, ERR_CSV_IS_ZIP,
     ERR_CSV_LINE, ERR_CSV_ROW_SIZE, ERR_CSV_UTF16, ERR_DIMENSION, ERR_FILE_MISSING, ERR_FILE_NO_HEADER, ERR_FILE_TYPE,
     ERR_FILE_UNREADABLE, ERR_MISSING_COLUMNS, ERR_ROW_LIMIT, ERR_ROW_SIZE, ERR_ROWS_TOTAL, ERR_SHARED_STRINGS,
     ERR_XML_COUNT, ERR_XML_DTD, ERR_XML_TOKEN, ERR_ZIP_DIRECTORY, ERR_ZIP_MEMBERS, ERR_ZIP_RATIO, ERR_ZIP_TOTAL,
@@ -103,8 +103,8 @@ class _CsvSource:
         self.delimiter = "\t" if first.count(b"\t") > first.count(b",") else ","
         self.total = max(lines - 1, 0)
         if self.total > max_rows():
-            raise ImportFileError(ERR_ROWS_TOTAL.format(name=path.name, sheet="CSV", count=f"{self.total:,}",
-                                                        limit=f"{max_rows():,}"))
+            raise ImportFileError(ERR_CSV_ROWS_TOTAL.format(name=path.name, count=f"{self.total:,}",
+                                                            limit=f"{max_rows():,}"))
 
     @staticmethod
     def _probe(path: Path) -> tuple[str, int, bytes]:
@@ -189,8 +189,8 @@ class _CsvSource:
     def _too_big(self, line: int, values: list) -> None:
         longest = max(range(len(values)), key=lambda i: len(values[i]))
         if len(values[longest]) > MAX_CELL_CHARS:
-            raise ImportFileError(ERR_CELL_SIZE.format(name=self.path.name, sheet="CSV", row=line,
-                                                       column=_column_letter(longest), limit=f"{MAX_CELL_CHARS:,}"))
+            raise ImportFileError(ERR_CSV_CELL_SIZE.format(name=self.path.name, row=line,
+                                                           column=_column_letter(longest), limit=f"{MAX_CELL_CHARS:,}"))
         raise ImportFileError(ERR_CSV_ROW_SIZE.format(name=self.path.name, row=line, limit=f"{MAX_ROW_CHARS:,}"))
 
 
