@@ -85,6 +85,16 @@ ENDPOINTS = {
     "audit:alert_handled": ("POST", lambda w: f"/audit/alerts/{_alert(w).pk}/handled/"),
     "audit:account_unlock": ("POST", lambda w: f"/audit/accounts/{w.community_worker_b.pk}/unlock/"),
     "audit:account_toggle": ("POST", lambda w: f"/audit/accounts/{w.community_worker_b.pk}/toggle/"),
+    # community B's topic (raised by 王五, supported by him, with a photo): nobody outside B reads or moves it
+    "governance:topic": ("GET", lambda w: f"/governance/{w.topic_b.pk}/"),
+    "governance:support": ("POST", lambda w: f"/governance/{w.topic_b.pk}/support/"),
+    "governance:withdraw": ("POST", lambda w: f"/governance/{w.topic_b.pk}/withdraw/"),
+    "governance:answer": ("POST", lambda w: f"/governance/{w.topic_b.pk}/answer/"),
+    "governance:photo": ("GET", lambda w: f"/governance/{w.topic_b.pk}/photos/{w.topic_b.photos.get().pk}/"),
+    "governance:new": ("POST", lambda w: "/governance/new/"),  # place_code is community B's
+    "governance:rules_edit": ("POST", lambda w: f"/governance/rules/{w.comm_b.code}/"),
+    "governance:from_visit": ("POST", lambda w: f"/governance/from-visit/{w.visit_b.pk}/"),
+    "governance:from_order": ("POST", lambda w: f"/governance/from-order/{w.order_b.pk}/"),
 }
 # Lists: the foreign record must not appear in what they return.
 LISTS = {
@@ -119,6 +129,9 @@ LISTS = {
     "standards:matrix": lambda w: f"/standards/assessments/{_run(w, w.district).pk}/matrix/",
     "standards:run": lambda w: f"/standards/assessments/{_run(w, w.district).pk}/",
     "standards:matrix_xlsx": lambda w: f"/standards/assessments/{_run(w, w.district).pk}/matrix/?format=xlsx",
+    "governance:topics": "/governance/?state=",
+    "governance:desk": "/governance/desk/",
+    "governance:rules": "/governance/rules/",
 }
 
 
@@ -208,6 +221,8 @@ OTHER = {
     # Open311 is public by design and never returns personal data (tests/workorders/test_open311.py)
     "open311:discovery", "open311:services", "open311:service_definition", "open311:requests", "open311:request",
     "open311:token",
+    # the public disclosure boards: answered topics without personal data (tests/governance/test_pages.py)
+    "governance:boards", "governance:board",
 }
 
 
@@ -235,6 +250,13 @@ def _foreign_order(request):
     w.meeting_b = Meeting.objects.create(community=w.comm_b, kind="residents", held_on=w.order_b.created_at.date(),
                                          title="王五提议加装电梯")
     w.volunteer_b = Volunteer.objects.create(community=w.comm_b, resident=w.res_b1, registered_on="2025-01-01")
+    from gongzhi.governance import services as topics
+    from tests.factories import user
+    wang = user("wang_b1", "resident", w.comm_b, resident=w.res_b1)
+    w.topic_b = topics.topic_raise(place=w.comm_b, category="facilities", title="王五提议修缮南岳楼道",
+                                   text="王五家楼道灯坏了", raised_as="resident", by=wang, files=[
+                                       SimpleUploadedFile("t.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64)])
+    topics.support(topic=w.topic_b, by=wang)
 
 
 def _all_url_names():
@@ -272,7 +294,15 @@ def _snapshot():
             list(VisitLog.objects.order_by("pk").values_list("pk", "work_order_id")),
             list(Category.objects.order_by("pk").values_list("pk", "version", "name")),
             list(CalendarDay.objects.order_by("pk").values_list("date", "is_workday")),
-            WorkOrderEvent.objects.count(), _ledger_snapshot())
+            WorkOrderEvent.objects.count(), _ledger_snapshot(), _topic_snapshot())
+
+
+def _topic_snapshot():
+    from gongzhi.governance.models import Support, Topic, TopicEvent, TopicRules
+    return (list(Topic.objects.order_by("pk").values_list("pk", "state", "version", "support_count")),
+            list(Support.objects.order_by("pk").values_list("pk", "topic_id", "resident_id")),
+            list(TopicRules.objects.order_by("pk").values_list("pk", "threshold", "answer_days", "version")),
+            TopicEvent.objects.count())
 
 
 def _ledger_snapshot():

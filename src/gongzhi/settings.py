@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "gongzhi.people",
     "gongzhi.workorders",
     "gongzhi.ledgers",
+    "gongzhi.governance",
     "gongzhi.standards",
 ]
 

@@ -1,0 +1,26 @@
+"""Self-governance (居民自治): topics residents and staff raise, supports, the committee's answer,
+and the public disclosure board of each community."""
+from gongzhi.accounts.models import Role
+from gongzhi.core.modules import DemoPart, Module, NavEntry, Panel, PublicPage, capability, register
+
+# residents see their own community's topics; staff those of their places (a grid worker: the grid's community)
+VIEW_TOPICS = capability("view_topics", "查看议题", Role.ADMIN, Role.STREET, Role.COMMUNITY, Role.GRID, Role.RESIDENT)
+RAISE_TOPICS = capability("raise_topics", "提出议题", Role.RESIDENT, Role.GRID, Role.COMMUNITY)
+SUPPORT_TOPICS = capability("support_topics", "附议议题", Role.RESIDENT)
+# the community's committee answers; the street steps in when an answer is overdue
+ANSWER_TOPICS = capability("answer_topics", "答复议题", Role.COMMUNITY, Role.STREET)
+EDIT_TOPIC_RULES = capability("edit_topic_rules", "设置议题附议人数和答复时限", Role.COMMUNITY)
+
+MODULE = register(Module(
+    name="governance", label="居民自治",
+    capabilities=(VIEW_TOPICS, RAISE_TOPICS, SUPPORT_TOPICS, ANSWER_TOPICS, EDIT_TOPIC_RULES),
+    urls=(("governance/", "gongzhi.governance.urls"),),
+    nav=(NavEntry("议题", "governance:topics", order=30, capability=VIEW_TOPICS, audience="staff"),
+         NavEntry("议题", "governance:topics", order=4, audience="resident")),
+    home_panels=(Panel("governance/panel_desk.html", "gongzhi.governance.panels.answer_desk", order=15,
+                       capability=ANSWER_TOPICS),),
+    public_pages=(PublicPage("社区公开栏", "governance:boards",
+                             "各社区居民议题的答复和办理结果(近 12 个月,不含个人信息)。"),),
+    demo=(DemoPart(order=45, build="gongzhi.governance.demo.build", label="居民议题与附议"),),
+    extras={"demo_counts": (("gongzhi.governance.demo.build", "gongzhi.governance.demo.count_existing"),)},
+))
