@@ -209,7 +209,7 @@ def answer(*, topic_id: int, version: int, kind: str, text: str, by, merge_into:
     if state == TopicState.ORDERED and order_category is None:
         raise RuleError(ERR_ORDER_CATEGORY)
     with transaction.atomic():
-        topic = lock_version(Topic.objects.select_related("community", "grid"), topic_id, version, ERR_CONFLICT)
+        topic = lock_version(Topic.objects.all(), topic_id, version, ERR_CONFLICT)  # no outer join: PostgreSQL locks
         if topic.state not in (TopicState.COLLECTING, TopicState.WAITING):
             raise ConflictError(ERR_ANSWERED)
         if state == TopicState.MERGED:
