@@ -260,3 +260,19 @@ def test_concurrent_supports_count_once(world):
     assert topic.support_count == Support.objects.filter(topic=topic).count()
     if connection.vendor == "postgresql":
         assert topic.support_count == 7 and len(errors) == 3
+
+
+def test_an_order_becomes_a_topic_and_links_back(world, client):
+    from gongzhi.workorders import services as orders
+    from gongzhi.workorders.models import Channel
+    order = orders.order_report(category=Category.objects.get(code="property"), description="小区停车位不够用",
+                                channel=Channel.GRID, by=world.grid_worker_a1, grid=world.grid_a1)
+    client.force_login(world.resident_user)
+    assert client.post(f"/governance/from-order/{order.pk}/").status_code == 404  # staff only
+    client.force_login(world.grid_worker_a1)
+    assert "转为居民议题" in client.get(f"/orders/{order.pk}/").content.decode()
+    response = client.post(f"/governance/from-order/{order.pk}/")
+    topic = Topic.objects.get(source_order=order)
+    assert response.url == f"/governance/{topic.pk}/" and topic.text == "小区停车位不够用"
+    body = client.get(f"/orders/{order.pk}/").content.decode()
+    assert "已转为居民议题" in body and "转为居民议题</button>" not in body
