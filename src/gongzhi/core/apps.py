@@ -11,4 +11,5 @@ class CoreConfig(AppConfig):
         from gongzhi.core import modules, validators
         # no form anywhere takes control characters (core/validators.py says why); before any form is defined
         validators.refuse_control_characters_in_every_form()
+        validators.refuse_ids_out_of_range()  # no id a database column cannot hold reaches a query
         modules.autodiscover()

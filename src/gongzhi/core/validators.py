@@ -65,3 +65,34 @@ def refuse_control_characters_in_every_form() -> None:
             run_validators(self, value)
         run_validators_refusing_control_characters.refuses_control_characters = True
         forms.CharField.run_validators = run_validators_refusing_control_characters
+
+
+# The widest integer column (bigint); larger ids name no row.
+MAX_ID = 2**63 - 1
+
+
+def refuse_ids_out_of_range() -> None:
+    """A ModelMultipleChoiceField asks the database about every id it is sent; an id no integer
+    column can hold (99999999999999999999) makes SQLite raise OverflowError, a server error.
+    Such ids are refused as not among the choices, before the query."""
+    from django.db import models
+    from django.forms.models import ModelMultipleChoiceField
+    if getattr(ModelMultipleChoiceField._check_values, "refuses_ids_out_of_range", False):
+        return
+    check_values = ModelMultipleChoiceField._check_values
+
+    def check_values_in_range(self, value):
+        field = self.queryset.model._meta.get_field(self.to_field_name) if self.to_field_name \
+            else self.queryset.model._meta.pk
+        if isinstance(field, models.IntegerField):
+            for pk in value or ():
+                try:
+                    number = int(str(pk).strip())
+                except ValueError:
+                    continue  # Django's own check names it
+                if not -MAX_ID <= number <= MAX_ID:
+                    raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
+                                          params={"pk": pk})
+        return check_values(self, value)
+    check_values_in_range.refuses_ids_out_of_range = True
+    ModelMultipleChoiceField._check_values = check_values_in_range

@@ -14,6 +14,8 @@ from gongzhi.places.models import Dwelling
 
 _LETTERS = re.compile(r"^[a-zA-Z]+$")
 _DIGITS = re.compile(r"^[0-9xX]+$")
+# No name, number or address is longer; a longer query is cut (SQLite refuses LIKE patterns over 50 kB).
+MAX_SEARCH = 200
 
 
 def resident_search_q(q: str, scope: Scope) -> Q:
@@ -23,7 +25,8 @@ def resident_search_q(q: str, scope: Scope) -> Q:
     Address and household-number matches are looked up first (small tables,
     within the scope) and passed as id lists: an OR across joined tables would
     make the database join every resident of the community."""
-    normalised = idcard.normalise(q or "")
+    q = (q or "")[:MAX_SEARCH]
+    normalised = idcard.normalise(q)
     q = normalised if _DIGITS.match(normalised) else (q or "").strip()
     if not q:
         return Q()

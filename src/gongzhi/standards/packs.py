@@ -346,9 +346,10 @@ def _parse(path: Path, text: str) -> Pack:
 
 def pack_path(pack_id: str) -> Path:
     path = PACK_DIR / f"{pack_id}.yaml"
-    if not re.fullmatch(r"[a-z0-9-]+", pack_id or "") or not path.exists():
+    # A name too long for the file system is no pack either (it would fail the look-up itself).
+    if not re.fullmatch(r"[a-z0-9-]{1,100}", pack_id or "") or not path.exists():
         known = ", ".join(sorted(p.stem for p in PACK_DIR.glob("*.yaml")))
-        raise PackError(f"没有政策包「{pack_id}」(已有:{known})")
+        raise PackError(f"没有政策包「{(pack_id or '')[:100]}」(已有:{known})")
     return path
 
 
