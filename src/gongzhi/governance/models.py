@@ -99,6 +99,7 @@ class Topic(models.Model):
     class Meta:
         verbose_name = "议题"
         indexes = [models.Index(fields=["community", "state", "-created_at"], name="topic_list"),
+                   models.Index(fields=["community", "-created_at"], name="topic_newest"),
                    models.Index(fields=["community", "-support_count"], name="topic_supported"),
                    models.Index(fields=["state", "answer_due_at"], name="topic_desk"),
                    models.Index(fields=["community", "answered_at"], name="topic_board")]

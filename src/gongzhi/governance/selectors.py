@@ -29,17 +29,19 @@ def _community_of(place: Place) -> int | None:
 def topic_q(scope: Scope) -> Q:
     if scope.capability is None:
         raise RuntimeError("scope not narrowed")
-    q = Q(pk__in=[])
-    ids = []
+    ids, paths = [], []
     for a in scope.assignments:
         community = _community_of(a.place)
         if community is not None:
             ids.append(community)
         elif a.place.level in (Level.STREET, Level.DISTRICT):
-            q |= Q(community__path__startswith=a.place.path)
-    if ids:
-        q |= Q(community_id__in=ids)
-    return q
+            paths.append(a.place.path)
+    if paths:  # the communities under a street or district, as ids: no join per topic row
+        path_q = Q(pk__in=[])
+        for path in paths:
+            path_q |= Q(path__startswith=path)
+        ids.extend(Place.objects.filter(path_q, level=Level.COMMUNITY).values_list("pk", flat=True))
+    return Q(community_id__in=sorted(set(ids)))
 
 
 def topics_in(scope: Scope) -> QuerySet[Topic]:
