@@ -201,6 +201,17 @@ def test_a_huge_cell(db, tmp_path):
     assert_refused(import_in_subprocess(path), "cell.xlsx", "第 2 行 B 列的单元格超过 32,767 个字符")
 
 
+@pytest.mark.parametrize("kind", ["e", "n", "inlineStr"])
+def test_a_long_cell_of_any_type_across_blocks(db, tmp_path, kind):
+    """Text read across several of the parser's blocks and ended before the next check: refused at the cell's
+    end whatever its type (an error value, a number, a string)."""
+    text = "9" * 40_000
+    value = f"<is><t>{text}</t></is>" if kind == "inlineStr" else f"<v>{text}</v>"
+    cells = f'<c r="B2" t="{kind}">{value}</c><c r="C2" t="inlineStr"><is><t>x</t></is></c>'
+    path = xlsx(tmp_path / "long.xlsx", sheet(f'<row r="2">{cells}</row>'))
+    refused_in_process(path, "long.xlsx", "第 2 行 B 列的单元格超过 32,767 个字符")
+
+
 def test_a_huge_attribute(db, tmp_path):
     """A tag expat must hold whole: refused at 1 MB."""
     data = sheet(f'<row r="2"><c r="A2" x="{"A" * (40 << 20)}"><v>1</v></c></row>')

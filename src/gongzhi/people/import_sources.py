@@ -248,6 +248,7 @@ class _XlsxSource:
     def __init__(self, path: Path):
         self.path = path
         self.sheet_name = ""
+        self.bytes_read = 0  # of the sheet, for the progress estimate (the parts before are reset below)
         try:
             self._check_directory()
             self.zip = zipfile.ZipFile(path)
@@ -335,6 +336,7 @@ class _XlsxSource:
         while True:
             block = stream.read(self.BLOCK)
             fed += len(block)
+            self.bytes_read += len(block)
             parser.Parse(block, not block)
             if fed - parser.CurrentByteIndex > XML_MAX_TOKEN:
                 self._refuse(ERR_XML_TOKEN, part=part, limit=XML_MAX_TOKEN >> 20)
@@ -552,25 +554,31 @@ class _XlsxSource:
             if name == C:
                 t = cell[1]
                 raw = "".join(text)
+                if len(raw) > max_cell_chars:
+                    self._cell_too_big(row_no[0], cell[0], len(vals))
                 if t == "s" and raw:  # _PackedStrings[i] inlined: most cells of an Excel file
                     i = int(raw)
                     block, at = blocks[i >> _PackedStrings.SHIFT], offsets[i >> _PackedStrings.SHIFT]
                     i &= _PackedStrings.MASK
                     value = block[at[i]:at[i + 1]]
                     size[0] += len(value)
+                    if size[0] > max_row_chars:  # a short cell can point at a long string: checked per cell
+                        self._row_too_big(row_no[0], refs, vals)
                 elif t == "inlineStr" or t == "str":
                     value = raw
                     size[0] += len(value)
                 else:
                     value = value_of(t, cell[2], raw, date_styles)
+                    if t is not None and value.__class__ is str:  # an error (#N/A) or an unreadable date
+                        size[0] += len(value)
                 refs.append(cell[0])
                 vals.append(value)
-                if size[0] > max_row_chars or len(vals) > max_columns:
-                    self._row_too_big(row_no[0], refs, vals, size[0])
             elif name == V or name == T:
                 state[0] = False
             elif name == ROW:
                 if vals:
+                    if size[0] > max_row_chars or len(vals) > max_columns:
+                        self._row_too_big(row_no[0], refs, vals)
                     done.append((row_no[0], self._place_cells(row_no[0], refs, vals)))
             elif name == RPH:
                 state[1] -= 1
@@ -578,16 +586,19 @@ class _XlsxSource:
         def chars(data):
             if state[0]:
                 text.append(data)
-                if (len(text) > 1 or len(data) > max_cell_chars) and sum(map(len, text)) > max_cell_chars:
-                    self._refuse(ERR_CELL_SIZE, row=row_no[0], column=self._column_of(cell[0], len(vals)),
-                                 limit=f"{max_cell_chars:,}")
 
         parser = self._parser(self.sheet, namespaces=False)
         parser.buffer_size = self.BLOCK
         parser.StartElementHandler, parser.EndElementHandler, parser.CharacterDataHandler = start, end, chars
         try:
             with self.zip.open(self.sheet) as f:
-                for _ in self._feed(parser, _Counting(f, self), self.sheet):
+                for _ in self._feed(parser, f, self.sheet):
+                    # What one block can add is checked once per block (the handlers run per cell): a
+                    # cell's text grows by at most a block between checks, a row by a block's cells.
+                    if len(text) > 1 and sum(map(len, text)) > max_cell_chars:
+                        self._cell_too_big(row_no[0], cell[0], len(vals))
+                    if len(vals) > max_columns or size[0] > max_row_chars:
+                        self._row_too_big(row_no[0], refs, vals)
                     yield from done
                     done.clear()
         except self.READ_ERRORS as e:
@@ -602,7 +613,10 @@ class _XlsxSource:
                 return _shown(m.group(1).upper(), 8)
         return _column_letter(position)
 
-    def _row_too_big(self, row: int, refs: list, vals: list, chars: int) -> None:
+    def _cell_too_big(self, row: int, ref: str | None, position: int) -> None:
+        self._refuse(ERR_CELL_SIZE, row=row, column=self._column_of(ref, position), limit=f"{MAX_CELL_CHARS:,}")
+
+    def _row_too_big(self, row: int, refs: list, vals: list) -> None:
         if len(vals) > MAX_COLUMNS:
             self._refuse(ERR_COLUMN_LIMIT, row=row, ref=_shown(refs[-1] or _column_letter(len(vals) - 1) + str(row)),
                          last=_column_letter(MAX_COLUMNS - 1))
@@ -612,15 +626,18 @@ class _XlsxSource:
         """A row's values by column. Excel leaves out empty cells, so when the last
         cell's column says the row is sparse, each value goes to its own column."""
         last = refs[-1]
-        if last is None or _ref_column(last) == len(vals) - 1:
-            return list(vals)
+        if last is None or (len(last) < 12 and _column_index(last.rstrip("0123456789")) == len(vals) - 1):
+            return list(vals)  # dense: the last cell's column is its position (and within max_columns)
         placed: list = []
         for ref, value in zip(refs, vals):
-            col = _ref_column(ref) if ref else len(placed)
-            if col is None:
+            if ref is None:
                 col = len(placed)
-            elif col >= MAX_COLUMNS:
-                self._refuse(ERR_COLUMN_LIMIT, row=row, ref=_shown(ref), last=_column_letter(MAX_COLUMNS - 1))
+            else:  # a reference is at most 3 letters and 7 digits; anything longer is read with care
+                col = _column_index(ref.rstrip("0123456789")) if len(ref) < 12 else _ref_column(ref)
+                if col is None:
+                    col = len(placed)
+                elif col >= MAX_COLUMNS:
+                    self._refuse(ERR_COLUMN_LIMIT, row=row, ref=_shown(ref), last=_column_letter(MAX_COLUMNS - 1))
             placed.extend([None] * (col - len(placed)))
             placed.append(value)
         return placed
@@ -694,18 +711,6 @@ class _PackedStrings:
 
     def __len__(self) -> int:
         return sum(len(at) - 1 for at in self.offsets) + len(self._pending)
-
-
-class _Counting:
-    """The sheet's stream, counting what has been read for the progress estimate."""
-
-    def __init__(self, stream, source: _XlsxSource):
-        self.stream, self.source = stream, source
-
-    def read(self, n: int) -> bytes:
-        block = self.stream.read(n)
-        self.source.bytes_read += len(block)
-        return block
 
 
 class Table:
