@@ -9,6 +9,7 @@ the working calendar, the events); a topic handed to a work order goes through t
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 
@@ -47,10 +48,12 @@ _MIX = [(TopicState.COLLECTING, 0.25), (TopicState.WAITING, 0.15), (TopicState.D
         (TopicState.MERGED, 0.07), (TopicState.ORDERED, 0.13), (TopicState.DECLINED, 0.15)]
 
 
-def _actor(role: str, place: Place, name: str) -> User:
+def _actor(role: str, place: Place, name) -> User:
+    """Who acts for `place` in the history: the work-order history's account there, or a new one
+    (named by `name()`, drawn only then) that cannot log in."""
     existing = User.objects.filter(assignments__role=role, assignments__place=place).order_by("pk").first()
     if existing is None:
-        existing = User(username=f"{role}-{place.code}", display_name=name)
+        existing = User(username=f"{role}-{place.code}", display_name=name())
         existing.set_unusable_password()  # acts in the history only; cannot log in
         existing.save()
         RoleAssignment.objects.create(user=existing, role=role, place=place)
@@ -59,6 +62,8 @@ def _actor(role: str, place: Place, name: str) -> User:
 
 def build(ctx) -> None:
     rng = random.Random(SEED)
+    # names come from this part's own generator: the shared one stays where the parts before left it
+    names = dataclasses.replace(ctx, rng=rng)
     now = timezone.now()
     per_community = max(6, round(TOPICS_PER_COMMUNITY_AT_FULL_SCALE * ctx.scale))
     communities = [p for p in ctx.places_at(Level.COMMUNITY)]
@@ -68,7 +73,8 @@ def build(ctx) -> None:
     handed: list[Topic] = []
     for community in communities:
         grids = ctx.children(community)
-        committee = _actor(Role.COMMUNITY, community, ctx.full_name(rng.choice("MF"), rng.randint(1965, 1995)))
+        committee = _actor(Role.COMMUNITY, community,
+                           lambda: names.full_name(rng.choice("MF"), rng.randint(1965, 1995)))
         residents = list(Resident.objects.filter(community=community, status=PersonStatus.ACTIVE)
                          .order_by("pk").values_list("pk", flat=True)[:400])
         rules = TopicRules.objects.create(community=community, threshold=rng.choice([5, 8, 10]),
@@ -83,7 +89,7 @@ def build(ctx) -> None:
             if state == TopicState.COLLECTING:
                 created = now - dt.timedelta(days=rng.uniform(0.5, 40))
             raised_as = rng.choice([RaisedAs.GRID, RaisedAs.COMMITTEE, RaisedAs.GROUP, RaisedAs.UNIT])
-            by = _actor(Role.GRID, grid, ctx.full_name(rng.choice("MF"), rng.randint(1970, 1998))) \
+            by = _actor(Role.GRID, grid, lambda: names.full_name(rng.choice("MF"), rng.randint(1970, 1998))) \
                 if raised_as == RaisedAs.GRID and grid is not None else committee
             if by is committee and raised_as == RaisedAs.GRID:
                 raised_as = RaisedAs.COMMITTEE
