@@ -60,6 +60,7 @@ def _unique(model, field, value):
 def _kinds():
     """[(kind, rows, place_of(row) or None, marker(row), reads(row), writes(row))]."""
     from gongzhi.core.models import Job
+    from gongzhi.governance.models import Topic
     from gongzhi.ledgers.models import Meeting, Volunteer, Worker
     from gongzhi.people.models import Household, Organisation, Resident
     from gongzhi.standards.models import CaseSubmission, Survey
@@ -105,6 +106,10 @@ def _kinds():
          lambda s: _unique(Survey, "title", s.title),
          lambda s: [f"/standards/surveys/{s.pk}/", f"/standards/surveys/{s.pk}/results.xlsx"],
          lambda s: [f"/standards/surveys/{s.pk}/closed/"]),
+        # topics: the governance selectors' own rule is the reference (a grid post sees its community's)
+        ("topic", Topic.objects.order_by("pk"), "topic", lambda t: _unique(Topic, "title", t.title),
+         lambda t: [f"/governance/{t.pk}/"] + [f"/governance/{t.pk}/photos/{p.pk}/" for p in t.photos.all()[:1]],
+         lambda t: [f"/governance/{t.pk}/{a}/" for a in ("support", "withdraw", "answer")]),
         ("job", Job.objects.order_by("pk"), "creator", lambda j: None,
          lambda j: [f"/people/export/{j.pk}/", f"/people/export/{j.pk}/file.xlsx",
                     f"/people/import/{j.pk}/", f"/people/import/{j.pk}/rejected.xlsx"], lambda j: []),
@@ -131,6 +136,10 @@ def _foreign(user, kind, place_of, row, url):
     scope = _scope(user, url)
     if scope is None:
         return False
+    if place_of == "topic":
+        from gongzhi.governance.models import Topic
+        from gongzhi.governance.selectors import topic_q
+        return not Topic.objects.filter(topic_q(scope), pk=row.pk).exists()
     if place_of is None:  # orders: the work-order selectors' own rule is the reference
         from gongzhi.workorders.models import WorkOrder
         from gongzhi.workorders.selectors import order_q
