@@ -262,3 +262,17 @@ def test_what_the_fuzzer_found_stays_fixed(client, world):
             "name": "张三", "version": r.version, "care_tags": tag, "relation": "02", "ethnicity": "01",
             "residence_status": "registered"})
         assert response.status_code == 200 and "人员标签" in response.content.decode()
+
+
+def test_a_nul_in_a_page_s_parameters_is_refused_by_name(client, world):
+    """PostgreSQL cannot take a NUL in a query: found by the fuzzer there (the orders' state filter,
+    the matrix's street filter); every page refuses one in its address with 400 and names the parameter."""
+    client.force_login(world.admin)
+    for url, params in (("/orders/", {"state": "a\x00b"}), ("/people/residents/", {"q": "张\x00"})):
+        response = client.get(url, params)
+        assert response.status_code == 400 and "含有空字符" in response.content.decode(), url
+    response = client.get("/orders/", {"state\x00": "open"})
+    assert response.status_code == 400 and "「state」" in response.content.decode()
+    response = client.post("/orders/catalogue/new/", {"name": "x\x00"})  # forms: the field says what is wrong
+    assert response.status_code == 200 and ERR_CONTROL in response.content.decode()
+    assert client.get("/api/residents", {"q": "a\x00b"}).status_code == 200  # the API: no match, not a refusal

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     # the code step, forced password change, mandatory two-factor set-up: nothing else until done
     "gongzhi.accounts.middleware.SignInSecurityMiddleware",
     "gongzhi.core.middleware.NoStoreMiddleware",
+    "gongzhi.core.middleware.RefuseNulMiddleware",  # a NUL byte in a page's parameters: 400, never a query
     "simple_history.middleware.HistoryRequestMiddleware",
     # too many failed sign-ins from one source address: that address waits (429), before Axes looks
     "gongzhi.audit.middleware.LoginThrottleMiddleware",

@@ -43,3 +43,12 @@ def test_open311_never_fails(case, raw_key):
     for order in WorkOrder.objects.filter(channel="open311"):
         for value in (order.description, order.address, order.reporter_name):
             assert not CONTROL.search(value or ""), (case.body, value)
+
+
+def test_what_the_fuzzer_found_on_postgresql_stays_fixed(client, world):
+    """Each was a server error on PostgreSQL: a time-zone offset beyond ±15:59, a year the
+    90-day span cannot reach, and a NUL in a service code of the filter."""
+    for params in ({"start_date": "1460-10-10T11:40:52.259+21:18"}, {"end_date": "0001-01-01T00:00:00"},
+                   {"start_date": "2026-01-01T00:00:00+23:59"}, {"service_code": "a\x00b"}):
+        response = client.get("/open311/v2/requests.json", params)
+        assert response.status_code in (200, 400), (params, response.status_code)

@@ -8,6 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from gongzhi.core import crypto, idcard
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.scope import Scope, get_in_scope_or_404
+from gongzhi.core.validators import has_control_characters
 from gongzhi.people.manifest import UNMASK
 from gongzhi.people.models import CareTag, Household, PersonStatus, ResidenceStatus, Resident
 from gongzhi.places.models import Dwelling
@@ -26,6 +27,8 @@ def resident_search_q(q: str, scope: Scope) -> Q:
     within the scope) and passed as id lists: an OR across joined tables would
     make the database join every resident of the community."""
     q = (q or "")[:MAX_SEARCH]
+    if has_control_characters(q):
+        return Q(pk__in=[])  # no name, number or address holds one (nor can PostgreSQL look for a NUL)
     normalised = idcard.normalise(q)
     q = normalised if _DIGITS.match(normalised) else (q or "").strip()
     if not q:

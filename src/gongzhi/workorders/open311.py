@@ -68,6 +68,7 @@ XML_ITEM = {"services": "service", "service_requests": "request", "errors": "err
 
 # The spec's response volume for GET requests: 90 days or 1000 requests, whichever is smaller.
 MAX_RESULTS = 1000
+MIN_YEAR, MAX_YEAR = 1900, 9000
 MAX_SPAN = dt.timedelta(days=90)
 MAX_TEXT = 4000
 MAX_MEDIA_URL = 500
@@ -545,9 +546,16 @@ def _parse_moment(value: str) -> dt.datetime | None:
         moment = parse_datetime(_LOST_PLUS.sub(r"\1+\2", value.strip()))
     except ValueError:
         return None
-    if moment is not None and timezone.is_naive(moment):
-        moment = timezone.make_aware(moment)
-    return moment
+    if moment is None:
+        return None
+    try:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment)
+        utc = moment.astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):
+        return None
+    # a year this API can answer about, with room for the 90-day span on either side
+    return moment if MIN_YEAR <= utc.year <= MAX_YEAR else None
 
 
 def _date_range(params, errors: list) -> tuple[dt.datetime, dt.datetime]:
@@ -556,6 +564,8 @@ def _date_range(params, errors: list) -> tuple[dt.datetime, dt.datetime]:
     for field in ("start_date", "end_date"):
         raw = (params.get(field) or "").strip()
         bounds[field] = _parse_moment(raw) if raw else None
+        if bounds[field] is not None:  # in UTC: PostgreSQL refuses offsets beyond ±15:59 (ISO 8601 allows ±23:59)
+            bounds[field] = bounds[field].astimezone(dt.timezone.utc)
         if raw and bounds[field] is None:
             errors.append(ERR_DATE.format(field=field))
     start, end = bounds["start_date"], bounds["end_date"]
@@ -592,7 +602,9 @@ def _search(params) -> list[WorkOrder]:
     if errors:
         raise Open311Error(400, *errors)
     orders = selectors.public_orders().filter(created_at__gte=start, created_at__lte=end)
-    codes = _split(params.get("service_code"))
+    codes = [c for c in _split(params.get("service_code")) if _CODE.match(c)] if params.get("service_code") else []
+    if params.get("service_code") and not codes:
+        return []  # no code of the catalogue looks like that
     if codes:
         orders = orders.filter(category__code__in=codes)
     if statuses == {"open"}:
