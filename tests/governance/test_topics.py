@@ -276,3 +276,18 @@ def test_an_order_becomes_a_topic_and_links_back(world, client):
     assert response.url == f"/governance/{topic.pk}/" and topic.text == "小区停车位不够用"
     body = client.get(f"/orders/{order.pk}/").content.decode()
     assert "已转为居民议题" in body and "转为居民议题</button>" not in body
+
+
+def test_a_photo_is_kept_and_shown_to_the_community(world, client):
+    png = SimpleUploadedFile("scene.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
+    client.force_login(world.resident_user)
+    response = client.post("/governance/new/", {"category": "safety", "title": "消防通道被占", "text": "电动车堵门",
+                                                "photos": [png]})
+    topic = Topic.objects.get()
+    assert response.url == f"/governance/{topic.pk}/"
+    photo = topic.photos.get()
+    assert photo.content_type == "image/png"
+    client.force_login(world.community_worker_a)
+    assert client.get(f"/governance/{topic.pk}/photos/{photo.pk}/").status_code == 200
+    client.force_login(world.community_worker_b)
+    assert client.get(f"/governance/{topic.pk}/photos/{photo.pk}/").status_code == 404
