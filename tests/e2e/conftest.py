@@ -108,3 +108,11 @@ def login(page, live_server, username):
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def nav_to(page, label):
+    """Follow a main-navigation link as a user would: on a phone, open the 菜单 first."""
+    menu = page.locator("button.menu-toggle")
+    if menu.is_visible() and menu.get_attribute("aria-expanded") != "true":
+        menu.click()
+    page.locator("nav.main").get_by_role("link", name=label, exact=True).click()

@@ -1,14 +1,14 @@
 """The registry in a real browser (headless Chromium), on a phone-sized screen."""
 
 from gongzhi.core.models import AccessLog
-from tests.e2e.conftest import login
+from tests.e2e.conftest import login, nav_to
 
 
 def test_community_worker_searches_by_pinyin_and_reveals_id(page, live_server, live_world):
     login(page, live_server, "cw_a")
     assert page.locator("[data-testid=count-residents]").inner_text() == "2"
     page.wait_for_selector("#care-chart canvas")
-    page.click("nav >> text=居民")
+    nav_to(page, "居民")
     page.fill("#q", "zs")
     # Locator waits, not wait_for_function: the CSP forbids evaluating strings.
     page.locator("[data-testid=result-count]", has_text="共 1 人").wait_for()

@@ -4,7 +4,7 @@ figures and the public map draw."""
 import pytest
 
 from gongzhi.workorders.models import State, WorkOrder
-from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, PHONE_VIEWPORT, login
+from tests.e2e.conftest import DEFAULT_TIMEOUT_MS, PHONE_VIEWPORT, login, nav_to
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
        b"\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -23,7 +23,7 @@ def test_grid_worker_reports_from_a_phone_and_the_community_takes_it(phone_with_
                                                                       live_server, live_world):
     page = phone_with_location
     login(page, live_server, "gw_a1")
-    page.click("nav >> text=工单")
+    nav_to(page, "工单")
     page.click("text=上报/受理")
     page.select_option("#id_category", "safety")
     page.fill("#id_description", "三幢楼道电动车充电,堵塞消防通道")
