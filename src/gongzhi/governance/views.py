@@ -208,30 +208,27 @@ def topic_detail(request, pk, *, form=None, error="", status=200):
     return render(request, "governance/topic.html", ctx, status=status)
 
 
-@requires(SUPPORT_TOPICS)
-@require_POST
-def support(request, pk):
+def _support_step(request, pk, step, done: str):
     topic = selectors.access_topic(request.scope, pk)
     try:
-        services.support(topic=topic, by=request.user)
+        step(topic=topic, by=request.user)
     except RuleError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, "已附议")
+        messages.success(request, done)
     return redirect("governance:topic", topic.pk)
+
+
+@requires(SUPPORT_TOPICS)
+@require_POST
+def support(request, pk):
+    return _support_step(request, pk, services.support, "已附议")
 
 
 @requires(SUPPORT_TOPICS)
 @require_POST
 def withdraw(request, pk):
-    topic = selectors.access_topic(request.scope, pk)
-    try:
-        services.withdraw(topic=topic, by=request.user)
-    except RuleError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "已撤回附议")
-    return redirect("governance:topic", topic.pk)
+    return _support_step(request, pk, services.withdraw, "已撤回附议")
 
 
 @requires(ANSWER_TOPICS)
