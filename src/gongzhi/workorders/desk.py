@@ -25,8 +25,9 @@ from gongzhi.accounts.models import Role
 from gongzhi.core.scope import Scope
 from gongzhi.people.models import Household, HouseholdStatus, PersonStatus, Resident
 from gongzhi.places.models import Level
+from gongzhi.workorders import rights
 from gongzhi.workorders.manifest import HANDLE_ORDERS, KEEP_VISITS, SUPERVISE_ORDERS, VERIFY_ORDERS
-from gongzhi.workorders.models import Action, EscalationLevel, State, VisitLog, WorkOrder, WorkOrderEvent
+from gongzhi.workorders.models import EscalationLevel, State, VisitLog, WorkOrder
 
 # A key-group household not visited for this many days is due a visit.
 VISIT_DUE_DAYS = 30
@@ -62,8 +63,7 @@ def waiting_q(scope: Scope) -> Q:
         else:
             handled |= here & Q(handling_department="")
     grids = [a.place_id for a in scope.for_capability(VERIFY_ORDERS).assignments]
-    did_it = Exists(WorkOrderEvent.objects.filter(order=OuterRef("pk"), actor_id=user.pk,
-                                                  action__in=(Action.HANDLE, Action.REPLY)))
+    did_it = Exists(rights.own_work(user.pk, OuterRef("pk")))
     return ((supervise & supervised)
             | (Q(state__in=(State.DISPATCHED, State.HANDLING)) & handled)
             | (Q(state=State.REPLIED, grid_id__in=grids) & ~did_it)

@@ -9,7 +9,7 @@ from django.db.models import Exists, OuterRef
 from gongzhi.accounts.models import Role
 from gongzhi.core.scope import Scope
 from gongzhi.workorders.manifest import HANDLE_ORDERS, SUPERVISE_ORDERS, VERIFY_ORDERS
-from gongzhi.workorders.models import Action, WorkOrder
+from gongzhi.workorders.models import Action, WorkOrder, WorkOrderEvent
 
 
 def is_supervisor(scope: Scope, order: WorkOrder) -> bool:
@@ -58,11 +58,18 @@ def may_handle(scope: Scope, user, order: WorkOrder) -> bool:
 ERR_OWN_WORK = "核查须由处置人以外的人进行:这张工单由您处置或反馈"
 
 
+def own_work(user_pk, order):
+    """`user_pk`'s handling and replies on `order` (an order, or OuterRef("pk") inside a query over
+    orders) since it was last dispatched: this round's work, which they may not verify."""
+    dispatched_later = WorkOrderEvent.objects.filter(order=OuterRef("order"), action=Action.DISPATCH,
+                                                     at__gt=OuterRef("at"))
+    return (WorkOrderEvent.objects.filter(order=order, actor_id=user_pk, action__in=(Action.HANDLE, Action.REPLY))
+            .exclude(Exists(dispatched_later)))
+
+
 def did_the_work(user, order: WorkOrder) -> bool:
     """Did `user` handle or reply to the order since it was last dispatched (this round's work)?"""
-    dispatched_later = order.events.filter(action=Action.DISPATCH, at__gt=OuterRef("at"))
-    return (order.events.filter(actor_id=user.pk, action__in=(Action.HANDLE, Action.REPLY))
-            .exclude(Exists(dispatched_later)).exists())  # one query
+    return own_work(user.pk, order).exists()  # one query
 
 
 def may_verify(scope: Scope, user, order: WorkOrder) -> bool:
