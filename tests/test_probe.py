@@ -198,7 +198,10 @@ def _own_rows(user, kinds):
     """A few rows of each kind the user may read: their pages are scanned too."""
     urls = []
     for kind, rows, place_of, _marker, reads, _writes in kinds:
-        mine = [row for row in rows[:400] if reads(row) and not _foreign(user, kind, place_of, row, reads(row)[0])]
+        # 40 rows spread over the kind's first 400 are asked about (each answer is a query: 400 of them per kind
+        # and account took two minutes on PostgreSQL for the same three samples)
+        mine = [row for row in _sample(rows[:400], 40)
+                if reads(row) and not _foreign(user, kind, place_of, row, reads(row)[0])]
         for row in _sample(mine, 3):
             urls += [u for u in reads(row) if not u.endswith((".pdf", ".xlsx"))]
     return urls
