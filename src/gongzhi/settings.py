@@ -51,7 +51,11 @@ INSTALLED_APPS = [
     "gongzhi.people",
     "gongzhi.workorders",
     "gongzhi.ledgers",
+    "gongzhi.disclosure",
     "gongzhi.governance",
+    "gongzhi.projects",
+    "gongzhi.elections",
+    "gongzhi.admission",
     "gongzhi.standards",
 ]
 
