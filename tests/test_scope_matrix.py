@@ -14,6 +14,7 @@ from gongzhi.core.permissions import PANELS
 from gongzhi.core.models import AccessLog
 from gongzhi.people.models import Household, Resident
 from gongzhi.workorders.models import CalendarDay, Category, VisitLog, WorkOrder, WorkOrderEvent
+from tests import scope_cases
 
 # name -> how to build the URL for the *other* side's object, and which method.
 # "foreign" targets belong to community B (outside cw_a / gw_a1 / street_a).
@@ -225,6 +226,14 @@ OTHER = {
     "governance:boards", "governance:board",
 }
 
+# the modules' own files (tests/scope_cases/<module>.py) add their URLs, records and snapshots
+CASES = scope_cases.cases()
+for _case in CASES:
+    for _mine, _theirs in ((ENDPOINTS, getattr(_case, "ENDPOINTS", {})), (LISTS, getattr(_case, "LISTS", {}))):
+        assert not set(_mine) & set(_theirs), f"{_case.__name__} repeats {sorted(set(_mine) & set(_theirs))}"
+        _mine.update(_theirs)
+    OTHER |= set(getattr(_case, "OTHER", ()))
+
 
 @pytest.fixture(autouse=True)
 def _foreign_order(request):
@@ -257,6 +266,10 @@ def _foreign_order(request):
                                    text="王五家楼道灯坏了", raised_as="resident", by=wang, files=[
                                        SimpleUploadedFile("t.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64)])
     topics.support(topic=w.topic_b, by=wang)
+    w.wang_b1 = wang
+    for case in CASES:
+        if hasattr(case, "build"):
+            case.build(w)
 
 
 def _all_url_names():
@@ -294,7 +307,8 @@ def _snapshot():
             list(VisitLog.objects.order_by("pk").values_list("pk", "work_order_id")),
             list(Category.objects.order_by("pk").values_list("pk", "version", "name")),
             list(CalendarDay.objects.order_by("pk").values_list("date", "is_workday")),
-            WorkOrderEvent.objects.count(), _ledger_snapshot(), _topic_snapshot())
+            WorkOrderEvent.objects.count(), _ledger_snapshot(), _topic_snapshot(),
+            [case.snapshot() for case in CASES if hasattr(case, "snapshot")])
 
 
 def _topic_snapshot():
@@ -331,6 +345,8 @@ def _call(client, method, url):
             "kind_": "residents", "held_on": "2025-03-01", "title": "篡改", "reason": "篡改", "committee_post": "member",
             "registered_on": "2025-01-01", "full_time": "on",
             "q0": "1"}
+    for case in CASES:
+        body.update(getattr(case, "BODY", {}))
     if method == "GET":
         return client.get(url)
     if method == "PATCH":
