@@ -10,6 +10,25 @@ from django.db import models
 from simple_history.models import HistoricalRecords
 
 
+class WrittenByWork(models.Model):
+    """A row another module wrote from the work itself (a meeting held in gongzhi writes its meeting
+    row; an election its election row): `source` names the kind of record (registered under
+    extras["ledger_sources"]) and `source_pk` the record. Such a row is kept by its source, never
+    edited or voided by hand; hand entry (source "") stays for the past. One row per source record."""
+
+    source = models.CharField("来源", max_length=40, blank=True, editable=False)
+    source_pk = models.PositiveBigIntegerField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+        constraints = [models.UniqueConstraint(fields=["source", "source_pk"], condition=~models.Q(source=""),
+                                               name="%(app_label)s_%(class)s_one_row_per_source")]
+
+    @property
+    def written_by_work(self) -> bool:
+        return bool(self.source)
+
+
 class CommitteePost(models.TextChoices):
     DIRECTOR = "director", "主任"
     DEPUTY = "deputy", "副主任"
@@ -29,7 +48,7 @@ class Certificate(models.TextChoices):
     SENIOR = "senior", "高级社会工作师"
 
 
-class Worker(models.Model):
+class Worker(WrittenByWork):
     """A member of the residents'/village committee, of the community party
     organisation, or a full-time community worker (专职社区工作者)."""
 
@@ -44,7 +63,7 @@ class Worker(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(WrittenByWork.Meta):
         ordering = ["community", "committee_post", "name"]
         indexes = [models.Index(fields=["community", "left_on"], name="worker_community")]
 
@@ -67,7 +86,7 @@ class Worker(models.Model):
         return "、".join(parts)
 
 
-class Training(models.Model):
+class Training(WrittenByWork):
     worker = models.ForeignKey(Worker, on_delete=models.PROTECT, related_name="trainings")
     community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
     held_on = models.DateField("培训日期")
@@ -77,7 +96,7 @@ class Training(models.Model):
     voided = models.CharField("作废原因", max_length=100, blank=True)
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(WrittenByWork.Meta):
         ordering = ["-held_on", "-id"]
         indexes = [models.Index(fields=["community", "held_on"], name="training_community")]
 
@@ -90,7 +109,7 @@ class MeetingKind(models.TextChoices):
     MONTHLY = "monthly", "矛盾纠纷月例会"
 
 
-class Meeting(models.Model):
+class Meeting(WrittenByWork):
     community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="meetings")
     kind = models.CharField("会议类型", max_length=20, choices=MeetingKind.choices)
     held_on = models.DateField("召开日期")
@@ -100,7 +119,7 @@ class Meeting(models.Model):
     voided = models.CharField("作废原因", max_length=100, blank=True)
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(WrittenByWork.Meta):
         ordering = ["-held_on", "-id"]
         indexes = [models.Index(fields=["community", "held_on"], name="meeting_community")]
 
@@ -112,7 +131,7 @@ class DisclosureKind(models.TextChoices):
     MAJOR = "major", "重大事项"
 
 
-class Disclosure(models.Model):
+class Disclosure(WrittenByWork):
     """One posting on the community's disclosure board (居务公开, P-GOV-4)."""
 
     community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="disclosures")
@@ -123,7 +142,7 @@ class Disclosure(models.Model):
     voided = models.CharField("作废原因", max_length=100, blank=True)
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(WrittenByWork.Meta):
         ordering = ["-published_on", "-id"]
         indexes = [models.Index(fields=["community", "published_on"], name="disclosure_community")]
 
@@ -149,7 +168,7 @@ class ActivityKind(models.TextChoices):
     MUTUAL_AID = "mutual_aid", "邻里互助"
 
 
-class Activity(models.Model):
+class Activity(WrittenByWork):
     community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="activities")
     kind = models.CharField("活动类型", max_length=12, choices=ActivityKind.choices)
     held_on = models.DateField("活动日期")
@@ -159,7 +178,7 @@ class Activity(models.Model):
     voided = models.CharField("作废原因", max_length=100, blank=True)
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(WrittenByWork.Meta):
         ordering = ["-held_on", "-id"]
         indexes = [models.Index(fields=["community", "held_on"], name="activity_community")]
 
@@ -170,7 +189,7 @@ class ElectionMethod(models.TextChoices):
     REPRESENTATIVE = "representative", "居民代表选举"
 
 
-class Election(models.Model):
+class Election(WrittenByWork):
     """A committee election (换届选举, P-GOV-8)."""
 
     community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="elections")
@@ -181,6 +200,6 @@ class Election(models.Model):
     voided = models.CharField("作废原因", max_length=100, blank=True)
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(WrittenByWork.Meta):
         ordering = ["-held_on", "-id"]
         indexes = [models.Index(fields=["community", "held_on"], name="election_community")]

@@ -24,6 +24,8 @@ ERR_NOT_COMMUNITY = "台账只能记在社区(村)上"
 ERR_RESIDENT_UNKNOWN = "本社区没有在册居民的公民身份号码为 {masked}"
 ERR_ALREADY_VOLUNTEER = "{name} 已是注册志愿者(注册于 {date})"
 ERR_WORKER_GONE = "{name} 已离任,不能再登记培训"
+ERR_WRITTEN_BY_WORK = "这条记录由「{source}」自动生成,请在原处修改"
+ERR_UNKNOWN_SOURCE = "台账来源 {source} 没有登记(extras[\"ledger_sources\"])"
 
 
 class LedgerError(RuleError):
@@ -61,11 +63,25 @@ def training_add(*, community: Place, data: dict, by=None) -> Training:
     return record_add(community=community, model=Training, data=data, by=by, date_field="held_on", date_label=label)
 
 
+def refuse_written_by_work(row) -> None:
+    """A row written from the work is kept by its source: no hand edit or void."""
+    if getattr(row, "source", ""):
+        raise LedgerError(ERR_WRITTEN_BY_WORK.format(source=source_label(row.source)))
+
+
+def source_label(source: str) -> str:
+    """What users call a source (extras["ledger_sources"]: {source: (label, url name)})."""
+    from gongzhi.core import modules
+    entry = dict(modules.extras("ledger_sources")).get(source)
+    return entry[0] if entry else source
+
+
 @transaction.atomic
 def record_void(*, row, reason: str, by=None):
     reason = (reason or "").strip()
     if not reason:
         raise LedgerError(ERR_VOID_REASON)
+    refuse_written_by_work(row)
     row = type(row).objects.select_for_update().get(pk=row.pk)
     if row.voided:
         raise LedgerError(ERR_ALREADY_VOID)
@@ -96,6 +112,7 @@ def worker_update(*, worker: Worker, version: int, data: dict, by=None) -> Worke
     """Edit a worker's posts and certificate; a stale form (someone saved in
     between) is refused rather than silently overwriting."""
     current = lock_version(Worker.objects, worker.pk, version, ERR_CONFLICT)
+    refuse_written_by_work(current)
     _check_tenure(data)
     for key, value in data.items():
         setattr(current, key, value)
@@ -138,3 +155,53 @@ def volunteer_leave(*, volunteer: Volunteer, left_on: dt.date, by=None) -> Volun
         volunteer._history_user = by
         volunteer.save(update_fields=["left_on"])
     return volunteer
+
+
+# -- rows written by the work (a module's record writes its ledger row) --------------------------
+
+def write_from(*, model, source: str, source_pk: int, community: Place, by=None, **fields):
+    """Write, or bring up to date, the one row of `model` (Meeting, Disclosure, Election, Worker,
+    Activity, Training) that the record `source_pk` of kind `source` stands for: a meeting held
+    in gongzhi writes its meeting row, a published disclosure its disclosure row. Calling it
+    again after the record changed updates the same row (and un-voids it); the row's history
+    keeps every version. `source` must be registered under extras["ledger_sources"] so the
+    ledger page can name and link it. Runs inside the caller's transaction when there is one."""
+    from gongzhi.core import modules
+    if source not in dict(modules.extras("ledger_sources")):
+        raise LedgerError(ERR_UNKNOWN_SOURCE.format(source=source))
+    _community(community)
+    for attempt in (1, 2):
+        try:
+            with transaction.atomic():
+                row = model.objects.select_for_update().filter(source=source, source_pk=source_pk).first()
+                if row is None:
+                    row = model(source=source, source_pk=source_pk)
+                row.community = community
+                for key, value in fields.items():
+                    setattr(row, key, value)
+                if hasattr(row, "voided") and "voided" not in fields:
+                    row.voided = ""
+                row._history_user = by
+                row.save()
+                return row
+        except IntegrityError:  # written by a concurrent call a moment ago: update that row
+            if attempt == 2:
+                raise
+
+
+def void_from(*, model, source: str, source_pk: int, reason: str, by=None):
+    """The source record was withdrawn or cancelled: its row is voided with the reason (or, for a
+    serving person, ends today). Nothing happens when the record never wrote a row."""
+    with transaction.atomic():
+        row = model.objects.select_for_update().filter(source=source, source_pk=source_pk).first()
+        if row is None:
+            return None
+        if hasattr(row, "voided"):
+            if row.voided:
+                return row
+            row.voided = (reason or "已撤销").strip()[:100]
+        elif getattr(row, "left_on", None) is None:
+            row.left_on = timezone.localdate()
+        row._history_user = by
+        row.save()
+        return row

@@ -7,10 +7,11 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gongzhi.core import modules
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.core.exports import query_without_page
 from gongzhi.core.permissions import requires
@@ -30,11 +31,24 @@ def _kind(code: str, can=lambda kind: True) -> LedgerKind:
 def _table(kind: LedgerKind, rows, community, can_edit: bool) -> list[dict]:
     """The list's rows as the template shows them: one cell per column."""
     def href(name, row):
-        return reverse(name, args=[community.code, row.pk]) if can_edit and name else ""
+        return reverse(name, args=[community.code, row.pk]) if can_edit and name and not getattr(row, "source", "") else ""
     return [{"pk": row.pk, "voided": getattr(row, "voided", ""), "leave_href": href(kind.leave_url, row),
+             "source": _source(row),
              "cells": [{"label": c.label or c.header, "text": c.text(row),
                         "href": href(kind.edit_url, row) if c.link else ""} for c in kind.columns]}
             for row in rows]
+
+
+def _source(row) -> dict | None:
+    """A row written by the work: what wrote it, and a link to that record where one is registered."""
+    if not getattr(row, "source", ""):
+        return None
+    label, url_name = dict(modules.extras("ledger_sources")).get(row.source, (row.source, ""))
+    try:
+        href = reverse(url_name, args=[row.source_pk]) if url_name else ""
+    except NoReverseMatch:
+        href = ""
+    return {"label": label, "href": href}
 
 
 @requires(VIEW_LEDGERS)
@@ -92,6 +106,9 @@ def record_edit(request, code, kind, row_id):
     kind = _kind(kind, lambda k: k.form is not None and k.update is not None)
     community = selectors.access_community(request.scope, code, edit=True, kind=kind)
     row = get_object_or_404(kind.queryset(community), pk=row_id)
+    if getattr(row, "source", ""):  # kept by the record that wrote it
+        messages.error(request, services.ERR_WRITTEN_BY_WORK.format(source=services.source_label(row.source)))
+        return redirect(_back(community, kind))
     form = kind.form(request.POST or None, instance=row, initial={"version": row.version}, community=community)
     status = 200
     if request.method == "POST" and form.is_valid():
