@@ -168,3 +168,10 @@ class TopicPhoto(models.Model):
     content_type = models.CharField(max_length=60)
     size = models.PositiveIntegerField()
     uploaded_at = models.DateTimeField(auto_now_add=True)
+
+
+from gongzhi.governance.models_meetings import (  # noqa: E402,F401 - the meetings' models live beside the topics'
+    COMMENT_MAX, SESSION_TEXT_MAX, MeetingBody, MeetingForm, MeetingState, Outcome, Participant, ParticipantKind,
+    PostKind, QuorumRule, ResidentGroup, ResidentMeeting, ResidentPost, RollEntry, Session, SessionComment,
+    SessionForm, SessionState, Vote, VoteChoice,
+)
