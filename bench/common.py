@@ -75,6 +75,8 @@ def django_setup(url: str | None = None) -> None:
     """In this process: settings for `url` (or the DATABASE_URL already set)."""
     os.environ["GONGZHI_DATA_DIR"] = str(DATA_DIR)
     os.environ["DJANGO_SETTINGS_MODULE"] = "gongzhi.settings"
+    # the benchmarks time pages of signed-in users (force_login), not the second factor
+    os.environ.setdefault("GONGZHI_2FA_REQUIRED", "off")
     if url:
         os.environ["DATABASE_URL"] = url
     src = str(ROOT / "src")

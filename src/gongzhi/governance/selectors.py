@@ -99,7 +99,9 @@ def topics_from_query(scope: Scope, params) -> tuple[QuerySet[Topic], dict]:
 
 
 def state_counts(qs: QuerySet[Topic]) -> dict[str, int]:
-    return dict(qs.order_by().values_list("state").annotate(n=Count("pk")))
+    # COUNT(*), not COUNT(id): the (community, state, …) index alone answers it (PostgreSQL's
+    # index-only scan; with 100,000 topics COUNT(id) read the table: 90 ms instead of 10)
+    return dict(qs.order_by().values_list("state").annotate(n=Count("*")))
 
 
 def desk(scope: Scope) -> QuerySet[Topic]:
