@@ -1,0 +1,740 @@
+"""Every write of an election. One function per step, keyword arguments, one transaction each; a
+broken rule raises `ElectionError` with a Chinese message (the constants below) and changes nothing.
+Every step writes an `ElectionEvent` (who, when, what; counts only where voting is concerned)."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+
+from gongzhi.core.errors import ConflictError, RuleError
+from gongzhi.elections import rules as locality
+from gongzhi.elections.models import (
+    OPEN_STATES, Application, Body, Candidate, CandidateList, CommitteeMember, CommitteeRole, Decision, Election,
+    ElectionEvent, EventKind, Exclusion, Nomination, Objection, Post, RollChange, RollVersion, State, Station,
+    Tally, TallyLine, Voter,
+)
+from gongzhi.people.models import PersonStatus, ResidenceStatus, Resident
+from gongzhi.places.models import Level, Place
+
+ERR_NOT_COMMUNITY = "{name} 不是本街道(镇)下的社区(村)"
+ERR_ALREADY_OPEN = "{name} 已有 {term} 年的{body}换届选举"
+ERR_DATES = "各步骤日期须依次排列:推选选举委员会 {a} → 公布选民名单 {b} → 公布候选人 {c} → 选举日 {d}"
+ERR_ROLL_LATE = "选民名单须在选举日({day})的 {days} 天以前公布,最迟 {last};{on} 公布太晚"
+ERR_CANDIDATES_LATE = "候选人名单须在选举日({day})的 {days} 天以前公布,最迟 {last};{on} 公布太晚"
+ERR_STATE = "选举当前为「{state}」,不能{action}"
+ERR_ROLL_EMPTY = "选民名单为空,请先生成选民名单"
+ERR_TWO_ROLLS = "{name} 已在 {other} 的 {term} 年选民名单上,一人只能在一处登记"
+ERR_UNDERAGE = "{name} 在选举日({day})未满十八周岁(出生日期 {birth}),不能登记为选民"
+ERR_NO_BIRTH = "{name} 没有出生日期,无法核对年龄,请先在人员信息中补录"
+ERR_NOT_HERE = "{name} 不是 {community} 的在册居民"
+ERR_NEEDS_APPLICATION = "{name} 户籍不在本社区,须本人申请并经选举委员会同意后才能登记"
+ERR_APPLY_REGISTERED = "{name} 户籍在本社区,直接列入选民名单,无须申请"
+ERR_APPLY_SHORT = "{name} 在本社区居住不满一年(迁入 {since}),不能申请在本社区登记"
+ERR_EXCLUDED = "{name} 已有不列入选民名单的决定({kind}),不能登记"
+ERR_REASON = "请填写原因"
+ERR_NOT_ON_ROLL = "{name} 不在本次选举的选民名单上,不能成为候选人"
+ERR_RESIDENCE = "{name} 在本社区居住不满 {days} 天(迁入 {since}),不能成为候选人"
+ERR_COMMITTEE_STANDS = "{name} 是选举委员会成员,须先退出选举委员会才能成为候选人(勾选「退出选举委员会」)"
+ERR_JOINT = "选民联名提名须 {n} 人以上联名,现为 {got} 人"
+ERR_PARTY_NOMINATION = "本地规定不由党组织推荐候选人"
+ERR_ALREADY_CANDIDATE = "{name} 已是本轮候选人"
+ERR_POST = "本次选举没有「{post}」名额"
+ERR_MARGIN = "「{post}」应选 {seats} 名,候选人须至少 {need} 名(差额 {margin}),现有 {got} 名"
+ERR_VOTING_EARLY = "候选人名单公示期至 {ends} 届满,{on} 还不能开始投票"
+ERR_NO_STATIONS = "请先设立投票站、中心会场或流动票箱"
+ERR_ALREADY_VOTED = "{name} 已登记投票"
+ERR_NOT_VOTER = "该选民不在本次选举的选民名单上"
+ERR_PROXY_LIMIT = "{name} 已受托 {held} 人,再受托 {more} 人将超过每人 {limit} 人的上限"
+ERR_PROXY_SELF = "不能委托给本人"
+ERR_TALLY_OVER = "{station}收回选票 {ballots} 张,多于在该处登记投票的 {voters} 人"
+ERR_TALLY_INVALID = "{station}无效票 {invalid} 张,多于收回选票 {ballots} 张"
+ERR_TALLY_VOTES = "{station}「{post}」得票合计 {votes},超过有效票 {valid} × 应选 {seats} 名"
+ERR_TALLY_CANDIDATE = "{name} 的得票 {votes} 超过{station}有效票 {valid} 张"
+ERR_TALLY_MISSING = "以下投票点还没有录入计票结果:{names}"
+ERR_TALLY_CONFLICT = "{station}的计票结果已被他人修改,请刷新后重试"
+ERR_NOT_COUNTED = "还没有计票结果,请先计票"
+ERR_NUMBER = "「{field}」须为不小于 0 的整数"
+ERR_ANSWER = "请填写答复内容"
+ERR_ALREADY_ANSWERED = "该异议已于 {on} 答复"
+
+
+class ElectionError(RuleError):
+    """An election step breaks a rule (a Chinese message; nothing changed)."""
+
+
+def _event(election: Election, kind: str, by, text: str = "") -> None:
+    ElectionEvent.objects.create(election=election, kind=kind, by=by, text=text[:300])
+
+
+def _lock(election: Election) -> Election:
+    return Election.objects.select_for_update().get(pk=election.pk)
+
+
+def _in_state(election: Election, states, action: str) -> None:
+    if election.state not in states:
+        raise ElectionError(ERR_STATE.format(state=election.get_state_display(), action=action))
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def eighteen_by(day: dt.date) -> dt.date:
+    """Born on or before this date: eighteen on `day` (born 29 February: the 28th in a common year)."""
+    try:
+        return day.replace(year=day.year - 18)
+    except ValueError:
+        return day.replace(year=day.year - 18, day=28)
+
+
+def _sha(rows) -> str:
+    return hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+
+
+def person_key(resident: Resident) -> str:
+    """The roll's key for a person: the keyed hash of the ID number, else the resident's id."""
+    return resident.id_number_hash or f"r{resident.pk}"
+
+
+def roll_kind(body: str) -> str:
+    return "party" if body == Body.PARTY else "committee"
+
+
+# -- 1. plan ------------------------------------------------------------------------------------------
+@transaction.atomic
+def election_open(*, street: Place, communities: list[Place], term: int, body: str = Body.RESIDENTS,
+                  method: str = "direct", committee_on: dt.date, roll_on: dt.date, candidates_on: dt.date,
+                  election_day: dt.date, seats: tuple[int, int, int] | None = None, by=None) -> list[Election]:
+    """The street (town) opens a term election for each of `communities`, with the step dates; the seats
+    follow each community's size unless given; the locality's rules are copied onto each election."""
+    if not committee_on < roll_on <= candidates_on < election_day:
+        raise ElectionError(ERR_DATES.format(a=committee_on, b=roll_on, c=candidates_on, d=election_day))
+    rules = locality.rules_for(body=body, locality_code=street.code)
+    last_roll = election_day - dt.timedelta(days=rules["roll_notice_days"])
+    if roll_on > last_roll:
+        raise ElectionError(ERR_ROLL_LATE.format(day=election_day, days=rules["roll_notice_days"], last=last_roll,
+                                                 on=roll_on))
+    last_candidates = election_day - dt.timedelta(days=rules["candidate_notice_days"])
+    if candidates_on > last_candidates:
+        raise ElectionError(ERR_CANDIDATES_LATE.format(day=election_day, days=rules["candidate_notice_days"],
+                                                       last=last_candidates, on=candidates_on))
+    made = []
+    for community in communities:
+        if community.level != Level.COMMUNITY or community.parent_id != street.pk:
+            raise ElectionError(ERR_NOT_COMMUNITY.format(name=community.name))
+        if Election.objects.filter(community=community, term=term, body=body).exists():
+            raise ElectionError(ERR_ALREADY_OPEN.format(name=community.name, term=term,
+                                                        body=Body(body).label))
+        d, dep, m = seats or locality.seats_for_households(community.households.filter(status="active").count(),
+                                                           body)
+        election = Election.objects.create(
+            community=community, street=street, term=term, body=body, method=method, committee_on=committee_on,
+            roll_on=roll_on, candidates_on=candidates_on, election_day=election_day, seats_director=d,
+            seats_deputy=dep, seats_member=m, born_by=eighteen_by(election_day), created_by=by, **rules)
+        _event(election, EventKind.OPENED, by, f"选举日 {election_day},应选 {election.seats} 名")
+        made.append(election)
+    return made
+
+
+# -- 2. election committee ----------------------------------------------------------------------------
+@transaction.atomic
+def committee_add(*, election: Election, name: str, role: str = CommitteeRole.MEMBER, resident: Resident | None = None,
+                  chosen_by: str = "", joined_on: dt.date | None = None, by=None) -> CommitteeMember:
+    election = _lock(election)
+    _in_state(election, OPEN_STATES, "推选选举委员会成员")
+    name = (name or (resident.name if resident else "")).strip()
+    if not name:
+        raise ElectionError("请填写姓名")
+    rank = (election.committee.filter(role=role).count() or 0) + 1
+    member = CommitteeMember.objects.create(election=election, name=name[:50], role=role, resident=resident,
+                                            rank=rank, chosen_by=chosen_by[:30], joined_on=joined_on or _today())
+    _event(election, EventKind.COMMITTEE_MEMBER, by, f"{member.get_role_display()} {member.name}")
+    return member
+
+
+def _committee_member_of(election: Election, resident: Resident) -> CommitteeMember | None:
+    return election.committee.filter(resident=resident, left_on__isnull=True).exclude(
+        role=CommitteeRole.RESERVE).first()
+
+
+def _leave_committee(election: Election, member: CommitteeMember, on: dt.date, by) -> CommitteeMember | None:
+    """The nominated member leaves; the first reserve takes their place (村组法 第十二条)."""
+    reserve = election.committee.filter(role=CommitteeRole.RESERVE, left_on__isnull=True).order_by("rank", "id").first()
+    member.left_on, member.left_reason = on, "被提名为候选人,退出选举委员会"
+    if reserve is not None:
+        reserve.role, reserve.joined_on = member.role, on
+        reserve.save(update_fields=["role", "joined_on"])
+        member.replaced_by = reserve
+    member.save(update_fields=["left_on", "left_reason", "replaced_by"])
+    _event(election, EventKind.COMMITTEE_REPLACED, by,
+           f"{member.name} 被提名为候选人,退出选举委员会;" + (f"由 {reserve.name} 递补" if reserve else "无候补人选,须补选"))
+    return reserve
+
+
+# -- 3. voter roll ------------------------------------------------------------------------------------
+_PERSON = "COALESCE(r.id_number_hash, 'r' || CAST(r.id AS VARCHAR(20)))"
+_BUILD_SQL = f"""
+INSERT INTO elections_voter (election_id, resident_id, person, term, roll_kind, basis, active, added_at, voted)
+SELECT e.id, r.id, {_PERSON}, e.term,
+       CASE WHEN e.body = 'party' THEN 'party' ELSE 'committee' END,
+       CASE WHEN r.residence_status = 'registered' THEN 'registered' ELSE 'applied' END,
+       %s, %s, %s
+FROM elections_election e
+JOIN people_resident r ON r.community_id = e.community_id
+WHERE e.id IN ({{ids}}) AND e.state = 'planning'
+  AND r.status = 'active' AND r.birth_date IS NOT NULL AND r.birth_date <= e.born_by
+  AND (e.body <> 'party' OR r.party_member = %s)
+  AND (r.residence_status = 'registered' OR EXISTS (
+        SELECT 1 FROM elections_application a
+        WHERE a.election_id = e.id AND a.resident_id = r.id AND a.decision = 'approved'))
+  AND NOT EXISTS (SELECT 1 FROM elections_exclusion x WHERE x.election_id = e.id AND x.resident_id = r.id)
+  AND NOT EXISTS (SELECT 1 FROM elections_voter v
+                  WHERE v.term = e.term AND v.active = %s AND v.person = {_PERSON}
+                    AND v.roll_kind = CASE WHEN e.body = 'party' THEN 'party' ELSE 'committee' END)
+"""
+
+
+@transaction.atomic
+def rolls_build(*, elections: list[Election], by=None) -> dict[int, int]:
+    """Build (or rebuild, before publication) the rolls of `elections` from the registry as it stands,
+    in one INSERT … SELECT for all of them: active residents eighteen on election day, registered
+    here or approved on application, less recorded exclusions and people already on another roll of
+    the term. Returns {election id: voters}."""
+    ids = sorted(e.pk for e in elections)
+    if not ids:
+        return {}
+    locked = list(Election.objects.select_for_update().filter(pk__in=ids))
+    for e in locked:
+        _in_state(e, (State.PLANNING,), "生成选民名单")
+    Voter.objects.filter(election_id__in=ids).delete()
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(_BUILD_SQL.replace("{ids}", marks), [True, timezone.now(), False, *ids, True, True])
+    counts = dict(Voter.objects.filter(election_id__in=ids).values("election_id").annotate(n=Count("id"))
+                  .values_list("election_id", "n"))
+    for e in locked:
+        Election.objects.filter(pk=e.pk).update(voters=counts.get(e.pk, 0), version=e.version + 1)
+    ElectionEvent.objects.bulk_create([ElectionEvent(election_id=i, kind=EventKind.ROLL_BUILT, by=by,
+                                                     text=f"{counts.get(i, 0)} 名选民") for i in ids])
+    return {i: counts.get(i, 0) for i in ids}
+
+
+def roll_build(*, election: Election, by=None) -> int:
+    return rolls_build(elections=[election], by=by)[election.pk]
+
+
+def _refresh_count(election: Election) -> None:
+    n = election.roll.filter(active=True).count()
+    Election.objects.filter(pk=election.pk).update(voters=n)
+    election.voters = n
+
+
+@transaction.atomic
+def roll_publish(*, election: Election, on: dt.date | None = None, by=None) -> RollVersion:
+    """Publish (公示) the roll as a frozen version; refused when later than the notice period allows."""
+    election = _lock(election)
+    on = on or _today()
+    _in_state(election, (State.PLANNING,), "公布选民名单")
+    last = election.election_day - dt.timedelta(days=election.roll_notice_days)
+    if on > last:
+        raise ElectionError(ERR_ROLL_LATE.format(day=election.election_day, days=election.roll_notice_days,
+                                                 last=last, on=on))
+    version = _freeze_roll(election, on, by)
+    if not version.count:
+        raise ElectionError(ERR_ROLL_EMPTY)
+    election.state = State.ROLL_PUBLISHED
+    election.version += 1
+    election.save(update_fields=["state", "version"])
+    _event(election, EventKind.ROLL_PUBLISHED, by, f"第 {version.number} 版,{version.count} 名选民,公布于 {on}")
+    return version
+
+
+def _freeze_roll(election: Election, on: dt.date, by) -> RollVersion:
+    rows = [[name, masked, dict(Voter._meta.get_field("basis").choices)[basis]] for name, masked, basis in
+            election.roll.filter(active=True).order_by("resident__household__number", "resident_id")
+            .values_list("resident__name", "resident__id_number_masked", "basis")]
+    number = election.roll_versions.count() + 1
+    return RollVersion.objects.create(election=election, number=number, published_on=on, count=len(rows),
+                                      rows=rows, sha256=_sha(rows), by=by)
+
+
+def _check_voter(election: Election, resident: Resident) -> str:
+    """The basis on which `resident` may be on this roll; ElectionError otherwise."""
+    if resident.community_id != election.community_id or resident.status != PersonStatus.ACTIVE:
+        raise ElectionError(ERR_NOT_HERE.format(name=resident.name, community=election.community.name))
+    if resident.birth_date is None:
+        raise ElectionError(ERR_NO_BIRTH.format(name=resident.name))
+    if resident.birth_date > election.born_by:
+        raise ElectionError(ERR_UNDERAGE.format(name=resident.name, day=election.election_day,
+                                                birth=resident.birth_date))
+    exclusion = election.exclusions.filter(resident=resident).first()
+    if exclusion is not None:
+        raise ElectionError(ERR_EXCLUDED.format(name=resident.name, kind=exclusion.get_kind_display()))
+    other = Voter.objects.filter(term=election.term, roll_kind=roll_kind(election.body), active=True,
+                                 person=person_key(resident)).select_related("election__community").first()
+    if other is not None:
+        where = "本社区" if other.election_id == election.pk else other.election.community.name
+        raise ElectionError(ERR_TWO_ROLLS.format(name=resident.name, other=where, term=election.term))
+    if resident.residence_status == ResidenceStatus.REGISTERED:
+        return "registered"
+    if election.applications.filter(resident=resident, decision=Decision.APPROVED).exists():
+        return "applied"
+    raise ElectionError(ERR_NEEDS_APPLICATION.format(name=resident.name))
+
+
+@transaction.atomic
+def voter_add(*, election: Election, resident: Resident, reason: str = "", by=None) -> Voter:
+    """Add one person; after publication the change is logged with its reason."""
+    election = _lock(election)
+    _in_state(election, (State.PLANNING, State.ROLL_PUBLISHED, State.CANDIDATES_PUBLISHED), "补登选民")
+    published = election.state != State.PLANNING
+    reason = (reason or "").strip()
+    if published and not reason:
+        raise ElectionError(ERR_REASON)
+    basis = _check_voter(election, resident)
+    try:
+        with transaction.atomic():
+            voter = Voter.objects.create(election=election, resident=resident, person=person_key(resident),
+                                         term=election.term, roll_kind=roll_kind(election.body), basis=basis,
+                                         added_at=timezone.now())
+    except IntegrityError:  # put on another roll a moment ago
+        raise ElectionError(ERR_TWO_ROLLS.format(name=resident.name, other="其他社区", term=election.term)) from None
+    if published:
+        RollChange.objects.create(election=election, voter=voter, added=True, reason=reason[:200], by=by)
+        _event(election, EventKind.ROLL_CHANGED, by, f"补登 {resident.name}:{reason}")
+    _refresh_count(election)
+    return voter
+
+
+@transaction.atomic
+def voter_remove(*, election: Election, voter: Voter, reason: str, by=None) -> Voter:
+    election = _lock(election)
+    _in_state(election, (State.PLANNING, State.ROLL_PUBLISHED, State.CANDIDATES_PUBLISHED), "移出选民")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ElectionError(ERR_REASON)
+    voter = Voter.objects.select_for_update().get(pk=voter.pk, election=election)
+    if Candidate.objects.filter(voter=voter).exists():
+        raise ElectionError(f"{voter.resident.name} 是候选人,不能移出选民名单")
+    voter.active = False
+    voter.save(update_fields=["active"])
+    RollChange.objects.create(election=election, voter=voter, added=False, reason=reason[:200], by=by)
+    _event(election, EventKind.ROLL_CHANGED, by, f"移出 {voter.resident.name}:{reason}")
+    _refresh_count(election)
+    return voter
+
+
+@transaction.atomic
+def application_decide(*, election: Election, resident: Resident, approved: bool, on: dt.date | None = None,
+                       by=None) -> Application:
+    """A resident without registration here asks to vote here; the committee's decision is recorded,
+    and an approval after publication adds them to the roll (logged)."""
+    election = _lock(election)
+    _in_state(election, (State.PLANNING, State.ROLL_PUBLISHED, State.CANDIDATES_PUBLISHED), "登记申请")
+    on = on or _today()
+    if resident.community_id != election.community_id or resident.status != PersonStatus.ACTIVE:
+        raise ElectionError(ERR_NOT_HERE.format(name=resident.name, community=election.community.name))
+    if resident.residence_status == ResidenceStatus.REGISTERED:
+        raise ElectionError(ERR_APPLY_REGISTERED.format(name=resident.name))
+    if approved and (resident.moved_in_on is None
+                     or resident.moved_in_on > election.election_day - dt.timedelta(days=365)):
+        raise ElectionError(ERR_APPLY_SHORT.format(name=resident.name, since=resident.moved_in_on or "未登记"))
+    app, _ = Application.objects.update_or_create(
+        election=election, resident=resident,
+        defaults={"decision": Decision.APPROVED if approved else Decision.REFUSED, "decided_on": on, "by": by})
+    _event(election, EventKind.APPLICATION, by, f"{resident.name}:{app.get_decision_display()}")
+    if approved and election.state != State.PLANNING:
+        voter_add(election=election, resident=resident, reason="申请登记经选举委员会同意", by=by)
+    return app
+
+
+@transaction.atomic
+def exclusion_add(*, election: Election, resident: Resident, kind: str, basis_text: str, on: dt.date | None = None,
+                  by=None) -> Exclusion:
+    election = _lock(election)
+    _in_state(election, (State.PLANNING, State.ROLL_PUBLISHED, State.CANDIDATES_PUBLISHED), "记录不列入决定")
+    basis_text = (basis_text or "").strip()
+    if not basis_text:
+        raise ElectionError("请填写决定的依据(如判决书文号)")
+    if resident.community_id != election.community_id:
+        raise ElectionError(ERR_NOT_HERE.format(name=resident.name, community=election.community.name))
+    exclusion, _ = Exclusion.objects.update_or_create(election=election, resident=resident, defaults={
+        "kind": kind, "basis_text": basis_text[:200], "decided_on": on or _today(), "by": by})
+    _event(election, EventKind.EXCLUSION, by, f"{resident.name}:{exclusion.get_kind_display()}")
+    voter = election.roll.filter(resident=resident, active=True).first()
+    if voter is not None:
+        voter_remove(election=election, voter=voter, reason=exclusion.get_kind_display(), by=by)
+    return exclusion
+
+
+@transaction.atomic
+def objection_add(*, election: Election, raised_by: str, text: str, on: dt.date | None = None, by=None) -> Objection:
+    election = _lock(election)
+    _in_state(election, (State.ROLL_PUBLISHED, State.CANDIDATES_PUBLISHED), "登记异议")
+    raised_by, text = (raised_by or "").strip(), (text or "").strip()
+    if not raised_by or not text:
+        raise ElectionError("请填写异议人和异议内容")
+    objection = Objection.objects.create(election=election, raised_by=raised_by[:50], text=text[:300],
+                                         raised_on=on or _today())
+    _event(election, EventKind.OBJECTION, by, f"{objection.raised_by}:{objection.text}")
+    return objection
+
+
+@transaction.atomic
+def objection_answer(*, election: Election, objection: Objection, answer: str, on: dt.date | None = None,
+                     by=None) -> Objection:
+    objection = Objection.objects.select_for_update().get(pk=objection.pk, election=election)
+    answer = (answer or "").strip()
+    if not answer:
+        raise ElectionError(ERR_ANSWER)
+    if objection.answered_on:
+        raise ElectionError(ERR_ALREADY_ANSWERED.format(on=objection.answered_on))
+    objection.answer, objection.answered_on, objection.answered_by = answer[:300], on or _today(), by
+    objection.save(update_fields=["answer", "answered_on", "answered_by"])
+    _event(election, EventKind.OBJECTION_ANSWERED, by, f"答复 {objection.raised_by}:{objection.answer}")
+    return objection
+
+
+# -- 4. candidates ------------------------------------------------------------------------------------
+@transaction.atomic
+def candidate_nominate(*, election: Election, resident: Resident, post: str, nomination: str, nominators: int = 0,
+                       leave_committee: bool = False, on: dt.date | None = None, by=None) -> Candidate:
+    """Nominate a voter; a nominated member of the election committee leaves it (the next reserve steps in)."""
+    election = _lock(election)
+    _in_state(election, (State.ROLL_PUBLISHED,), "提名候选人")
+    on = on or _today()
+    if post not in Post.values or not election.seats_for(post):
+        raise ElectionError(ERR_POST.format(post=dict(Post.choices).get(post, post)))
+    if nomination == Nomination.JOINT and nominators < election.joint_nominators:
+        raise ElectionError(ERR_JOINT.format(n=election.joint_nominators, got=nominators))
+    if nomination == Nomination.PARTY and not election.party_nomination:
+        raise ElectionError(ERR_PARTY_NOMINATION)
+    if nomination not in Nomination.values:
+        raise ElectionError("请选择提名方式")
+    voter = election.roll.filter(resident=resident, active=True).first()
+    if voter is None:
+        raise ElectionError(ERR_NOT_ON_ROLL.format(name=resident.name))
+    since = resident.moved_in_on
+    if since is not None and since > election.election_day - dt.timedelta(days=election.residence_days):
+        raise ElectionError(ERR_RESIDENCE.format(name=resident.name, days=election.residence_days, since=since))
+    if election.candidates.filter(voter=voter, round=election.round).exists():
+        raise ElectionError(ERR_ALREADY_CANDIDATE.format(name=resident.name))
+    member = _committee_member_of(election, resident)
+    if member is not None:
+        if not leave_committee:
+            raise ElectionError(ERR_COMMITTEE_STANDS.format(name=resident.name))
+        _leave_committee(election, member, on, by)
+    candidate = Candidate.objects.create(
+        election=election, voter=voter, name=resident.name, post=post, round=election.round, nomination=nomination,
+        nominators=max(0, nominators), nominated_on=on, local=resident.residence_status == ResidenceStatus.REGISTERED)
+    _event(election, EventKind.NOMINATED, by,
+           f"{candidate.get_post_display()}候选人 {candidate.name}({candidate.get_nomination_display()})")
+    return candidate
+
+
+@transaction.atomic
+def candidates_publish(*, election: Election, on: dt.date | None = None, by=None) -> CandidateList:
+    """Publish the first round's candidate list (frozen), checking the margin per post; voting may
+    open when the notice period has run (`notice_ends`)."""
+    election = _lock(election)
+    _in_state(election, (State.ROLL_PUBLISHED,), "公布候选人名单")
+    on = on or _today()
+    last = election.election_day - dt.timedelta(days=election.candidate_notice_days)
+    if on > last:
+        raise ElectionError(ERR_CANDIDATES_LATE.format(day=election.election_day,
+                                                       days=election.candidate_notice_days, last=last, on=on))
+    counts = dict(election.candidates.filter(round=1).values("post").annotate(n=Count("id")).values_list("post", "n"))
+    for post, label in Post.choices:
+        seats = election.seats_for(post)
+        if seats and counts.get(post, 0) < seats + election.margin:
+            raise ElectionError(ERR_MARGIN.format(post=label, seats=seats, need=seats + election.margin,
+                                                  margin=election.margin, got=counts.get(post, 0)))
+    listing = _freeze_candidates(election, 1, on, on + dt.timedelta(days=election.candidate_notice_days), by)
+    election.state = State.CANDIDATES_PUBLISHED
+    election.version += 1
+    election.save(update_fields=["state", "version"])
+    _event(election, EventKind.CANDIDATES_PUBLISHED, by,
+           f"{len(listing.rows)} 名候选人,公布于 {on},公示期至 {listing.notice_ends}")
+    return listing
+
+
+def _freeze_candidates(election: Election, round_: int, on: dt.date, ends: dt.date, by) -> CandidateList:
+    rows = [[c.get_post_display(), c.name, c.get_nomination_display()]
+            for c in election.candidates.filter(round=round_).order_by("post", "id")]
+    return CandidateList.objects.create(election=election, round=round_, published_on=on, notice_ends=ends,
+                                        rows=rows, sha256=_sha(rows), by=by)
+
+
+# -- 5. voting ----------------------------------------------------------------------------------------
+@transaction.atomic
+def station_add(*, election: Election, kind: str, name: str, by=None) -> Station:
+    election = _lock(election)
+    _in_state(election, (State.ROLL_PUBLISHED, State.CANDIDATES_PUBLISHED, State.VOTING), "设立投票点")
+    name = (name or "").strip()
+    if not name:
+        raise ElectionError("请填写投票点名称")
+    station = Station.objects.create(election=election, kind=kind, name=name[:50])
+    _event(election, EventKind.STATION, by, f"{station.get_kind_display()} {station.name}")
+    return station
+
+
+@transaction.atomic
+def voting_open(*, election: Election, on: dt.date | None = None, by=None) -> Election:
+    """Open the vote: refused before the candidate list's notice period has run."""
+    election = _lock(election)
+    _in_state(election, (State.CANDIDATES_PUBLISHED,), "开始投票")
+    on = on or _today()
+    listing = election.candidate_lists.get(round=1)
+    if on < listing.notice_ends:
+        raise ElectionError(ERR_VOTING_EARLY.format(ends=listing.notice_ends, on=on))
+    if not election.stations.exists():
+        raise ElectionError(ERR_NO_STATIONS)
+    election.state, election.voting_opened_at = State.VOTING, timezone.now()
+    election.version += 1
+    election.save(update_fields=["state", "voting_opened_at", "version"])
+    _event(election, EventKind.VOTING_OPENED, by, f"投票开始于 {on}")
+    return election
+
+
+@transaction.atomic
+def turnout_record(*, election: Election, voter: Voter, station: Station, proxy_for: list[Voter] = (),
+                   by=None) -> Voter:
+    """`voter` signs for their ballot at `station`, and for those who gave them a written proxy.
+    Records that they voted, never how."""
+    election = _lock(election)
+    _in_state(election, (State.VOTING,), "登记投票")
+    if station.election_id != election.pk:
+        raise ElectionError("投票点不属于本次选举")
+    ids = [voter.pk] + [p.pk for p in proxy_for]
+    rows = {v.pk: v for v in Voter.objects.select_for_update().select_related("resident")
+            .filter(pk__in=ids, election=election, active=True)}
+    if len(rows) != len(set(ids)):
+        raise ElectionError(ERR_NOT_VOTER if voter.pk in rows or not rows else ERR_PROXY_SELF)
+    for v in rows.values():
+        if v.voted:
+            raise ElectionError(ERR_ALREADY_VOTED.format(name=v.resident.name))
+    me = rows[voter.pk]
+    if proxy_for:
+        held = Voter.objects.filter(proxy=me).count()
+        if held + len(proxy_for) > election.proxy_limit:
+            raise ElectionError(ERR_PROXY_LIMIT.format(name=me.resident.name, held=held, more=len(proxy_for),
+                                                       limit=election.proxy_limit))
+    Voter.objects.filter(pk=me.pk).update(voted=True, station=station)
+    if proxy_for:
+        Voter.objects.filter(pk__in=[p.pk for p in proxy_for]).update(voted=True, station=station, proxy=me)
+    return me
+
+
+@transaction.atomic
+def turnout_bulk(*, election: Election, station: Station, voter_ids: list[int], by=None) -> int:
+    """Sign many voters at once (the sign-in sheet typed in after the day): one UPDATE, counts only."""
+    election = _lock(election)
+    _in_state(election, (State.VOTING,), "登记投票")
+    n = Voter.objects.filter(election=election, active=True, voted=False, pk__in=voter_ids).update(
+        voted=True, station=station)
+    _event(election, EventKind.TURNOUT, by, f"{station.name}登记投票 {n} 人")
+    return n
+
+
+def _int(value, field: str) -> int:
+    try:
+        n = int(str(value).strip() or "0")
+    except (TypeError, ValueError):
+        raise ElectionError(ERR_NUMBER.format(field=field)) from None
+    if n < 0:
+        raise ElectionError(ERR_NUMBER.format(field=field))
+    return n
+
+
+@transaction.atomic
+def tally_enter(*, election: Election, station: Station, ballots, invalid, votes: dict[int, object],
+                write_ins: list[tuple[str, str, object]] = (), version: int | None = None, by=None) -> Tally:
+    """One station's count for the current round, after the paper ballots were counted: ballots
+    collected, invalid ones, votes per candidate and per written-in name. Refused when the ballots
+    exceed the voters who signed there, or a post's votes exceed valid ballots × seats."""
+    election = _lock(election)
+    _in_state(election, (State.VOTING, State.RUNOFF), "录入计票结果")
+    station = Station.objects.get(pk=station.pk, election=election)
+    ballots, invalid = _int(ballots, "收回选票"), _int(invalid, "无效票")
+    signed = Voter.objects.filter(election=election, active=True, voted=True, station=station).count()
+    if ballots > signed:
+        raise ElectionError(ERR_TALLY_OVER.format(station=station.name, ballots=ballots, voters=signed))
+    if invalid > ballots:
+        raise ElectionError(ERR_TALLY_INVALID.format(station=station.name, invalid=invalid, ballots=ballots))
+    valid = ballots - invalid
+    candidates = {c.pk: c for c in election.candidates.filter(round=election.round)}
+    lines, per_post = [], {}
+    for cid, raw in votes.items():
+        c = candidates.get(int(cid))
+        if c is None:
+            raise ElectionError("候选人不属于本轮选举")
+        n = _int(raw, c.name)
+        if n > valid:
+            raise ElectionError(ERR_TALLY_CANDIDATE.format(name=c.name, votes=n, station=station.name, valid=valid))
+        lines.append(TallyLine(candidate=c, post=c.post, votes=n))
+        per_post[c.post] = per_post.get(c.post, 0) + n
+    for name, post, raw in write_ins:
+        name = (name or "").strip()
+        if not name:
+            continue
+        if post not in Post.values:
+            raise ElectionError("另选他人须选择职务")
+        n = _int(raw, name)
+        lines.append(TallyLine(write_in=name[:50], post=post, votes=n))
+        per_post[post] = per_post.get(post, 0) + n
+    seats = _round_seats(election)
+    for post, total in per_post.items():
+        if total > valid * seats.get(post, 0):
+            raise ElectionError(ERR_TALLY_VOTES.format(station=station.name, post=Post(post).label, votes=total,
+                                                       valid=valid, seats=seats.get(post, 0)))
+    tally = Tally.objects.select_for_update().filter(station=station, round=election.round).first()
+    if tally is None:
+        try:
+            with transaction.atomic():
+                tally = Tally.objects.create(station=station, round=election.round, ballots=ballots, invalid=invalid,
+                                             entered_by=by)
+        except IntegrityError:  # entered by someone else a moment ago
+            raise ConflictError(ERR_TALLY_CONFLICT.format(station=station.name)) from None
+    else:
+        if version is not None and tally.version != version:
+            raise ConflictError(ERR_TALLY_CONFLICT.format(station=station.name))
+        tally.ballots, tally.invalid, tally.entered_by = ballots, invalid, by
+        tally.version += 1
+        tally.save()
+        tally.lines.all().delete()
+    for line in lines:
+        line.tally = tally
+    TallyLine.objects.bulk_create(lines)
+    _event(election, EventKind.TALLY, by, f"{station.name}第 {election.round} 轮:收回 {ballots},无效 {invalid}")
+    return tally
+
+
+def _round_seats(election: Election) -> dict[str, int]:
+    """Seats to fill in the current round: all of them, or those left for the run-off."""
+    seats = {p: election.seats_for(p) for p in Post.values}
+    if election.round > 1:
+        elected = dict(election.candidates.filter(elected=True, round__lt=election.round).values("post")
+                       .annotate(n=Count("id")).values_list("post", "n"))
+        seats = {p: s - elected.get(p, 0) for p, s in seats.items()}
+    return seats
+
+
+# -- 6. result ----------------------------------------------------------------------------------------
+@transaction.atomic
+def count(*, election: Election, by=None) -> Election:
+    """Count the round from the stations' tallies: the first round is valid when more than half the
+    registered voters voted; a candidate is elected with more than half the ballots cast (the most
+    votes within the seats); in a run-off, with the most votes and at least a third of the ballots.
+    Too few elected after the first round opens a run-off for the seats left."""
+    election = _lock(election)
+    _in_state(election, (State.VOTING, State.RUNOFF), "计票")
+    stations = list(election.stations.all())
+    tallies = {t.station_id: t for t in Tally.objects.filter(station__in=stations, round=election.round)}
+    missing = [s.name for s in stations if s.pk not in tallies]
+    if missing:
+        raise ElectionError(ERR_TALLY_MISSING.format(names="、".join(missing)))
+    ballots = sum(t.ballots for t in tallies.values())
+    totals = dict(TallyLine.objects.filter(tally__in=tallies.values(), candidate__isnull=False)
+                  .values("candidate").annotate(n=Sum("votes")).values_list("candidate", "n"))
+    round_candidates = list(election.candidates.filter(round=election.round))
+    for c in round_candidates:
+        c.votes = totals.get(c.pk, 0)
+    if election.round == 1:
+        election.voters = election.roll.filter(active=True).count()
+        election.turnout = election.roll.filter(active=True, voted=True).count()
+        election.ballots = ballots
+        if election.turnout * 2 <= election.voters:
+            election.state = State.INVALID
+            election.invalid_reason = f"参加投票 {election.turnout} 人,未过登记选民 {election.voters} 人的半数"
+            Candidate.objects.bulk_update(round_candidates, ["votes"])
+            election.version += 1
+            election.save()
+            _event(election, EventKind.COUNTED, by, election.invalid_reason)
+            return election
+    seats = _round_seats(election)
+    threshold = (lambda v: v * 2 > ballots) if election.round == 1 else (lambda v: v * 3 >= ballots)
+    short = 0
+    for post in Post.values:
+        ranked = sorted((c for c in round_candidates if c.post == post), key=lambda c: (-c.votes, c.pk))
+        passed = [c for c in ranked if threshold(c.votes)]
+        # a tie at the last seat elects nobody at that seat: the run-off decides
+        chosen = passed[:seats[post]]
+        if len(passed) > seats[post] and chosen and passed[seats[post]].votes == chosen[-1].votes:
+            chosen = [c for c in chosen if c.votes > chosen[-1].votes]
+        for c in chosen:
+            c.elected = True
+        short += seats[post] - len(chosen)
+    Candidate.objects.bulk_update(round_candidates, ["votes", "elected"])
+    if short and election.round == 1:
+        _open_runoff(election, round_candidates, by)
+    else:
+        election.state = State.DONE
+        _event(election, EventKind.COUNTED, by, f"第 {election.round} 轮计票:当选 "
+               f"{sum(1 for c in round_candidates if c.elected)} 名" + (f",仍缺 {short} 名" if short else ""))
+    election.version += 1
+    election.save()
+    return election
+
+
+def _open_runoff(election: Election, first: list[Candidate], by) -> None:
+    """另行选举: the unelected with most votes stand again for the seats left, by their own ballot."""
+    election.round = 2
+    seats = {p: s - sum(1 for c in first if c.post == p and c.elected) for p, s in
+             {p: election.seats_for(p) for p in Post.values}.items()}
+    made = []
+    for post, left in seats.items():
+        if left <= 0:
+            continue
+        pool = sorted((c for c in first if c.post == post and not c.elected), key=lambda c: (-c.votes, c.pk))
+        for c in pool[:left + election.margin]:
+            made.append(Candidate(election=election, voter_id=c.voter_id, name=c.name, post=post, round=2,
+                                  nomination=c.nomination, nominators=c.nominators, nominated_on=_today(),
+                                  local=c.local))
+    Candidate.objects.bulk_create(made)
+    today = _today()
+    _freeze_candidates(election, 2, today, today, by)
+    election.state = State.RUNOFF
+    _event(election, EventKind.RUNOFF, by, "当选人数不足应选名额,对 " +
+           "、".join(f"{Post(p).label} {n} 名" for p, n in seats.items() if n > 0) + " 另行选举")
+
+
+LEDGER_SOURCE = "elections.election"
+SEAT_SOURCE = "elections.seat"
+
+
+@transaction.atomic
+def result_publish(*, election: Election, by=None) -> Election:
+    """Publish the counted result and write the community's ledger from it: the election row and,
+    when valid, the new committee's posts (任职日期 the election day)."""
+    from gongzhi.ledgers import services as ledgers
+    from gongzhi.ledgers.models import Election as LedgerElection, Worker
+    election = _lock(election)
+    _in_state(election, (State.DONE, State.INVALID), "公布选举结果")
+    if election.result_published_at:
+        raise ElectionError("选举结果已于 {0:%Y-%m-%d} 公布".format(timezone.localtime(election.result_published_at)))
+    election.result_published_at = timezone.now()
+    election.version += 1
+    election.save(update_fields=["result_published_at", "version"])
+    if election.body != Body.PARTY:
+        row = ledgers.write_from(
+            model=LedgerElection, source=LEDGER_SOURCE, source_pk=election.pk, community=election.community, by=by,
+            held_on=election.election_day, method=election.method, voters=election.voters,
+            turnout=election.turnout, **({"voided": "选举无效:" + election.invalid_reason[:90]}
+                                         if election.state == State.INVALID else {}))
+        Election.objects.filter(pk=election.pk).update(ledger_row_id=row.pk)
+        if election.state == State.DONE:
+            for c in election.candidates.filter(elected=True):
+                ledgers.write_from(model=Worker, source=SEAT_SOURCE, source_pk=c.pk, community=election.community,
+                                   by=by, name=c.name, committee_post=c.post, since=election.election_day,
+                                   full_time=True)
+    _event(election, EventKind.RESULT_PUBLISHED, by, election.get_state_display())
+    return election
+
+
+def elected(election: Election) -> list[Candidate]:
+    return list(election.candidates.filter(elected=True).order_by("post", "-votes", "id"))

@@ -1,0 +1,377 @@
+"""Election pages: the coverage table (and its xlsx), opening a term's elections, one election with
+every step, its roll, one POST endpoint per step, the board PDFs, and a resident's own page.
+Thin: reads through selectors, writes through services; a broken rule is shown in Chinese and
+changes nothing."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from gongzhi.core.access_log import access_log_write
+from gongzhi.core.errors import ConflictError, RuleError
+from gongzhi.core.exports import query_without_page, xlsx_response
+from gongzhi.core.models import AccessAction
+from gongzhi.core.paging import paginate_by_ids
+from gongzhi.core.permissions import requires
+from gongzhi.elections import selectors, services
+from gongzhi.elections.manifest import PLAN_ELECTIONS, RUN_ELECTIONS, SEE_MY_ELECTION, VIEW_ELECTIONS
+from gongzhi.elections.models import (
+    Body, CommitteeRole, ExclusionKind, Method, Nomination, Post, State, StationKind, Tally,
+)
+from gongzhi.people import selectors as people_selectors
+from gongzhi.places.models import Level, Place
+
+NOT_FOUND = "未找到或无权访问"
+
+
+# -- the coverage table ---------------------------------------------------------------------------
+def _coverage_context(request):
+    qs, f = selectors.coverage_from_query(request.scope, request.GET)
+    return qs, f
+
+
+@requires(VIEW_ELECTIONS)
+def election_list(request):
+    qs, f = _coverage_context(request)
+    page = paginate_by_ids(qs, request.GET.get("page"), 50, related=("community", "street"))
+    for e in page.object_list:
+        e.local_share = selectors.local_share(e)
+        e.turnout_share = selectors.turnout_share(e)
+    query = query_without_page(request.GET)
+    return render(request, "elections/list.html", {
+        "page": page, "f": f, "states": State.choices, "bodies": Body.choices,
+        "summary": selectors.coverage_summary(qs), "query": query,
+        "querystring_prefix": query + ("&" if query else ""),
+        "can_plan": bool(request.scope.for_capability(PLAN_ELECTIONS).assignments),
+    })
+
+
+COVERAGE_HEADER = ("社区(村)", "街道(镇)", "届次", "选举对象", "选举方式", "状态", "推选选举委员会", "公布选民名单",
+                   "公布候选人", "选举日", "登记选民", "参加投票", "投票率%", "当选人数", "本社区居民占比%")
+
+
+@requires(VIEW_ELECTIONS)
+def coverage_xlsx(request):
+    qs, f = _coverage_context(request)
+
+    def rows():
+        for e in qs.iterator(chunk_size=500):
+            yield (e.community.name, e.street.name, e.term, e.get_body_display(), e.get_method_display(),
+                   e.get_state_display(), e.committee_on, e.roll_on, e.candidates_on, e.election_day, e.voters,
+                   e.turnout, selectors.turnout_share(e), e.n_elected, selectors.local_share(e))
+
+    return xlsx_response(filename="换届选举情况.xlsx", sheets=[("换届选举", COVERAGE_HEADER, rows())],
+                         prefix="elections")
+
+
+# -- opening a term's elections ---------------------------------------------------------------------
+def _date(value, label: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat((value or "").strip())
+    except ValueError:
+        raise RuleError(f"「{label}」请填写日期(年-月-日)") from None
+
+
+@requires(PLAN_ELECTIONS)
+def election_plan(request):
+    streets = selectors.streets_for(request.scope)
+    if not streets:
+        raise PermissionDenied("只有街道(镇)可以部署换届选举")
+    by_code = {s.code: s for s in streets}
+    code = request.POST.get("street_code") or request.GET.get("street_code") or streets[0].code
+    street = by_code.get(code)
+    if street is None:
+        raise Http404(NOT_FOUND)
+    communities = list(Place.objects.filter(parent=street, level=Level.COMMUNITY).order_by("code"))
+    error, values = "", request.POST
+    if request.method == "POST":
+        chosen_codes = set(request.POST.getlist("community_codes"))
+        chosen = [c for c in communities if c.code in chosen_codes]
+        if chosen_codes - {c.code for c in communities}:
+            raise Http404(NOT_FOUND)
+        try:
+            if not chosen:
+                raise RuleError("请至少选择一个社区(村)")
+            term = int(request.POST.get("term") or 0)
+            if not 2000 <= term <= 2100:
+                raise RuleError("「届次年份」请填写四位年份")
+            body = request.POST.get("body") or Body.RESIDENTS
+            method = request.POST.get("method") or Method.DIRECT
+            if body not in Body.values or method not in Method.values:
+                raise RuleError("请选择选举对象和选举方式")
+            made = services.election_open(
+                street=street, communities=chosen, term=term, body=body, method=method,
+                committee_on=_date(request.POST.get("committee_on"), "推选选举委员会日期"),
+                roll_on=_date(request.POST.get("roll_on"), "选民名单公布日期"),
+                candidates_on=_date(request.POST.get("candidates_on"), "候选人名单公布日期"),
+                election_day=_date(request.POST.get("election_day"), "选举日"), by=request.user)
+        except (RuleError, ValueError) as exc:
+            error = str(exc) if isinstance(exc, RuleError) else "「届次年份」请填写四位年份"
+        else:
+            messages.success(request, f"已为 {len(made)} 个社区(村)开启换届选举")
+            return redirect(f"/elections/?term={term}")
+    today = timezone.localdate()
+    return render(request, "elections/plan.html", {
+        "street": street, "streets": streets, "communities": communities, "error": error, "values": values,
+        "bodies": Body.choices, "methods": Method.choices, "year": today.year,
+    }, status=422 if error else 200)
+
+
+# -- one election ---------------------------------------------------------------------------------
+@requires(VIEW_ELECTIONS)
+def election_detail(request, pk):
+    election = selectors.access_election(request.scope, pk)
+    can_run = request.scope.can(RUN_ELECTIONS, election.community)
+    stations = list(election.stations.all())
+    tallies = {t.station_id: t for t in Tally.objects.filter(station__in=stations, round=election.round)}
+    for s in stations:
+        s.tally = tallies.get(s.pk)
+        s.signed_count = s.signed.filter(voted=True).count()
+    round_candidates = selectors.candidates_by_post(election, election.round)
+    return render(request, "elections/detail.html", {
+        "e": election, "can_run": can_run, "committee": list(election.committee.all()),
+        "roll": selectors.latest_roll(election), "roll_versions": list(election.roll_versions.all()),
+        "changes": list(election.roll_changes.select_related("voter__resident").order_by("-at")[:50]),
+        "objections": list(election.objections.all()),
+        "applications": list(election.applications.select_related("resident")),
+        "exclusions": list(election.exclusions.select_related("resident")),
+        "candidates": selectors.candidates_by_post(election), "round_candidates": round_candidates,
+        "lists": list(election.candidate_lists.order_by("round")), "stations": stations,
+        "events": list(election.events.select_related("by").order_by("-at", "-id")[:30]),
+        "elected": services.elected(election), "write_ins": _write_in_totals(election),
+        "posts": Post.choices, "nominations": Nomination.choices, "committee_roles": CommitteeRole.choices,
+        "exclusion_kinds": ExclusionKind.choices, "station_kinds": StationKind.choices, "State": State,
+        "turnout_share": selectors.turnout_share(election),
+    })
+
+
+def _write_in_totals(election):
+    from django.db.models import Sum
+
+    from gongzhi.elections.models import TallyLine
+    return list(TallyLine.objects.filter(tally__station__election=election, candidate__isnull=True)
+                .values("tally__round", "post", "write_in").annotate(n=Sum("votes")).order_by("tally__round", "-n"))
+
+
+@requires(VIEW_ELECTIONS)
+def roll(request, pk):
+    election = selectors.access_election(request.scope, pk)
+    q = (request.GET.get("q") or "").strip()[:20]
+    page = paginate_by_ids(selectors.roll_rows(election, q), request.GET.get("page"), 100,
+                           related=("resident", "resident__household"))
+    return render(request, "elections/roll.html", {"e": election, "page": page, "q": q,
+                                                   "querystring_prefix": f"q={q}&" if q else ""})
+
+
+# -- the steps (POST) -----------------------------------------------------------------------------
+def _resident(election, request, field="id_number"):
+    raw = (request.POST.get(field) or "").strip()
+    if not raw:
+        raise RuleError("请填写公民身份号码")
+    try:
+        _, resident = people_selectors.active_resident_by_id_number(
+            raw, election.community.residents.all())
+    except ValueError as exc:
+        raise RuleError(f"公民身份号码:{exc}") from None
+    if resident is None:
+        raise RuleError(f"{election.community.name}没有在册居民的公民身份号码为 {raw[:6]}…")
+    return resident
+
+
+def _voter(election, value):
+    try:
+        return election.roll.select_related("resident").get(pk=int(value), active=True)
+    except (TypeError, ValueError, election.roll.model.DoesNotExist):
+        raise RuleError(services.ERR_NOT_VOTER) from None
+
+
+def _station(election, value):
+    try:
+        return election.stations.get(pk=int(value))
+    except (TypeError, ValueError, election.stations.model.DoesNotExist):
+        raise RuleError("请选择投票点") from None
+
+
+def _act(election, action: str, request) -> str:
+    by, p = request.user, request.POST
+    if action == "committee":
+        resident = _resident(election, request) if p.get("id_number") else None
+        role = p.get("role") if p.get("role") in CommitteeRole.values else CommitteeRole.MEMBER
+        m = services.committee_add(election=election, name=p.get("name", ""), role=role, resident=resident,
+                                   chosen_by=p.get("chosen_by", ""), by=by)
+        return f"已记录选举委员会{m.get_role_display()} {m.name}"
+    if action == "roll_build":
+        n = services.roll_build(election=election, by=by)
+        return f"已按今天的人员登记生成选民名单:{n} 人"
+    if action == "roll_publish":
+        v = services.roll_publish(election=election, by=by)
+        return f"选民名单第 {v.number} 版已公布,共 {v.count} 人"
+    if action == "voter_add":
+        resident = _resident(election, request)
+        services.voter_add(election=election, resident=resident, reason=p.get("reason", ""), by=by)
+        return f"已将 {resident.name} 登记为选民"
+    if action == "voter_remove":
+        voter = _voter(election, p.get("voter"))
+        services.voter_remove(election=election, voter=voter, reason=p.get("reason", ""), by=by)
+        return f"已将 {voter.resident.name} 移出选民名单"
+    if action == "application":
+        resident = _resident(election, request)
+        a = services.application_decide(election=election, resident=resident,
+                                        approved=p.get("decision") == "approved", by=by)
+        return f"{resident.name} 的登记申请:{a.get_decision_display()}"
+    if action == "exclusion":
+        resident = _resident(election, request)
+        kind = p.get("kind") if p.get("kind") in ExclusionKind.values else ExclusionKind.DEPRIVED
+        services.exclusion_add(election=election, resident=resident, kind=kind, basis_text=p.get("basis_text", ""),
+                               by=by)
+        return f"已记录 {resident.name} 不列入选民名单的决定"
+    if action == "objection":
+        services.objection_add(election=election, raised_by=p.get("raised_by", ""), text=p.get("text", ""), by=by)
+        return "异议已登记,请在三日内答复"
+    if action == "answer":
+        try:
+            objection = election.objections.get(pk=int(p.get("objection") or 0))
+        except (ValueError, election.objections.model.DoesNotExist):
+            raise Http404(NOT_FOUND) from None
+        services.objection_answer(election=election, objection=objection, answer=p.get("answer", ""), by=by)
+        return "异议已答复"
+    if action == "nominate":
+        resident = _resident(election, request)
+        nominators = services._int(p.get("nominators") or 0, "提名人数")
+        c = services.candidate_nominate(election=election, resident=resident, post=p.get("post", ""),
+                                        nomination=p.get("nomination", ""), nominators=nominators,
+                                        leave_committee=bool(p.get("leave_committee")), by=by)
+        return f"{c.name} 已提名为{c.get_post_display()}候选人"
+    if action == "candidates_publish":
+        listing = services.candidates_publish(election=election, by=by)
+        return f"候选人名单已公布,公示期至 {listing.notice_ends}"
+    if action == "station":
+        kind = p.get("kind") if p.get("kind") in StationKind.values else StationKind.STATION
+        s = services.station_add(election=election, kind=kind, name=p.get("name", ""), by=by)
+        return f"已设立{s.get_kind_display()} {s.name}"
+    if action == "voting_open":
+        services.voting_open(election=election, by=by)
+        return "投票已开始"
+    if action == "turnout":
+        station = _station(election, p.get("station"))
+        resident = _resident(election, request)
+        voter = election.roll.filter(resident=resident, active=True).first()
+        if voter is None:
+            raise RuleError(services.ERR_NOT_VOTER)
+        proxies = []
+        for field in ("proxy_1", "proxy_2", "proxy_3", "proxy_4"):
+            if p.get(field):
+                r = _resident(election, request, field)
+                pv = election.roll.filter(resident=r, active=True).first()
+                if pv is None:
+                    raise RuleError(f"委托人 {r.name} 不在选民名单上")
+                if pv.pk == voter.pk:
+                    raise RuleError(services.ERR_PROXY_SELF)
+                proxies.append(pv)
+        services.turnout_record(election=election, voter=voter, station=station, proxy_for=proxies, by=by)
+        return f"已登记 {resident.name} 投票" + (f",代 {len(proxies)} 人投票" if proxies else "")
+    if action == "tally":
+        station = _station(election, p.get("station"))
+        votes = {c.pk: p.get(f"c{c.pk}", "0") for c in election.candidates.filter(round=election.round)}
+        write_ins = [(p.get(f"w{i}_name", ""), p.get(f"w{i}_post", ""), p.get(f"w{i}_votes", "0")) for i in (1, 2)]
+        version = p.get("version")
+        services.tally_enter(election=election, station=station, ballots=p.get("ballots", ""),
+                             invalid=p.get("invalid", ""), votes=votes, write_ins=write_ins,
+                             version=int(version) if (version or "").isdigit() else None, by=by)
+        return f"{station.name}的计票结果已录入"
+    if action == "count":
+        e = services.count(election=election, by=by)
+        return {State.DONE: "计票完成,选举有效", State.INVALID: "计票完成:参加投票人数未过半数,选举无效",
+                State.RUNOFF: "当选人数不足,已生成另行选举的候选人和选票"}.get(e.state, "计票完成")
+    if action == "result_publish":
+        services.result_publish(election=election, by=by)
+        return "选举结果已公布,已写入社区台账"
+    raise Http404(NOT_FOUND)
+
+
+@require_POST
+@requires(RUN_ELECTIONS)
+def election_act(request, pk, action):
+    election = selectors.access_election(request.scope, pk)
+    try:
+        text = _act(election, action, request)
+    except (RuleError, ConflictError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, text)
+    return redirect("elections:detail", election.pk)
+
+
+# -- the board PDFs (A3) --------------------------------------------------------------------------
+def _pdf(request, election, template, title, context, logged: bool):
+    from django.http import HttpResponse
+    from django.template.loader import render_to_string
+    from django.utils.http import content_disposition_header
+    from weasyprint import HTML
+
+    from gongzhi.core.templatetags.gongzhi_print import PLATFORM, printing_unit
+    html = render_to_string(template, {"e": election, "title": title, "platform": PLATFORM,
+                                       "unit": printing_unit(request.scope), "printed_at": timezone.localtime(),
+                                       **context})
+    if logged:
+        access_log_write(user=request.user, action=AccessAction.EXPORT, target=f"{election}",
+                         detail=f"{title} PDF", request=request)
+    return HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf", headers={
+        "Content-Disposition": content_disposition_header(True, f"{title}-{election.community.name}.pdf")})
+
+
+@requires(VIEW_ELECTIONS)
+def roll_pdf(request, pk):
+    election = selectors.access_election(request.scope, pk)
+    version = selectors.latest_roll(election)
+    if version is None:
+        raise Http404("选民名单尚未公布")
+    return _pdf(request, election, "elections/roll_print.html", "选民名单", {"version": version}, logged=True)
+
+
+@requires(VIEW_ELECTIONS)
+def candidates_pdf(request, pk):
+    election = selectors.access_election(request.scope, pk)
+    lists = list(election.candidate_lists.order_by("round"))
+    if not lists:
+        raise Http404("候选人名单尚未公布")
+    return _pdf(request, election, "elections/candidates_print.html", "候选人名单", {"lists": lists}, logged=False)
+
+
+@requires(VIEW_ELECTIONS)
+def result_pdf(request, pk):
+    election = selectors.access_election(request.scope, pk)
+    if election.state not in (State.DONE, State.INVALID):
+        raise Http404("选举尚未计票完成")
+    return _pdf(request, election, "elections/result_print.html", "选举结果公告",
+                {"elected": services.elected(election), "candidates": selectors.candidates_by_post(election),
+                 "write_ins": _write_in_totals(election)}, logged=False)
+
+
+# -- a resident's own page ------------------------------------------------------------------------
+@requires(SEE_MY_ELECTION)
+def mine(request):
+    items = []
+    for e in selectors.my_elections(request.scope).order_by("-term", "body"):
+        items.append({"e": e, "roll": selectors.latest_roll(e), "entry": selectors.my_entry(request.user, e),
+                      "lists": list(e.candidate_lists.order_by("round")),
+                      "elected": services.elected(e) if e.result_published_at else []})
+    return render(request, "elections/mine.html", {"items": items})
+
+
+@requires(SEE_MY_ELECTION)
+def mine_roll(request, pk):
+    """The published roll of the resident's own community (names, as on the board)."""
+    election = selectors.access_election(request.scope, pk)
+    version = selectors.latest_roll(election)
+    if version is None:
+        raise Http404("选民名单尚未公布")
+    rows = [r[0] for r in version.rows]
+    return render(request, "elections/mine_roll.html", {"e": election, "version": version, "names": rows})
+
