@@ -10,17 +10,36 @@ SUPPORT_TOPICS = capability("support_topics", "附议议题", Role.RESIDENT)
 # the community's committee answers; the street steps in when an answer is overdue
 ANSWER_TOPICS = capability("answer_topics", "答复议题", Role.COMMUNITY, Role.STREET)
 EDIT_TOPIC_RULES = capability("edit_topic_rules", "设置议题附议人数和答复时限", Role.COMMUNITY)
+# deliberation sessions and residents' meetings: residents see their community's (never others' names)
+VIEW_MEETINGS = capability("view_meetings", "查看协商会和居民会议", Role.ADMIN, Role.STREET, Role.COMMUNITY, Role.GRID,
+                           Role.RESIDENT)
+RUN_MEETINGS = capability("run_meetings", "召集协商会和居民会议、记录结果", Role.COMMUNITY)
+TAKE_PART = capability("take_part_meetings", "网上发表协商意见和投票", Role.RESIDENT)
+# P-GOV-1: the residents' meeting at the start and the end of each year, due and overdue
+WATCH_ANNUAL_MEETINGS = capability("watch_annual_meetings", "查看年初年末居民会议召开情况", Role.ADMIN, Role.STREET,
+                                   Role.COMMUNITY)
 
 MODULE = register(Module(
     name="governance", label="居民自治",
-    capabilities=(VIEW_TOPICS, RAISE_TOPICS, SUPPORT_TOPICS, ANSWER_TOPICS, EDIT_TOPIC_RULES),
+    capabilities=(VIEW_TOPICS, RAISE_TOPICS, SUPPORT_TOPICS, ANSWER_TOPICS, EDIT_TOPIC_RULES, VIEW_MEETINGS,
+                  RUN_MEETINGS, TAKE_PART, WATCH_ANNUAL_MEETINGS),
     urls=(("governance/", "gongzhi.governance.urls"),),
     nav=(NavEntry("议题", "governance:topics", order=30, capability=VIEW_TOPICS, audience="staff"),
-         NavEntry("议题", "governance:topics", order=4, audience="resident")),
+         NavEntry("议题", "governance:topics", order=4, audience="resident"),
+         NavEntry("协商与表决", "governance:meetings", order=31, capability=VIEW_MEETINGS, audience="staff"),
+         NavEntry("会议表决", "governance:mine", order=5, audience="resident")),
     home_panels=(Panel("governance/panel_desk.html", "gongzhi.governance.panels.answer_desk", order=15,
-                       capability=ANSWER_TOPICS),),
+                       capability=ANSWER_TOPICS),
+                 Panel("governance/panel_annual.html", "gongzhi.governance.panels.annual_meetings", order=16,
+                       capability=WATCH_ANNUAL_MEETINGS)),
     public_pages=(PublicPage("社区公开栏", "governance:boards",
                              "各社区居民议题的答复和办理结果(近 12 个月,不含个人信息)。"),),
     demo=(DemoPart(order=45, build="gongzhi.governance.demo.build", label="居民议题与附议"),),
-    extras={"demo_counts": (("gongzhi.governance.demo.build", "gongzhi.governance.demo.count_existing"),)},
+    extras={"demo_counts": (("gongzhi.governance.demo.build", "gongzhi.governance.demo.count_existing"),),
+            # the resident's home page (people): meetings I am invited to, votes open to me
+            "resident_panels": (Panel("governance/panel_mine.html", "gongzhi.governance.panels.my_meetings",
+                                      order=25, capability=TAKE_PART)),
+            # held sessions and meetings write their ledgers.Meeting rows (ledgers.services.write_from)
+            "ledger_sources": (("governance.session", ("协商会", "governance:session")),
+                               ("governance.meeting", ("居民(村民)会议", "governance:meeting")))},
 ))

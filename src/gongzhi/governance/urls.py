@@ -1,5 +1,6 @@
 from django.urls import path
 
+from gongzhi.governance import meeting_views as mv
 from gongzhi.governance import views
 
 app_name = "governance"
@@ -13,6 +14,20 @@ urlpatterns = [
     path("from-order/<int:order_pk>/", views.from_order, name="from_order"),
     path("board/", views.boards, name="boards"),
     path("board/<str:code>/", views.board, name="board"),
+    path("sessions/", mv.session_list, name="sessions"),
+    path("sessions/new/", mv.session_new, name="session_new"),
+    path("sessions/<int:pk>/", mv.session_detail, name="session"),
+    path("sessions/<int:pk>/comment/", mv.session_comment, name="session_comment"),
+    path("sessions/<int:pk>/record/", mv.session_record, name="session_record"),
+    path("sessions/<int:pk>/answer/", mv.session_answer, name="session_answer"),
+    path("meetings/", mv.meeting_list, name="meetings"),
+    path("meetings/new/", mv.meeting_new, name="meeting_new"),
+    path("meetings/annual/", mv.annual, name="annual"),
+    path("meetings/<int:pk>/", mv.meeting_detail, name="meeting"),
+    path("meetings/<int:pk>/vote/", mv.meeting_vote, name="meeting_vote"),
+    path("meetings/<int:pk>/paper/", mv.meeting_paper, name="meeting_paper"),
+    path("meetings/<int:pk>/close/", mv.meeting_close, name="meeting_close"),
+    path("mine/", mv.mine, name="mine"),
     path("<int:pk>/", views.topic_detail, name="topic"),
     path("<int:pk>/support/", views.support, name="support"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),

@@ -1,0 +1,92 @@
+from django import forms
+
+from gongzhi.governance.models import COMMENT_MAX, SESSION_TEXT_MAX, SessionForm, VoteChoice
+
+DT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+
+
+def _dt(label, required=True):
+    return forms.DateTimeField(label=label, required=required, input_formats=DT_FORMATS,
+                               widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+
+
+def _date(label, required=True):
+    return forms.DateField(label=label, required=required,
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+
+def _text(label, rows=3, required=False, limit=SESSION_TEXT_MAX):
+    return forms.CharField(label=label, required=required, max_length=limit, strip=True,
+                           widget=forms.Textarea(attrs={"rows": rows}))
+
+
+class SessionNewForm(forms.Form):
+    form = forms.ChoiceField(label="协商形式", choices=SessionForm.choices)
+    title = forms.CharField(label="协商事项", max_length=60)
+    topic = forms.ChoiceField(label="来自议题(转入协商的)", required=False)
+    agenda = _text("协商内容", rows=4)
+    venue = forms.CharField(label="地点", max_length=60, required=False)
+    starts_at = _dt("召开时间")
+    comments_until = _dt("网上意见截止(不填为会后 7 天)", required=False)
+    committee = forms.BooleanField(label="居委会成员(全体在任)", required=False)
+    representatives = forms.BooleanField(label="居民代表(全体在任)", required=False)
+    grids = forms.MultipleChoiceField(label="受影响的网格:每户一人", required=False,
+                                      widget=forms.CheckboxSelectMultiple)
+    buildings = forms.MultipleChoiceField(label="受影响的楼栋:每户一人", required=False,
+                                          widget=forms.CheckboxSelectMultiple)
+    units = forms.MultipleChoiceField(label="驻区单位", required=False, widget=forms.CheckboxSelectMultiple)
+    deputies = _text("党代表、人大代表(每行一位姓名)", rows=2, limit=2000)
+
+
+class SessionRecordForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput())
+    held_on = _date("召开日期")
+    attended = forms.MultipleChoiceField(label="到会的参加人", required=False, widget=forms.CheckboxSelectMultiple)
+    walk_ins = forms.IntegerField(label="名单外到会人数", min_value=0, max_value=100000, required=False, initial=0)
+    options = _text("讨论的方案")
+    views_for = _text("赞成意见")
+    views_against = _text("反对意见")
+    outcome = _text("协商成果", rows=4, required=True)
+    department = forms.CharField(label="反馈部门(听证会)", max_length=60, required=False)
+    fed_back = _text("反馈给部门的意见(听证会)")
+    department_answer = _text("部门答复(听证会,可以以后补登)")
+
+
+class DepartmentAnswerForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput())
+    department_answer = _text("部门答复", required=True)
+
+
+class CommentForm(forms.Form):
+    text = forms.CharField(label="我的意见", max_length=COMMENT_MAX, strip=True,
+                           widget=forms.Textarea(attrs={"rows": 3, "placeholder": "不超过 500 字,不显示您的姓名"}))
+
+
+class MeetingNewForm(forms.Form):
+    body = forms.ChoiceField(label="会议")
+    form = forms.ChoiceField(label="组成形式")
+    title = forms.CharField(label="表决事项", max_length=60)
+    motion = _text("决定内容", rows=4)
+    held_on = _date("会议日期(名册按这一天的登记信息生成)")
+    venue = forms.CharField(label="地点", max_length=60, required=False)
+    online = forms.BooleanField(label="允许已实名的居民网上投票", required=False, initial=True)
+    closes_at = _dt("网上投票截止(不填为结束表决时)", required=False)
+    topic = forms.ChoiceField(label="来自议题", required=False)
+    session = forms.ChoiceField(label="来自协商会", required=False)
+
+
+class VoteForm(forms.Form):
+    choice = forms.ChoiceField(label="我的意见", choices=VoteChoice.choices, widget=forms.RadioSelect)
+
+
+class PaperForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput())
+    present = forms.IntegerField(label="现场到会(不含网上投票的)", min_value=0, max_value=10_000_000)
+    yes = forms.IntegerField(label="同意", min_value=0, max_value=10_000_000)
+    no = forms.IntegerField(label="反对", min_value=0, max_value=10_000_000)
+    abstain = forms.IntegerField(label="弃权", min_value=0, max_value=10_000_000)
+
+
+class CloseForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput())
+    minutes = _text("会议记录")
