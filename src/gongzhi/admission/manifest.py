@@ -1,4 +1,26 @@
 """Work-item admission and burden reduction (准入与减负, P-DUTY-1..6): the two lists, admission requests, enforcement where work enters a community, certificates, purchased services, evaluations."""
-from gongzhi.core.modules import Module, register
+from gongzhi.accounts.models import Role
+from gongzhi.core.modules import DemoPart, Module, NavEntry, PublicPage, capability, register
 
-MODULE = register(Module(name="admission", label="准入与减负"))
+# the lists and what is asked of communities: every staff post, each for its own places
+VIEW_DUTIES = capability("view_duties", "查看社区工作事项清单", Role.ADMIN, Role.STREET, Role.COMMUNITY, Role.GRID,
+                         Role.DEPARTMENT)
+# the admin keeps the lists and acts for the legal office and the standing meeting / leading group
+KEEP_DUTIES = capability("keep_duties", "维护清单、审批准入申请", Role.ADMIN)
+VIEW_ADMISSION = capability("view_admission", "查看准入申请", Role.ADMIN, Role.DEPARTMENT)
+APPLY_ADMISSION = capability("apply_admission", "提出准入申请", Role.DEPARTMENT)
+# departments and streets ask communities for figures; communities answer
+REQUEST_DATA = capability("request_data", "布置数据填报任务", Role.DEPARTMENT, Role.STREET, Role.ADMIN)
+ANSWER_DATA = capability("answer_data", "填报数据", Role.COMMUNITY)
+ISSUE_CERTIFICATES = capability("issue_certificates", "出具社区证明", Role.COMMUNITY)
+
+MODULE = register(Module(
+    name="admission", label="准入与减负",
+    capabilities=(VIEW_DUTIES, KEEP_DUTIES, VIEW_ADMISSION, APPLY_ADMISSION, REQUEST_DATA, ANSWER_DATA, ISSUE_CERTIFICATES),
+    urls=(("duties/", "gongzhi.admission.urls"),),
+    nav=(NavEntry("准入与减负", "admission:home", order=62, capability=VIEW_DUTIES),),
+    public_pages=(PublicPage("社区工作事项清单", "admission:public_lists",
+                             "各地区社区依法履行职责事项和依法协助政府工作事项两份清单,清单外事项不得摊派给社区。"),),
+    demo=(DemoPart(order=57, build="gongzhi.admission.demo.build", label="清单、准入申请与数据填报"),),
+    extras={"category_checks": ("gongzhi.admission.services.check_category",)},
+))

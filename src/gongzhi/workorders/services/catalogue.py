@@ -7,9 +7,12 @@ import re
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditAction
+from gongzhi.core import modules
+from gongzhi.core.errors import RuleError
 from gongzhi.core.scope import Scope
 from gongzhi.places.models import Place
 from gongzhi.workorders import selectors
@@ -73,6 +76,12 @@ def category_save(*, by, category: Category | None, version: int | None, fields:
     category.attributes = attributes
     if category.route_level == RouteLevel.DEPARTMENT and not category.route_department:
         raise WorkflowError(ERR_CATEGORY_DEPARTMENT)
+    # modules above may refuse a category (admission: work routed to communities needs a list item)
+    for check in modules.extras("category_checks"):
+        try:
+            import_string(check)(category=category, locality=locality, by=by)
+        except RuleError as exc:
+            raise WorkflowError(str(exc)) from None
     category.save()
     audit.record(by, AuditAction.CATEGORY_EDIT if before else AuditAction.CATEGORY_CREATE, obj=category,
                  before=before, after=audit.snapshot(category, AUDITED_FIELDS))

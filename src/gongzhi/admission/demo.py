@@ -1,0 +1,152 @@
+"""The demo district's admission (DemoPart 57): Yixing's rules, the two lists (illustrative items
+built on the Urban Residents' Committee Organisation Law art. 3: the Yixing seed requires the lists
+but gives no items), every work-order category routed to communities bound to an item, three
+admission requests (approved, refused, pending), two data requests (one answered wholly from the
+registry), certificate kinds with certificates issued, and a purchased-service contract.
+
+Everything goes through the services, as a user would have done it; its own random generator, so
+the parts after it stay as they were."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.utils import timezone
+
+from gongzhi.accounts.models import Role, RoleAssignment, User
+from gongzhi.admission import services
+from gongzhi.admission.models import ListItem, ListKind
+from gongzhi.places.models import Level
+
+SEED = 5701
+LAW = "《中华人民共和国城市居民委员会组织法》第三条"
+
+DUTIES = [  # (title, clause, department, what the community does)
+    ("宣传法律法规和国家政策", "(一)", "市司法局", "组织普法宣传,教育居民依法履行义务、爱护公共财产,开展精神文明建设活动"),
+    ("办理本居住地区居民的公共事务和公益事业", "(二)", "市民政局",
+     "受理居民反映的公共事务和公益事业诉求,组织居民协商、办理并反馈结果"),
+    ("调解民间纠纷", "(三)", "市司法局", "人民调解委员会排查、调解邻里、家庭等民间纠纷,做好调解记录"),
+    ("协助维护社会治安", "(四)", "市公安局", "发动居民开展群防群治,发现安全隐患及时报告"),
+    ("向人民政府反映居民的意见、要求和建议", "(六)", "市民政局", "收集居民意见建议,按月汇总报街道"),
+]
+ASSISTS = [  # (title, basis, department, what the community does, funding yuan/community/year, hours)
+    ("协助做好公共卫生工作", f"{LAW}(五)", "市卫生健康委", "协助开展爱国卫生运动和健康宣传,配合疫情防控信息报告",
+     8000, 120),
+    ("协助做好优抚救济和社会救助工作", f"{LAW}(五);《社会救助暂行办法》", "市民政局",
+     "协助受理低保、特困等救助申请,入户调查,张榜公示", 12000, 200),
+    ("协助做好青少年教育工作", f"{LAW}(五)", "市教育局", "协助开展未成年人课外教育和关爱活动", 5000, 60),
+    ("协助开展人口普查等统计调查", "《中华人民共和国统计法》第七条", "市统计局", "协助入户登记,核对登记信息", 6000, 80),
+]
+CATEGORY_ITEMS = {  # work-order category code -> (list kind, title of the item it rests on)
+    "dispute": (ListKind.DUTY, "调解民间纠纷"), "safety": (ListKind.DUTY, "协助维护社会治安"),
+    "svc_security_check": (ListKind.DUTY, "协助维护社会治安"),
+    "special_groups": (ListKind.ASSIST, "协助做好优抚救济和社会救助工作"),
+    "svc_dibao": (ListKind.ASSIST, "协助做好优抚救济和社会救助工作"),
+    "svc_elderly_allowance": (ListKind.ASSIST, "协助做好优抚救济和社会救助工作"),
+    "svc_birth_registration": (ListKind.ASSIST, "协助做好公共卫生工作"),
+}
+DEFAULT_ITEM = (ListKind.DUTY, "办理本居住地区居民的公共事务和公益事业")
+
+
+DEPARTMENT_USERS = {"市卫生健康委": "dept-health", "市城管局": "dept-urban"}
+SUMMARY = {"duty_items": "清单事项 list items", "admission_requests": "准入申请 admission requests",
+           "data_requests": "数据填报任务 data requests"}
+
+
+def _department_user(department: str, district) -> User:
+    """An account that acts in the history only (cannot log in), for a department with no demo account."""
+    user, made = User.objects.get_or_create(username=DEPARTMENT_USERS[department],
+                                            defaults={"display_name": f"{department}经办人"})
+    if made:
+        user.set_unusable_password()
+        user.save()
+        RoleAssignment.objects.create(user=user, role=Role.DEPARTMENT, place=district, department=department)
+    return user
+
+
+def build(ctx) -> None:
+    from gongzhi.core.demo import DISTRICT_CODE
+    from gongzhi.workorders.models import Category
+    rng = random.Random(SEED)
+    district = ctx.places.get(DISTRICT_CODE) or next(p for p in ctx.places.values() if p.level == Level.DISTRICT)
+    admin = ctx.accounts.get("admin")
+    department = ctx.accounts.get("department")
+    now = timezone.make_aware(dt.datetime.combine(ctx.reference_date, dt.time(10, 0)))
+    services.rules_choose(locality=district, rules_id="yixing-2019", by=admin)
+    start = now - dt.timedelta(days=300)
+    items = {}
+    for title, clause, dept, does in DUTIES:
+        items[(ListKind.DUTY, title)] = services.item_add(
+            locality=district, by=admin, now=start, effective_on=start.date(), kind=ListKind.DUTY, takeup="",
+            title=title, legal_basis=f"{LAW}{clause}", department=dept, community_does=does, funding_yuan="",
+            funding_note="", hours_per_year="")
+    for title, basis, dept, does, funding, hours in ASSISTS:
+        items[(ListKind.ASSIST, title)] = services.item_add(
+            locality=district, by=admin, now=start, effective_on=start.date(), kind=ListKind.ASSIST, takeup="",
+            title=title, legal_basis=basis, department=dept, community_does=does, funding_yuan=funding,
+            funding_note="由责任部门按年度拨付街道,街道转拨社区", hours_per_year=hours)
+    # a year later the education item's funding rose: the list's history shows both versions
+    edu = items[(ListKind.ASSIST, "协助做好青少年教育工作")]
+    services.item_edit(item=edu, version=edu.version, by=admin, now=start + dt.timedelta(days=120),
+                       change_reason="年度经费调整", takeup="", title=edu.title, legal_basis=edu.legal_basis,
+                       department=edu.department, community_does=edu.community_does, funding_yuan=6000,
+                       funding_note=edu.funding_note, hours_per_year=edu.hours_per_year)
+    for category in Category.objects.filter(route_level__in=tuple(services.COMMUNITY_LEVELS)):
+        key = CATEGORY_ITEMS.get(category.code, DEFAULT_ITEM)
+        services.basis_set(category_code=category.code, item=items[key], by=admin, now=start)
+
+    communities = sorted((p for p in ctx.places.values() if p.level == Level.COMMUNITY), key=lambda p: p.code)
+    # three admission requests: approved, refused, pending
+    health = _department_user("市卫生健康委", district)
+    post = health.assignments.get(role=Role.DEPARTMENT)
+    approved = services.request_file(
+        by=health, post=post, kind=ListKind.ASSIST, title="协助开展65岁以上老年人健康随访",
+        reason="家庭医生签约服务需要社区协助通知和组织老年人按时随访", legal_basis="《基本公共卫生服务规范》老年人健康管理",
+        community_does="每季度通知并组织辖区65岁以上老年人到社区卫生服务站随访", frequency="quarterly",
+        hours_per_community_year=48, funding_yuan=4000, conditions="卫生服务站派员到社区,提供通知名单",
+        all_communities=True, now=start + dt.timedelta(days=30))
+    services.request_decide(request=approved, version=approved.version, decision="pass", by=admin,
+                            reason="有法律依据,经费和工作条件明确", now=start + dt.timedelta(days=40))
+    approved.refresh_from_db()
+    services.request_decide(request=approved, version=approved.version, decision="approve", by=admin,
+                            reason="市政府常务会议研究同意,列入协助政府工作事项清单", now=start + dt.timedelta(days=60))
+    urban = _department_user("市城管局", district)
+    refused = services.request_file(
+        by=urban, post=urban.assignments.get(role=Role.DEPARTMENT), kind=ListKind.ASSIST,
+        title="社区每日巡查违章搭建并上报", reason="违章搭建发现不及时,请社区每日巡查",
+        legal_basis="《城乡规划法》第六十四条", community_does="网格员每日巡查并拍照上报违章搭建", frequency="ongoing",
+        hours_per_community_year=365, funding_yuan=2000, communities=communities[:3], now=start + dt.timedelta(days=90))
+    services.request_decide(request=refused, version=refused.version, decision="refuse", by=admin,
+                            now=start + dt.timedelta(days=100),
+                            reason="违章建筑查处属行政执法,依据宜兴市实施意见,不得将居民委员会作为拆迁拆违、"
+                                   "城市管理等事项的责任主体;居民发现的线索可通过工单“市容秩序”类别报城管部门。")
+    services.request_file(
+        by=department, post=department.assignments.get(role=Role.DEPARTMENT), kind=ListKind.ASSIST,
+        title="协助开展独居老人每月探访", reason="独居老人安全风险高,需要社区每月探访",
+        legal_basis="《江苏省老年人权益保障条例》", community_does="每月入户或电话探访独居老人一次并记录",
+        frequency="monthly", hours_per_community_year=96, funding_yuan=6000, conditions="提供探访记录表,纳入养老服务补贴",
+        all_communities=True, now=now - dt.timedelta(days=3))
+
+    # two data requests from 市民政局: one answered wholly from the registry, one the communities type
+    post = department.assignments.get(role=Role.DEPARTMENT)
+    relief = items[(ListKind.ASSIST, "协助做好优抚救济和社会救助工作")]
+    services.data_request_create(
+        by=department, post=post, item=relief, title="社会救助对象和高龄老人基本情况", now=now - dt.timedelta(days=10),
+        fields=[{"label": "", "metric": "minimum_living"}, {"label": "", "metric": "age80"},
+                {"label": "", "metric": "living_alone"}], due_on=ctx.reference_date + dt.timedelta(days=20),
+        communities=communities)
+    survey = services.data_request_create(
+        by=department, post=post, item=relief, title="老年助餐需求摸底", now=now - dt.timedelta(days=5),
+        note="请填写有助餐需求的老人数和现有助餐点数", fields=[
+            {"label": "", "metric": "age60"}, {"label": "有助餐需求的老人数", "metric": ""},
+            {"label": "现有助餐点数", "metric": ""}], due_on=ctx.reference_date + dt.timedelta(days=15),
+        communities=communities)
+    for answer in survey.answers.order_by("community__code")[: max(1, len(communities) // 2)]:
+        worker = User.objects.filter(assignments__role=Role.COMMUNITY, assignments__place=answer.community).first() \
+            or admin
+        services.data_answer(answer=answer, values={"1": str(rng.randint(5, 60)), "2": str(rng.randint(0, 3))},
+                             by=worker, now=now - dt.timedelta(days=2))
+    from gongzhi.admission.models import AdmissionRequest, DataRequest
+    ctx.summary.add(SUMMARY, duty_items=ListItem.objects.filter(locality=district, voided=False).count(),
+                    admission_requests=AdmissionRequest.objects.filter(locality=district).count(),
+                    data_requests=DataRequest.objects.filter(locality=district).count())

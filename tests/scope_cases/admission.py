@@ -1,0 +1,74 @@
+"""Admission's share of the scope matrix: community B's admission request (filed by a department
+post at street B), its document, and a data request asked of community B."""
+import datetime as dt
+
+ENDPOINTS = {
+    "admission:request": ("GET", lambda w: f"/duties/requests/{w.adm_request_b.pk}/"),
+    "admission:request_decide": ("POST", lambda w: f"/duties/requests/{w.adm_request_b.pk}/decide/"),
+    "admission:request_withdraw": ("POST", lambda w: f"/duties/requests/{w.adm_request_b.pk}/withdraw/"),
+    "admission:request_document": ("GET", lambda w: f"/duties/requests/{w.adm_request_b.pk}/documents/"
+                                                    f"{w.adm_request_b.documents.get().pk}/"),
+    "admission:data": ("GET", lambda w: f"/duties/data/{w.adm_data_b.pk}/"),
+    "admission:data_answer": ("POST", lambda w: f"/duties/data/{w.adm_data_b.pk}/answer/"),
+    "admission:data_void": ("POST", lambda w: f"/duties/data/{w.adm_data_b.pk}/void/"),
+    # the admin's: every other role is refused
+    "admission:rules": ("POST", lambda w: "/duties/rules/"),
+    "admission:item_new": ("POST", lambda w: "/duties/items/new/"),
+    "admission:item_edit": ("POST", lambda w: f"/duties/items/{w.adm_item.pk}/edit/"),
+    "admission:item_void": ("POST", lambda w: f"/duties/items/{w.adm_item.pk}/void/"),
+    "admission:categories": ("POST", lambda w: "/duties/categories/"),
+    "admission:basis_void": ("POST", lambda w: f"/duties/categories/{w.adm_basis.pk}/void/"),
+}
+LISTS = {
+    "admission:home": "/duties/",
+    "admission:requests": "/duties/requests/",
+    "admission:data_requests": "/duties/data/",
+    # the forms offer only the communities under the caller's own post
+    "admission:request_new": "/duties/requests/new/",
+    "admission:data_new": "/duties/data/new/",
+}
+OTHER = {
+    # the district's lists are public by design (tests/admission/test_lists.py::test_public_page_…)
+    "admission:item", "admission:public_lists", "admission:public_list",
+}
+BODY = {"decision": "refuse", "category_code": "sanitation", "rules_id": "zhuhai-2010", "v_0": "7",
+        "kind": "duty", "legal_basis": "篡改", "department": "篡改", "community_does": "篡改"}
+
+
+def build(w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from gongzhi.accounts.models import RoleAssignment
+    from gongzhi.admission import services
+    from tests.factories import user
+    services.rules_choose(locality=w.district, rules_id="yixing-2019", by=w.admin)
+    w.adm_item = services.item_add(locality=w.district, by=w.admin, kind="assist", takeup="", title="协助社会救助",
+                                   legal_basis="社会救助暂行办法", department="民政局", community_does="协助受理",
+                                   funding_yuan="1000", funding_note="", hours_per_year="")
+    w.adm_basis = services.basis_set(category_code="dispute", item=w.adm_item, by=w.admin)
+    dept_b = user("adm_dept_b", "department", w.street_b)
+    RoleAssignment.objects.filter(user=dept_b).update(department="城管局")
+    post = RoleAssignment.objects.get(user=dept_b)
+    w.adm_request_b = services.request_file(
+        by=dept_b, post=post, kind="assist", title="王五楼道巡查", reason="王五反映楼道堆物",
+        legal_basis="消防法", community_does="王五所在楼栋每周巡查", frequency="monthly",
+        hours_per_community_year=10, funding_yuan=100, communities=[w.comm_b],
+        files=[SimpleUploadedFile("王五.pdf", b"%PDF-1.4 x")])
+    w.adm_data_b = services.data_request_create(
+        by=dept_b, post=post, item=w.adm_item, title="王五所在社区低保情况",
+        fields=[{"label": "", "metric": "residents"}, {"label": "王五家庭人数", "metric": ""}],
+        due_on=timezone.localdate() + dt.timedelta(days=5), communities=[w.comm_b])
+
+
+def snapshot():
+    from gongzhi.admission.models import (
+        AdmissionRequest, AdmissionStep, CategoryBasis, DataAnswer, DataRequest, ListItem, LocalityRules,
+    )
+    return (list(AdmissionRequest.objects.order_by("pk").values_list("pk", "state", "stage", "version")),
+            AdmissionStep.objects.count(),
+            list(ListItem.objects.order_by("pk").values_list("pk", "version", "voided", "title")),
+            list(CategoryBasis.objects.order_by("pk").values_list("pk", "voided")),
+            list(DataRequest.objects.order_by("pk").values_list("pk", "state")),
+            list(DataAnswer.objects.order_by("pk").values_list("pk", "submitted", "values")),
+            list(LocalityRules.objects.order_by("pk").values_list("pk", "rules_id")))
