@@ -12,9 +12,9 @@ DAY = TODAY + dt.timedelta(days=40)
 def people(w, n=10):
     """n adults registered in community A, living there for years, plus the world's 张三 and 李四."""
     hh = household(w.grid_a1)
-    w.adults = [resident(hh, f"选民{i}", relation="10" if i == 0 else "20",
-                         id_number=id_number(dt.date(1970 + i, 3, 1)), moved_in_on=dt.date(2000, 1, 1))
-                for i in range(n)]
+    w.numbers = [id_number(dt.date(1970 + i, 3, 1)) for i in range(n)]
+    w.adults = [resident(hh, f"选民{i}", relation="10" if i == 0 else "20", id_number=w.numbers[i],
+                         moved_in_on=dt.date(2000, 1, 1)) for i in range(n)]
     return w.adults
 
 
