@@ -66,7 +66,7 @@ def build(ctx) -> None:
                 if back == 0 and rng.random() < 0.35:
                     continue  # not yet this quarter: due, still in time
                 last_day = min(end, today)
-                day = start + dt.timedelta(days=rng.randint(0, max(0, min(25, (last_day - start).days))))
+                day = start + dt.timedelta(days=rng.randint(0, max(0, (last_day - start).days)))
                 when = timezone.make_aware(dt.datetime.combine(day, dt.time(rng.randint(8, 17), rng.randint(0, 59))))
                 when = min(when, now)
                 services.publish(community=community, category=category,
