@@ -25,5 +25,8 @@ MODULE = register(Module(
                              "各社区居民议题立项落实的项目、节点和进度(不含个人信息)。"),),
     demo=(DemoPart(order=47, build="gongzhi.projects.demo.build", label="项目执行与监督"),),
     extras={"metrics": ("gongzhi.projects.metrics.METRICS",),
+            # the resident's home (people.resident_panels): the milestones waiting for a supervision member
+            "resident_panels": (Panel("projects/resident_panel.html", "gongzhi.projects.panels.resident", order=40,
+                                      capability=SUPERVISE_PROJECTS),),
             "demo_counts": (("gongzhi.projects.demo.build", "gongzhi.projects.demo.count_existing"),)},
 ))

@@ -15,3 +15,9 @@ def schedule(request, scope):
         return None
     counts["on_time"] = counts["active"] - counts["late"]
     return {"counts": counts, "waiting": waiting}
+
+
+def resident(request, scope):
+    """A resident on the supervision committee: the milestones waiting for their sign-off (else nothing)."""
+    waiting = list(selectors.waiting_for(request.user, scope)[:5]) if request.user.resident_id else []
+    return {"waiting": waiting} if waiting else None
