@@ -5,6 +5,7 @@ community cannot read or change another's records, even by guessing ids.
 new endpoint cannot be added without saying how its scope is tested.
 """
 import json
+import re
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -272,6 +273,15 @@ def _foreign_order(request):
             case.build(w)
 
 
+_RANDOM_TOKENS = re.compile(r'(csrfmiddlewaretoken" value="|"X-CSRFToken": "|nonce=")[^"]*')
+
+
+def _visible(text: str) -> str:
+    """The page without its random tokens: a CSRF token of 64 random letters and digits holds
+    "HB1" (the foreign household's number) about once in 3,800 pages, which made this flaky."""
+    return _RANDOM_TOKENS.sub(r"\1", text)
+
+
 def _all_url_names():
     names = set()
 
@@ -393,7 +403,7 @@ def test_lists_hold_nothing_foreign(client, world, who, name):
         from openpyxl import load_workbook
         body = "".join(str(c) for row in load_workbook(BytesIO(body)).active.iter_rows(values_only=True)
                        for c in row).encode()
-    text = body.decode(errors="ignore")
+    text = _visible(body.decode(errors="ignore"))
     for foreign in ("王五", world.comm_b.code, "南岳社区", world.hh_b1.number):
         assert foreign not in text, (name, foreign)
 
@@ -575,7 +585,7 @@ def test_multi_post_users_lists_hold_only_what_each_capability_grants(client, wo
         from openpyxl import load_workbook
         body = "".join(str(c) for row in load_workbook(BytesIO(body)).active.iter_rows(values_only=True)
                        for c in row).encode()
-    text = body.decode(errors="ignore")
+    text = _visible(body.decode(errors="ignore"))
     for foreign in ("王五", world.hh_b1.number):
         assert foreign not in text, (name, capability, foreign)
 
