@@ -37,7 +37,10 @@ MODULE = register(Module(
     demo=(DemoPart(order=45, build="gongzhi.governance.demo.build", label="居民议题与附议"),),
     extras={"demo_counts": (("gongzhi.governance.demo.build", "gongzhi.governance.demo.count_existing"),),
             # the resident's home page (people): meetings I am invited to, votes open to me
-            "resident_panels": (Panel("governance/panel_mine.html", "gongzhi.governance.panels.my_meetings",
+            "resident_panels": (Panel("governance/resident_panel_topics.html",
+                                      "gongzhi.governance.resident_panels.community_topics", order=30,
+                                      capability=VIEW_TOPICS),
+                                Panel("governance/panel_mine.html", "gongzhi.governance.panels.my_meetings",
                                       order=25, capability=TAKE_PART)),
             # held sessions and meetings write their ledgers.Meeting rows (ledgers.services.write_from)
             "ledger_sources": (("governance.session", ("协商会", "governance:session")),

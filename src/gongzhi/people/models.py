@@ -7,6 +7,7 @@ for exact look-up and a masked copy for lists.
 """
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django_otp.models import CooldownMixin, SideChannelDevice, ThrottlingMixin
 from simple_history.models import HistoricalRecords
 
 from gongzhi.core import codes
@@ -214,3 +215,27 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class SignupCode(CooldownMixin, ThrottlingMixin, SideChannelDevice):
+    """The one-time code of a resident opening their own account (people.resident_accounts):
+    django-otp's side-channel device makes a random 6-digit token with an expiry and accepts it
+    once; wrong codes slow the next try (1 s, 2 s, 4 s...), a new code waits a minute.
+    One per resident; it is not a sign-in device: it has no account yet (`user` stays empty)
+    and is never confirmed, so django-otp's lookups of a user's devices never find it."""
+
+    user = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    confirmed = models.BooleanField(default=False)
+    resident = models.OneToOneField(Resident, on_delete=models.CASCADE, related_name="signup_code")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    COOLDOWN_SECONDS = 60
+
+    class Meta:
+        verbose_name = "居民开户验证码"
+
+    def get_cooldown_duration(self) -> int:
+        return self.COOLDOWN_SECONDS
+
+    def get_throttle_factor(self) -> int:
+        return 1

@@ -18,6 +18,7 @@ from gongzhi.core.pinyin import name_pinyin
 from gongzhi.core.scope import Scope
 from gongzhi.core.validators import ERR_CONTROL, LINE_BREAKS, has_control_characters
 from gongzhi.people.manifest import EDIT_PEOPLE, UNMASK
+from gongzhi.people.resident_accounts import resident_posts_follow
 from gongzhi.people.writer import NewResident, RegistryWriter
 from gongzhi.people.models import (
     CareTag, EventKind, Household, HouseholdStatus, PersonStatus, Resident, ResidentEvent,
@@ -244,6 +245,7 @@ def resident_move_household(*, resident: Resident, version: int, household: Hous
     r.moved_in_on = moved_on
     _bump(r, by)
     _event(r, EventKind.MOVED_HOUSEHOLD, on=moved_on, by=by, **{"from": old, "to": household.number})
+    resident_posts_follow(resident=r)  # the account's rights follow the registry
     return r
 
 
@@ -256,6 +258,7 @@ def resident_move_out(*, resident: Resident, version: int, moved_on: dt.date, de
     r.status, r.status_changed_on = PersonStatus.MOVED_OUT, moved_on
     _bump(r, by)
     _event(r, EventKind.MOVED_OUT, on=moved_on, by=by, destination=destination)
+    resident_posts_follow(resident=r)  # the account's rights follow the registry
     return r
 
 
@@ -268,6 +271,7 @@ def resident_record_death(*, resident: Resident, version: int, died_on: dt.date,
     r.status, r.status_changed_on = PersonStatus.DECEASED, died_on
     _bump(r, by)
     _event(r, EventKind.DECEASED, on=died_on, by=by)
+    resident_posts_follow(resident=r)  # the account's rights follow the registry
     return r
 
 

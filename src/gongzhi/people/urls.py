@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.people import card_views, export_views, transfer_views, views
+from gongzhi.people import card_views, export_views, resident_account_views, transfer_views, views
 
 app_name = "people"
 urlpatterns = [
@@ -18,6 +18,12 @@ urlpatterns = [
     path("places/<str:code>/organisations/new/", views.organisation_edit, name="organisation_new"),
     path("places/<str:code>/organisations/<int:org_id>/", views.organisation_edit, name="organisation_edit"),
     path("me/", views.my_household, name="my_household"),
+    # resident accounts (people.resident_accounts): self-service on a phone, the desk, the resident's home
+    path("signup/", resident_account_views.signup, name="signup"),
+    path("signup/code/", resident_account_views.signup_code, name="signup_code"),
+    path("signup/password/", resident_account_views.signup_password, name="signup_password"),
+    path("residents/<int:pk>/account/", resident_account_views.desk_open, name="resident_account"),
+    path("home/", resident_account_views.resident_home, name="resident_home"),
     path("import/", transfer_views.import_page, name="import"),
     path("import/template.xlsx", transfer_views.import_template, name="import_template"),
     path("import/<int:pk>/", transfer_views.import_job, name="import_job"),

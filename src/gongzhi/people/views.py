@@ -13,7 +13,7 @@ from gongzhi.people import exporter, selectors, services
 from gongzhi.people.forms import (
     DeathForm, HouseholdNewForm, MoveHouseholdForm, MoveOutForm, OrganisationForm, ResidentEditForm, ResidentNewForm,
 )
-from gongzhi.people.manifest import EDIT_PEOPLE, UNMASK, VIEW_PEOPLE
+from gongzhi.people.manifest import EDIT_PEOPLE, OPEN_RESIDENT_ACCOUNTS, UNMASK, VIEW_PEOPLE
 from gongzhi.places.manifest import EDIT_PLACES
 from gongzhi.places.models import Level
 from gongzhi.places.selectors import access_place, dwellings_in
@@ -82,7 +82,9 @@ def resident_detail(request, pk):
     resident = selectors.access_resident(request.scope, pk)
     return render(request, "people/resident_detail.html", _resident_ctx(
         request, resident, may_unmask=request.scope.can(UNMASK, resident.community),
-        may_edit=request.scope.can(EDIT_PEOPLE, resident.grid)))
+        may_edit=request.scope.can(EDIT_PEOPLE, resident.grid),
+        may_open_account=request.scope.can(OPEN_RESIDENT_ACCOUNTS, resident.community),
+        has_account=hasattr(resident, "account")))
 
 
 @requires(UNMASK)

@@ -37,6 +37,12 @@ MODULE = register(Module(
                              "正在办理的群众诉求在地图上的位置和类别(约精确到 100 米,不含个人信息)。"),),
     demo=(DemoPart(order=40, build="gongzhi.workorders.demo.build", label="一年的工单"),),
     extras={"metrics": ("gongzhi.workorders.metrics.METRICS",),
+            # the resident's home page (people): their own reports and their inbox
+            "resident_panels": (Panel("workorders/resident_panel_reports.html",
+                                      "gongzhi.workorders.resident_panels.my_reports", order=20,
+                                      capability=VIEW_ORDERS),
+                                Panel("workorders/resident_panel_inbox.html",
+                                      "gongzhi.workorders.resident_panels.my_inbox", order=90)),
             "demo_counts": (("gongzhi.workorders.demo.build", "gongzhi.workorders.demo.count_existing"),),
             # core.crypto tokens, re-encrypted by `gongzhi rotate_keys` (core.key_rotation)
             "encrypted_fields": (("workorders.WorkOrder", ("reporter_phone_enc", "reporter_email_enc")),)},

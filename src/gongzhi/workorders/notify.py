@@ -2,69 +2,31 @@
 
 Every notice lands in the in-app inbox (`Notification`). After the
 transaction commits, the same text goes to each sender in
-`settings.GONGZHI_NOTIFY_SENDERS` (dotted paths); the default console sender
+`settings.GONGZHI_NOTIFY_SENDERS` (dotted paths; `gongzhi.core.senders`, where the
+sender protocol and the console and e-mail senders live); the default console sender
 prints it. An SMS or e-mail sender is a class with `send(user, text)` and
 `needs_user = True`; one that needs only the user id sets it False.
 """
 from __future__ import annotations
 
 import logging
-import sys
-import threading
-from contextlib import contextmanager
 
-from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.module_loading import import_string
 
 from gongzhi.accounts.models import Role, RoleAssignment, User
+# the senders live in the kernel (people sends sign-up codes through them too); their old names here keep
+# working, so GONGZHI_NOTIFY_SENDERS="gongzhi.workorders.notify.ConsoleSender" is the same class
+from gongzhi.core.senders import ConsoleSender, EmailSender, muted, senders  # noqa: F401 - re-exported
 from gongzhi.workorders.models import Notification
 
 log = logging.getLogger(__name__)
 
 
-class ConsoleSender:
-    """Prints notices; the default, so a fresh install needs no gateway.
-    It needs only the user's id, so no user rows are read for it."""
-
-    needs_user = False
-
-    def send(self, user_id, text: str) -> None:
-        print(f"[通知] 用户 {user_id}: {text}", file=sys.stdout, flush=True)
-
-
-class EmailSender:
-    """Sends through Django's e-mail backend to users that have an address.
-    A sender with `needs_user = True` gets the User row; otherwise the id."""
-
-    needs_user = True
-
-    def send(self, user, text: str) -> None:
-        if user.email:
-            send_mail("共治平台通知", text, None, [user.email], fail_silently=True)
-
-
-_muted = threading.local()
-
-
-@contextmanager
-def muted():
-    """Inbox rows only, no external senders (demo history, bulk loads)."""
-    _muted.on = True
-    try:
-        yield
-    finally:
-        _muted.on = False
-
-
 def _senders():
-    if getattr(_muted, "on", False):
-        return []
-    return [import_string(path)() for path in getattr(settings, "GONGZHI_NOTIFY_SENDERS", [])]
+    return senders()
 
 
 def users_at(place, roles, department: str = "") -> list[int]:
