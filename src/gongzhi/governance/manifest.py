@@ -34,9 +34,10 @@ MODULE = register(Module(
                        capability=WATCH_ANNUAL_MEETINGS)),
     public_pages=(PublicPage("社区公开栏", "governance:boards",
                              "各社区居民议题的答复和办理结果(近 12 个月,不含个人信息)。"),),
-    demo=(DemoPart(order=45, build="gongzhi.governance.demo.build", label="居民议题与附议"),),
+    demo=(DemoPart(order=45, build="gongzhi.governance.demo.build", label="居民议题与附议"),
+          DemoPart(order=46, build="gongzhi.governance.demo_meetings.build", label="协商会与居民会议表决")),
     extras={"demo_counts": (("gongzhi.governance.demo.build", "gongzhi.governance.demo.count_existing"),),
-            # the resident's home page (people): meetings I am invited to, votes open to me
+            # the resident's home page (people): the open topics of their community
             "resident_panels": (Panel("governance/resident_panel_topics.html",
                                       "gongzhi.governance.resident_panels.community_topics", order=30,
                                       capability=VIEW_TOPICS),

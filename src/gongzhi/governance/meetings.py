@@ -385,7 +385,7 @@ def build_roll(meeting: ResidentMeeting) -> int:
     where, params = _eligible_sql(meeting)
     if meeting.form == MeetingForm.ADULTS:
         sql = (f"INSERT INTO {roll} (meeting_id, resident_id, household_id) "
-               f"SELECT %s, r.id, NULL FROM {people} r WHERE {where}")
+               f"SELECT %s, r.id, CAST(NULL AS BIGINT) FROM {people} r WHERE {where}")
         params = [meeting.pk, *params]
     elif meeting.form == MeetingForm.HOUSEHOLDS:
         sql = (f"INSERT INTO {roll} (meeting_id, resident_id, household_id) "
@@ -396,7 +396,8 @@ def build_roll(meeting: ResidentMeeting) -> int:
         kind = PostKind.GROUP_REP if meeting.form == MeetingForm.GROUP_REPS else PostKind.REPRESENTATIVE
         posts = ResidentPost._meta.db_table
         sql = (f"INSERT INTO {roll} (meeting_id, resident_id, household_id) "
-               f"SELECT DISTINCT %s, r.id, NULL FROM {posts} p JOIN {people} r ON r.id = p.resident_id "
+               f"SELECT DISTINCT %s, r.id, CAST(NULL AS BIGINT) FROM {posts} p "
+               f"JOIN {people} r ON r.id = p.resident_id "
                f"WHERE p.community_id = %s AND p.kind = %s AND p.since <= %s "
                f"AND (p.until IS NULL OR p.until > %s) AND {where}")
         params = [meeting.pk, meeting.community_id, kind, meeting.held_on, meeting.held_on, *params]
