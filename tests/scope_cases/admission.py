@@ -18,6 +18,11 @@ ENDPOINTS = {
     "admission:item_void": ("POST", lambda w: f"/duties/items/{w.adm_item.pk}/void/"),
     "admission:categories": ("POST", lambda w: "/duties/categories/"),
     "admission:basis_void": ("POST", lambda w: f"/duties/categories/{w.adm_basis.pk}/void/"),
+    "admission:certificate": ("GET", lambda w: f"/duties/certificates/{w.adm_cert_b.pk}/"),
+    "admission:certificate_pdf": ("GET", lambda w: f"/duties/certificates/{w.adm_cert_b.pk}/certificate.pdf"),
+    "admission:certificate_void": ("POST", lambda w: f"/duties/certificates/{w.adm_cert_b.pk}/void/"),
+    "admission:certificate_kinds": ("POST", lambda w: "/duties/certificates/kinds/"),
+    "admission:certificate_kind_void": ("POST", lambda w: f"/duties/certificates/kinds/{w.adm_cert_b.kind_id}/void/"),
 }
 LISTS = {
     "admission:home": "/duties/",
@@ -26,12 +31,15 @@ LISTS = {
     # the forms offer only the communities under the caller's own post
     "admission:request_new": "/duties/requests/new/",
     "admission:data_new": "/duties/data/new/",
+    "admission:certificates": "/duties/certificates/",
 }
 OTHER = {
     # the district's lists are public by design (tests/admission/test_lists.py::test_public_page_…)
     "admission:item", "admission:public_lists", "admission:public_list",
+    # public, shows no personal data (tests/admission/test_certificates.py::test_public_verification_…)
+    "admission:verify",
 }
-BODY = {"decision": "refuse", "category_code": "sanitation", "rules_id": "zhuhai-2010", "v_0": "7",
+BODY = {"decision": "refuse", "kind_name": "居住证明", "household_number": "HB1", "purpose": "篡改", "allowed": "yes", "category_code": "sanitation", "rules_id": "zhuhai-2010", "v_0": "7",
         "kind": "duty", "legal_basis": "篡改", "department": "篡改", "community_does": "篡改"}
 
 
@@ -59,11 +67,16 @@ def build(w):
         by=dept_b, post=post, item=w.adm_item, title="王五所在社区低保情况",
         fields=[{"label": "", "metric": "residents"}, {"label": "王五家庭人数", "metric": ""}],
         due_on=timezone.localdate() + dt.timedelta(days=5), communities=[w.comm_b])
+    from gongzhi.admission import certificates
+    certificates.kind_add(locality=w.district, name="居住证明", allowed=True)
+    w.adm_cert_b = certificates.issue(community=w.comm_b, kind_name="居住证明", household_number=w.hh_b1.number,
+                                      name="王五", purpose="王五办理入学", by=w.community_worker_b)
 
 
 def snapshot():
     from gongzhi.admission.models import (
-        AdmissionRequest, AdmissionStep, CategoryBasis, DataAnswer, DataRequest, ListItem, LocalityRules,
+        AdmissionRequest, AdmissionStep, CategoryBasis, Certificate, CertificateKind, DataAnswer, DataRequest,
+        ListItem, LocalityRules,
     )
     return (list(AdmissionRequest.objects.order_by("pk").values_list("pk", "state", "stage", "version")),
             AdmissionStep.objects.count(),
@@ -71,4 +84,6 @@ def snapshot():
             list(CategoryBasis.objects.order_by("pk").values_list("pk", "voided")),
             list(DataRequest.objects.order_by("pk").values_list("pk", "state")),
             list(DataAnswer.objects.order_by("pk").values_list("pk", "submitted", "values")),
-            list(LocalityRules.objects.order_by("pk").values_list("pk", "rules_id")))
+            list(LocalityRules.objects.order_by("pk").values_list("pk", "rules_id")),
+            list(Certificate.objects.order_by("pk").values_list("pk", "voided")),
+            list(CertificateKind.objects.order_by("pk").values_list("pk", "voided")))

@@ -50,7 +50,7 @@ DEFAULT_ITEM = (ListKind.DUTY, "办理本居住地区居民的公共事务和公
 
 DEPARTMENT_USERS = {"市卫生健康委": "dept-health", "市城管局": "dept-urban"}
 SUMMARY = {"duty_items": "清单事项 list items", "admission_requests": "准入申请 admission requests",
-           "data_requests": "数据填报任务 data requests"}
+           "data_requests": "数据填报任务 data requests", "certificates": "社区证明 certificates"}
 
 
 def _department_user(department: str, district) -> User:
@@ -146,7 +146,12 @@ def build(ctx) -> None:
             or admin
         services.data_answer(answer=answer, values={"1": str(rng.randint(5, 60)), "2": str(rng.randint(0, 3))},
                              by=worker, now=now - dt.timedelta(days=2))
-    from gongzhi.admission.models import AdmissionRequest, DataRequest
+    from gongzhi.admission import certificates
+    from gongzhi.admission.models import AdmissionRequest, Certificate, DataRequest
+    account_communities = [a.place for name in ("community", "community2") if ctx.accounts.get(name)
+                           for a in ctx.accounts[name].assignments.filter(role=Role.COMMUNITY)]
+    certificates.demo(ctx, district, admin, account_communities or communities[:2], rng, now)
     ctx.summary.add(SUMMARY, duty_items=ListItem.objects.filter(locality=district, voided=False).count(),
                     admission_requests=AdmissionRequest.objects.filter(locality=district).count(),
-                    data_requests=DataRequest.objects.filter(locality=district).count())
+                    data_requests=DataRequest.objects.filter(locality=district).count(),
+                    certificates=Certificate.objects.filter(kind__locality=district).count())

@@ -20,7 +20,9 @@ MODULE = register(Module(
     urls=(("duties/", "gongzhi.admission.urls"),),
     nav=(NavEntry("准入与减负", "admission:home", order=62, capability=VIEW_DUTIES),),
     public_pages=(PublicPage("社区工作事项清单", "admission:public_lists",
-                             "各地区社区依法履行职责事项和依法协助政府工作事项两份清单,清单外事项不得摊派给社区。"),),
+                             "各地区社区依法履行职责事项和依法协助政府工作事项两份清单,清单外事项不得摊派给社区。"),
+                  PublicPage("社区证明核验", "admission:verify",
+                             "输入社区证明上的核验码,核对证明是否由社区出具、是否有效(不显示个人信息)。"),),
     demo=(DemoPart(order=57, build="gongzhi.admission.demo.build", label="清单、准入申请与数据填报"),),
     extras={"category_checks": ("gongzhi.admission.services.check_category",)},
 ))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.admission import views
+from gongzhi.admission import cert_views, views
 
 app_name = "admission"
 urlpatterns = [
@@ -25,4 +25,11 @@ urlpatterns = [
     path("data/<int:pk>/", views.data_detail, name="data"),
     path("data/<int:pk>/answer/", views.data_answer, name="data_answer"),
     path("data/<int:pk>/void/", views.data_void, name="data_void"),
+    path("certificates/", cert_views.certificate_list, name="certificates"),
+    path("certificates/kinds/", cert_views.certificate_kinds, name="certificate_kinds"),
+    path("certificates/kinds/<int:pk>/void/", cert_views.certificate_kind_void, name="certificate_kind_void"),
+    path("certificates/<int:pk>/", cert_views.certificate_detail, name="certificate"),
+    path("certificates/<int:pk>/certificate.pdf", cert_views.certificate_pdf, name="certificate_pdf"),
+    path("certificates/<int:pk>/void/", cert_views.certificate_void, name="certificate_void"),
+    path("verify/", cert_views.verify, name="verify"),
 ]

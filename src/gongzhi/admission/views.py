@@ -15,7 +15,7 @@ from gongzhi.admission import registry, selectors, services
 from gongzhi.admission import rules as rules_mod
 from gongzhi.admission.forms import DataRequestForm, DecideForm, ItemForm, RequestForm
 from gongzhi.admission.manifest import (
-    ANSWER_DATA, APPLY_ADMISSION, KEEP_DUTIES, REQUEST_DATA, VIEW_ADMISSION, VIEW_DUTIES,
+    ANSWER_DATA, APPLY_ADMISSION, ISSUE_CERTIFICATES, KEEP_DUTIES, REQUEST_DATA, VIEW_ADMISSION, VIEW_DUTIES,
 )
 from gongzhi.admission.models import (
     AdmissionDocument, CategoryBasis, DataRequestState, ListItem, ListKind, RequestState, Takeup,
@@ -64,7 +64,7 @@ def home(request):
         "localities": selectors.localities(scope), "show_void": request.GET.get("void") == "1",
         "can_keep": scope.can(KEEP_DUTIES), "can_apply": scope.can(APPLY_ADMISSION),
         "can_view_requests": scope.can(VIEW_ADMISSION), "can_request_data": scope.can(REQUEST_DATA),
-        "can_answer": scope.can(ANSWER_DATA), "available_rules": rules_mod.available(),
+        "can_answer": scope.can(ANSWER_DATA), "can_issue": scope.can(ISSUE_CERTIFICATES), "available_rules": rules_mod.available(),
     })
     return render(request, "admission/home.html", ctx)
 
