@@ -305,3 +305,37 @@ def test_stop_needs_a_reason_and_ends_changes(setup, world):
     with pytest.raises(RuleError, match="已终止,不能再修改"):
         services.milestone_add(project_id=setup.project.pk, version=setup.version(), title="x", due_on=setup.today,
                                by=world.community_worker_a)
+
+
+def test_two_members_signing_at_once_sign_once(transactional_db, setup, world):
+    """Two members press 验收 and 提出异议 on the same milestone at the same moment: one step wins,
+    the other is refused (the row lock and the version), and exactly one event is written."""
+    import threading
+
+    from django.db import connection
+    m = setup.milestone(done=True)
+    results = []
+
+    def go(step):
+        try:
+            step()
+            results.append("ok")
+        except (RuleError, ConflictError) as exc:
+            results.append(str(exc))
+        except Exception as exc:  # SQLite: "database is locked" under contention is a refusal too
+            results.append(repr(exc))
+        finally:
+            connection.close()
+
+    steps = [lambda: services.milestone_sign_off(milestone_id=m.pk, version=m.version, by=setup.member_user),
+             lambda: services.milestone_object(milestone_id=m.pk, version=m.version, by=setup.member2_user,
+                                               reason="不同意")]
+    threads = [threading.Thread(target=go, args=(s,)) for s in steps]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count("ok") == 1, results
+    m.refresh_from_db()
+    assert m.version == 3 and m.state in (MilestoneState.SIGNED_OFF, MilestoneState.OBJECTED)
+    assert ProjectEvent.objects.filter(milestone=m, action__in=["sign_off", "object"]).count() == 1

@@ -152,7 +152,7 @@ def project_detail(request, pk, *, error="", status=200):
     ctx = {
         "project": project, "milestones": selectors.milestones_of(project), "costs": costs, "totals": totals,
         "objections": selectors.objections_of(project), "events": list(project.events.all()),
-        "orders": list(project.work_orders.all()[:50]), "organisations": list(project.organisations.all()),
+        "orders": _orders(request, project), "organisations": list(project.organisations.all()),
         "volunteers": list(project.volunteers.select_related("resident")) if show_people else [],
         "volunteer_count": project.volunteers.count(),
         "may_manage": may_manage and project.state == ProjectState.ACTIVE, "member": member,
@@ -169,6 +169,19 @@ def project_detail(request, pk, *, error="", status=200):
                                         .exclude(pk__in=[v.pk for v in ctx["volunteers"]])
                                         .select_related("resident").order_by("resident__name")[:200])
     return render(request, "projects/project.html", ctx, status=status)
+
+
+def _orders(request, project) -> list:
+    """The linked work orders, each marked `readable` when the caller may open it (a link to a refusal is a bug)."""
+    from gongzhi.workorders.manifest import VIEW_ORDERS
+    from gongzhi.workorders.selectors import orders_in
+    orders = list(project.work_orders.order_by("pk")[:50])
+    scope = request.scope.for_capability(VIEW_ORDERS)
+    readable = set(orders_in(scope).filter(pk__in=[o.pk for o in orders]).values_list("pk", flat=True)) \
+        if scope.assignments and request.scope.is_staff else set()
+    for o in orders:
+        o.readable = o.pk in readable
+    return orders
 
 
 def _again(request, pk, exc):
