@@ -53,3 +53,31 @@ def test_committee_publishes_on_a_phone_and_a_visitor_reads_the_board(page, brow
         visitor.evaluate("url => fetch(url)", f"{live_server.url}/disclosure/board/{w.comm_a.code}/poster.pdf")
     assert poster.value.status == 200 and poster.value.headers["content-type"] == "application/pdf"
     context.close()
+
+
+def test_every_disclosure_page_reads_well_on_a_phone_for_each_role(browser, live_server, live_world):
+    """The crawler's checks (no server error, no link to a refusal, no English identifier, nothing wider
+    than the phone, no serious axe finding) on the disclosure pages of every role that reaches them."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from gongzhi.disclosure import services
+    from tests.e2e.crawl import crawl
+    w = live_world
+    services.publish(community=w.comm_a, category="plan", title="第四季度工作计划", body="一、环境整治\n二、议事协商",
+                     by=w.community_worker_a, attachment=SimpleUploadedFile("计划.pdf", PDF))
+    gone = services.publish(community=w.comm_a, category="major", title="加装电梯方案公示", body="公示 7 天",
+                            by=w.community_worker_a)
+    services.withdraw(item=gone, reason="方案修改后重新公示", by=w.community_worker_a)
+    findings, axe_done = [], set()
+    for username, start in (("cw_a", "/disclosure/"), ("street_a", "/disclosure/freshness/"),
+                            ("gw_a1", "/disclosure/"), ("res_a1", "/disclosure/mine/"), ("", "/disclosure/board/")):
+        context, page = _new_page(browser, PHONE_VIEWPORT)
+        try:
+            if username:
+                login(page, live_server, username)
+            result = crawl(page, live_server.url, username or "visitor", start=start, limit=25, axe_done=axe_done)
+        finally:
+            context.close()
+        assert any(url.startswith("/disclosure/") for url in result.visited)
+        findings += [f for f in result.findings if f.url.startswith("/disclosure/")]
+    assert not findings, "\n".join(str(f) for f in findings)
