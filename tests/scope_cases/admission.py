@@ -21,6 +21,9 @@ ENDPOINTS = {
     "admission:certificate": ("GET", lambda w: f"/duties/certificates/{w.adm_cert_b.pk}/"),
     "admission:certificate_pdf": ("GET", lambda w: f"/duties/certificates/{w.adm_cert_b.pk}/certificate.pdf"),
     "admission:certificate_void": ("POST", lambda w: f"/duties/certificates/{w.adm_cert_b.pk}/void/"),
+    "admission:contract": ("GET", lambda w: f"/duties/contracts/{w.adm_contract_b.pk}/"),
+    "admission:contract_accept": ("POST", lambda w: f"/duties/contracts/{w.adm_contract_b.pk}/accept/"),
+    "admission:contract_void": ("POST", lambda w: f"/duties/contracts/{w.adm_contract_b.pk}/void/"),
     "admission:certificate_kinds": ("POST", lambda w: "/duties/certificates/kinds/"),
     "admission:certificate_kind_void": ("POST", lambda w: f"/duties/certificates/kinds/{w.adm_cert_b.kind_id}/void/"),
 }
@@ -32,6 +35,8 @@ LISTS = {
     "admission:request_new": "/duties/requests/new/",
     "admission:data_new": "/duties/data/new/",
     "admission:certificates": "/duties/certificates/",
+    "admission:contracts": "/duties/contracts/",
+    "admission:contract_new": "/duties/contracts/new/",
 }
 OTHER = {
     # the district's lists are public by design (tests/admission/test_lists.py::test_public_page_…)
@@ -39,7 +44,7 @@ OTHER = {
     # public, shows no personal data (tests/admission/test_certificates.py::test_public_verification_…)
     "admission:verify",
 }
-BODY = {"decision": "refuse", "kind_name": "居住证明", "household_number": "HB1", "purpose": "篡改", "allowed": "yes", "category_code": "sanitation", "rules_id": "zhuhai-2010", "v_0": "7",
+BODY = {"decision": "refuse", "kind_name": "居住证明", "household_number": "HB1", "purpose": "篡改", "allowed": "yes", "passed": "yes", "provider": "篡改", "price_yuan": "1", "category_code": "sanitation", "rules_id": "zhuhai-2010", "v_0": "7",
         "kind": "duty", "legal_basis": "篡改", "department": "篡改", "community_does": "篡改"}
 
 
@@ -71,12 +76,17 @@ def build(w):
     certificates.kind_add(locality=w.district, name="居住证明", allowed=True)
     w.adm_cert_b = certificates.issue(community=w.comm_b, kind_name="居住证明", household_number=w.hh_b1.number,
                                       name="王五", purpose="王五办理入学", by=w.community_worker_b)
+    street_b = user("adm_street_b", "street", w.street_b)
+    w.adm_contract_b = services.contract_create(
+        by=street_b, post=RoleAssignment.objects.get(user=street_b), community=w.comm_b, title="王五助餐服务",
+        provider="南岳社区居委会", price_yuan=100, starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31),
+        deliverables="王五家送餐")
 
 
 def snapshot():
     from gongzhi.admission.models import (
         AdmissionRequest, AdmissionStep, CategoryBasis, Certificate, CertificateKind, DataAnswer, DataRequest,
-        ListItem, LocalityRules,
+        ListItem, LocalityRules, ServiceContract,
     )
     return (list(AdmissionRequest.objects.order_by("pk").values_list("pk", "state", "stage", "version")),
             AdmissionStep.objects.count(),
@@ -86,4 +96,5 @@ def snapshot():
             list(DataAnswer.objects.order_by("pk").values_list("pk", "submitted", "values")),
             list(LocalityRules.objects.order_by("pk").values_list("pk", "rules_id")),
             list(Certificate.objects.order_by("pk").values_list("pk", "voided")),
-            list(CertificateKind.objects.order_by("pk").values_list("pk", "voided")))
+            list(CertificateKind.objects.order_by("pk").values_list("pk", "voided")),
+            list(ServiceContract.objects.order_by("pk").values_list("pk", "state")))

@@ -148,6 +148,24 @@ def build(ctx) -> None:
                              by=worker, now=now - dt.timedelta(days=2))
     from gongzhi.admission import certificates
     from gongzhi.admission.models import AdmissionRequest, Certificate, DataRequest
+    street_user = ctx.accounts.get("street")
+    street_post = street_user.assignments.filter(role=Role.STREET).first() if street_user else None
+    if street_post is not None:
+        target = next((c for c in communities if c.is_within(street_post.place)), None)
+        if target is not None:
+            contract = services.contract_create(
+                by=street_user, post=street_post, community=target, title="社区老年人助餐服务",
+                provider=f"{target.name}居民委员会", price_yuan=36000,
+                starts_on=dt.date(ctx.reference_date.year, 1, 1), ends_on=dt.date(ctx.reference_date.year, 12, 31),
+                deliverables="工作日午餐送餐上门,每月报送送餐台账", now=start + dt.timedelta(days=200))
+            services.contract_create(
+                by=street_user, post=street_post, community=target, title="垃圾分类督导",
+                provider="宜兴市绿源环保社工服务中心", price_yuan=18000,
+                starts_on=dt.date(ctx.reference_date.year - 1, 3, 1),
+                ends_on=dt.date(ctx.reference_date.year - 1, 12, 31), deliverables="投放点定时督导",
+                now=start + dt.timedelta(days=10))
+            services.contract_accept(contract=contract, passed=True, note="上半年送餐 4,800 份,台账完整",
+                                     by=street_user)
     account_communities = [a.place for name in ("community", "community2") if ctx.accounts.get(name)
                            for a in ctx.accounts[name].assignments.filter(role=Role.COMMUNITY)]
     certificates.demo(ctx, district, admin, account_communities or communities[:2], rng, now)

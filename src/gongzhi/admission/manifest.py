@@ -12,11 +12,14 @@ APPLY_ADMISSION = capability("apply_admission", "提出准入申请", Role.DEPAR
 # departments and streets ask communities for figures; communities answer
 REQUEST_DATA = capability("request_data", "布置数据填报任务", Role.DEPARTMENT, Role.STREET, Role.ADMIN)
 ANSWER_DATA = capability("answer_data", "填报数据", Role.COMMUNITY)
+# who buys services outside the lists from a committee or social organisation (P-DUTY-3)
+BUY_SERVICES = capability("buy_services", "购买社区服务", Role.ADMIN, Role.STREET, Role.DEPARTMENT)
 ISSUE_CERTIFICATES = capability("issue_certificates", "出具社区证明", Role.COMMUNITY)
 
 MODULE = register(Module(
     name="admission", label="准入与减负",
-    capabilities=(VIEW_DUTIES, KEEP_DUTIES, VIEW_ADMISSION, APPLY_ADMISSION, REQUEST_DATA, ANSWER_DATA, ISSUE_CERTIFICATES),
+    capabilities=(VIEW_DUTIES, KEEP_DUTIES, VIEW_ADMISSION, APPLY_ADMISSION, REQUEST_DATA, ANSWER_DATA, ISSUE_CERTIFICATES,
+                  BUY_SERVICES),
     urls=(("duties/", "gongzhi.admission.urls"),),
     nav=(NavEntry("准入与减负", "admission:home", order=62, capability=VIEW_DUTIES),),
     public_pages=(PublicPage("社区工作事项清单", "admission:public_lists",

@@ -498,3 +498,73 @@ def data_request_void(*, request: DataRequest, reason: str, by) -> DataRequest:
     dr.state, dr.void_reason = DataRequestState.VOIDED, clean_text(reason, "作废理由", limit=300)
     dr.save()
     return dr
+
+
+# -- purchased services ------------------------------------------------------------------
+ERR_CONTRACT_DATES = "服务期限的结束日期不能早于开始日期"
+ERR_CONTRACT_PRICE = "金额须为大于 0 的数字(元)"
+ERR_CONTRACT_IN_LIST = ("「{title}」已在本地区清单内({label}),属社区依法承担的工作,随事经费按清单拨付,"
+                        "不需另行购买服务")
+ERR_CONTRACT_STATE = "该合同已{state},不能再验收"
+ERR_CONTRACT_NOTE = "验收不通过须写明验收意见"
+ERR_CONTRACT_COMMUNITY = "请选择您岗位所辖范围内的社区"
+
+
+@transaction.atomic
+def contract_create(*, by, post, community, title: str, provider: str, price_yuan, starts_on, ends_on,
+                    deliverables: str, now=None):
+    """购买服务 (P-DUTY-3): an item outside the lists bought from a committee or a social organisation."""
+    from gongzhi.admission.models import ServiceContract
+    now = now or timezone.now()
+    if community is None or community.level != Level.COMMUNITY or not community.is_within(post.place):
+        raise RuleError(ERR_CONTRACT_COMMUNITY)
+    locality = district_of(community)
+    title = clean_text(title, "服务项目", limit=TITLE_MAX)
+    in_list = ListItem.objects.filter(locality=locality, title=title, voided=False).first()
+    if in_list is not None:
+        raise RuleError(ERR_CONTRACT_IN_LIST.format(title=title, label=in_list.label))
+    price = clean_amount(price_yuan, "金额")
+    if price is None or price <= 0:
+        raise RuleError(ERR_CONTRACT_PRICE)
+    if not isinstance(starts_on, dt.date) or not isinstance(ends_on, dt.date):
+        raise RuleError("请填写服务期限的开始和结束日期")
+    if ends_on < starts_on:
+        raise RuleError(ERR_CONTRACT_DATES)
+    return ServiceContract.objects.create(
+        locality=locality, community=community, buyer=post.department or post.place.name,
+        provider=clean_text(provider, "承接方", limit=80), title=title, price_yuan=price, starts_on=starts_on,
+        ends_on=ends_on, deliverables=clean_text(deliverables, "服务内容与交付", limit=2000), created_by=by,
+        created_at=now)
+
+
+@transaction.atomic
+def contract_accept(*, contract, passed: bool, note: str, by):
+    from gongzhi.admission.models import ContractState, ServiceContract
+    c = ServiceContract.objects.select_for_update().get(pk=contract.pk)
+    if c.state != ContractState.ACTIVE:
+        raise RuleError(ERR_CONTRACT_STATE.format(state=c.get_state_display()))
+    note = clean_text(note, "验收意见", limit=2000, required=False)
+    if not passed and not note:
+        raise RuleError(ERR_CONTRACT_NOTE)
+    c.state = ContractState.ACCEPTED if passed else ContractState.FAILED
+    c.acceptance_note = note
+    c._history_user = by
+    c._change_reason = c.get_state_display()
+    c.save()
+    return c
+
+
+@transaction.atomic
+def contract_void(*, contract, reason: str, by):
+    from gongzhi.admission.models import ContractState, ServiceContract
+    c = ServiceContract.objects.select_for_update().get(pk=contract.pk)
+    if c.state == ContractState.VOIDED:
+        raise RuleError(ERR_ALREADY_VOID)
+    if not (reason or "").strip():
+        raise RuleError(ERR_VOID_REASON)
+    c.state = ContractState.VOIDED
+    c.acceptance_note = clean_text(reason, "作废理由", limit=300)
+    c._history_user = by
+    c._change_reason = f"作废:{c.acceptance_note}"
+    c.save()
+    return c

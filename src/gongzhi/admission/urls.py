@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.admission import cert_views, views
+from gongzhi.admission import cert_views, contract_views, views
 
 app_name = "admission"
 urlpatterns = [
@@ -32,4 +32,9 @@ urlpatterns = [
     path("certificates/<int:pk>/certificate.pdf", cert_views.certificate_pdf, name="certificate_pdf"),
     path("certificates/<int:pk>/void/", cert_views.certificate_void, name="certificate_void"),
     path("verify/", cert_views.verify, name="verify"),
+    path("contracts/", contract_views.contracts, name="contracts"),
+    path("contracts/new/", contract_views.contract_new, name="contract_new"),
+    path("contracts/<int:pk>/", contract_views.contract_detail, name="contract"),
+    path("contracts/<int:pk>/accept/", contract_views.contract_accept, name="contract_accept"),
+    path("contracts/<int:pk>/void/", contract_views.contract_void, name="contract_void"),
 ]
