@@ -240,11 +240,8 @@ def test_resident_reads_their_own_board(world, client):
     text = client.get("/disclosure/mine/").content.decode()
     assert "东虹的计划" in text and "南岳的计划" not in text
     assert client.get("/disclosure/").status_code == 403
-    from gongzhi.disclosure import panels
-    from gongzhi.core.scope import Scope
-    from gongzhi.disclosure.manifest import READ_BOARD
-    ctx = panels.my_board(None, Scope.for_user_capability(world.resident_user, READ_BOARD))
-    assert [i.title for i in ctx["items"]] == ["东虹的计划"]
+    home = client.get("/people/home/").content.decode()  # the resident's home page (people's resident_panels)
+    assert 'data-testid="panel-board"' in home and "东虹的计划" in home and "南岳的计划" not in home
 
 
 def test_board_sections_from_other_modules(world, client, monkeypatch):
