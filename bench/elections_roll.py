@@ -13,8 +13,8 @@ with no birth date), and one election per community (election day 2026-11-08).
 Timed: `rolls_build` for all elections at once; the reference (every resident read into Python and
 each rule applied to them one by one, the obviously-correct version) and a check that both give
 the same (election, resident) pairs; then, with 5 candidates per election and 85 % of each roll
-signed in at two stations (set-based, not timed), every station's tally through
-`services.tally_enter` and every election's `services.count`.
+signed in at two stations (set-based, not timed), every station's tally in one batch
+(`services.tallies_enter`) and every election counted in one batch (`services.counts`).
 """
 from __future__ import annotations
 
@@ -150,15 +150,17 @@ def main() -> None:
     by_election = {}
     for c in Candidate.objects.all():
         by_election.setdefault(c.election_id, []).append(c)
-    t3 = time.perf_counter()
+    entries = []
     for s in stations:
         n = signed.get(s.pk, 0)
-        votes = {c.pk: int(n * (0.7 if i in (0, 2, 3) else 0.25)) for i, c in
-                 enumerate(sorted(by_election[s.election_id], key=lambda c: c.pk))}
-        services.tally_enter(election=Election(pk=s.election_id), station=s, ballots=n, invalid=0, votes=votes)
+        entries.append({"station": s, "ballots": n, "invalid": 0, "votes": {
+            c.pk: int(n * (0.7 if i in (0, 2, 3) else 0.25))
+            for i, c in enumerate(sorted(by_election[s.election_id], key=lambda c: c.pk))}})
+    t3 = time.perf_counter()
+    services.tallies_enter(entries=entries)
     t_tally = time.perf_counter() - t3
     t4 = time.perf_counter()
-    done = [services.count(election=e).state for e in elections]
+    done = [e.state for e in services.counts(elections=elections)]
     t_count = time.perf_counter() - t4
     result = {"kind": "elections_roll", "backend": args.backend, "residents": args.residents,
               "communities": args.communities, "voters": len(built), "setup_s": round(t_setup, 1),

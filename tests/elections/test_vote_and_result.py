@@ -170,3 +170,20 @@ def test_ledger_metric_reads_the_published_election(world):
     services.result_publish(election=services.count(election=e))
     ctx = Context(Place.objects.filter(pk=world.comm_a.pk), as_of=DAY)
     assert committee_directly_elected(ctx) == {world.comm_a.pk: 100.0}
+
+
+def test_batch_tallies_and_counts_follow_the_same_rules(world):
+    e = voting(world)
+    n = _sign(e, world, 10)
+    d1, d2, m1, m2, m3 = world.candidates
+    good = {"station": world.station, "ballots": n, "invalid": 0, "votes": {d1.pk: 7, m1.pk: 6, m2.pk: 6}}
+    bad = {"station": world.mobile, "ballots": 1, "invalid": 0, "votes": {}}
+    with pytest.raises(ElectionError, match="流动票箱收回选票 1 张,多于在该处登记投票的 0 人"):
+        services.tallies_enter(entries=[good, bad])
+    assert not Tally.objects.exists()  # the whole batch refused
+    bad["ballots"] = 0
+    assert services.tallies_enter(entries=[good, bad]) == 2
+    with pytest.raises(ConflictError):
+        services.tallies_enter(entries=[bad])
+    (e,) = services.counts(elections=[e])
+    assert e.state == State.DONE and [c.name for c in services.elected(e)] == [d1.name, m1.name, m2.name]

@@ -8,7 +8,7 @@ import hashlib
 import json
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q as models_Q, Sum
 from django.utils import timezone
 
 from gongzhi.core.errors import ConflictError, RuleError
@@ -551,23 +551,15 @@ def _int(value, field: str) -> int:
     return n
 
 
-@transaction.atomic
-def tally_enter(*, election: Election, station: Station, ballots, invalid, votes: dict[int, object],
-                write_ins: list[tuple[str, str, object]] = (), version: int | None = None, by=None) -> Tally:
-    """One station's count for the current round, after the paper ballots were counted: ballots
-    collected, invalid ones, votes per candidate and per written-in name. Refused when the ballots
-    exceed the voters who signed there, or a post's votes exceed valid ballots × seats."""
-    election = _lock(election)
-    _in_state(election, (State.VOTING, State.RUNOFF), "录入计票结果")
-    station = Station.objects.get(pk=station.pk, election=election)
+def _tally_lines(election: Election, station: Station, *, signed: int, candidates: dict, seats: dict, ballots,
+                 invalid, votes: dict, write_ins) -> tuple[int, int, list[TallyLine]]:
+    """Check one station's count against the rules; (ballots, invalid, lines) or ElectionError."""
     ballots, invalid = _int(ballots, "收回选票"), _int(invalid, "无效票")
-    signed = Voter.objects.filter(election=election, active=True, voted=True, station=station).count()
     if ballots > signed:
         raise ElectionError(ERR_TALLY_OVER.format(station=station.name, ballots=ballots, voters=signed))
     if invalid > ballots:
         raise ElectionError(ERR_TALLY_INVALID.format(station=station.name, invalid=invalid, ballots=ballots))
     valid = ballots - invalid
-    candidates = {c.pk: c for c in election.candidates.filter(round=election.round)}
     lines, per_post = [], {}
     for cid, raw in votes.items():
         c = candidates.get(int(cid))
@@ -587,11 +579,27 @@ def tally_enter(*, election: Election, station: Station, ballots, invalid, votes
         n = _int(raw, name)
         lines.append(TallyLine(write_in=name[:50], post=post, votes=n))
         per_post[post] = per_post.get(post, 0) + n
-    seats = _round_seats(election)
     for post, total in per_post.items():
         if total > valid * seats.get(post, 0):
             raise ElectionError(ERR_TALLY_VOTES.format(station=station.name, post=Post(post).label, votes=total,
                                                        valid=valid, seats=seats.get(post, 0)))
+    return ballots, invalid, lines
+
+
+@transaction.atomic
+def tally_enter(*, election: Election, station: Station, ballots, invalid, votes: dict[int, object],
+                write_ins: list[tuple[str, str, object]] = (), version: int | None = None, by=None) -> Tally:
+    """One station's count for the current round, after the paper ballots were counted: ballots
+    collected, invalid ones, votes per candidate and per written-in name. Refused when the ballots
+    exceed the voters who signed there, or a post's votes exceed valid ballots × seats."""
+    election = _lock(election)
+    _in_state(election, (State.VOTING, State.RUNOFF), "录入计票结果")
+    station = Station.objects.get(pk=station.pk, election=election)
+    signed = Voter.objects.filter(election=election, active=True, voted=True, station=station).count()
+    candidates = {c.pk: c for c in election.candidates.filter(round=election.round)}
+    ballots, invalid, lines = _tally_lines(election, station, signed=signed, candidates=candidates,
+                                           seats=_round_seats(election), ballots=ballots, invalid=invalid,
+                                           votes=votes, write_ins=write_ins)
     tally = Tally.objects.select_for_update().filter(station=station, round=election.round).first()
     if tally is None:
         try:
@@ -614,6 +622,54 @@ def tally_enter(*, election: Election, station: Station, ballots, invalid, votes
     return tally
 
 
+@transaction.atomic
+def tallies_enter(*, entries: list[dict], by=None) -> int:
+    """Many stations' first counts at once (a street's counting night typed from the stations' sheets):
+    each entry {"station", "ballots", "invalid", "votes", "write_ins"}. One transaction and a handful of
+    queries whatever the number; the same rules as `tally_enter`, and one broken rule refuses the whole
+    batch, naming the station. A station that already has its tally is refused (edit it on its own)."""
+    station_ids = [x["station"].pk for x in entries]
+    stations = {st.pk: st for st in Station.objects.filter(pk__in=station_ids)}
+    election_ids = sorted({st.election_id for st in stations.values()})
+    elections = {e.pk: e for e in Election.objects.select_for_update().filter(pk__in=election_ids)}
+    for e in elections.values():
+        _in_state(e, (State.VOTING, State.RUNOFF), "录入计票结果")
+    signed = dict(Voter.objects.filter(station_id__in=station_ids, active=True, voted=True).values("station_id")
+                  .annotate(n=Count("id")).values_list("station_id", "n"))
+    candidates: dict[int, dict] = {i: {} for i in election_ids}
+    for c in Candidate.objects.filter(election_id__in=election_ids):
+        if c.round == elections[c.election_id].round:
+            candidates[c.election_id][c.pk] = c
+    seats = {i: (_round_seats(e) if e.round > 1 else {p: e.seats_for(p) for p in Post.values})
+             for i, e in elections.items()}
+    existing = set(Tally.objects.filter(station_id__in=station_ids).values_list("station_id", "round"))
+    tallies, lines_of, events = [], [], []
+    for x in entries:
+        st = stations[x["station"].pk]
+        e = elections[st.election_id]
+        if (st.pk, e.round) in existing:
+            raise ConflictError(ERR_TALLY_CONFLICT.format(station=st.name))
+        ballots, invalid, lines = _tally_lines(
+            e, st, signed=signed.get(st.pk, 0), candidates=candidates[e.pk], seats=seats[e.pk],
+            ballots=x["ballots"], invalid=x.get("invalid", 0), votes=x.get("votes", {}),
+            write_ins=x.get("write_ins", ()))
+        tallies.append(Tally(station=st, round=e.round, ballots=ballots, invalid=invalid, entered_by=by))
+        lines_of.append(lines)
+        events.append(ElectionEvent(election=e, kind=EventKind.TALLY, by=by,
+                                    text=f"{st.name}第 {e.round} 轮:收回 {ballots},无效 {invalid}"))
+    try:
+        with transaction.atomic():
+            Tally.objects.bulk_create(tallies)
+    except IntegrityError:  # one of them entered by someone else a moment ago
+        raise ConflictError(ERR_TALLY_CONFLICT.format(station="有的投票点")) from None
+    for tally, lines in zip(tallies, lines_of):
+        for line in lines:
+            line.tally = tally
+    TallyLine.objects.bulk_create([line for lines in lines_of for line in lines], batch_size=2000)
+    ElectionEvent.objects.bulk_create(events)
+    return len(tallies)
+
+
 def _round_seats(election: Election) -> dict[str, int]:
     """Seats to fill in the current round: all of them, or those left for the run-off."""
     seats = {p: election.seats_for(p) for p in Post.values}
@@ -631,54 +687,81 @@ def count(*, election: Election, by=None) -> Election:
     registered voters voted; a candidate is elected with more than half the ballots cast (the most
     votes within the seats); in a run-off, with the most votes and at least a third of the ballots.
     Too few elected after the first round opens a run-off for the seats left."""
-    election = _lock(election)
-    _in_state(election, (State.VOTING, State.RUNOFF), "计票")
-    stations = list(election.stations.all())
-    tallies = {t.station_id: t for t in Tally.objects.filter(station__in=stations, round=election.round)}
-    missing = [s.name for s in stations if s.pk not in tallies]
+    return counts(elections=[election], by=by)[0]
+
+
+@transaction.atomic
+def counts(*, elections: list[Election], by=None) -> list[Election]:
+    """`count` for many elections at once: the tallies, totals and turnout of all of them from a few
+    grouped queries; any election with a station not yet tallied refuses the whole batch."""
+    ids = [e.pk for e in elections]
+    locked = {e.pk: e for e in Election.objects.select_for_update().select_related("community").filter(pk__in=ids)}
+    for e in locked.values():
+        _in_state(e, (State.VOTING, State.RUNOFF), "计票")
+    stations = list(Station.objects.filter(election_id__in=ids))
+    tallies = {(t.station_id, t.round): t for t in Tally.objects.filter(station__election_id__in=ids)}
+    ballots, missing = dict.fromkeys(ids, 0), {}
+    for st in stations:
+        t = tallies.get((st.pk, locked[st.election_id].round))
+        if t is None:
+            missing.setdefault(st.election_id, []).append(st.name)
+        else:
+            ballots[st.election_id] += t.ballots
     if missing:
-        raise ElectionError(ERR_TALLY_MISSING.format(names="、".join(missing)))
-    ballots = sum(t.ballots for t in tallies.values())
-    totals = dict(TallyLine.objects.filter(tally__in=tallies.values(), candidate__isnull=False)
+        first = next(iter(missing.values()))
+        raise ElectionError(ERR_TALLY_MISSING.format(names="、".join(first)))
+    totals = dict(TallyLine.objects.filter(tally__station__election_id__in=ids, candidate__isnull=False)
                   .values("candidate").annotate(n=Sum("votes")).values_list("candidate", "n"))
-    round_candidates = list(election.candidates.filter(round=election.round))
-    for c in round_candidates:
-        c.votes = totals.get(c.pk, 0)
-    if election.round == 1:
-        election.voters = election.roll.filter(active=True).count()
-        election.turnout = election.roll.filter(active=True, voted=True).count()
-        election.ballots = ballots
-        if election.turnout * 2 <= election.voters:
-            election.state = State.INVALID
-            election.invalid_reason = f"参加投票 {election.turnout} 人,未过登记选民 {election.voters} 人的半数"
-            Candidate.objects.bulk_update(round_candidates, ["votes"])
-            election.version += 1
-            election.save()
-            _event(election, EventKind.COUNTED, by, election.invalid_reason)
-            return election
-    seats = _round_seats(election)
-    threshold = (lambda v: v * 2 > ballots) if election.round == 1 else (lambda v: v * 3 >= ballots)
-    short = 0
-    for post in Post.values:
-        ranked = sorted((c for c in round_candidates if c.post == post), key=lambda c: (-c.votes, c.pk))
-        passed = [c for c in ranked if threshold(c.votes)]
-        # a tie at the last seat elects nobody at that seat: the run-off decides
-        chosen = passed[:seats[post]]
-        if len(passed) > seats[post] and chosen and passed[seats[post]].votes == chosen[-1].votes:
-            chosen = [c for c in chosen if c.votes > chosen[-1].votes]
-        for c in chosen:
-            c.elected = True
-        short += seats[post] - len(chosen)
-    Candidate.objects.bulk_update(round_candidates, ["votes", "elected"])
-    if short and election.round == 1:
-        _open_runoff(election, round_candidates, by)
-    else:
-        election.state = State.DONE
-        _event(election, EventKind.COUNTED, by, f"第 {election.round} 轮计票:当选 "
-               f"{sum(1 for c in round_candidates if c.elected)} 名" + (f",仍缺 {short} 名" if short else ""))
-    election.version += 1
-    election.save()
-    return election
+    by_election: dict[int, list[Candidate]] = {i: [] for i in ids}
+    for c in Candidate.objects.filter(election_id__in=ids):
+        if c.round == locked[c.election_id].round:
+            c.votes = totals.get(c.pk, 0)
+            by_election[c.election_id].append(c)
+    roll = {r["election_id"]: r for r in Voter.objects.filter(election_id__in=ids, active=True)
+            .values("election_id").annotate(n=Count("id"), voted=Count("id", filter=models_Q(voted=True)))}
+    changed, events = [], []
+    for i in ids:
+        e = locked[i]
+        round_candidates = by_election[i]
+        changed += round_candidates
+        if e.round == 1:
+            e.voters = roll.get(i, {}).get("n", 0)
+            e.turnout = roll.get(i, {}).get("voted", 0)
+            e.ballots = ballots[i]
+            if e.turnout * 2 <= e.voters:
+                e.state = State.INVALID
+                e.invalid_reason = f"参加投票 {e.turnout} 人,未过登记选民 {e.voters} 人的半数"
+                events.append(ElectionEvent(election=e, kind=EventKind.COUNTED, by=by, text=e.invalid_reason))
+                e.version += 1
+                continue
+        seats = _round_seats(e)
+        cast = ballots[i]
+        threshold = (lambda v, cast=cast: v * 2 > cast) if e.round == 1 else (lambda v, cast=cast: v * 3 >= cast)
+        short = 0
+        for post in Post.values:
+            ranked = sorted((c for c in round_candidates if c.post == post), key=lambda c: (-c.votes, c.pk))
+            passed = [c for c in ranked if threshold(c.votes)]
+            # a tie at the last seat elects nobody at that seat: the run-off decides
+            chosen = passed[:seats[post]]
+            if len(passed) > seats[post] and chosen and passed[seats[post]].votes == chosen[-1].votes:
+                chosen = [c for c in chosen if c.votes > chosen[-1].votes]
+            for c in chosen:
+                c.elected = True
+            short += seats[post] - len(chosen)
+        if short and e.round == 1:
+            Candidate.objects.bulk_update(round_candidates, ["votes", "elected"])
+            _open_runoff(e, round_candidates, by)
+        else:
+            e.state = State.DONE
+            events.append(ElectionEvent(election=e, kind=EventKind.COUNTED, by=by, text=(
+                f"第 {e.round} 轮计票:当选 {sum(1 for c in round_candidates if c.elected)} 名"
+                + (f",仍缺 {short} 名" if short else ""))))
+        e.version += 1
+    Candidate.objects.bulk_update(changed, ["votes", "elected"], batch_size=1000)
+    Election.objects.bulk_update(list(locked.values()), ["voters", "turnout", "ballots", "state", "invalid_reason",
+                                                         "round", "version"], batch_size=500)
+    ElectionEvent.objects.bulk_create(events)
+    return [locked[i] for i in ids]
 
 
 def _open_runoff(election: Election, first: list[Candidate], by) -> None:
