@@ -221,3 +221,25 @@ def test_metrics(setup, world):
     Milestone.objects.update(due_on=setup.today)
     ctx = Context(Place.objects.filter(pk__in=[world.comm_a.pk, world.comm_b.pk]))
     assert metrics.projects_on_schedule_share(ctx) == {world.comm_a.pk: 100.0, world.comm_b.pk: None}
+
+
+def test_list_reads_a_fixed_number_of_queries(setup, world, client):
+    """No query per project: 3 projects or 23 read the same."""
+    client.force_login(world.street_officer_a)
+    client.get("/projects/")  # warm the per-process caches
+
+    def count():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/projects/").status_code == 200
+        return len(ctx.captured_queries)
+
+    for i in range(2):
+        services.project_open(community=world.comm_a, title=f"项目{i}", basis="b", owner=world.community_worker_a,
+                              starts_on=setup.today, ends_on=setup.today, by=world.community_worker_a)
+    few = count()
+    for i in range(2, 22):
+        services.project_open(community=world.comm_a, title=f"项目{i}", basis="b", owner=world.community_worker_a,
+                              starts_on=setup.today, ends_on=setup.today, by=world.community_worker_a)
+    assert count() == few

@@ -38,10 +38,10 @@ def _version(request, name="version") -> int:
 def project_list(request):
     scope = request.scope
     qs, f = selectors.projects_from_query(scope, request.GET)
-    page = paginate_by_ids(selectors.with_figures(qs), request.GET.get("page"), PER_PAGE,
-                           related=("community", "owner"))
+    page = paginate_by_ids(qs, request.GET.get("page"), PER_PAGE)
+    # the page's rows again with their figures (paginate_by_ids fetches plain rows): one query
     by_id = {p.pk: p for p in selectors.with_figures(selectors.projects_in(scope).filter(
-        pk__in=[p.pk for p in page.object_list]))}
+        pk__in=[p.pk for p in page.object_list])).select_related("community")}
     page.object_list = [by_id[p.pk] for p in page.object_list]
     communities = list(selectors.communities_in(scope)[:200]) if scope.staff_places else []
     query = query_without_page(request.GET)
