@@ -207,6 +207,7 @@ def test_freshness_page_panel_and_xlsx(world, client):
     from openpyxl import load_workbook
     rows = list(load_workbook(BytesIO(b"".join(response.streaming_content))).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("街道", "社区", "逾期类别数") and rows[1][1] == "东虹社区" and rows[1][2] == 3
+    assert len(rows) == 2  # street A's one community; nothing of street B
     home = client.get("/").content.decode()
     assert 'data-testid="panel-freshness"' in home
     client.force_login(world.community_worker_a)
