@@ -36,6 +36,7 @@ LISTS = {
     "admission:data_new": "/duties/data/new/",
     "admission:certificates": "/duties/certificates/",
     "admission:contracts": "/duties/contracts/",
+    "admission:burden": "/duties/burden/",
     "admission:contract_new": "/duties/contracts/new/",
 }
 OTHER = {

@@ -117,3 +117,41 @@ def contract_void(request, pk):
     else:
         messages.success(request, "合同已作废")
     return redirect("admission:contract", c.pk)
+
+
+# -- the burden dashboard ----------------------------------------------------------------
+@requires(VIEW_DUTIES)
+def burden(request):
+    from gongzhi.admission import burden as b
+    from gongzhi.core.exports import xlsx_response
+    scope = request.scope
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year") or this_year)
+    except ValueError:
+        year = this_year
+    if not 2000 <= year <= this_year + 1:
+        year = this_year
+    years = [year - 1, year]
+    communities = b.communities_in(scope)
+    rows = b.community_rows(communities, years)
+    departments = b.department_rows(scope, years)
+    if request.GET.get("format") == "xlsx":
+        keys = ("community", "year", "items", "hours", "data_requests", "from_registry", "typed", "certificates",
+                "bought")
+        dkeys = ("department", "year", "requests", "approved", "refused", "data_requests", "from_registry", "items")
+        return xlsx_response(filename=f"社区减负-{year}.xlsx", sheets=[
+            ("社区", b.COMMUNITY_COLUMNS, ([r[k] for k in keys] for r in rows)),
+            ("部门", b.DEPARTMENT_COLUMNS, ([r[k] for k in dkeys] for r in departments))])
+    current = [r for r in rows if r["year"] == year]
+    before = {r["community"]: r for r in rows if r["year"] == year - 1}
+    for r in current:
+        r["before"] = before.get(r["community"])
+    chart = {"communities": [r["community"] for r in current[:30]],
+             "typed": [r["typed"] for r in current[:30]], "registry": [r["from_registry"] for r in current[:30]],
+             "before_typed": [before[r["community"]]["typed"] if r["community"] in before else 0
+                              for r in current[:30]]}
+    return render(request, "admission/burden.html", {
+        "year": year, "rows": current, "departments": [d for d in departments if d["year"] == year],
+        "departments_before": {d["department"]: d for d in departments if d["year"] == year - 1},
+        "chart": chart, "years": list(range(this_year, this_year - 5, -1))})

@@ -32,6 +32,7 @@ urlpatterns = [
     path("certificates/<int:pk>/certificate.pdf", cert_views.certificate_pdf, name="certificate_pdf"),
     path("certificates/<int:pk>/void/", cert_views.certificate_void, name="certificate_void"),
     path("verify/", cert_views.verify, name="verify"),
+    path("burden/", contract_views.burden, name="burden"),
     path("contracts/", contract_views.contracts, name="contracts"),
     path("contracts/new/", contract_views.contract_new, name="contract_new"),
     path("contracts/<int:pk>/", contract_views.contract_detail, name="contract"),
