@@ -16,19 +16,28 @@ ENDPOINTS = {
     "governance:meeting_paper": ("POST", lambda w: f"/governance/meetings/{w.meeting_b.pk}/paper/"),
     "governance:meeting_close": ("POST", lambda w: f"/governance/meetings/{w.meeting_b.pk}/close/"),
     "governance:meeting_new": ("POST", lambda w: f"/governance/meetings/new/?community={w.comm_b.code}"),
+    "governance:post_add": ("POST", lambda w: f"/governance/posts/add/?community={w.comm_b.code}"),
+    "governance:post_end": ("POST", lambda w: f"/governance/posts/{w.post_b.pk}/end/"),
+    "governance:group_add": ("POST", lambda w: f"/governance/posts/groups/add/?community={w.comm_b.code}"),
 }
 LISTS = {
     "governance:sessions": "/governance/sessions/",
     "governance:meetings": "/governance/meetings/",
     "governance:annual": "/governance/meetings/annual/",
     "governance:mine": "/governance/mine/",
+    "governance:posts": "/governance/posts/?ended=1",
 }
 BODY = {"choice": "yes", "present": 0, "yes": 0, "no": 0, "abstain": 0, "outcome": "篡改",
-        "starts_at": "2026-12-01T10:00", "text": "篡改", "department_answer": "篡改", "body": "residents"}
+        "starts_at": "2026-12-01T10:00", "text": "篡改", "department_answer": "篡改", "body": "residents",
+        "until": "2026-01-01", "since": "2025-01-01", "households": 10}
 
 
 def build(w):
     from gongzhi.governance import meetings
+    from gongzhi.governance.models import ResidentGroup, ResidentPost
+    group = ResidentGroup.objects.create(community=w.comm_b, name="王五所在居民小组", households=200)
+    w.post_b = ResidentPost.objects.create(community=w.comm_b, kind="representative", resident=w.res_b1, group=group,
+                                           since=dt.date(2024, 1, 1))
     w.session_b = meetings.session_create(community=w.comm_b, form="hearing", title="王五提议的听证",
                                           starts_at=timezone.now() + dt.timedelta(days=2),
                                           grid_ids=[w.grid_b1.pk], deputies="王五代表", by=w.community_worker_b)
@@ -39,8 +48,11 @@ def build(w):
 
 
 def snapshot():
-    from gongzhi.governance.models import Participant, ResidentMeeting, RollEntry, Session, SessionComment, Vote
-    return (list(Session.objects.order_by("pk").values_list("pk", "state", "version", "department_answer")),
+    from gongzhi.governance.models import (
+        Participant, ResidentGroup, ResidentMeeting, ResidentPost, RollEntry, Session, SessionComment, Vote,
+    )
+    return (list(ResidentPost.objects.order_by("pk").values_list("pk", "until", "kind", "resident_id")),
+            list(ResidentGroup.objects.order_by("pk").values_list("pk", "name")),list(Session.objects.order_by("pk").values_list("pk", "state", "version", "department_answer")),
             list(ResidentMeeting.objects.order_by("pk").values_list("pk", "state", "version", "online_votes",
                                                                      "paper_present", "outcome")),
             Participant.objects.count(), list(Participant.objects.order_by("pk").values_list("attended")),

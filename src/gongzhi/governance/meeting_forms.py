@@ -90,3 +90,22 @@ class PaperForm(forms.Form):
 class CloseForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput())
     minutes = _text("会议记录")
+
+
+class PostForm(forms.Form):
+    kind = forms.ChoiceField(label="职务")
+    id_number = forms.CharField(label="公民身份号码", max_length=18)
+    since = _date("任职日期")
+    group = forms.ChoiceField(label="居民小组(可不选)", required=False)
+    building = forms.ChoiceField(label="楼栋(门栋长)", required=False)
+    note = forms.CharField(label="说明(可不填)", max_length=60, required=False)
+
+
+class PostEndForm(forms.Form):
+    until = _date("离任日期")
+
+
+class GroupForm(forms.Form):
+    name = forms.CharField(label="居民小组名称", max_length=40)
+    grid = forms.ChoiceField(label="网格(可不选)", required=False)
+    households = forms.IntegerField(label="户数", min_value=0, max_value=5000, required=False)

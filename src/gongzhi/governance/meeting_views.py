@@ -255,6 +255,14 @@ def meeting_new(request):
     sessions = list(sel.sessions_in(request.scope).filter(community=community, state=SessionState.HELD)
                     .order_by("-held_on")[:50])
     form.fields["session"].choices = [("", "不关联协商会")] + [(str(s.pk), s.title) for s in sessions]
+    if request.method == "GET":  # called from a held session or a topic: carry it over
+        chosen = next((s for s in sessions if str(s.pk) == request.GET.get("session")), None)
+        if chosen is not None:
+            form.initial.update(session=str(chosen.pk), title=chosen.title, motion=chosen.outcome,
+                                topic=str(chosen.topic_id or ""))
+        topic = next((t for t in topics if str(t.pk) == request.GET.get("topic")), None)
+        if topic is not None:
+            form.initial.update(topic=str(topic.pk), title=topic.title)
     error = ""
     if request.method == "POST":
         if form.is_valid():
@@ -384,3 +392,105 @@ def annual(request):
                   key=lambda r: (not any(i["overdue"] for i in r["items"]), r["community"].path))
     return render(request, "governance/annual.html", {"rows": rows, "total": len(communities),
                                                       "today": timezone.localdate()})
+
+
+# -- residents' groups and posts ----------------------------------------------------------------------------
+def _post_forms(community, data=None):
+    from gongzhi.governance.meeting_forms import GroupForm, PostForm
+    from gongzhi.governance.models import PostKind, ResidentGroup
+    from gongzhi.places.models import Building, Level
+    post_form = PostForm(data, initial={"since": timezone.localdate()})
+    post_form.fields["kind"].choices = PostKind.choices
+    post_form.fields["group"].choices = [("", "不属于居民小组")] + [
+        (str(g.pk), g.name) for g in ResidentGroup.objects.filter(community=community, until__isnull=True)]
+    post_form.fields["building"].choices = [("", "不是门栋长")] + [
+        (str(b.pk), f"{b.estate.name}{b.number}幢") for b in
+        Building.objects.filter(community=community).select_related("estate").order_by("estate__name", "number")[:500]]
+    group_form = GroupForm(data)
+    group_form.fields["grid"].choices = [("", "不限")] + [
+        (str(g.pk), g.name) for g in Place.objects.filter(parent=community, level=Level.GRID).order_by("code")]
+    return post_form, group_form
+
+
+@requires(RUN_MEETINGS)
+def posts(request, *, error="", status=200, forms_=None):
+    from gongzhi.governance.models import ResidentGroup, ResidentPost
+    community = _pick_community(request)
+    post_form, group_form = forms_ or _post_forms(community)
+    show_ended = request.GET.get("ended") == "1"
+    rows = ResidentPost.objects.filter(community=community).select_related("resident", "group", "building__estate")
+    if not show_ended:
+        rows = rows.filter(until__isnull=True)
+    from gongzhi.governance.meeting_forms import PostEndForm
+    return render(request, "governance/posts.html", {
+        "community": community, "communities": _run_communities(request), "posts": rows.order_by("kind", "since")[:500],
+        "groups": ResidentGroup.objects.filter(community=community).select_related("grid"),
+        "post_form": post_form, "group_form": group_form, "end_form": PostEndForm(initial={"until": timezone.localdate()}),
+        "error": error, "show_ended": show_ended}, status=status)
+
+
+@requires(RUN_MEETINGS)
+@require_POST
+def post_add(request):
+    from gongzhi.governance.models import ResidentGroup
+    from gongzhi.places.models import Building
+    community = _pick_community(request)
+    post_form, group_form = _post_forms(community, request.POST)
+    if not post_form.is_valid():
+        return posts.__wrapped__(request, error=_first_error(post_form), status=422,
+                                 forms_=(post_form, _post_forms(community)[1]))
+    d = post_form.cleaned_data
+    group = ResidentGroup.objects.filter(community=community, pk=d["group"]).first() if d.get("group") else None
+    building = Building.objects.filter(community=community, pk=d["building"]).first() if d.get("building") else None
+    try:
+        post = svc.post_add(community=community, kind=d["kind"], id_number=d["id_number"], since=d["since"],
+                            group=group, building=building, note=d["note"], by=request.user)
+    except RuleError as exc:
+        return posts.__wrapped__(request, error=str(exc), status=422, forms_=(post_form, _post_forms(community)[1]))
+    messages.success(request, f"已登记 {post.resident.name} 为{post.get_kind_display()}")
+    return redirect(f"{_posts_url(community)}")
+
+
+def _posts_url(community) -> str:
+    from django.urls import reverse
+    return f"{reverse('governance:posts')}?community={community.code}"
+
+
+@requires(RUN_MEETINGS)
+@require_POST
+def post_end(request, pk):
+    from gongzhi.governance.meeting_forms import PostEndForm
+    from gongzhi.governance.models import ResidentPost
+    post = ResidentPost.objects.filter(pk=pk, community__in=_run_communities(request)).select_related(
+        "community", "resident").first()
+    if post is None:
+        raise Http404(NOT_FOUND)
+    form = PostEndForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise RuleError(_first_error(form))
+        svc.post_end(post=post, until=form.cleaned_data["until"], by=request.user)
+    except RuleError as exc:
+        messages.error(request, f"{post.resident.name}:{exc}")
+    else:
+        messages.success(request, f"{post.resident.name}的{post.get_kind_display()}职务已结束")
+    return redirect(_posts_url(post.community))
+
+
+@requires(RUN_MEETINGS)
+@require_POST
+def group_add(request):
+    community = _pick_community(request)
+    _, group_form = _post_forms(community, request.POST)
+    if not group_form.is_valid():
+        return posts.__wrapped__(request, error=_first_error(group_form), status=422,
+                                 forms_=(_post_forms(community)[0], group_form))
+    d = group_form.cleaned_data
+    from gongzhi.places.models import Level
+    grid = Place.objects.filter(parent=community, level=Level.GRID, pk=d["grid"]).first() if d.get("grid") else None
+    try:
+        group = svc.group_add(community=community, name=d["name"], households=d.get("households") or 0, grid=grid)
+    except RuleError as exc:
+        return posts.__wrapped__(request, error=str(exc), status=422, forms_=(_post_forms(community)[0], group_form))
+    messages.success(request, f"已设立居民小组「{group.name}」")
+    return redirect(_posts_url(community))

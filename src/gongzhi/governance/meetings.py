@@ -19,7 +19,7 @@ from gongzhi.core.errors import ConflictError, RuleError, lock_version
 from gongzhi.core.validators import has_control_characters
 from gongzhi.governance.models import (
     COMMENT_MAX, SESSION_TEXT_MAX, MeetingBody, MeetingForm, MeetingState, Outcome, Participant, ParticipantKind,
-    PostKind, QuorumRule, ResidentMeeting, ResidentPost, RollEntry, Session, SessionComment, SessionForm,
+    PostKind, QuorumRule, ResidentGroup, ResidentMeeting, ResidentPost, RollEntry, Session, SessionComment, SessionForm,
     SessionState, Topic, TopicState, Vote, VoteChoice,
 )
 from gongzhi.people.models import HouseholdStatus, PersonStatus, ResidenceStatus, Resident
@@ -645,3 +645,78 @@ def annual_status(community_ids, today: dt.date) -> dict[int, list[dict]]:
         if items:
             out[cid] = items
     return out
+
+
+# -- residents' groups and posts (居民小组, 居民代表, 小组长, 门栋长, 下属委员会成员) ----------------------
+ERR_POST_KIND = "请选择职务"
+ERR_POST_WHO = "本社区没有在册居民的公民身份号码为 {masked}"
+ERR_POST_TWICE = "{name} 已担任{kind}(自 {since} 起),不能重复登记"
+ERR_POST_PLACE = "所选居民小组或楼栋不属于本社区"
+ERR_POST_DATE = "「{field}」不能晚于今天"
+ERR_POST_END = "离任日期不能早于任职日期({since})"
+ERR_POST_ENDED = "该职务已于 {until} 结束"
+ERR_GROUP_NAME = "请填写居民小组名称(不超过 40 个字)"
+ERR_GROUP_TWICE = "本社区已有名为「{name}」的居民小组"
+ERR_GROUP_SIZE = "居民小组户数须在 0 至 5000 之间(一般 200–300 户)"
+
+
+def post_add(*, community: Place, kind: str, id_number: str, since: dt.date, by, group=None, building=None,
+             note: str = "") -> ResidentPost:
+    """A resident of the community takes a post from `since`; the ID number is found through the
+    keyed hash. One open post of a kind per resident (the database keeps it so)."""
+    from gongzhi.core import crypto, idcard
+    from gongzhi.people.selectors import active_resident_by_id_number
+    _community(community)
+    if kind not in PostKind.values:
+        raise RuleError(ERR_POST_KIND)
+    if since is None or since > timezone.localdate():
+        raise RuleError(ERR_POST_DATE.format(field="任职日期"))
+    note = _text(note, "说明", limit=60)
+    try:
+        number, resident = active_resident_by_id_number(id_number, Resident.objects.filter(community=community))
+    except idcard.IdNumberError as exc:
+        raise RuleError(f"公民身份号码:{exc}") from None
+    if resident is None:
+        raise RuleError(ERR_POST_WHO.format(masked=crypto.mask_id_number(number)))
+    if (group is not None and group.community_id != community.pk) or \
+            (building is not None and building.community_id != community.pk):
+        raise RuleError(ERR_POST_PLACE)
+    existing = ResidentPost.objects.filter(community=community, kind=kind, resident=resident, until__isnull=True).first()
+    if existing is not None:
+        raise RuleError(ERR_POST_TWICE.format(name=resident.name, kind=PostKind(kind).label, since=existing.since))
+    try:
+        with transaction.atomic():
+            return ResidentPost.objects.create(community=community, kind=kind, resident=resident, group=group,
+                                               building=building, since=since, note=note, created_by=by)
+    except IntegrityError:
+        raise RuleError(ERR_POST_TWICE.format(name=resident.name, kind=PostKind(kind).label, since=since)) from None
+
+
+def post_end(*, post: ResidentPost, until: dt.date, by) -> ResidentPost:
+    """The post ends on `until`; the row stays as history."""
+    if until is None or until > timezone.localdate():
+        raise RuleError(ERR_POST_DATE.format(field="离任日期"))
+    with transaction.atomic():
+        post = ResidentPost.objects.select_for_update().get(pk=post.pk)
+        if post.until is not None:
+            raise RuleError(ERR_POST_ENDED.format(until=post.until))
+        if until < post.since:
+            raise RuleError(ERR_POST_END.format(since=post.since))
+        post.until = until
+        post.save(update_fields=["until"])
+    return post
+
+
+def group_add(*, community: Place, name: str, households: int = 0, grid: Place | None = None) -> ResidentGroup:
+    _community(community)
+    name = _text(name, "居民小组名称", limit=40, required=ERR_GROUP_NAME)
+    if not 0 <= int(households or 0) <= 5000:
+        raise RuleError(ERR_GROUP_SIZE)
+    if grid is not None and grid.parent_id != community.pk:
+        raise RuleError(ERR_POST_PLACE)
+    try:
+        with transaction.atomic():
+            return ResidentGroup.objects.create(community=community, name=name, households=int(households or 0),
+                                                grid=grid)
+    except IntegrityError:
+        raise RuleError(ERR_GROUP_TWICE.format(name=name)) from None

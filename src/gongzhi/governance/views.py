@@ -18,7 +18,7 @@ from gongzhi.core.permissions import public, requires
 from gongzhi.governance import selectors, services
 from gongzhi.governance.forms import AnswerForm, RulesForm, TopicForm
 from gongzhi.governance.manifest import (
-    ANSWER_TOPICS, EDIT_TOPIC_RULES, RAISE_TOPICS, SUPPORT_TOPICS, VIEW_TOPICS,
+    ANSWER_TOPICS, EDIT_TOPIC_RULES, RAISE_TOPICS, RUN_MEETINGS, SUPPORT_TOPICS, VIEW_TOPICS,
 )
 from gongzhi.governance.models import RaisedAs, Support, TopicCategory, TopicPhoto, TopicRules, TopicState
 from gongzhi.places.models import Level, Place
@@ -192,7 +192,10 @@ def topic_detail(request, pk, *, form=None, error="", status=200):
            "can_support": is_resident and topic.state == TopicState.COLLECTING, "supported": supported,
            "rules": services.rules_for(topic.community), "may_answer": may_answer, "error": error,
            "merged": list(topic.merged_topics.all()[:50]), "now": timezone.now(),
-           "show_proposer": request.scope.is_staff}
+           "show_proposer": request.scope.is_staff,
+           "sessions": list(topic.sessions.order_by("-starts_at")[:20]),
+           "decisions": list(topic.meetings.order_by("-held_on")[:20]),
+           "may_call": topic.state == TopicState.DELIBERATION and request.scope.can(RUN_MEETINGS, topic.community)}
     if may_answer:
         from gongzhi.workorders.models import Category
         form = form or AnswerForm(initial={"version": topic.version, "kind": "deliberation"})
