@@ -20,7 +20,8 @@ from gongzhi.core.demo import (
     ACCOUNT_GRID, BATCH, DISTRICT_CODE, DISTRICT_NAME, DemoContext, DemoSummary, demo_account,
 )
 from gongzhi.places.models import (
-    AreaKind, Building, CommunityType, Dwelling, Estate, Facility, GridKind, GridStaff, Level, Place, StaffRole,
+    AreaKind, Building, CityZone, CommunityType, Dwelling, Estate, Facility, GridKind, GridStaff, Level, Place,
+    StaffRole,
 )
 
 # Households per comprehensive grid at full scale (the brief: ~300–500).
@@ -205,6 +206,8 @@ def _territory(ctx: DemoContext) -> dict[str, int]:
     for s in STREETS:
         code = street_code(s)
         streets.append(Place(level=Level.STREET, code=code, name=s.name, parent=district, is_town=s.is_town,
+                             # the demo city's street offices are its central city, its towns outer districts
+                             city_zone=CityZone.OUTER if s.is_town else CityZone.CENTRAL,
                              path=f"{district.path}{code}/", boundary=_rect(_street_box(s))))
     Place.objects.bulk_create(streets, batch_size=BATCH)
     community_boxes = {}

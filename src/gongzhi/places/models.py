@@ -33,6 +33,13 @@ class CommunityType(models.TextChoices):
     MARKET_TOWN = "market_town", "集镇型"
 
 
+class CityZone(models.TextChoices):
+    """Where a district or street lies in its city (e.g. Wuhan's 中心城区 / 远城区, P-STAFF-2);
+    a community takes its street's, else its district's."""
+    CENTRAL = "central", "中心城区"
+    OUTER = "outer", "远城区"
+
+
 class GridKind(models.TextChoices):
     COMPREHENSIVE = "comprehensive", "综合网格"
     DEDICATED = "dedicated", "专属网格"
@@ -51,6 +58,8 @@ class Place(models.Model):
     community_type = models.CharField("社区类型", max_length=16, choices=CommunityType.choices, blank=True)
     urban_rural_code = models.CharField("城乡分类代码", max_length=3, blank=True,
                                         choices=list(codes.URBAN_RURAL_CLASSES.items()))
+    city_zone = models.CharField("城区类别", max_length=8, choices=CityZone.choices, blank=True,
+                                 help_text="区或街道(镇)属中心城区还是远城区;社区取所属街道的,街道未填取所属区的")
     grid_kind = models.CharField("网格类型", max_length=16, choices=GridKind.choices, blank=True)
     boundary = models.JSONField("边界(GeoJSON)", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
