@@ -53,8 +53,12 @@ def reference(c: Place, *, year: int, as_of: dt.date) -> dict:
     elections = sorted((e for e in Election.objects.filter(community=c, voided="") if e.held_on <= as_of),
                        key=lambda e: (e.held_on, e.id))
 
+    def responses(kind):
+        return [r for r in SurveyResponse.objects.filter(community=c, survey__kind=kind)
+                if r.submitted_at.year == year]
+
     def survey(kind):
-        rs = [r for r in SurveyResponse.objects.filter(community=c, survey__kind=kind) if r.submitted_at.year == year]
+        rs = responses(kind)
         return round(100.0 * sum(r.positive for r in rs) / len(rs), 2) if rs else None
 
     return {
@@ -94,4 +98,19 @@ def reference(c: Place, *, year: int, as_of: dt.date) -> dict:
                                        (100.0 if elections[-1].method == "direct" else 0.0)),
         "satisfaction_rate": survey("satisfaction"), "sense_of_security_rate": survey("security"),
         "property_satisfaction_rate": survey("property"),
+        "security_responses": len(responses("security")),
+        "security_positive": sum(r.positive for r in responses("security")),
+        # standards/rule_metrics.py
+        "committee_posts_counted": sum(1 for w in committee if w.full_time),
+        "secretary_is_director": (None if not any(w.party_post == "secretary" for w in workers) else
+                                  100.0 if any(w.party_post == "secretary" and w.committee_post == "director"
+                                               for w in workers) else 0.0),
+        "posts_one_shoulder": sum(1 for w in workers if w.party_post == "secretary" and w.committee_post == "director"),
+        "posts_secretary_or_director": sum(1 for w in workers
+                                           if (w.party_post == "secretary") != (w.committee_post == "director")),
+        "posts_deputy_director": sum(1 for w in workers if w.committee_post == "deputy"),
+        "certified_workers": len(certified), "serving_workers": len(workers),
+        "hearings_per_year": sum(1 for m in meetings if m.kind == "hearing"),
+        "dispute_meeting_months": len({m.held_on.month for m in meetings if m.kind == "monthly"}),
+        "grid_kind_share": round(100 * sum(1 for g in grids if g.grid_kind) / len(grids), 2) if grids else None,
     }

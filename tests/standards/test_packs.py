@@ -1,12 +1,14 @@
 """Policy packs load and validate with errors that name the file and line;
 the funding calculator reads the shipped packs as their readings say."""
 import json
+import re
 import textwrap
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-from gongzhi.standards import funding, packs
+from gongzhi.standards import funding, metrics, packs
 from gongzhi.standards.funding import Community
 
 GOOD = textwrap.dedent("""\
@@ -74,7 +76,8 @@ def test_yixing_funding_follows_its_readings():
     urban = funding.funding_for(pack, Community(2550, "urban", "宜城街道"))
     assert urban["total"] == 280500  # 25.5 hundreds × 11,000, pro rata
     assert {i["id"] for i in urban["one_off"]} == {"new-community", "national-model", "provincial-model"}
-    town = lambda n, area="rural": funding.funding_for(pack, Community(n, area, "和桥镇"))["total"]  # noqa: E731
+    town = lambda n, area="rural": funding.funding_for(  # noqa: E731
+        pack, Community(n, area, "和桥镇"), known_streets=["和桥镇"])["total"]
     assert (town(999), town(1000), town(3000), town(3001)) == (100000, 120000, 120000, 150000)
     assert town(2000, "urban") == 120000  # urban community of another town: the tiers, not the per-100 rate
     # a village of one of the six streets is not under the per-100 rule (see the pack's reading)
@@ -106,17 +109,19 @@ def test_a_pack_without_funding_rules_funds_nothing():
     assert result["total"] == 0 and result["annual"] == [] and result["one_off"] == []
 
 
-# The catalog rules of each pack's source (../shared/policy-catalog.md, "source" column), copied
-# here so that a pack edit that drops a rule fails even where the catalog is not checked out.
+# The catalog rules of each pack's source (../shared/policy-catalog.md, "source" column, as corrected on
+# 2026-11-30: P-FUND-6 cites 000 四(四) and 002(1) 五(二), P-FAC-7 is Yixing's, P-FUND-7 Zhuhai's; 002(3) is
+# cited as 002(4)), copied here so that a pack edit that drops a rule fails even where the catalog is not
+# checked out; test_catalog_copy_is_current compares the copy with the catalog where it is.
 CATALOG_RULES = {
     "babu-2019": "P-CARE-1 P-CARE-2 P-DUTY-1 P-DUTY-3 P-DUTY-4 P-DUTY-5 P-DUTY-6 P-EVAL-2 P-EVAL-3 P-EVAL-9 "
-                 "P-FAC-1 P-GOV-7 P-GRID-1 P-GRID-4 P-GRID-5 P-PROP-1 P-PROP-2 P-PROP-3 P-VOL-2 P-VOL-3",
+                 "P-FAC-1 P-FUND-6 P-GOV-7 P-GRID-1 P-GRID-4 P-GRID-5 P-PROP-1 P-PROP-2 P-PROP-3 P-VOL-2 P-VOL-3",
     "yixing-2019": "P-CARE-3 P-CARE-5 P-CARE-6 P-DUTY-1 P-DUTY-2 P-DUTY-3 P-DUTY-4 P-DUTY-5 P-DUTY-6 P-EVAL-2 "
-                   "P-EVAL-4 P-FAC-2 P-FUND-2 P-FUND-3 P-FUND-6 P-GOV-6 P-GOV-7 P-GRID-2 P-GRID-3 P-GRID-6 "
+                   "P-EVAL-4 P-FAC-2 P-FAC-7 P-FUND-2 P-FUND-3 P-FUND-6 P-GOV-6 P-GOV-7 P-GRID-2 P-GRID-3 P-GRID-6 "
                    "P-GRID-7 P-ORG-2 P-ORG-3 P-PROP-1 P-PROP-2 P-PROP-3 P-SIZE-1 P-STAFF-3 P-STAFF-4 P-STAFF-8 "
                    "P-SVC-1 P-SVC-7 P-VOL-3",
-    "zhuhai-2010": "P-DUTY-2 P-EVAL-7 P-FUND-6 P-GOV-5 P-GOV-12 P-SVC-2 P-SVC-3 P-SVC-5 P-SVC-6 P-VOL-3",
-    "central-village-2010": "P-EVAL-5 P-FAC-5 P-FAC-6 P-SIZE-6 P-SVC-2",
+    "zhuhai-2010": "P-DUTY-2 P-EVAL-7 P-FUND-6 P-FUND-7 P-GOV-5 P-GOV-12 P-SVC-2 P-SVC-3 P-SVC-5 P-SVC-6 P-VOL-3",
+    "central-village-2010": "P-EVAL-5 P-FAC-5 P-FAC-6 P-FUND-6 P-SIZE-6 P-SVC-2",
     "wuhan-2011": "P-EVAL-1 P-FAC-3 P-FAC-4 P-FUND-1 P-GOV-1 P-GOV-2 P-GOV-3 P-GOV-4 P-GOV-8 P-GOV-12 P-ORG-1 "
                   "P-SIZE-2 P-SIZE-3 P-SIZE-4 P-SIZE-5 P-SIZE-7 P-STAFF-1 P-STAFF-2 P-STAFF-5 P-STAFF-9 P-SVC-3 "
                   "P-SVC-4 P-VOL-1",
@@ -151,3 +156,77 @@ def test_size_dependent_and_street_level_errors_name_the_line(tmp_path):
     between = GOOD.replace('compare: {op: ">=", value: 40}', 'compare: {op: between, min: 7, max: 5}')
     with pytest.raises(packs.PackError, match=r"test-pack.yaml:10: 「max」\(5\)不能小于「min」\(7\)"):
         packs.load_pack(write(tmp_path, between))
+
+
+CATALOG = Path(__file__).resolve().parents[3] / "shared" / "policy-catalog.md"
+# which catalog sources each pack holds (002(3) is cited as 002(4): its text breaks off in 三2)
+PACK_SOURCES = {"babu-2019": [r"\b000\b"], "yixing-2019": [r"\b004\b"], "zhuhai-2010": [r"\b003\b"],
+                "central-village-2010": [r"002\(1\)"], "wuhan-2011": [r"002\(2\)"],
+                "village-organisation": [r"002\([34]\)"], "alxa-2010": [r"002\(5\)"]}
+
+
+@pytest.mark.skipif(not CATALOG.exists(), reason="the shared policy catalog is not checked out beside the project")
+def test_catalog_copy_is_current():
+    rows = {}
+    for line in CATALOG.read_text(encoding="utf-8").splitlines():
+        if line.startswith("| P-"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            rows[cells[0]] = cells[-1]
+    for pack_id, patterns in PACK_SOURCES.items():
+        from_catalog = {r for r, src in rows.items() if any(re.search(p, src) for p in patterns)}
+        assert from_catalog == set(CATALOG_RULES[pack_id].split()), pack_id
+
+
+def test_unverifiable_reasons_name_no_data_the_platform_has():
+    """A "cannot check" reason must not need data some metric provides (issue 16): neither in what it
+    declares it needs nor in its words."""
+    provided = metrics.data_provided()
+    for path in sorted(packs.PACK_DIR.glob("*.yaml")):
+        pack = packs.load_pack(path)
+        for u in pack.unverifiable:
+            assert not set(u["needs"]) & provided, (pack.id, u["rule"], u["needs"])
+            wanted = re.findall(r"需要“([^”]+)”", u["why"]) + \
+                re.findall(r"平台(?:也)?(?:尚未|未|不)(?:登记|区分)([^,,。;;]+)", u["why"])
+            named = [(w, d) for w in wanted for d in provided if d in w]
+            assert not named, (pack.id, u["rule"], named)
+
+
+def test_the_check_fails_when_a_reason_needs_data_the_platform_has(tmp_path):
+    text = GOOD + "unverifiable:\n  - {rule: P-GOV-3, why: 平台未登记。, needs: [听证会记录]}\n"
+    pack = packs.load_pack(write(tmp_path, text))
+    assert set(pack.unverifiable[0]["needs"]) & metrics.data_provided() == {"听证会记录"}
+
+
+def test_required_indicators_under_a_no_veto_source_warn(tmp_path):
+    """000 四(四), 004 §3(一): 取消对社区工作的“一票否决”事项."""
+    graded = GOOD + "grading:\n  示范: {min_score: 90}\n  合格: {min_score: 60, require: [area]}\n"
+    assert packs.load_pack(write(tmp_path, graded)).warnings == []
+    vetoing = graded.replace("source: {document: x.txt, locality: 某市, year: 2020}\n",
+                             "source: {document: x.txt, locality: 某市, year: 2020}\nno_veto: 004 §3(一)\n")
+    warned = packs.load_pack(write(tmp_path, vetoing))
+    assert len(warned.warnings) == 1 and "一票否决" in warned.warnings[0] and "「合格」" in warned.warnings[0]
+    for pack_id in ("yixing-2019", "babu-2019"):  # the shipped packs whose source abolishes vetoes
+        pack = packs.load(pack_id)
+        assert pack.no_veto and pack.warnings == [] and pack.grading["合格"]["require"] == []
+
+
+def test_readings_quote_their_seed():
+    """Every reading's clause is in the seed text its pack cites (punctuation and spaces aside)."""
+    seeds = {p.name[:3]: p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt")} if SEEDS.exists() else {}
+    if not seeds:
+        pytest.skip("the seed texts are not checked out beside the project")
+    doc = {"babu-2019": "000", "yixing-2019": "004", "zhuhai-2010": "003"}
+    flat = {k: _flat(v) for k, v in seeds.items()}
+    for path in sorted(packs.PACK_DIR.glob("*.yaml")):
+        pack = packs.load_pack(path)
+        text = flat[doc.get(pack.id, "002")]
+        for r in pack.readings:
+            parts = [p for p in re.split(r"……|…", r["clause"]) if p.strip()]
+            assert all(_flat(p) in text for p in parts), (pack.id, r["rule"], r["clause"])
+
+
+SEEDS = CATALOG.parent / "seeds"
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"[\s,,。;;:：、“”\"'()()—\-]", "", text)

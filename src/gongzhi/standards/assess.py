@@ -63,8 +63,23 @@ def meets(compare: dict | None, value) -> bool:
             "==": value == target}[op]
 
 
-def applies(where: dict, *, area: str, community_type: str, street: str) -> bool:
+def zone_of(street_zone: str, district_zone: str) -> str:
+    """A community's city zone (P-STAFF-2): its street's, else its district's, else unknown."""
+    return street_zone or district_zone or "unknown"
+
+
+def community_info(c: Place) -> dict:
+    """What `applies` needs of a community loaded with select_related("parent__parent")."""
+    street = c.parent
+    district = street.parent if street is not None else None
+    return {"area": c.area_kind or "urban", "community_type": c.community_type, "street": street.name,
+            "zone": zone_of(street.city_zone, district.city_zone if district is not None else "")}
+
+
+def applies(where: dict, *, area: str, community_type: str, street: str, zone: str = "unknown") -> bool:
     if area not in where["area"] or (community_type or "ordinary") not in where["types"]:
+        return False
+    if zone not in where.get("zone", (zone,)):
         return False
     if where["streets"] and street not in where["streets"]:
         return False
@@ -91,11 +106,13 @@ def check_period(period: int) -> int:
 def applicable_communities(pack: Pack, scope: Place) -> int:
     """How many communities under `scope` at least one community indicator of `pack` applies to
     (judged per distinct kind of community: urban/rural, type, street)."""
-    kinds = (_communities(scope).values_list("area_kind", "community_type", "parent__name")
+    kinds = (_communities(scope).values_list("area_kind", "community_type", "parent__name", "parent__city_zone",
+                                             "parent__parent__city_zone")
              .annotate(n=Count("id")).order_by())
     indicators = [i["applies_to"] for i in pack.indicators if i["applies_to"]["level"] == "community"]
-    return sum(n for area, ctype, street, n in kinds
-               if any(applies(w, area=area or "urban", community_type=ctype, street=street) for w in indicators))
+    return sum(n for area, ctype, street, szone, dzone, n in kinds
+               if any(applies(w, area=area or "urban", community_type=ctype, street=street,
+                              zone=zone_of(szone, dzone)) for w in indicators))
 
 
 def start(*, pack: Pack, period: int, scope: Place, by=None) -> AssessmentRun:
@@ -163,19 +180,26 @@ def _communities(scope: Place):
 
 
 def _run(run_row: AssessmentRun, pack: Pack, progress) -> None:
-    communities = list(_communities(run_row.scope).select_related("parent").order_by("code"))
+    communities = list(_communities(run_row.scope).select_related("parent__parent").order_by("code"))
     streets = {c.parent_id: c.parent for c in communities}
-    computer = compute.computer(_communities(run_row.scope), year=run_row.period, as_of=run_row.as_of)
-    needed = []
+    # a closed period reads the registry as it stood at its end, where the history reaches back (asof.py)
+    closed = run_row.as_of < timezone.localdate()
+    computer = compute.computer(_communities(run_row.scope), year=run_row.period, as_of=run_row.as_of,
+                                registry_as_of=run_row.as_of if closed else None)
+    needed = []  # (metric, window): a windowed indicator counts part of the year only (P-GOV-1)
     for i in pack.indicators:
-        for m in (i["metric"], i.get("by")):
-            if m and m not in needed:
+        for m in ((i["metric"], i.get("window")), (i.get("by"), None)):
+            if m[0] and m not in needed:
                 needed.append(m)
+    for t in pack.targets:
+        for m in ((t["pooled"] or {}).get("numerator"), (t["pooled"] or {}).get("denominator")):
+            if m and (m, None) not in needed:
+                needed.append((m, None))
     total = len(needed) + 1
     AssessmentRun.objects.filter(pk=run_row.pk).update(total=total)
     values = {}
-    for n, metric in enumerate(needed, 1):
-        values[metric] = computer.get(metric)
+    for n, (metric, window) in enumerate(needed, 1):
+        values[value_key(metric, window)] = computer.get(metric, window=window)
         AssessmentRun.objects.filter(pk=run_row.pk).update(done=n)
         if progress:
             progress(n, total, METRICS[metric].title)
@@ -183,13 +207,13 @@ def _run(run_row: AssessmentRun, pack: Pack, progress) -> None:
     metrics = dict(METRICS)  # looked up per result below: one snapshot of the registry per run
     results, scores = [], []
     for c in communities:
-        info = {"area": c.area_kind or "urban", "community_type": c.community_type, "street": c.parent.name}
+        info = community_info(c)
         earned = weight = passed_n = applicable_n = 0
         met = {}
         for ind in pack.indicators:
             if ind["applies_to"]["level"] != "community" or not applies(ind["applies_to"], **info):
                 continue
-            value = values[ind["metric"]].get(c.id)
+            value = values[value_key(ind["metric"], ind.get("window"))].get(c.id)
             compare, text = threshold(ind, values[ind["by"]].get(c.id) if ind["op"] == "tiers" else None)
             ok = meets(compare, value)
             met[ind["id"]] = ok
@@ -219,8 +243,8 @@ def _run(run_row: AssessmentRun, pack: Pack, progress) -> None:
             results.append(Result(run=run_row, place=street, indicator=ind["id"], value=value, threshold=text,
                                   passed=ok, points=ind["weight"] if ok else 0))
 
-    run_row.summary = {"grades": _grade_counts(scores), "targets": targets(pack, communities, results),
-                       "communities": len(scores)}
+    run_row.summary = {"grades": _grade_counts(scores), "targets": targets(pack, communities, results, values),
+                       "communities": len(scores), "registry": registry_note(run_row.as_of, computer.registry)}
     with transaction.atomic():
         Result.objects.bulk_create(results, batch_size=BATCH)
         CommunityScore.objects.bulk_create(scores, batch_size=BATCH)
@@ -229,6 +253,24 @@ def _run(run_row: AssessmentRun, pack: Pack, progress) -> None:
     run_row.status, run_row.done, run_row.total = RunStatus.DONE, total, total
     if progress:
         progress(total, total, "评分定级")
+
+
+REGISTRY_TITLES = {"households": "户数", "residents": "居民人数", "party_members": "党员人数"}
+
+
+def registry_note(as_of: dt.date, read: dict) -> dict:
+    """How the run read the registry: which figures came from the history as of the period's end,
+    which from the registry as it stood on the day of the run; and the sentence the run page shows."""
+    history = [REGISTRY_TITLES.get(n, n) for n, how in read.items() if how == "history"]
+    today = [REGISTRY_TITLES.get(n, n) for n, how in read.items() if how == "today"]
+    parts = []
+    if history:
+        parts.append(f"{'、'.join(history)}按登记历史还原到 {as_of.isoformat()}")
+    if today:
+        parts.append(f"{'、'.join(today)}的登记历史不早于 {as_of.isoformat()},按评估当日的登记计")
+    text = ";".join(parts) or "户数、人口等登记数据按评估当日的登记计"
+    return {"as_of": as_of.isoformat(), "history": history, "today": today,
+            "text": text + "(设施、组织、班子等尚无历史,均按评估当日计)。"}
 
 
 def _grade(pack: Pack, score: float, met: dict) -> tuple[str, list]:
@@ -252,31 +294,55 @@ def _grade_counts(scores) -> dict:
     return counts
 
 
-def targets(pack: Pack, communities, results) -> list[dict]:
-    """For each target: the share of communities it covers that meet its
-    indicator, for the whole scope and per street (P-EVAL-4 style)."""
+def value_key(metric: str, window: tuple | None) -> str:
+    """The key of a metric's values in a run: the metric, or the metric over some months."""
+    return metric if not window else f"{metric}@{window[0]}-{window[1]}"
+
+
+def targets(pack: Pack, communities, results, values: dict | None = None) -> list[dict]:
+    """For each target, for the whole scope and per street: the share of the communities it covers
+    that meet its indicator (all of its indicators, for a target over several: P-EVAL-6), or, for a
+    target over the scope (P-EVAL-4's city-wide ratios), sum of numerators ÷ sum of denominators
+    against the indicator's standard."""
     by_place = {(r.place_id, r.indicator): r.passed for r in results}
     out = []
     for t in pack.targets:
-        where = t["applies_to"]
-        streets: dict[str, list[int]] = {}
+        where, of = t["applies_to"], t.get("indicators") or [t["indicator"]]
+        streets: dict[str, list] = {}
         for c in communities:
-            key = (c.id, t["indicator"])
-            info = {"area": c.area_kind or "urban", "community_type": c.community_type, "street": c.parent.name}
-            if key not in by_place or not applies(where, **info):
+            if any((c.id, i) not in by_place for i in of) or not applies(where, **community_info(c)):
                 continue
-            tally = streets.setdefault(c.parent.name, [0, 0])
-            tally[0] += by_place[key]
+            tally = streets.setdefault(c.parent.name, [0, 0, []])
+            tally[0] += all(by_place[(c.id, i)] for i in of)
             tally[1] += 1
+            tally[2].append(c.id)
         met = sum(v[0] for v in streets.values())
         counted = sum(v[1] for v in streets.values())
+        row = {"rule": t["rule"], "title": t["title"], "indicator": t["indicator"], "indicators": of,
+               "over": t.get("over", "communities"), "share_min": t["share_min"], "met": met, "counted": counted}
+        if row["over"] == "scope":
+            pooled = t["pooled"]
+            compare, text = threshold(pack.indicator(t["indicator"]))
+
+            def figure(ids, pooled=pooled, compare=compare):
+                n = sum(values[pooled["numerator"]].get(i) or 0 for i in ids)
+                d = sum(values[pooled["denominator"]].get(i) or 0 for i in ids)
+                value = round(float(n) * pooled["scale"] / float(d), 2) if d else None
+                return {"value": value, "numerator": n, "denominator": d, "attained": meets(compare, value)}
+
+            whole = figure([i for v in streets.values() for i in v[2]])
+            out.append({**row, **whole, "standard": text, "share": whole["value"],
+                        "requirement": f"{text}(全范围合计)",
+                        "streets": [{"street": name, "met": m, "counted": n, **figure(ids),
+                                     "share": figure(ids)["value"]}
+                                    for name, (m, n, ids) in sorted(streets.items())]})
+            continue
         share = round(100.0 * met / counted, 1) if counted else None
-        out.append({"rule": t["rule"], "title": t["title"], "indicator": t["indicator"],
-                    "share_min": t["share_min"], "met": met, "counted": counted, "share": share,
-                    "attained": share is not None and share >= t["share_min"],
+        out.append({**row, "share": share, "attained": share is not None and share >= t["share_min"],
+                    "requirement": f"≥ {_num(t['share_min'])}%" + ("(各项全部达标)" if len(of) > 1 else ""),
                     "streets": [{"street": name, "met": m, "counted": n, "share": round(100.0 * m / n, 1),
                                  "attained": 100.0 * m / n >= t["share_min"]}
-                                for name, (m, n) in sorted(streets.items())]})
+                                for name, (m, n, _ids) in sorted(streets.items())]})
     return out
 
 

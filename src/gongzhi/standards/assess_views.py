@@ -108,7 +108,7 @@ def run_detail(request, run_id):
     targets = results.targets_for(scope, run)
     chart = {"grades": grades, "columns": [i["title"] for i in view["columns"]], "pass_rates": view["pass_rates"],
              "targets": [{"title": t["title"], "share": t["share"], "min": t["share_min"],
-                          "streets": t["streets"]} for t in targets]}
+                          "streets": t["streets"]} for t in targets if t.get("over") != "scope"]}
     return render(request, "standards/run_detail.html", {
         "run": run, "pack": pack, "view": view, "grades": grades, "targets": targets, "chart": chart,
         "may_publish": scope.for_capability(PUBLISH_RESULTS).contains(run.scope),
@@ -223,7 +223,7 @@ def targets(request):
     chart = {"periods": [h["period"] for h in history],
              "series": [{"title": t["title"], "min": t["share_min"],
                          "shares": [next((x["share"] for x in h["targets"] if x["title"] == t["title"]), None)
-                                    for h in history]} for t in pack.targets]}
+                                    for h in history]} for t in pack.targets if t.get("over") != "scope"]}
     return render(request, "standards/targets.html", {
         "pack": pack, "assessed": assessed, "history": history, "latest": latest, "chart": chart,
         "latest_targets": history[-1]["targets"] if history else []})

@@ -49,14 +49,14 @@ def run_xlsx(run: AssessmentRun, pack: Pack, data: dict, *, targets: list | None
     ws.freeze_panes = "C3"
 
     sheet = wb.create_sheet("目标达成")
-    sheet.append(text_row(sheet, ["目标", "政策目录", "范围", "达标社区", "参与社区", "达标比例(%)", "要求(%)", "达成"]))
+    sheet.append(text_row(sheet, ["目标", "政策目录", "范围", "达标社区", "参与社区", "达标比例(%)或合计值", "要求", "达成"]))
     for t in run.summary.get("targets", []) if targets is None else targets:
         if t["counted"] is not None:
-            sheet.append(text_row(sheet, [t["title"], t["rule"], "全部", t["met"], t["counted"], t["share"], t["share_min"],
-                          "是" if t["attained"] else "否"]))
+            sheet.append(text_row(sheet, [t["title"], t["rule"], "全部", t["met"], t["counted"], t["share"],
+                          t.get("requirement") or t["share_min"], "是" if t["attained"] else "否"]))
         for s in t["streets"]:
-            sheet.append(text_row(sheet, [t["title"], t["rule"], s["street"], s["met"], s["counted"], s["share"], t["share_min"],
-                          "是" if s["attained"] else "否"]))
+            sheet.append(text_row(sheet, [t["title"], t["rule"], s["street"], s["met"], s["counted"], s["share"],
+                          t.get("requirement") or t["share_min"], "是" if s["attained"] else "否"]))
     if data["streets"]:
         streets = wb.create_sheet("街道指标")
         streets.append(text_row(streets, ["街道代码", "街道(镇)", "指标", "值", "标准", "达标"]))
@@ -89,8 +89,9 @@ def funding_xlsx(pack: Pack, table: dict) -> bytes:
     ws.append(text_row(ws, ["社区代码", "社区", "街道(镇)", "城乡", "户数", "每年合计(元)", "构成", *table["payers"]]))
     for r in table["rows"]:
         ws.append(text_row(ws, [r["community"].code, r["community"].name, r["street"].name,
-                   "城市" if r["area"] == "urban" else "农村", r["households"], r["total"],
-                   ";".join(f"{i['title']} {i['amount']:,.2f} 元({i['how']})" for i in r["annual"]),
+                   {"urban": "城市", "rural": "农村"}.get(r["area"], "未知(未登记)"), r["households"], r["total"],
+                   ";".join([r["error"]] if r.get("error") else [] + list(r.get("notes", []))
+                            + [f"{i['title']} {i['amount']:,.2f} 元({i['how']})" for i in r["annual"]]),
                    *[r["shares"].get(p) for p in table["payers"]]]))
     sums = wb.create_sheet("按街道汇总")
     sums.append(text_row(sums, ["街道(镇)", "社区数", "户数", "每年合计(元)", *table["payers"]]))

@@ -7,7 +7,11 @@ registers it in its manifest under `extras["metrics"]`. `METRICS` maps each
 registered name to its Metric, in module (INSTALLED_APPS) order and each
 module's own order; a pack naming anything else is refused when it loads.
 
-The standards module's own metrics are the survey rates (`SURVEY_METRICS`).
+The standards module's own metrics are the survey rates (`SURVEY_METRICS`); the
+figures the packs needed beyond what the owning modules count are in `rule_metrics.py`.
+
+`PROVIDES` says what data each metric brings; a pack's "cannot check" reason declares
+what data it would need (`needs`), and the pack test fails when the platform has it.
 """
 from __future__ import annotations
 
@@ -17,10 +21,10 @@ from django.db.models import Count, Q
 from django.utils.module_loading import import_string
 
 from gongzhi.core import modules
-from gongzhi.core.metrics import Metric, evidence, grouped
+from gongzhi.core.metrics import Metric, Ratio, evidence, grouped
 from gongzhi.standards.models import SurveyKind, SurveyResponse
 
-__all__ = ["METRICS", "SURVEY_METRICS", "Metric"]
+__all__ = ["METRICS", "PROVIDES", "SURVEY_METRICS", "Metric", "data_provided"]
 
 
 def _resolve(item) -> tuple[Metric, ...]:
@@ -83,12 +87,25 @@ METRICS: Mapping[str, Metric] = _Registered()
 SURVEYS = evidence("问卷", "standards:surveys")
 
 
+def _survey_rows(ctx, kind: str) -> dict:
+    return ctx.once(f"standards.survey.{kind}", lambda: grouped(
+        SurveyResponse.objects.filter(ctx.scope, survey__kind=kind, submitted_at__year=ctx.year),
+        "community_id", n=Count("id"), positive=Count("id", filter=Q(positive=True))))
+
+
 def _survey(ctx, kind: str) -> dict:
     """Positive responses ÷ responses from the community's residents in the year."""
-    rows = grouped(SurveyResponse.objects.filter(ctx.scope, survey__kind=kind, submitted_at__year=ctx.year),
-                   "community_id", n=Count("id"), positive=Count("id", filter=Q(positive=True)))
+    rows = _survey_rows(ctx, kind)
     return {cid: (round(100.0 * rows[cid]["positive"] / rows[cid]["n"], 2) if cid in rows else None)
             for cid in ctx.ids}
+
+
+def security_responses(ctx):
+    return {cid: row["n"] for cid, row in _survey_rows(ctx, SurveyKind.SECURITY).items()}
+
+
+def security_positive(ctx):
+    return {cid: row["positive"] for cid, row in _survey_rows(ctx, SurveyKind.SECURITY).items()}
 
 
 def satisfaction_rate(ctx):
@@ -107,7 +124,35 @@ SURVEY_METRICS = (
     Metric("satisfaction_rate", "居民满意度(问卷)", "%", period=True, compute=satisfaction_rate,
            evidence=SURVEYS),
     Metric("sense_of_security_rate", "群众安全感(问卷)", "%", period=True, compute=sense_of_security_rate,
+           evidence=SURVEYS, ratio=Ratio("security_positive", "份安全", "security_responses", "份答卷")),
+    Metric("security_responses", "安全感问卷答卷数", "份", period=True, compute=security_responses,
+           evidence=SURVEYS),
+    Metric("security_positive", "安全感问卷中感到安全的答卷数", "份", period=True, compute=security_positive,
            evidence=SURVEYS),
     Metric("property_satisfaction_rate", "物业服务满意度(问卷)", "%", period=True,
            compute=property_satisfaction_rate, evidence=SURVEYS),
 )
+
+
+# What data each metric brings, in the words a pack's "cannot check" reason uses (`needs`).
+PROVIDES: dict[str, tuple[str, ...]] = {
+    "committee_posts_counted": ("占职数成员", "兼职成员"),
+    "secretary_is_director": ("书记是否兼任村委会主任", "一人兼"),
+    "posts_one_shoulder": ("一肩挑人数", "社区一肩挑、书记或主任、副主任各几人"),
+    "posts_secretary_or_director": ("书记或主任人数",),
+    "posts_deputy_director": ("副主任人数",),
+    "hearings_per_year": ("听证会", "听证会记录"),
+    "dispute_meeting_months": ("矛盾纠纷月例会", "月例会"),
+    "grid_kind_share": ("综合网格", "专属网格", "网格类型"),
+    "residents_meetings_per_year": ("居民会议",),
+    "deliberation_meetings_per_year": ("议事协商会议",),
+    "disclosure_quarters": ("居务公开", "村务公开"),
+    "committee_directly_elected": ("换届选举",),
+    "grid_coverage": ("网格覆盖",),
+    "city_zone": ("中心城区还是远城区", "中心城区", "远城区"),
+}
+
+
+def data_provided() -> set[str]:
+    """Every data name some metric (or place attribute the engine reads) provides."""
+    return {name for names in PROVIDES.values() for name in names}

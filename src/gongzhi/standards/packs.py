@@ -20,6 +20,13 @@ OPS = {">=", "<=", ">", "<", "==", "between"}
 LEVELS = {"community", "street", "district"}
 AREAS = {"urban", "rural"}
 COMMUNITY_TYPES = {"ordinary", "unit", "market_town"}
+# where a community lies in its city (places.CityZone, from its street or district); unknown: not recorded
+ZONES = {"central", "outer", "unknown"}
+# how a target counts: the share of communities that meet the indicator(s), or one figure over the
+# whole scope (sum of numerators ÷ sum of denominators, e.g. a city-wide "per 10,000 residents")
+TARGET_OVER = {"communities", "scope"}
+# posts paid per person (P-FUND-4), counted from the worker ledger
+POSTS = ("one_shoulder", "secretary_or_director", "deputy_director")
 
 
 class PackError(ValueError):
@@ -75,6 +82,11 @@ class Pack:
     funding: list = field(default_factory=list)
     targets: list = field(default_factory=list)
     unverifiable: list = field(default_factory=list)
+    # the clause of the source that abolishes 一票否决 (P-DUTY-4), when it does
+    no_veto: str = ""
+    # what the validator found doubtful but not wrong (shown by the pack viewer), e.g. a required
+    # indicator under a source that forbids vetoes with no reading that explains it
+    warnings: list = field(default_factory=list)
     text: str = ""  # the YAML it was parsed from: a run keeps it, so its rules never change under it
 
     @property
@@ -158,7 +170,12 @@ class _Checker:
         types = [types] if isinstance(types, str) else list(types)
         if not types or set(types) - COMMUNITY_TYPES:
             self.fail(node, f"「types」应为 {'/'.join(sorted(COMMUNITY_TYPES))} 中的一个或几个,现为「{types}」", "types")
-        return {"level": level, "area": areas, "streets": streets, "not_streets": not_streets, "types": types}
+        zones = node.get("zone", sorted(ZONES))
+        zones = [zones] if isinstance(zones, str) else list(zones)
+        if not zones or set(zones) - ZONES:
+            self.fail(node, f"「zone」应为 {'/'.join(sorted(ZONES))} 中的一个或几个,现为「{zones}」", "zone")
+        return {"level": level, "area": areas, "streets": streets, "not_streets": not_streets, "types": types,
+                "zone": zones}
 
     def comparison(self, node: LineDict) -> dict:
         """{op, value} or {op: between, min, max}: what a value must satisfy."""
@@ -243,10 +260,14 @@ def _parse(path: Path, text: str) -> Pack:
     check.number(source, "year", minimum=1949)
     pack = Pack(id=pack_id, title=check.text(data, "title"), source=dict(source), path=path, text=text)
 
+    pack.no_veto = check.text(data, "no_veto", required=False)
     for node in check.sequence(data, "readings"):
         node = check.mapping(node, "「readings」条目")
+        own = node.get("own", False)
+        if not isinstance(own, bool):
+            check.fail(node, "「own」应为 true(内容由本包自定,文件没有写)或 false", "own")
         pack.readings.append({"rule": check.rule(node), "clause": check.text(node, "clause"),
-                              "reading": check.text(node, "reading")})
+                              "reading": check.text(node, "reading"), "own": own})
 
     seen = set()
     for node in check.sequence(data, "indicators"):
@@ -270,12 +291,23 @@ def _parse(path: Path, text: str) -> Pack:
         else:
             threshold = check.comparison(compare)
         applies_to = check.applies_to(node)
+        window = None
+        if "window" in node:
+            # part of the year only (e.g. 年初 / 年末): a period metric counts what happened in these months
+            if not METRICS[metric].period:
+                check.fail(node, f"「window」只适用于按年度统计的指标数据,「{metric}」不是", "window")
+            w = check.mapping(node["window"], "「window」")
+            first, last = check.number(w, "from", minimum=1), check.number(w, "to", minimum=1)
+            if not (isinstance(first, int) and isinstance(last, int) and first <= last <= 12):
+                check.fail(w, "「window」应为月份 from—to(1—12 的整数,from 不大于 to)", "from")
+            window = (first, last)
         if METRICS[metric].level == "street" and applies_to["level"] == "community":
             check.fail(node, f"指标数据「{metric}」按街道(镇)计算,「applies_to」应写 level: street", "metric")
         pack.indicators.append({
             "id": indicator_id, "rule": check.rule(node), "title": check.text(node, "title"), "metric": metric,
             "min": None, "max": None, **threshold, "applies_to": applies_to,
-            "weight": check.number(node, "weight"), "clause": check.text(node, "clause", required=False)})
+            "weight": check.number(node, "weight"), "clause": check.text(node, "clause", required=False),
+            "window": window})
 
     grading = data.get("grading")
     if grading is not None:
@@ -303,9 +335,9 @@ def _parse(path: Path, text: str) -> Pack:
         kind = node.get("kind", "annual")
         if kind not in ("annual", "one_off"):
             check.fail(node, "「kind」应为 annual(每年)或 one_off(一次性)", "kind")
-        ways = [k for k in ("amount", "per_100_households", "tiers") if k in node]
+        ways = [k for k in ("amount", "per_100_households", "tiers", "per_post") if k in node]
         if len(ways) != 1:
-            check.fail(node, "经费规则须有且只有一种算法:amount、per_100_households 或 tiers", "id")
+            check.fail(node, "经费规则须有且只有一种算法:amount、per_100_households、tiers 或 per_post", "id")
         entry = {"id": rule_id, "rule": check.rule(node), "title": check.text(node, "title"), "kind": kind,
                  "applies_to": check.applies_to(node), "condition": check.text(node, "condition", required=False),
                  "clause": check.text(node, "clause", required=False)}
@@ -317,31 +349,88 @@ def _parse(path: Path, text: str) -> Pack:
             if not isinstance(pro_rata, bool):
                 check.fail(node, "「pro_rata」应为 true 或 false", "pro_rata")
             entry["pro_rata"] = pro_rata
+        elif ways[0] == "per_post":
+            # pay per person by post, a year each (P-FUND-4): counted from the worker ledger
+            posts = check.mapping(node["per_post"], "「per_post」")
+            for post in posts:
+                if post not in POSTS:
+                    check.fail(posts, f"「per_post」的岗位应为 {'/'.join(POSTS)},现为「{post}」", post)
+                check.number(posts, post)
+            entry["per_post"] = dict(posts)
         else:
             entry["tiers"] = check.tiers(node, "tiers", "amount")
-        shares = node.get("shares")
-        if shares is not None:
-            shares = check.mapping(shares, "「shares」")
+        for key in ("shares", "new_community_shares"):
+            shares = node.get(key)
+            if shares is None:
+                continue
+            shares = check.mapping(shares, f"「{key}」")
             for payer in shares:
                 check.number(shares, payer)
             if abs(sum(shares.values()) - 1) > 1e-9:
-                check.fail(shares, "「shares」各方比例之和应为 1", None)
-            entry["shares"] = dict(shares)
+                check.fail(shares, f"「{key}」各方比例之和应为 1", None)
+            entry[key] = dict(shares)
         pack.funding.append(entry)
 
     for node in check.sequence(data, "targets"):
-        node = check.mapping(node, "「targets」条目")
-        of = check.text(node, "indicator")
-        if of not in seen:
-            check.fail(node, f"目标引用的指标「{of}」不存在", "indicator")
-        pack.targets.append({"rule": check.rule(node), "title": check.text(node, "title"), "indicator": of,
-                             "share_min": check.number(node, "share_min"),
-                             "applies_to": check.applies_to(node)})
+        pack.targets.append(_target(check, check.mapping(node, "「targets」条目"), pack))
 
     for node in check.sequence(data, "unverifiable"):
         node = check.mapping(node, "「unverifiable」条目")
-        pack.unverifiable.append({"rule": check.rule(node), "why": check.text(node, "why")})
+        needs = node.get("needs", [])
+        needs = [needs] if isinstance(needs, str) else needs
+        if not isinstance(needs, list) or not all(isinstance(n, str) and n.strip() for n in needs):
+            check.fail(node, "「needs」应为所需数据名称的列表(如 [听证会记录])", "needs")
+        pack.unverifiable.append({"rule": check.rule(node), "why": check.text(node, "why"), "needs": list(needs)})
+
+    if pack.no_veto:
+        # P-DUTY-4: a required indicator decides a grade alone, a de facto 一票否决, unless a reading says why not
+        explained = any(r["rule"] == "P-DUTY-4" for r in pack.readings)
+        for grade, level in pack.grading.items():
+            if level["require"] and not explained:
+                pack.warnings.append(
+                    f"文件取消了“一票否决”({pack.no_veto}),但「{grade}」要求「{'」「'.join(level['require'])}」"
+                    f"必须达标:一项不达标就定不了这一等级。请去掉要求,或在 P-DUTY-4 的解读中说明为何不是一票否决。")
     return pack
+
+
+def _target(check: _Checker, node: LineDict, pack: Pack) -> dict:
+    """A district/street target: `indicator` (or `indicators`, all of which a community must meet),
+    `share_min`, and `over` (communities: the share of communities that meet it; scope: one figure,
+    sum of numerators ÷ sum of denominators × scale, against the indicator's own standard)."""
+    ids = [i["id"] for i in pack.indicators]
+    if ("indicator" in node) == ("indicators" in node):
+        check.fail(node, "目标须有且只有「indicator」或「indicators」之一", "indicator")
+    if "indicator" in node:
+        of = [check.text(node, "indicator")]
+    else:
+        of = [str(i) for i in check.sequence(node, "indicators", required=True)]
+        if not of:
+            check.fail(node, "「indicators」不能为空", "indicators")
+    for i in of:
+        if i not in ids:
+            check.fail(node, f"目标引用的指标「{i}」不存在", "indicator" if "indicator" in node else "indicators")
+    over = node.get("over", "communities")
+    if over not in TARGET_OVER:
+        check.fail(node, "「over」应为 communities(达标社区的比例)或 scope(全范围合计)", "over")
+    target = {"rule": check.rule(node), "title": check.text(node, "title"), "indicator": of[0], "indicators": of,
+              "over": over, "applies_to": check.applies_to(node), "share_min": None, "pooled": None}
+    if over == "communities":
+        target["share_min"] = check.number(node, "share_min")
+        return target
+    if len(of) != 1:
+        check.fail(node, "全范围合计(over: scope)只能引用一个指标", "indicators")
+    indicator = pack.indicator(of[0])
+    if indicator["op"] == "tiers":
+        check.fail(node, "全范围合计不能用于按规模分档的指标", "indicator")
+    parts = {}
+    for key in ("numerator", "denominator"):
+        name = check.text(node, key)
+        if name not in METRICS:
+            check.fail(node, f"未知的指标数据「{name}」(可用的见各模块 metrics.py 注册的指标)", key)
+        parts[key] = name
+    parts["scale"] = check.number(node, "scale", minimum=0)
+    target["pooled"] = parts
+    return target
 
 
 def pack_path(pack_id: str) -> Path:

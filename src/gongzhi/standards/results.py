@@ -167,7 +167,8 @@ def targets_for(scope: Scope | None, run: AssessmentRun) -> list[dict]:
         rows = [s for s in t["streets"] if s["street"] in streets]
         if whole or rows:
             out.append({**t, "streets": rows} if whole else
-                       {**t, "streets": rows, "met": None, "counted": None, "share": None, "attained": None})
+                       {**t, "streets": rows, "met": None, "counted": None, "share": None, "attained": None,
+                        "value": None, "numerator": None, "denominator": None})
     return out
 
 
@@ -204,10 +205,23 @@ def funding_table(scope: Scope, pack: Pack) -> dict:
     communities = list(scope.places().filter(level=Level.COMMUNITY).select_related("parent").order_by("code"))
     counts = dict(Household.objects.filter(status=HouseholdStatus.ACTIVE, community__in=communities)
                   .values_list("community_id").annotate(n=Count("id")).order_by())
+    known = list(Place.objects.filter(level=Level.STREET).values_list("name", flat=True))
+    posts = None
+    if any("per_post" in rule for rule in pack.funding):  # pay by post (P-FUND-4): from the worker ledger
+        from gongzhi.standards import compute
+        c = compute.computer(Place.objects.filter(id__in=[x.id for x in communities]))
+        posts = {post: c.get(metric) for post, metric in funding.POST_METRICS.items()}
     rows, streets = [], {}
     for c in communities:
-        result = funding.funding_for(pack, funding.Community(counts.get(c.id, 0), c.area_kind or "urban",
-                                                             c.parent.name))
+        community = funding.Community(
+            counts.get(c.id, 0), c.area_kind or "unknown", c.parent.name,
+            posts={p: int(v.get(c.id) or 0) for p, v in posts.items()} if posts is not None else None)
+        try:
+            result = funding.funding_for(pack, community, known_streets=known)
+        except ValueError as exc:  # a street the pack cannot place: the row says why, the total leaves it out
+            result = {"total": 0, "area": community.area, "annual": [], "one_off": [], "shares": {},
+                      "unknown_area": False,
+                      "notes": [], "error": str(exc)}
         rows.append({**result, "community": c, "street": c.parent, "households": counts.get(c.id, 0)})
         street = streets.setdefault(c.parent_id, {"street": c.parent, "communities": 0, "households": 0,
                                                   "total": 0.0, "shares": defaultdict(float)})
@@ -221,6 +235,8 @@ def funding_table(scope: Scope, pack: Pack) -> dict:
     for street in street_rows:
         street["share_list"] = [street["shares"].get(p, 0) for p in payers]
     return {"rows": rows, "streets": street_rows, "payers": payers,
+            "unknown_area": sum(1 for r in rows if r.get("unknown_area")),
+            "errors": sum(1 for r in rows if r.get("error")),
             "total": round(sum(s["total"] for s in street_rows), 2),
             "households": sum(s["households"] for s in street_rows)}
 

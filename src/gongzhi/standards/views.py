@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import render
 
 from gongzhi.core.permissions import requires
+from gongzhi.places.models import Level, Place
 from gongzhi.standards import assess, funding, packs
 from gongzhi.standards.manifest import VIEW_PACKS
 from gongzhi.standards.metrics import METRICS
@@ -12,6 +13,7 @@ from gongzhi.standards.metrics import METRICS
 LEVELS = {"community": "社区(村)", "street": "街道(镇)", "district": "区(县)"}
 AREAS = {"urban": "城市", "rural": "农村"}
 TYPES = {"ordinary": "普通型", "unit": "单位型", "market_town": "集镇型"}
+ZONES = {"central": "中心城区", "outer": "远城区", "unknown": "城区类别未登记"}
 
 
 def applies_text(where: dict, *, level: bool = True) -> str:
@@ -23,6 +25,9 @@ def applies_text(where: dict, *, level: bool = True) -> str:
         parts.append("城乡")
     if len(where["types"]) < len(TYPES):
         parts.append("仅" + "、".join(TYPES[t] for t in where["types"]))
+    zones = where.get("zone", list(ZONES))
+    if len(zones) < len(ZONES):
+        parts.append("、".join(ZONES[z] for z in zones))
     if where["streets"]:
         parts.append("仅" + "、".join(where["streets"]))
     if where["not_streets"]:
@@ -61,21 +66,39 @@ def pack_detail(request, pack_id):
 def render_pack(request, pack, **extra):
     """The pack viewer for `pack` (today's file, or the version a run kept), with the funding calculator."""
     indicators = [{**i, "metric_title": METRICS[i["metric"]].title, "unit": METRICS[i["metric"]].unit,
-                   "standard": standard_text(i), "applies": applies_text(i["applies_to"])} for i in pack.indicators]
+                   "standard": standard_text(i), "applies": applies_text(i["applies_to"]),
+                   "window_text": f"仅计 {i['window'][0]}—{i['window'][1]} 月" if i.get("window") else ""}
+                  for i in pack.indicators]
     funding_rules = [{**f, "applies": applies_text(f["applies_to"], level=False)} for f in pack.funding]
     # a grade's required indicators by their titles, not their ids
     titles = {i["id"]: i["title"] for i in pack.indicators}
     grading = [{"grade": grade, "min_score": g["min_score"], "require": [titles.get(r, r) for r in g["require"]]}
                for grade, g in pack.grading.items()]
     result, error = None, None
+    # the street is chosen from a list: the pack's own names, then the registry's streets
+    known = list(Place.objects.filter(level=Level.STREET).order_by("code").values_list("name", flat=True))
+    street_choices = list(dict.fromkeys(funding.pack_streets(pack) + known)) if funding.pack_streets(pack) else []
+    per_post = any("per_post" in f for f in pack.funding)
     if request.GET.get("households"):
         try:
-            households = int(request.GET["households"])
-            result = funding.funding_for(pack, funding.Community(households, request.GET.get("area", "urban"),
-                                                                 request.GET.get("street", "").strip()))
+            households = _whole(request.GET["households"], funding.ERR_HOUSEHOLDS)
+            posts = {p: _whole(request.GET.get(f"posts_{p}") or "0", funding.ERR_POSTS) for p in funding.POSTS} \
+                if per_post else None
+            result = funding.funding_for(pack, funding.Community(
+                households, request.GET.get("area", "urban"), request.GET.get("street", "").strip(),
+                new=request.GET.get("new") == "1", posts=posts), known_streets=known)
         except ValueError as exc:
-            error = funding.ERR_HOUSEHOLDS if "invalid literal" in str(exc) else str(exc)
+            error = str(exc)
     return render(request, "standards/pack_detail.html", {
         "pack": pack, "indicators": indicators, "funding_rules": funding_rules, "grading": grading,
-        "result": result, "error": error,
+        "result": result, "error": error, "street_choices": street_choices, "per_post": per_post,
+        "post_fields": [(p, funding.POST_TITLES[p], request.GET.get(f"posts_{p}", "")) for p in funding.POSTS],
+        "has_new_rule": any(f.get("new_community_shares") for f in pack.funding),
         "q": request.GET, **extra}, status=400 if error else 200)
+
+
+def _whole(text: str, message: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise ValueError(message) from None
