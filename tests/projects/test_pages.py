@@ -243,3 +243,26 @@ def test_list_reads_a_fixed_number_of_queries(setup, world, client):
         services.project_open(community=world.comm_a, title=f"项目{i}", basis="b", owner=world.community_worker_a,
                               starts_on=setup.today, ends_on=setup.today, by=world.community_worker_a)
     assert count() == few
+
+
+def test_publish_to_the_disclosure_board(setup, world, client):
+    from gongzhi.disclosure.models import Item
+    m = setup.milestone(done=True)
+    services.milestone_sign_off(milestone_id=m.pk, version=m.version, by=setup.member_user)
+    services.cost_add(project_id=setup.project.pk, version=setup.version(), kind="budget", amount="3000",
+                      on=setup.today, item="预算", funded_by="社区为民服务专项资金", by=world.community_worker_a)
+    client.force_login(world.community_worker_a)
+    url = f"/projects/{setup.project.pk}/publish/"
+    assert client.post(url, {"category": "plan"}).status_code == 422
+    assert client.post(url, {"category": "results"}).status_code == 302
+    assert client.post(url, {"category": "results"}).status_code == 302  # already up: the same item
+    assert client.post(url, {"category": "finance"}).status_code == 302
+    items = list(Item.objects.filter(community=world.comm_a).order_by("pk"))
+    assert [i.category for i in items] == ["results", "finance"]
+    assert "采购座椅:计划" in items[0].body and "已验收" in items[0].body
+    assert "¥3,000.00" in items[1].body
+    for personal in ("张三", "周八", "吴九", "cw_a"):
+        assert all(personal not in i.body for i in items)
+    assert setup.project.events.filter(action="publish").count() == 2
+    client.force_login(world.community_worker_b)
+    assert client.post(url, {"category": "results"}).status_code == 404

@@ -17,6 +17,7 @@ ENDPOINTS = {
     "projects:link": ("POST", lambda w: f"/projects/{w.project_b.pk}/links/"),
     "projects:complete": ("POST", lambda w: f"/projects/{w.project_b.pk}/complete/"),
     "projects:stop": ("POST", lambda w: f"/projects/{w.project_b.pk}/stop/"),
+    "projects:publish": ("POST", lambda w: f"/projects/{w.project_b.pk}/publish/"),
     "projects:supervisor_add": ("POST", lambda w: f"/projects/supervisors/{w.comm_b.code}/new/"),
     "projects:supervisor_end": ("POST", lambda w: f"/projects/supervisors/{w.comm_b.code}/{w.member_b.pk}/end/"),
 }

@@ -196,6 +196,7 @@ class ProjectAction(models.TextChoices):
     UNLINK = "unlink", "取消关联"
     COMPLETE = "complete", "项目完成"
     STOP = "stop", "项目终止"
+    PUBLISH = "publish", "发布到居务公开栏"
 
 
 class ProjectEvent(models.Model):

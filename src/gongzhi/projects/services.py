@@ -530,3 +530,42 @@ def member_end(*, member_id: int, version: int, ended_on, reason: str, by) -> Su
         member.version += 1
         member.save()
     return member
+
+
+# -- the disclosure board ----------------------------------------------------------------
+PUBLISH_CATEGORIES = {"results": "工作成果", "finance": "财务收支"}
+ERR_PUBLISH_CATEGORY = "请选择公开类别(工作成果或财务收支)"
+
+
+def publish_body(project: Project, category: str) -> str:
+    """What the board shows: no names, the facts of the project (progress and milestones, or the money)."""
+    lines = [f"{project.title}({project.get_state_display()},进度 {project.progress}%)",
+             f"计划 {project.starts_on:%Y-%m-%d} 至 {project.ends_on:%Y-%m-%d}。立项依据:{project.basis}"]
+    if category == "finance":
+        budget = sum((c.amount for c in project.costs.filter(kind=CostKind.BUDGET)), start=Decimal(0))
+        spent = sum((c.amount for c in project.costs.filter(kind=CostKind.SPENDING)), start=Decimal(0))
+        lines.append(f"预算 ¥{budget:,.2f},已支出 ¥{spent:,.2f},结余 ¥{budget - spent:,.2f}。")
+        lines += [f"{c.on:%Y-%m-%d} {c.get_kind_display()} {c.item} ¥{c.amount:,.2f}"
+                  + (f"({c.funded_by})" if c.funded_by else "") for c in project.costs.order_by("on", "pk")[:60]]
+    else:
+        lines += [f"{m.title}:计划 {m.due_on:%Y-%m-%d},{m.get_state_display()},完成 {m.percent}%"
+                  for m in project.milestones.all()]
+    return "\n".join(lines)[:5000]
+
+
+def project_publish(*, project_id: int, category: str, by, now: dt.datetime | None = None):
+    """Put the project's progress (工作成果) or its money (财务收支) on the community's disclosure board,
+    once per category while the item is up (withdrawn from the board, it may be published again)."""
+    from gongzhi.disclosure import services as disclosure
+    now = now or timezone.now()
+    if category not in PUBLISH_CATEGORIES:
+        raise RuleError(ERR_PUBLISH_CATEGORY)
+    with transaction.atomic():
+        project = Project.objects.select_for_update().select_related("community").get(pk=project_id)
+        item = disclosure.publish(community=project.community, category=category,
+                                  title=f"{project.title[:52]}({PUBLISH_CATEGORIES[category]})",
+                                  body=publish_body(project, category), by=by,
+                                  source=f"projects.{category}", source_pk=project.pk, now=now)
+        if item.published_at == now:
+            _event(project, ProjectAction.PUBLISH, by=by, now=now, note=f"居务公开:{PUBLISH_CATEGORIES[category]}")
+    return item

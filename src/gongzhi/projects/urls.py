@@ -24,4 +24,5 @@ urlpatterns = [
     path("<int:pk>/links/", views.link, name="link"),
     path("<int:pk>/complete/", views.complete, name="complete"),
     path("<int:pk>/stop/", views.stop, name="stop"),
+    path("<int:pk>/publish/", views.publish, name="publish"),
 ]

@@ -156,6 +156,7 @@ def project_detail(request, pk, *, error="", status=200):
         "volunteers": list(project.volunteers.select_related("resident")) if show_people else [],
         "volunteer_count": project.volunteers.count(),
         "may_manage": may_manage and project.state == ProjectState.ACTIVE, "member": member,
+        "may_publish": may_manage and project.state != ProjectState.STOPPED,
         "active": project.state == ProjectState.ACTIVE, "show_people": show_people, "error": error,
         "today": timezone.localdate(), "late": project.is_late(), "cost_kinds": CostKind.choices,
     }
@@ -321,6 +322,18 @@ def stop(request, pk):
     return _step(request, pk, lambda: services.project_stop(
         project_id=project.pk, version=_version(request), reason=request.POST.get("reason", ""), by=request.user),
         "项目已终止")
+
+
+@requires(MANAGE_PROJECTS)
+@require_POST
+def publish(request, pk):
+    project = selectors.access_project(request.scope, pk)
+    try:
+        services.project_publish(project_id=project.pk, category=request.POST.get("category", ""), by=request.user)
+    except RuleError as exc:
+        return _again(request, pk, exc)
+    messages.success(request, "已发布到本社区居务公开栏")
+    return redirect("projects:project", project.pk)
 
 
 # -- a supervision member's desk ---------------------------------------------------------
