@@ -11,6 +11,11 @@ PAGES = ["/orders/?state=", "/orders/new/", "/orders/inbox/", "/orders/figures/"
 REFUSED = {
     "resident": {"/orders/figures/", "/orders/visits/", "/orders/disputes/", "/orders/catalogue/",
                  "/orders/calendar/", "/"},
+    # more resident accounts (other households of the same grid): the same pages, and only their own orders
+    "resident2": {"/orders/figures/", "/orders/visits/", "/orders/disputes/", "/orders/catalogue/",
+                  "/orders/calendar/", "/"},
+    "resident3": {"/orders/figures/", "/orders/visits/", "/orders/disputes/", "/orders/catalogue/",
+                  "/orders/calendar/", "/"},
     # departments keep no visit log and read none (VIEW_VISITS): refused, as the header hides the link
     "department": {"/orders/new/", "/orders/visits/", "/orders/catalogue/", "/orders/calendar/"},
     "street": {"/orders/catalogue/", "/orders/calendar/"},
@@ -33,13 +38,18 @@ def test_each_role_uses_the_work_order_pages(client, db):
         for url in PAGES:
             response = client.get(url)
             expected = 403 if url in REFUSED[username] else 200
-            if url == "/" and username == "resident":
-                expected = 302  # residents land on their household page
+            if url == "/" and username.startswith("resident"):
+                expected = 302  # residents land on their own home page (people:resident_home)
             assert response.status_code == expected, (username, url, response.status_code)
         if "/orders/?state=" in REFUSED[username]:
             continue
         listing = client.get("/orders/?state=").content.decode()
         numbers = set(re.findall(r"GD\d{15}", listing))
+        if username in ("resident2", "resident3"):
+            user = User.objects.get(username=username)
+            assert all(WorkOrder.objects.get(pk=WorkOrder.pk_from_number(n)).reporter_user_id == user.pk
+                       for n in numbers)  # their own reports only (none on the demo)
+            continue
         assert numbers, username  # every role has work orders on the demo
         one = WorkOrder.objects.get(pk=WorkOrder.pk_from_number(sorted(numbers)[0]))
         assert client.get(f"/orders/{one.pk}/").status_code == 200

@@ -69,6 +69,9 @@ ACCOUNTS = (
     DemoAccount("grid", Role.GRID, ACCOUNT_GRID, "储丽萍", ""),
     DemoAccount("department", Role.DEPARTMENT, DISTRICT_CODE, "潘志强", "市民政局"),
     DemoAccount("resident", Role.RESIDENT, ACCOUNT_GRID, "", ""),
+    # more households of the same grid with their own resident accounts (people.demo binds each to its own household)
+    DemoAccount("resident2", Role.RESIDENT, ACCOUNT_GRID, "", ""),
+    DemoAccount("resident3", Role.RESIDENT, ACCOUNT_GRID, "", ""),
     # 三员分立: the auditor reads the audit trail only; the security administrator keeps the accounts' security
     DemoAccount("auditor", Role.AUDITOR, DISTRICT_CODE, "任静怡", ""),
     DemoAccount("security", Role.SECURITY, DISTRICT_CODE, "邵国平", ""),

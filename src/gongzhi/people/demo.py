@@ -20,7 +20,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from gongzhi.core import idcard
-from gongzhi.core.demo import BATCH, DISTRICT_CODE, HISTORY_REASON, DemoContext, DemoSummary, demo_account
+from gongzhi.accounts.models import Role
+from gongzhi.core.demo import ACCOUNTS, BATCH, DISTRICT_CODE, HISTORY_REASON, DemoContext, DemoSummary
 from gongzhi.core.pinyin import name_pinyin
 from gongzhi.people.models import (
     BUILTIN_CARE_TAGS, CareTag, EventKind, Household, HouseholdStatus, Organisation, OrgKind, OrgRegistration,
@@ -350,14 +351,19 @@ class PeopleMaker:
             self.tag_links += [(r, self.tags[code]) for code in codes if code in self.tags]
 
     def bind_resident_account(self) -> None:
-        """The resident account is bound to an adult head of household of its grid."""
-        account = demo_account("resident")
-        grid = self.ctx.places[account.place]
+        """Each resident demo account ("resident", "resident2", ...) is bound to an adult of its grid with a
+        mobile number, each in a household of its own (the first one is the one it always was)."""
         today = self.ctx.reference_date
-        candidates = [r for r in self.residents if r.grid is grid and r.relation == "02"
-                      and r.status == PersonStatus.ACTIVE and 25 <= _age(r.birth_date, today) <= 60 and r.phone_enc]
-        person = candidates[0] if candidates else next(r for r in self.residents if r.grid is grid)
-        self.ctx.account_residents[account.username] = person
+        used: set[int] = set()
+        for account in (a for a in ACCOUNTS if a.role == Role.RESIDENT):
+            grid = self.ctx.places[account.place]
+            candidates = [r for r in self.residents if r.grid is grid and r.relation == "02"
+                          and r.status == PersonStatus.ACTIVE and 25 <= _age(r.birth_date, today) <= 60 and r.phone_enc
+                          and id(r.household) not in used]
+            person = candidates[0] if candidates else next(
+                r for r in self.residents if r.grid is grid and id(r.household) not in used)
+            used.add(id(person.household))
+            self.ctx.account_residents[account.username] = person
 
 
 def _organisations(ctx: DemoContext) -> list[Organisation]:
