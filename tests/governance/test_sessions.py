@@ -184,3 +184,11 @@ def test_pages_call_record_and_comment(world, client):
     assert bad.status_code == 422 and "控制字符" in bad.content.decode()
     assert client.post(f"/governance/sessions/{session.pk}/comment/", {"text": "赞成"}).status_code == 302
     assert "邻里恳谈" in client.get("/governance/mine/").content.decode()
+
+
+def test_one_stakeholder_per_household_the_head_first(world):
+    hh = household(world.grid_a2)
+    resident(hh, "先登记的成员", relation="01")
+    resident(hh, "户主乙", relation="02")
+    session = _session(world, grid_ids=[world.grid_a2.pk])
+    assert sorted(session.participants.values_list("resident__name", flat=True)) == ["户主乙", "李四"]

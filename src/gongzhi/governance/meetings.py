@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 
 from gongzhi.core import codes
@@ -216,8 +216,9 @@ def session_create(*, community: Place, form: str, title: str, starts_at: dt.dat
                 place_q |= Q(household__dwelling__building_id__in=list(building_ids))
             if grid_ids:
                 place_q |= Q(household__grid_id__in=list(grid_ids))
+            head_first = Case(When(relation=codes.HEAD_RELATION, then=Value(0)), default=Value(1))
             picked = (community_residents(community).filter(place_q, household__status=HouseholdStatus.ACTIVE)
-                      .order_by("household_id", "relation", "pk").values_list("household_id", "pk"))
+                      .order_by("household_id", head_first, "pk").values_list("household_id", "pk"))
             seen = set()
             for household_id, pk in picked.iterator(chunk_size=2000):
                 if household_id not in seen:
