@@ -24,6 +24,8 @@ ENDPOINTS = {
     "admission:contract": ("GET", lambda w: f"/duties/contracts/{w.adm_contract_b.pk}/"),
     "admission:contract_accept": ("POST", lambda w: f"/duties/contracts/{w.adm_contract_b.pk}/accept/"),
     "admission:contract_void": ("POST", lambda w: f"/duties/contracts/{w.adm_contract_b.pk}/void/"),
+    "admission:evaluation_open": ("POST", lambda w: "/duties/evaluation/open/"),
+    "admission:evaluation_rate": ("POST", lambda w: "/duties/evaluation/rate/"),
     "admission:certificate_kinds": ("POST", lambda w: "/duties/certificates/kinds/"),
     "admission:certificate_kind_void": ("POST", lambda w: f"/duties/certificates/kinds/{w.adm_cert_b.kind_id}/void/"),
 }
@@ -37,6 +39,7 @@ LISTS = {
     "admission:certificates": "/duties/certificates/",
     "admission:contracts": "/duties/contracts/",
     "admission:burden": "/duties/burden/",
+    "admission:evaluation": "/duties/evaluation/",
     "admission:contract_new": "/duties/contracts/new/",
 }
 OTHER = {
@@ -45,7 +48,7 @@ OTHER = {
     # public, shows no personal data (tests/admission/test_certificates.py::test_public_verification_…)
     "admission:verify",
 }
-BODY = {"decision": "refuse", "kind_name": "居住证明", "household_number": "HB1", "purpose": "篡改", "allowed": "yes", "passed": "yes", "provider": "篡改", "price_yuan": "1", "category_code": "sanitation", "rules_id": "zhuhai-2010", "v_0": "7",
+BODY = {"decision": "refuse", "kind_name": "居住证明", "household_number": "HB1", "purpose": "篡改", "allowed": "yes", "passed": "yes", "direction": "s2c", "q0": "5", "q1": "5", "q2": "5", "q3": "5", "opens_on": "2026-01-01", "closes_on": "2026-12-31", "provider": "篡改", "price_yuan": "1", "category_code": "sanitation", "rules_id": "zhuhai-2010", "v_0": "7",
         "kind": "duty", "legal_basis": "篡改", "department": "篡改", "community_does": "篡改"}
 
 
@@ -82,12 +85,18 @@ def build(w):
         by=street_b, post=RoleAssignment.objects.get(user=street_b), community=w.comm_b, title="王五助餐服务",
         provider="南岳社区居委会", price_yuan=100, starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31),
         deliverables="王五家送餐")
+    from gongzhi.admission import evaluation
+    today = timezone.localdate()
+    evaluation.round_open(locality=w.district, year=today.year, opens_on=today, closes_on=today, by=w.admin)
+    evaluation.evaluate(post=RoleAssignment.objects.get(user=w.community_worker_b), year=today.year,
+                        direction="c2d", target_place=None, target_department="民政局", scores=[5, 5, 5],
+                        comment="王五所在社区的意见", by=w.community_worker_b)
 
 
 def snapshot():
     from gongzhi.admission.models import (
         AdmissionRequest, AdmissionStep, CategoryBasis, Certificate, CertificateKind, DataAnswer, DataRequest,
-        ListItem, LocalityRules, ServiceContract,
+        Evaluation, EvaluationRound, ListItem, LocalityRules, ServiceContract,
     )
     return (list(AdmissionRequest.objects.order_by("pk").values_list("pk", "state", "stage", "version")),
             AdmissionStep.objects.count(),
@@ -98,4 +107,6 @@ def snapshot():
             list(LocalityRules.objects.order_by("pk").values_list("pk", "rules_id")),
             list(Certificate.objects.order_by("pk").values_list("pk", "voided")),
             list(CertificateKind.objects.order_by("pk").values_list("pk", "voided")),
-            list(ServiceContract.objects.order_by("pk").values_list("pk", "state")))
+            list(ServiceContract.objects.order_by("pk").values_list("pk", "state")),
+            list(Evaluation.objects.order_by("pk").values_list("pk", "score")),
+            list(EvaluationRound.objects.order_by("pk").values_list("pk", "year")))

@@ -146,6 +146,7 @@ def build(ctx) -> None:
             or admin
         services.data_answer(answer=answer, values={"1": str(rng.randint(5, 60)), "2": str(rng.randint(0, 3))},
                              by=worker, now=now - dt.timedelta(days=2))
+    _evaluations(ctx, district, admin, communities, rng, now)
     from gongzhi.admission import certificates
     from gongzhi.admission.models import AdmissionRequest, Certificate, DataRequest
     street_user = ctx.accounts.get("street")
@@ -173,3 +174,26 @@ def build(ctx) -> None:
                     admission_requests=AdmissionRequest.objects.filter(locality=district).count(),
                     data_requests=DataRequest.objects.filter(locality=district).count(),
                     certificates=Certificate.objects.filter(kind__locality=district).count())
+
+
+def _evaluations(ctx, district, admin, communities, rng, now) -> None:
+    """A year of two-way evaluations: the round of the reference year, every street rating its
+    communities, every community with a worker rating its street and the departments of its lists."""
+    from gongzhi.admission import evaluation
+    year = ctx.reference_date.year
+    evaluation.round_open(locality=district, year=year, opens_on=ctx.reference_date - dt.timedelta(days=20),
+                          closes_on=ctx.reference_date + dt.timedelta(days=10), by=admin, now=now)
+    comments = ["随事经费到位及时", "希望减少重复填报", "台账要求比去年少", "", "", "会议仍然偏多"]
+    for post in RoleAssignment.objects.filter(role__in=(Role.STREET, Role.COMMUNITY), active=True,
+                                              place__path__startswith=district.path).select_related("place", "user"):
+        if post.role == Role.COMMUNITY and RoleAssignment.objects.filter(
+                role=Role.COMMUNITY, place=post.place, pk__lt=post.pk).exists():
+            continue  # one rating per community
+        if post.role == Role.STREET and RoleAssignment.objects.filter(
+                role=Role.STREET, place=post.place, pk__lt=post.pk).exists():
+            continue
+        for direction, place, dept, _ in evaluation.targets_for(post):
+            n = len(evaluation.DEFAULT_FORM[direction])
+            evaluation.evaluate(post=post, year=year, direction=direction, target_place=place,
+                                target_department=dept, scores=[rng.choice((3, 4, 4, 5, 5)) for _ in range(n)],
+                                comment=rng.choice(comments), by=post.user, now=now - dt.timedelta(days=5))

@@ -14,12 +14,14 @@ REQUEST_DATA = capability("request_data", "布置数据填报任务", Role.DEPAR
 ANSWER_DATA = capability("answer_data", "填报数据", Role.COMMUNITY)
 # who buys services outside the lists from a committee or social organisation (P-DUTY-3)
 BUY_SERVICES = capability("buy_services", "购买社区服务", Role.ADMIN, Role.STREET, Role.DEPARTMENT)
+# street and committee rate each other (and the departments) once a year (P-DUTY-6)
+RATE_EVALUATION = capability("rate_evaluation", "参加双向评价", Role.STREET, Role.COMMUNITY)
 ISSUE_CERTIFICATES = capability("issue_certificates", "出具社区证明", Role.COMMUNITY)
 
 MODULE = register(Module(
     name="admission", label="准入与减负",
     capabilities=(VIEW_DUTIES, KEEP_DUTIES, VIEW_ADMISSION, APPLY_ADMISSION, REQUEST_DATA, ANSWER_DATA, ISSUE_CERTIFICATES,
-                  BUY_SERVICES),
+                  BUY_SERVICES, RATE_EVALUATION),
     urls=(("duties/", "gongzhi.admission.urls"),),
     nav=(NavEntry("准入与减负", "admission:home", order=62, capability=VIEW_DUTIES),),
     public_pages=(PublicPage("社区工作事项清单", "admission:public_lists",

@@ -310,3 +310,43 @@ class ServiceContract(models.Model):
 
     class Meta:
         ordering = ["-starts_on"]
+
+
+class Direction(models.TextChoices):
+    STREET_TO_COMMUNITY = "s2c", "街道评价社区"
+    COMMUNITY_TO_STREET = "c2s", "社区评价街道"
+    COMMUNITY_TO_DEPARTMENT = "c2d", "社区评价部门"
+
+
+class EvaluationRound(models.Model):
+    """双向评价 (P-DUTY-6): one year's round in a locality, open between two dates, on the form of
+    the locality's rules (copied here when the round opens)."""
+    locality = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    opens_on = models.DateField("开始日期")
+    closes_on = models.DateField("截止日期")
+    form = models.JSONField("评价表")  # {"s2c": [question, ...], "c2s": [...], "c2d": [...]}
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["locality", "year"], name="evaluation_round_year")]
+
+
+class Evaluation(models.Model):
+    """One rating. `rater` is kept for the audit only: no page shows a department who rated it."""
+    round = models.ForeignKey(EvaluationRound, on_delete=models.PROTECT, related_name="evaluations")
+    direction = models.CharField(max_length=3, choices=Direction.choices)
+    rater_place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    target_place = models.ForeignKey("places.Place", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    target_department = models.CharField(max_length=50, blank=True)
+    scores = models.JSONField()  # [1..5 per question]
+    score = models.DecimalField(max_digits=5, decimal_places=1)  # mean × 20 (0–100)
+    comment = models.TextField(blank=True)
+    rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "direction", "rater_place", "target_place",
+                                                       "target_department"], name="evaluation_once")]

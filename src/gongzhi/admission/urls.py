@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.admission import cert_views, contract_views, views
+from gongzhi.admission import cert_views, contract_views, eval_views, views
 
 app_name = "admission"
 urlpatterns = [
@@ -33,6 +33,9 @@ urlpatterns = [
     path("certificates/<int:pk>/void/", cert_views.certificate_void, name="certificate_void"),
     path("verify/", cert_views.verify, name="verify"),
     path("burden/", contract_views.burden, name="burden"),
+    path("evaluation/", eval_views.evaluation_home, name="evaluation"),
+    path("evaluation/open/", eval_views.evaluation_open, name="evaluation_open"),
+    path("evaluation/rate/", eval_views.evaluation_rate, name="evaluation_rate"),
     path("contracts/", contract_views.contracts, name="contracts"),
     path("contracts/new/", contract_views.contract_new, name="contract_new"),
     path("contracts/<int:pk>/", contract_views.contract_detail, name="contract"),
