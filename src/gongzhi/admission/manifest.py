@@ -29,5 +29,6 @@ MODULE = register(Module(
                   PublicPage("社区证明核验", "admission:verify",
                              "输入社区证明上的核验码,核对证明是否由社区出具、是否有效(不显示个人信息)。"),),
     demo=(DemoPart(order=57, build="gongzhi.admission.demo.build", label="清单、准入申请与数据填报"),),
-    extras={"category_checks": ("gongzhi.admission.services.check_category",)},
+    extras={"category_checks": ("gongzhi.admission.services.check_category",),
+            "metrics": ("gongzhi.admission.metrics.METRICS",)},
 ))
