@@ -326,7 +326,9 @@ def test_reference_date_is_in_the_past():
 # the data set what it is: changing it changes every name and number after it.
 PART_ORDER = ["gongzhi.places.demo.build", "gongzhi.people.demo.build", "gongzhi.places.demo.build_facilities",
               "gongzhi.accounts.demo.build", "gongzhi.workorders.demo.build", "gongzhi.governance.demo.build",
-              "gongzhi.ledgers.demo.build", "gongzhi.standards.demo.build_part"]
+              "gongzhi.governance.demo_meetings.build", "gongzhi.projects.demo.build", "gongzhi.disclosure.demo.build",
+              "gongzhi.ledgers.demo.build", "gongzhi.elections.demo.build", "gongzhi.admission.demo.build",
+              "gongzhi.standards.demo.build_part"]
 
 
 @pytest.mark.django_db
