@@ -189,8 +189,11 @@ def test_home_panels(setup, world, client):
     client.force_login(setup.member_user)
     page = client.get("/projects/review/").content.decode()
     assert m.title in page and setup.project.title in page
+    page = client.get("/people/home/").content.decode()  # the resident's home: the member's panel
+    assert "1 个节点待您验收" in page and m.title in page
     client.force_login(world.resident_user)
     assert m.title not in client.get("/projects/review/").content.decode()
+    assert "待您验收" not in client.get("/people/home/").content.decode()
 
 
 def test_public_page_shows_no_personal_data(setup, world, client):
