@@ -757,9 +757,10 @@ def counts(*, elections: list[Election], by=None) -> list[Election]:
                 f"第 {e.round} 轮计票:当选 {sum(1 for c in round_candidates if c.elected)} 名"
                 + (f",仍缺 {short} 名" if short else ""))))
         e.version += 1
-    Candidate.objects.bulk_update(changed, ["votes", "elected"], batch_size=1000)
+    # small batches: bulk_update is one CASE per column, whose cost grows with the batch squared
+    Candidate.objects.bulk_update(changed, ["votes", "elected"], batch_size=100)
     Election.objects.bulk_update(list(locked.values()), ["voters", "turnout", "ballots", "state", "invalid_reason",
-                                                         "round", "version"], batch_size=500)
+                                                         "round", "version"], batch_size=100)
     ElectionEvent.objects.bulk_create(events)
     return [locked[i] for i in ids]
 
