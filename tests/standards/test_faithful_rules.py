@@ -261,3 +261,23 @@ def test_a_past_year_reads_the_registry_as_it_stood_at_its_end(world):
     assert early.get("households")[world.comm_a.id] == 2 and early.registry == {"households": asof.FROM_TODAY}
     run = run_pack(packs.load("wuhan-2011"), world.street_a)
     assert "户数按登记历史还原到 2025-12-31" in run.summary["registry"]["text"]
+
+
+def test_run_page_shows_city_wide_targets_and_how_the_registry_was_read(client, world):
+    run = run_pack(packs.load("yixing-2019"), world.district)
+    client.force_login(world.admin)
+    page = client.get(f"/standards/assessments/{run.pk}/").content.decode()
+    assert 'data-testid="registry-note"' in page and "按评估当日的登记计" in page
+    assert "社会组织每万人不少于 9 个(全范围合计)" in page and "≥ 9(全范围合计)" in page
+    client.force_login(world.street_officer_a)  # a street sees its street's figure, not the city's
+    street_page = client.get(f"/standards/assessments/{run.pk}/").content.decode()
+    assert "≥ 9(全范围合计)" in street_page and "本辖区见右" in street_page
+    assert f"合计 {run.summary['targets'][1]['numerator']} ÷" not in street_page
+
+
+@pytest.mark.django_db
+def test_funding_command_refuses_a_street_typo():
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+    with pytest.raises(CommandError, match="是不是「宜城街道」"):
+        call_command("funding", "--pack", "yixing-2019", "--street", "宜城", "--households", "3300", "--urban")

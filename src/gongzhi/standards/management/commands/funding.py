@@ -1,4 +1,4 @@
-"""`gongzhi funding --pack PACK [--street NAME] --households N [--urban|--rural] [--json]`:
+"""`gongzhi funding --pack PACK [--street NAME] --households N [--urban|--rural] [--new] [--json]`:
 what a community (existing or planned) is due each year under a policy pack,
 with the breakdown and the one-off grants it may qualify for."""
 import json
@@ -18,12 +18,20 @@ class Command(BaseCommand):
         area = parser.add_mutually_exclusive_group()
         area.add_argument("--urban", dest="area", action="store_const", const="urban", help="urban community (default)")
         area.add_argument("--rural", dest="area", action="store_const", const="rural", help="rural community")
+        parser.add_argument("--new", action="store_true",
+                            help="formed in the funding year (some packs split its funds differently)")
         parser.add_argument("--json", action="store_true", help="print one JSON object; `total` is yuan per year")
 
-    def handle(self, *args, pack, households, street, area, json: bool = False, **options):
+    def handle(self, *args, pack, households, street, area, json: bool = False, new: bool = False, **options):
+        from gongzhi.places.models import Level, Place
+
         try:
             policy = packs.load(pack)
-            result = funding.funding_for(policy, funding.Community(households, area or "urban", street.strip()))
+            known = []  # the registry's streets, asked only for a name the pack does not list
+            if street.strip() and street.strip() not in funding.pack_streets(policy):
+                known = list(Place.objects.filter(level=Level.STREET).values_list("name", flat=True))
+            result = funding.funding_for(policy, funding.Community(households, area or "urban", street.strip(),
+                                                                   new=new), known_streets=known)
         except (packs.PackError, ValueError) as exc:
             raise CommandError(str(exc)) from None
         if json:
