@@ -22,7 +22,8 @@ MODULE = register(Module(
     public_pages=(PublicPage("居务公开栏", "disclosure:boards",
                              "各社区公开的工作计划、工作成果、财务收支和重大事项(不含个人信息),可打印 A3 海报。"),),
     demo=(DemoPart(order=48, build="gongzhi.disclosure.demo.build", label="居务公开"),),
-    extras={# the resident's home page (people): the latest items of their community's board
+    extras={"metrics": ("gongzhi.disclosure.metrics.METRICS",),
+            # the resident's home page (people): the latest items of their community's board
             "resident_panels": (Panel("disclosure/panel_board.html", "gongzhi.disclosure.panels.my_board", order=35,
                                       capability=READ_BOARD),),
             # a published item writes its ledgers.Disclosure row (ledgers.services.write_from)
