@@ -26,6 +26,8 @@ LISTS = {
     "governance:annual": "/governance/meetings/annual/",
     "governance:mine": "/governance/mine/",
     "governance:posts": "/governance/posts/?ended=1",
+    # the street's self-governance table: its own communities' figures only (tests/governance/test_overview.py)
+    "governance:overview": "/governance/overview/",
 }
 BODY = {"choice": "yes", "present": 0, "yes": 0, "no": 0, "abstain": 0, "outcome": "篡改",
         "starts_at": "2026-12-01T10:00", "text": "篡改", "department_answer": "篡改", "body": "residents",

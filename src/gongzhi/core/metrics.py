@@ -18,14 +18,16 @@ needs no import of the module that owns its parts.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
+from gongzhi.core import modules
 from gongzhi.places.models import Level, Place
 
 Values = dict[int, float | int | None]
@@ -138,3 +140,78 @@ def ratio(numerators: dict, denominators: dict, ids, scale: float) -> dict[int, 
         denominator = denominators.get(cid) or 0
         out[cid] = round(float(numerators.get(cid) or 0) * scale / denominator, 2) if denominator else None
     return out
+
+
+# -- the registry's view: every module's metrics by name ---------------------------------------
+def _resolve(item) -> tuple[Metric, ...]:
+    """An entry of extras["metrics"]: a Metric, or the dotted path of one or of a tuple of them."""
+    if isinstance(item, str):
+        item = import_string(item)
+    found = (item,) if isinstance(item, Metric) else tuple(item)
+    for m in found:
+        if not isinstance(m, Metric):
+            raise modules.RegistryError(f"extras[\"metrics\"] 中的 {m!r} 不是 Metric")
+    return found
+
+
+class _Registered(Mapping):
+    """name → Metric over everything the modules registered; rebuilt when the registry
+    (or a registered list) changes, e.g. a module registered by a test."""
+
+    def __init__(self):
+        self._key: tuple | None = None
+        self._version: tuple | None = None
+        self._by_name: dict[str, Metric] = {}
+
+    def _current(self) -> dict[str, Metric]:
+        version = modules.version()
+        if version == self._version:  # the common case: nothing registered since (a lookup per result)
+            return self._by_name
+        registered = tuple(m for item in modules.extras("metrics") for m in _resolve(item))
+        # by identity: a list replaced by an equal-looking one (another compute) is a change
+        if self._key is None or len(registered) != len(self._key) or \
+                any(a is not b for a, b in zip(registered, self._key)):
+            by_name: dict[str, Metric] = {}
+            for m in registered:
+                if m.name in by_name:
+                    raise modules.RegistryError(f"指标数据「{m.name}」重复注册")
+                by_name[m.name] = m
+            self._by_name, self._key = by_name, registered
+        self._version = version
+        return self._by_name
+
+    def __getitem__(self, name: str) -> Metric:
+        return self._current()[name]
+
+    def __contains__(self, name) -> bool:
+        return name in self._current()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+    def __repr__(self) -> str:
+        return f"<registered metrics: {', '.join(self._current())}>"
+
+
+REGISTERED: Mapping[str, Metric] = _Registered()
+
+
+class Figures(Context):
+    """A Context for pages that show registered metrics outside an assessment run (a street's table
+    of its communities): `get(name)` computes the metric through the registry, once per page."""
+
+    def __init__(self, communities: QuerySet | None = None, *, year: int | None = None,
+                 as_of: dt.date | None = None):
+        super().__init__(communities, year=year, as_of=as_of)
+        self._values: dict[str, Values] = {}
+
+    def get(self, name: str) -> Values:
+        if name not in self._values:
+            metric = REGISTERED[name]
+            values = metric.compute(self) if metric.compute else {}
+            missing = None if metric.ratio is not None or metric.unit == "%" else 0  # as the engine reads them
+            self._values[name] = {cid: values.get(cid, missing) for cid in self.ids}
+        return self._values[name]

@@ -18,15 +18,18 @@ TAKE_PART = capability("take_part_meetings", "网上发表协商意见和投票"
 # P-GOV-1: the residents' meeting at the start and the end of each year, due and overdue
 WATCH_ANNUAL_MEETINGS = capability("watch_annual_meetings", "查看年初年末居民会议召开情况", Role.ADMIN, Role.STREET,
                                    Role.COMMUNITY)
+# the table of topics, sessions, decisions, projects and disclosure per community (governance/overview.py)
+VIEW_OVERVIEW = capability("view_selfgov_overview", "查看居民自治概况", Role.ADMIN, Role.STREET, Role.COMMUNITY)
 
 MODULE = register(Module(
     name="governance", label="居民自治",
     capabilities=(VIEW_TOPICS, RAISE_TOPICS, SUPPORT_TOPICS, ANSWER_TOPICS, EDIT_TOPIC_RULES, VIEW_MEETINGS,
-                  RUN_MEETINGS, TAKE_PART, WATCH_ANNUAL_MEETINGS),
+                  RUN_MEETINGS, TAKE_PART, WATCH_ANNUAL_MEETINGS, VIEW_OVERVIEW),
     urls=(("governance/", "gongzhi.governance.urls"),),
     nav=(NavEntry("议题", "governance:topics", order=30, capability=VIEW_TOPICS, audience="staff"),
          NavEntry("议题", "governance:topics", order=4, audience="resident"),
          NavEntry("协商与表决", "governance:meetings", order=31, capability=VIEW_MEETINGS, audience="staff"),
+         NavEntry("自治概况", "governance:overview", order=32, capability=VIEW_OVERVIEW, audience="staff"),
          NavEntry("会议表决", "governance:mine", order=5, audience="resident")),
     home_panels=(Panel("governance/panel_desk.html", "gongzhi.governance.panels.answer_desk", order=15,
                        capability=ANSWER_TOPICS),
@@ -37,6 +40,9 @@ MODULE = register(Module(
     demo=(DemoPart(order=45, build="gongzhi.governance.demo.build", label="居民议题与附议"),
           DemoPart(order=46, build="gongzhi.governance.demo_meetings.build", label="协商会与居民会议表决")),
     extras={"demo_counts": (("gongzhi.governance.demo.build", "gongzhi.governance.demo.count_existing"),),
+            "metrics": ("gongzhi.governance.metrics.METRICS",),
+            # the answered topics on every community's disclosure board and poster (disclosure)
+            "disclosure_sections": ("gongzhi.governance.board.answered_topics",),
             # the resident's home page (people): the open topics of their community
             "resident_panels": (Panel("governance/resident_panel_topics.html",
                                       "gongzhi.governance.resident_panels.community_topics", order=30,

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from gongzhi.governance import meeting_views as mv
-from gongzhi.governance import views
+from gongzhi.governance import overview, views
 
 app_name = "governance"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("rules/<str:code>/", views.rules_edit, name="rules_edit"),
     path("from-visit/<int:visit_pk>/", views.from_visit, name="from_visit"),
     path("from-order/<int:order_pk>/", views.from_order, name="from_order"),
+    path("overview/", overview.overview, name="overview"),
     path("board/", views.boards, name="boards"),
     path("board/<str:code>/", views.board, name="board"),
     path("sessions/", mv.session_list, name="sessions"),

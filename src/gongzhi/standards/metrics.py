@@ -15,72 +15,17 @@ what data it would need (`needs`), and the pack test fails when the platform has
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 from django.db.models import Count, Q
-from django.utils.module_loading import import_string
 
-from gongzhi.core import modules
-from gongzhi.core.metrics import Metric, Ratio, evidence, grouped
+from gongzhi.core.metrics import REGISTERED, Metric, Ratio, evidence, grouped
 from gongzhi.standards.models import SurveyKind, SurveyResponse
 
 __all__ = ["METRICS", "PROVIDES", "SURVEY_METRICS", "Metric", "data_provided"]
 
 
-def _resolve(item) -> tuple[Metric, ...]:
-    """An entry of extras["metrics"]: a Metric, or the dotted path of one or of a tuple of them."""
-    if isinstance(item, str):
-        item = import_string(item)
-    found = (item,) if isinstance(item, Metric) else tuple(item)
-    for m in found:
-        if not isinstance(m, Metric):
-            raise modules.RegistryError(f"extras[\"metrics\"] 中的 {m!r} 不是 Metric")
-    return found
-
-
-class _Registered(Mapping):
-    """name → Metric over everything the modules registered; rebuilt when the registry
-    (or a registered list) changes, e.g. a module registered by a test."""
-
-    def __init__(self):
-        self._key: tuple | None = None
-        self._version: tuple | None = None
-        self._by_name: dict[str, Metric] = {}
-
-    def _current(self) -> dict[str, Metric]:
-        version = modules.version()
-        if version == self._version:  # the common case: nothing registered since (a lookup per result)
-            return self._by_name
-        registered = tuple(m for item in modules.extras("metrics") for m in _resolve(item))
-        # by identity: a list replaced by an equal-looking one (another compute) is a change
-        if self._key is None or len(registered) != len(self._key) or \
-                any(a is not b for a, b in zip(registered, self._key)):
-            by_name: dict[str, Metric] = {}
-            for m in registered:
-                if m.name in by_name:
-                    raise modules.RegistryError(f"指标数据「{m.name}」重复注册")
-                by_name[m.name] = m
-            self._by_name, self._key = by_name, registered
-        self._version = version
-        return self._by_name
-
-    def __getitem__(self, name: str) -> Metric:
-        return self._current()[name]
-
-    def __contains__(self, name) -> bool:
-        return name in self._current()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._current())
-
-    def __len__(self) -> int:
-        return len(self._current())
-
-    def __repr__(self) -> str:
-        return f"<registered metrics: {', '.join(self._current())}>"
-
-
-METRICS: Mapping[str, Metric] = _Registered()
+METRICS: Mapping[str, Metric] = REGISTERED  # the registry's view, kept in the kernel (core.metrics)
 
 
 # -- the standards module's own metrics: surveys (P-EVAL-2, P-GRID-7, P-PROP-2) --------------

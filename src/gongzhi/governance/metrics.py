@@ -1,0 +1,105 @@
+"""Self-governance figures for the standards engine and the street's table (registered in
+manifest.py under extras["metrics"]; see gongzhi/core/metrics.py): topics raised and answered in
+time, deliberation sessions held, residents' (villagers') meetings and the decisions they passed.
+Each family is one grouped query per run (`ctx.once`)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from gongzhi.core.metrics import Context, Metric, Ratio, evidence, grouped, ratio
+from gongzhi.governance.models import (
+    MeetingState, Outcome, ResidentMeeting, Session, SessionState, Topic, TopicState,
+)
+
+TOPICS = evidence("议题", "governance:topics", community="{code}")
+SESSIONS = evidence("协商会议", "governance:sessions")
+MEETINGS = evidence("居民会议表决", "governance:meetings")
+
+
+def _topics(ctx: Context) -> dict:
+    def build():
+        end = dt.datetime.combine(ctx.as_of + dt.timedelta(days=1), dt.time.min, tzinfo=timezone.get_current_timezone())
+        due_in_year = Q(answer_due_at__year=ctx.year, answer_due_at__lt=end)
+        return grouped(
+            Topic.objects.filter(ctx.scope), "community_id",
+            raised=Count("pk", filter=Q(created_at__year=ctx.year)),
+            due=Count("pk", filter=due_in_year),
+            on_time=Count("pk", filter=due_in_year & Q(answered_at__isnull=False, answered_at__lte=F("answer_due_at"))),
+            overdue_now=Count("pk", filter=Q(state=TopicState.WAITING, answer_due_at__lt=end)))
+    return ctx.once("governance.topics", build)
+
+
+def _meetings(ctx: Context) -> dict:
+    def build():
+        year = Q(held_on__year=ctx.year, held_on__lte=ctx.as_of)
+        sessions = grouped(Session.objects.filter(ctx.scope), "community_id",
+                           held=Count("pk", filter=year & Q(state=SessionState.HELD)))
+        meetings = grouped(ResidentMeeting.objects.filter(ctx.scope), "community_id",
+                           closed=Count("pk", filter=year & Q(state=MeetingState.CLOSED)),
+                           adopted=Count("pk", filter=year & Q(state=MeetingState.CLOSED, outcome=Outcome.ADOPTED)),
+                           no_quorum=Count("pk", filter=year & Q(state=MeetingState.CLOSED,
+                                                                 outcome=Outcome.NO_QUORUM)))
+        return {"sessions": sessions, "meetings": meetings}
+    return ctx.once("governance.meetings", build)
+
+
+def _pick(rows: dict, name: str) -> dict:
+    return {cid: row[name] for cid, row in rows.items()}
+
+
+def topics_raised(ctx):
+    return _pick(_topics(ctx), "raised")
+
+
+def topics_due(ctx):
+    return _pick(_topics(ctx), "due")
+
+
+def topics_answered_on_time(ctx):
+    return _pick(_topics(ctx), "on_time")
+
+
+def topics_answered_on_time_rate(ctx):
+    return ratio(topics_answered_on_time(ctx), topics_due(ctx), ctx.ids, 100)
+
+
+def topics_overdue(ctx):
+    return _pick(_topics(ctx), "overdue_now")
+
+
+def sessions_held(ctx):
+    return _pick(_meetings(ctx)["sessions"], "held")
+
+
+def decisions_voted(ctx):
+    return _pick(_meetings(ctx)["meetings"], "closed")
+
+
+def decisions_adopted(ctx):
+    return _pick(_meetings(ctx)["meetings"], "adopted")
+
+
+def decisions_without_quorum(ctx):
+    return _pick(_meetings(ctx)["meetings"], "no_quorum")
+
+
+METRICS = (
+    Metric("topics_raised", "年度居民议题", "个", period=True, compute=topics_raised, evidence=TOPICS),
+    Metric("topics_due", "年度应答复的议题", "个", period=True, compute=topics_due, evidence=TOPICS),
+    Metric("topics_answered_on_time", "按时答复的议题", "个", period=True, compute=topics_answered_on_time,
+           evidence=TOPICS),
+    Metric("topics_answered_on_time_rate", "议题按时答复率", "%", period=True, compute=topics_answered_on_time_rate,
+           evidence=TOPICS, ratio=Ratio("topics_answered_on_time", "个", "topics_due", "个"),
+           note="答复时限在本年内的议题中,在时限前答复的比例"),
+    Metric("topics_overdue", "超时未答复的议题", "个", compute=topics_overdue, evidence=TOPICS),
+    Metric("sessions_held", "年度召开的协商会议", "次", period=True, compute=sessions_held, evidence=SESSIONS,
+           note="议事协商会议、民情恳谈、听证会、社区论坛、居民评议"),
+    Metric("decisions_voted", "年度居民(村民)会议表决事项", "项", period=True, compute=decisions_voted,
+           evidence=MEETINGS),
+    Metric("decisions_adopted", "表决通过的事项", "项", period=True, compute=decisions_adopted, evidence=MEETINGS),
+    Metric("decisions_without_quorum", "不足法定人数的表决", "项", period=True, compute=decisions_without_quorum,
+           evidence=MEETINGS),
+)
