@@ -59,6 +59,11 @@ def _builtin_care_tags(request):
     if not {"db", "transactional_db", "live_server"} & set(request.fixturenames):
         return
     request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+    restore_seeded_rows()
+
+
+def restore_seeded_rows():
+    """The rows migrations seed (built-in care tags, the work-order catalogue), if a flush took them."""
     from gongzhi.people.models import BUILTIN_CARE_TAGS, CareTag
     for sort, (code, name) in enumerate(BUILTIN_CARE_TAGS):
         CareTag.objects.get_or_create(code=code, defaults={"name": name, "builtin": True, "sort": sort})

@@ -4,6 +4,7 @@ community cannot read or change another's records, even by guessing ids.
 `ENDPOINTS` must name every URL pattern of the project (checked below), so a
 new endpoint cannot be added without saying how its scope is tested.
 """
+import copy
 import json
 import re
 
@@ -236,16 +237,41 @@ for _case in CASES:
     OTHER |= set(getattr(_case, "OTHER", ()))
 
 
-@pytest.fixture(autouse=True)
-def _foreign_order(request):
-    """An order in community B, with a photo and its reporter's name, for every test here."""
-    if "world" not in request.fixturenames:
-        return
+@pytest.fixture(scope="module")
+def _shared_world(django_db_setup, django_db_blocker):
+    """The world and community B's records of every module, built once for this file's ~1,700 tests
+    inside a transaction that is rolled back at the end; each test runs in a savepoint inside it
+    (pytest-django's `db`), so whatever a test writes is gone before the next one. Building it per
+    test cost more than the tests themselves."""
+    from django.db import transaction
+
+    from tests.conftest import restore_seeded_rows
+    from tests.factories import World
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            restore_seeded_rows()
+            w = World()
+            _foreign_records(w)
+            yield w
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def world(_shared_world, db):
+    """A per-test copy: what a test adds to it (an assessment run, a survey) stays its own."""
+    return copy.copy(_shared_world)
+
+
+def _foreign_records(w):
+    """An order in community B, with a photo and its reporter's name, and B's record of every module."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from gongzhi.workorders import services
     from gongzhi.workorders.models import Category, Channel
-    w = request.getfixturevalue("world")
     photo = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
     w.order_b = services.order_report(category=Category.objects.get(code="dispute"), description="王五与邻居纠纷",
                                       channel=Channel.WINDOW, by=w.community_worker_b, household=w.hh_b1,
