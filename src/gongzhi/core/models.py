@@ -37,6 +37,24 @@ class AccessLog(models.Model):
         raise PermissionError("访问日志不能删除")
 
 
+class AppendOnly(models.Model):
+    """A record of what happened (a step of a topic or a project, a line of money): written once,
+    never changed or deleted; a correction is a new record. Subclasses name themselves in the messages."""
+    refuse_change = "记录不可修改"
+    refuse_delete = "记录不可删除"
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError(self.refuse_change)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(self.refuse_delete)
+
+
 class JobStatus(models.TextChoices):
     QUEUED = "queued", "排队中"
     RUNNING = "running", "进行中"

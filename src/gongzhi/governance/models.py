@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from gongzhi.core.models import AppendOnly
+
 TEXT_MAX = 2000
 TITLE_MAX = 60
 
@@ -137,8 +139,9 @@ class TopicAction(models.TextChoices):
     DECLINE = "decline", "答复:不予采纳"
 
 
-class TopicEvent(models.Model):
+class TopicEvent(AppendOnly):
     """Append-only history of a topic: who did what, when."""
+    refuse_change, refuse_delete = "议题记录不可修改", "议题记录不可删除"
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="events")
     action = models.CharField("环节", max_length=12, choices=TopicAction.choices)
     from_state = models.CharField(max_length=12, choices=TopicState.choices, blank=True)
@@ -151,14 +154,6 @@ class TopicEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("议题记录不可修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("议题记录不可删除")
 
 
 class TopicPhoto(models.Model):

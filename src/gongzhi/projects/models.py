@@ -21,6 +21,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from gongzhi.core.models import AppendOnly
+
 TITLE_MAX = 80
 TEXT_MAX = 2000
 
@@ -122,8 +124,9 @@ class CostKind(models.TextChoices):
     SPENDING = "spending", "支出"
 
 
-class CostEntry(models.Model):
+class CostEntry(AppendOnly):
     """One budget or spending line; a correction is a new line with the opposite amount."""
+    refuse_change, refuse_delete = "经费记录不可修改,请另记一笔冲正", "经费记录不可删除,请另记一笔冲正"
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="costs")
     kind = models.CharField("类别", max_length=10, choices=CostKind.choices)
     amount = models.DecimalField("金额(元)", max_digits=12, decimal_places=2)
@@ -136,14 +139,6 @@ class CostEntry(models.Model):
     class Meta:
         verbose_name = "项目经费"
         ordering = ["on", "pk"]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("经费记录不可修改,请另记一笔冲正")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("经费记录不可删除,请另记一笔冲正")
 
 
 class SupervisionMember(models.Model):
@@ -199,8 +194,9 @@ class ProjectAction(models.TextChoices):
     PUBLISH = "publish", "发布到居务公开栏"
 
 
-class ProjectEvent(models.Model):
+class ProjectEvent(AppendOnly):
     """Append-only history of a project: who did what, when."""
+    refuse_change, refuse_delete = "项目记录不可修改", "项目记录不可删除"
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="events")
     milestone = models.ForeignKey(Milestone, null=True, blank=True, on_delete=models.PROTECT, related_name="events")
     action = models.CharField("环节", max_length=12, choices=ProjectAction.choices)
@@ -214,11 +210,3 @@ class ProjectEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("项目记录不可修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ValueError("项目记录不可删除")
