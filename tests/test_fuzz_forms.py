@@ -276,3 +276,21 @@ def test_a_nul_in_a_page_s_parameters_is_refused_by_name(client, world):
     response = client.post("/orders/catalogue/new/", {"name": "x\x00"})  # forms: the field says what is wrong
     assert response.status_code == 200 and ERR_CONTROL in response.content.decode()
     assert client.get("/api/residents", {"q": "a\x00b"}).status_code == 200  # the API: no match, not a refusal
+
+
+def test_election_steps_and_admission_versions_refuse_what_the_fuzzer_sent(rf):
+    """Server errors on PostgreSQL: a NUL in an election objection (PostgreSQL stores no NUL) and a
+    version of "NaN" or "²" on an admission request's withdrawal (int() raised)."""
+    from django.http import QueryDict
+
+    from gongzhi.admission.views import _posted_version
+    from gongzhi.core.errors import RuleError
+    from gongzhi.elections.views import _no_control_characters
+    with pytest.raises(RuleError, match="异议人"):
+        _no_control_characters(QueryDict("raised_by=a%00b&text=x"))
+    with pytest.raises(RuleError, match="内容"):
+        _no_control_characters(QueryDict("raised_by=a&text=%1b%5B2J"))
+    _no_control_characters(QueryDict("raised_by=王五&text=两行%0D%0A也可以"))
+    for junk in ("NaN", "²", "../../etc/passwd", "@SUM(A1)", "9" * 30, ""):
+        assert _posted_version(rf.post("/", {"version": junk})) == 0
+    assert _posted_version(rf.post("/", {"version": "12"})) == 12

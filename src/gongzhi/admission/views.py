@@ -15,10 +15,22 @@ from gongzhi.admission import registry, selectors, services
 from gongzhi.admission import rules as rules_mod
 from gongzhi.admission.forms import DataRequestForm, DecideForm, ItemForm, RequestForm
 from gongzhi.admission.manifest import (
-    ANSWER_DATA, APPLY_ADMISSION, ISSUE_CERTIFICATES, KEEP_DUTIES, REQUEST_DATA, VIEW_ADMISSION, VIEW_DUTIES,
+    ANSWER_DATA,
+    APPLY_ADMISSION,
+    ISSUE_CERTIFICATES,
+    KEEP_DUTIES,
+    REQUEST_DATA,
+    VIEW_ADMISSION,
+    VIEW_DUTIES,
 )
 from gongzhi.admission.models import (
-    AdmissionDocument, CategoryBasis, DataRequestState, ListItem, ListKind, RequestState, Takeup,
+    AdmissionDocument,
+    CategoryBasis,
+    DataRequestState,
+    ListItem,
+    ListKind,
+    RequestState,
+    Takeup,
 )
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.core.permissions import public, requires
@@ -26,6 +38,12 @@ from gongzhi.places.models import Level, Place
 
 NOT_FOUND = selectors.NOT_FOUND
 DATA_FIELDS = 6
+
+
+def _posted_version(request) -> int:
+    """The version a form was loaded with; anything that is not a plain number counts as stale (409)."""
+    raw = (request.POST.get("version") or "").strip()
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
 
 
 def _first_error(form) -> str:
@@ -160,7 +178,7 @@ def item_edit(request, pk):
 def item_void(request, pk):
     item = _access_item(request.scope, pk)
     try:
-        services.item_void(item=item, version=int(request.POST.get("version") or 0),
+        services.item_void(item=item, version=_posted_version(request),
                            reason=request.POST.get("reason", ""), by=request.user)
     except (RuleError, ConflictError) as exc:
         messages.error(request, str(exc))
@@ -291,7 +309,7 @@ def request_decide(request, pk):
 def request_withdraw(request, pk):
     req = selectors.access_request(request.scope, pk)
     try:
-        services.request_withdraw(request=req, version=int(request.POST.get("version") or 0),
+        services.request_withdraw(request=req, version=_posted_version(request),
                                   reason=request.POST.get("reason", ""), by=request.user)
     except (RuleError, ConflictError) as exc:
         messages.error(request, str(exc))

@@ -19,10 +19,24 @@ from gongzhi.core.exports import query_without_page, xlsx_response
 from gongzhi.core.models import AccessAction
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import requires
+from gongzhi.core.validators import ERR_CONTROL, has_control_characters
 from gongzhi.elections import selectors, services
-from gongzhi.elections.manifest import PLAN_ELECTIONS, RUN_ELECTIONS, SEE_MY_ELECTION, VIEW_ELECTIONS
+from gongzhi.elections.manifest import (
+    PLAN_ELECTIONS,
+    RUN_ELECTIONS,
+    SEE_MY_ELECTION,
+    VIEW_ELECTIONS,
+)
 from gongzhi.elections.models import (
-    Body, CommitteeRole, ExclusionKind, Method, Nomination, Post, State, StationKind, Tally,
+    Body,
+    CommitteeRole,
+    ExclusionKind,
+    Method,
+    Nomination,
+    Post,
+    State,
+    StationKind,
+    Tally,
 )
 from gongzhi.people import selectors as people_selectors
 from gongzhi.places.models import Level, Place
@@ -198,6 +212,18 @@ def _station(election, value):
         raise RuleError("请选择投票点") from None
 
 
+def _no_control_characters(post) -> None:
+    """Every step's form is plain text: a control character (a NUL, which PostgreSQL cannot store, or
+    an escape sequence) in any field is refused by name before anything is written."""
+    for name, values in post.lists():
+        if name != "csrfmiddlewaretoken" and any(has_control_characters(v) for v in values):
+            raise RuleError(f"「{FIELD_LABELS.get(name, name)}」{ERR_CONTROL}")
+
+
+FIELD_LABELS = {"raised_by": "异议人", "text": "内容", "name": "姓名或名称", "reason": "理由", "answer": "答复",
+                "chosen_by": "推选方式", "basis_text": "依据", "nomination": "提名方式", "post": "职务"}
+
+
 def _act(election, action: str, request) -> str:
     by, p = request.user, request.POST
     if action == "committee":
@@ -300,6 +326,7 @@ def _act(election, action: str, request) -> str:
 def election_act(request, pk, action):
     election = selectors.access_election(request.scope, pk)
     try:
+        _no_control_characters(request.POST)
         text = _act(election, action, request)
     except (RuleError, ConflictError) as exc:
         messages.error(request, str(exc))
