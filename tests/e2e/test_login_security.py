@@ -7,6 +7,7 @@ from base64 import b32decode
 
 import pytest
 from django_otp.oath import TOTP
+from playwright.sync_api import expect
 
 from gongzhi.accounts import two_factor
 from gongzhi.accounts.models import User
@@ -54,7 +55,8 @@ def test_admin_enrols_and_signs_in_with_a_code(page, live_server, transactional_
     secret = page.get_by_test_id("totp-secret").inner_text()
     page.fill("#id_code", "000000")
     page.click("main button[type=submit]")
-    assert page.get_by_role("alert").filter(has_text="验证码不正确").is_visible()
+    # the form posts back to the same address: wait for the answer, not for a new URL
+    expect(page.get_by_role("alert").filter(has_text="验证码不正确")).to_be_visible()
     time.sleep(1.1)  # one wrong code: the next try waits a second
     page.fill("#id_code", code_for(secret))
     page.click("main button[type=submit]")
@@ -98,7 +100,7 @@ def test_a_recovery_code_works_once(page, live_server, transactional_db, mandato
     password_step(page, live_server, "cw_a")
     page.fill("#id_code", codes[0])
     page.click("main button[type=submit]")
-    assert page.get_by_role("alert").filter(has_text="验证码不正确或已过期").is_visible()
+    expect(page.get_by_role("alert").filter(has_text="验证码不正确或已过期")).to_be_visible()
     assert "/accounts/login/code/" in page.url
     page.goto(f"{live_server.url}/people/residents/")
     assert "/accounts/login/code/" in page.url  # still nothing without a good code
@@ -115,7 +117,7 @@ def test_an_initial_password_is_changed_first(page, live_server, transactional_d
     page.fill("#id_new_password1", "abcdefgh")
     page.fill("#id_new_password2", "abcdefgh")
     page.click("main button[type=submit]")
-    assert page.get_by_text("四类中的至少 3 类").first.is_visible()
+    expect(page.get_by_text("四类中的至少 3 类").first).to_be_visible()
     page.fill("#id_old_password", PASSWORD)
     page.fill("#id_new_password1", "Wode-mima-2026")
     page.fill("#id_new_password2", "Wode-mima-2026")
