@@ -57,6 +57,10 @@ INSTALLED_APPS = [
     "gongzhi.elections",
     "gongzhi.admission",
     "gongzhi.standards",
+    "gongzhi.volunteers",
+    "gongzhi.network",
+    "gongzhi.care",
+    "gongzhi.estates",
 ]
 
 MIDDLEWARE = [
