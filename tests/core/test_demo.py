@@ -248,7 +248,7 @@ def test_small_build_is_consistent_and_realistic():
     assert all(not u.has_usable_password() for u in everyone if u.username not in users)
     assert Counter(a.role for u in users.values() for a in u.assignments.all()) == {
         Role.ADMIN: 1, Role.STREET: 1, Role.COMMUNITY: 2, Role.GRID: 1, Role.DEPARTMENT: 1, Role.RESIDENT: 3,
-        Role.AUDITOR: 1, Role.SECURITY: 1}
+        Role.AUDITOR: 1, Role.SECURITY: 1, Role.PROVIDER: 1}
     # the resident accounts (resident, resident2, resident3): each a living resident of its own household
     homes = [users[u].resident for u in ("resident", "resident2", "resident3")]
     assert all(r is not None and r.status == "active" and r.phone_enc for r in homes)

@@ -15,6 +15,9 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", "审计员"
     # 三员分立: the accounts' security state (unlocks, deactivations) and the security alerts
     SECURITY = "security", "安全管理员"
+    # staff of a social organisation, care station or property firm working in the community: each module
+    # binds the account to its organisation and shows only that organisation's records
+    PROVIDER = "provider", "服务机构人员"
 
 
 # Where in the territory each role may be assigned.
@@ -27,6 +30,7 @@ ROLE_LEVELS = {
     Role.RESIDENT: {"community", "grid"},
     Role.AUDITOR: {"district"},
     Role.SECURITY: {"district"},
+    Role.PROVIDER: {"street", "community"},
 }
 
 

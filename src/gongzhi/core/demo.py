@@ -75,6 +75,8 @@ ACCOUNTS = (
     # 三员分立: the auditor reads the audit trail only; the security administrator keeps the accounts' security
     DemoAccount("auditor", Role.AUDITOR, DISTRICT_CODE, "任静怡", ""),
     DemoAccount("security", Role.SECURITY, DISTRICT_CODE, "邵国平", ""),
+    # a social worker of the organisation that serves 东虹社区 (the network, care and estates parts bind it)
+    DemoAccount("provider", Role.PROVIDER, ACCOUNT_COMMUNITY, "许倩", "宜兴市东虹社会工作服务中心"),
 )
 _ACCOUNTS = ACCOUNTS  # the name tests/standards reads
 _PLACE_NAMES = {DISTRICT_CODE: DISTRICT_NAME, "320282001": "宜城街道", ACCOUNT_COMMUNITY: "东虹社区",
