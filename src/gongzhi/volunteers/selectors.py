@@ -1,0 +1,183 @@
+"""Every read of the volunteers module, through the caller's scope (narrowed to the page's capability).
+
+A community or grid post sees its community's volunteers and activities (a grid post: its grid's
+community, since activities are the community's), a street or district post every community under
+it, a resident post their own community's activities and their own records only. Out of scope
+looks exactly like absent (404)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404
+
+from gongzhi.accounts.models import Role
+from gongzhi.core.scope import Scope
+from gongzhi.places.models import Level, Place
+from gongzhi.volunteers.models import Activity, Certificate, PointAccount, PointEntry, SignUp, Team, Volunteer
+
+NOT_FOUND = "未找到或无权访问"
+
+
+def community_ids(scope: Scope, *, staff_only: bool = False) -> list[int]:
+    """The communities the scope's posts reach (a resident post: the resident's own community)."""
+    if scope.capability is None:
+        raise RuntimeError("scope not narrowed")
+    ids, paths = set(), []
+    for a in scope.assignments:
+        if staff_only and a.role == Role.RESIDENT:
+            continue
+        if a.place.level == Level.COMMUNITY:
+            ids.add(a.place.pk)
+        elif a.place.level == Level.GRID:
+            ids.add(a.place.parent_id)
+        elif a.place.level in (Level.STREET, Level.DISTRICT):
+            paths.append(a.place.path)
+    if paths:
+        q = Q(pk__in=[])
+        for path in paths:
+            q |= Q(path__startswith=path)
+        ids.update(Place.objects.filter(q, level=Level.COMMUNITY).values_list("pk", flat=True))
+    return sorted(ids)
+
+
+def communities_in(scope: Scope) -> QuerySet[Place]:
+    return Place.objects.filter(pk__in=community_ids(scope, staff_only=True)).order_by("path")
+
+
+def _pk(pk) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError):
+        raise Http404(NOT_FOUND) from None
+
+
+def activities_in(scope: Scope) -> QuerySet[Activity]:
+    return Activity.objects.filter(community_id__in=community_ids(scope))
+
+
+def access_activity(scope: Scope, pk) -> Activity:
+    activity = activities_in(scope).filter(pk=_pk(pk)).select_related("community", "team", "organiser").first()
+    if activity is None:
+        raise Http404(NOT_FOUND)
+    return activity
+
+
+def volunteers_in(scope: Scope) -> QuerySet[Volunteer]:
+    return Volunteer.objects.filter(community_id__in=community_ids(scope, staff_only=True))
+
+
+def access_volunteer(scope: Scope, pk) -> Volunteer:
+    volunteer = volunteers_in(scope).filter(pk=_pk(pk)).select_related("resident", "community", "team").first()
+    if volunteer is None:
+        raise Http404(NOT_FOUND)
+    return volunteer
+
+
+def teams_in(scope: Scope) -> QuerySet[Team]:
+    return Team.objects.filter(community_id__in=community_ids(scope, staff_only=True), active=True)
+
+
+def access_team(scope: Scope, pk) -> Team:
+    team = teams_in(scope).filter(pk=_pk(pk)).first()
+    if team is None:
+        raise Http404(NOT_FOUND)
+    return team
+
+
+def roster(scope: Scope, *, q: str = "", team: str = "", current: bool = True) -> QuerySet[Volunteer]:
+    """The volunteers of the scope's communities, searched by name, pinyin initials or the ID's last
+    four digits (never the number itself), most hours first."""
+    qs = volunteers_in(scope).select_related("resident", "community", "team")
+    if current:
+        qs = qs.filter(left_on__isnull=True)
+    q = (q or "").strip()[:20]
+    if q:
+        if q.isdigit() or (len(q) == 4 and q[:3].isdigit()):
+            qs = qs.filter(resident__id_tail=q.upper()[-4:])
+        elif q.isascii():
+            qs = qs.filter(resident__name_initials__startswith=q.lower())
+        else:
+            qs = qs.filter(resident__name__contains=q)
+    if team:
+        qs = qs.filter(team_id=_pk(team))
+    return qs.order_by("-hours", "pk")
+
+
+def my_volunteer(user) -> Volunteer | None:
+    resident = getattr(user, "resident", None)
+    if resident is None:
+        return None
+    return Volunteer.objects.filter(resident=resident).select_related("community", "team", "resident").first()
+
+
+def my_records(volunteer: Volunteer, limit: int = 50) -> list[SignUp]:
+    return list(SignUp.objects.filter(volunteer=volunteer).select_related("activity")
+                .order_by("-served_on", "-pk")[:limit])
+
+
+def hours_by_year(volunteer: Volunteer) -> list[dict]:
+    """Confirmed hours and records per year (one grouped query on the volunteer's index)."""
+    from django.db.models.functions import ExtractYear
+    rows = (SignUp.objects.filter(volunteer=volunteer, hours__isnull=False).annotate(y=ExtractYear("served_on"))
+            .values("y").annotate(h=Sum("hours"), n=Count("id")).order_by("-y"))
+    return [{"year": r["y"], "hours": r["h"], "records": r["n"]} for r in rows]
+
+
+def my_certificates(volunteer: Volunteer) -> list[Certificate]:
+    return list(Certificate.objects.filter(volunteer=volunteer).order_by("-issued_at")[:20])
+
+
+def access_certificate(scope: Scope, user, pk) -> Certificate:
+    """A staff post over the volunteer's community, or the volunteer themself."""
+    cert = (Certificate.objects.filter(pk=_pk(pk)).select_related("volunteer__resident", "community", "issued_by")
+            .first())
+    if cert is None:
+        raise Http404(NOT_FOUND)
+    own = getattr(user, "resident", None) is not None and cert.volunteer.resident_id == user.resident.pk
+    if not own and cert.community_id not in community_ids(scope, staff_only=True):
+        raise Http404(NOT_FOUND)
+    return cert
+
+
+def points_of(volunteer: Volunteer) -> tuple[int, list[PointEntry]]:
+    account = PointAccount.objects.filter(volunteer=volunteer).first()
+    if account is None:
+        return 0, []
+    entries = list(PointEntry.objects.filter(Q(debit=account) | Q(credit=account)).select_related("offer")
+                   .order_by("-created_at", "-pk")[:30])
+    for e in entries:
+        e.signed = e.amount if e.credit_id == account.pk else -e.amount
+    return account.balance, entries
+
+
+def team_hours(scope: Scope) -> list[dict]:
+    rows = (Volunteer.objects.filter(community_id__in=community_ids(scope, staff_only=True), team__isnull=False)
+            .values("team_id", "team__name", "community__name")
+            .annotate(members=Count("id", filter=Q(left_on__isnull=True)), hours=Coalesce(Sum("hours"), Decimal(0)))
+            .order_by("-hours"))
+    return list(rows)
+
+
+def yearly_report(scope: Scope, year: int) -> list[dict]:
+    """Per community of the scope: registered volunteers, activities held, records and confirmed hours
+    of `year`, and volunteers who served: aggregates in the database, one query each."""
+    communities = list(communities_in(scope).values("pk", "name", "code", "parent__name"))
+    ids = [c["pk"] for c in communities]
+    served = {r["community_id"]: r for r in SignUp.objects.filter(community_id__in=ids, hours__isnull=False,
+                                                                  served_on__year=year)
+              .values("community_id").annotate(records=Count("id"), hours=Sum("hours"),
+                                               people=Count("volunteer_id", distinct=True)).order_by()}
+    acts = dict(Activity.objects.filter(community_id__in=ids, starts_at__year=year, state="published")
+                .values("community_id").annotate(n=Count("id")).order_by().values_list("community_id", "n"))
+    vols = dict(Volunteer.objects.filter(community_id__in=ids, left_on__isnull=True)
+                .values("community_id").annotate(n=Count("id")).order_by().values_list("community_id", "n"))
+    out = []
+    for c in communities:
+        s = served.get(c["pk"], {})
+        out.append({"community": c["name"], "code": c["code"], "street": c["parent__name"],
+                    "volunteers": vols.get(c["pk"], 0), "activities": acts.get(c["pk"], 0),
+                    "records": s.get("records", 0), "people": s.get("people", 0),
+                    "hours": s.get("hours") or Decimal(0)})
+    return out
