@@ -1,4 +1,17 @@
 """Care for key groups (P-CARE-1..6): groups derived from the registry, ability assessments and care plans, service orders, stations and the 30-minute circle, the visit network, hardship reports, disabled residents."""
-from gongzhi.core.modules import Module, register
+from gongzhi.accounts.models import Role
+from gongzhi.core.modules import Module, NavEntry, capability, register
 
-MODULE = register(Module(name="care", label="关爱服务"))
+# care data is sensitive: names and details only for the caring community's staff (community and grid
+# workers); the street and the district read counts per community, never a person
+VIEW_CARE = capability("view_care", "查看关爱对象", Role.COMMUNITY, Role.GRID)
+KEEP_CARE = capability("keep_care", "核实关爱对象、登记外出和残疾、关爱走访", Role.COMMUNITY, Role.GRID)
+OVERSEE_CARE = capability("oversee_care", "查看关爱服务统计", Role.ADMIN, Role.STREET, Role.COMMUNITY)
+
+MODULE = register(Module(
+    name="care", label="关爱服务",
+    capabilities=(VIEW_CARE, KEEP_CARE, OVERSEE_CARE),
+    urls=(("care/", "gongzhi.care.urls"),),
+    nav=(NavEntry("关爱对象", "care:groups", order=37, capability=VIEW_CARE),
+         NavEntry("关爱统计", "care:overview", order=38, capability=OVERSEE_CARE, unless=VIEW_CARE)),
+))

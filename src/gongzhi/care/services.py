@@ -1,0 +1,120 @@
+"""Every write of care, one function per use case; each checks the caller's right on the person's
+place (`KEEP_CARE`) and refuses bad input with a Chinese `RuleError` that changes nothing."""
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from gongzhi.care.groups import annotate_groups, registry_residents
+from gongzhi.care.manifest import KEEP_CARE
+from gongzhi.care.models import Absence, AbsenceReason, Decision, Disability, DisabilityKind, Group, GroupReview
+from gongzhi.core.errors import RuleError
+from gongzhi.core.scope import Scope
+from gongzhi.people.models import PersonStatus, Resident
+
+ERR_NO_RIGHT = "只有该居民所在社区、网格的工作人员可以办理"
+ERR_GROUP = "请选择人群(独居老人、空巢老人、高龄老人、留守老人、残疾人、留守儿童之一)"
+ERR_DECISION = "请选择核实结果:核实属实、核实不属于或补充纳入"
+ERR_REASON = "请写明核实或更正的理由(最多 200 字)"
+ERR_CONFIRM_NOT_DERIVED = "系统没有把{name}推算为{group},不能“核实属实”;如确属此人群,请选“补充纳入”并写明理由"
+ERR_INCLUDE_DERIVED = "系统已把{name}推算为{group},无需补充纳入;请选“核实属实”或“核实不属于”"
+ERR_NOT_ACTIVE = "{name}已不在册(迁出或死亡),不能办理"
+ERR_ABSENCE_REASON = "请选择外出原因"
+ERR_ABSENCE_DATE = "外出日期不能晚于今天"
+ERR_ABSENCE_OPEN = "{name}已登记外出(自 {since}),请先登记返回"
+ERR_DESTINATION = "外出地点最多 60 字"
+ERR_RETURN_DATE = "返回日期不能早于外出日期({since}),也不能晚于今天"
+ERR_RETURNED = "这条外出记录已登记返回"
+ERR_DISABILITY_KIND = "请选择残疾类别"
+ERR_DISABILITY_GRADE = "残疾等级应为一级至四级"
+
+
+def _check(by, resident: Resident) -> None:
+    if not Scope.for_user_capability(by, KEEP_CARE).contains(resident.grid):
+        raise PermissionDenied(ERR_NO_RIGHT)
+    if resident.status != PersonStatus.ACTIVE:
+        raise RuleError(ERR_NOT_ACTIVE.format(name=resident.name))
+
+
+def derived_groups(resident: Resident, today: dt.date | None = None) -> dict[str, bool]:
+    """What the registry says of one person today, group by group."""
+    today = today or timezone.localdate()
+    row = annotate_groups(registry_residents().filter(pk=resident.pk), today, reviews=False).first()
+    return {g.value: bool(row and getattr(row, f"g_{g.value}")) for g in Group}
+
+
+@transaction.atomic
+def group_review(*, resident: Resident, group: str, decision: str, reason: str, by, now=None) -> GroupReview:
+    """The worker's confirmation or correction of one person's membership of one group."""
+    resident = Resident.objects.select_for_update().select_related("grid").get(pk=resident.pk)
+    _check(by, resident)
+    if group not in Group.values:
+        raise RuleError(ERR_GROUP)
+    if decision not in Decision.values:
+        raise RuleError(ERR_DECISION)
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 200:
+        raise RuleError(ERR_REASON)
+    derived = derived_groups(resident)[group]
+    label = Group(group).label
+    if decision == Decision.CONFIRM and not derived:
+        raise RuleError(ERR_CONFIRM_NOT_DERIVED.format(name=resident.name, group=label))
+    if decision == Decision.INCLUDE and derived:
+        raise RuleError(ERR_INCLUDE_DERIVED.format(name=resident.name, group=label))
+    return GroupReview.objects.create(resident=resident, community_id=resident.community_id, group=group,
+                                      decision=decision, derived=derived, reason=reason, by=by,
+                                      at=now or timezone.now())
+
+
+@transaction.atomic
+def absence_record(*, resident: Resident, reason: str, since: dt.date, destination: str = "", by) -> Absence:
+    """A household member now living away (the left-behind groups read it at once)."""
+    resident = Resident.objects.select_for_update().select_related("grid").get(pk=resident.pk)
+    _check(by, resident)
+    if reason not in AbsenceReason.values:
+        raise RuleError(ERR_ABSENCE_REASON)
+    if since > timezone.localdate():
+        raise RuleError(ERR_ABSENCE_DATE)
+    destination = (destination or "").strip()
+    if len(destination) > 60:
+        raise RuleError(ERR_DESTINATION)
+    current = Absence.objects.filter(resident=resident, returned_on__isnull=True).first()
+    if current:
+        raise RuleError(ERR_ABSENCE_OPEN.format(name=resident.name, since=current.since.isoformat()))
+    return Absence.objects.create(resident=resident, household_id=resident.household_id,
+                                  community_id=resident.community_id, grid_id=resident.grid_id, reason=reason,
+                                  destination=destination, since=since, recorded_by=by)
+
+
+@transaction.atomic
+def absence_return(*, absence: Absence, returned_on: dt.date, by) -> Absence:
+    absence = Absence.objects.select_for_update().select_related("resident__grid").get(pk=absence.pk)
+    if not Scope.for_user_capability(by, KEEP_CARE).contains(absence.resident.grid):
+        raise PermissionDenied(ERR_NO_RIGHT)
+    if absence.returned_on:
+        raise RuleError(ERR_RETURNED)
+    if returned_on < absence.since or returned_on > timezone.localdate():
+        raise RuleError(ERR_RETURN_DATE.format(since=absence.since.isoformat()))
+    absence.returned_on = returned_on
+    absence.save(update_fields=["returned_on"])
+    return absence
+
+
+@transaction.atomic
+def disability_record(*, resident: Resident, kind: str, grade: int | str, by) -> Disability:
+    resident = Resident.objects.select_for_update().select_related("grid").get(pk=resident.pk)
+    _check(by, resident)
+    if kind not in DisabilityKind.values:
+        raise RuleError(ERR_DISABILITY_KIND)
+    try:
+        grade = int(grade)
+    except (TypeError, ValueError):
+        raise RuleError(ERR_DISABILITY_GRADE) from None
+    if grade not in (1, 2, 3, 4):
+        raise RuleError(ERR_DISABILITY_GRADE)
+    record, _ = Disability.objects.update_or_create(resident=resident,
+                                                    defaults={"kind": kind, "grade": grade, "recorded_by": by})
+    return record
