@@ -291,3 +291,18 @@ def test_a_photo_is_kept_and_shown_to_the_community(world, client):
     assert client.get(f"/governance/{topic.pk}/photos/{photo.pk}/").status_code == 200
     client.force_login(world.community_worker_b)
     assert client.get(f"/governance/{topic.pk}/photos/{photo.pk}/").status_code == 404
+
+
+def test_the_list_counts_each_state_under_the_other_filters_with_one_count_query(world, client):
+    from django.test.utils import CaptureQueriesContext
+
+    _raise(world, category="facilities", title="路灯")
+    _raise(world, category="facilities", title="井盖")
+    _raise(world, category="environment", title="垃圾房")
+    client.force_login(world.community_worker_a)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get("/governance/?category=facilities&state=collecting").content.decode()
+    assert "路灯" in body and "井盖" in body and "垃圾房" not in body
+    assert "征集中(2)" in body and ",共 2 个议题" in body  # the state's count is this category's
+    counting = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"].upper() and '"governance_topic"' in q["sql"]]
+    assert len(counting) == 1, counting  # the state tabs' GROUP BY also gives the paginator its total

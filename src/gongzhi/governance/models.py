@@ -102,6 +102,8 @@ class Topic(models.Model):
         verbose_name = "议题"
         indexes = [models.Index(fields=["community", "state", "-created_at"], name="topic_list"),
                    models.Index(fields=["community", "-created_at"], name="topic_newest"),
+                   # the category filter (with or without a state) and its state counts
+                   models.Index(fields=["community", "category", "state", "-created_at"], name="topic_category"),
                    models.Index(fields=["community", "-support_count"], name="topic_supported"),
                    models.Index(fields=["state", "answer_due_at"], name="topic_desk"),
                    models.Index(fields=["community", "answered_at"], name="topic_board")]

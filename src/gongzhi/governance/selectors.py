@@ -76,26 +76,31 @@ SORTS = {"new": ("-created_at", "-pk"), "support": ("-support_count", "-created_
          "due": ("answer_due_at", "pk")}
 
 
-def topics_from_query(scope: Scope, params) -> tuple[QuerySet[Topic], dict]:
-    """The list's rows from its query string: state, category, community, sort."""
+def topics_from_query(scope: Scope, params) -> tuple[QuerySet[Topic], dict, dict[str, int]]:
+    """The list's rows from its query string (state, category, community, sort), the filter as
+    read, and the count of each state under the other filters. The state counts are the list's
+    only COUNT: the paginator's total is one of them (or their sum), so the page asks the database
+    for one GROUP BY instead of a GROUP BY and a COUNT (on PostgreSQL each walked the index)."""
     qs = topics_in(scope)
     state = params.get("state", "")
     category = params.get("category", "")
     community = params.get("community", "")
     sort = params.get("sort", "new")
-    if state in TopicState.values:
-        qs = qs.filter(state=state)
-    else:
-        state = ""
     if category in TopicCategory.values:
         qs = qs.filter(category=category)
     else:
         category = ""
     if community:
         qs = qs.filter(community__code=community)
+    counts = state_counts(qs)
+    if state in TopicState.values:
+        qs = qs.filter(state=state)
+    else:
+        state = ""
     if sort not in SORTS:
         sort = "new"
-    return qs.order_by(*SORTS[sort]), {"state": state, "category": category, "sort": sort, "community": community}
+    return (qs.order_by(*SORTS[sort]), {"state": state, "category": category, "sort": sort, "community": community},
+            counts)
 
 
 def state_counts(qs: QuerySet[Topic]) -> dict[str, int]:

@@ -38,10 +38,10 @@ def _first_error(form) -> str:
 @requires(VIEW_TOPICS)
 def topic_list(request):
     scope = request.scope
-    qs, f = selectors.topics_from_query(scope, request.GET)
-    page = paginate_by_ids(qs, request.GET.get("page"), PER_PAGE, related=("community", "grid"))
+    qs, f, counts = selectors.topics_from_query(scope, request.GET)
+    page = paginate_by_ids(qs, request.GET.get("page"), PER_PAGE, related=("community", "grid"),
+                           count=counts.get(f["state"], 0) if f["state"] else sum(counts.values()))
     communities = list(selectors.communities_in(scope)[:200]) if scope.staff_places else []
-    counts = selectors.state_counts(selectors.topics_in(scope))
     return render(request, "governance/topics.html", {
         "page": page, "f": f, "categories": TopicCategory.choices, "communities": communities,
         "states": [(v, label, counts.get(v, 0)) for v, label in TopicState.choices],
