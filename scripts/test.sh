@@ -2,7 +2,9 @@
 # The project's test command:  bash scripts/test.sh [pytest args...]
 #
 # Prepares .venv (with the [test] extras), the system Chromium used by the
-# Playwright browser tests, and a throw-away PostgreSQL server, then runs the
+# Playwright browser tests, a throw-away PostgreSQL server and a Redis server
+# on loopback (the PostgreSQL run shares its caches through Redis, as several
+# app nodes do; the SQLite run keeps the default file cache), then runs the
 # whole suite twice, on SQLite and on PostgreSQL, side by side (one core each;
 # each run's output is printed when both are done). The SQLite run happens
 # even when PostgreSQL cannot start, which then counts as a failure. The exit
@@ -22,6 +24,8 @@ source "$ROOT/scripts/lib/chromium.sh"
 source "$ROOT/scripts/lib/postgres.sh"
 # shellcheck source=lib/pdf.sh
 source "$ROOT/scripts/lib/pdf.sh"
+# shellcheck source=lib/redis.sh
+source "$ROOT/scripts/lib/redis.sh"
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/gongzhi-test.XXXXXX")
 cleanup() {
@@ -29,6 +33,7 @@ cleanup() {
     if [[ -n "${PG_STARTED:-}" ]]; then
         pg_stop || true
     fi
+    redis_stop || true
     rm -rf "$WORK"
     exit "$rc"
 }
@@ -38,6 +43,14 @@ chromium_ensure
 pdf_deps_ensure
 PG_OK=1
 pg_start || PG_OK=0
+# The PostgreSQL run's cache: Redis, as between app nodes; if Redis cannot start, the database
+# cache (shared too, so the two-node tests still mean something), and the summary says so.
+PG_CACHE_URL=db://gongzhi_cache
+REDIS_NOTE="Redis could not start: the PostgreSQL run used the database cache"
+if [[ $PG_OK == 1 ]] && REDIS_DIR="$WORK/redis" redis_start; then
+    PG_CACHE_URL=$REDIS_URL
+    REDIS_NOTE=""
+fi
 
 # Test-only settings; anything already set in the environment wins.
 export DJANGO_ALLOW_ASYNC_UNSAFE=true  # Playwright's sync API + Django ORM in one thread
@@ -59,7 +72,7 @@ echo "== tests on SQLite and PostgreSQL, side by side =="
 run_suite sqlite "sqlite:///$WORK/sqlite/test.sqlite3" "$@" &
 SQLITE_PID=$!
 if [[ $PG_OK == 1 ]]; then
-    run_suite postgres "$PG_URL" "$@" &
+    GONGZHI_CACHE_URL="${GONGZHI_CACHE_URL:-$PG_CACHE_URL}" run_suite postgres "$PG_URL" "$@" &
     wait $!
 else
     echo "PostgreSQL could not start: the PostgreSQL run is counted as failed" >"$WORK/postgres.log"
@@ -72,6 +85,7 @@ for name in sqlite postgres; do
     cat "$WORK/$name.log"
 done
 
+[[ -z "$REDIS_NOTE" || $PG_OK != 1 ]] || echo "note: $REDIS_NOTE"
 # Sum both runs from the JUnit XML files; a run that failed without any
 # failed test case (collection/usage error, no tests collected, crash)
 # counts as one failure so the summary agrees with the exit status.

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 
+from gongzhi.core import cacheurl
 from gongzhi.core.keys import load_or_create_dev_keys
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -87,6 +88,11 @@ MIDDLEWARE = [
     # Axes must come last: it inspects the outcome of authentication.
     "axes.middleware.AxesMiddleware",
 ]
+
+# One cache for every process of every node (API keys, the catalogue, staff look-ups, the
+# calendar's and grids' change marks): Redis or the database by GONGZHI_CACHE_URL; unset,
+# files under DATA_DIR/cache (one node, all its workers). core/cacheurl.py, docs/operations.md.
+CACHES = {"default": cacheurl.parse(os.environ.get("GONGZHI_CACHE_URL"), data_dir=DATA_DIR)}
 
 ROOT_URLCONF = "gongzhi.urls"
 WSGI_APPLICATION = "gongzhi.wsgi.application"

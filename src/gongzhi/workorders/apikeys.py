@@ -10,13 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from gongzhi.audit import services as audit
 from gongzhi.audit.models import AuditAction
-from gongzhi.core import crypto
+from gongzhi.core import caching, crypto
 from gongzhi.workorders.models import ApiKey
 
 ERR_NAME = "请填写密钥名称(说明是哪个客户端在用)"
@@ -59,15 +58,18 @@ def apikey_check(raw: str | None) -> ApiKey | None:
     if not raw or len(raw) > MAX_KEY_LENGTH:
         return None
     digest = crypto.keyed_hash(raw)
-    # Each process keeps the answer for a minute: a busy client then costs no
-    # query per request, and a revoked key stops working everywhere within a minute.
-    key = cache.get(_cache_key(digest))
-    if key is None:
-        key = ApiKey.objects.filter(key_hash=digest, active=True).first() or False
-        if key:
-            _touch(key)
-        cache.set(_cache_key(digest), key, CACHE_SECONDS)
+    # The answer is kept a minute in the shared cache (settings.CACHES: every process of every
+    # node): a busy client then costs no query per request. A revocation writes "refused" there
+    # (apikey_revoke), so the key stops working on every node at once.
+    key = caching.remember(_cache_key(digest), lambda: _load(digest), CACHE_SECONDS)
     return key or None
+
+
+def _load(digest: str):
+    key = ApiKey.objects.filter(key_hash=digest, active=True).first()
+    if key:
+        _touch(key)
+    return key or False
 
 
 CACHE_SECONDS = 60
@@ -101,7 +103,7 @@ def apikey_revoke(*, prefix: str) -> ApiKey:
     key.active = False
     key.save(update_fields=["active"])
     audit.record(None, AuditAction.APIKEY_REVOKE, obj=key, before={"有效": True}, after={"有效": False})
-    cache.delete(_cache_key(key.key_hash))  # this process at once; others within CACHE_SECONDS
+    caching.put_tombstone(_cache_key(key.key_hash), False, CACHE_SECONDS)  # every node, at once
     return key
 
 

@@ -5,3 +5,7 @@ class WorkordersConfig(AppConfig):
     name = "gongzhi.workorders"
     label = "workorders"
     verbose_name = "工单"
+
+    def ready(self):
+        from gongzhi.workorders import cache_signals
+        cache_signals.connect()

@@ -8,29 +8,26 @@ step started; that is how "N个工作日内办结" is read at service windows.
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 from django.utils import timezone
 
+from gongzhi.core.caching import SharedMemo
 from gongzhi.workorders.models import CalendarDay
 
 # Every deadline reads the calendar; it changes a few times a year, so each
-# process keeps it for a minute (and forgets at once when this process edits it).
-_CACHE: dict = {"at": 0.0, "days": {}}
-_TTL_SECONDS = 60
+# process keeps a copy, and an edit on any node (services/calendar.py calls
+# `forget`) makes every process of every node read it afresh (core/caching.py).
+_MEMO = SharedMemo("calendar", lambda: dict(CalendarDay.objects.values_list("date", "is_workday")))
 
 
 def forget() -> None:
-    _CACHE["at"] = 0.0
+    _MEMO.forget()
 
 
 def _exceptions(start: dt.date, end: dt.date) -> dict[dt.date, bool]:
     """The holidays and adjusted working days (all of them: callers only look days up,
     so there is no need to copy out the [start, end] window on every deadline)."""
-    if time.monotonic() - _CACHE["at"] > _TTL_SECONDS:
-        _CACHE["days"] = dict(CalendarDay.objects.values_list("date", "is_workday"))
-        _CACHE["at"] = time.monotonic()
-    return _CACHE["days"]
+    return _MEMO.get()
 
 
 def is_workday(day: dt.date, exceptions: dict[dt.date, bool] | None = None) -> bool:

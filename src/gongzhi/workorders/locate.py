@@ -1,16 +1,13 @@
 """Which grid a reported point falls in, from the grids' GeoJSON boundaries.
 
-Boundaries change rarely, so each process keeps them for a minute instead of
-reading every polygon for every Open311 POST.
+Boundaries change rarely, so each process keeps them instead of reading every
+polygon for every Open311 POST; `forget()` after an edit makes every process of
+every node read them afresh (core/caching.py).
 """
 from __future__ import annotations
 
-import time
-
+from gongzhi.core.caching import SharedMemo
 from gongzhi.places.models import Level, Place
-
-_CACHE: dict = {"at": 0.0, "grids": []}
-_TTL_SECONDS = 60
 
 
 def _rings(geometry: dict) -> list[list[list[list[float]]]]:
@@ -39,23 +36,28 @@ def _inside_ring(lon: float, lat: float, ring) -> bool:
     return inside
 
 
+def _load_grids():
+    grids = []
+    for grid_id, boundary in Place.objects.filter(level=Level.GRID, boundary__isnull=False).values_list(
+            "id", "boundary"):
+        polygons = _rings(boundary)
+        if not polygons:
+            continue
+        xs = [p[0] for poly in polygons for p in poly[0]]
+        ys = [p[1] for poly in polygons for p in poly[0]]
+        grids.append((grid_id, (min(xs), min(ys), max(xs), max(ys)), polygons, None))
+    return grids
+
+
+_MEMO = SharedMemo("grids", _load_grids)
+
+
 def _grids():
-    if time.monotonic() - _CACHE["at"] > _TTL_SECONDS:
-        grids = []
-        for grid_id, boundary in Place.objects.filter(level=Level.GRID, boundary__isnull=False).values_list(
-                "id", "boundary"):
-            polygons = _rings(boundary)
-            if not polygons:
-                continue
-            xs = [p[0] for poly in polygons for p in poly[0]]
-            ys = [p[1] for poly in polygons for p in poly[0]]
-            grids.append((grid_id, (min(xs), min(ys), max(xs), max(ys)), polygons, None))
-        _CACHE.update(at=time.monotonic(), grids=grids)
-    return _CACHE["grids"]
+    return _MEMO.get()
 
 
 def forget() -> None:
-    _CACHE["at"] = 0.0
+    _MEMO.forget()
 
 
 def grid_at(lat: float, lon: float) -> Place | None:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import logging
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from gongzhi.accounts.models import Role, RoleAssignment, User
+from gongzhi.core import caching
 # the senders live in the kernel (people sends sign-up codes through them too); their old names here keep
 # working, so GONGZHI_NOTIFY_SENDERS="gongzhi.workorders.notify.ConsoleSender" is the same class
 from gongzhi.core.senders import ConsoleSender, EmailSender, muted, senders  # noqa: F401 - re-exported
@@ -31,18 +31,19 @@ def _senders():
 
 def users_at(place, roles, department: str = "") -> list[int]:
     """Active users holding one of `roles` at `place` itself (not below it).
-    Kept a minute per process: every report asks, staff change rarely."""
+    Kept a minute in the shared cache: every report asks, staff change rarely. Any change to a
+    post or an account sets a new "staff" mark (workorders/cache_signals.py), so a new community
+    worker hears of the next report on every node at once."""
     if place is None:
         return []
-    key = f"gongzhi:staff:{place.pk}:{','.join(sorted(roles))}:{department}"
-    ids = cache.get(key)
-    if ids is None:
+    key = f"gongzhi:staff:{caching.generation('staff')}:{place.pk}:{','.join(sorted(roles))}:{department}"
+
+    def load():
         q = RoleAssignment.objects.filter(place=place, role__in=roles, active=True, user__is_active=True)
         if department:
             q = q.filter(department=department)
-        ids = list(q.values_list("user_id", flat=True))
-        cache.set(key, ids, 60)
-    return ids
+        return list(q.values_list("user_id", flat=True))
+    return caching.remember(key, load, 60)
 
 
 def handlers_of(order) -> list[int]:

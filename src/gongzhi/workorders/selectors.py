@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.cache import cache
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
 from gongzhi.accounts.models import Role, RoleAssignment
+from gongzhi.core import caching
 from gongzhi.core.scope import Scope, ScopeNotNarrowed
 from gongzhi.places.models import Level, Place
 from gongzhi.workorders import duplicates
@@ -152,17 +152,15 @@ def _category_key(code: str) -> str:
 
 
 def active_category_cached(code: str) -> Category | None:
-    """An active category by code, kept a minute (Open311 asks on every request;
-    the catalogue changes a few times a year). `forget_category` after an edit."""
-    category = cache.get(_category_key(code))
-    if category is None:
-        category = categories().filter(code=code).first() or False
-        cache.set(_category_key(code), category, 60)
+    """An active category by code, kept a minute in the shared cache (Open311 asks on every
+    request; the catalogue changes a few times a year). An edit calls `forget_category`, which
+    every node sees at once (core/caching.py)."""
+    category = caching.remember(_category_key(code), lambda: categories().filter(code=code).first() or False, 60)
     return category or None
 
 
 def forget_category(code: str) -> None:
-    cache.delete(_category_key(code))
+    caching.forget(_category_key(code))
 
 
 def categories(*, kind: str = "", active_only: bool = True, locality: Place | None = None) -> QuerySet[Category]:
