@@ -16,9 +16,12 @@ NOT_FOUND = "未找到或无权访问"
 
 def _pk(pk) -> int:
     try:
-        return int(pk)
+        pk = int(pk)
     except (TypeError, ValueError):
         raise Http404(NOT_FOUND) from None
+    if not 0 < pk < 2**63:  # beyond the database's integers: no such row
+        raise Http404(NOT_FOUND)
+    return pk
 
 
 def estates_in(scope: Scope) -> QuerySet[Estate]:

@@ -28,7 +28,7 @@ from gongzhi.people.models import OrgKind, Organisation
 
 PER_PAGE = 30
 ERR_DATE = "「{field}」应为 yyyy-mm-dd 格式的日期"
-ERR_NUMBER = "「{field}」应为整数"
+ERR_NUMBER = "「{field}」应为不超过 9 位的整数"
 ERR_PICK = "请选择{what}"
 
 

@@ -279,10 +279,12 @@ def blacklist_new(request):
         try:
             subject = p.get("subject", "")
             firm = manager = None
-            if subject.startswith("firm:") and subject[5:].isdigit():
-                firm = PropertyFirm.objects.filter(pk=int(subject[5:])).first()
-            elif subject.startswith("manager:") and subject[8:].isdigit():
-                manager = ProjectManager.objects.filter(pk=int(subject[8:])).first()
+            kind, _, number = subject.partition(":")
+            pk = parse_int(number, "列入对象") if number.isdigit() else None
+            if kind == "firm" and pk:
+                firm = PropertyFirm.objects.filter(pk=pk).first()
+            elif kind == "manager" and pk:
+                manager = ProjectManager.objects.filter(pk=pk).first()
             entry = credit.blacklist_add(firm=firm, manager=manager, reason=p.get("reason", ""),
                                          listed_on=parse_date(p.get("listed_on"), "列入日期", required=False),
                                          until=parse_date(p.get("until"), "期满日期", required=False), by=request.user)
