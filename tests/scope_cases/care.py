@@ -10,12 +10,16 @@ ENDPOINTS = {
     "care:absence_new": ("POST", lambda w: f"/care/people/{w.res_b1.pk}/absences/"),
     "care:disability": ("POST", lambda w: f"/care/people/{w.res_b1.pk}/disability/"),
     "care:absence_return": ("POST", lambda w: f"/care/absences/{w.care_absence_b.pk}/return/"),
+    "care:visit_new": ("POST", lambda w: f"/care/visits/{w.res_b1.pk}/new/"),
 }
 LISTS = {
     "care:groups": "/care/",
     "care:overview": "/care/overview/",
+    "care:due": "/care/visits/",
+    "care:week": "/care/visits/week/",
 }
-BODY = {"group": "disabled", "grade": "1", "returned_on": "2025-06-01"}
+BODY = {"group": "disabled", "grade": "1", "returned_on": "2025-06-01", "condition": "good", "notes": "篡改",
+        "visited_on": dt.date.today().isoformat()}
 
 
 def build(w):
@@ -27,10 +31,14 @@ def build(w):
     son = resident(w.hh_b1, "王五之子", relation="20")
     w.care_absence_b = services.absence_record(resident=son, reason="work", since=dt.date.today(),
                                                destination="王五之子在上海", by=w.community_worker_b)
+    services.care_visit_record(resident=w.res_b1, by=w.community_worker_b, visited_on=dt.date.today(),
+                               condition="poor", notes="王五腿伤未愈", findings="王五需要康复器材",
+                               follow_up="hardship", hardship_kind="illness")
 
 
 def snapshot():
-    from gongzhi.care.models import Absence, Disability, GroupReview
-    return (GroupReview.objects.count(),
+    from gongzhi.care.models import Absence, CareVisit, Disability, GroupReview, HardshipReport
+    return (GroupReview.objects.count(), CareVisit.objects.count(),
+            list(HardshipReport.objects.order_by("pk").values_list("pk", "state", "version")),
             list(Absence.objects.order_by("pk").values_list("pk", "returned_on")),
             list(Disability.objects.order_by("pk").values_list("pk", "kind", "grade")))

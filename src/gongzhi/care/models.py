@@ -93,3 +93,85 @@ class GroupReview(AppendOnly):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["resident", "group", "-at"], name="care_review_latest"),
                    models.Index(fields=["community", "group"], name="care_review_comm")]
+
+
+class Condition(models.TextChoices):
+    GOOD = "good", "良好"
+    FAIR = "fair", "一般"
+    POOR = "poor", "较差,需要关注"
+    URGENT = "urgent", "需要紧急帮助"
+
+
+class FollowUp(models.TextChoices):
+    NONE = "", "无"
+    ORDER = "order", "转为工单"
+    HARDSHIP = "hardship", "困难上报"
+
+
+class CareVisit(AppendOnly):
+    """关爱走访: one visit to one person in a care group, how they are and what was found. A finding
+    becomes a work order (through workorders' visit log, 民情日记, which the visit also writes) or a
+    hardship report in the same step. Append-only: a wrong visit is corrected by the next one."""
+    refuse_change = "关爱走访记录只能追加,不能修改"
+    refuse_delete = "关爱走访记录不能删除"
+
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="care_visits")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    visited_on = models.DateField("走访日期")
+    condition = models.CharField("身体和生活状况", max_length=8, choices=Condition.choices)
+    notes = models.TextField("走访情况")
+    findings = models.TextField("发现的问题和需求", blank=True)
+    follow_up = models.CharField("处理方式", max_length=10, choices=FollowUp.choices, blank=True)
+    visit_log = models.ForeignKey("workorders.VisitLog", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    work_order = models.ForeignKey("workorders.WorkOrder", null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    hardship = models.ForeignKey("HardshipReport", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-visited_on", "-id"]
+        indexes = [models.Index(fields=["resident", "-visited_on"], name="care_visit_latest"),
+                   models.Index(fields=["community", "visited_on"], name="care_visit_comm")]
+
+
+class HardshipKind(models.TextChoices):
+    ILLNESS = "illness", "重病"
+    ACCIDENT = "accident", "意外事故"
+    INCOME = "income", "失去收入"
+    DISASTER = "disaster", "灾害"
+    OTHER = "other", "其他困难"
+
+
+class HardshipState(models.TextChoices):
+    REPORTED = "reported", "已上报"
+    ROUTED = "routed", "已转办"
+    DECIDED = "decided", "已办结"
+    DECLINED = "declined", "不予救助"
+
+
+class HardshipReport(models.Model):
+    """困难上报: a person or household in hardship or an emergency, found on a visit or reported by a
+    worker; checked against the locality's assistance schemes, routed with a time limit, outcome recorded."""
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="care_hardships")
+    household = models.ForeignKey("people.Household", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("困难类型", max_length=10, choices=HardshipKind.choices)
+    description = models.TextField("情况说明")
+    state = models.CharField("状态", max_length=10, choices=HardshipState.choices, default=HardshipState.REPORTED)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField()
+    # the check against the locality's schemes: [{scheme, label, result: met|unmet|unknown, conditions: [...]}]
+    check = models.JSONField("政策比对", default=list, blank=True)
+    office = models.CharField("承办单位", max_length=60, blank=True)
+    due_on = models.DateField("办理时限", null=True, blank=True)
+    outcome = models.TextField("办理结果", blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        indexes = [models.Index(fields=["community", "state"], name="care_hardship_comm")]

@@ -10,10 +10,13 @@ from django.utils import timezone
 
 from gongzhi.care.groups import annotate_groups, registry_residents
 from gongzhi.care.manifest import KEEP_CARE
-from gongzhi.care.models import Absence, AbsenceReason, Decision, Disability, DisabilityKind, Group, GroupReview
+from gongzhi.care.models import (
+    Absence, AbsenceReason, Decision, Disability, DisabilityKind, Group, GroupReview, HardshipKind, HardshipReport,
+)
 from gongzhi.core.errors import RuleError
 from gongzhi.core.scope import Scope
 from gongzhi.people.models import PersonStatus, Resident
+from gongzhi.workorders.manifest import KEEP_VISITS
 
 ERR_NO_RIGHT = "只有该居民所在社区、网格的工作人员可以办理"
 ERR_GROUP = "请选择人群(独居老人、空巢老人、高龄老人、留守老人、残疾人、留守儿童之一)"
@@ -44,6 +47,13 @@ def derived_groups(resident: Resident, today: dt.date | None = None) -> dict[str
     today = today or timezone.localdate()
     row = annotate_groups(registry_residents().filter(pk=resident.pk), today, reviews=False).first()
     return {g.value: bool(row and getattr(row, f"g_{g.value}")) for g in Group}
+
+
+def current_groups(resident: Resident, today: dt.date | None = None) -> list[str]:
+    """The groups that count for one person today (derived, with the worker's decisions)."""
+    from gongzhi.care.groups import groups_of
+    row = annotate_groups(registry_residents().filter(pk=resident.pk), today or timezone.localdate()).first()
+    return groups_of(row) if row else []
 
 
 @transaction.atomic
@@ -118,3 +128,85 @@ def disability_record(*, resident: Resident, kind: str, grade: int | str, by) ->
     record, _ = Disability.objects.update_or_create(resident=resident,
                                                     defaults={"kind": kind, "grade": grade, "recorded_by": by})
     return record
+
+
+# -- visits (关爱走访) ----------------------------------------------------------------------
+ERR_NOT_ON_LIST = "{name}不在您的关爱走访名单内(只能走访本人负责网格或社区内、按走访规则需要走访的关爱对象)"
+ERR_CONDITION = "请选择被走访人的身体和生活状况"
+ERR_VISIT_NOTES = "请填写走访情况"
+ERR_VISIT_DATE = "走访日期不能晚于今天,也不能早于一年前"
+ERR_FOLLOW_UP_FINDINGS = "转为工单或困难上报前,请填写发现的问题和需求"
+ERR_FOLLOW_UP = "请选择处理方式"
+ERR_ORDER_CATEGORY = "转为工单请选择工单类别"
+ERR_HARDSHIP_KIND = "请选择困难类型"
+ERR_TEXT_LONG = "{field}最多 {n} 字"
+
+
+def _visit_log_text(resident, condition_label: str, groups: list[str]) -> str:
+    """What the grid's visit log (民情日记, read more widely than care data) says: no health detail."""
+    return f"关爱走访({'、'.join(groups) or '关爱对象'}):{resident.name},状况{condition_label}"
+
+
+@transaction.atomic
+def care_visit_record(*, resident: Resident, by, visited_on: dt.date, condition: str, notes: str,
+                      findings: str = "", follow_up: str = "", order_category=None, hardship_kind: str = "",
+                      now=None):
+    """Record a visit to a person on the visitor's list; with `follow_up` the findings become a work order
+    (through the grid's visit log) or a hardship report in the same step."""
+    from gongzhi.care.models import CareVisit, Condition, FollowUp
+    from gongzhi.care.visits import on_list
+    from gongzhi.workorders import services as workorders
+    today = timezone.localdate(now or timezone.now())
+    resident = Resident.objects.select_for_update().select_related("grid", "household").get(pk=resident.pk)
+    if not on_list(Scope.for_user_capability(by, KEEP_CARE), resident, today):
+        raise RuleError(ERR_NOT_ON_LIST.format(name=resident.name))
+    if condition not in Condition.values:
+        raise RuleError(ERR_CONDITION)
+    notes, findings = (notes or "").strip(), (findings or "").strip()
+    if not notes:
+        raise RuleError(ERR_VISIT_NOTES)
+    if len(notes) > 2000 or len(findings) > 2000:
+        raise RuleError(ERR_TEXT_LONG.format(field="走访情况和发现的问题", n=2000))
+    if visited_on > today or visited_on < today - dt.timedelta(days=365):
+        raise RuleError(ERR_VISIT_DATE)
+    if follow_up not in FollowUp.values:
+        raise RuleError(ERR_FOLLOW_UP)
+    if follow_up and not findings:
+        raise RuleError(ERR_FOLLOW_UP_FINDINGS)
+    if follow_up == FollowUp.ORDER and order_category is None:
+        raise RuleError(ERR_ORDER_CATEGORY)
+    if follow_up == FollowUp.HARDSHIP and hardship_kind not in HardshipKind.values:
+        raise RuleError(ERR_HARDSHIP_KIND)
+    labels = [Group(g).label for g in current_groups(resident, today)]
+    visit_log = None
+    if Scope.for_user_capability(by, KEEP_VISITS).contains(resident.grid):
+        visit_log = workorders.visit_record(
+            by=by, grid=resident.grid, visited_on=visited_on, household=resident.household,
+            notes=_visit_log_text(resident, Condition(condition).label, labels),
+            concerns=findings if follow_up == FollowUp.ORDER else "",
+            order_category=order_category if follow_up == FollowUp.ORDER else None, now=now)
+    hardship = None
+    if follow_up == FollowUp.HARDSHIP:
+        hardship = hardship_report(resident=resident, kind=hardship_kind, description=findings, by=by, now=now)
+    return CareVisit.objects.create(
+        resident=resident, community_id=resident.community_id, grid_id=resident.grid_id, visitor=by,
+        visited_on=visited_on, condition=condition, notes=notes, findings=findings, follow_up=follow_up,
+        visit_log=visit_log, work_order=visit_log.work_order if visit_log else None, hardship=hardship)
+
+
+@transaction.atomic
+def hardship_report(*, resident: Resident, kind: str, description: str, by, now=None) -> HardshipReport:
+    """困难上报 on a person and their household, from a visit or by a worker."""
+    resident = Resident.objects.select_related("grid").get(pk=resident.pk)
+    _check(by, resident)
+    if kind not in HardshipKind.values:
+        raise RuleError(ERR_HARDSHIP_KIND)
+    description = (description or "").strip()
+    if not description:
+        raise RuleError("请填写困难情况说明")
+    if len(description) > 2000:
+        raise RuleError(ERR_TEXT_LONG.format(field="困难情况说明", n=2000))
+    return HardshipReport.objects.create(
+        resident=resident, household_id=resident.household_id, community_id=resident.community_id,
+        grid_id=resident.grid_id, kind=kind, description=description, reported_by=by,
+        reported_at=now or timezone.now())

@@ -12,3 +12,8 @@ urlpatterns = [
     path("people/<int:pk>/disability/", views.disability, name="disability"),
     path("absences/<int:pk>/return/", views.absence_return, name="absence_return"),
 ]
+urlpatterns += [
+    path("visits/", views.visit_due, name="due"),
+    path("visits/week/", views.visit_week, name="week"),
+    path("visits/<int:pk>/new/", views.visit_new, name="visit_new"),
+]

@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gongzhi.care import selectors, services
-from gongzhi.care.groups import GROUPS, age_on, groups_of
+from gongzhi.care import selectors, services, visits
+from gongzhi.care.groups import GROUPS, age_on, groups_of, registry_residents
 from gongzhi.care.manifest import KEEP_CARE, OVERSEE_CARE, VIEW_CARE
 from gongzhi.care.models import AbsenceReason, Decision, Disability, DisabilityKind, Group
 from gongzhi.core.access_log import access_log_write
@@ -81,7 +82,8 @@ def _person_context(request, person, today):
             "absences": list(selectors.person_absences(person)), "disability": disability,
             "can_keep": request.scope.can(KEEP_CARE, person.grid), "decisions": Decision.choices,
             "absence_reasons": AbsenceReason.choices, "disability_kinds": DisabilityKind.choices,
-            "today": today}
+            "today": today, "visits": list(person.care_visits.select_related("visitor", "work_order")[:20]),
+            "hardships": list(person.care_hardships.all()[:20])}
 
 
 @requires(VIEW_CARE)
@@ -153,6 +155,91 @@ def overview(request):
     """关爱统计: people per group in each community the caller reaches; no one is named."""
     today = timezone.localdate()
     rows = selectors.counts_per_community(request.scope, today)
-    totals = {k: sum(r[k] for r in rows) for k in ["total", *GROUPS]}
+    late = visits.overdue_per_community(request.scope, [r["community"] for r in rows], today)
+    for r in rows:
+        r["overdue"] = late.get(r["community"].pk, {}).get(visits.OVERDUE, 0)
+        r["due"] = late.get(r["community"].pk, {}).get(visits.DUE, 0)
+    totals = {k: sum(r[k] for r in rows) for k in ["total", "overdue", "due", *GROUPS]}
     return render(request, "care/overview.html", {"rows": rows, "totals": totals,
                                                   "groups": [(g, GROUP_LABELS[g]) for g in GROUPS]})
+
+
+# -- visits (关爱走访) ----------------------------------------------------------------------
+ERR_NOT_ON_LIST_PAGE = "该居民不在您的关爱走访名单内,不能记录走访"
+
+
+def _list_rows(qs_list, today, limit=None):
+    rows = []
+    for qs in qs_list:
+        rows += list(qs.select_related("grid").order_by("since", "pk")[:limit] if limit else
+                     qs.select_related("grid").order_by("since", "pk"))
+    for p in rows:
+        p.due_on = visits.due_on(p)
+        p.care_groups = [GROUP_LABELS[g] for g in groups_of(p)]
+        p.status_label = visits.STATUS_LABELS[p.visit_status]
+        p.age = age_on(p.birth_date, today)
+    rows.sort(key=lambda p: (p.due_on, p.pk))
+    return rows
+
+
+@requires(KEEP_CARE)
+def visit_due(request):
+    """走访名单 (phone): the caller's people overdue and due this week, then a count of the rest."""
+    scope, today = request.scope, timezone.localdate()
+    communities = selectors.communities_in(scope)
+    rows = _list_rows(visits.visit_list(scope, communities, today, statuses=(visits.OVERDUE, visits.DUE)), today)
+    later = sum(qs.count() for qs in visits.visit_list(scope, communities, today, statuses=(visits.LATER,)))
+    return render(request, "care/visit_due.html", {
+        "overdue": [p for p in rows if p.visit_status == visits.OVERDUE],
+        "due": [p for p in rows if p.visit_status == visits.DUE], "later": later, "today": today})
+
+
+@requires(KEEP_CARE)
+def visit_week(request):
+    """本周走访名单: everyone of the caller's communities due by Sunday, by grid, for print."""
+    scope, today = request.scope, timezone.localdate()
+    monday = today - dt.timedelta(days=today.weekday())
+    sunday = monday + dt.timedelta(days=6)
+    communities = selectors.communities_in(scope)
+    rows = [p for p in _list_rows(visits.visit_list(scope, communities, today), today) if p.due_on <= sunday]
+    rows.sort(key=lambda p: (p.grid.code, p.due_on, p.pk))
+    return render(request, "care/visit_week.html", {"rows": rows, "monday": monday, "sunday": sunday,
+                                                    "communities": communities})
+
+
+@requires(KEEP_CARE)
+def visit_new(request, pk):
+    """记录走访 (phone) for one person on the caller's list; the findings may become a work order or a
+    hardship report in the same step."""
+    from gongzhi.care.models import Condition, FollowUp, HardshipKind
+    from gongzhi.workorders.models import Category, Kind
+    scope, today = request.scope, timezone.localdate()
+    who = scope.filter_people(registry_residents()).filter(pk=pk).select_related("grid", "household").first()
+    if who is None or not visits.on_list(scope, who, today):
+        raise PermissionDenied(ERR_NOT_ON_LIST_PAGE)
+    categories = [c for c in Category.objects.filter(active=True).order_by("kind", "sort", "code")
+                  if c.kind != Kind.SERVICE]
+    error, values = None, {"visited_on": today.isoformat(), "condition": "", "follow_up": ""}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in ("visited_on", "condition", "notes", "findings", "follow_up",
+                                                        "category", "hardship_kind")}
+        try:
+            visit = services.care_visit_record(
+                resident=who, by=request.user, visited_on=_date(values["visited_on"], "走访日期"),
+                condition=values["condition"], notes=values["notes"], findings=values["findings"],
+                follow_up=values["follow_up"], hardship_kind=values["hardship_kind"],
+                order_category=next((c for c in categories if c.code == values["category"]), None))
+        except RuleError as exc:
+            error = str(exc)
+        else:
+            done = "已记录走访"
+            if visit.work_order_id:
+                done += f",发现的问题已转为工单 {visit.work_order.number}"
+            if visit.hardship_id:
+                done += ",已作困难上报"
+            messages.success(request, done)
+            return redirect("care:due")
+    return render(request, "care/visit_new.html", {
+        "person": who, "groups": [GROUP_LABELS[g] for g in services.current_groups(who, today)],
+        "conditions": Condition.choices, "follow_ups": FollowUp.choices, "categories": categories,
+        "hardship_kinds": HardshipKind.choices, "error": error, "v": values}, status=422 if error else 200)
