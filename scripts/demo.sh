@@ -5,7 +5,8 @@
 # ./data (or $DATABASE_URL), builds the demo district of 宜兴市 once (a second
 # run reuses it), prints one account per role, and starts the production
 # server on http://127.0.0.1:8000 (override with HOST / PORT), with the
-# work-order overdue sweep running every minute beside it.
+# job-queue worker beside it (imports, exports, assessments, notices, and the
+# work-order overdue sweep every minute).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -23,4 +24,4 @@ gongzhi migrate --noinput -v 0
 gongzhi demo
 echo
 echo "共治 demo: http://${HOST:-127.0.0.1}:${PORT:-8000}/   (Ctrl-C to stop)"
-exec gongzhi serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}" --sweep-every 60
+exec gongzhi serve --host "${HOST:-127.0.0.1}" --port "${PORT:-8000}"

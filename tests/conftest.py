@@ -24,6 +24,16 @@ def world(db):
     return World()
 
 
+@pytest.fixture
+def queue_worker(transactional_db, tmp_path):
+    """A real `gongzhi worker` process (the job queue's) for tests whose pages start imports, exports or
+    assessments; it reads the test's committed data (live_server or transactional_db)."""
+    from tests.queue_worker import start_worker, stop_worker
+    proc = start_worker(tmp_path, "--no-schedule", name="queue-worker")
+    yield proc
+    stop_worker(proc)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _quick_flush_on_postgresql():
     """After each transactional test (live server, threads) Django empties every table with one

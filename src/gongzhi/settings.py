@@ -278,3 +278,16 @@ LOGGING = {
 # with send(user, text)); e.g. add "gongzhi.workorders.notify.EmailSender".
 GONGZHI_NOTIFY_SENDERS = [p for p in os.environ.get(
     "GONGZHI_NOTIFY_SENDERS", "gongzhi.workorders.notify.ConsoleSender").split(",") if p]
+
+# The job queue (core/jobs.py, docs/operations.md "Jobs"): Django's tasks framework (the django-tasks
+# backport) with its database backend, so the embedded SQLite default and a shared PostgreSQL both
+# hold the queue; `gongzhi worker` runs the tasks (`gongzhi serve` starts one beside itself).
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A worker writes its beat this often; a task whose worker has not been seen for GONGZHI_WORKER_STALE_SECONDS
+# is put back in the queue (kill -9, a lost node), at most GONGZHI_JOB_MAX_DELIVERIES times.
+GONGZHI_WORKER_BEAT_SECONDS = float(os.environ.get("GONGZHI_WORKER_BEAT_SECONDS", "5"))
+GONGZHI_WORKER_STALE_SECONDS = float(os.environ.get("GONGZHI_WORKER_STALE_SECONDS", "60"))
+GONGZHI_JOB_MAX_DELIVERIES = int(os.environ.get("GONGZHI_JOB_MAX_DELIVERIES", "3"))
+# How often the overdue sweep runs across all nodes (seconds).
+GONGZHI_SWEEP_EVERY = int(os.environ.get("GONGZHI_SWEEP_EVERY", "60"))

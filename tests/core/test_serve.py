@@ -1,5 +1,5 @@
-"""`gongzhi serve` starts gunicorn and answers HTTP, with the overdue sweep
-beside it when asked; SIGTERM stops both cleanly."""
+"""`gongzhi serve` starts gunicorn and answers HTTP, with a job-queue worker
+(which enqueues the overdue sweep) beside it; SIGTERM stops both cleanly."""
 import http.client
 import os
 import socket
@@ -79,11 +79,11 @@ def test_serve_runs_gunicorn(tmp_path):
     assert "GET /accounts/login/" in log  # access log on stdout
     assert "gunicorn" in log
     assert "Starting gunicorn" in err.read_text()
-    assert "overdue sweep every 1 s" in log
+    assert "overdue_sweep every 1 s" in log  # the worker beside the server, with the sweep's period
 
 
 def _sweepers_of(pid: int) -> list[int]:
-    """Child processes of `pid` running `escalate`."""
+    """Child processes of `pid` running the queue's `worker`."""
     found = []
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -94,7 +94,7 @@ def _sweepers_of(pid: int) -> list[int]:
         except OSError:
             continue
         parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == pid and b"escalate" in cmdline:
+        if parent == pid and b"worker" in cmdline:
             found.append(int(entry.name))
     return found
 

@@ -1,6 +1,6 @@
 """Excel exports in a real browser (zh-CN, phone-sized): the resident list filtered to
 独居老人 exports those residents only (it used to export everyone), and a large export
-runs in the background — the real `gongzhi export residents --job` process — while the
+runs in the background — on the job queue, in a real `gongzhi worker` process — while the
 page shows a progress bar, then offers the file once."""
 from openpyxl import load_workbook
 
@@ -44,7 +44,7 @@ def test_the_filtered_list_exports_what_it_shows(page, live_server, live_world):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
 
 
-def test_a_large_export_shows_progress_then_downloads_once(page, live_server, live_world, monkeypatch):
+def test_a_large_export_shows_progress_then_downloads_once(page, live_server, live_world, monkeypatch, queue_worker):
     monkeypatch.setattr(exporter, "BACKGROUND_ROWS", 2)  # the server's threshold: 4 rows is "large" here
     expected = _alone(live_world)
     login(page, live_server, "cw_a")

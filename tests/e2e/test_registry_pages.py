@@ -69,7 +69,7 @@ def test_resident_sees_own_household(page, live_server, live_world):
     assert "张三" in page.content() and "王五" not in page.content()
 
 
-def test_browser_import_shows_progress_and_rejected_rows(page, live_server, live_world, tmp_path):
+def test_browser_import_shows_progress_and_rejected_rows(page, live_server, live_world, tmp_path, queue_worker):
     from gongzhi.core import idcard
     from gongzhi.people.models import Resident
     w = live_world

@@ -1,5 +1,5 @@
 """The standards engine in a real browser, for the bureau, the street and the
-community: an assessment started from the page runs in its own process while
+community: an assessment started from the page runs on the job queue while
 the page shows progress; the summary, matrix, scorecard, targets and funding
 pages draw their charts under the CSP and fit a phone; a community worker
 keeps the books on a phone; a resident answers a survey."""
@@ -25,7 +25,7 @@ def _fits_phone(page):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
 
 
-def test_bureau_starts_an_assessment_and_reads_it(desktop_page, live_server, live_world):
+def test_bureau_starts_an_assessment_and_reads_it(desktop_page, live_server, live_world, queue_worker):
     Facility.objects.create(community=live_world.comm_a, service_area_m2=100)
     page = desktop_page
     problems = _watch(page)
@@ -35,7 +35,7 @@ def test_bureau_starts_an_assessment_and_reads_it(desktop_page, live_server, liv
     page.fill("#period", "2025")
     page.select_option("#scope", live_world.district.code)
     page.click("button >> text=开始评估")
-    # the run goes on in a child process; the page polls and then shows the results
+    # the run goes on the job queue (a real `gongzhi worker`); the page polls and then shows the results
     page.wait_for_selector("[data-testid=grade-failed]", timeout=60_000)
     run = AssessmentRun.objects.get()
     assert run.status == "done" and run.started_by.username == "admin"

@@ -60,6 +60,7 @@ class JobStatus(models.TextChoices):
     RUNNING = "running", "进行中"
     DONE = "done", "已完成"
     FAILED = "failed", "失败"
+    CANCELLED = "cancelled", "已取消"
 
 
 class Job(models.Model):
@@ -80,6 +81,11 @@ class Job(models.Model):
     message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # the queue's task that runs it (django_tasks_db.DBTaskResult id; a retry is a new task), how many
+    # times it was started, and whether its owner asked to stop it (core/jobs.py)
+    task_id = models.CharField(max_length=64, blank=True, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    cancel_requested = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -91,3 +97,34 @@ class Job(models.Model):
         if not self.total:
             return 0
         return min(99, int(self.processed * 100 / self.total))
+
+
+class WorkerBeat(models.Model):
+    """A queue worker that is alive (`gongzhi worker`): it writes `seen_at` every few seconds. A task
+    still marked running by a worker whose beat stopped (kill -9, a lost machine) is put back in the
+    queue by any other worker (core/jobs.py)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    host = models.CharField(max_length=255)
+    pid = models.PositiveIntegerField()
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+
+
+class Periodic(models.Model):
+    """Work due every N seconds across all nodes (the overdue sweep): the worker that moves `next_at`
+    forward with one conditional UPDATE enqueues it, so each period is enqueued once whatever the
+    number of workers."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    next_at = models.DateTimeField()
+    last_enqueued_at = models.DateTimeField(null=True, blank=True)
+
+
+class QueueLock(models.Model):
+    """A named lock in the database (works on SQLite and PostgreSQL alike): held by one holder until
+    `until`, so a holder killed with kill -9 leaves a lock that expires instead of one that stays."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    holder = models.CharField(max_length=100, blank=True)
+    until = models.DateTimeField()

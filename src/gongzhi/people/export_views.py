@@ -1,25 +1,22 @@
 """The resident list's Excel export: the rows the list shows for its filters (the same
 selector reads both), masked unless asked by POST by someone who may unmask everywhere.
 Up to exporter.BACKGROUND_ROWS rows the file is written and streamed at once; more run
-as a separate process (`gongzhi export residents --job ID`, like an import) while the
+on the job queue (core/jobs.py, people/tasks.py, like an import) while the
 page shows its progress, and the finished file is downloaded once, then deleted (or
 after core.exports.KEEP_HOURS if never downloaded)."""
 from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from gongzhi.core.dburl import current_database_url
-from gongzhi.core.exports import KEEP_HOURS, export_dir, file_response, purge_stale, temp_path
+from gongzhi.core.exports import KEEP_HOURS, file_response, purge_stale, temp_path
+from gongzhi.core import jobs
 from gongzhi.core.models import Job, JobStatus
 from gongzhi.core.permissions import ERR_NO_PERMISSION, requires
 from gongzhi.people import exporter
@@ -33,11 +30,8 @@ def _filename() -> str:
 
 
 def _launch(job: Job) -> None:
-    cmd = [sys.executable, "-m", "gongzhi.cli", "export", "residents", "--job", str(job.pk)]
-    env = {**os.environ, "DATABASE_URL": current_database_url(), "GONGZHI_DATA_DIR": str(settings.DATA_DIR)}
-    with open(export_dir() / "exports.log", "ab") as log:
-        subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                         start_new_session=True)
+    from gongzhi.people.tasks import export_residents
+    jobs.enqueue(export_residents, job=job)
 
 
 def _start_job(request, *, unmasked: bool, total: int) -> Job:
@@ -85,7 +79,13 @@ def _own_job(request, pk) -> Job:
 
 @requires(EXPORT)
 def export_job(request, pk):
+    """The job's progress; POST cancel=1 stops it (no file is left)."""
     job = _own_job(request, pk)
+    if request.method == "POST":
+        if request.POST.get("cancel") != "1":
+            raise Http404("未找到该导出任务")
+        jobs.cancel(job)
+        return redirect("people:export_job", pk=job.pk)
     template = "people/export_progress.html" if request.htmx else "people/export_job.html"
     return render(request, template, {"job": job, "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING),
                                       "ready": job.status == JobStatus.DONE and Path(job.result_path).exists(),

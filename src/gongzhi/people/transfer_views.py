@@ -1,9 +1,6 @@
-"""Import pages (the export is in export_views.py). A browser import runs as a separate process
-(`gongzhi import residents ... --job ID`) so a long file neither blocks a
-server worker nor dies with it; the page polls the Job for progress."""
-import os
-import subprocess
-import sys
+"""Import pages (the export is in export_views.py). A browser import runs on the job queue
+(core/jobs.py, people/tasks.py) so a long file neither blocks a server worker nor dies with
+one; the page polls the Job for progress and may cancel it."""
 import uuid
 from pathlib import Path
 
@@ -12,7 +9,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from gongzhi.core.dburl import current_database_url
+from gongzhi.core import jobs
 from gongzhi.core.models import Job, JobStatus
 from gongzhi.core.manifest import VIEW_ACCESS_LOG
 from gongzhi.core.permissions import requires
@@ -27,13 +24,8 @@ _import_dir = import_uploads.import_dir  # mode 0700
 
 
 def _launch_import(job: Job) -> None:
-    cmd = [sys.executable, "-m", "gongzhi.cli", "import", "residents", job.input_path, "--job", str(job.pk),
-           "--report", job.result_path]
-    env = {**os.environ, "DATABASE_URL": current_database_url(), "GONGZHI_DATA_DIR": str(settings.DATA_DIR)}
-    log_path = Path(job.input_path).with_suffix(".log")
-    with os.fdopen(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab") as log:
-        subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
-                         start_new_session=True)
+    from gongzhi.people.tasks import import_residents
+    jobs.enqueue(import_residents, job=job)
 
 
 @requires(IMPORT)
@@ -63,9 +55,17 @@ def _own_job(request, pk) -> Job:
 
 @requires(IMPORT)
 def import_job(request, pk):
+    """The job's progress; POST cancel=1 stops it (its owner only: households already written stay)."""
     job = _own_job(request, pk)
+    mine = job.created_by_id == request.user.pk
+    if request.method == "POST":
+        if not mine or request.POST.get("cancel") != "1":
+            raise Http404("未找到该导入任务")
+        jobs.cancel(job)
+        return redirect("people:import_job", pk=job.pk)
     template = "people/import_progress.html" if request.htmx else "people/import_job.html"
-    return render(request, template, {"job": job, "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING)})
+    return render(request, template, {"job": job, "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING),
+                                      "may_cancel": mine})
 
 
 @requires(IMPORT)

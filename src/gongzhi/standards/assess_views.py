@@ -1,13 +1,9 @@
-"""Assessment pages: start a run (it runs as its own process and the page
+"""Assessment pages: start a run (it runs on the job queue and the page
 shows its progress), the summary with district/street targets as charts, the
 compliance matrix, a community's scorecard (page and PDF), the xlsx export."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -17,7 +13,6 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.access_log import access_log_write
-from gongzhi.core.dburl import current_database_url
 from gongzhi.core.permissions import public, requires
 from gongzhi.places.models import Level
 from gongzhi.places.selectors import access_place, lineage_names
@@ -42,14 +37,10 @@ def _all_packs():
 
 
 def _launch(run) -> None:
-    """The run continues in its own process, so a district-wide assessment
-    neither blocks a server worker nor dies with it."""
-    cmd = [sys.executable, "-m", "gongzhi.cli", "assess", "--pack", run.pack_id, "--period", str(run.period),
-           "--run", str(run.pk), "--json"]
-    env = {**os.environ, "DATABASE_URL": current_database_url(), "GONGZHI_DATA_DIR": str(settings.DATA_DIR)}
-    with open(settings.DATA_DIR / "assessments.log", "ab") as out:
-        subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=out, stdin=subprocess.DEVNULL, env=env,
-                         start_new_session=True)
+    """The run goes on the job queue (core/jobs.py), so a district-wide assessment neither blocks a
+    server worker nor dies with one: a `gongzhi worker` on any node runs it."""
+    from gongzhi.standards.tasks import run_assessment
+    run_assessment.enqueue(run.pk)
 
 
 @requires(VIEW_ASSESSMENTS, refusal=ERR_DEPARTMENT)

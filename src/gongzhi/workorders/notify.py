@@ -1,7 +1,7 @@
 """Who hears about a step, and how.
 
-Every notice lands in the in-app inbox (`Notification`). After the
-transaction commits, the same text goes to each sender in
+Every notice lands in the in-app inbox (`Notification`). A queue task (workorders/tasks.py
+`deliver`, run by `gongzhi worker` once the transaction commits) sends the same text to each sender in
 `settings.GONGZHI_NOTIFY_SENDERS` (dotted paths; `gongzhi.core.senders`, where the
 sender protocol and the console and e-mail senders live); the default console sender
 prints it. An SMS or e-mail sender is a class with `send(user, text)` and
@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from gongzhi.accounts.models import Role, RoleAssignment, User
+from gongzhi.core.jobs import background
 from gongzhi.core import caching
 # the senders live in the kernel (people sends sign-up codes through them too); their old names here keep
 # working, so GONGZHI_NOTIFY_SENDERS="gongzhi.workorders.notify.ConsoleSender" is the same class
@@ -94,10 +94,19 @@ def notify(user_ids, *, order, kind: str, text: str, now=None) -> int:
     now = now or timezone.now()
     Notification.objects.bulk_create(
         [Notification(user_id=u, order=order, kind=kind, text=text[:300], created_at=now) for u in user_ids])
-    senders = _senders()
-    if senders:
-        transaction.on_commit(lambda: _deliver(user_ids, text, senders))
+    if _senders():  # none while muted (demo history, bulk loads)
+        # sent by a queue worker (core/jobs.py): queued in this transaction, so nothing leaves if it rolls
+        # back, and a slow or broken gateway neither holds up the step nor loses the notice
+        deliver.enqueue(user_ids, text)
     return len(user_ids)
+
+
+@background(retries=3, backoff=30, priority=5)
+def deliver(user_ids: list[int], text: str) -> None:
+    """The queue task: sends an inbox notice through the senders configured where the worker runs."""
+    configured = _senders()
+    if configured:
+        _deliver(user_ids, text, configured)
 
 
 def _deliver(user_ids, text, senders) -> None:

@@ -1,10 +1,12 @@
 """`gongzhi serve`: the production web server (gunicorn, run in-process).
 
-    gongzhi serve [--host H] [--port P] [--workers N] [--threads T] [--migrate]
+    gongzhi serve [--host H] [--port P] [--workers N] [--threads T] [--migrate] [--no-worker]
 
 Defaults come from gongzhi/gunicorn_conf.py (127.0.0.1:8000, gthread workers,
 access log on stdout). Static files are served by WhiteNoise straight from the
-apps (WHITENOISE_USE_FINDERS), so no collectstatic step is needed.
+apps (WHITENOISE_USE_FINDERS), so no collectstatic step is needed. A job-queue
+worker (`gongzhi worker`: imports, exports, assessments, notices, the overdue
+sweep) runs beside the server in a process of its own unless --no-worker.
 """
 import os
 from pathlib import Path
@@ -58,9 +60,11 @@ class Command(BaseCommand):
                             help=f"worker processes (default {gunicorn_conf.workers} here)")
         parser.add_argument("--threads", type=int, help=f"threads per worker (default {gunicorn_conf.threads})")
         parser.add_argument("--migrate", action="store_true", help="run `migrate --noinput` before starting")
+        parser.add_argument("--no-worker", action="store_true",
+                            help="do not start a job-queue worker beside the server (run `gongzhi worker` apart)")
         parser.add_argument("--sweep-every", type=int, default=0, metavar="SECONDS",
-                            help="also run the work-order overdue sweep every SECONDS in a child process "
-                                 "(the demo uses 60; production uses a scheduler, see README)")
+                            help="the overdue sweep's period for the worker started here "
+                                 "(default GONGZHI_SWEEP_EVERY, 60)")
 
     def handle(self, *args, **opts):
         if opts["workers"] is not None and opts["workers"] < 1:
@@ -87,25 +91,42 @@ class Command(BaseCommand):
             f"({cfg.worker_class_str}), database {engine}"
         )
         self.stdout.flush()
-        sweeper = self._start_sweeper(opts["sweep_every"]) if opts["sweep_every"] else None
+        if opts["sweep_every"] < 0:
+            raise CommandError("--sweep-every must be positive")
+        worker = None if opts["no_worker"] else self._start_worker(opts["sweep_every"])
         try:
             app.run()
         finally:
-            if sweeper is not None:
-                sweeper.terminate()
-                sweeper.wait(timeout=10)
+            if worker is not None:
+                self._stop_worker(worker)
 
-    def _start_sweeper(self, every: int):
-        """`gongzhi escalate --every N` beside the server: a process of its own,
-        so no database connection crosses gunicorn's fork."""
+    def _start_worker(self, sweep_every: int):
+        """`gongzhi worker` beside the server: a process of its own, so no database connection
+        crosses gunicorn's fork, and a server restart does not stop the running task."""
         import subprocess
         import sys
 
         from gongzhi.core.dburl import current_database_url
 
-        env = {**os.environ, "DATABASE_URL": current_database_url()}
-        self.stdout.write(f"gongzhi: overdue sweep every {every} s")
-        return subprocess.Popen([sys.executable, "-m", "gongzhi.cli", "escalate", "--every", str(every)], env=env)
+        env = {**os.environ, "DATABASE_URL": current_database_url(), "GONGZHI_DATA_DIR": str(settings.DATA_DIR)}
+        if sweep_every:
+            env["GONGZHI_SWEEP_EVERY"] = str(sweep_every)
+        self.stdout.write("gongzhi: job-queue worker started beside the server")
+        self.stdout.flush()
+        return subprocess.Popen([sys.executable, "-m", "gongzhi.cli", "worker"], env=env)
+
+    @staticmethod
+    def _stop_worker(worker) -> None:
+        """SIGTERM lets the running task finish; one that takes longer is stopped and goes back in
+        the queue for the next worker (core/jobs.py)."""
+        import subprocess
+
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
 
     def _warn_unapplied_migrations(self):
         from django.db.migrations.executor import MigrationExecutor
