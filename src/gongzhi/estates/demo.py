@@ -6,7 +6,7 @@
 - owners' committees for about half the firm-managed estates (members from the estate's residents,
   most filed with the street), and a held four-party meeting with its issues in every community
   (one issue followed up), which writes its ledger row;
-- last year's evaluation of every managed estate (up to 40 households each, one rating per
+- last year's evaluation of every managed estate (up to 20 households each, one rating per
   household), and this year's open in the demo resident's estate (so the resident can rate);
 - last year's and this year's credit scores, and one blacklisted project manager (the lowest score,
   whose estates the residents rated poorly), with an appeal upheld.
@@ -30,7 +30,7 @@ from gongzhi.workorders import notify
 SEED = 5454
 SUMMARY = {"estate_contracts": "物业合同 property contracts", "estate_ratings": "物业评价 property ratings",
            "estate_committees": "业委会 owners' committees"}
-RATERS_PER_ESTATE = 40
+RATERS_PER_ESTATE = 20
 _ISSUES = [("地下车库照明损坏", "物业两周内更换灯具", "firm", "已全部更换为感应灯"),
            ("电梯经常停运", "物业联系维保单位检修,业委会监督", "firm", "已更换控制主板"),
            ("公共收益使用不透明", "物业每季度公示公共收益收支", "firm", "已在公示栏张贴"),
