@@ -9,6 +9,8 @@ GONGZHI_THREADS, GONGZHI_TIMEOUT, GONGZHI_FORWARDED_ALLOW_IPS); `gongzhi serve`
 options override both.
 """
 import os
+import shutil
+import tempfile
 
 wsgi_app = "gongzhi.wsgi:application"
 
@@ -46,7 +48,28 @@ preload_app = True
 accesslog = "-"  # stdout
 errorlog = "-"  # stderr
 loglevel = "info"
-access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+# the last field is the request id (X-Request-ID, core/observability.py): the same as in the app's log lines
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" %({x-request-id}o)s'
+
+# Prometheus metrics from every worker process: each writes its figures under this directory and
+# /metrics adds them up (prometheus_client's multiprocess mode). Set here, before the app (and the
+# metrics library) is loaded; unless given, one fresh directory per server, removed at exit.
+_metrics_dir_ours = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+_metrics_dir = os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR", os.path.join(tempfile.gettempdir(), f"gongzhi-metrics-{os.getpid()}"))
+if _metrics_dir_ours:
+    shutil.rmtree(_metrics_dir, ignore_errors=True)
+os.makedirs(_metrics_dir, mode=0o700, exist_ok=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server):
+    if _metrics_dir_ours:
+        shutil.rmtree(_metrics_dir, ignore_errors=True)
 
 # Trust X-Forwarded-* only from a reverse proxy on this machine.
 forwarded_allow_ips = os.environ.get("GONGZHI_FORWARDED_ALLOW_IPS", "127.0.0.1,::1")

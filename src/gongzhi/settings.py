@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 
 from gongzhi.core import cacheurl
+from gongzhi.core.logconfig import logging_config as observability_logging
 from gongzhi.core.keys import load_or_create_dev_keys
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -65,6 +66,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # first: the request id on every log line, and the request's time and queries for /metrics
+    "gongzhi.core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -207,6 +210,8 @@ CSRF_FAILURE_VIEW = "gongzhi.core.views.csrf_failure"  # in Chinese, in the site
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = os.environ.get("GONGZHI_SSL_REDIRECT", "1") == "1"
+    # a load balancer's and a scraper's plain-HTTP checks on the node itself (core/health.py)
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("GONGZHI_HSTS_SECONDS", str(365 * 24 * 3600)))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("GONGZHI_HSTS_SUBDOMAINS", "1") == "1"
     SECURE_HSTS_PRELOAD = False  # a government intranet name is not for the browsers' preload list
@@ -267,12 +272,13 @@ CONTENT_SECURITY_POLICY = {
 
 SIMPLE_HISTORY_REVERT_DISABLED = True  # history is evidence, not an undo button
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": "WARNING"},
-}
+# JSON lines with the request's id (X-Request-ID) on every line written while it runs
+# (core/observability.py); GONGZHI_LOG_FORMAT=text for a person at a terminal.
+LOGGING = observability_logging(os.environ.get("GONGZHI_LOG_FORMAT", "json"),
+                                os.environ.get("GONGZHI_LOG_LEVEL", "WARNING").upper())
+# /metrics: a scraper sends "Authorization: Bearer <token>"; unset, only callers on this machine
+# (not through a proxy) may read it (core/health.py).
+GONGZHI_METRICS_TOKEN = os.environ.get("GONGZHI_METRICS_TOKEN", "")
 
 # Where work-order notices go besides the in-app inbox (dotted paths of classes
 # with send(user, text)); e.g. add "gongzhi.workorders.notify.EmailSender".
