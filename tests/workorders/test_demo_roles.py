@@ -28,6 +28,9 @@ REFUSED = {
                 "/orders/catalogue/", "/orders/calendar/"},
     "security": {"/orders/?state=", "/orders/new/", "/orders/figures/", "/orders/visits/", "/orders/disputes/",
                  "/orders/catalogue/", "/orders/calendar/"},
+    # a social organisation's worker: the service network's pages, no work orders (yet)
+    "provider": {"/orders/?state=", "/orders/new/", "/orders/figures/", "/orders/visits/", "/orders/disputes/",
+                 "/orders/catalogue/", "/orders/calendar/"},
 }
 
 
