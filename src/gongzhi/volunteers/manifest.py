@@ -1,6 +1,6 @@
 """Volunteers (P-VOL-1..3): self sign-up and registration, teams, activities with QR check-in/out, confirmed hours, star levels, certificates with public verification, the neighbourly time bank (double-entry points)."""
 from gongzhi.accounts.models import Role
-from gongzhi.core.modules import Module, capability, register
+from gongzhi.core.modules import DemoPart, Module, NavEntry, PublicPage, capability, register
 
 # staff read the volunteers and activities of their places
 VIEW_VOLUNTEERS = capability("view_volunteers", "查看志愿者和志愿活动", Role.ADMIN, Role.STREET, Role.COMMUNITY,
@@ -18,7 +18,14 @@ KEEP_TIME_BANK = capability("keep_time_bank", "管理时间银行兑换", Role.C
 MODULE = register(Module(
     name="volunteers", label="志愿服务",
     capabilities=(VIEW_VOLUNTEERS, RUN_VOLUNTEERING, VOLUNTEER_SELF, VIEW_VOLUNTEER_REPORT, KEEP_TIME_BANK),
-    extras={
+    urls=(("volunteers/", "gongzhi.volunteers.urls"),),
+    nav=(NavEntry("志愿服务", "volunteers:activities", order=50, capability=VIEW_VOLUNTEERS, audience="staff"),
+         NavEntry("志愿服务", "volunteers:mine", order=6, audience="resident")),
+    public_pages=(PublicPage("志愿服务证明核验", "volunteers:verify",
+                             "输入志愿服务证明上的核验码,核对证明是否有效、记载的服务时长(只显示隐去部分的姓名)。"),),
+    demo=(DemoPart(order=51, build="gongzhi.volunteers.demo.build", label="志愿者、志愿活动与时间银行"),),
+    extras={"metrics": ("gongzhi.volunteers.metrics.METRICS",),
+            "demo_counts": (("gongzhi.volunteers.demo.build", "gongzhi.volunteers.demo.count_existing"),),
             # an activity with confirmed hours writes its ledgers.Activity row (ledgers.services.write_from)
             "ledger_sources": (("volunteers.activity", ("志愿活动", "volunteers:activity")),)},
 ))
