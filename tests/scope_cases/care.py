@@ -11,15 +11,33 @@ ENDPOINTS = {
     "care:disability": ("POST", lambda w: f"/care/people/{w.res_b1.pk}/disability/"),
     "care:absence_return": ("POST", lambda w: f"/care/absences/{w.care_absence_b.pk}/return/"),
     "care:visit_new": ("POST", lambda w: f"/care/visits/{w.res_b1.pk}/new/"),
+    "care:assess": ("POST", lambda w: f"/care/people/{w.res_b1.pk}/assess/"),
+    "care:assessment": ("GET", lambda w: f"/care/assessments/{w.care_assessment_b.pk}/"),
+    "care:orders_for": ("GET", lambda w: f"/care/people/{w.res_b1.pk}/orders/"),
+    "care:plan": ("POST", lambda w: f"/care/people/{w.res_b1.pk}/plan/"),
+    "care:order_new": ("POST", lambda w: f"/care/people/{w.res_b1.pk}/orders/new/"),
+    "care:order_step": ("POST", lambda w: f"/care/orders/{w.care_order_b.pk}/rate/"),
+    "care:statement": ("GET", lambda w: f"/care/statements/{w.care_statement_b.pk}/"),
+    "care:station_step": ("POST", lambda w: f"/care/station/{w.care_open_b.pk}/check-in/"),
+    "care:my_step": ("POST", lambda w: f"/care/my/{w.care_open_b.pk}/cancel/"),
 }
 LISTS = {
     "care:groups": "/care/",
     "care:overview": "/care/overview/",
     "care:due": "/care/visits/",
     "care:week": "/care/visits/week/",
+    "care:statements": "/care/statements/",
+    "care:orders": "/care/station/",
+    "care:my": "/care/my/",
 }
+# ordering on one's own page orders for the caller's own household only
+# (tests/care/test_orders.py::test_pages_by_role)
+OTHER = {"care:my_order"}
 BODY = {"group": "disabled", "grade": "1", "returned_on": "2025-06-01", "condition": "good", "notes": "篡改",
-        "visited_on": dt.date.today().isoformat()}
+        "visited_on": dt.date.today().isoformat(), "assessed_on": dt.date.today().isoformat(), "self_care": "20",
+        "mobility": "10", "mental": "20", "perception": "8", "scheme": "own", "per_month_meal": "10",
+        "starts_on": dt.date.today().isoformat(), "scheduled_for": (dt.datetime.now() + dt.timedelta(days=1))
+        .strftime("%Y-%m-%dT%H:%M"), "rating": "1"}
 
 
 def build(w):
@@ -34,11 +52,37 @@ def build(w):
     services.care_visit_record(resident=w.res_b1, by=w.community_worker_b, visited_on=dt.date.today(),
                                condition="poor", notes="王五腿伤未愈", findings="王五需要康复器材",
                                follow_up="hardship", hardship_kind="illness")
+    from django.utils import timezone
+
+    from gongzhi.care import orders
+    from gongzhi.care.models import Station
+    from tests.factories import user
+    station = Station.objects.create(place=w.comm_b, level="community", name="南岳社区居家养老服务站",
+                                     services=["meal", "bath"], capacity=20)
+    provider = user("prov_b1", "provider", w.comm_b)
+    station.staff.add(provider)
+    w.care_assessment_b = orders.assessment_record(
+        resident=w.res_b1, scores={"self_care": 10, "mobility": 5, "mental": 20, "perception": 5},
+        assessed_on=dt.date.today(), by=w.community_worker_b, note="王五卧床")
+    orders.plan_set(resident=w.res_b1, services=[{"kind": "meal", "per_month": 30}], scheme="government",
+                    station=station, starts_on=dt.date.today(), by=w.community_worker_b)
+    w.care_order_b = orders.order_place(resident=w.res_b1, kind="meal", scheduled_for=timezone.now(),
+                                        by=w.community_worker_b, note="王五午餐")
+    orders.order_check_in(order=w.care_order_b, by=provider)
+    orders.order_check_out(order=w.care_order_b, by=provider)
+    orders.order_confirm(order=w.care_order_b, by=w.community_worker_b)
+    w.care_statement_b = orders.statements_make(community=w.comm_b, month=dt.date.today(), by=w.community_worker_b)[0]
+    w.care_open_b = orders.order_place(resident=w.res_b1, kind="bath", scheduled_for=timezone.now(),
+                                       by=w.community_worker_b, note="王五洗澡")
 
 
 def snapshot():
-    from gongzhi.care.models import Absence, CareVisit, Disability, GroupReview, HardshipReport
-    return (GroupReview.objects.count(), CareVisit.objects.count(),
+    from gongzhi.care.models import (
+        Absence, Assessment, CarePlan, CareVisit, Disability, GroupReview, HardshipReport, ServiceOrder, Statement,
+    )
+    return (GroupReview.objects.count(), CareVisit.objects.count(), Assessment.objects.count(),
+            Statement.objects.count(), list(CarePlan.objects.order_by("pk").values_list("pk", "ended_on")),
+            list(ServiceOrder.objects.order_by("pk").values_list("pk", "state", "version", "rating")),
             list(HardshipReport.objects.order_by("pk").values_list("pk", "state", "version")),
             list(Absence.objects.order_by("pk").values_list("pk", "returned_on")),
             list(Disability.objects.order_by("pk").values_list("pk", "kind", "grade")))

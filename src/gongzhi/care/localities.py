@@ -51,3 +51,14 @@ def rules_for(code: str) -> dict:
 def visit_rules(code: str) -> list[dict]:
     """The visit rules of a locality, shortest interval first."""
     return sorted(rules_for(code)["visit_rules"], key=lambda r: r["days"])
+
+
+# -- prices and paying schemes (per locality) ----------------------------------------------
+DEFAULTS.update({
+    # price of one service (yuan)
+    "prices": {"meal": "12.00", "bath": "50.00", "cleaning": "40.00", "escort": "60.00", "rehab": "80.00",
+               "emergency": "0.00"},
+    # the government's share of each scheme
+    "schemes": {"government": "1.00", "subsidised": "0.50", "own": "0.00"},
+})
+LOCALITIES["320282"].update({"schemes": {"government": "1.00", "subsidised": "0.60", "own": "0.00"}})

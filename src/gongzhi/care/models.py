@@ -175,3 +175,176 @@ class HardshipReport(models.Model):
     class Meta:
         ordering = ["-reported_at", "-id"]
         indexes = [models.Index(fields=["community", "state"], name="care_hardship_comm")]
+
+
+# -- stations, assessments, plans, service orders, statements ---------------------------------
+class StationLevel(models.TextChoices):
+    DISTRICT = "district", "区级居家养老服务指导中心"
+    STREET = "street", "街道(镇)居家养老服务中心"
+    COMMUNITY = "community", "社区居家养老服务站"
+
+
+class ServiceKind(models.TextChoices):
+    MEAL = "meal", "助餐"
+    BATH = "bath", "助浴"
+    CLEANING = "cleaning", "助洁"
+    ESCORT = "escort", "助医陪诊"
+    REHAB = "rehab", "康复护理"
+    EMERGENCY = "emergency", "紧急救援"
+
+
+class Station(models.Model):
+    """A home-care station at one of three levels (or a social organisation delivering care): where it
+    is, what it offers, when it is open, how many it can serve. Its staff (provider accounts) see its
+    orders only."""
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+",
+                              verbose_name="所在区、街道或社区")
+    level = models.CharField("层级", max_length=10, choices=StationLevel.choices)
+    name = models.CharField("名称", max_length=80)
+    organisation = models.ForeignKey("people.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+", verbose_name="运营机构")
+    services = models.JSONField("服务项目", default=list)
+    hours = models.CharField("开放时间", max_length=60, blank=True)
+    capacity = models.PositiveIntegerField("日服务能力(人次)", default=0)
+    address = models.CharField("地址", max_length=200, blank=True)
+    lat = models.FloatField("纬度", null=True, blank=True)
+    lon = models.FloatField("经度", null=True, blank=True)
+    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="care_stations",
+                                   verbose_name="服务人员账号")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["level", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Assessment(AppendOnly):
+    """An elder ability assessment (GB/T 42195-2022): the four domains' scores, the total and the level.
+    Health detail: every view is access-logged."""
+    refuse_change = "能力评估记录只能追加,不能修改;重新评估请新建一次评估"
+    refuse_delete = "能力评估记录不能删除"
+
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="care_assessments")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    assessed_on = models.DateField("评估日期")
+    scores = models.JSONField("一级指标得分")
+    total = models.PositiveSmallIntegerField("总分")
+    level = models.CharField("能力等级", max_length=2)
+    level_name = models.CharField("能力等级", max_length=30)
+    note = models.CharField("说明", max_length=500, blank=True)
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+
+
+class PayingScheme(models.TextChoices):
+    GOVERNMENT = "government", "政府购买"
+    SUBSIDISED = "subsidised", "政府补贴"
+    OWN = "own", "自费"
+
+
+class CarePlan(models.Model):
+    """The care plan of an elder: services with how many a month, the paying scheme, the station."""
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="care_plans")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    assessment = models.ForeignKey(Assessment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="plans")
+    services = models.JSONField("服务项目和频次")  # [{"kind": "meal", "per_month": 30}]
+    scheme = models.CharField("支付方式", max_length=12, choices=PayingScheme.choices)
+    starts_on = models.DateField("开始日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-starts_on", "-id"]
+
+
+class OrderState(models.TextChoices):
+    ORDERED = "ordered", "待服务"
+    IN_SERVICE = "in_service", "服务中"
+    DONE = "done", "待确认"
+    CONFIRMED = "confirmed", "已确认"
+    CANCELLED = "cancelled", "已取消"
+
+
+class ServiceOrder(models.Model):
+    """A home-care service for an elder: ordered on a phone by the elder, family or worker, delivered by a
+    station's staff with check-in and check-out (time and place), confirmed by the elder or a worker, rated."""
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="care_orders")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="orders", verbose_name="服务机构")
+    plan = models.ForeignKey(CarePlan, null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    kind = models.CharField("服务项目", max_length=10, choices=ServiceKind.choices)
+    scheme = models.CharField("支付方式", max_length=12, choices=PayingScheme.choices)
+    price = models.DecimalField("单价(元)", max_digits=8, decimal_places=2)
+    paid_by_government = models.DecimalField("政府支付(元)", max_digits=8, decimal_places=2)
+    scheduled_for = models.DateTimeField("预约时间")
+    note = models.CharField("需求说明", max_length=200, blank=True)
+    state = models.CharField("状态", max_length=12, choices=OrderState.choices, default=OrderState.ORDERED)
+    ordered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ordered_at = models.DateTimeField()
+    checked_in_at = models.DateTimeField("签到时间", null=True, blank=True)
+    check_in_lat = models.FloatField(null=True, blank=True)
+    check_in_lon = models.FloatField(null=True, blank=True)
+    checked_out_at = models.DateTimeField("签退时间", null=True, blank=True)
+    check_out_lat = models.FloatField(null=True, blank=True)
+    check_out_lon = models.FloatField(null=True, blank=True)
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="+", verbose_name="服务人员")
+    service_note = models.CharField("服务记录", max_length=500, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    rating = models.PositiveSmallIntegerField("评价", null=True, blank=True)
+    rating_comment = models.CharField("评价意见", max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-scheduled_for", "-id"]
+        indexes = [models.Index(fields=["community", "state"], name="care_order_comm"),
+                   models.Index(fields=["station", "state"], name="care_order_station")]
+
+    @property
+    def number(self) -> str:
+        return f"FW{self.ordered_at:%Y%m%d}{self.pk:06d}" if self.pk else ""
+
+
+class StatementKind(models.TextChoices):
+    ELDER = "elder", "老人月结单"
+    PROVIDER = "provider", "服务机构月结单"
+
+
+class Statement(models.Model):
+    """A month's confirmed orders of one elder or one station, for the paying scheme."""
+    kind = models.CharField("类别", max_length=10, choices=StatementKind.choices)
+    month = models.DateField("月份")  # first day of the month
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    resident = models.ForeignKey("people.Resident", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    station = models.ForeignKey(Station, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    orders = models.PositiveIntegerField("服务次数", default=0)
+    amount = models.DecimalField("金额(元)", max_digits=12, decimal_places=2, default=0)
+    government = models.DecimalField("政府支付(元)", max_digits=12, decimal_places=2, default=0)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "kind", "id"]
+
+
+class StatementLine(models.Model):
+    """One order on one statement; the constraint keeps an order on at most one statement of each kind."""
+    statement = models.ForeignKey(Statement, on_delete=models.PROTECT, related_name="lines")
+    kind = models.CharField(max_length=10, choices=StatementKind.choices)
+    order = models.ForeignKey(ServiceOrder, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["kind", "order"], name="care_order_once_per_kind")]

@@ -81,3 +81,8 @@ def person_reviews(person: Resident) -> QuerySet:
 def person_absences(person: Resident) -> QuerySet:
     """The absences of the person's household (whoever is away matters for the groups)."""
     return Absence.objects.filter(household_id=person.household_id).select_related("resident")
+
+
+def scope_filter(scope: Scope, qs: QuerySet) -> QuerySet:
+    """Rows carrying `community` and `grid` within the scope."""
+    return scope.filter_people(qs)

@@ -17,3 +17,20 @@ urlpatterns += [
     path("visits/week/", views.visit_week, name="week"),
     path("visits/<int:pk>/new/", views.visit_new, name="visit_new"),
 ]
+from gongzhi.care import order_views  # noqa: E402
+
+urlpatterns += [
+    path("people/<int:pk>/assess/", order_views.assess, name="assess"),
+    path("assessments/<int:pk>/", order_views.assessment, name="assessment"),
+    path("people/<int:pk>/orders/", order_views.orders_for, name="orders_for"),
+    path("people/<int:pk>/plan/", order_views.plan, name="plan"),
+    path("people/<int:pk>/orders/new/", order_views.order_new, name="order_new"),
+    path("orders/<int:pk>/<str:step>/", order_views.order_step, name="order_step"),
+    path("statements/", order_views.statements, name="statements"),
+    path("statements/<int:pk>/", order_views.statement, name="statement"),
+    path("station/", order_views.station_orders, name="orders"),
+    path("station/<int:pk>/<str:step>/", order_views.station_step, name="station_step"),
+    path("my/", order_views.my, name="my"),
+    path("my/order/", order_views.my_order, name="my_order"),
+    path("my/<int:pk>/<str:step>/", order_views.my_step, name="my_step"),
+]

@@ -83,7 +83,8 @@ def _person_context(request, person, today):
             "can_keep": request.scope.can(KEEP_CARE, person.grid), "decisions": Decision.choices,
             "absence_reasons": AbsenceReason.choices, "disability_kinds": DisabilityKind.choices,
             "today": today, "visits": list(person.care_visits.select_related("visitor", "work_order")[:20]),
-            "hardships": list(person.care_hardships.all()[:20])}
+            "hardships": list(person.care_hardships.all()[:20]),
+            "assessments": list(person.care_assessments.all()[:5])}
 
 
 @requires(VIEW_CARE)
