@@ -285,7 +285,7 @@ GONGZHI_METRICS_TOKEN = os.environ.get("GONGZHI_METRICS_TOKEN", "")
 GONGZHI_NOTIFY_SENDERS = [p for p in os.environ.get(
     "GONGZHI_NOTIFY_SENDERS", "gongzhi.workorders.notify.ConsoleSender").split(",") if p]
 
-# The job queue (core/jobs.py, docs/operations.md "Jobs"): Django's tasks framework (the django-tasks
+# The job queue (core/jobs.py, docs/operations.md "Jobs and workers"): Django's tasks framework (the django-tasks
 # backport) with its database backend, so the embedded SQLite default and a shared PostgreSQL both
 # hold the queue; `gongzhi worker` runs the tasks (`gongzhi serve` starts one beside itself).
 INSTALLED_APPS += ["django_tasks", "django_tasks_db"]

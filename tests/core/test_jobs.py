@@ -160,3 +160,12 @@ def test_requeue_lost_leaves_a_live_workers_task_alone(db, beat, settings):
     assert jobs.requeue_lost() == 0
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED and "3 次中断" in job.message
+
+
+def test_finished_task_rows_are_pruned_after_a_week(db):
+    job = _job()
+    jobs.enqueue(queue_tasks.slow, job=job, steps=1, pause=0)
+    jobs.run_pending()
+    assert jobs.prune() == 0
+    assert jobs.prune(now=timezone.now() + dt.timedelta(days=8)) == 1
+    assert Job.objects.filter(pk=job.pk, status=JobStatus.DONE).exists()  # the user's record stays

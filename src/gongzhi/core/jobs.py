@@ -182,6 +182,16 @@ def requeue_lost(*, now=None) -> int:
     return requeued
 
 
+def prune(*, now=None) -> int:
+    """Deletes finished task rows older than GONGZHI_JOB_KEEP_DAYS (the jobs' own rows stay: their
+    pages read them); every worker's beat calls it once an hour across all nodes."""
+    now = now or timezone.now()
+    keep = dt.timedelta(days=getattr(settings, "GONGZHI_JOB_KEEP_DAYS", 7))
+    deleted, _ = DBTaskResult.objects.filter(
+        status__in=[TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED], finished_at__lt=now - keep).delete()
+    return deleted
+
+
 # -- periodic work and the database lock ----------------------------------------------------------------
 
 def due(name: str, every: float, *, now=None) -> bool:
@@ -272,6 +282,8 @@ class Beat(threading.Thread):
                 and _running.get(self.main.ident) == job_id:
             self.interrupt()
         requeue_lost()
+        if due("gongzhi.core.jobs.prune", 3600):
+            prune()
         for path, every in self.schedule:
             if due(path, every):
                 from django.utils.module_loading import import_string

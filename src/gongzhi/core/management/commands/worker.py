@@ -2,7 +2,7 @@
 
     gongzhi worker [--interval SECONDS] [--batch] [--max-tasks N] [--no-schedule] [--schedule PATH=SECONDS ...]
 
-Run as many as the machines allow, on as many nodes as share the database (docs/operations.md, "Jobs").
+Run as many as the machines allow, on as many nodes as share the database (docs/operations.md, "Jobs and workers").
 SIGTERM or Ctrl-C lets the running task finish (a second one stops it: the task goes back in the queue
 when the other workers see this one gone). Every worker also enqueues the periodic work (the overdue
 sweep, once per GONGZHI_SWEEP_EVERY across all workers) unless --no-schedule.
