@@ -90,8 +90,8 @@ def test_a_worker_killed_mid_task_loses_nothing_and_a_running_job_can_be_cancell
         stop_worker(first)
     second = start_worker(tmp_path, "--no-schedule", name="second")
     try:
-        wait_for(lambda: Job.objects.filter(pk=job.pk, status=JobStatus.DONE).exists(), timeout=90,
-                 what="the second worker to finish the task", log=tmp_path / "second.log", procs=[second])
+        wait_for(lambda: DBTaskResult.objects.filter(id=job.task_id, status=TaskResultStatus.SUCCESSFUL).exists(),
+                 timeout=90, what="the second worker to finish the task", log=tmp_path / "second.log", procs=[second])
         job.refresh_from_db()
         task = DBTaskResult.objects.get(id=job.task_id)
         assert job.processed == 16 and job.input_name == str(second.pid) and job.attempts == 2
@@ -109,7 +109,7 @@ def test_a_worker_killed_mid_task_loses_nothing_and_a_running_job_can_be_cancell
         last = _job()
         jobs.enqueue(queue_tasks.slow, job=last, steps=1, pause=0)
         wait_for(lambda: Job.objects.filter(pk=last.pk, status=JobStatus.DONE).exists(), what="the next task",
-                 log=tmp_path / "second.log")
+                 log=tmp_path / "second.log", procs=[second])
         assert second.poll() is None
     finally:
         stop_worker(second)

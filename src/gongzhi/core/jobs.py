@@ -262,18 +262,29 @@ class Beat(threading.Thread):
         self.every = settings.GONGZHI_WORKER_BEAT_SECONDS
 
     def run(self):
-        now = timezone.now()
-        WorkerBeat.objects.update_or_create(worker_id=self.worker_id, defaults={
-            "host": socket.gethostname()[:255], "pid": os.getpid(), "started_at": now, "seen_at": now})
-        while not self.stopping.wait(self.every):
+        started = timezone.now()
+        first, delay = True, 0
+        while not self.stopping.wait(delay):
+            delay = self.every
             try:
+                if first:
+                    WorkerBeat.objects.update_or_create(worker_id=self.worker_id, defaults={
+                        "host": socket.gethostname()[:255], "pid": os.getpid(), "started_at": started,
+                        "seen_at": timezone.now()})
+                    first = False
                 self.tick()
             except DatabaseError as exc:  # a busy SQLite file or a database restart: try again next beat
                 log.warning("worker beat: %s", exc)
+            except Exception:  # the beat must outlive any one step, or the worker would be taken for dead
+                log.exception("worker beat failed")
             finally:
                 close_old_connections()
-        WorkerBeat.objects.filter(worker_id=self.worker_id).delete()
-        connection.close()
+        try:
+            WorkerBeat.objects.filter(worker_id=self.worker_id).delete()
+        except DatabaseError:
+            pass  # it goes stale and is deleted a day later
+        finally:
+            connection.close()
 
     def tick(self):
         WorkerBeat.objects.filter(worker_id=self.worker_id).update(seen_at=timezone.now())
