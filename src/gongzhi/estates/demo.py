@@ -86,7 +86,7 @@ def build(ctx) -> None:
             if roll < 0.75 or (home_estate is not None and estate.pk == home_estate.pk) or i == 0:
                 firm, managers = firms[i % len(firms)] if i else firms[0]
                 manager = poor if i == 0 else rng.choice(managers)
-                start = dt.date(last - rng.randint(0, 2), rng.choice([1, 4, 7]), 1)
+                start = dt.date(last - rng.randint(0, 1), rng.choice([1, 4, 7]), 1)  # runs through today
                 contract = services.contract_create(
                     estate=estate, firm=firm, manager=manager, starts_on=start,
                     ends_on=start.replace(year=start.year + 3) - dt.timedelta(days=1),
