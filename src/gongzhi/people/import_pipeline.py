@@ -7,7 +7,8 @@ forked child (_in_child_process), one chunk ahead of the parent. _Importer,
 in the parent, looks each chunk up in the database (places, people and
 households already registered), writes new rows through people.writer,
 updates changed ones through services.resident_update, and sends refused
-rows to the report — one transaction per chunk.
+rows to the report — one transaction per chunk, and a chunk never ends
+inside a household (see _Prepared.chunks): whole households or nothing.
 """
 from __future__ import annotations
 
@@ -61,15 +62,25 @@ class _Prepared:
         self.seen: dict[int, int] = {}  # ID number (keyed hash as int) → first row number in the file
 
     def chunks(self) -> Iterator[tuple[list[_Row], float | None]]:
-        """Chunks of chunk_size rows, or fewer when their text passes CHUNK_CHARS (rows of long
-        cells: what is in flight between the processes stays a few tens of MB)."""
+        """Chunks of about chunk_size rows, or fewer when their text passes CHUNK_CHARS (rows of long
+        cells: what is in flight between the processes stays a few tens of MB).
+
+        A chunk ends only where a household ends (the next row names another household number), so
+        a household listed on consecutive rows is written in one transaction: a process killed at any
+        moment leaves each household whole or absent. A chunk therefore runs over by at most one
+        household (MAX_HOUSEHOLD_ROWS rows; a longer run of one number is cut there: no real household
+        is that large, and its rows are refused or merged anyway)."""
         parse, chunk, chars = self.parser.parse, [], 0
+        full = False
         for number, values in self.table.rows():
-            chunk.append(parse(number, values))
-            chars += sum([len(v) for v in values if v.__class__ is str])
-            if len(chunk) >= self.chunk_size or chars > CHUNK_CHARS:
+            row = parse(number, values)
+            if full and (_household(row) != _household(chunk[-1]) or len(chunk) >= self.chunk_size
+                         + MAX_HOUSEHOLD_ROWS):
                 yield self._finish(chunk), self.table.fraction_read()
-                chunk, chars = [], 0
+                chunk, chars, full = [], 0, False
+            chunk.append(row)
+            chars += sum([len(v) for v in values if v.__class__ is str])
+            full = len(chunk) >= self.chunk_size or chars > CHUNK_CHARS
         if chunk:
             yield self._finish(chunk), self.table.fraction_read()
 
@@ -86,6 +97,14 @@ class _Prepared:
                 r.protected = services.protected_fields(id_number=r.id_number, phone=r.phone or "")
                 r.pinyin = name_pinyin(r.name)
         return rows
+
+
+# A chunk waits for the end of the household it has reached for at most this many more rows.
+MAX_HOUSEHOLD_ROWS = 1000
+
+
+def _household(row: _Row) -> str | None:
+    return getattr(row, "household", None)  # unset when the row's parsing stopped before that column
 
 
 def _in_child_process(produce: Callable[[], Iterator]) -> Iterator:

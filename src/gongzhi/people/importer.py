@@ -10,8 +10,13 @@ does the costly per-row work (encryption, keyed hashes, pinyin); the parent
 looks rows up in the database and writes them. On SQLite the two halves
 cost about the same, so the pipeline nearly doubles the throughput.
 
-Each chunk is written in one transaction. A process killed mid-file loses
-only the chunk in flight; running the import again finds the rows already in
+Each chunk is written in one transaction, and a chunk ends only where a
+household ends (consecutive rows with one household number), so a process
+killed at any moment (kill -9, a power cut) leaves every household whole or
+absent, never its head without the spouse. A household whose members the
+file lists apart (other households between them) gets its later rows in a
+later chunk, as a member added to a registered household would. A process
+killed mid-file loses only the chunk in flight; running the import again finds the rows already in
 the database identical and counts them as unchanged, so nothing is doubled.
 A row for a person already in the same household with other values updates
 that person (name, phone, ethnicity, residence status, relation, moved-in
