@@ -20,6 +20,10 @@ ENDPOINTS = {
     "care:statement": ("GET", lambda w: f"/care/statements/{w.care_statement_b.pk}/"),
     "care:station_step": ("POST", lambda w: f"/care/station/{w.care_open_b.pk}/check-in/"),
     "care:my_step": ("POST", lambda w: f"/care/my/{w.care_open_b.pk}/cancel/"),
+    "care:hardship": ("GET", lambda w: f"/care/hardships/{w.care_hardship_b.pk}/"),
+    "care:hardship_route": ("POST", lambda w: f"/care/hardships/{w.care_hardship_b.pk}/route/"),
+    "care:hardship_decide": ("POST", lambda w: f"/care/hardships/{w.care_routed_b.pk}/decide/"),
+    "care:hardship_new": ("POST", lambda w: f"/care/people/{w.res_b1.pk}/hardship/"),
 }
 LISTS = {
     "care:groups": "/care/",
@@ -29,6 +33,10 @@ LISTS = {
     "care:statements": "/care/statements/",
     "care:orders": "/care/station/",
     "care:my": "/care/my/",
+    "care:stations": "/care/stations/",
+    "care:station_map": "/care/stations/map/",
+    "care:station_map_data": "/care/stations/map.json",
+    "care:hardships": "/care/hardships/",
 }
 # ordering on one's own page orders for the caller's own household only
 # (tests/care/test_orders.py::test_pages_by_role)
@@ -37,7 +45,8 @@ BODY = {"group": "disabled", "grade": "1", "returned_on": "2025-06-01", "conditi
         "visited_on": dt.date.today().isoformat(), "assessed_on": dt.date.today().isoformat(), "self_care": "20",
         "mobility": "10", "mental": "20", "perception": "8", "scheme": "own", "per_month_meal": "10",
         "starts_on": dt.date.today().isoformat(), "scheduled_for": (dt.datetime.now() + dt.timedelta(days=1))
-        .strftime("%Y-%m-%dT%H:%M"), "rating": "1"}
+        .strftime("%Y-%m-%dT%H:%M"), "rating": "1", "granted": "yes", "outcome": "篡改",
+        "description": "篡改"}
 
 
 def build(w):
@@ -72,6 +81,15 @@ def build(w):
     orders.order_check_out(order=w.care_order_b, by=provider)
     orders.order_confirm(order=w.care_order_b, by=w.community_worker_b)
     w.care_statement_b = orders.statements_make(community=w.comm_b, month=dt.date.today(), by=w.community_worker_b)[0]
+    from gongzhi.care import hardship
+    from gongzhi.care.models import HardshipReport
+    w.care_hardship_b = HardshipReport.objects.get(resident=w.res_b1)
+    routed = services.hardship_report(resident=w.res_b1, kind="accident", description="王五摔伤",
+                                      by=w.community_worker_b)
+    w.care_routed_b = hardship.hardship_route(report=routed, scheme="temporary", by=w.community_worker_b,
+                                              version=1)
+    station.lat, station.lon = 31.30, 119.80
+    station.save()
     w.care_open_b = orders.order_place(resident=w.res_b1, kind="bath", scheduled_for=timezone.now(),
                                        by=w.community_worker_b, note="王五洗澡")
 

@@ -62,3 +62,24 @@ DEFAULTS.update({
     "schemes": {"government": "1.00", "subsidised": "0.50", "own": "0.00"},
 })
 LOCALITIES["320282"].update({"schemes": {"government": "1.00", "subsidised": "0.60", "own": "0.00"}})
+
+
+# -- assistance schemes (困难上报的政策比对), per locality ---------------------------------------
+# Each condition names a registry fact (care.hardship.FACTS) and what it must be; a fact the registry does not
+# hold (income, assets) is "unknown" and the check says so. `office` decides, within `days`.
+DEFAULTS["schemes_assistance"] = (
+    {"code": "minimum_living", "name": "最低生活保障(低保)", "office": "街道社会救助窗口", "days": 30,
+     "conditions": ({"fact": "registered_here", "label": "户籍在本地"},
+                    {"fact": "not_tagged_minimum_living", "label": "尚未享受低保"},
+                    {"fact": "income_below_standard", "label": "家庭人均收入低于当地低保标准"})},
+    {"code": "extreme_poverty", "name": "特困人员救助供养", "office": "街道社会救助窗口", "days": 30,
+     "conditions": ({"fact": "elder_disabled_or_minor", "label": "老年人、重度残疾人或未成年人"},
+                    {"fact": "no_supporter_at_home", "label": "家中无劳动年龄的赡养、抚养人"},
+                    {"fact": "income_below_standard", "label": "无劳动能力、无生活来源"})},
+    {"code": "temporary", "name": "临时救助", "office": "街道社会救助窗口", "days": 10,
+     "conditions": ({"fact": "sudden_hardship", "label": "因重病、意外、灾害或失去收入突发困难"},
+                    {"fact": "lives_here", "label": "户籍或常住在本地"})},
+    {"code": "medical", "name": "医疗救助", "office": "区医疗保障局", "days": 20,
+     "conditions": ({"fact": "illness", "label": "因病就医"},
+                    {"fact": "assisted_already", "label": "低保或特困对象"})},
+)

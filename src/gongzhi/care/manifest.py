@@ -8,14 +8,20 @@ VIEW_CARE = capability("view_care", "查看关爱对象", Role.COMMUNITY, Role.G
 KEEP_CARE = capability("keep_care", "核实关爱对象、登记外出和残疾、关爱走访", Role.COMMUNITY, Role.GRID)
 # the staff of a care station or social organisation: only the orders of their own stations (checked per order)
 DELIVER_CARE = capability("deliver_care", "提供居家养老服务", Role.PROVIDER)
+# hardship reports: the community reports and routes, the street (or district) office decides
+DECIDE_HARDSHIP = capability("decide_hardship", "困难上报和救助办理", Role.ADMIN, Role.STREET, Role.COMMUNITY,
+                             Role.GRID)
+MANAGE_STATIONS = capability("manage_stations", "管理居家养老服务站点", Role.ADMIN, Role.STREET, Role.COMMUNITY)
 OVERSEE_CARE = capability("oversee_care", "查看关爱服务统计", Role.ADMIN, Role.STREET, Role.COMMUNITY)
 
 MODULE = register(Module(
     name="care", label="关爱服务",
-    capabilities=(VIEW_CARE, KEEP_CARE, DELIVER_CARE, OVERSEE_CARE),
+    capabilities=(VIEW_CARE, KEEP_CARE, DELIVER_CARE, DECIDE_HARDSHIP, MANAGE_STATIONS, OVERSEE_CARE),
     urls=(("care/", "gongzhi.care.urls"),),
     nav=(NavEntry("关爱对象", "care:groups", order=37, capability=VIEW_CARE),
          NavEntry("关爱统计", "care:overview", order=38, capability=OVERSEE_CARE, unless=VIEW_CARE),
          NavEntry("服务工单", "care:orders", order=39, capability=DELIVER_CARE),
+         NavEntry("困难上报", "care:hardships", order=40, capability=DECIDE_HARDSHIP, unless=VIEW_CARE),
+         NavEntry("养老服务站点", "care:stations", order=41, capability=MANAGE_STATIONS, unless=VIEW_CARE),
          NavEntry("居家养老", "care:my", order=8, audience="resident")),
 ))

@@ -34,3 +34,15 @@ urlpatterns += [
     path("my/order/", order_views.my_order, name="my_order"),
     path("my/<int:pk>/<str:step>/", order_views.my_step, name="my_step"),
 ]
+from gongzhi.care import station_views  # noqa: E402
+
+urlpatterns += [
+    path("stations/", station_views.station_list, name="stations"),
+    path("stations/map/", station_views.station_map, name="station_map"),
+    path("stations/map.json", station_views.station_map_data, name="station_map_data"),
+    path("hardships/", station_views.hardship_list, name="hardships"),
+    path("hardships/<int:pk>/", station_views.hardship_detail, name="hardship"),
+    path("hardships/<int:pk>/route/", station_views.hardship_route, name="hardship_route"),
+    path("hardships/<int:pk>/decide/", station_views.hardship_decide, name="hardship_decide"),
+    path("people/<int:pk>/hardship/", station_views.hardship_new, name="hardship_new"),
+]

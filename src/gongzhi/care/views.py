@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.care import selectors, services, visits
 from gongzhi.care.groups import GROUPS, age_on, groups_of, registry_residents
 from gongzhi.care.manifest import KEEP_CARE, OVERSEE_CARE, VIEW_CARE
-from gongzhi.care.models import AbsenceReason, Decision, Disability, DisabilityKind, Group
+from gongzhi.care.models import AbsenceReason, Decision, Disability, DisabilityKind, Group, HardshipKind
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.errors import RuleError
 from gongzhi.core.models import AccessAction
@@ -84,7 +84,7 @@ def _person_context(request, person, today):
             "absence_reasons": AbsenceReason.choices, "disability_kinds": DisabilityKind.choices,
             "today": today, "visits": list(person.care_visits.select_related("visitor", "work_order")[:20]),
             "hardships": list(person.care_hardships.all()[:20]),
-            "assessments": list(person.care_assessments.all()[:5])}
+            "assessments": list(person.care_assessments.all()[:5]), "hardship_kinds": HardshipKind.choices}
 
 
 @requires(VIEW_CARE)
