@@ -50,6 +50,24 @@ def test_metrics_from_this_machine_count_requests_latencies_and_queries(client, 
     queries = [line for line in text.splitlines() if line.startswith('gongzhi_db_queries_total{view="core:readyz"}')]
     assert queries and float(queries[0].split()[-1]) >= 2  # SELECT 1 on each of two readiness checks
     assert "gongzhi_jobs_oldest_waiting_seconds" in text and "gongzhi_import_rows_per_second" in text
+    assert "gongzhi_queue_oldest_due_seconds" in text
+
+
+def test_metrics_show_the_queue_depth_and_the_sweep_lag(client, db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongzhi.core.models import Periodic
+    from tests.core.queue_tasks import probe
+    probe.enqueue()
+    probe.enqueue()  # two tasks waiting, no worker
+    Periodic.objects.update_or_create(name="overdue-sweep", defaults={"next_at": timezone.now() - dt.timedelta(
+        seconds=90)})
+    text = client.get("/metrics").content.decode()
+    assert 'gongzhi_queue_tasks{status="READY"} 2.0' in text
+    lag = [line for line in text.splitlines() if line.startswith('gongzhi_periodic_lag_seconds{name="overdue-sweep"}')]
+    assert lag and 89 <= float(lag[0].split()[-1]) < 200
 
 
 def test_metrics_refuse_a_caller_through_a_proxy_or_from_elsewhere(client, db):

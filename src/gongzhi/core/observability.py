@@ -97,11 +97,51 @@ class DatabaseCollector:
                                     value=rows / seconds if seconds else 0)
         except Exception:  # the database is down or not migrated: /readyz says so; metrics go on
             logging.getLogger(__name__).warning("metrics: database figures unavailable", exc_info=True)
+        try:
+            yield from self._queue()
+        except Exception:
+            logging.getLogger(__name__).warning("metrics: queue figures unavailable", exc_info=True)
         for hook in _scrape_hooks:
             try:
                 yield from hook()
             except Exception:
                 logging.getLogger(__name__).warning("metrics: scrape hook %r failed", hook, exc_info=True)
+
+
+    def _queue(self):
+        """The task queue (django-tasks-db, core/jobs.py): depth, waiting time, durations, sweep lag."""
+        from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Min
+        from django.utils import timezone
+        from django_tasks_db.models import DBTaskResult
+
+        from gongzhi.core.models import Periodic
+        now = timezone.now()
+        tasks = GaugeMetricFamily("gongzhi_queue_tasks", "Queue tasks by status (READY: the queue depth)",
+                                  labels=["status"])
+        for row in DBTaskResult.objects.values("status").annotate(n=Count("id")).order_by():
+            tasks.add_metric([row["status"]], row["n"])
+        yield tasks
+        due = DBTaskResult.objects.filter(status="READY", run_after__lte=now).aggregate(at=Min("run_after"))["at"]
+        yield GaugeMetricFamily("gongzhi_queue_oldest_due_seconds", "How long the oldest due task has waited",
+                                value=(now - due).total_seconds() if due else 0)
+        took = ExpressionWrapper(F("finished_at") - F("started_at"), output_field=DurationField())
+        avg = GaugeMetricFamily("gongzhi_queue_task_seconds_avg", "Mean run time of tasks finished in the last hour",
+                                labels=["task", "status"])
+        top = GaugeMetricFamily("gongzhi_queue_task_seconds_max", "Longest run of tasks finished in the last hour",
+                                labels=["task", "status"])
+        for row in (DBTaskResult.objects.filter(finished_at__gte=now - dt.timedelta(hours=1), started_at__isnull=False)
+                    .values("task_path", "status").annotate(avg=Avg(took), top=Max(took)).order_by()):
+            labels = [row["task_path"].rsplit(".", 1)[-1], row["status"]]
+            avg.add_metric(labels, row["avg"].total_seconds() if row["avg"] is not None else 0)
+            top.add_metric(labels, row["top"].total_seconds() if row["top"] is not None else 0)
+        yield avg
+        yield top
+        lag = GaugeMetricFamily("gongzhi_periodic_lag_seconds",
+                                "How far past its time periodic work (the overdue sweep) is still not queued",
+                                labels=["name"])
+        for name, next_at in Periodic.objects.values_list("name", "next_at"):
+            lag.add_metric([name], max((now - next_at).total_seconds(), 0))
+        yield lag
 
 
 def exposition() -> bytes:
