@@ -28,10 +28,11 @@ from gongzhi.places.models import Place
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def gongzhi(*args, database_url: str) -> subprocess.CompletedProcess:
+def gongzhi(*args, database_url: str, data_dir=None, env=None) -> subprocess.CompletedProcess:
     script = Path(sys.executable).parent / "gongzhi"
     argv = [str(script)] if script.exists() else [sys.executable, "-m", "gongzhi.cli"]
-    env = dict(os.environ, DATABASE_URL=database_url, GONGZHI_DATA_DIR=str(settings.DATA_DIR))
+    env = dict(os.environ, DATABASE_URL=database_url, GONGZHI_DATA_DIR=str(data_dir or settings.DATA_DIR),
+               **(env or {}))
     return subprocess.run([*argv, *args], env=env, capture_output=True, text=True, timeout=300)
 
 
@@ -202,3 +203,70 @@ def test_restore_missing_file(tmp_path):
     assert result.returncode != 0
     assert "not found" in result.stderr and "nope.backup" in result.stderr
     assert not (tmp_path / "x.sqlite3").exists()
+
+
+# -- the keys' canary and the files (issue 15) ------------------------------------------------------------------
+
+def store_files():
+    """Uploaded files as the pages store them (through the storage): order photos and case files."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    files = {}
+    for i in range(10):
+        files[default_storage.save(f"workorders/2026/11/photo{i}.jpg",
+                                   ContentFile(b"\xff\xd8\xff" + os.urandom(200)))] = None
+    for i in range(8):
+        files[default_storage.save(f"cases/2026/case{i}.pdf", ContentFile(b"%PDF-1.4 " + os.urandom(300)))] = None
+    return {name: default_storage.open(name).read() for name in files}
+
+
+def test_restore_brings_back_the_files_with_their_checksums_and_private_modes(world, tmp_path, empty_target):
+    files = store_files()
+    path, manifest = make_backup(world, tmp_path)
+    assert {e["name"] for e in manifest.files["entries"]} >= set(files)
+    data_dir = tmp_path / "new-node"  # a new machine: nothing in its media directory
+    result = gongzhi("restore", str(path), database_url=empty_target.url, data_dir=data_dir)
+    assert result.returncode == 0, result.stderr
+    assert "18" in result.stdout  # files restored
+    media = data_dir / "media"
+    for name, content in files.items():
+        restored = media / name
+        assert restored.read_bytes() == content, name
+        assert stat.S_IMODE(restored.stat().st_mode) == 0o600, name
+        assert stat.S_IMODE(restored.parent.stat().st_mode) == 0o700, name
+    assert stat.S_IMODE(media.stat().st_mode) == 0o700
+
+
+def test_a_damaged_file_in_the_backup_is_refused_before_anything_is_written(world, tmp_path, empty_target):
+    store_files()
+    path, manifest = make_backup(world, tmp_path)
+    archive = path.with_name(manifest.files["archive"])
+    with open(archive, "r+b") as fh:
+        fh.seek(2000)
+        byte = fh.read(1)
+        fh.seek(2000)
+        fh.write(bytes([byte[0] ^ 0xFF]))
+    result = gongzhi("restore", str(path), database_url=empty_target.url, data_dir=tmp_path / "n")
+    assert result.returncode != 0 and "文件" in result.stderr and "损坏" in result.stderr, result.stderr
+    assert not (tmp_path / "n" / "media" / "cases").exists()
+
+
+def test_restore_under_other_keys_is_refused_before_anything_is_written(world, tmp_path, empty_target):
+    import base64
+    path, _manifest = make_backup(world, tmp_path)
+    other = base64.b64encode(os.urandom(32)).decode()
+    for variable in ("GONGZHI_ENCRYPTION_KEY", "GONGZHI_HMAC_KEY"):
+        result = gongzhi("restore", str(path), database_url=empty_target.url, data_dir=tmp_path / "n",
+                         env={variable: other})
+        assert result.returncode != 0
+        assert "密钥" in result.stderr and "备份时" in result.stderr, result.stderr
+        if connection.vendor == "sqlite":
+            assert not (tmp_path / "restored.sqlite3").exists() or empty_target.query(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'people_resident'") == [(0,)]
+        else:
+            assert empty_target.query("SELECT COUNT(*) FROM pg_tables WHERE tablename = 'people_resident'") == [(0,)]
+    # the old key among the old keys: the canary opens, the restore goes on
+    result = gongzhi("restore", str(path), database_url=empty_target.url, data_dir=tmp_path / "n",
+                     env={"GONGZHI_ENCRYPTION_KEY": other,
+                          "GONGZHI_ENCRYPTION_OLD_KEYS": settings.GONGZHI_ENCRYPTION_KEY})
+    assert result.returncode == 0, result.stderr

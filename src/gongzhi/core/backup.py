@@ -5,22 +5,30 @@ A backup is two files:
 * FILE       the dump itself: a consistent copy of the SQLite database made
              with SQLite's online backup API (safe while the app runs, WAL
              included), or a `pg_dump --format=custom` archive;
+* FILE.files.tar  every stored file (work-order photos, case files, ...) read
+             through Django's storage API (local disk or an S3-compatible store);
 * FILE.json  the manifest: engine, time, sha256 and size of FILE, and the row
              count of every table of our apps, taken from the same snapshot
-             as the dump (so a restore can be checked table by table).
+             as the dump (so a restore can be checked table by table); the
+             file archive's sha256 and each file's; and the keys' canary (a
+             value encrypted and one keyed-hashed under the backup-time keys).
 
 Backups hold personal data: both files are created readable by their owner
 only, and every backup is written to the access log.
 
-Restore refuses a target that already holds data unless forced, checks the
-dump against the manifest first (checksum, engine), and after restoring
-compares the row counts with the manifest.
+Restore refuses a target that already holds data unless forced, checks
+before writing anything the dump and the file archive against the manifest
+(checksums, engine) and that the keys in force open the canary (otherwise
+every encrypted field would fail to decrypt after a "successful" restore),
+after restoring compares the row counts with the manifest, then writes the
+files back through the storage (0600 files in 0700 directories on disk).
 """
 from __future__ import annotations
 
 import datetime as dt
 import glob
 import hashlib
+import io
 import json
 import os
 import re
@@ -80,6 +88,11 @@ class Manifest:
     server_version: str = ""
     tool: str = ""
     format: str = MANIFEST_FORMAT
+    # A value encrypted (and one keyed-hashed) under the keys in force at backup time: a restore
+    # checks that the keys in force then open it before writing anything.
+    canary: dict = field(default_factory=dict)
+    # The stored files (uploads, case files): FILE.files.tar with its size and sha256, and each file's.
+    files: dict = field(default_factory=dict)
 
     @classmethod
     def read(cls, path: Path) -> Manifest:
@@ -144,8 +157,9 @@ def backup_database(*, path, overwrite: bool = False, using: str = DEFAULT_DB_AL
     finally:
         tmp.unlink(missing_ok=True)
 
+    files = backup_files(files_archive_path(path), overwrite=overwrite)
     manifest = Manifest(engine=engine, created_at=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-                        file=path.name, size=size, sha256=sha, **info)
+                        file=path.name, size=size, sha256=sha, canary=make_canary(), files=files, **info)
     manifest.write(mpath)
 
     from gongzhi.core.access_log import access_log_write
@@ -187,6 +201,10 @@ def restore_database(*, path, force: bool = False, using: str = DEFAULT_DB_ALIAS
     if (size, sha) != (manifest.size, manifest.sha256):
         raise BackupError(f"备份文件与清单不符(文件损坏或被改动)。/ "
                           f"{path} does not match its manifest (sha256/size differ): the file is damaged or altered.")
+    # Before anything is written: the keys in force must open what the backup holds, and every stored file
+    # must be there as it was backed up.
+    check_canary(manifest.canary)
+    check_files(path, manifest.files)
 
     connections[using].close()
     if engine == SQLITE:
@@ -198,6 +216,7 @@ def restore_database(*, path, force: bool = False, using: str = DEFAULT_DB_ALIAS
     if bad:
         lines = "; ".join(f"{t}: {n} → {'缺表 missing' if got is None else got}" for t, n, got in bad)
         raise BackupError(f"恢复后行数与备份清单不符 / Row counts after restore differ from the manifest: {lines}")
+    restore_files(path, manifest.files)
 
     from gongzhi.core.access_log import access_log_write
 
@@ -218,6 +237,154 @@ def pending_migrations(using: str = DEFAULT_DB_ALIAS) -> tuple[list[str], list[s
     unknown = sorted(f"{a}.{n}" for a, n in executor.loader.applied_migrations
                      if (a, n) not in executor.loader.disk_migrations)
     return [f"{m.app_label}.{m.name}" for m, _ in plan], unknown
+
+
+# --------------------------------------------------------------------------
+# the keys' canary
+
+CANARY_TEXT = "gongzhi backup canary 共治备份密钥校验"
+ERR_CANARY_ENCRYPTION = (
+    "当前的加密密钥(GONGZHI_ENCRYPTION_KEY,编号 {current})打不开这份备份:备份时的密钥编号是 {backup}。"
+    "恢复后身份证号、电话等加密字段将无法读取,因此未写入任何数据。请用备份时的密钥运行恢复,"
+    "或把备份时的密钥加入 GONGZHI_ENCRYPTION_OLD_KEYS。/ The encryption keys in force do not decrypt this "
+    "backup's canary (backup key id {backup}); nothing was written.")
+ERR_CANARY_HMAC = (
+    "当前的检索密钥(GONGZHI_HMAC_KEY)与备份时的不同:恢复后按身份证号、电话查找居民将全部找不到,"
+    "因此未写入任何数据。请用备份时的 GONGZHI_HMAC_KEY 运行恢复。/ The HMAC key in force differs from the "
+    "backup's; nothing was written.")
+
+
+def make_canary() -> dict:
+    from gongzhi.core import crypto
+
+    return {"encrypted": crypto.encrypt(CANARY_TEXT), "hmac": crypto.keyed_hash(CANARY_TEXT),
+            "key_id": crypto.keyring().current_hex}
+
+
+def check_canary(canary: dict) -> None:
+    """Refuses (BackupError) when the keys in force would not read the backup's encrypted fields.
+    A backup made before canaries existed has none: nothing to check."""
+    if not canary:
+        return
+    from gongzhi.core import crypto
+
+    try:
+        opened = crypto.decrypt(canary["encrypted"])
+    except (crypto.CryptoError, KeyError):
+        opened = None
+    if opened != CANARY_TEXT:
+        raise BackupError(ERR_CANARY_ENCRYPTION.format(current=crypto.keyring().current_hex,
+                                                       backup=canary.get("key_id", "?")))
+    if canary.get("hmac") != crypto.keyed_hash(CANARY_TEXT):
+        raise BackupError(ERR_CANARY_HMAC)
+
+
+# --------------------------------------------------------------------------
+# the stored files (Django's default storage: local disk or an S3-compatible store)
+
+
+def files_archive_path(path: Path) -> Path:
+    return path.with_name(path.name + ".files.tar")
+
+
+def _storage_names(storage, directory: str = "") -> list[str]:
+    """Every file name in the storage, recursively, sorted."""
+    try:
+        dirs, files = storage.listdir(directory)
+    except FileNotFoundError:
+        return []
+    names = [f"{directory}/{f}" if directory else f for f in files]
+    for d in dirs:
+        names += _storage_names(storage, f"{directory}/{d}" if directory else d)
+    return sorted(names)
+
+
+def backup_files(archive: Path, *, overwrite: bool = False) -> dict:
+    """Every file of the default storage into `archive` (a tar, 0600), read through the storage API
+    (so an S3-compatible store is backed up the same way); returns the manifest's `files` part."""
+    import tarfile
+
+    from django.core.files.storage import default_storage
+
+    if archive.exists() and not overwrite:
+        raise BackupError(f"{archive} 已存在;如需覆盖请加 --force。/ {archive} already exists; add --force.")
+    tmp = archive.with_name(f".{archive.name}.{os.getpid()}.tmp")
+    _create_private(tmp)
+    entries = []
+    try:
+        with tarfile.open(tmp, "w", format=tarfile.PAX_FORMAT) as tar:
+            for name in _storage_names(default_storage):
+                with default_storage.open(name, "rb") as fh:
+                    data = fh.read()
+                info = tarfile.TarInfo(name)
+                info.size, info.mode = len(data), 0o600
+                tar.addfile(info, io.BytesIO(data))
+                entries.append({"name": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()})
+        size, sha = _digest(tmp)
+        os.replace(tmp, archive)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return {"archive": archive.name, "size": size, "sha256": sha, "count": len(entries), "entries": entries}
+
+
+ERR_FILES_DAMAGED = ("备份中的文件包 {archive} 已损坏或被改动({why}),未写入任何数据。/ "
+                     "The backup's file archive {archive} is damaged or altered ({why}); nothing was written.")
+
+
+def check_files(path: Path, files: dict) -> None:
+    """The file archive is there and matches the manifest, and each file in it matches its checksum."""
+    if not files:
+        return
+    import tarfile
+
+    archive = path.with_name(files["archive"])
+    if not archive.is_file():
+        raise BackupError(ERR_FILES_DAMAGED.format(archive=archive, why="找不到 not found"))
+    if _digest(archive) != (files["size"], files["sha256"]):
+        raise BackupError(ERR_FILES_DAMAGED.format(archive=archive, why="校验值不符 sha256 differs"))
+    expected = {e["name"]: e["sha256"] for e in files["entries"]}
+    with tarfile.open(archive, "r") as tar:
+        for member in tar:
+            if not member.isfile() or member.name not in expected:
+                raise BackupError(ERR_FILES_DAMAGED.format(archive=archive, why=f"多出 {member.name}"))
+            if hashlib.sha256(tar.extractfile(member).read()).hexdigest() != expected.pop(member.name):
+                raise BackupError(ERR_FILES_DAMAGED.format(archive=archive, why=f"{member.name} 校验值不符"))
+    if expected:
+        raise BackupError(ERR_FILES_DAMAGED.format(archive=archive, why=f"缺少 {next(iter(expected))}"))
+
+
+def restore_files(path: Path, files: dict) -> int:
+    """Writes the backup's files into the default storage (replacing a file of the same name).
+    On local disk they are created 0600 in 0700 directories (FILE_UPLOAD_*PERMISSIONS)."""
+    if not files:
+        return 0
+    import tarfile
+
+    from django.conf import settings
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    root = getattr(default_storage, "location", None)
+    if root:  # local disk: the media directory itself is private too
+        from gongzhi.core.uploads import private_dir
+        private_dir(Path(root))
+    count = 0
+    with tarfile.open(path.with_name(files["archive"]), "r") as tar:
+        for member in tar:
+            data = tar.extractfile(member).read()
+            if default_storage.exists(member.name):
+                default_storage.delete(member.name)
+            saved = default_storage.save(member.name, ContentFile(data))
+            if saved != member.name:
+                raise BackupError(f"文件 {member.name} 恢复后的名字变成了 {saved} / restored under another name")
+            if root:
+                # directories made by the storage follow FILE_UPLOAD_DIRECTORY_PERMISSIONS; an older one is fixed
+                directory = Path(default_storage.path(member.name)).parent
+                while directory != Path(root) and directory.stat().st_mode & 0o077:
+                    os.chmod(directory, settings.FILE_UPLOAD_DIRECTORY_PERMISSIONS or 0o700)
+                    directory = directory.parent
+            count += 1
+    return count
 
 
 # --------------------------------------------------------------------------

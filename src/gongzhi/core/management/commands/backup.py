@@ -29,6 +29,7 @@ class Command(BaseCommand):
         out.write(f"  engine    {ENGINE_LABELS[manifest.engine]} ({manifest.tool})")
         out.write(f"  size      {manifest.size} bytes")
         out.write(f"  sha256    {manifest.sha256}")
+        out.write(f"  files     {manifest.files['count']} ({manifest.files['archive']})")
         if opts["verbosity"] >= 1:
             for table, rows in manifest.summary():
                 out.write(f"  {table:<40} {rows:>8}")

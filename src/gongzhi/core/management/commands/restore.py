@@ -33,6 +33,8 @@ class Command(BaseCommand):
         out.write(f"  engine    {ENGINE_LABELS[manifest.engine]}, backup made {manifest.created_at}")
         for table, rows in manifest.summary():
             out.write(f"  {table:<40} {rows:>8}  ok")
+        if manifest.files:
+            out.write(f"  文件 files{'':<30} {manifest.files['count']:>8}  ok (sha256)")
         try:
             missing, unknown = pending_migrations()
         except Exception as e:  # advice only; the restore itself succeeded
