@@ -1,6 +1,6 @@
 """Demo books (台账) for each community of the demo district: the committee and workers
 with certificates and trainings, meetings, disclosures, volunteers and activities,
-elections. Spread around the policy packs' thresholds so that some communities pass,
+elections — the past typed in, as a community that starts using gongzhi would. Spread around the policy packs' thresholds so that some communities pass,
 some fall short, and the gaps have reasons (every sixth community keeps thin books).
 
 The books and the standards part after them draw from one generator of their own
@@ -25,6 +25,11 @@ from gongzhi.places.models import AreaKind, Level, Place
 
 HISTORY_REASON = "演示数据"
 SEED = 4004  # the books' and the standards part's own generator
+# This year's residents' meetings, deliberations and hearings are held through the meetings module
+# (DemoPart 46) and its disclosures published through the board (DemoPart 48): each writes its own
+# ledger row, so the books type them for past years only (the generator is drawn as before, so the
+# rest of the books stay the same).
+WRITTEN_BY_THE_WORK = (MeetingKind.RESIDENTS, MeetingKind.DELIBERATION, MeetingKind.HEARING)
 
 
 def _day(rng: random.Random, year: int, today: dt.date, month_from: int = 1, month_to: int = 12) -> dt.date | None:
@@ -75,7 +80,7 @@ def build_books(*, rng: random.Random, name_maker, today: dt.date | None = None)
                                     (MeetingKind.MONTHLY, 10, 12), (MeetingKind.HEARING, 0, 1)]:
                 for _ in range(rng.randint(low, high)):
                     day = _day(rng, year, today)
-                    if day:
+                    if day and not (year == today.year and kind in WRITTEN_BY_THE_WORK):
                         meetings.append(Meeting(community=c, kind=kind, held_on=day, attendees=rng.randint(20, 180),
                                                 title={MeetingKind.RESIDENTS: "居民会议:年度工作计划和民生实事项目",
                                                        MeetingKind.DELIBERATION: "议事协商:小区停车与加装电梯",
@@ -85,7 +90,7 @@ def build_books(*, rng: random.Random, name_maker, today: dt.date | None = None)
                 if weak and quarter in (1, 2) or rng.random() < 0.08:
                     continue
                 day = _day(rng, year, today, quarter * 3 + 1, quarter * 3 + 3)
-                if day:
+                if day and year < today.year:  # this year's are published through the disclosure board
                     kind = [DisclosureKind.PLAN, DisclosureKind.FINANCE, DisclosureKind.RESULTS, DisclosureKind.MAJOR][quarter]
                     disclosures.append(Disclosure(community=c, kind=kind, published_on=day,
                                                   title=f"{year} 年第 {quarter + 1} 季度{kind.label}公开"))
