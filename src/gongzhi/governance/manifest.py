@@ -20,26 +20,38 @@ WATCH_ANNUAL_MEETINGS = capability("watch_annual_meetings", "查看年初年末�
                                    Role.COMMUNITY)
 # the table of topics, sessions, decisions, projects and disclosure per community (governance/overview.py)
 VIEW_OVERVIEW = capability("view_selfgov_overview", "查看居民自治概况", Role.ADMIN, Role.STREET, Role.COMMUNITY)
+# the residents' mailbox (书记主任信箱, P-GOV-12): residents write; the committee answers, the street
+# steps in once a letter is overdue (a finer rule in governance/mailbox.py); street and district watch
+WRITE_LETTERS = capability("write_letters", "给书记、主任写信", Role.RESIDENT)
+READ_LETTERS = capability("read_letters", "查看书记主任信箱来信", Role.ADMIN, Role.STREET, Role.COMMUNITY)
+ANSWER_LETTERS = capability("answer_letters", "答复书记主任信箱来信", Role.COMMUNITY, Role.STREET)
 
 MODULE = register(Module(
     name="governance", label="居民自治",
     capabilities=(VIEW_TOPICS, RAISE_TOPICS, SUPPORT_TOPICS, ANSWER_TOPICS, EDIT_TOPIC_RULES, VIEW_MEETINGS,
-                  RUN_MEETINGS, TAKE_PART, WATCH_ANNUAL_MEETINGS, VIEW_OVERVIEW),
+                  RUN_MEETINGS, TAKE_PART, WATCH_ANNUAL_MEETINGS, VIEW_OVERVIEW, WRITE_LETTERS, READ_LETTERS,
+                  ANSWER_LETTERS),
     urls=(("governance/", "gongzhi.governance.urls"),),
     nav=(NavEntry("议题", "governance:topics", order=30, capability=VIEW_TOPICS, audience="staff"),
          NavEntry("议题", "governance:topics", order=4, audience="resident"),
          NavEntry("协商与表决", "governance:meetings", order=31, capability=VIEW_MEETINGS, audience="staff"),
          NavEntry("自治概况", "governance:overview", order=32, capability=VIEW_OVERVIEW, audience="staff"),
-         NavEntry("会议表决", "governance:mine", order=5, audience="resident")),
+         NavEntry("书记信箱", "governance:mailbox", order=33, capability=READ_LETTERS, audience="staff"),
+         NavEntry("会议表决", "governance:mine", order=5, audience="resident"),
+         NavEntry("书记信箱", "governance:mailbox_mine", order=7, audience="resident")),
     home_panels=(Panel("governance/panel_desk.html", "gongzhi.governance.panels.answer_desk", order=15,
                        capability=ANSWER_TOPICS),
                  Panel("governance/panel_annual.html", "gongzhi.governance.panels.annual_meetings", order=16,
-                       capability=WATCH_ANNUAL_MEETINGS)),
+                       capability=WATCH_ANNUAL_MEETINGS),
+                 Panel("governance/panel_letters.html", "gongzhi.governance.panels.letters", order=17,
+                       capability=READ_LETTERS)),
     public_pages=(PublicPage("社区公开栏", "governance:boards",
                              "各社区居民议题的答复和办理结果(近 12 个月,不含个人信息)。"),),
     demo=(DemoPart(order=45, build="gongzhi.governance.demo.build", label="居民议题与附议"),
-          DemoPart(order=46, build="gongzhi.governance.demo_meetings.build", label="协商会与居民会议表决")),
-    extras={"demo_counts": (("gongzhi.governance.demo.build", "gongzhi.governance.demo.count_existing"),),
+          DemoPart(order=46, build="gongzhi.governance.demo_meetings.build", label="协商会与居民会议表决"),
+          DemoPart(order=49, build="gongzhi.governance.demo_mailbox.build", label="书记主任信箱来信")),
+    extras={"demo_counts": (("gongzhi.governance.demo.build", "gongzhi.governance.demo.count_existing"),
+                            ("gongzhi.governance.demo_mailbox.build", "gongzhi.governance.demo_mailbox.count_existing")),
             "metrics": ("gongzhi.governance.metrics.METRICS",),
             # the answered topics on every community's disclosure board and poster (disclosure)
             "disclosure_sections": ("gongzhi.governance.board.answered_topics",),

@@ -96,6 +96,10 @@ class Topic(models.Model):
                                     related_name="merged_topics", verbose_name="合并至")
     handed_order = models.ForeignKey("workorders.WorkOrder", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="topics_handed", verbose_name="转办工单")
+    # overdue answers escalate like work orders (governance/escalation.py): 1 = the street was told
+    # when the deadline passed, 2 = the district, ESCALATE_TO_DISTRICT_DAYS working days later
+    escalation_level = models.PositiveSmallIntegerField("督办级别", default=0)
+    escalate_next_at = models.DateTimeField("下次升级时间", null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -139,6 +143,7 @@ class TopicAction(models.TextChoices):
     ABSORB = "absorb", "并入其他议题及其附议"
     ORDER = "order", "答复:转为工单"
     DECLINE = "decline", "答复:不予采纳"
+    ESCALATE = "escalate", "超过答复时限,升级督办"
 
 
 class TopicEvent(AppendOnly):
@@ -171,4 +176,7 @@ from gongzhi.governance.models_meetings import (  # noqa: E402,F401 - the meetin
     COMMENT_MAX, SESSION_TEXT_MAX, MeetingBody, MeetingForm, MeetingState, Outcome, Participant, ParticipantKind,
     PostKind, QuorumRule, ResidentGroup, ResidentMeeting, ResidentPost, RollEntry, Session, SessionComment,
     SessionForm, SessionState, Vote, VoteChoice,
+)
+from gongzhi.governance.models_mailbox import (  # noqa: E402,F401 - the mailbox's letters live beside the topics
+    LETTER_SUBJECT_MAX, LETTER_TEXT_MAX, REPLY_MAX, Addressee, Letter, LetterState,
 )

@@ -30,3 +30,13 @@ def my_meetings(request, scope):
     if not data["sessions"] and not data["meetings"]:
         return None
     return data
+
+
+def letters(request, scope):
+    """The mailbox on the committee's and the street's home: letters waiting and overdue (nothing
+    shown where no letter was ever written)."""
+    from gongzhi.governance import mailbox
+    counts = mailbox.counts(mailbox.letters_in(scope))
+    if not counts["open"] and not counts["answered"]:
+        return None
+    return {"counts": counts}

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from gongzhi.governance import mailbox_views as mb
 from gongzhi.governance import meeting_views as mv
 from gongzhi.governance import overview, views
 
@@ -33,6 +34,10 @@ urlpatterns = [
     path("posts/add/", mv.post_add, name="post_add"),
     path("posts/<int:pk>/end/", mv.post_end, name="post_end"),
     path("posts/groups/add/", mv.group_add, name="group_add"),
+    path("mailbox/", mb.letter_list, name="mailbox"),
+    path("mailbox/mine/", mb.mine, name="mailbox_mine"),
+    path("mailbox/<int:pk>/", mb.letter_detail, name="letter"),
+    path("mailbox/<int:pk>/answer/", mb.letter_answer, name="letter_answer"),
     path("<int:pk>/", views.topic_detail, name="topic"),
     path("<int:pk>/support/", views.support, name="support"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
