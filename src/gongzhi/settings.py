@@ -235,8 +235,12 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Every kept file (uploads, case files) goes through this storage: local disk by default, an
+# S3-compatible store shared by all app nodes with GONGZHI_STORAGE_URL=s3://... (core/storage.py).
+from gongzhi.core.storage import default_storage_setting  # noqa: E402
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": default_storage_setting(os.environ.get("GONGZHI_STORAGE_URL"), DATA_DIR / "media"),
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True

@@ -364,7 +364,9 @@ def restore_files(path: Path, files: dict) -> int:
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
 
-    root = getattr(default_storage, "location", None)
+    from django.core.files.storage import FileSystemStorage, storages
+
+    root = default_storage.location if isinstance(storages["default"], FileSystemStorage) else None
     if root:  # local disk: the media directory itself is private too
         from gongzhi.core.uploads import private_dir
         private_dir(Path(root))
