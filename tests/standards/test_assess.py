@@ -140,7 +140,7 @@ def test_every_shipped_pack_assesses_the_district(world, pack_id):
     pack = packs.load(pack_id)
     applicable = {c for c in (world.comm_a, world.comm_b)
                   if any(i["applies_to"]["level"] == "community" and
-                         assess.applies(i["applies_to"], area=c.area_kind or "urban",
+                         assess.applies(i["applies_to"], area=assess.area_of(c.area_kind, c.urban_rural_code),
                                         community_type=c.community_type, street=c.parent.name)
                          for i in pack.indicators)}
     if not applicable:  # e.g. a pack of funding rules only: nothing to assess, and the run is refused
@@ -186,3 +186,27 @@ def test_assess_command_refuses_bad_input(world, args, message):
     with pytest.raises(CommandError, match=message):
         call_command("assess", *args)
     assert not AssessmentRun.objects.exists()
+
+
+def test_a_community_of_unknown_class_is_judged_only_by_indicators_for_both(world, pack, client):
+    from gongzhi.places.models import Place
+    assert assess.area_of("", "220") == "rural" and assess.area_of("", "111") == "urban"
+    assert assess.area_of("", "") == "unknown" and assess.area_of("rural", "111") == "rural"
+    both = {"area": ["urban", "rural"], "types": ["ordinary"], "streets": [], "not_streets": []}
+    urban = dict(both, area=["urban"])
+    assert assess.applies(both, area="unknown", community_type="ordinary", street="x")
+    assert not assess.applies(urban, area="unknown", community_type="ordinary", street="x")
+    Place.objects.filter(pk=world.comm_b.pk).update(area_kind="", urban_rural_code="")
+    run = assess.run(assess.start(pack=pack, period=2025, scope=world.district), pack)
+    assert run.summary["unknown_area"] == {"count": 1, "names": [world.comm_b.name]}
+    judged_b = set(Result.objects.filter(run=run, place=world.comm_b).values_list("indicator", flat=True))
+    assert judged_b == {"area", "size", "boards"}  # the indicators for both: never the rural-only one, nor a guess
+    assert CommunityScore.objects.filter(run=run, community=world.comm_b).exists()
+    Place.objects.filter(pk=world.comm_b.pk).update(urban_rural_code="220")  # the code alone says rural
+    run = assess.run(assess.start(pack=pack, period=2025, scope=world.district), pack)
+    assert "rural-only" in set(Result.objects.filter(run=run, place=world.comm_b).values_list("indicator", flat=True))
+    assert run.summary["unknown_area"]["count"] == 0
+    Place.objects.filter(pk=world.comm_b.pk).update(urban_rural_code="")
+    run = assess.run(assess.start(pack=pack, period=2025, scope=world.district), pack)
+    client.force_login(world.admin)
+    assert "1 个社区未登记城乡属性" in client.get(f"/standards/assessments/{run.pk}/").content.decode()

@@ -68,16 +68,30 @@ def zone_of(street_zone: str, district_zone: str) -> str:
     return street_zone or district_zone or "unknown"
 
 
+def area_of(area_kind: str, urban_rural_code: str) -> str:
+    """urban | rural | unknown: the community's recorded class, else the first digit of its statistical
+    urban-rural code (1 城镇, 2 乡村), else unknown — never a guess: an unknown community is judged only
+    by indicators that apply to urban and rural communities alike (as the funding rules do)."""
+    if area_kind:
+        return area_kind
+    return {"1": "urban", "2": "rural"}.get((urban_rural_code or "")[:1], "unknown")
+
+
 def community_info(c: Place) -> dict:
     """What `applies` needs of a community loaded with select_related("parent__parent")."""
     street = c.parent
     district = street.parent if street is not None else None
-    return {"area": c.area_kind or "urban", "community_type": c.community_type, "street": street.name,
-            "zone": zone_of(street.city_zone, district.city_zone if district is not None else "")}
+    return {"area": area_of(c.area_kind, c.urban_rural_code), "community_type": c.community_type,
+            "street": street.name, "zone": zone_of(street.city_zone, district.city_zone if district is not None else "")}
 
 
 def applies(where: dict, *, area: str, community_type: str, street: str, zone: str = "unknown") -> bool:
-    if area not in where["area"] or (community_type or "ordinary") not in where["types"]:
+    if area == "unknown":
+        if not {"urban", "rural"} <= set(where["area"]):
+            return False
+    elif area not in where["area"]:
+        return False
+    if (community_type or "ordinary") not in where["types"]:
         return False
     if zone not in where.get("zone", (zone,)):
         return False
@@ -106,12 +120,12 @@ def check_period(period: int) -> int:
 def applicable_communities(pack: Pack, scope: Place) -> int:
     """How many communities under `scope` at least one community indicator of `pack` applies to
     (judged per distinct kind of community: urban/rural, type, street)."""
-    kinds = (_communities(scope).values_list("area_kind", "community_type", "parent__name", "parent__city_zone",
-                                             "parent__parent__city_zone")
+    kinds = (_communities(scope).values_list("area_kind", "urban_rural_code", "community_type", "parent__name",
+                                             "parent__city_zone", "parent__parent__city_zone")
              .annotate(n=Count("id")).order_by())
     indicators = [i["applies_to"] for i in pack.indicators if i["applies_to"]["level"] == "community"]
-    return sum(n for area, ctype, street, szone, dzone, n in kinds
-               if any(applies(w, area=area or "urban", community_type=ctype, street=street,
+    return sum(n for area, code, ctype, street, szone, dzone, n in kinds
+               if any(applies(w, area=area_of(area, code), community_type=ctype, street=street,
                               zone=zone_of(szone, dzone)) for w in indicators))
 
 
@@ -205,9 +219,11 @@ def _run(run_row: AssessmentRun, pack: Pack, progress) -> None:
             progress(n, total, METRICS[metric].title)
 
     metrics = dict(METRICS)  # looked up per result below: one snapshot of the registry per run
-    results, scores = [], []
+    results, scores, unknown_area = [], [], []
     for c in communities:
         info = community_info(c)
+        if info["area"] == "unknown":
+            unknown_area.append(c.name)
         earned = weight = passed_n = applicable_n = 0
         met = {}
         for ind in pack.indicators:
@@ -244,7 +260,9 @@ def _run(run_row: AssessmentRun, pack: Pack, progress) -> None:
                                   passed=ok, points=ind["weight"] if ok else 0))
 
     run_row.summary = {"grades": _grade_counts(scores), "targets": targets(pack, communities, results, values),
-                       "communities": len(scores), "registry": registry_note(run_row.as_of, computer.registry)}
+                       "communities": len(scores), "registry": registry_note(run_row.as_of, computer.registry),
+                       # judged only by the indicators for urban and rural alike: the places page should record them
+                       "unknown_area": {"count": len(unknown_area), "names": unknown_area[:20]}}
     with transaction.atomic():
         Result.objects.bulk_create(results, batch_size=BATCH)
         CommunityScore.objects.bulk_create(scores, batch_size=BATCH)
