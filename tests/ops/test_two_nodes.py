@@ -4,12 +4,14 @@ PostgreSQL database and the shared cache (GONGZHI_CACHE_URL: Redis in the test c
 - a session made on one node works on the other;
 - an upload (a work order's photo) made on one node is read on the other;
 - a revoked Open311 key is refused on both at once;
-- a catalogue edit is seen on both at once.
+- a catalogue edit is seen on both at once;
+- a job (an import) started on one node is run by a queue worker and read on the other.
 
 PostgreSQL only: two servers on one SQLite file is not a deployment anyone should run."""
 import io
 import os
 import re
+import time
 
 import pytest
 import requests
@@ -50,6 +52,8 @@ def test_two_nodes_share_sessions_uploads_keys_and_the_catalogue(nodes):
     from tests import factories
 
     a, b = nodes.urls
+    for node in (a, b):  # both ready: database, migrations and the shared cache answer
+        assert requests.get(node + "/readyz", timeout=30).json()["status"] == "ready"
     g = factories.grid(factories.community(factories.street(factories.district())))
     worker = User.objects.create_user(username="wangge", password=PASSWORD, display_name="网格员")
     RoleAssignment.objects.create(user=worker, role=Role.GRID, place=g)
@@ -104,3 +108,31 @@ def test_two_nodes_share_sessions_uploads_keys_and_the_catalogue(nodes):
     for node in (a, b):
         answer = report(node)
         assert answer.status_code == 403 and "api_key" in answer.text, (node, answer.status_code)
+
+    # a job (an import of residents) started on node B is run by a queue worker and read on node A
+    from gongzhi.core.models import Job, JobStatus
+    staff = User.objects.create_user(username="shequ", password=PASSWORD, display_name="社区工作者")
+    RoleAssignment.objects.create(user=staff, role=Role.COMMUNITY, place=g.parent)
+    office = requests.Session()
+    page = office.get(b + login, timeout=30)
+    answer = office.post(b + login, data={"csrfmiddlewaretoken": _csrf(page.text), "username": "shequ",
+                                          "password": PASSWORD}, headers={"Referer": b + login},
+                         allow_redirects=False, timeout=30)
+    assert answer.status_code == 302
+    template = office.get(b + reverse("people:import_template"), timeout=60)
+    assert template.status_code == 200
+    start = reverse("people:import")
+    page = office.get(b + start, timeout=30)
+    answer = office.post(b + start, data={"csrfmiddlewaretoken": _csrf(page.text)},
+                         files={"file": ("居民.xlsx", template.content,
+                                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")},
+                         headers={"Referer": b + start}, allow_redirects=False, timeout=60)
+    assert answer.status_code == 302, answer.text[:1000]
+    job = Job.objects.get(kind="import_residents", created_by=staff)
+    deadline = time.monotonic() + 90
+    while Job.objects.get(pk=job.pk).status in (JobStatus.QUEUED, JobStatus.RUNNING):
+        assert time.monotonic() < deadline, "no worker took the import"
+        time.sleep(0.5)
+    job.refresh_from_db()
+    seen = office.get(a + reverse("people:import_job", args=[job.pk]), timeout=30)
+    assert seen.status_code == 200 and job.get_status_display() in seen.text
