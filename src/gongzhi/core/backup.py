@@ -228,6 +228,26 @@ def restore_database(*, path, force: bool = False, using: str = DEFAULT_DB_ALIAS
     return manifest
 
 
+def table_checksums(using: str = DEFAULT_DB_ALIAS) -> dict[str, tuple[int, str]]:
+    """table → (rows, md5 of its rows' text, independent of their order), for every table of ours:
+    what a restore drill compares before the damage and after the restore."""
+    connection = connections[using]
+    tables = [t for t in our_tables() if t in set(connection.introspection.table_names())]
+    result = {}
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in tables:
+            if connection.vendor == "postgresql":
+                cursor.execute(f"SELECT COUNT(*), md5(COALESCE(string_agg(md5(t::text), '' ORDER BY md5(t::text)), '')) "
+                               f"FROM {qn(table)} t")
+                result[table] = tuple(cursor.fetchone())
+            else:
+                cursor.execute(f"SELECT * FROM {qn(table)}")
+                rows = sorted(hashlib.md5(repr(tuple(r)).encode()).hexdigest() for r in cursor.fetchall())
+                result[table] = (len(rows), hashlib.md5("".join(rows).encode()).hexdigest())
+    return result
+
+
 def pending_migrations(using: str = DEFAULT_DB_ALIAS) -> tuple[list[str], list[str]]:
     """(migrations this code has but the database lacks, applied ones this code does not know)."""
     from django.db.migrations.executor import MigrationExecutor
