@@ -32,6 +32,7 @@ from gongzhi.admission.models import (
     RequestState,
     Takeup,
 )
+from gongzhi.core.forms import first_error
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.core.permissions import public, requires
 from gongzhi.places.models import Level, Place
@@ -44,13 +45,6 @@ def _posted_version(request) -> int:
     """The version a form was loaded with; anything that is not a plain number counts as stale (409)."""
     raw = (request.POST.get("version") or "").strip()
     return int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 9 else 0
-
-
-def _first_error(form) -> str:
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        return f"{label}:{errors[0]}" if label else errors[0]
-    return ""
 
 
 def _locality(request, scope=None) -> Place:
@@ -121,7 +115,7 @@ def item_new(request):
                 messages.success(request, f"已列入:{item.label}")
                 return redirect("admission:item", item.pk)
         else:
-            error = _first_error(form)
+            error = first_error(form)
     return render(request, "admission/item_form.html", {"form": form, "error": error, "locality": locality,
                                                         "rules": services.rules_for(locality)},
                   status=422 if error else 200)
@@ -167,7 +161,7 @@ def item_edit(request, pk):
                 messages.success(request, "已保存,修改前的内容留在版本记录中")
                 return redirect("admission:item", item.pk)
         else:
-            error, status = _first_error(form), 422
+            error, status = first_error(form), 422
     return render(request, "admission/item_form.html", {"form": form, "error": error, "item": item,
                                                         "locality": item.locality,
                                                         "rules": services.rules_for(item.locality)}, status=status)
@@ -253,7 +247,7 @@ def request_new(request):
                 messages.success(request, f"准入申请已提交,下一环节:{req.stage_label}({req.stage_office})")
                 return redirect("admission:request", req.pk)
         else:
-            error = _first_error(form)
+            error = first_error(form)
     return render(request, "admission/request_new.html", {"form": form, "error": error, "rules": rules,
                                                           "post": post, "locality": locality},
                   status=422 if error else 200)
@@ -291,7 +285,7 @@ def request_decide(request, pk):
     form.fields["decision"].choices = DecideForm.base_fields["decision"].choices
     if not form.is_valid():
         request.scope = request.scope.for_capability(VIEW_ADMISSION)
-        return request_detail(request, pk, form=form, error=_first_error(form), status=422)
+        return request_detail(request, pk, form=form, error=first_error(form), status=422)
     try:
         req = services.request_decide(request=req, version=form.cleaned_data["version"],
                                       decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"],
@@ -417,7 +411,7 @@ def data_new(request):
                 messages.success(request, "填报任务已布置;平台已有的数据已从登记信息自动填写")
                 return redirect("admission:data", dr.pk)
         else:
-            error = _first_error(form)
+            error = first_error(form)
     return render(request, "admission/data_new.html", {
         "form": form, "error": error, "rows": rows, "metrics": registry.METRICS.values(), "post": post},
         status=422 if error else 200)

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
+from gongzhi.core.forms import first_error
 from gongzhi.core.errors import RuleError
 from gongzhi.core.exports import query_without_page, xlsx_response
 from gongzhi.core.paging import paginate_by_ids
@@ -21,13 +22,6 @@ from gongzhi.disclosure.manifest import PUBLISH_DISCLOSURE, READ_BOARD, VIEW_DIS
 from gongzhi.disclosure.models import Category, Item
 
 PER_PAGE = 20
-
-
-def _first_error(form) -> str:
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        return f"{label}:{errors[0]}" if label else errors[0]
-    return ""
 
 
 # -- staff: the list, publishing, one item ---------------------------------------------------
@@ -70,7 +64,7 @@ def item_new(request):
                 messages.success(request, f"已在{item.community.name}公开栏发布,并记入居务公开台账")
                 return redirect("disclosure:item", item.pk)
         else:
-            error = _first_error(form)
+            error = first_error(form)
     return render(request, "disclosure/new.html", {"form": form, "error": error}, status=422 if error else 200)
 
 
@@ -96,7 +90,7 @@ def withdraw(request, pk):
     if not _may_withdraw(request.scope, item):
         raise PermissionDenied("只有本社区居委会可以撤下本社区的公开事项")
     form = WithdrawForm(request.POST)
-    error = "" if form.is_valid() else _first_error(form)
+    error = "" if form.is_valid() else first_error(form)
     if not error:
         try:
             services.withdraw(item=item, reason=form.cleaned_data["reason"], by=request.user)

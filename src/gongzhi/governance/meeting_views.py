@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gongzhi.core.forms import first_error
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import requires
@@ -29,13 +30,6 @@ from gongzhi.places.models import Place
 
 PER_PAGE = 20
 NOT_FOUND = "未找到或无权访问"
-
-
-def _first_error(form) -> str:
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        return f"{label}:{errors[0]}" if label else errors[0]
-    return ""
 
 
 def _run_communities(request) -> list[Place]:
@@ -111,7 +105,7 @@ def session_new(request):
                 messages.success(request, f"协商会已通知 {session.participants.count()} 位参加人")
                 return redirect("governance:session", session.pk)
         else:
-            error = _first_error(form)
+            error = first_error(form)
     return render(request, "governance/session_new.html", {
         "form": form, "error": error, "community": community, "communities": _run_communities(request)},
         status=422 if error else 200)
@@ -151,7 +145,7 @@ def session_comment(request, pk):
     session = sel.access_session(request.scope, pk)
     form = CommentForm(request.POST)
     if not form.is_valid():
-        return _session_again(request, pk, form, _first_error(form))
+        return _session_again(request, pk, form, first_error(form))
     try:
         svc.comment_add(session=session, by=request.user, text=form.cleaned_data["text"])
     except RuleError as exc:
@@ -193,7 +187,7 @@ def session_record(request, pk):
                 messages.success(request, "协商结果已记录,已写入会议台账,参加的居民会收到消息")
                 return redirect("governance:session", session.pk)
         else:
-            error, status = _first_error(form), 422
+            error, status = first_error(form), 422
     if session.state != SessionState.NOTIFIED and not error:
         return redirect("governance:session", session.pk)
     return render(request, "governance/session_record.html", {"session": session, "form": form, "error": error},
@@ -218,7 +212,7 @@ def session_answer(request, pk):
         raise Http404(NOT_FOUND)
     form = DepartmentAnswerForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _first_error(form))
+        messages.error(request, first_error(form))
         return redirect("governance:session", session.pk)
     try:
         svc.session_answer(session_id=session.pk, version=form.cleaned_data["version"], by=request.user,
@@ -279,7 +273,7 @@ def meeting_new(request):
                 messages.success(request, f"会议已通知,名册 {meeting.roll_size} {'户' if meeting.form == 'households' else '人'}")
                 return redirect("governance:meeting", meeting.pk)
         else:
-            error = _first_error(form)
+            error = first_error(form)
     return render(request, "governance/meeting_new.html", {
         "form": form, "error": error, "community": community, "communities": _run_communities(request),
         "village": svc.is_village(community)}, status=422 if error else 200)
@@ -346,7 +340,7 @@ def meeting_paper(request, pk):
     meeting = _run_meeting(request, pk)
     form = PaperForm(request.POST)
     if not form.is_valid():
-        return _meeting_again(request, pk, _first_error(form), paper_form=form)
+        return _meeting_again(request, pk, first_error(form), paper_form=form)
     d = form.cleaned_data
     try:
         svc.record_paper(meeting_id=meeting.pk, version=d["version"], by=request.user, present=d["present"],
@@ -365,7 +359,7 @@ def meeting_close(request, pk):
     meeting = _run_meeting(request, pk)
     form = CloseForm(request.POST)
     if not form.is_valid():
-        return _meeting_again(request, pk, _first_error(form))
+        return _meeting_again(request, pk, first_error(form))
     try:
         done = svc.close(meeting_id=meeting.pk, version=form.cleaned_data["version"], by=request.user,
                          minutes=form.cleaned_data["minutes"])
@@ -437,7 +431,7 @@ def post_add(request):
     community = _pick_community(request)
     post_form, group_form = _post_forms(community, request.POST)
     if not post_form.is_valid():
-        return posts.__wrapped__(request, error=_first_error(post_form), status=422,
+        return posts.__wrapped__(request, error=first_error(post_form), status=422,
                                  forms_=(post_form, _post_forms(community)[1]))
     d = post_form.cleaned_data
     group = ResidentGroup.objects.filter(community=community, pk=d["group"]).first() if d.get("group") else None
@@ -468,7 +462,7 @@ def post_end(request, pk):
     form = PostEndForm(request.POST)
     try:
         if not form.is_valid():
-            raise RuleError(_first_error(form))
+            raise RuleError(first_error(form))
         svc.post_end(post=post, until=form.cleaned_data["until"], by=request.user)
     except RuleError as exc:
         messages.error(request, f"{post.resident.name}:{exc}")
@@ -483,7 +477,7 @@ def group_add(request):
     community = _pick_community(request)
     _, group_form = _post_forms(community, request.POST)
     if not group_form.is_valid():
-        return posts.__wrapped__(request, error=_first_error(group_form), status=422,
+        return posts.__wrapped__(request, error=first_error(group_form), status=422,
                                  forms_=(_post_forms(community)[0], group_form))
     d = group_form.cleaned_data
     from gongzhi.places.models import Level

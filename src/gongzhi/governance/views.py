@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gongzhi.accounts.models import Role
+from gongzhi.core.forms import first_error
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.core.exports import query_without_page
 from gongzhi.core.paging import paginate_by_ids
@@ -25,13 +26,6 @@ from gongzhi.places.models import Level, Place
 
 PER_PAGE = 20
 NOT_FOUND = "未找到或无权访问"
-
-
-def _first_error(form) -> str:
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else ""
-        return f"{label}:{errors[0]}" if label else errors[0]
-    return ""
 
 
 # -- the list --------------------------------------------------------------------------
@@ -110,7 +104,7 @@ def topic_new(request):
                     messages.success(request, "议题已提出,本社区居民可以附议")
                     return redirect("governance:topic", topic.pk)
         else:
-            error = _first_error(form)
+            error = first_error(form)
     return render(request, "governance/topic_new.html", {"form": form, "error": error},
                   status=422 if error else 200)
 
@@ -242,7 +236,7 @@ def answer(request, pk):
         raise PermissionDenied("只有本社区居委会可以答复;超过答复时限后街道可以答复")
     form = AnswerForm(request.POST)
     if not form.is_valid():
-        return _answer_again(request, pk, form, _first_error(form))
+        return _answer_again(request, pk, form, first_error(form))
     data = form.cleaned_data
     merge_into = order_category = None
     if data["kind"] == "merge" and data.get("merge_into"):
@@ -300,7 +294,7 @@ def rules_edit(request, code):
         raise Http404(NOT_FOUND)
     form = RulesForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"{community.name}:{_first_error(form)}")
+        messages.error(request, f"{community.name}:{first_error(form)}")
         return redirect("governance:rules")
     try:
         services.rules_set(community=community, by=request.user, **form.cleaned_data)

@@ -1,0 +1,11 @@
+"""Small helpers every module's pages share about Django forms."""
+from __future__ import annotations
+
+
+def first_error(form) -> str:
+    """The form's first error as one Chinese line naming its field (「标题:请填写」), for the alert at the
+    top of a page that shows one message; empty when the form is valid."""
+    for name, errors in form.errors.items():
+        label = form.fields[name].label if name in form.fields else ""
+        return f"{label}:{errors[0]}" if label else errors[0]
+    return ""
