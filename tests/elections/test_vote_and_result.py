@@ -114,6 +114,13 @@ def test_low_turnout_makes_the_election_invalid(world):
 
 def test_valid_election_elects_by_majority_and_writes_the_ledger(world):
     e = voting(world)
+    # the old committee, typed into the ledger before: a director who is also the party secretary, a member
+    old_director = Worker.objects.create(community=e.community, name="老主任", committee_post="director",
+                                         party_post="secretary", since=dt.date(2021, 5, 1))
+    old_member = Worker.objects.create(community=e.community, name="老委员", committee_post="member",
+                                       since=dt.date(2021, 5, 1))
+    elsewhere = Worker.objects.create(community=world.comm_b, name="别处委员", committee_post="member",
+                                      since=dt.date(2021, 5, 1))
     n = _sign(e, world, e.voters - 2)  # 12 voters on the roll, 10 vote
     _sign(e, world, 1, world.mobile)
     d1, d2, m1, m2, m3 = world.candidates
@@ -131,6 +138,13 @@ def test_valid_election_elects_by_majority_and_writes_the_ledger(world):
     workers = Worker.objects.filter(source="elections.seat").order_by("committee_post", "name")
     assert [(w.name, w.committee_post, w.since) for w in workers] == [
         (d1.name, "director", DAY), (m1.name, "member", DAY), (m2.name, "member", DAY)]
+    assert all(w.left_on is None for w in workers)
+    old_director.refresh_from_db(), old_member.refresh_from_db(), elsewhere.refresh_from_db()
+    # the old committee's posts end the day before; the secretary stays secretary; other communities untouched
+    assert old_member.left_on == DAY - dt.timedelta(days=1)
+    assert (old_director.left_on, old_director.committee_post, old_director.party_post) == (None, "", "secretary")
+    assert "换届" in old_member.history.first().history_change_reason
+    assert elsewhere.left_on is None and elsewhere.committee_post == "member"
     with pytest.raises(ElectionError, match="已于"):
         services.result_publish(election=e)
 

@@ -816,10 +816,13 @@ def result_publish(*, election: Election, by=None) -> Election:
                                          if election.state == State.INVALID else {}))
         Election.objects.filter(pk=election.pk).update(ledger_row_id=row.pk)
         if election.state == State.DONE:
-            for c in election.candidates.filter(elected=True):
-                ledgers.write_from(model=Worker, source=SEAT_SOURCE, source_pk=c.pk, community=election.community,
-                                   by=by, name=c.name, committee_post=c.post, since=election.election_day,
-                                   full_time=True)
+            seats = [ledgers.write_from(model=Worker, source=SEAT_SOURCE, source_pk=c.pk, community=election.community,
+                                        by=by, name=c.name, committee_post=c.post, since=election.election_day,
+                                        full_time=True).pk
+                     for c in election.candidates.filter(elected=True)]
+            # the old committee's posts end as the new one takes office (a re-elected member starts a new term)
+            ledgers.end_committee_posts(community=election.community, on=election.election_day, keep_ids=seats, by=by,
+                                        reason=f"换届:{election.election_day:%Y-%m-%d} 选出新一届委员会")
     _event(election, EventKind.RESULT_PUBLISHED, by, election.get_state_display())
     return election
 

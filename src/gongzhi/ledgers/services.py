@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from gongzhi.core import crypto
@@ -205,3 +205,24 @@ def void_from(*, model, source: str, source_pk: int, reason: str, by=None):
         row._history_user = by
         row.save()
         return row
+
+
+def end_committee_posts(*, community: Place, on: dt.date, keep_ids=(), by=None, reason: str = "换届") -> int:
+    """A new committee took office on `on` (written by the election that chose it): the posts of the
+    old one, hand-entered or written by an earlier election, end the day before. A person who also
+    holds a party post keeps that row and loses only the committee post; the history of each row says
+    why. Returns how many posts ended."""
+    ended = 0
+    serving = (Worker.objects.select_for_update().filter(community=community, left_on__isnull=True)
+               .exclude(committee_post="").exclude(pk__in=list(keep_ids))
+               .filter(models.Q(since__isnull=True) | models.Q(since__lt=on)))
+    for worker in serving:
+        worker._history_user = by
+        worker._change_reason = reason
+        if worker.party_post:
+            worker.committee_post = ""
+        else:
+            worker.left_on = on - dt.timedelta(days=1)
+        worker.save()
+        ended += 1
+    return ended
