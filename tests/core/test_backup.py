@@ -4,6 +4,7 @@ The restore runs as `gongzhi restore` in a subprocess pointed (DATABASE_URL)
 at a new, empty database; the restored data is read back directly."""
 import json
 import os
+import re
 import sqlite3
 import stat
 import subprocess
@@ -207,8 +208,10 @@ def test_restore_missing_file(tmp_path):
 
 # -- the keys' canary and the files (issue 15) ------------------------------------------------------------------
 
-def store_files():
-    """Uploaded files as the pages store them (through the storage): order photos and case files."""
+def store_files(settings, tmp_path):
+    """Uploaded files as the pages store them (through the storage): order photos and case files
+    (in a media directory of the test's own)."""
+    settings.MEDIA_ROOT = tmp_path / "media-source"
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
     files = {}
@@ -220,14 +223,15 @@ def store_files():
     return {name: default_storage.open(name).read() for name in files}
 
 
-def test_restore_brings_back_the_files_with_their_checksums_and_private_modes(world, tmp_path, empty_target):
-    files = store_files()
+def test_restore_brings_back_the_files_with_their_checksums_and_private_modes(world, tmp_path, empty_target,
+                                                                             settings):
+    files = store_files(settings, tmp_path)
     path, manifest = make_backup(world, tmp_path)
-    assert {e["name"] for e in manifest.files["entries"]} >= set(files)
+    assert {e["name"] for e in manifest.files["entries"]} == set(files)
     data_dir = tmp_path / "new-node"  # a new machine: nothing in its media directory
     result = gongzhi("restore", str(path), database_url=empty_target.url, data_dir=data_dir)
     assert result.returncode == 0, result.stderr
-    assert "18" in result.stdout  # files restored
+    assert re.search(r"文件 files +18  ok", result.stdout), result.stdout
     media = data_dir / "media"
     for name, content in files.items():
         restored = media / name
@@ -237,8 +241,8 @@ def test_restore_brings_back_the_files_with_their_checksums_and_private_modes(wo
     assert stat.S_IMODE(media.stat().st_mode) == 0o700
 
 
-def test_a_damaged_file_in_the_backup_is_refused_before_anything_is_written(world, tmp_path, empty_target):
-    store_files()
+def test_a_damaged_file_in_the_backup_is_refused_before_anything_is_written(world, tmp_path, empty_target, settings):
+    store_files(settings, tmp_path)
     path, manifest = make_backup(world, tmp_path)
     archive = path.with_name(manifest.files["archive"])
     with open(archive, "r+b") as fh:
