@@ -15,6 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import multiprocessing
+import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -98,6 +100,10 @@ class _Prepared:
                 r.pinyin = name_pinyin(r.name)
         return rows
 
+
+# Tests only (tests/people/test_import_crash.py): seconds to wait after each committed chunk, so that a
+# SIGKILL sent after the chunk's progress line lands before the next chunk commits on a loaded machine.
+_TEST_PAUSE = float(os.environ.get("GONGZHI_TEST_IMPORT_PAUSE") or 0)
 
 # A chunk waits for the end of the household it has reached for at most this many more rows.
 MAX_HOUSEHOLD_ROWS = 1000
@@ -280,6 +286,8 @@ class _Importer:
                 self.report.add(r.number, r.values, r.reason)
         if self.progress:
             self.progress(self.result, self.total)
+        if _TEST_PAUSE:
+            time.sleep(_TEST_PAUSE)
 
     def _check_places(self, rows: list[_Row]) -> None:
         places = self.places
