@@ -278,6 +278,12 @@ class ProjectEvaluation(models.Model):
         constraints = [models.UniqueConstraint(fields=["project", "stage"], name="network_evaluation_once_per_stage")]
 
 
+EVENT_LABELS = {"design": "设计项目", "beneficiaries": "添加服务对象", "beneficiary_removed": "移出服务对象",
+                "publish": "公开征集", "assign": "确定承接机构", "apply": "申报", "contract": "签订合同",
+                "cancel": "撤销项目", "session": "记录服务", "midterm": "中期评估", "final": "终期评估",
+                "published": "公开征集", "cancelled": "撤销项目", "draft": "设计项目"}
+
+
 class ProjectEvent(AppendOnly):
     project = models.ForeignKey(ServiceProject, on_delete=models.PROTECT, related_name="events")
     action = models.CharField(max_length=20)
@@ -287,6 +293,10 @@ class ProjectEvent(AppendOnly):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    @property
+    def label(self) -> str:
+        return EVENT_LABELS.get(self.action, self.action)
 
 
 # -- co-resident units (驻区单位) ----------------------------------------------------------------

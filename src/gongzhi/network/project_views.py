@@ -33,6 +33,12 @@ NF = selectors.NOT_FOUND
 @requires(MANAGE_SERVICE_PROJECTS)
 def needs(request):
     scope = request.scope
+    source, source_id = request.GET.get("from", ""), request.GET.get("id", "").strip()
+    if source in (NeedSource.TOPIC, NeedSource.ORDER, NeedSource.SURVEY) and source_id:
+        if not source_id.isdigit() or not 0 < int(source_id) < 2**31:
+            messages.error(request, "编号须为数字")
+        else:
+            return redirect("network:need_from", source, int(source_id))
     communities = list(selectors.communities_in(scope)[:300])
     error = ""
     data = request.POST if request.method == "POST" else {}
@@ -203,6 +209,8 @@ def _project_page(request, project, *, error: str = "", status: int = 200):
         "evaluations": list(project.evaluations.order_by("evaluated_on")),
         "events": list(project.events.select_related("by").order_by("-at")[:30]),
         "manage": manage, "mine": mine, "my_orgs": my_orgs,
+        "org_visible": bool(project.organisation_id) and selectors.organisations_in(scope).filter(
+            pk=project.organisation_id).exists(),
         "can_deliver": request.scope.can(DELIVER_SERVICE_PROJECTS) and mine,
         "can_apply": request.scope.can(DELIVER_SERVICE_PROJECTS) and project.state == ProjectState.PUBLISHED
         and bool(my_orgs),
