@@ -488,3 +488,66 @@ def group_add(request):
         return posts.__wrapped__(request, error=str(exc), status=422, forms_=(_post_forms(community)[0], group_form))
     messages.success(request, f"已设立居民小组「{group.name}」")
     return redirect(_posts_url(community))
+
+
+# -- cancelling, and the roll ---------------------------------------------------------------------------
+def _version(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # a form with a broken version is stale, not a server error
+
+
+@requires(RUN_MEETINGS)
+@require_POST
+def session_cancel(request, pk):
+    session = sel.access_session(request.scope, pk)
+    if not _may_run(request, session.community_id):
+        raise Http404(NOT_FOUND)
+    try:
+        svc.session_cancel(session_id=session.pk, version=_version(request.POST.get("version")), by=request.user,
+                           reason=request.POST.get("reason", ""))
+    except ConflictError as exc:
+        return _session_again(request, pk, None, str(exc), status=409)
+    except RuleError as exc:
+        return _session_again(request, pk, None, str(exc))
+    messages.success(request, "协商会已取消,受邀居民会收到消息")
+    return redirect("governance:session", session.pk)
+
+
+@requires(RUN_MEETINGS)
+@require_POST
+def meeting_cancel(request, pk):
+    meeting = _run_meeting(request, pk)
+    try:
+        svc.meeting_cancel(meeting_id=meeting.pk, version=_version(request.POST.get("version")), by=request.user,
+                           reason=request.POST.get("reason", ""))
+    except ConflictError as exc:
+        return _meeting_again(request, pk, str(exc), status=409)
+    except RuleError as exc:
+        return _meeting_again(request, pk, str(exc))
+    messages.success(request, "会议已取消,已投票的居民会收到消息")
+    return redirect("governance:meeting", meeting.pk)
+
+
+ROLL_PER_PAGE = 50
+
+
+@requires(RUN_MEETINGS)
+def meeting_roll(request, pk):
+    """The meeting's roll for its community's committee: who is on it (built from the registry on the
+    meeting's date), searchable by name, with who voted online."""
+    meeting = _run_meeting(request, pk)
+    q = (request.GET.get("q") or "").strip()[:50]
+    rows = RollEntry.objects.filter(meeting=meeting)
+    if q:
+        rows = rows.filter(resident__name__contains=q)
+    page = paginate_by_ids(rows.order_by("resident__grid_id", "resident__household_id", "pk"),
+                           request.GET.get("page"), ROLL_PER_PAGE,
+                           related=("resident", "resident__grid", "resident__household"))
+    voted = set(Vote.objects.filter(meeting=meeting, entry_id__in=[e.pk for e in page.object_list])
+                .values_list("entry_id", flat=True))
+    return render(request, "governance/meeting_roll.html", {
+        "meeting": meeting, "page": page, "q": q, "voted": voted,
+        "unit": "户" if meeting.form == MeetingForm.HOUSEHOLDS else "人",
+        "querystring_prefix": f"q={q}&" if q else ""})

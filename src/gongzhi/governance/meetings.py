@@ -597,6 +597,8 @@ def close(*, meeting_id: int, version: int, by, minutes: str = "", now: dt.datet
 
 
 def meeting_cancel(*, meeting_id: int, version: int, by, reason: str) -> ResidentMeeting:
+    """A called meeting that will not take place: its votes are kept but count for nothing; those who
+    already voted online are told why."""
     reason = _text(reason, "取消原因", limit=200, required="请填写取消原因")
     with transaction.atomic():
         meeting = lock_version(ResidentMeeting.objects.all(), meeting_id, version, ERR_MEETING_CONFLICT)
@@ -605,7 +607,28 @@ def meeting_cancel(*, meeting_id: int, version: int, by, reason: str) -> Residen
         meeting.state, meeting.cancel_reason = MeetingState.CANCELLED, reason
         meeting.version += 1
         meeting.save(update_fields=["state", "cancel_reason", "version"])
+        voters = Vote.objects.filter(meeting=meeting).values_list("entry__resident_id", flat=True)
+        notify.notify(_accounts_of(voters), order=None, kind="meeting",
+                      text=f"会议「{meeting.title}」已取消:{reason}")
     return meeting
+
+
+def session_cancel(*, session_id: int, version: int, by, reason: str) -> Session:
+    """A noticed session that will not take place: the invited residents are told why; nothing is
+    written to the ledger."""
+    reason = _text(reason, "取消原因", limit=200, required="请填写取消原因")
+    with transaction.atomic():
+        session = lock_version(Session.objects.all(), session_id, version, ERR_SESSION_CONFLICT)
+        if session.state != SessionState.NOTIFIED:
+            raise ConflictError(ERR_SESSION_DONE.format(state=session.get_state_display()))
+        session.state, session.cancel_reason = SessionState.CANCELLED, reason
+        session.version += 1
+        session.save(update_fields=["state", "cancel_reason", "version"])
+        invited = Participant.objects.filter(session=session, resident__isnull=False).values_list("resident_id",
+                                                                                                 flat=True)
+        notify.notify(_accounts_of(invited), order=None, kind="session",
+                      text=f"协商会「{session.title}」已取消:{reason}")
+    return session
 
 
 # -- P-GOV-1: a residents' meeting at the start and at the end of each year ---------------------
