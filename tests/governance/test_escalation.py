@@ -54,3 +54,11 @@ def test_an_answered_topic_is_never_escalated_and_many_make_one_notice(world):
     assert notes == ["3 个议题超过答复时限,已升级至街道督办,请在议题待答复中查看"]
     # community B's street hears nothing of A's topics
     assert not Notification.objects.filter(user__username="street_b").exists()
+
+
+def test_the_sweep_is_periodic_work_the_module_registers(settings):
+    from gongzhi.core import jobs
+    settings.GONGZHI_SWEEP_EVERY = 60
+    schedule = jobs.default_schedule()
+    assert ("gongzhi.governance.tasks.topic_sweep", 60.0) in schedule
+    assert ("gongzhi.workorders.tasks.overdue_sweep", 60.0) in schedule

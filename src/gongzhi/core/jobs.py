@@ -305,8 +305,15 @@ class Beat(threading.Thread):
         ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(self.main.ident), ctypes.py_object(Cancelled))
 
 
+PERIODIC = "periodic"  # the extras key: (dotted path of a task, seconds between runs or None for the sweep's)
+
+
 def default_schedule() -> list[tuple[str, float]]:
-    return [("gongzhi.workorders.tasks.overdue_sweep", float(settings.GONGZHI_SWEEP_EVERY))]
+    """The periodic work the modules registered under extras["periodic"] (the work orders' and the
+    topics' overdue sweeps...); an interval of None is GONGZHI_SWEEP_EVERY."""
+    from gongzhi.core import modules
+    return [(path, float(settings.GONGZHI_SWEEP_EVERY if every is None else every))
+            for path, every in modules.extras(PERIODIC)]
 
 
 def run_worker(*, worker_id: str | None = None, interval: float = 1.0, schedule=None, max_tasks=None,

@@ -61,6 +61,8 @@ MODULE = register(Module(
                                       capability=VIEW_TOPICS),
                                 Panel("governance/panel_mine.html", "gongzhi.governance.panels.my_meetings",
                                       order=25, capability=TAKE_PART)),
+            # overdue topic answers escalate to the street, then the district (governance/escalation.py)
+            "periodic": (("gongzhi.governance.tasks.topic_sweep", None),),
             # held sessions and meetings write their ledgers.Meeting rows (ledgers.services.write_from)
             "ledger_sources": (("governance.session", ("协商会", "governance:session")),
                                ("governance.meeting", ("居民(村民)会议", "governance:meeting")))},

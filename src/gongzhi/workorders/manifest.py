@@ -45,5 +45,7 @@ MODULE = register(Module(
                                       "gongzhi.workorders.resident_panels.my_inbox", order=90)),
             "demo_counts": (("gongzhi.workorders.demo.build", "gongzhi.workorders.demo.count_existing"),),
             # core.crypto tokens, re-encrypted by `gongzhi rotate_keys` (core.key_rotation)
-            "encrypted_fields": (("workorders.WorkOrder", ("reporter_phone_enc", "reporter_email_enc")),)},
+            "encrypted_fields": (("workorders.WorkOrder", ("reporter_phone_enc", "reporter_email_enc")),),
+            # the overdue sweep, once per GONGZHI_SWEEP_EVERY across all workers (core.jobs)
+            "periodic": (("gongzhi.workorders.tasks.overdue_sweep", None),)},
 ))
