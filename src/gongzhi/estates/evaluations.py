@@ -128,3 +128,9 @@ def results(evaluation: Evaluation) -> dict:
     row["questions"] = [{"question": q, "mean": round(sum(a[i] for a in answers) / len(answers), 2) if answers
                          else None} for i, q in enumerate(evaluation.survey.questions)]
     return row
+
+
+def own_surveys() -> Q:
+    """The surveys this module answers through its own page (one rating per household): registered
+    under extras["own_surveys"], so the residents' survey page in standards does not offer them too."""
+    return Q(estate_evaluation__isnull=False)

@@ -25,6 +25,8 @@ MODULE = register(Module(
                              "列入黑名单的物业企业和项目经理(项目经理只显示姓氏)、原因、日期和申诉结果。"),),
     demo=(DemoPart(order=54, build="gongzhi.estates.demo.build", label="小区物业、业委会、评价与信用"),),
     extras={"metrics": ("gongzhi.estates.metrics.METRICS",),
+            # the yearly rating is answered on the estate's page, one per household, never on the survey page
+            "own_surveys": ("gongzhi.estates.evaluations.own_surveys",),
             # a held four-party or owners' committee meeting writes its ledgers.Meeting row
             "ledger_sources": (("estates.meeting", ("小区协调会议", "estates:meeting")),)},
 ))

@@ -124,12 +124,28 @@ def surveys_visible(scope: Scope):
     return Survey.objects.filter(q).select_related("place")
 
 
+# Modules that run a survey through a page of their own (an estate's yearly rating, one per
+# household) register under extras["own_surveys"] a function returning a Q over Survey for them:
+# the residents' survey page leaves those to their module, so no answer bypasses its rules.
+OWN_SURVEYS = "own_surveys"
+
+
+def _surveys_answered_elsewhere() -> Q:
+    from django.utils.module_loading import import_string
+
+    from gongzhi.core import modules
+    q = Q(pk__in=[])
+    for path in modules.extras(OWN_SURVEYS):
+        q |= import_string(path)()
+    return q
+
+
 def surveys_for_resident(resident: Resident):
     codes = resident.community.path.strip("/").split("/") + ([resident.grid.code] if resident.grid_id else [])
     answered = SurveyResponse.objects.filter(resident=resident).values("survey_id")
     return (Survey.objects.filter(place__code__in=codes, state=SurveyState.OPEN,
                                   opens_on__lte=timezone.localdate(), closes_on__gte=timezone.localdate())
-            .exclude(pk__in=answered))
+            .exclude(pk__in=answered).exclude(_surveys_answered_elsewhere()))
 
 
 def survey_results(scope: Scope, survey: Survey) -> dict:
