@@ -18,8 +18,10 @@ TODAY = dt.date.today()
 
 def _status(user, today=TODAY):
     scope = Scope.for_user_capability(user, KEEP_CARE)
-    return {p.name: (p.visit_status, p.interval) for qs in visits.visit_list(scope, communities_in(scope), today)
-            for p in qs}
+    from gongzhi.people.models import Resident
+    rows = visits.visit_list(scope, communities_in(scope), today)
+    names = dict(Resident.objects.filter(pk__in=[r.pk for r in rows]).values_list("pk", "name"))
+    return {names[r.pk]: (r.visit_status, r.interval) for r in rows}
 
 
 def test_rules_give_each_person_an_interval_and_a_status(homes, world):

@@ -95,12 +95,12 @@ def hardship_route(*, report: HardshipReport, scheme: str, by, version, today: d
     if chosen is None:
         raise RuleError(ERR_SCHEME)
     today = today or timezone.localdate()
-    report.check = checked
+    report.scheme_check = checked
     report.office = f"{chosen['office']}({chosen['name']})"
     report.due_on = today + dt.timedelta(days=chosen["days"])
     report.state = HardshipState.ROUTED
     report.version += 1
-    report.save(update_fields=["check", "office", "due_on", "state", "version"])
+    report.save(update_fields=["scheme_check", "office", "due_on", "state", "version"])
     return report
 
 

@@ -1,6 +1,6 @@
 """Care for key groups (P-CARE-1..6): groups derived from the registry, ability assessments and care plans, service orders, stations and the 30-minute circle, the visit network, hardship reports, disabled residents."""
 from gongzhi.accounts.models import Role
-from gongzhi.core.modules import Module, NavEntry, capability, register
+from gongzhi.core.modules import DemoPart, Module, NavEntry, capability, register
 
 # care data is sensitive: names and details only for the caring community's staff (community and grid
 # workers); the street and the district read counts per community, never a person
@@ -24,4 +24,6 @@ MODULE = register(Module(
          NavEntry("困难上报", "care:hardships", order=40, capability=DECIDE_HARDSHIP, unless=VIEW_CARE),
          NavEntry("养老服务站点", "care:stations", order=41, capability=MANAGE_STATIONS, unless=VIEW_CARE),
          NavEntry("居家养老", "care:my", order=8, audience="resident")),
+    demo=(DemoPart(order=53, build="gongzhi.care.demo.build", label="关爱服务"),),
+    extras={"metrics": ("gongzhi.care.metrics.METRICS",)},
 ))

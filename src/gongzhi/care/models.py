@@ -165,7 +165,7 @@ class HardshipReport(models.Model):
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField()
     # the check against the locality's schemes: [{scheme, label, result: met|unmet|unknown, conditions: [...]}]
-    check = models.JSONField("政策比对", default=list, blank=True)
+    scheme_check = models.JSONField("政策比对", default=list, blank=True)
     office = models.CharField("承办单位", max_length=60, blank=True)
     due_on = models.DateField("办理时限", null=True, blank=True)
     outcome = models.TextField("办理结果", blank=True)

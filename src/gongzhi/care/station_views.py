@@ -125,7 +125,7 @@ def hardship_detail(request, pk, error=None, status=200):
         raise Http404("未找到或无权访问")
     access_log_write(user=request.user, action=AccessAction.UNMASK, request=request,
                      target=f"{report.resident.name}(困难上报 #{report.pk})", detail="查看困难上报和政策比对")
-    checked = report.check or hardship.check(report)
+    checked = report.scheme_check or hardship.check(report)
     for s in checked:
         s["result_label"] = hardship.RESULT_LABELS[s["result"]]
         for c in s["conditions"]:

@@ -20,6 +20,7 @@ from gongzhi.core.access_log import access_log_write
 from gongzhi.core.errors import RuleError
 from gongzhi.core.models import AccessAction
 from gongzhi.core.permissions import requires
+from gongzhi.people.models import Resident
 
 PER_PAGE = 30
 GROUP_LABELS = dict(Group.choices)
@@ -169,12 +170,11 @@ def overview(request):
 ERR_NOT_ON_LIST_PAGE = "该居民不在您的关爱走访名单内,不能记录走访"
 
 
-def _list_rows(qs_list, today, limit=None):
-    rows = []
-    for qs in qs_list:
-        rows += list(qs.select_related("grid").order_by("since", "pk")[:limit] if limit else
-                     qs.select_related("grid").order_by("since", "pk"))
+def _list_rows(rows, today):
+    people = Resident.objects.select_related("grid").in_bulk([r.pk for r in rows])
     for p in rows:
+        person = people[p.pk]
+        p.name, p.grid, p.birth_date = person.name, person.grid, person.birth_date
         p.due_on = visits.due_on(p)
         p.care_groups = [GROUP_LABELS[g] for g in groups_of(p)]
         p.status_label = visits.STATUS_LABELS[p.visit_status]
@@ -189,7 +189,7 @@ def visit_due(request):
     scope, today = request.scope, timezone.localdate()
     communities = selectors.communities_in(scope)
     rows = _list_rows(visits.visit_list(scope, communities, today, statuses=(visits.OVERDUE, visits.DUE)), today)
-    later = sum(qs.count() for qs in visits.visit_list(scope, communities, today, statuses=(visits.LATER,)))
+    later = len(visits.visit_list(scope, communities, today, statuses=(visits.LATER,)))
     return render(request, "care/visit_due.html", {
         "overdue": [p for p in rows if p.visit_status == visits.OVERDUE],
         "due": [p for p in rows if p.visit_status == visits.DUE], "later": later, "today": today})

@@ -1,0 +1,237 @@
+"""The care part of the demo district (DemoPart 53): stations at three levels (the district's guidance
+centre, each street's centre, a station in every urban and most rural communities, the provider account on
+东虹社区's staff), absences of working parents in rural households (so left-behind children and elders
+appear from the registry), disability certificates, the worker's confirmations and one correction, a
+quarter of visits on each visit list (some overdue), assessments and care plans, months of service orders
+(confirmed and rated, one in service, one waiting) with last month's statements, and hardship reports in
+every state. Groups are derived from people's part; nothing is typed. Its own random generator."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.db.models import Count
+from django.utils import timezone
+
+from gongzhi.accounts.models import Role, RoleAssignment, User
+from gongzhi.care import stations as circle
+from gongzhi.care import visits
+from gongzhi.care.groups import annotate_groups, registry_residents, years_before
+from gongzhi.care.localities import rules_for
+from gongzhi.care.models import (
+    Absence, Assessment, CarePlan, CareVisit, Disability, GroupReview, HardshipReport, OrderState, ServiceOrder,
+    Station, StationLevel,
+)
+from gongzhi.people.models import PersonStatus, Resident
+from gongzhi.places.models import AreaKind, Level
+
+SEED = 5301
+SUMMARY = {"care_stations": "养老服务站点 care stations", "care_visits": "关爱走访 care visits",
+           "care_orders": "居家养老服务工单 care service orders", "care_hardships": "困难上报 hardship reports"}
+ALL_SERVICES = ["meal", "bath", "cleaning", "escort", "rehab", "emergency"]
+CONDITIONS = ["good"] * 6 + ["fair"] * 3 + ["poor"]
+NOTES = {"good": "精神状态好,饮食起居正常", "fair": "血压偏高,叮嘱按时服药", "poor": "行动不便,家中卫生较差"}
+
+
+def _worker(community) -> User:
+    found = (User.objects.filter(assignments__role=Role.COMMUNITY, assignments__place=community,
+                                 assignments__active=True).order_by("pk").first())
+    if found is None:
+        found = User(username=f"community-{community.code}", display_name="居委会")
+        found.set_unusable_password()
+        found.save()
+        RoleAssignment.objects.create(user=found, role=Role.COMMUNITY, place=community)
+    return found
+
+
+def _at(day: dt.date, hour: int) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+
+
+def _stations(ctx, rng) -> dict[int, Station]:
+    made = {}
+    for place in ctx.places_at(Level.DISTRICT) + ctx.places_at(Level.STREET):
+        c = circle.centre(place.boundary)
+        level = StationLevel.DISTRICT if place.level == Level.DISTRICT else StationLevel.STREET
+        Station.objects.create(place=place, level=level, name=f"{place.name}居家养老服务{'指导' if level == 'district' else ''}中心",
+                               services=ALL_SERVICES, hours="8:00-17:30", capacity=120 if level == "street" else 60,
+                               address=f"{place.name}政务服务中心", lat=c[0] if c else None, lon=c[1] if c else None)
+    for community in ctx.places_at(Level.COMMUNITY):
+        if community.area_kind == AreaKind.RURAL and rng.random() < 0.4:
+            continue
+        c = circle.centre(community.boundary)
+        made[community.pk] = Station.objects.create(
+            place=community, level=StationLevel.COMMUNITY, name=f"{community.name}居家养老服务站",
+            services=["meal", "cleaning", "escort", "emergency"] + (["bath"] if rng.random() < 0.5 else []),
+            hours="8:00-17:00", capacity=rng.choice((20, 30, 40)), address=f"{community.name}党群服务中心",
+            lat=(c[0] + rng.uniform(-0.002, 0.002)) if c else None, lon=(c[1] + rng.uniform(-0.002, 0.002)) if c else None)
+    return made
+
+
+def _absences(community, worker, rng, today, n) -> int:
+    """Working parents away from rural households with children: both in some, one in others."""
+    parents = list(Resident.objects.filter(community=community, status=PersonStatus.ACTIVE,
+                                           relation__in=("02", "10", "11", "12"),
+                                           birth_date__gt=years_before(today, 50),
+                                           household__members__birth_date__gt=years_before(today, 16),
+                                           household__members__relation__in=("20", "21", "22", "23", "30", "31",
+                                                                             "32", "33"))
+                   .distinct().order_by("household_id", "pk")[:n * 2])
+    rows = [Absence(resident=p, household_id=p.household_id, community_id=p.community_id, grid_id=p.grid_id,
+                    reason="work", destination=rng.choice(("苏州", "上海", "无锡", "杭州", "南京")),
+                    since=today - dt.timedelta(days=rng.randint(60, 700)), recorded_by=worker) for p in parents]
+    Absence.objects.bulk_create(rows)
+    return len(rows)
+
+
+def build(ctx) -> None:
+    rng = random.Random(SEED)
+    today = timezone.localdate()
+    now = timezone.now()
+    provider = ctx.accounts.get("provider") or User.objects.filter(username="provider").first()
+    per = max(1, round(8 * ctx.scale))
+    stations = _stations(ctx, rng)
+    n_visits = n_orders = n_hard = 0
+    communities = ctx.places_at(Level.COMMUNITY)
+    workers = {c.pk: _worker(c) for c in communities}
+    for community in communities:
+        if community.area_kind == AreaKind.RURAL:
+            _absences(community, workers[community.pk], rng, today, per)
+    # the visit lists and the living-alone elders of every community, one statement each
+    listed: dict[int, list] = {}
+    for row in sorted(visits.visit_list(None, communities, today), key=lambda r: r.pk):
+        listed.setdefault(row.community_id, []).append((row.pk, row.grid_id, row.interval))
+    alone: dict[int, list] = {}
+    for cid, pk in (annotate_groups(registry_residents(), today, reviews=False).filter(g_living_alone=True)
+                    .order_by("pk").values_list("community_id", "pk")):
+        alone.setdefault(cid, []).append(pk)
+    for ci, community in enumerate(communities):
+        worker = workers[community.pk]
+        station = stations.get(community.pk)
+        if provider is not None and station is not None and community.code == "320282001001":
+            station.staff.add(provider)
+        # disability certificates for some tagged residents
+        tagged = list(Resident.objects.filter(community=community, status=PersonStatus.ACTIVE,
+                                              care_tags__code="disabled").order_by("pk")[:per * 2])
+        Disability.objects.bulk_create([Disability(resident=r, kind=rng.choice(("physical", "sight", "hearing",
+                                                                                "intellectual")),
+                                                   grade=rng.randint(1, 4), recorded_by=worker) for r in tagged])
+        # the visit lists: visits for three quarters, some never or long ago (overdue)
+        people = listed.get(community.pk, [])
+        rows = []
+        for pk, grid_id, interval in people:
+            roll = rng.random()
+            if roll < 0.1:
+                continue
+            last = today - dt.timedelta(days=rng.randint(interval + 1, interval * 2) if roll < 0.25
+                                        else rng.randint(0, interval - 1))
+            for k in range(2):
+                day = last - dt.timedelta(days=k * interval)
+                cond = rng.choice(CONDITIONS)
+                rows.append(CareVisit(resident_id=pk, community=community, grid_id=grid_id, visitor=worker,
+                                      visited_on=day, condition=cond, notes=NOTES[cond]))
+        CareVisit.objects.bulk_create(rows, batch_size=2000)
+        n_visits += len(rows)
+        # reviews: confirm a few, correct one
+        derived = alone.get(community.pk, [])[:per + 1]
+        for i, pk in enumerate(derived):
+            GroupReview.objects.create(resident_id=pk, community=community, group="living_alone",
+                                       decision="confirm" if i else "exclude", derived=True,
+                                       reason="入户核实属实" if i else "子女每日回家照料,实际不独居", by=worker,
+                                       at=now - dt.timedelta(days=rng.randint(1, 60)))
+        if station is None:
+            continue
+        n_orders += _orders(community, station, worker, provider if community.code == "320282001001" else None,
+                            rng, today, per)
+        if ci % 2 == 0 or community.code == "320282001001":
+            n_hard += _hardships(community, worker, rng, today, now)
+    ctx.summary.add(SUMMARY, care_stations=Station.objects.count(), care_visits=n_visits, care_orders=n_orders,
+                    care_hardships=n_hard)
+    ctx.say(f"关爱服务: 站点 {Station.objects.count()},走访 {n_visits},服务工单 {n_orders},困难上报 {n_hard}")
+
+
+def _orders(community, station, worker, staff, rng, today, per) -> int:
+    """Assessed elders with plans, and months of orders; last month's statements."""
+    staff = staff or worker
+    elders = list(Resident.objects.filter(community=community, status=PersonStatus.ACTIVE,
+                                          birth_date__lte=years_before(today, 75)).order_by("pk")[:per])
+    prices = rules_for(community.code)
+    orders = []
+    for e in elders:
+        scores = {"self_care": rng.randint(8, 32), "mobility": rng.randint(4, 16), "mental": rng.randint(10, 30),
+                  "perception": rng.randint(3, 12)}
+        from gongzhi.care.assessment import level_of
+        total = sum(scores.values())
+        level, name = level_of(total)
+        a = Assessment.objects.create(resident=e, community=community, grid_id=e.grid_id,
+                                      assessed_on=today - dt.timedelta(days=rng.randint(90, 200)), scores=scores,
+                                      total=total, level=level, level_name=name, assessor=worker)
+        scheme = "government" if level in ("3", "4") else "subsidised" if level in ("1", "2") else "own"
+        plan = CarePlan.objects.create(resident=e, community=community, grid_id=e.grid_id, assessment=a,
+                                       station=station, services=[{"kind": "meal", "per_month": 20},
+                                                                  {"kind": "cleaning", "per_month": 4}],
+                                       scheme=scheme, starts_on=a.assessed_on + dt.timedelta(days=7),
+                                       created_by=worker)
+        share = Decimal(prices["schemes"][scheme])
+        day = plan.starts_on
+        while day < today:
+            kind = "meal" if rng.random() < 0.8 else "cleaning"
+            price = Decimal(prices["prices"][kind])
+            at = _at(day, 11 if kind == "meal" else 9)
+            orders.append(ServiceOrder(
+                resident=e, community=community, grid_id=e.grid_id, station=station, plan=plan, kind=kind,
+                scheme=scheme, price=price, paid_by_government=(price * share).quantize(Decimal("0.01")),
+                scheduled_for=at, state=OrderState.CONFIRMED, ordered_by=worker, ordered_at=at - dt.timedelta(days=1),
+                checked_in_at=at, checked_out_at=at + dt.timedelta(minutes=40), worker=staff, confirmed_by=worker,
+                confirmed_at=at + dt.timedelta(hours=2), rating=rng.choice((5, 5, 4, 4, 3)) if rng.random() < 0.6
+                else None))
+            day += dt.timedelta(days=rng.randint(3, 9))
+        orders.append(ServiceOrder(resident=e, community=community, grid_id=e.grid_id, station=station, plan=plan,
+                                   kind="meal", scheme=scheme, price=Decimal(prices["prices"]["meal"]),
+                                   paid_by_government=(Decimal(prices["prices"]["meal"]) * share).quantize(
+                                       Decimal("0.01")), scheduled_for=_at(today, 11) + dt.timedelta(days=1),
+                                   ordered_by=worker, ordered_at=timezone.now()))
+    ServiceOrder.objects.bulk_create(orders, batch_size=2000)
+    # last month's statements (one per elder, one for the station)
+    from gongzhi.care.orders import month_bounds
+    from gongzhi.care.models import Statement, StatementLine
+    first = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    start, end = month_bounds(first)
+    month_orders = ServiceOrder.objects.filter(community=community, state=OrderState.CONFIRMED,
+                                               confirmed_at__gte=start, confirmed_at__lt=end)
+    for kind, key in (("elder", "resident_id"), ("provider", "station_id")):
+        for owner, n in month_orders.order_by().values_list(key).annotate(n=Count("pk")):
+            mine = month_orders.filter(**{key: owner})
+            s = Statement.objects.create(kind=kind, month=first, community=community, made_by=worker, orders=n,
+                                         amount=sum(o.price for o in mine),
+                                         government=sum(o.paid_by_government for o in mine), **{key: owner})
+            StatementLine.objects.bulk_create([StatementLine(statement=s, kind=kind, order=o) for o in mine])
+    return len(orders)
+
+
+def _hardships(community, worker, rng, today, now) -> int:
+    people = list(Resident.objects.filter(community=community, status=PersonStatus.ACTIVE).order_by("pk")[:5])
+    states = [("reported", None), ("routed", 3), ("routed", -4), ("decided", None), ("declined", None)]
+    kinds = ["illness", "accident", "income", "illness", "disaster"]
+    texts = {"illness": "突发重病住院,医疗费用负担重", "accident": "骑车摔伤骨折,暂时无法工作",
+             "income": "家庭主要劳动力失业,无稳定收入", "disaster": "房屋漏雨受损,生活困难"}
+    made = 0
+    for person, (state, days_left), kind in zip(people, states, kinds):
+        reported = now - dt.timedelta(days=rng.randint(5, 40))
+        report = HardshipReport(resident=person, household_id=person.household_id, community=community,
+                                grid_id=person.grid_id, kind=kind, description=texts[kind], reported_by=worker,
+                                reported_at=reported, state=state)
+        if state != "reported":
+            from gongzhi.care import hardship
+            report.community = community
+            report.scheme_check = hardship.check(report)
+            scheme = next(s for s in report.scheme_check if s["scheme"] == "temporary")
+            report.office = f"{scheme['office']}({scheme['name']})"
+            report.due_on = today + dt.timedelta(days=days_left if days_left is not None else -2)
+        if state in ("decided", "declined"):
+            report.outcome = "给予临时救助 2000 元" if state == "decided" else "家庭收入高于救助标准,不予救助"
+            report.decided_at = now - dt.timedelta(days=3)
+        report.save()
+        made += 1
+    return made

@@ -1,0 +1,135 @@
+"""Care figures for the standards engine (P-CARE-1..6), registered in the manifest under extras["metrics"];
+see gongzhi/core/metrics.py for what a metric is. Registry figures read the registry as it stands (the care
+groups are derived on read); period figures count the assessed year's visits and reports."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from django.db.models import Count, F, Q
+
+from gongzhi.care import stations, visits
+from gongzhi.care.groups import annotate_groups, registry_residents
+from gongzhi.care.models import CareVisit, HardshipReport, HardshipState
+from gongzhi.core.metrics import Context, Metric, Ratio, counts, evidence, grouped
+
+GROUPS = evidence("关爱对象", "care:groups")
+OVERVIEW = evidence("关爱统计", "care:overview")
+STATIONS = evidence("养老服务站点和覆盖率", "care:stations")
+HARDSHIPS = evidence("困难上报", "care:hardships")
+
+
+def _coverage(ctx: Context):
+    return ctx.once("care.coverage", lambda: {r["community"].pk: r for r in stations.coverage(
+        list(ctx.communities), ctx.as_of)})
+
+
+def has_station(ctx):
+    c = _coverage(ctx)
+    return {cid: 1 if c.get(cid, {}).get("station") else 0 for cid in ctx.ids}
+
+
+def elders(ctx):
+    c = _coverage(ctx)
+    return {cid: c.get(cid, {}).get("elders", 0) for cid in ctx.ids}
+
+
+def elders_within_circle(ctx):
+    c = _coverage(ctx)
+    return {cid: c.get(cid, {}).get("inside", 0) for cid in ctx.ids}
+
+
+def circle_share(ctx):
+    c = _coverage(ctx)
+    return {cid: (round(100 * c[cid]["share"], 1) if c.get(cid, {}).get("share") is not None else None)
+            for cid in ctx.ids}
+
+
+def stations_online_share(ctx):
+    c = _coverage(ctx)
+    return {cid: (round(100 * c[cid]["online"] / c[cid]["stations"], 1) if c.get(cid, {}).get("stations") else None)
+            for cid in ctx.ids}
+
+
+def _groups(ctx: Context):
+    def build():
+        qs = annotate_groups(registry_residents().filter(ctx.scope), ctx.as_of)
+        rows = qs.order_by().values("community_id").annotate(
+            left_behind=Count("pk", filter=Q(e_left_behind_child=True) | Q(e_left_behind_elder=True)),
+            disabled=Count("pk", filter=Q(e_disabled=True)))
+        return {r["community_id"]: r for r in rows}
+    return ctx.once("care.groups", build)
+
+
+def left_behind(ctx):
+    g = _groups(ctx)
+    return {cid: g.get(cid, {}).get("left_behind", 0) for cid in ctx.ids}
+
+
+def disabled(ctx):
+    g = _groups(ctx)
+    return {cid: g.get(cid, {}).get("disabled", 0) for cid in ctx.ids}
+
+
+def _visit_status(ctx: Context):
+    def build():
+        out = defaultdict(lambda: defaultdict(int))
+        for row in visits.visit_list(None, list(ctx.communities), ctx.as_of):
+            out[row.community_id][row.visit_status] += 1
+        return out
+    return ctx.once("care.visits", build)
+
+
+def on_visit_lists(ctx):
+    v = _visit_status(ctx)
+    return {cid: sum(v[cid].values()) if cid in v else 0 for cid in ctx.ids}
+
+
+def visits_not_overdue_share(ctx):
+    v = _visit_status(ctx)
+    out = {}
+    for cid in ctx.ids:
+        total = sum(v[cid].values()) if cid in v else 0
+        out[cid] = round(100 * (total - v[cid][visits.OVERDUE]) / total, 1) if total else None
+    return out
+
+
+def care_visits(ctx):
+    n = counts(CareVisit.objects.filter(ctx.scope, visited_on__year=ctx.year))
+    return {cid: n.get(cid, 0) for cid in ctx.ids}
+
+
+def hardships_reported(ctx):
+    n = counts(HardshipReport.objects.filter(ctx.scope, reported_at__year=ctx.year))
+    return {cid: n.get(cid, 0) for cid in ctx.ids}
+
+
+def hardships_decided_in_time_share(ctx):
+    rows = grouped(HardshipReport.objects.filter(ctx.scope, reported_at__year=ctx.year,
+                                                 state__in=(HardshipState.DECIDED, HardshipState.DECLINED)),
+                   "community_id", n=Count("*"),
+                   on_time=Count("pk", filter=Q(decided_at__date__lte=F("due_on"))))
+    return {cid: (round(100 * rows[cid]["on_time"] / rows[cid]["n"], 1) if cid in rows else None) for cid in ctx.ids}
+
+
+METRICS = (
+    Metric("care_community_station", "社区居家养老服务站", "个", compute=has_station, evidence=STATIONS,
+           note="有社区级居家养老服务站计 1(P-CARE-1、P-CARE-3)"),
+    Metric("care_elders", "60 岁以上老人", "人", compute=elders, evidence=STATIONS),
+    Metric("care_elders_within_circle", "步行 30 分钟内有服务站点的老人", "人", compute=elders_within_circle,
+           evidence=STATIONS),
+    Metric("care_circle_coverage", "居家养老服务覆盖率", "%", compute=circle_share, evidence=STATIONS,
+           ratio=Ratio("care_elders_within_circle", "人", "care_elders", "人"),
+           note="按网格中心定位老人;步行速度和时间按本地规则"),
+    Metric("care_stations_online", "居家养老服务信息化率", "%", compute=stations_online_share, evidence=STATIONS,
+           note="近 90 天在本平台记录服务工单的社区服务站占比"),
+    Metric("care_on_visit_lists", "关爱走访对象", "人", compute=on_visit_lists, evidence=OVERVIEW),
+    Metric("care_visits_not_overdue", "关爱走访按时率", "%", compute=visits_not_overdue_share, evidence=OVERVIEW,
+           note="走访名单中未逾期的人所占比例(P-CARE-2)"),
+    Metric("care_visits", "关爱走访次数", "次", period=True, compute=care_visits, evidence=OVERVIEW),
+    Metric("care_left_behind", "留守儿童和留守老人", "人", compute=left_behind, evidence=GROUPS,
+           note="由人口信息推算并经核实(P-CARE-4)"),
+    Metric("care_hardships_reported", "困难上报", "件", period=True, compute=hardships_reported, evidence=HARDSHIPS),
+    Metric("care_hardships_in_time", "困难上报按时办结率", "%", period=True,
+           compute=hardships_decided_in_time_share, evidence=HARDSHIPS),
+    Metric("care_disabled", "残疾人", "人", compute=disabled, evidence=GROUPS, note="P-CARE-6"),
+)
