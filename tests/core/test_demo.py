@@ -327,8 +327,9 @@ def test_reference_date_is_in_the_past():
 PART_ORDER = ["gongzhi.places.demo.build", "gongzhi.people.demo.build", "gongzhi.places.demo.build_facilities",
               "gongzhi.accounts.demo.build", "gongzhi.workorders.demo.build", "gongzhi.governance.demo.build",
               "gongzhi.governance.demo_meetings.build", "gongzhi.projects.demo.build", "gongzhi.disclosure.demo.build",
-              "gongzhi.governance.demo_mailbox.build", "gongzhi.ledgers.demo.build", "gongzhi.network.demo.build",
-              "gongzhi.estates.demo.build", "gongzhi.elections.demo.build", "gongzhi.admission.demo.build",
+              "gongzhi.governance.demo_mailbox.build", "gongzhi.ledgers.demo.build", "gongzhi.volunteers.demo.build",
+              "gongzhi.network.demo.build", "gongzhi.care.demo.build", "gongzhi.estates.demo.build",
+              "gongzhi.elections.demo.build", "gongzhi.admission.demo.build",
               "gongzhi.standards.demo.build_part"]
 
 
