@@ -209,6 +209,18 @@ def mask_id_number(id_number: str) -> str:
     return id_number[:4] + "*" * (len(id_number) - 8) + id_number[-4:-1] + "*"
 
 
+def mask_name(name: str, *, keep_last: bool = False) -> str:
+    """张三 → 张*, 欧阳修文 → 欧***: a person named on a page that may not show the name (the street
+    reading a letter, a public blacklist). `keep_last` keeps the last character of a name of three or
+    more (张三丰 → 张*丰), as a public certificate check does so the holder recognises it."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return name
+    if keep_last and len(name) >= 3:
+        return name[0] + "*" * (len(name) - 2) + name[-1]
+    return name[0] + "*" * (len(name) - 1)
+
+
 def mask_phone(phone: str) -> str:
     if not phone:
         return ""

@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from gongzhi.core import crypto
+
 TEXT_MAX = 2000
 
 
@@ -61,8 +63,7 @@ class PropertyFirm(models.Model):
 
 def mask_name(name: str) -> str:
     """张三 → 张*, 欧阳修文 → 欧***: the public page names a manager only this way."""
-    name = (name or "").strip()
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+    return crypto.mask_name(name)
 
 
 class ProjectManager(models.Model):

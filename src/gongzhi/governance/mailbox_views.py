@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gongzhi.core import crypto
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import requires
@@ -23,16 +24,11 @@ PER_PAGE = 20
 NOT_FOUND = "未找到或无权访问"
 
 
-def _mask(name: str) -> str:
-    """The street and the district see who wrote only as a surname: the committee answers."""
-    return (name[:1] + "*" * max(1, len(name) - 1)) if name else ""
-
-
 def _writer_name(letter, scope) -> str:
     resident = getattr(letter.writer, "resident", None)
     name = resident.name if resident is not None else letter.writer.get_username()
     own_community = any(a.place_id == letter.community_id for a in scope.assignments)
-    return name if own_community else _mask(name)
+    return name if own_community else crypto.mask_name(name)  # the street: a surname, the committee answers
 
 
 @requires(WRITE_LETTERS)

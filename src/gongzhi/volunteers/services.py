@@ -485,12 +485,7 @@ def certificate_void(*, certificate: Certificate, reason: str) -> Certificate:
 
 def mask_name(name: str) -> str:
     """张三丰 → 张*丰, 王五 → 王*: what the public check may show."""
-    name = name or ""
-    if len(name) <= 1:
-        return name
-    if len(name) == 2:
-        return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
+    return crypto.mask_name(name, keep_last=True)
 
 
 def certificate_verify(code: str) -> dict | None:
