@@ -110,6 +110,21 @@ def login(page, live_server, username):
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
 
+def fits_phone(page):
+    """The page is no wider than the phone. Waits out a navigation a click may have started: the
+    width read from a page being torn down throws "Execution context was destroyed"."""
+    from playwright.sync_api import Error
+    for attempt in range(3):
+        page.wait_for_load_state()
+        try:
+            width = page.evaluate("document.documentElement.scrollWidth")
+            break
+        except Error as e:
+            if "context was destroyed" not in str(e) or attempt == 2:
+                raise
+    assert width <= PHONE_VIEWPORT["width"] + 1, f"{page.url} is {width} px wide on a {PHONE_VIEWPORT['width']} px phone"
+
+
 def nav_to(page, label):
     """Follow a main-navigation link as a user would: on a phone, open the 菜单 first."""
     menu = page.locator("button.menu-toggle")

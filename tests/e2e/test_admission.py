@@ -5,12 +5,8 @@ visitor checks its code."""
 from gongzhi.accounts.models import RoleAssignment
 from gongzhi.admission import certificates, services
 from gongzhi.admission.models import AdmissionRequest, RequestState
-from tests.e2e.conftest import PHONE_VIEWPORT, _new_page, login
+from tests.e2e.conftest import PHONE_VIEWPORT, _new_page, fits_phone, login
 from tests.factories import user
-
-
-def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
 
 
 def test_department_applies_admin_decides_public_list_shows_it(page, browser, live_server, live_world):
@@ -22,7 +18,9 @@ def test_department_applies_admin_decides_public_list_shows_it(page, browser, li
     login(page, live_server, "minzheng")
     page.goto(f"{live_server.url}/duties/")
     page.click("text=提出准入申请")
-    _fits(page)
+    page.wait_for_url("**/duties/requests/new/")
+    page.locator("#id_title").wait_for()
+    fits_phone(page)
     page.fill("#id_title", "协助开展独居老人每月探访")
     page.fill("#id_reason", "独居老人安全风险高")
     page.fill("#id_legal_basis", "江苏省老年人权益保障条例")
@@ -37,7 +35,7 @@ def test_department_applies_admin_decides_public_list_shows_it(page, browser, li
     page.click("button >> text=提交申请")
     page.locator(".messages", has_text="法制办审核").wait_for()
     assert page.locator("[data-testid=request-state]").inner_text() == "审核中"
-    _fits(page)
+    fits_phone(page)
 
     context, admin = _new_page(browser, PHONE_VIEWPORT)
     login(admin, live_server, "admin")
@@ -53,7 +51,7 @@ def test_department_applies_admin_decides_public_list_shows_it(page, browser, li
     admin.fill("#id_reason", "市政府常务会议研究同意")
     admin.click("button >> text=提交审核意见")
     admin.locator("[data-testid=decision]", has_text="已列入清单").wait_for()
-    _fits(admin)
+    fits_phone(admin)
     context.close()
     assert AdmissionRequest.objects.get().state == RequestState.APPROVED
 
@@ -64,7 +62,7 @@ def test_department_applies_admin_decides_public_list_shows_it(page, browser, li
     visitor.click("text=社区工作事项清单")
     visitor.click(f"text={w.district.name}")
     visitor.locator("[data-testid=list-assist]", has_text="协助开展独居老人每月探访").wait_for()
-    _fits(visitor)
+    fits_phone(visitor)
     context.close()
 
 
@@ -84,7 +82,7 @@ def test_community_issues_a_certificate_and_a_visitor_checks_it(page, browser, l
     page.fill("#c-kind", "居住证明")
     page.click("button >> text=出具")
     code = page.locator("[data-testid=verify-code]").inner_text()
-    _fits(page)
+    fits_phone(page)
     context, visitor = _new_page(browser, PHONE_VIEWPORT)
     visitor.goto(f"{live_server.url}/duties/verify/")
     visitor.fill("#v-code", code)
@@ -92,7 +90,7 @@ def test_community_issues_a_certificate_and_a_visitor_checks_it(page, browser, l
     visitor.click("button >> text=核验")
     visitor.locator("[data-testid=verify-result]", has_text="有效").wait_for()
     assert "一致" in visitor.locator("[data-testid=name-check]").inner_text()
-    _fits(visitor)
+    fits_phone(visitor)
     context.close()
 
 

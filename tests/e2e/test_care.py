@@ -7,12 +7,8 @@ from playwright.sync_api import expect
 from gongzhi.care import orders
 from gongzhi.care.models import CareVisit, HardshipReport, ServiceOrder, Station
 from tests.care.conftest import Households
-from tests.e2e.conftest import login, nav_to
+from tests.e2e.conftest import fits_phone, login, nav_to
 from tests.factories import user
-
-
-def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
 
 
 def test_visit_and_service_on_a_phone(page, live_server, live_world):
@@ -21,14 +17,14 @@ def test_visit_and_service_on_a_phone(page, live_server, live_world):
     login(page, live_server, "gw_a1")
     nav_to(page, "关爱对象")
     expect(page.locator("[data-testid=care-people]")).to_contain_text("孤老甲")
-    _fits(page)
+    fits_phone(page)
     page.click("text=走访名单")
     item = page.locator("[data-testid=due-list] li", has_text="孤老甲")
     item.get_by_role("link", name="记录走访").click()
     page.fill("#v-notes", "精神尚可,腿脚不便")
     page.click("button >> text=保存走访")
     expect(page.locator("#visit-error")).to_contain_text("身体和生活状况")
-    _fits(page)
+    fits_phone(page)
     assert not CareVisit.objects.exists()
     page.check("input[name=condition][value=poor]")
     page.fill("#v-findings", "老人摔伤后无人照料,医药费困难")
@@ -55,7 +51,7 @@ def test_visit_and_service_on_a_phone(page, live_server, live_world):
     page.fill(f"#n-{order.pk}", "送餐上门")
     page.get_by_role("button", name="签退").click()
     expect(page.locator(".messages")).to_contain_text("已签退")
-    _fits(page)
+    fits_phone(page)
     order.refresh_from_db()
     assert order.state == "done" and order.checked_in_at <= order.checked_out_at
     assert ServiceOrder.objects.count() == 1

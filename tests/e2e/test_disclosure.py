@@ -5,13 +5,9 @@ from django.utils import timezone
 
 from gongzhi.disclosure.models import Item
 from gongzhi.ledgers.models import Disclosure
-from tests.e2e.conftest import PHONE_VIEWPORT, _new_page, login
+from tests.e2e.conftest import PHONE_VIEWPORT, _new_page, fits_phone, login
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
 
 
 def test_committee_publishes_on_a_phone_and_a_visitor_reads_the_board(page, browser, live_server, live_world, tmp_path):
@@ -20,7 +16,7 @@ def test_committee_publishes_on_a_phone_and_a_visitor_reads_the_board(page, brow
     page.goto(f"{live_server.url}/")
     panel = page.locator("[data-testid=panel-freshness]")
     assert panel.locator("[data-status=stale]").count() == 4  # nothing published yet: every category red
-    _fits(page)
+    fits_phone(page)
     page.goto(f"{live_server.url}/disclosure/")
     page.click("text=发布公开事项")
     page.select_option("#id_category", "finance")
@@ -29,11 +25,11 @@ def test_committee_publishes_on_a_phone_and_a_visitor_reads_the_board(page, brow
     attachment = tmp_path / "收支明细.pdf"
     attachment.write_bytes(PDF)
     page.set_input_files("#id_attachment", str(attachment))
-    _fits(page)
+    fits_phone(page)
     page.click("button[type=submit] >> text=发布")
     page.locator(".messages", has_text="已在").wait_for()
     assert page.locator("h1").inner_text() == "第四季度财务收支情况"
-    _fits(page)
+    fits_phone(page)
     item = Item.objects.get()
     assert Disclosure.objects.get(source_pk=item.pk).published_on == timezone.localdate()  # its ledger row
     page.goto(f"{live_server.url}/")
@@ -48,7 +44,7 @@ def test_committee_publishes_on_a_phone_and_a_visitor_reads_the_board(page, brow
     text = visitor.locator("main").inner_text() if visitor.locator("main").count() else visitor.inner_text("body")
     assert "12,000 元" in text and "cw_a" not in text and "张三" not in text
     assert finance.locator("text=收支明细.pdf").count() == 1
-    _fits(visitor)
+    fits_phone(visitor)
     with visitor.expect_response(lambda r: r.url.endswith("poster.pdf")) as poster:
         visitor.evaluate("url => fetch(url)", f"{live_server.url}/disclosure/board/{w.comm_a.code}/poster.pdf")
     assert poster.value.status == 200 and poster.value.headers["content-type"] == "application/pdf"

@@ -5,11 +5,7 @@ import datetime as dt
 
 from gongzhi.elections import services
 from gongzhi.elections.models import State
-from tests.e2e.conftest import _new_page, PHONE_VIEWPORT, login, nav_to
-
-
-def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+from tests.e2e.conftest import PHONE_VIEWPORT, _new_page, fits_phone, login, nav_to
 
 
 def test_street_publishes_a_roll_on_a_phone_and_a_resident_sees_their_entry(page, browser, live_server, live_world):
@@ -23,7 +19,7 @@ def test_street_publishes_a_roll_on_a_phone_and_a_resident_sees_their_entry(page
     nav_to(page, "换届选举")
     page.click(f"text={w.comm_a.name}")
     page.locator("[data-testid=state]", has_text="筹备中").wait_for()
-    _fits(page)
+    fits_phone(page)
     # an empty roll cannot be published: the page says so in Chinese
     page.click("[data-testid=roll-publish]")
     page.locator(".messages", has_text="选民名单为空").wait_for()
@@ -32,10 +28,10 @@ def test_street_publishes_a_roll_on_a_phone_and_a_resident_sees_their_entry(page
     page.click("[data-testid=roll-publish]")
     page.locator(".messages", has_text="选民名单第 1 版已公布,共 2 人").wait_for()
     assert page.locator("[data-testid=state]").inner_text() == "选民名单已公布"
-    _fits(page)
+    fits_phone(page)
     page.click("text=查看名单")
     page.locator("[data-testid=roll]", has_text="张三").wait_for()
-    _fits(page)
+    fits_phone(page)
     e.refresh_from_db()
     assert e.state == State.ROLL_PUBLISHED
 
@@ -43,8 +39,8 @@ def test_street_publishes_a_roll_on_a_phone_and_a_resident_sees_their_entry(page
     login(resident, live_server, "res_a1")
     nav_to(resident, "选举公告")
     resident.locator("[data-testid=my-entry]", has_text="您已登记为选民").wait_for()
-    _fits(resident)
+    fits_phone(resident)
     resident.click("text=查看名单")
     resident.locator("p", has_text="张三、李四").wait_for()
-    _fits(resident)
+    fits_phone(resident)
     context.close()

@@ -10,11 +10,7 @@ from gongzhi.estates import credit, evaluations, services
 from gongzhi.estates.models import Contract, EstateMeeting, Rating
 from gongzhi.ledgers.models import Meeting
 from tests import factories as f
-from tests.e2e.conftest import PHONE_VIEWPORT, _new_page, login
-
-
-def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+from tests.e2e.conftest import PHONE_VIEWPORT, _new_page, fits_phone, login
 
 
 def _firm(code="91320282MA1XYC0001", name="宜兴市阳光物业管理有限公司", manager="欧阳修文"):
@@ -34,11 +30,11 @@ def test_worker_contract_refused_for_a_blacklisted_firm_and_meeting_recorded(pag
     page.fill("#starts_on", "2026-01-01")
     page.fill("#ends_on", "2028-12-31")
     page.fill("#fee_residential", "1.20")
-    _fits(page)
+    fits_phone(page)
     page.click("button >> text=登记合同")
     expect(page.locator("#form-error")).to_contain_text("列入物业黑名单")
     assert Contract.objects.count() == 0
-    _fits(page)
+    fits_phone(page)
 
     page.goto(f"{live_server.url}/estates/{estate.pk}/meetings/new/")
     page.fill("#title", "电梯维修协调")
@@ -48,7 +44,7 @@ def test_worker_contract_refused_for_a_blacklisted_firm_and_meeting_recorded(pag
     page.fill("#owners_rep", "业委会主任")
     page.fill("#firm_rep", "项目经理")
     page.fill("#issues", "3 幢电梯经常停运")
-    _fits(page)
+    fits_phone(page)
     page.click("button >> text=发出通知")
     expect(page.locator("[data-testid=meeting-state]")).to_have_text("已通知")
     issue = EstateMeeting.objects.get().issues.get()
@@ -56,7 +52,7 @@ def test_worker_contract_refused_for_a_blacklisted_firm_and_meeting_recorded(pag
     page.fill("#minutes", "四方议定")
     page.fill(f"#decision_{issue.pk}", "物业一周内更换主板")
     page.select_option(f"#responsible_{issue.pk}", "firm")
-    _fits(page)
+    fits_phone(page)
     page.click("button >> text=保存并写入会议台账")
     expect(page.locator("[data-testid=meeting-state]")).to_have_text("已召开")
     expect(page.locator("[data-testid=issues]")).to_contain_text("物业一周内更换主板")
@@ -76,7 +72,7 @@ def test_resident_rates_once_per_household(page, browser, live_server, live_worl
     login(page, live_server, "res_a1")
     page.goto(f"{live_server.url}/estates/rate/")
     expect(page.locator("[data-testid=rate-form]")).to_be_visible()
-    _fits(page)
+    fits_phone(page)
     page.click("button >> text=提交评价")
     expect(page.locator("#rate-error")).to_contain_text("请回答全部 5 个问题")
     for i in range(5):
@@ -100,4 +96,4 @@ def test_public_blacklist_on_a_phone(page, live_server, live_world):
     page.goto(f"{live_server.url}/estates/public/blacklist/")
     expect(page.locator("[data-testid=public-blacklist]")).to_contain_text("欧***")
     assert "欧阳修文" not in page.content()
-    _fits(page)
+    fits_phone(page)

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from gongzhi.accounts import two_factor
 from gongzhi.accounts.models import User
-from tests.e2e.conftest import PHONE_VIEWPORT
+from tests.e2e.conftest import fits_phone
 from tests.factories import PASSWORD, World
 
 
@@ -35,10 +35,6 @@ def password_step(page, live_server, username, password=PASSWORD, next_url="/peo
     page.wait_for_url(lambda url: "/accounts/login/?" not in url and not url.endswith("/accounts/login/"))
 
 
-def fits_the_phone(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"] + 1
-
-
 def log_out(page):
     if page.locator(".menu-toggle").is_visible():  # phones: the header's links sit behind 菜单
         page.click(".menu-toggle")
@@ -51,7 +47,7 @@ def test_admin_enrols_and_signs_in_with_a_code(page, live_server, transactional_
     password_step(page, live_server, "admin")
     assert "/accounts/two-factor/setup/" in page.url
     assert page.locator(".qr svg").is_visible()
-    fits_the_phone(page)
+    fits_phone(page)
     secret = page.get_by_test_id("totp-secret").inner_text()
     page.fill("#id_code", "000000")
     page.click("main button[type=submit]")
@@ -64,7 +60,7 @@ def test_admin_enrols_and_signs_in_with_a_code(page, live_server, transactional_
     codes = page.get_by_test_id("recovery-codes").locator("li").all_inner_texts()
     assert len(codes) == 10 and all(len(c) == 8 for c in codes)
     assert page.get_by_text("只显示这一次").is_visible()
-    fits_the_phone(page)
+    fits_phone(page)
     page.reload()  # shown once
     assert page.get_by_test_id("recovery-codes").count() == 0
     page.goto(f"{live_server.url}/people/residents/")
@@ -77,7 +73,7 @@ def test_admin_enrols_and_signs_in_with_a_code(page, live_server, transactional_
     password_step(page, live_server, "admin")
     assert "/accounts/login/code/" in page.url
     assert page.get_by_role("heading", name="两步验证").is_visible()
-    fits_the_phone(page)
+    fits_phone(page)
     page.fill("#id_code", code_for(secret, 1))  # the set-up used this period's code: the next one
     page.click("main button[type=submit]")
     page.wait_for_url("**/people/residents/")
@@ -112,7 +108,7 @@ def test_an_initial_password_is_changed_first(page, live_server, transactional_d
     password_step(page, live_server, "gw_a1", next_url="/orders/")
     assert "/accounts/password/" in page.url
     assert page.get_by_test_id("password-reason").is_visible()
-    fits_the_phone(page)
+    fits_phone(page)
     page.fill("#id_old_password", PASSWORD)
     page.fill("#id_new_password1", "abcdefgh")
     page.fill("#id_new_password2", "abcdefgh")

@@ -4,11 +4,7 @@ answer under 我的来信."""
 from playwright.sync_api import expect
 
 from gongzhi.governance.models import Letter, LetterState
-from tests.e2e.conftest import PHONE_VIEWPORT, _new_page, login, nav_to
-
-
-def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE_VIEWPORT["width"] + 1
+from tests.e2e.conftest import PHONE_VIEWPORT, _new_page, fits_phone, login, nav_to
 
 
 def test_resident_writes_committee_turns_it_into_a_topic(page, browser, live_server, live_world):
@@ -19,24 +15,24 @@ def test_resident_writes_committee_turns_it_into_a_topic(page, browser, live_ser
     page.check("input[name=to][value=director]")
     page.fill("#l-subject", "单元门禁坏了")
     page.fill("#l-text", "2 幢 1 单元门禁刷卡没反应已经一周了。")
-    _fits(page)
+    fits_phone(page)
     page.click("button[type=submit] >> text=寄出")
     expect(page.locator(".messages")).to_contain_text("来信已送达")
     expect(page.get_by_test_id("my-letters")).to_contain_text("待处理")
-    _fits(page)
+    fits_phone(page)
 
     context, cw = _new_page(browser, PHONE_VIEWPORT)
     login(cw, live_server, "cw_a")
     expect(cw.get_by_test_id("home-letters-open")).to_have_text("1")
     cw.get_by_test_id("home-letters-open").click()
     cw.click("text=单元门禁坏了")
-    _fits(cw)
+    fits_phone(cw)
     cw.click("button >> text=转为议题")  # no category chosen: refused, nothing changed
     expect(cw.get_by_role("alert")).to_contain_text("请选择议题类别")
     cw.select_option("#a-category", "facilities")
     cw.click("button >> text=转为议题")
     expect(cw.locator(".messages")).to_contain_text("已转为社区议题")
-    _fits(cw)
+    fits_phone(cw)
     context.close()
     assert Letter.objects.get().state == LetterState.TOPIC
 

@@ -8,11 +8,7 @@ from django.utils import timezone
 from gongzhi.governance import meetings
 from gongzhi.governance.models import Outcome, ResidentMeeting, Session, SessionState
 from gongzhi.ledgers.models import Meeting
-from tests.e2e.conftest import PHONE_VIEWPORT, _new_page, login
-
-
-def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+from tests.e2e.conftest import PHONE_VIEWPORT, _new_page, fits_phone, login
 
 
 def test_worker_calls_and_records_a_session_on_a_phone(page, live_server, live_world):
@@ -23,23 +19,23 @@ def test_worker_calls_and_records_a_session_on_a_phone(page, live_server, live_w
     page.select_option("#id_form", "talk")
     page.fill("#id_title", "楼道堆物清理")
     page.fill("#id_starts_at", (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"))
-    _fits(page)
+    fits_phone(page)
     page.click("button >> text=发出通知")
     page.locator("#form-error", has_text="至少要有一位参加人").wait_for()
     page.check(f"input[name=grids][value='{w.grid_a1.pk}']")
     page.click("button >> text=发出通知")
     page.locator("h1", has_text="楼道堆物清理").wait_for()
     assert page.locator("[data-testid=session-state]").inner_text() == "已通知"
-    _fits(page)
+    fits_phone(page)
     page.click("text=记录协商结果")
     page.check("input[name=attended]")
     page.fill("#id_walk_ins", "3")
     page.fill("#id_views_against", "个别住户希望保留鞋柜")
     page.fill("#id_outcome", "周六统一清理,鞋柜靠墙摆放不占通道")
-    _fits(page)
+    fits_phone(page)
     page.click("button >> text=保存并写入会议台账")
     page.locator("[data-testid=session-outcome]", has_text="周六统一清理").wait_for()
-    _fits(page)
+    fits_phone(page)
     session = Session.objects.get()
     assert session.state == SessionState.HELD and session.attendance == 4
     assert Meeting.objects.filter(source="governance.session", source_pk=session.pk, kind="deliberation").exists()
@@ -52,10 +48,10 @@ def test_resident_votes_online_on_a_phone_and_the_worker_closes(page, browser, l
     login(page, live_server, "res_a1")
     page.goto(f"{live_server.url}/governance/mine/")
     page.locator("[data-testid=open-votes]", has_text="1 项表决等您投票").wait_for()
-    _fits(page)
+    fits_phone(page)
     page.click("text=公共收益使用方案")
     page.check("input[name=choice][value=yes]")
-    _fits(page)
+    fits_phone(page)
     page.click("button >> text=提交投票")
     page.locator(".messages", has_text="您的投票已计入").wait_for()
     assert "您已投票:同意" in page.locator("[data-testid=my-vote]").inner_text()
@@ -83,7 +79,7 @@ def test_resident_votes_online_on_a_phone_and_the_worker_closes(page, browser, l
     cw.locator(".messages", has_text="现场计票已保存").wait_for()
     cw.click("button >> text=结束表决并计算结果")
     cw.locator("[data-testid=meeting-reason]", has_text="应到 2 人,实到 2 人").wait_for()
-    _fits(cw)
+    fits_phone(cw)
     context.close()
     meeting = ResidentMeeting.objects.get(pk=meeting.pk)
     # 1 for, 1 against of 2 present: exactly half is not a majority

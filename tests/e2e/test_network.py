@@ -9,12 +9,8 @@ from playwright.sync_api import expect
 from gongzhi.ledgers.models import Activity
 from gongzhi.network import projects, services
 from gongzhi.network.models import Contract, ServiceSession
-from tests.e2e.conftest import login
+from tests.e2e.conftest import fits_phone, login
 from tests.factories import user
-
-
-def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
 
 
 def test_provider_records_a_session_on_a_phone(page, live_server, live_world):
@@ -35,7 +31,7 @@ def test_provider_records_a_session_on_a_phone(page, live_server, live_world):
     login(page, live_server, "prov_a")
     page.goto(f"{live_server.url}/network/projects/")
     page.click("text=银龄守护")
-    _fits(page)
+    fits_phone(page)
     page.fill("input[name=worker_name]", "赵社工")
     page.fill("input[name=certificate_no]", "ZS2024001")
     page.click("button >> text=加入团队")
@@ -47,12 +43,12 @@ def test_provider_records_a_session_on_a_phone(page, live_server, live_world):
     page.click("button >> text=保存")
     expect(page.locator("#session-error")).to_contain_text("服务时长")
     assert not ServiceSession.objects.exists()
-    _fits(page)
+    fits_phone(page)
     page.fill("input[name=hours]", "2")
     page.click("button >> text=保存")
     expect(page.locator(".messages", has_text="服务记录已保存")).to_be_visible()
     expect(page.locator("[data-testid=served]")).to_contain_text("张三")
-    _fits(page)
+    fits_phone(page)
     s = ServiceSession.objects.get()
     assert Activity.objects.filter(source="network.session", source_pk=s.pk).exists()
 
@@ -74,4 +70,4 @@ def test_contract_without_budget_is_refused_on_a_phone(page, live_server, live_w
     page.click("button >> text=签订合同")
     expect(page.locator("#project-error")).to_contain_text("项目没有预算")
     assert not Contract.objects.exists()
-    _fits(page)
+    fits_phone(page)

@@ -5,12 +5,8 @@ import datetime as dt
 
 from gongzhi.projects import services
 from gongzhi.projects.models import Milestone, MilestoneState
-from tests.e2e.conftest import _new_page, PHONE_VIEWPORT, login, nav_to
+from tests.e2e.conftest import PHONE_VIEWPORT, _new_page, fits_phone, login, nav_to
 from tests.factories import household, resident, user
-
-
-def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
 
 
 def test_supervision_member_signs_off_on_a_phone(page, browser, live_server, live_world):
@@ -35,14 +31,14 @@ def test_supervision_member_signs_off_on_a_phone(page, browser, live_server, liv
     assert page.locator("[data-testid=project-progress]").inner_text() == "60"
     page.click("button >> text=报验收")
     page.locator(".messages", has_text="已报验收").wait_for()
-    _fits(page)
+    fits_phone(page)
 
     context, phone = _new_page(browser, PHONE_VIEWPORT)
     login(phone, live_server, "sup_a")
     nav_to(phone, "项目")
     phone.click("text=待我验收")
     phone.click("text=小广场增设座椅")
-    _fits(phone)
+    fits_phone(phone)
     phone.click("button >> text=提出异议")  # no reason: refused, nothing changes
     phone.locator("#project-error", has_text="写明理由").wait_for()
     assert Milestone.objects.get().state == MilestoneState.DONE
@@ -50,7 +46,7 @@ def test_supervision_member_signs_off_on_a_phone(page, browser, live_server, liv
     phone.click("[data-testid=sign-off]")
     phone.locator(".messages", has_text="已验收").wait_for()
     assert phone.locator("[data-testid=milestone-state]").inner_text() == "已验收"
-    _fits(phone)
+    fits_phone(phone)
     context.close()
     assert Milestone.objects.get().state == MilestoneState.SIGNED_OFF
 
@@ -60,5 +56,5 @@ def test_supervision_member_signs_off_on_a_phone(page, browser, live_server, liv
     visitor.click(f"text={w.comm_a.name}")
     text = visitor.locator("main").inner_text()
     assert "小广场增设座椅" in text and "已验收" in text and "吴九" not in text
-    _fits(visitor)
+    fits_phone(visitor)
     context.close()

@@ -9,7 +9,7 @@ from gongzhi.ledgers.models import Meeting
 from gongzhi.places.models import Facility
 from gongzhi.standards import assess, packs, surveys
 from gongzhi.standards.models import AssessmentRun, SurveyResponse
-from tests.e2e.conftest import PHONE_VIEWPORT, login
+from tests.e2e.conftest import PHONE_VIEWPORT, fits_phone, login
 
 
 def _watch(page):
@@ -19,10 +19,6 @@ def _watch(page):
             if m.type == "error" and "status of 400" not in m.text else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     return problems
-
-
-def _fits_phone(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
 
 
 def test_bureau_starts_an_assessment_and_reads_it(desktop_page, live_server, live_world, queue_worker):
@@ -66,7 +62,7 @@ def test_street_and_community_read_on_a_phone(page, browser, live_server, live_w
                           (f"/standards/assessments/{run.pk}/matrix/", "[data-testid=matrix]")):
         page.goto(f"{live_server.url}{url}")
         page.wait_for_selector(selector)
-        _fits_phone(page)  # the matrix scrolls inside its own box, not the page
+        fits_phone(page)  # the matrix scrolls inside its own box, not the page
     assert "南岳社区" not in page.content()
     context = browser.new_context(locale="zh-CN", viewport=PHONE_VIEWPORT)
     page = context.new_page()
@@ -74,7 +70,7 @@ def test_street_and_community_read_on_a_phone(page, browser, live_server, live_w
     login(page, live_server, "cw_a")
     page.goto(f"{live_server.url}/standards/assessments/{run.pk}/communities/{live_world.comm_a.code}/")
     page.wait_for_selector("#trend-chart canvas")
-    _fits_phone(page)
+    fits_phone(page)
     context.close()
     assert problems == []
 
@@ -94,7 +90,7 @@ def test_community_worker_keeps_the_books_on_a_phone(page, live_server, live_wor
     page.fill("#id_held_on", dt.date.today().isoformat())
     page.click("button >> text=保存")
     page.wait_for_selector("text=已登记会议")
-    _fits_phone(page)
+    fits_phone(page)
     assert Meeting.objects.get().title == "年初居民会议"
     assert problems == []
 
@@ -110,7 +106,7 @@ def test_resident_answers_a_survey_on_a_phone(page, live_server, live_world):
     page.click("text=东虹社区满意度")
     page.locator("fieldset").nth(0).get_by_text("满意", exact=True).click()  # tapping the label picks it
     page.locator("fieldset").nth(1).get_by_text("非常满意", exact=True).click()
-    _fits_phone(page)
+    fits_phone(page)
     page.click("button >> text=提交")
     page.wait_for_selector("text=感谢参与")
     assert SurveyResponse.objects.get().answers == [4, 5]
@@ -131,7 +127,7 @@ def test_a_street_submits_a_case_and_the_bureau_reviews_it(page, desktop_page, l
     page.fill("#id_text", "东虹社区组织党员担任楼道管家。\n每月收集居民需求,按项目办理。")
     page.click("button >> text=报送")
     page.wait_for_selector("[data-testid=case-text]")
-    _fits_phone(page)
+    fits_phone(page)
     case = CaseSubmission.objects.get()
     admin = desktop_page
     problems += _watch(admin)
@@ -157,5 +153,5 @@ def test_anyone_reads_published_results_on_a_phone(page, live_server, live_world
     page.click("text=2025 年 · 宜兴市")
     page.wait_for_selector("[data-testid=public-scores]")
     assert page.locator("[data-testid=public-scores] tbody tr").count() == 2
-    _fits_phone(page)
+    fits_phone(page)
     assert problems == []

@@ -2,12 +2,8 @@
 reaches the committee's desk, the community worker answers it, and the community's public board
 shows the answer to a visitor without an account."""
 from gongzhi.governance.models import Topic, TopicRules, TopicState
-from tests.e2e.conftest import _new_page, PHONE_VIEWPORT, login
+from tests.e2e.conftest import PHONE_VIEWPORT, _new_page, fits_phone, login
 from tests.factories import household, resident, user
-
-
-def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
 
 
 def test_resident_raises_neighbour_supports_committee_answers_board_shows(page, browser, live_server, live_world):
@@ -22,11 +18,11 @@ def test_resident_raises_neighbour_supports_committee_answers_board_shows(page, 
     page.select_option("#id_category", "facilities")
     page.fill("#id_title", "单元门口加装雨棚")
     page.fill("#id_text", "下雨天进出单元门容易滑倒,希望加装雨棚。")
-    _fits(page)
+    fits_phone(page)
     page.click("button[type=submit] >> text=提出")
     page.locator("h1", has_text="单元门口加装雨棚").wait_for()
     assert page.locator("[data-testid=topic-state]").inner_text() == "征集中"
-    _fits(page)
+    fits_phone(page)
 
     context, other = _new_page(browser, PHONE_VIEWPORT)
     login(other, live_server, "res_a2")
@@ -35,7 +31,7 @@ def test_resident_raises_neighbour_supports_committee_answers_board_shows(page, 
     other.click("button >> text=附议")
     other.locator(".messages", has_text="已附议").wait_for()
     assert other.locator("[data-testid=topic-state]").inner_text() == "待答复"
-    _fits(other)
+    fits_phone(other)
     context.close()
 
     context, cw = _new_page(browser, PHONE_VIEWPORT)
@@ -50,7 +46,7 @@ def test_resident_raises_neighbour_supports_committee_answers_board_shows(page, 
     cw.fill("#id_text", "下周三议事协商会议商议,请本单元居民参加")
     cw.click("button >> text=提交答复")
     cw.locator(".messages", has_text="已答复").wait_for()
-    _fits(cw)
+    fits_phone(cw)
     context.close()
     assert Topic.objects.get().state == TopicState.DELIBERATION
 
@@ -62,5 +58,5 @@ def test_resident_raises_neighbour_supports_committee_answers_board_shows(page, 
     board.locator("text=单元门口加装雨棚").wait_for()
     text = board.inner_text()
     assert "下周三议事协商会议商议" in text and "转入协商" in text and "张三" not in text
-    _fits(visitor)
+    fits_phone(visitor)
     context.close()

@@ -9,11 +9,7 @@ from playwright.sync_api import expect
 
 from gongzhi.volunteers import services
 from gongzhi.volunteers.models import Certificate, SignUp
-from tests.e2e.conftest import PHONE_VIEWPORT, _new_page, login
-
-
-def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390 + 1
+from tests.e2e.conftest import PHONE_VIEWPORT, _new_page, fits_phone, login
 
 
 def test_sign_up_check_in_confirm_and_certificate_on_phones(page, browser, live_server, live_world):
@@ -27,27 +23,27 @@ def test_sign_up_check_in_confirm_and_certificate_on_phones(page, browser, live_
     page.goto(f"{live_server.url}/volunteers/mine/")
     page.get_by_label("环境清洁").check()
     page.select_option("#e-availability", "weekend")
-    _fits(page)
+    fits_phone(page)
     page.click("button >> text=注册为志愿者")
     expect(page.locator(".messages")).to_contain_text("已注册为志愿者")
     page.click("text=社区环境清洁日")
     page.click("button >> text=报名参加")
     expect(page.locator(".messages")).to_contain_text("报名成功")
     expect(page.locator("[data-testid=places-left]")).to_have_text("2")
-    _fits(page)
+    fits_phone(page)
 
     context, cw = _new_page(browser, PHONE_VIEWPORT)
     login(cw, live_server, "cw_a")
     cw.goto(f"{live_server.url}/volunteers/activities/{a.pk}/checkin/")
     expect(cw.locator("[data-testid=qr] svg")).to_be_visible()
     expect(cw.locator("[data-testid=checked-in]")).to_have_text("0")
-    _fits(cw)
+    fits_phone(cw)
 
     page.goto(f"{live_server.url}/volunteers/scan/{a.token}/")
     page.click("button >> text=签到")
     expect(page.locator(".messages")).to_contain_text("签到成功")
     expect(page.locator("[data-testid=scan-state]")).to_contain_text("已签到")
-    _fits(page)
+    fits_phone(page)
 
     cw.reload()
     expect(cw.locator("[data-testid=checked-in]")).to_have_text("1")
@@ -60,7 +56,7 @@ def test_sign_up_check_in_confirm_and_certificate_on_phones(page, browser, live_
     cw.click("button >> text=确认时长")
     expect(cw.locator(".messages")).to_contain_text("已确认 1 人的服务时长")
     expect(cw.locator("[data-testid=signups]")).to_contain_text("1.5(已确认)")
-    _fits(cw)
+    fits_phone(cw)
     context.close()
 
     page.goto(f"{live_server.url}/volunteers/mine/")
@@ -69,7 +65,7 @@ def test_sign_up_check_in_confirm_and_certificate_on_phones(page, browser, live_
     page.click("button >> text=出具证明")
     expect(page.locator(".messages")).to_contain_text("已出具志愿服务证明")
     expect(page.get_by_role("link", name="下载证明")).to_be_visible()
-    _fits(page)
+    fits_phone(page)
     code = Certificate.objects.get().code
 
     context, visitor = _new_page(browser, PHONE_VIEWPORT)
@@ -80,5 +76,5 @@ def test_sign_up_check_in_confirm_and_certificate_on_phones(page, browser, live_
     expect(result).to_contain_text("该证明有效")
     expect(result).to_contain_text("张*")
     assert "张三" not in result.inner_text()
-    _fits(visitor)
+    fits_phone(visitor)
     context.close()
