@@ -84,3 +84,42 @@ def test_resident_votes_online_on_a_phone_and_the_worker_closes(page, browser, l
     meeting = ResidentMeeting.objects.get(pk=meeting.pk)
     # 1 for, 1 against of 2 present: exactly half is not a majority
     assert meeting.quorum_met and meeting.outcome == Outcome.REJECTED
+
+
+def test_a_choice_between_plans_on_phones(page, browser, live_server, live_world):
+    """The worker calls a meeting with three plans, a resident picks one on a phone, the worker tallies
+    the paper ballots per plan and closes: the plan with a majority of those present is adopted."""
+    w = live_world
+    login(page, live_server, "cw_a")
+    page.goto(f"{live_server.url}/governance/meetings/new/")
+    page.select_option("#id_body", "residents")
+    page.select_option("#id_form", "adults")
+    page.fill("#id_title", "小区停车位方案")
+    page.fill("#id_options", "划线收费\n划线不收费\n维持现状")
+    page.fill("#id_held_on", timezone.localdate().isoformat())
+    fits_phone(page)
+    page.click("button >> text=生成名册并通知")
+    page.locator("[data-testid=meeting-options] li", has_text="维持现状").wait_for()
+    meeting = ResidentMeeting.objects.get(title="小区停车位方案")
+    first, second, _ = meeting.options.all()
+
+    context, resident = _new_page(browser, PHONE_VIEWPORT)
+    login(resident, live_server, "res_a1")
+    resident.goto(f"{live_server.url}/governance/meetings/{meeting.pk}/")
+    resident.get_by_label("方案二:划线不收费").check()
+    fits_phone(resident)
+    resident.click("button >> text=提交投票")
+    resident.locator("[data-testid=my-vote]", has_text="您已投票:方案二:划线不收费").wait_for()
+    context.close()
+
+    page.reload()
+    page.fill("#id_present", "1")
+    page.fill(f"#id_option_{first.pk}", "0")
+    page.fill(f"#id_option_{second.pk}", "1")
+    page.click("button >> text=保存现场计票")
+    page.locator(".messages", has_text="现场计票已保存").wait_for()
+    page.click("button >> text=结束表决并计算结果")
+    page.locator("[data-testid=meeting-outcome]", has_text="通过方案二「划线不收费」").wait_for()
+    assert "方案二得票最多,通过" in page.locator("[data-testid=meeting-reason]").inner_text()
+    fits_phone(page)
+    assert ResidentMeeting.objects.get(pk=meeting.pk).adopted_option == second

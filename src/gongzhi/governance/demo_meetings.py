@@ -135,7 +135,9 @@ def build(ctx) -> None:
             if community.pk == home or end_roll < 0.35:  # open for online votes, held next month
                 svc.meeting_create(community=community, body=body, form=svc.MeetingForm.ADULTS,
                                    title="小区公共收益使用方案", held_on=today + dt.timedelta(days=rng.randint(5, 20)),
-                                   motion="小区公共收益的 60% 用于加装电梯补贴,40% 用于绿化维护。", online=True, by=by)
+                                   motion="小区公共收益的使用,请从三个方案中选择一个。", online=True, by=by,
+                                   options=["60% 用于加装电梯补贴,40% 用于绿化维护", "全部用于加装电梯补贴",
+                                            "50% 用于公共设施维修,50% 用于绿化维护"])
                 meetings += 1
             elif end_roll < 0.85 and dt.date(year, 10, 1) <= today:
                 end_day = min(today - dt.timedelta(days=1), dt.date(year, rng.randint(10, 11), rng.randint(5, 25)))

@@ -67,6 +67,7 @@ class MeetingNewForm(forms.Form):
     form = forms.ChoiceField(label="组成形式")
     title = forms.CharField(label="表决事项", max_length=60)
     motion = _text("决定内容", rows=4)
+    options = _text("供选择的方案(每行一个,2 至 9 个;不填则对决定内容表决同意、反对或弃权)", rows=3, limit=2000)
     held_on = _date("会议日期(名册按这一天的登记信息生成)")
     venue = forms.CharField(label="地点", max_length=60, required=False)
     online = forms.BooleanField(label="允许已实名的居民网上投票", required=False, initial=True)
@@ -75,16 +76,51 @@ class MeetingNewForm(forms.Form):
     session = forms.ChoiceField(label="来自协商会", required=False)
 
 
+OPTION_CHOICE = "option-"
+
+
 class VoteForm(forms.Form):
-    choice = forms.ChoiceField(label="我的意见", choices=VoteChoice.choices, widget=forms.RadioSelect)
+    """同意/反对/弃权, or on a meeting with options: one option, 都不同意 or 弃权."""
+    choice = forms.ChoiceField(label="我的意见", widget=forms.RadioSelect)
+
+    def __init__(self, *args, options=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["choice"].choices = ([(f"{OPTION_CHOICE}{o.pk}", str(o)) for o in options]
+                                         + [(VoteChoice.NO, "都不同意"), (VoteChoice.ABSTAIN, "弃权")]
+                                         if options else VoteChoice.choices)
+
+    def vote(self) -> tuple[str, int | None]:
+        """(choice, option id) for `meetings.vote`."""
+        picked = self.cleaned_data["choice"]
+        if picked.startswith(OPTION_CHOICE):
+            return VoteChoice.YES, int(picked.removeprefix(OPTION_CHOICE))
+        return picked, None
+
+
+def _count(label):
+    return forms.IntegerField(label=label, min_value=0, max_value=10_000_000)
 
 
 class PaperForm(forms.Form):
+    """The day's paper tally; on a meeting with options one count per option replaces 同意."""
     version = forms.IntegerField(widget=forms.HiddenInput())
-    present = forms.IntegerField(label="现场到会(不含网上投票的)", min_value=0, max_value=10_000_000)
-    yes = forms.IntegerField(label="同意", min_value=0, max_value=10_000_000)
-    no = forms.IntegerField(label="反对", min_value=0, max_value=10_000_000)
-    abstain = forms.IntegerField(label="弃权", min_value=0, max_value=10_000_000)
+    present = _count("现场到会(不含网上投票的)")
+    yes = _count("同意")
+    no = _count("反对")
+    abstain = _count("弃权")
+
+    def __init__(self, *args, options=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.options = list(options)
+        if self.options:
+            del self.fields["yes"]
+            self.fields["no"].label = "都不同意"
+            for o in self.options:
+                self.fields[f"option_{o.pk}"] = _count(str(o))
+            self.order_fields(["version", "present", *(f"option_{o.pk}" for o in self.options), "no", "abstain"])
+
+    def option_votes(self) -> dict[int, int]:
+        return {o.pk: self.cleaned_data[f"option_{o.pk}"] for o in self.options}
 
 
 class CloseForm(forms.Form):

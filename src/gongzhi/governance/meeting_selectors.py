@@ -18,7 +18,7 @@ def sessions_in(scope: Scope) -> QuerySet[Session]:
 
 
 def meetings_in(scope: Scope) -> QuerySet[ResidentMeeting]:
-    return ResidentMeeting.objects.filter(topic_q(scope))
+    return ResidentMeeting.objects.filter(topic_q(scope)).select_related("adopted_option")  # for outcome_label
 
 
 def _pk(pk) -> int:
@@ -36,7 +36,8 @@ def access_session(scope: Scope, pk) -> Session:
 
 
 def access_meeting(scope: Scope, pk) -> ResidentMeeting:
-    meeting = meetings_in(scope).filter(pk=_pk(pk)).select_related("community", "topic", "session").first()
+    meeting = meetings_in(scope).filter(pk=_pk(pk)).select_related("community", "topic", "session",
+                                                                           "adopted_option").first()
     if meeting is None:
         raise Http404(NOT_FOUND)
     return meeting

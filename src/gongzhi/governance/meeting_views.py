@@ -24,7 +24,7 @@ from gongzhi.governance.meeting_forms import (
 )
 from gongzhi.governance.models import (
     MeetingBody, MeetingForm, MeetingState, Participant, ParticipantKind, RollEntry, SessionForm,
-    SessionState, Topic, TopicState, Vote,
+    SessionState, Topic, TopicState, Vote, VoteChoice,
 )
 from gongzhi.places.models import Place
 
@@ -136,7 +136,7 @@ def session_detail(request, pk, *, comment_form=None, error="", status=200):
         "comment_form": comment_form or CommentForm(), "error": error,
         "may_run": _may_run(request, session.community_id),
         "answer_form": DepartmentAnswerForm(initial={"version": session.version}),
-        "meetings": session.meetings.all()[:20]}, status=status)
+        "meetings": session.meetings.select_related("adopted_option")[:20]}, status=status)
 
 
 @requires(TAKE_PART)
@@ -265,6 +265,7 @@ def meeting_new(request):
                 meeting = svc.meeting_create(
                     community=community, body=d["body"], form=d["form"], title=d["title"], motion=d["motion"],
                     held_on=d["held_on"], venue=d["venue"], online=d["online"], closes_at=d.get("closes_at"),
+                    options=d["options"],
                     topic=next((t for t in topics if str(t.pk) == d.get("topic")), None),
                     session=next((s for s in sessions if str(s.pk) == d.get("session")), None), by=request.user)
             except RuleError as exc:
@@ -294,17 +295,28 @@ def meeting_detail(request, pk, *, error="", status=200, paper_form=None):
                     meeting.pass_den, meeting.pass_strict, meeting.rule_basis)
     unit = "户" if meeting.form == MeetingForm.HOUSEHOLDS else "人"
     need_present = svc._needed(meeting.roll_size, rule.quorum_num, rule.quorum_den, rule.quorum_strict)
+    options = list(meeting.options.all())
     return render(request, "governance/meeting.html", {
-        "meeting": meeting, "entry": entry, "my_vote": my_vote, "resident": resident,
-        "household_entry": household_entry, "vote_form": VoteForm(), "may_run": may_run, "error": error,
-        "unit": unit, "need_present": need_present,
+        "meeting": meeting, "entry": entry, "my_vote": my_vote, "my_vote_text": _vote_text(my_vote, options),
+        "resident": resident, "household_entry": household_entry, "vote_form": VoteForm(options=options),
+        "may_run": may_run, "error": error, "unit": unit, "need_present": need_present,
+        "options": [{"option": o, "share": round(100 * o.votes / max(meeting.present, 1))} for o in options],
         "quorum_text": svc._fraction(rule.quorum_num, rule.quorum_den, rule.quorum_strict),
         "pass_text": svc._fraction(rule.pass_num, rule.pass_den, rule.pass_strict),
-        "paper_form": paper_form or PaperForm(initial={
+        "paper_form": paper_form or PaperForm(options=options, initial={
             "version": meeting.version, "present": meeting.paper_present, "yes": meeting.paper_yes,
-            "no": meeting.paper_no, "abstain": meeting.paper_abstain}),
+            "no": meeting.paper_no, "abstain": meeting.paper_abstain,
+            **{f"option_{o.pk}": o.paper_votes for o in options}}),
         "close_form": CloseForm(initial={"version": meeting.version})},
         status=status)
+
+
+def _vote_text(vote, options) -> str:
+    if vote is None:
+        return ""
+    if vote.option_id:
+        return str(next(o for o in options if o.pk == vote.option_id))
+    return "都不同意" if options and vote.choice == VoteChoice.NO else vote.get_choice_display()
 
 
 def _meeting_again(request, pk, error, status=422, paper_form=None):
@@ -316,11 +328,13 @@ def _meeting_again(request, pk, error, status=422, paper_form=None):
 @require_POST
 def meeting_vote(request, pk):
     meeting = sel.access_meeting(request.scope, pk)
-    form = VoteForm(request.POST)
+    options = list(meeting.options.all())
+    form = VoteForm(request.POST, options=options)
     if not form.is_valid():
-        return _meeting_again(request, pk, svc.ERR_CHOICE)
+        return _meeting_again(request, pk, svc.ERR_OPTION_CHOICE if options else svc.ERR_CHOICE)
+    choice, option_id = form.vote()
     try:
-        svc.vote(meeting=meeting, by=request.user, choice=form.cleaned_data["choice"])
+        svc.vote(meeting=meeting, by=request.user, choice=choice, option_id=option_id)
     except RuleError as exc:
         return _meeting_again(request, pk, str(exc), status=409 if str(exc) == svc.ERR_TWICE else 422)
     messages.success(request, "您的投票已计入")
@@ -338,13 +352,13 @@ def _run_meeting(request, pk):
 @require_POST
 def meeting_paper(request, pk):
     meeting = _run_meeting(request, pk)
-    form = PaperForm(request.POST)
+    form = PaperForm(request.POST, options=meeting.options.all())
     if not form.is_valid():
         return _meeting_again(request, pk, first_error(form), paper_form=form)
     d = form.cleaned_data
     try:
         svc.record_paper(meeting_id=meeting.pk, version=d["version"], by=request.user, present=d["present"],
-                         yes=d["yes"], no=d["no"], abstain=d["abstain"])
+                         yes=d.get("yes", 0), no=d["no"], abstain=d["abstain"], option_votes=form.option_votes())
     except ConflictError as exc:
         return _meeting_again(request, pk, str(exc), status=409)
     except RuleError as exc:
@@ -367,7 +381,7 @@ def meeting_close(request, pk):
         return _meeting_again(request, pk, str(exc), status=409)
     except RuleError as exc:
         return _meeting_again(request, pk, str(exc))
-    messages.success(request, f"表决已结束:{done.get_outcome_display()}")
+    messages.success(request, f"表决已结束:{done.outcome_label}")
     return redirect("governance:meeting", meeting.pk)
 
 

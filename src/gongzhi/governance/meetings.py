@@ -18,9 +18,9 @@ from gongzhi.core import codes
 from gongzhi.core.errors import ConflictError, RuleError, lock_version
 from gongzhi.core.validators import has_control_characters
 from gongzhi.governance.models import (
-    COMMENT_MAX, SESSION_TEXT_MAX, MeetingBody, MeetingForm, MeetingState, Outcome, Participant, ParticipantKind,
-    PostKind, QuorumRule, ResidentGroup, ResidentMeeting, ResidentPost, RollEntry, Session, SessionComment, SessionForm,
-    SessionState, Topic, TopicState, Vote, VoteChoice,
+    COMMENT_MAX, NUMERALS, SESSION_TEXT_MAX, MeetingBody, MeetingForm, MeetingState, MotionOption, Outcome,
+    Participant, ParticipantKind, PostKind, QuorumRule, ResidentGroup, ResidentMeeting, ResidentPost, RollEntry,
+    Session, SessionComment, SessionForm, SessionState, Topic, TopicState, Vote, VoteChoice,
 )
 from gongzhi.people.models import HouseholdStatus, PersonStatus, ResidenceStatus, Resident
 from gongzhi.places.models import AreaKind, Level, Place
@@ -63,6 +63,14 @@ ERR_MEETING_DONE = "该会议已{state},不能再修改"
 ERR_TALLY = "现场同意、反对、弃权合计 {sum} 票,超过现场到会 {present} 人"
 ERR_TALLY_ROLL = "现场到会 {present} 人加网上投票 {online} 人,超过名册 {roll} 人"
 ERR_NUMBER = "人数须为 0 至 10000000 之间的整数"
+ERR_OPTIONS_FEW = "供选择的方案至少要有两个(只有一个方案时,请不填方案,直接表决同意、反对或弃权)"
+ERR_OPTIONS_MANY = "供选择的方案最多 {n} 个(现有 {m} 个)"
+ERR_OPTION_LONG = "第 {i} 个方案超过 60 个字,请精简"
+ERR_OPTION_TWICE = "方案「{label}」重复了,每个方案只写一次"
+ERR_OPTION_CHOICE = "请选择一个方案,或「都不同意」「弃权」"
+ERR_OPTION_TALLY = "请为每个方案填写现场票数"
+ERR_TALLY_OPTIONS = "现场各方案、都不同意、弃权合计 {sum} 票,超过现场到会 {present} 人"
+OPTIONS_MAX = 9
 ERR_CLOSE_EARLY = "会议日期({date})之前不能结束表决"
 
 SESSION_FORMS = dict(SessionForm.choices)
@@ -444,13 +452,70 @@ def decide(*, rule: Rule, roll: int, present: int, yes: int, no: int = 0, abstai
     return Result(True, adopted, Outcome.ADOPTED if adopted else Outcome.REJECTED, ";".join(parts) + "。")
 
 
+@dataclass(frozen=True)
+class Choice:
+    """The result of a choice between plans: `chosen` is the index of the adopted option, if any."""
+    result: Result
+    chosen: int | None
+
+
+def decide_choice(*, rule: Rule, roll: int, present: int, options: list[tuple[str, int]], no: int = 0,
+                  abstain: int = 0, unit: str = "人") -> Choice:
+    """A choice between plans: the meeting must hold as for any motion; then the option with the most
+    votes is adopted if it alone has the pass fraction of those present. Options are (name, votes)."""
+    need_present = _needed(roll, rule.quorum_num, rule.quorum_den, rule.quorum_strict)
+    quorum = roll > 0 and present >= need_present
+    parts = [f"应到 {roll} {unit},实到 {present} {unit};依{rule.basis},须有应到的"
+             f"{_fraction(rule.quorum_num, rule.quorum_den, rule.quorum_strict)}出席,即至少 {need_present} {unit}"]
+    if not quorum:
+        parts.append(f"未达到法定人数(差 {need_present - present} {unit}),会议决定不成立")
+        return Choice(Result(False, False, Outcome.NO_QUORUM, ";".join(parts) + "。"), None)
+    need = _needed(present, rule.pass_num, rule.pass_den, rule.pass_strict)
+    top = max(n for _, n in options)
+    leaders = [i for i, (_, n) in enumerate(options) if n == top]
+    parts.append("达到法定人数")
+    parts.append("、".join(f"{name} {n} 票" for name, n in options) + f"、都不同意 {no}、弃权 {abstain};"
+                 f"须经到会的{_fraction(rule.pass_num, rule.pass_den, rule.pass_strict)}选择同一方案,即至少 {need} 票")
+    if len(leaders) > 1:
+        parts.append("、".join(options[i][0] for i in leaders) + f"得票相同({top} 票),没有方案通过,须另行表决")
+        return Choice(Result(True, False, Outcome.REJECTED, ";".join(parts) + "。"), None)
+    best = leaders[0]
+    if top >= need:
+        parts.append(f"{options[best][0]}得票最多,通过")
+        return Choice(Result(True, True, Outcome.ADOPTED, ";".join(parts) + "。"), best)
+    parts.append(f"得票最多的{options[best][0]}差 {need - top} 票,没有方案通过")
+    return Choice(Result(True, False, Outcome.REJECTED, ";".join(parts) + "。"), None)
+
+
+def parse_options(text) -> list[str]:
+    """The plans of a choice, one per line (blank lines skipped): none, or two to nine distinct ones."""
+    labels = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    if not labels:
+        return []
+    if len(labels) == 1:
+        raise RuleError(ERR_OPTIONS_FEW)
+    if len(labels) > OPTIONS_MAX:
+        raise RuleError(ERR_OPTIONS_MANY.format(n=OPTIONS_MAX, m=len(labels)))
+    seen = set()
+    for i, label in enumerate(labels, 1):
+        if len(label) > 60:
+            raise RuleError(ERR_OPTION_LONG.format(i=i))
+        if has_control_characters(label):
+            raise RuleError(ERR_CONTROL.format(field=f"方案{NUMERALS[i]}"))
+        if label in seen:
+            raise RuleError(ERR_OPTION_TWICE.format(label=label))
+        seen.add(label)
+    return labels
+
+
 # -- meetings ---------------------------------------------------------------------------------
 def meeting_create(*, community: Place, body: str, form: str, title: str, held_on: dt.date, by,
                    motion: str = "", venue: str = "", online: bool = True, closes_at: dt.datetime | None = None,
-                   topic: Topic | None = None, session: Session | None = None,
+                   topic: Topic | None = None, session: Session | None = None, options=(),
                    now: dt.datetime | None = None) -> ResidentMeeting:
     """Call a meeting: the rule it is held under is copied onto it, its roll is built from the
-    registry on its date, and everyone on the roll with an account gets the notice."""
+    registry on its date, and everyone on the roll with an account gets the notice. `options` (two to
+    nine plans, or a text of one per line) make it a choice between them instead of a yes/no motion."""
     now = now or timezone.now()
     _community(community)
     if body not in bodies_for(community):
@@ -469,6 +534,7 @@ def meeting_create(*, community: Place, body: str, form: str, title: str, held_o
         raise RuleError(ERR_TOPIC)
     if session is not None and session.community_id != community.pk:
         raise RuleError("所选协商会不属于本社区")
+    labels = parse_options(options if isinstance(options, str) else "\n".join(options))
     rule = rule_for(community, body, form)
     with transaction.atomic():
         meeting = ResidentMeeting.objects.create(
@@ -478,6 +544,8 @@ def meeting_create(*, community: Place, body: str, form: str, title: str, held_o
             quorum_num=rule.quorum_num, quorum_den=rule.quorum_den, quorum_strict=rule.quorum_strict,
             pass_num=rule.pass_num, pass_den=rule.pass_den, pass_strict=rule.pass_strict, rule_basis=rule.basis,
             created_by=by, created_at=now)
+        MotionOption.objects.bulk_create([MotionOption(meeting=meeting, position=i, label=label)
+                                          for i, label in enumerate(labels, 1)])
         size = build_roll(meeting)
         if size == 0:
             raise RuleError(ERR_ROLL_EMPTY.format(date=held_on, form=MeetingForm(form).label))
@@ -485,7 +553,8 @@ def meeting_create(*, community: Place, body: str, form: str, title: str, held_o
         meeting.roll_size = size
         users = _accounts_of(RollEntry.objects.filter(meeting=meeting).values("resident_id"))
         notify.notify(users, order=None, kind="meeting", now=now,
-                      text=f"{community.name}将于 {held_on:%Y-%m-%d} 召开{meeting.get_body_display()},表决「{title}」,"
+                      text=f"{community.name}将于 {held_on:%Y-%m-%d} 召开{meeting.get_body_display()},表决「{title}」"
+                           f"{f'(从 {len(labels)} 个方案中选择)' if labels else ''},"
                            f"您在名册上{',可在平台上网上投票' if online else ''}。")
     return meeting
 
@@ -498,12 +567,19 @@ def entry_for(meeting: ResidentMeeting, user) -> RollEntry | None:
     return RollEntry.objects.filter(meeting=meeting, resident=resident).first()
 
 
-def vote(*, meeting: ResidentMeeting, by, choice: str, now: dt.datetime | None = None) -> Vote:
+def vote(*, meeting: ResidentMeeting, by, choice: str, option_id: int | None = None,
+         now: dt.datetime | None = None) -> Vote:
     """One online vote by a verified resident on the roll. The meeting's counter is moved by a
     conditional UPDATE that also holds its row until commit, so a close waits for votes in flight and
-    no vote lands after it; the unique (meeting, entry) constraint keeps it to one per person/household."""
+    no vote lands after it; the unique (meeting, entry) constraint keeps it to one per person/household.
+    On a meeting with options, 同意 names one of its options (`option_id`) and 反对 reads 都不同意."""
     now = now or timezone.now()
     if choice not in VoteChoice.values:
+        raise RuleError(ERR_CHOICE)
+    option_ids = set(MotionOption.objects.filter(meeting_id=meeting.pk).values_list("pk", flat=True))
+    if option_ids and (choice == VoteChoice.YES) != (option_id in option_ids):
+        raise RuleError(ERR_OPTION_CHOICE)
+    if not option_ids and option_id is not None:
         raise RuleError(ERR_CHOICE)
     if getattr(by, "resident_id", None) is None:
         raise RuleError(ERR_NOT_VERIFIED)
@@ -517,7 +593,8 @@ def vote(*, meeting: ResidentMeeting, by, choice: str, now: dt.datetime | None =
             raise RuleError(ERR_NOT_ON_ROLL)
         try:
             with transaction.atomic():
-                return Vote.objects.create(meeting_id=meeting.pk, entry=entry, choice=choice, user=by, cast_at=now)
+                return Vote.objects.create(meeting_id=meeting.pk, entry=entry, choice=choice, option_id=option_id,
+                                           user=by, cast_at=now)
         except IntegrityError:
             raise RuleError(ERR_TWICE) from None
 
@@ -532,16 +609,29 @@ def _number(value) -> int:
     return n
 
 
-def record_paper(*, meeting_id: int, version: int, by, present, yes, no, abstain) -> ResidentMeeting:
+def record_paper(*, meeting_id: int, version: int, by, present, yes=0, no=0, abstain=0,
+                 option_votes: dict | None = None) -> ResidentMeeting:
     """The day's paper record: those present in person (not counting online voters) and the show of
-    hands or ballots per option."""
+    hands or ballots per option. On a meeting with options, `option_votes` maps each option's id to
+    its paper votes (all of them), `yes` is their sum and `no` counts 都不同意."""
     present, yes, no, abstain = (_number(v) for v in (present, yes, no, abstain))
-    if yes + no + abstain > present:
-        raise RuleError(ERR_TALLY.format(sum=yes + no + abstain, present=present))
     with transaction.atomic():
         meeting = lock_version(ResidentMeeting.objects.all(), meeting_id, version, ERR_MEETING_CONFLICT)
         if meeting.state not in (MeetingState.NOTIFIED, MeetingState.VOTING):
             raise ConflictError(ERR_MEETING_DONE.format(state=meeting.get_state_display()))
+        options = list(MotionOption.objects.filter(meeting=meeting))
+        if options:
+            given = {str(k): v for k, v in (option_votes or {}).items()}
+            if any(str(o.pk) not in given for o in options):
+                raise RuleError(ERR_OPTION_TALLY)
+            for o in options:
+                o.paper_votes = _number(given[str(o.pk)])
+            yes = sum(o.paper_votes for o in options)
+            if yes + no + abstain > present:
+                raise RuleError(ERR_TALLY_OPTIONS.format(sum=yes + no + abstain, present=present))
+            MotionOption.objects.bulk_update(options, ["paper_votes"])
+        elif yes + no + abstain > present:
+            raise RuleError(ERR_TALLY.format(sum=yes + no + abstain, present=present))
         if present + meeting.online_votes > meeting.roll_size:
             raise RuleError(ERR_TALLY_ROLL.format(present=present, online=meeting.online_votes,
                                                   roll=meeting.roll_size))
@@ -575,8 +665,20 @@ def close(*, meeting_id: int, version: int, by, minutes: str = "", now: dt.datet
         rule = Rule(meeting.quorum_num, meeting.quorum_den, meeting.quorum_strict, meeting.pass_num,
                     meeting.pass_den, meeting.pass_strict, meeting.rule_basis)
         unit = "户" if meeting.form == MeetingForm.HOUSEHOLDS else "人"
-        result = decide(rule=rule, roll=meeting.roll_size, present=present, yes=yes, no=no, abstain=abstain,
-                        unit=unit)
+        options = list(MotionOption.objects.filter(meeting=meeting))
+        if options:
+            per_option = dict(Vote.objects.filter(meeting=meeting, option__isnull=False).values_list("option_id")
+                              .annotate(n=Count("pk")))
+            for o in options:
+                o.votes = o.paper_votes + per_option.get(o.pk, 0)
+            MotionOption.objects.bulk_update(options, ["votes"])
+            choice = decide_choice(rule=rule, roll=meeting.roll_size, present=present,
+                                   options=[(o.name, o.votes) for o in options], no=no, abstain=abstain, unit=unit)
+            result = choice.result
+            meeting.adopted_option = options[choice.chosen] if choice.chosen is not None else None
+        else:
+            result = decide(rule=rule, roll=meeting.roll_size, present=present, yes=yes, no=no, abstain=abstain,
+                            unit=unit)
         meeting.state = MeetingState.CLOSED
         meeting.online_votes = online_total
         meeting.present, meeting.yes, meeting.no, meeting.abstain = present, yes, no, abstain
@@ -586,12 +688,12 @@ def close(*, meeting_id: int, version: int, by, minutes: str = "", now: dt.datet
         if result.quorum_met:
             meeting.ledger_row = _write_ledger(
                 source=MEETING_SOURCE, record=meeting, community=meeting.community, kind=LEDGER_KIND[meeting.body],
-                held_on=meeting.held_on, title=f"{meeting.title}({meeting.get_outcome_display()})",
+                held_on=meeting.held_on, title=f"{meeting.title}({meeting.outcome_label})"[:200],
                 attendees=present, minutes=(minutes + "\n" if minutes else "") + result.reason, by=by)
         meeting.save()
         voters = Vote.objects.filter(meeting=meeting).values_list("user_id", flat=True)
         notify.notify(list(voters), order=None, kind="meeting", now=now,
-                      text=f"{meeting.get_body_display()}「{meeting.title}」表决结果:{meeting.get_outcome_display()}。"
+                      text=f"{meeting.get_body_display()}「{meeting.title}」表决结果:{meeting.outcome_label}。"
                            f"{result.reason}")
     return meeting
 

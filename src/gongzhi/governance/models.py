@@ -173,9 +173,9 @@ class TopicPhoto(models.Model):
 
 
 from gongzhi.governance.models_meetings import (  # noqa: E402,F401 - the meetings' models live beside the topics'
-    COMMENT_MAX, SESSION_TEXT_MAX, MeetingBody, MeetingForm, MeetingState, Outcome, Participant, ParticipantKind,
-    PostKind, QuorumRule, ResidentGroup, ResidentMeeting, ResidentPost, RollEntry, Session, SessionComment,
-    SessionForm, SessionState, Vote, VoteChoice,
+    COMMENT_MAX, NUMERALS, SESSION_TEXT_MAX, MeetingBody, MeetingForm, MeetingState, MotionOption, Outcome, Participant,
+    ParticipantKind, PostKind, QuorumRule, ResidentGroup, ResidentMeeting, ResidentPost, RollEntry, Session,
+    SessionComment, SessionForm, SessionState, Vote, VoteChoice,
 )
 from gongzhi.governance.models_mailbox import (  # noqa: E402,F401 - the mailbox's letters live beside the topics
     LETTER_SUBJECT_MAX, LETTER_TEXT_MAX, REPLY_MAX, Addressee, Letter, LetterState,

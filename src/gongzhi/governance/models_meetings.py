@@ -279,6 +279,9 @@ class ResidentMeeting(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     ledger_row = models.ForeignKey("ledgers.Meeting", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
+    # a choice between plans: the option adopted, when one was (see MotionOption)
+    adopted_option = models.ForeignKey("governance.MotionOption", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="+", verbose_name="通过的方案")
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -295,8 +298,40 @@ class ResidentMeeting(models.Model):
         return self.outcome == Outcome.ADOPTED
 
     @property
+    def outcome_label(self) -> str:
+        """通过 / 未通过, naming the plan adopted on a choice between plans."""
+        option = self.adopted_option if self.adopted_option_id else None
+        return f"通过{option.name}「{option.label}」" if option else self.get_outcome_display()
+
+    @property
     def voting_open(self) -> bool:
         return self.state == MeetingState.VOTING and (self.closes_at is None or timezone.now() < self.closes_at)
+
+
+class MotionOption(models.Model):
+    """One of the plans a meeting chooses between (方案一、方案二…). A meeting with options is a choice:
+    each voter names one option, 都不同意 or 弃权; the option with the most votes is adopted when it
+    alone reaches the pass fraction of those present (a tie at the top adopts none)."""
+    meeting = models.ForeignKey(ResidentMeeting, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField("序号")
+    label = models.CharField("方案", max_length=60)
+    paper_votes = models.PositiveIntegerField("现场票数", default=0)
+    votes = models.PositiveIntegerField("得票", default=0)
+
+    class Meta:
+        verbose_name = "表决方案"
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "position"], name="motion_option_position_once")]
+
+    def __str__(self):
+        return f"方案{NUMERALS[self.position]}:{self.label}"
+
+    @property
+    def name(self) -> str:
+        return f"方案{NUMERALS[self.position]}"
+
+
+NUMERALS = "〇一二三四五六七八九"
 
 
 class RollEntry(models.Model):
@@ -328,9 +363,13 @@ class Vote(models.Model):
     meeting = models.ForeignKey(ResidentMeeting, on_delete=models.CASCADE, related_name="votes")
     entry = models.ForeignKey(RollEntry, on_delete=models.PROTECT, related_name="+")
     choice = models.CharField("意见", max_length=8, choices=VoteChoice.choices)
+    # on a meeting with options, 同意 names the option chosen; 反对 reads 都不同意
+    option = models.ForeignKey(MotionOption, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     cast_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = "网上投票"
-        constraints = [models.UniqueConstraint(fields=["meeting", "entry"], name="one_vote_per_roll_entry")]
+        constraints = [models.UniqueConstraint(fields=["meeting", "entry"], name="one_vote_per_roll_entry"),
+                       models.CheckConstraint(condition=Q(option__isnull=True) | Q(choice="yes"),
+                                              name="vote_option_only_with_yes")]

@@ -188,7 +188,7 @@ def topic_detail(request, pk, *, form=None, error="", status=200):
            "merged": list(topic.merged_topics.all()[:50]), "now": timezone.now(),
            "show_proposer": request.scope.is_staff,
            "sessions": list(topic.sessions.order_by("-starts_at")[:20]),
-           "decisions": list(topic.meetings.order_by("-held_on")[:20]),
+           "decisions": list(topic.meetings.select_related("adopted_option").order_by("-held_on")[:20]),
            "may_call": topic.state == TopicState.DELIBERATION and request.scope.can(RUN_MEETINGS, topic.community)}
     if may_answer:
         from gongzhi.workorders.models import Category

@@ -130,7 +130,8 @@ def _source(pk, communities, model_name):
 
 def _basis(topic, meeting, session) -> str:
     if meeting is not None:
-        return f"{meeting.get_body_display()}{meeting.held_on:%Y-%m-%d}表决通过「{meeting.title}」。{meeting.motion}"
+        chosen = f"{meeting.adopted_option}。" if meeting.adopted_option_id else ""  # a choice between plans
+        return f"{meeting.get_body_display()}{meeting.held_on:%Y-%m-%d}表决通过「{meeting.title}」。{chosen}{meeting.motion}"
     if session is not None:
         return f"{session.get_form_display()}「{session.title}」协商成果:{session.outcome}"
     if topic is not None:
