@@ -337,14 +337,23 @@ NUMERALS = "〇一二三四五六七八九"
 class RollEntry(models.Model):
     """One eligible person (or household, for the household form) on a meeting's roll, built from
     the registry on the meeting's date. `resident` is the person who votes (the household's head
-    or delegate for the household form)."""
-    meeting = models.ForeignKey(ResidentMeeting, on_delete=models.CASCADE, related_name="roll")
-    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+")
+    or delegate for the household form).
+
+    A roll is written only by `meetings.build_roll`'s one INSERT … SELECT from the registry, in the
+    transaction that creates its meeting, so its rows cannot point nowhere; the database's per-row
+    foreign-key checks would be most of the time of a large roll (7 of 11 s for 854,204 adults,
+    bench/RESULTS.md), so they are left out (db_constraint=False) while Django still cascades and
+    protects on delete. For the same reason the meeting needs no index of its own (the unique
+    (meeting, resident) index leads with it) and households are indexed only where set."""
+    meeting = models.ForeignKey(ResidentMeeting, on_delete=models.CASCADE, related_name="roll", db_constraint=False,
+                                db_index=False)
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+", db_constraint=False)
     household = models.ForeignKey("people.Household", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+                                  related_name="+", db_constraint=False, db_index=False)
 
     class Meta:
         verbose_name = "会议名册"
+        indexes = [models.Index(fields=["household"], condition=Q(household__isnull=False), name="roll_household")]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "resident"], name="roll_resident_once"),
             models.UniqueConstraint(fields=["meeting", "household"], condition=Q(household__isnull=False),
