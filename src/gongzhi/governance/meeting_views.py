@@ -16,7 +16,7 @@ from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import requires
 from gongzhi.governance import meeting_selectors as sel
 from gongzhi.governance import meetings as svc
-from gongzhi.governance import selectors
+from gongzhi.governance import groups, selectors
 from gongzhi.governance.manifest import RUN_MEETINGS, TAKE_PART, VIEW_MEETINGS, WATCH_ANNUAL_MEETINGS
 from gongzhi.governance.meeting_forms import (
     CloseForm, CommentForm, DepartmentAnswerForm, MeetingNewForm, PaperForm, SessionNewForm, SessionRecordForm,
@@ -426,14 +426,18 @@ def posts(request, *, error="", status=200, forms_=None):
     community = _pick_community(request)
     post_form, group_form = forms_ or _post_forms(community)
     show_ended = request.GET.get("ended") == "1"
+    today = timezone.localdate()
     rows = ResidentPost.objects.filter(community=community).select_related("resident", "group", "building__estate")
     if not show_ended:
         rows = rows.filter(until__isnull=True)
     from gongzhi.governance.meeting_forms import PostEndForm
     return render(request, "governance/posts.html", {
         "community": community, "communities": _run_communities(request), "posts": rows.order_by("kind", "since")[:500],
-        "groups": ResidentGroup.objects.filter(community=community).select_related("grid"),
-        "post_form": post_form, "group_form": group_form, "end_form": PostEndForm(initial={"until": timezone.localdate()}),
+        "groups": [{"group": g, "gaps": groups.gaps(g), "heads_needed": groups.heads_needed(g.households)}
+                   for g in groups.groups_on(today).filter(community=community).select_related("grid")],
+        "ended_groups": ResidentGroup.objects.filter(community=community, until__lte=today),
+        "group_rule": {"households": groups.GROUP_HOUSEHOLDS, "per_head": groups.HOUSEHOLDS_PER_HEAD},
+        "post_form": post_form, "group_form": group_form, "end_form": PostEndForm(initial={"until": today}),
         "error": error, "show_ended": show_ended}, status=status)
 
 
@@ -500,7 +504,9 @@ def group_add(request):
         group = svc.group_add(community=community, name=d["name"], households=d.get("households") or 0, grid=grid)
     except RuleError as exc:
         return posts.__wrapped__(request, error=str(exc), status=422, forms_=(_post_forms(community)[0], group_form))
-    messages.success(request, f"已设立居民小组「{group.name}」")
+    low, high = groups.GROUP_HOUSEHOLDS
+    note = "" if low <= group.households <= high else f"。{group.households} 户,不在 {low}—{high} 户的规模内,请核实"
+    messages.success(request, f"已设立居民小组「{group.name}」{note}")
     return redirect(_posts_url(community))
 
 

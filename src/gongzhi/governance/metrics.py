@@ -17,6 +17,7 @@ from gongzhi.governance.models import (
 TOPICS = evidence("议题", "governance:topics", community="{code}")
 SESSIONS = evidence("协商会议", "governance:sessions")
 MEETINGS = evidence("居民会议表决", "governance:meetings")
+GROUPS = evidence("居民小组和门栋长", "governance:posts", community="{code}")
 
 
 def _topics(ctx: Context) -> dict:
@@ -86,6 +87,33 @@ def decisions_without_quorum(ctx):
     return _pick(_meetings(ctx)["meetings"], "no_quorum")
 
 
+def _groups(ctx: Context) -> dict:
+    from gongzhi.governance.groups import counts_by_community
+    return ctx.once("governance.groups", lambda: counts_by_community(ctx.scope, ctx.as_of))
+
+
+def _of_groups(ctx, name: str) -> dict:
+    """A count over the community's residents' groups; None (no data) where it has none registered."""
+    rows = _groups(ctx)
+    return {cid: rows[cid][name] if cid in rows else None for cid in ctx.ids}
+
+
+def resident_groups(ctx):
+    return {cid: row["groups"] for cid, row in _groups(ctx).items()}
+
+
+def resident_groups_off_size(ctx):
+    return _of_groups(ctx, "off_size_n")
+
+
+def resident_groups_short_of_heads(ctx):
+    return _of_groups(ctx, "short_n")
+
+
+def resident_groups_without_leader(ctx):
+    return _of_groups(ctx, "no_leader_n")
+
+
 METRICS = (
     Metric("topics_raised", "年度居民议题", "个", period=True, compute=topics_raised, evidence=TOPICS),
     Metric("topics_due", "年度应答复的议题", "个", period=True, compute=topics_due, evidence=TOPICS),
@@ -102,4 +130,11 @@ METRICS = (
     Metric("decisions_adopted", "表决通过的事项", "项", period=True, compute=decisions_adopted, evidence=MEETINGS),
     Metric("decisions_without_quorum", "不足法定人数的表决", "项", period=True, compute=decisions_without_quorum,
            evidence=MEETINGS),
+    Metric("resident_groups", "居民小组", "个", compute=resident_groups, evidence=GROUPS),
+    Metric("resident_groups_off_size", "户数不在 200—300 户的居民小组", "个", compute=resident_groups_off_size,
+           evidence=GROUPS, note="按居民小组登记的户数;没有登记居民小组的社区为无数据"),
+    Metric("resident_groups_short_of_heads", "门栋长不足(每名超过 30 户)的居民小组", "个",
+           compute=resident_groups_short_of_heads, evidence=GROUPS, note="门栋长按所属居民小组统计"),
+    Metric("resident_groups_without_leader", "没有居民小组长的居民小组", "个", compute=resident_groups_without_leader,
+           evidence=GROUPS),
 )
