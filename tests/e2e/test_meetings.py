@@ -89,7 +89,6 @@ def test_resident_votes_online_on_a_phone_and_the_worker_closes(page, browser, l
 def test_a_choice_between_plans_on_phones(page, browser, live_server, live_world):
     """The worker calls a meeting with three plans, a resident picks one on a phone, the worker tallies
     the paper ballots per plan and closes: the plan with a majority of those present is adopted."""
-    w = live_world
     login(page, live_server, "cw_a")
     page.goto(f"{live_server.url}/governance/meetings/new/")
     page.select_option("#id_body", "residents")

@@ -37,6 +37,22 @@ def test_a_letter_reaches_the_committee_with_a_time_limit(world):
     assert not Notification.objects.filter(user=world.community_worker_b).exists()
 
 
+def test_the_time_limit_is_the_communitys_own(world, client):
+    from gongzhi.workorders.calendar import add_working_days
+    client.force_login(world.community_worker_a)
+    client.post(f"/governance/rules/{world.comm_a.code}/", {"version": 1, "threshold": 10, "answer_days": 5,
+                                                           "letter_days": 2})
+    before = timezone.now()
+    letter = _send(world)
+    assert add_working_days(before, 2) <= letter.due_at <= add_working_days(timezone.now(), 2)
+    client.force_login(world.resident_user)
+    assert "居委会在 2 个工作日内答复" in client.get("/governance/mailbox/mine/").content.decode()
+    client.force_login(world.community_worker_a)
+    bad = client.post(f"/governance/rules/{world.comm_a.code}/", {"version": 1, "threshold": 10, "answer_days": 5,
+                                                                 "letter_days": 61}, follow=True)
+    assert "信箱答复时限" in bad.content.decode()
+
+
 @pytest.mark.parametrize("fields, message", [
     ({"subject": ""}, "请填写主题"),
     ({"subject": "x" * 61}, "请填写主题"),

@@ -40,3 +40,4 @@ class RulesForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput())
     threshold = forms.IntegerField(label="附议人数", min_value=1, max_value=10000)
     answer_days = forms.IntegerField(label="答复时限(工作日)", min_value=1, max_value=60)
+    letter_days = forms.IntegerField(label="信箱答复时限(工作日)", min_value=1, max_value=60, required=False)

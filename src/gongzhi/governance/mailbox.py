@@ -22,8 +22,6 @@ from gongzhi.people.models import PersonStatus
 from gongzhi.workorders import notify
 from gongzhi.workorders.calendar import add_working_days
 
-# the committee answers within this many working days (the national calendar's, like work orders)
-ANSWER_WORKING_DAYS = 5
 # a resident writes at most this many letters a day: the mailbox is a voice, not a flood
 LETTERS_PER_DAY = 5
 
@@ -84,11 +82,17 @@ def letter_send(*, by, to: str, subject: str, text: str, now: dt.datetime | None
             raise RuleError(ERR_TOO_MANY.format(n=today))
         letter = Letter.objects.create(community_id=resident.community_id, grid_id=resident.grid_id, to=to,
                                        subject=subject, text=text, writer=by, written_at=now,
-                                       due_at=add_working_days(now, ANSWER_WORKING_DAYS))
+                                       due_at=add_working_days(now, letter_days(resident.community)))
         notify.notify(notify.users_at(letter.community, [Role.COMMUNITY]), order=None, kind="letter", now=now,
                       text=NOTICE_NEW.format(subject=subject,
                                              due=timezone.localtime(letter.due_at).strftime("%m月%d日")))
     return letter
+
+
+def letter_days(community) -> int:
+    """The working days (the national calendar's, like work orders) within which the community's
+    committee answers a letter: set per community with its topic rules."""
+    return topics.rules_for(community).letter_days
 
 
 def may_answer(scope: Scope, letter: Letter, now: dt.datetime | None = None) -> bool:

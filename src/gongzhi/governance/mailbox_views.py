@@ -16,7 +16,7 @@ from gongzhi.core.permissions import requires
 from gongzhi.governance import mailbox
 from gongzhi.governance.manifest import ANSWER_LETTERS, READ_LETTERS, WRITE_LETTERS
 from gongzhi.governance.models import (
-    LETTER_SUBJECT_MAX, LETTER_TEXT_MAX, REPLY_MAX, Addressee, LetterState, TopicCategory,
+    LETTER_SUBJECT_MAX, LETTER_TEXT_MAX, REPLY_MAX, Addressee, LetterState, TopicCategory, TopicRules,
 )
 from gongzhi.workorders.models import Category
 
@@ -51,7 +51,7 @@ def mine(request):
     return render(request, "governance/mailbox_mine.html", {
         "letters": letters, "resident": resident, "values": values, "error": error,
         "addressees": Addressee.choices, "subject_max": LETTER_SUBJECT_MAX, "text_max": LETTER_TEXT_MAX,
-        "days": mailbox.ANSWER_WORKING_DAYS, "now": timezone.now()}, status=422 if error else 200)
+        "days": mailbox.letter_days(resident.community) if resident else TopicRules.DEFAULT_LETTER_DAYS, "now": timezone.now()}, status=422 if error else 200)
 
 
 @requires(READ_LETTERS)

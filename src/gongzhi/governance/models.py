@@ -50,13 +50,16 @@ ANSWERED_STATES = (TopicState.DELIBERATION, TopicState.MERGED, TopicState.ORDERE
 
 class TopicRules(models.Model):
     """A community's rules for topics: the supports that put one on the committee's desk, and
-    the working days within which the committee answers. A community without a row has the defaults."""
+    the working days within which the committee answers; and the working days within which a letter
+    to the secretary/director's mailbox is answered (P-GOV-12). A community without a row has the defaults."""
     DEFAULT_THRESHOLD = 10
     DEFAULT_ANSWER_DAYS = 5
+    DEFAULT_LETTER_DAYS = 5
 
     community = models.OneToOneField("places.Place", on_delete=models.PROTECT, related_name="topic_rules")
     threshold = models.PositiveSmallIntegerField("附议人数", default=DEFAULT_THRESHOLD)
     answer_days = models.PositiveSmallIntegerField("答复时限(工作日)", default=DEFAULT_ANSWER_DAYS)
+    letter_days = models.PositiveSmallIntegerField("信箱答复时限(工作日)", default=DEFAULT_LETTER_DAYS)
     version = models.PositiveIntegerField(default=1)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")

@@ -249,14 +249,20 @@ def answer(*, topic_id: int, version: int, kind: str, text: str, by, merge_into:
     return topic
 
 
-def rules_set(*, community: Place, threshold: int, answer_days: int, version: int, by) -> TopicRules:
+def rules_set(*, community: Place, threshold: int, answer_days: int, version: int, by,
+              letter_days: int | None = None) -> TopicRules:
+    """Set a community's topic rules (and the mailbox's time limit; None keeps it)."""
     if not (1 <= int(threshold) <= 10000 and 1 <= int(answer_days) <= 60):
+        raise RuleError(ERR_RULES)
+    if letter_days is not None and not 1 <= int(letter_days) <= 60:
         raise RuleError(ERR_RULES)
     with transaction.atomic():
         rules, created = TopicRules.objects.select_for_update().get_or_create(community=community)
         if not created and rules.version != version:
             raise ConflictError(ERR_RULES_CONFLICT)
         rules.threshold, rules.answer_days = int(threshold), int(answer_days)
+        if letter_days is not None:
+            rules.letter_days = int(letter_days)
         rules.version = rules.version + (0 if created else 1)
         rules.updated_by, rules.updated_at = by, timezone.now()
         rules.save()
