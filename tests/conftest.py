@@ -93,3 +93,6 @@ def _fresh_process_caches():
     calendar.forget()
     locate.forget()
     cache.clear()  # API keys, categories and staff look-ups are kept a minute per process
+
+
+from tests.s3 import s3_server, s3_storage  # noqa: E402,F401 - fixtures: a real S3-compatible store on loopback

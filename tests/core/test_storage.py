@@ -3,10 +3,6 @@
 The S3 part runs against a real S3-compatible server (moto's standalone server) started on loopback
 by the fixture: files are written, read, backed up with their checksums and restored through it."""
 import os
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -38,44 +34,6 @@ def test_bad_storage_urls_are_named(url, message):
     assert "secret" not in str(e.value)
 
 
-@pytest.fixture(scope="module")
-def s3_server():
-    server = Path(sys.executable).with_name("moto_server")
-    if not server.exists():
-        pytest.fail("moto_server is missing: pip install 'moto[server]' (a test dependency in pyproject.toml)")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([str(server), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or proc.poll() is not None:
-                    pytest.fail("moto_server did not start")
-                time.sleep(0.2)
-        import boto3
-        boto3.client("s3", endpoint_url=f"http://127.0.0.1:{port}", aws_access_key_id="test",
-                     aws_secret_access_key="test", region_name="us-east-1").create_bucket(Bucket="gongzhi")
-        yield f"s3://test:test@127.0.0.1:{port}/gongzhi/node?region=us-east-1&secure=0"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-
-
-@pytest.fixture
-def s3_storage(s3_server, settings):
-    settings.STORAGES = {**settings.STORAGES, "default": default_storage_setting(s3_server, Path("/unused"))}
-    from django.core.files.storage import default_storage
-    yield default_storage
-    for name in backup._storage_names(default_storage):
-        default_storage.delete(name)
-
-
 def test_files_through_an_s3_compatible_store_are_backed_up_and_restored(s3_storage, tmp_path):
     storage = s3_storage
     storage.exists("x")
@@ -85,11 +43,12 @@ def test_files_through_an_s3_compatible_store_are_backed_up_and_restored(s3_stor
     again = storage.save("cases/2026/case.pdf", ContentFile(b"%PDF-1.4 other"))
     assert again != case  # never overwrites another upload
     contents = {name: storage.open(name).read() for name in (photo, case, again)}
+    upload = storage.save("jobs/imports/20261130-居民.xlsx", ContentFile(b"PK transient"))  # a queued job's
 
     files = backup.backup_files(tmp_path / "b.files.tar")
     assert {e["name"] for e in files["entries"]} == set(contents) and files["count"] == 3
     backup.check_files(tmp_path / "b", files)
-    for name in contents:  # the store is lost
+    for name in [*contents, upload]:  # the store is lost
         storage.delete(name)
     assert backup._storage_names(storage) == []
     assert backup.restore_files(tmp_path / "b", files) == 3

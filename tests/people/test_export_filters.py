@@ -220,7 +220,8 @@ def test_files_never_downloaded_are_purged(cw_client, tagged, in_process, monkey
     cw_client.get("/people/export/")
     job = Job.objects.get(kind=exporter.JOB_KIND)
     old = time.time() - (exports.KEEP_HOURS + 1) * 3600
-    os.utime(job.result_path, (old, old))
+    from django.core.files.storage import default_storage
+    os.utime(default_storage.path(job.result_path), (old, old))  # the local storage of the tests
     assert exports.purge_stale() == 1
     response = cw_client.get(f"/people/export/{job.pk}/file.xlsx")
     assert response.status_code == 404

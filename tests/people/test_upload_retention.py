@@ -6,9 +6,12 @@ import stat
 import time
 from pathlib import Path
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
+from gongzhi.core import job_files
 from gongzhi.core.models import Job, JobStatus
 from gongzhi.core.uploads import private_dir, purge_older_than
 from gongzhi.people import import_uploads
@@ -95,7 +98,20 @@ def test_the_page_keeps_its_upload_private_and_sweeps_before_saving(client, worl
     r = client.post("/people/import/", {"file": SimpleUploadedFile("居民.xlsx", path.read_bytes())})
     job = Job.objects.get(kind="import_residents", created_by=world.community_worker_a)
     assert r.status_code == 302 and job.task_id  # on the queue, for a worker
-    upload = Path(job.input_path)
+    assert job.input_path.startswith("jobs/imports/") and job.input_path.endswith(".xlsx")  # in the storage
+    assert _mode(Path(default_storage.path(job.input_path))) == 0o600
     assert _mode(tmp_path / "imports") == 0o700
-    assert _mode(upload) == 0o600
-    assert not stale.exists()
+    assert not stale.exists()  # a file of a job from before the storage, past its period
+
+
+def test_stored_uploads_past_the_period_go_and_their_jobs_fail(world, settings):
+    settings.UPLOAD_RETENTION_HOURS = 24
+    old = job_files.save(import_uploads.stored_name("old.xlsx"), ContentFile(b"x"))
+    young = job_files.save(import_uploads.stored_name("young.xlsx"), ContentFile(b"y"))
+    _age(Path(default_storage.path(old)), 30)
+    waiting = Job.objects.create(kind="import_residents", status=JobStatus.QUEUED, input_path=old)
+    assert import_uploads.purge() == [old]
+    assert not default_storage.exists(old) and default_storage.exists(young)
+    waiting.refresh_from_db()
+    assert waiting.status == JobStatus.FAILED and "超过保留期限" in waiting.message
+    job_files.delete(young)

@@ -326,6 +326,8 @@ def backup_files(archive: Path, *, overwrite: bool = False) -> dict:
 
     from django.core.files.storage import default_storage
 
+    from gongzhi.core import job_files
+
     if archive.exists() and not overwrite:
         raise BackupError(f"{archive} 已存在;如需覆盖请加 --force。/ {archive} already exists; add --force.")
     tmp = archive.with_name(f".{archive.name}.{os.getpid()}.tmp")
@@ -334,6 +336,8 @@ def backup_files(archive: Path, *, overwrite: bool = False) -> dict:
     try:
         with tarfile.open(tmp, "w", format=tarfile.PAX_FORMAT) as tar:
             for name in _storage_names(default_storage):
+                if name.startswith(f"{job_files.PREFIX}/"):
+                    continue  # a queued job's transient files (an upload, an export): not kept
                 with default_storage.open(name, "rb") as fh:
                     data = fh.read()
                 info = tarfile.TarInfo(name)

@@ -65,8 +65,11 @@ KEEP_HOURS = 24
 
 
 def purge_stale(hours: float = KEEP_HOURS) -> int:
-    """Delete export files (and job leftovers) older than `hours`: personal data is not kept."""
+    """Delete export files (and job leftovers, local and in the storage) older than `hours`:
+    personal data is not kept."""
     import time
+
+    from gongzhi.core import job_files
 
     cutoff = time.time() - hours * 3600
     removed = 0
@@ -77,7 +80,7 @@ def purge_stale(hours: float = KEEP_HOURS) -> int:
                 removed += 1
         except OSError:
             continue
-    return removed
+    return removed + len(job_files.purge(EXPORT_DIR_NAME, hours))
 
 
 def temp_path(prefix: str) -> Path:

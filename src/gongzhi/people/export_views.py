@@ -3,20 +3,21 @@ selector reads both), masked unless asked by POST by someone who may unmask ever
 Up to exporter.BACKGROUND_ROWS rows the file is written and streamed at once; more run
 on the job queue (core/jobs.py, people/tasks.py, like an import) while the
 page shows its progress, and the finished file is downloaded once, then deleted (or
-after core.exports.KEEP_HOURS if never downloaded)."""
+after core.exports.KEEP_HOURS if never downloaded). A job's filters and file are kept in the
+shared storage (core/job_files.py), so any node's worker runs it and any node hands it over."""
 from __future__ import annotations
 
 import json
-import os
-from pathlib import Path
+import uuid
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.files.base import ContentFile
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from gongzhi.core.exports import KEEP_HOURS, file_response, purge_stale, temp_path
-from gongzhi.core import jobs
+from gongzhi.core.exports import KEEP_HOURS, XLSX, file_response, purge_stale, temp_path
+from gongzhi.core import job_files, jobs
 from gongzhi.core.models import Job, JobStatus
 from gongzhi.core.permissions import ERR_NO_PERMISSION, requires
 from gongzhi.people import exporter
@@ -36,13 +37,13 @@ def _launch(job: Job) -> None:
 
 def _start_job(request, *, unmasked: bool, total: int) -> Job:
     purge_stale()  # files of earlier jobs never downloaded
-    stem = temp_path("residents").with_suffix("")
-    params = stem.with_suffix(".json")
-    with os.fdopen(os.open(params, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
-        json.dump({"query": request.GET.urlencode(), "unmasked": unmasked, "ip": request.META.get("REMOTE_ADDR")},
-                  out, ensure_ascii=False)
+    stem = f"residents-{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
+    filters = json.dumps({"query": request.GET.urlencode(), "unmasked": unmasked,
+                          "ip": request.META.get("REMOTE_ADDR")}, ensure_ascii=False)
+    params = job_files.save(job_files.name_for(exporter.JOB_DIR, f"{stem}.json"), ContentFile(filters.encode()))
     job = Job.objects.create(kind=exporter.JOB_KIND, created_by=request.user, input_name=_filename(),
-                             input_path=str(params), result_path=str(stem.with_suffix(".xlsx")), total=total)
+                             input_path=params, result_path=job_files.name_for(exporter.JOB_DIR, f"{stem}.xlsx"),
+                             total=total)
     _launch(job)
     return job
 
@@ -88,7 +89,7 @@ def export_job(request, pk):
         return redirect("people:export_job", pk=job.pk)
     template = "people/export_progress.html" if request.htmx else "people/export_job.html"
     return render(request, template, {"job": job, "running": job.status in (JobStatus.QUEUED, JobStatus.RUNNING),
-                                      "ready": job.status == JobStatus.DONE and Path(job.result_path).exists(),
+                                      "ready": job.status == JobStatus.DONE and job_files.exists(job.result_path),
                                       "keep_hours": KEEP_HOURS})
 
 
@@ -96,7 +97,7 @@ def export_job(request, pk):
 def export_download(request, pk):
     """The finished file, once: it holds personal data, so it is not kept on the server."""
     job = _own_job(request, pk)
-    path = Path(job.result_path)
-    if job.status != JobStatus.DONE or not path.exists():
+    if job.status != JobStatus.DONE or not job_files.exists(job.result_path):
         raise Http404(ERR_GONE)
-    return file_response(path, job.input_name or _filename())
+    return FileResponse(job_files.download_once(job.result_path), as_attachment=True,
+                        filename=job.input_name or _filename(), content_type=XLSX)

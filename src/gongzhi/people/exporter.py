@@ -35,6 +35,7 @@ BATCH = 2000
 # a page's export of more rows than this runs as a job with a progress bar (the browser never waits on it)
 BACKGROUND_ROWS = 20_000
 JOB_KIND = "export_residents"
+JOB_DIR = "exports"  # a queued export's filters and file: jobs/exports/ in the storage (core/job_files.py)
 
 _RESIDENCE = dict(ResidenceStatus.choices)
 _SEX = dict(Sex.choices)

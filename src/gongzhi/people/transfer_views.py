@@ -9,11 +9,10 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from gongzhi.core import jobs
+from gongzhi.core import job_files, jobs
 from gongzhi.core.models import Job, JobStatus
 from gongzhi.core.manifest import VIEW_ACCESS_LOG
 from gongzhi.core.permissions import requires
-from gongzhi.core.uploads import write_private
 from gongzhi.people import import_uploads
 from gongzhi.people.forms import ImportForm
 from gongzhi.people.manifest import IMPORT
@@ -35,11 +34,10 @@ def import_page(request):
         upload = form.cleaned_data["file"]
         stem = f"{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
         import_uploads.purge()  # what crashed or abandoned jobs left, past the retention period
-        path = _import_dir() / f"{stem}{Path(upload.name).suffix.lower()}"
-        # readable by the server's user only; the import job deletes it when it ends
-        write_private(path, upload.chunks())
+        # into the shared storage, so a worker on any node can read it; the job deletes it when it ends
+        name = job_files.save(import_uploads.stored_name(f"{stem}{Path(upload.name).suffix.lower()}"), upload)
         job = Job.objects.create(kind="import_residents", created_by=request.user, input_name=upload.name,
-                                 input_path=str(path), result_path=str(_import_dir() / f"{stem}.rejected.xlsx"))
+                                 input_path=name, result_path=import_uploads.stored_name(f"{stem}.rejected.xlsx"))
         _launch_import(job)
         return redirect("people:import_job", pk=job.pk)
     jobs = Job.objects.filter(kind="import_residents", created_by=request.user)[:20]
@@ -71,10 +69,10 @@ def import_job(request, pk):
 @requires(IMPORT)
 def import_report(request, pk):
     job = _own_job(request, pk)
-    path = Path(job.result_path)
-    if job.status != JobStatus.DONE or not job.rejected or not path.exists():
+    if job.status != JobStatus.DONE or not job.rejected or not job_files.exists(job.result_path):
         raise Http404(ERR_REPORT_GONE.format(hours=settings.UPLOAD_RETENTION_HOURS))
-    return FileResponse(open(path, "rb"), as_attachment=True, filename=f"{Path(job.input_name).stem}-被拒绝的行.xlsx")
+    return FileResponse(job_files.open_for_reading(job.result_path), as_attachment=True,
+                        filename=f"{Path(job.input_name).stem}-被拒绝的行.xlsx")
 
 
 @requires(IMPORT)

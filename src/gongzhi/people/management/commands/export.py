@@ -6,22 +6,18 @@ logs the export under the operating-system user's name.
 
 With --job (how the resident list page runs an export too large to wait for),
 the core.Job names everything: the user who asked (whose scope, narrowed to the
-export capability, applies), the list's filters and masking (a JSON file at the
-job's input_path, deleted when read) and where to write (result_path); the job
-shows the progress, and the access log names that user and the filter.
+export capability, applies), the list's filters and masking (a JSON file in the
+storage at the job's input_path, deleted once the file is written) and where to
+write (result_path); the job shows the progress, and the access log names that
+user and the filter. It runs what the queue's task runs (people.tasks.run_export_job).
 """
-import json
 import os
 from pathlib import Path
 from types import SimpleNamespace
 
-from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
-from django.http import QueryDict
-from django.utils import timezone
 
-from gongzhi.core.models import Job, JobStatus
-from gongzhi.core.scope import Scope
+from gongzhi.core.models import Job
 from gongzhi.people.exporter import JOB_KIND, export_residents
 from gongzhi.places.models import Place
 
@@ -29,7 +25,6 @@ ERR_WHAT = "只能导出 residents(居民): gongzhi export residents FILE (unkno
 ERR_PLACE = "找不到代码为 {code} 的区划或网格 (no place with code {code})"
 ERR_JOB = "找不到导出任务 {job} (no such export job)"
 ERR_FILE = "请给出导出文件名,或用 --job (give FILE or --job)"
-ERR_FAILED = "导出失败:{error}"
 SUMMARY = "exported: {count}"
 
 
@@ -68,39 +63,12 @@ class Command(BaseCommand):
         self.stdout.write(SUMMARY.format(count=count))
 
     def _run_job(self, pk: int) -> int:
+        from gongzhi.people.tasks import run_export_job
         job = Job.objects.select_related("created_by").filter(pk=pk, kind=JOB_KIND).first()
         if job is None:
             raise CommandError(ERR_JOB.format(job=pk))
-        try:
-            request = json.loads(Path(job.input_path).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as e:
-            return self._fail(job, f"无法读取导出条件 ({e})")
-        finally:
-            Path(job.input_path).unlink(missing_ok=True)
-        Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING)
-
-        def progress(written: int, total: int | None) -> None:
-            Job.objects.filter(pk=job.pk).update(processed=written, total=total)
-
-        try:
-            count = export_residents(
-                path=Path(job.result_path), scope=Scope.for_user(job.created_by), by=job.created_by,
-                unmasked=bool(request.get("unmasked")), params=QueryDict(request.get("query", "")),
-                progress=progress, request=SimpleNamespace(META={"REMOTE_ADDR": request.get("ip")}))
-        except (PermissionDenied, OSError) as e:
-            return self._fail(job, str(e))
-        except Exception as e:  # the page must say it failed, whatever the reason
-            self._fail(job, repr(e))
-            raise
-        Job.objects.filter(pk=job.pk).update(status=JobStatus.DONE, processed=count, total=count, accepted=count,
-                                             finished_at=timezone.now())
+        count = run_export_job(job)
+        if count is None:
+            job.refresh_from_db()
+            raise CommandError(job.message)
         return count
-
-    @staticmethod
-    def _fail(job: Job, error: str):
-        if job.result_path:
-            Path(job.result_path).unlink(missing_ok=True)  # no half or empty file left behind
-        Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, message=ERR_FAILED.format(error=error),
-                                             finished_at=timezone.now())
-        raise CommandError(ERR_FAILED.format(error=error))
-
