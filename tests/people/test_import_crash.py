@@ -43,11 +43,12 @@ def database_url() -> str:
 def start_import(path: Path, *extra: str, pause: float = 0) -> subprocess.Popen:
     script = Path(sys.executable).parent / "gongzhi"
     argv = [str(script)] if script.exists() else [sys.executable, "-m", "gongzhi.cli"]
-    # pause: the importer waits this long after each committed chunk (a test-only hook), so that the kill sent
-    # on a chunk's progress line lands before the next chunk commits however loaded the machine is
-    env = dict(os.environ, DATABASE_URL=database_url(), GONGZHI_TEST_IMPORT_PAUSE=str(pause))
+    # pause: the importer waits this long after each committed chunk (its --chunk-pause), so that the kill
+    # sent on a chunk's progress line lands before the next chunk commits however loaded the machine is
+    env = dict(os.environ, DATABASE_URL=database_url())
     # its own process group: the kill takes the reading child too, as a machine's crash would
-    return subprocess.Popen([*argv, "import", "residents", str(path), "--chunk-size", str(CHUNK), "--skip-checks", *extra], env=env,
+    return subprocess.Popen([*argv, "import", "residents", str(path), "--chunk-size", str(CHUNK),
+                             "--chunk-pause", str(pause), "--skip-checks", *extra], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import multiprocessing
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
@@ -100,10 +99,6 @@ class _Prepared:
                 r.pinyin = name_pinyin(r.name)
         return rows
 
-
-# Tests only (tests/people/test_import_crash.py): seconds to wait after each committed chunk, so that a
-# SIGKILL sent after the chunk's progress line lands before the next chunk commits on a loaded machine.
-_TEST_PAUSE = float(os.environ.get("GONGZHI_TEST_IMPORT_PAUSE") or 0)
 
 # A chunk waits for the end of the household it has reached for at most this many more rows.
 MAX_HOUSEHOLD_ROWS = 1000
@@ -243,9 +238,9 @@ def _gc_paused():
 # =============================================================================
 class _Importer:
     def __init__(self, *, table: Table, by, scope, job: Job | None, report: _Report, chunk_size: int,
-                 progress: Callable[[ImportResult, int | None], None] | None):
+                 progress: Callable[[ImportResult, int | None], None] | None, chunk_pause: float = 0):
         self.table, self.by, self.job, self.report = table, by, job, report
-        self.chunk_size, self.progress = chunk_size, progress
+        self.chunk_size, self.progress, self.chunk_pause = chunk_size, progress, chunk_pause
         self.today = timezone.localdate()
         self.places = _Places.load(scope)
         self.parser = _RowParser(table.index, _care_tags(), self.today)
@@ -286,8 +281,8 @@ class _Importer:
                 self.report.add(r.number, r.values, r.reason)
         if self.progress:
             self.progress(self.result, self.total)
-        if _TEST_PAUSE:
-            time.sleep(_TEST_PAUSE)
+        if self.chunk_pause:  # `import --chunk-pause`: leave a busy database room between commits
+            time.sleep(self.chunk_pause)
 
     def _check_places(self, rows: list[_Row]) -> None:
         places = self.places

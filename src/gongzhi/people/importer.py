@@ -91,14 +91,15 @@ __all__ = [
 # Entry point
 # =============================================================================
 def import_residents(*, path: Path, by=None, scope=None, job: Job | None = None, report_path: Path | None = None,
-                     chunk_size: int = 5000,
+                     chunk_size: int = 5000, chunk_pause: float = 0,
                      progress: Callable[[ImportResult, int | None], None] | None = None) -> ImportResult:
     """Import residents (and their households) from an xlsx or CSV file.
 
     `scope` (a browser import by a community worker) refuses rows outside it;
     None imports anywhere (command line). Rejected rows go to `report_path`
-    (default: beside the input, <name>.rejected.xlsx). Raises ImportFileError
-    when the file itself cannot be imported.
+    (default: beside the input, <name>.rejected.xlsx). `chunk_pause` seconds are
+    waited after each committed chunk (a large load beside office-hours traffic).
+    Raises ImportFileError when the file itself cannot be imported.
     """
     path = Path(path)
     if scope is not None:
@@ -114,7 +115,7 @@ def import_residents(*, path: Path, by=None, scope=None, job: Job | None = None,
     try:
         table = Table(path)
         importer = _Importer(table=table, by=by, scope=scope, job=job, report=_Report(report_path, table.headers),
-                             chunk_size=chunk_size, progress=progress)
+                             chunk_size=chunk_size, chunk_pause=chunk_pause, progress=progress)
         _job_update(job, total=importer.total)
         result = importer.run()
     except ImportFileError as e:

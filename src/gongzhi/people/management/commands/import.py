@@ -34,9 +34,12 @@ class Command(BaseCommand):
         parser.add_argument("file", type=Path)
         parser.add_argument("--report", type=Path, help="未导入的行写到这里 (default: FILE.rejected.xlsx)")
         parser.add_argument("--job", type=int, help="更新此任务的进度 (core.Job id)")
+        parser.add_argument("--chunk-pause", type=float, default=0, metavar="SECONDS",
+                            help="每提交一批后暂停的秒数,白天导入大文件时给其他用户让出数据库 "
+                                 "(seconds to wait after each committed chunk)")
         parser.add_argument("--chunk-size", type=int, default=5000)
 
-    def handle(self, *, what, file, report, job, chunk_size, **options):
+    def handle(self, *, what, file, report, job, chunk_size, chunk_pause, **options):
         if what != "residents":
             raise CommandError(ERR_WHAT.format(what=what))
         job_obj = self._job(job)
@@ -44,7 +47,7 @@ class Command(BaseCommand):
         scope = Scope.for_user_capability(by, IMPORT) if by is not None else None
         try:
             result = import_residents(path=file, by=by, scope=scope, job=job_obj, report_path=report,
-                                      chunk_size=chunk_size, progress=self._progress)
+                                      chunk_size=chunk_size, chunk_pause=max(0.0, chunk_pause), progress=self._progress)
         except ImportFileError as e:
             raise CommandError(str(e), returncode=2 if e.refused else 1) from None
         except PermissionDenied as e:
