@@ -54,7 +54,8 @@ def id_number(birth=dt.date(1980, 5, 17), region="320282"):
 
 def household(g, number=None):
     return people_services.household_create(number=number or f"H{next(_seq):08d}", community=g.parent, grid=g,
-                                            dwelling=dwelling(g, room=str(100 + next(_seq))))
+                                            # five-digit rooms: never one a test names ("101", "909")
+                                            dwelling=dwelling(g, room=str(10000 + next(_seq))))
 
 
 def resident(hh, name="张三", relation="02", **kw):
