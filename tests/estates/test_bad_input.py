@@ -1,6 +1,9 @@
 """Hostile and mistyped input at the estates' forms: a Chinese message naming the field, never a 500,
 nothing written."""
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from gongzhi.estates.models import BlacklistEntry, Contract, EstateMeeting, PropertyFirm
 from tests.estates.helpers import estate_of, firm_and_manager
@@ -31,7 +34,7 @@ def test_other_forms(world, client):
     estate = estate_of(world.hh_a1)
     client.force_login(world.community_worker_a)
     r = client.post(f"/estates/{estate.pk}/meetings/new/", {"kind": "committee", "title": "t\x1bx",
-                                                          "starts_at": "2026-12-01T10:00", "issues": "a"})
+                                                          "starts_at": (timezone.localdate() + dt.timedelta(days=7)).strftime("%Y-%m-%dT10:00"), "issues": "a"})
     assert r.status_code == 422 and "会议主题" in r.content.decode()
     r = client.post(f"/estates/{estate.pk}/meetings/new/", {"kind": "committee", "title": "t",
                                                           "starts_at": "明天", "issues": "a"})

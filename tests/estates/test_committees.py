@@ -97,10 +97,10 @@ def test_meeting_pages(world, client):
     estate = estate_of(world.hh_a1)
     client.force_login(world.community_worker_a)
     r = client.post(f"/estates/{estate.pk}/meetings/new/", {"kind": "four_party", "title": "议事",
-                                                          "starts_at": "2026-12-01T10:00", "issues": "a"})
+                                                          "starts_at": (timezone.localdate() + dt.timedelta(days=7)).strftime("%Y-%m-%dT10:00"), "issues": "a"})
     assert r.status_code == 422 and "四方协调会议须填写" in r.content.decode()
     r = client.post(f"/estates/{estate.pk}/meetings/new/", {"kind": "committee", "title": "业委会例会",
-                                                          "starts_at": "2026-12-01T10:00", "issues": "物业费调整"})
+                                                          "starts_at": (timezone.localdate() + dt.timedelta(days=7)).strftime("%Y-%m-%dT10:00"), "issues": "物业费调整"})
     meeting = EstateMeeting.objects.get()
     assert r.status_code == 302 and r["Location"] == f"/estates/meetings/{meeting.pk}/"
     assert "物业费调整" in client.get(r["Location"]).content.decode()

@@ -162,10 +162,10 @@ def test_pages_call_record_and_comment(world, client):
     client.force_login(world.community_worker_a)
     assert client.get("/governance/sessions/new/").status_code == 200
     empty = client.post("/governance/sessions/new/", {"form": "talk", "title": "邻里恳谈",
-                                                      "starts_at": "2026-12-05T19:00"})
+                                                      "starts_at": (timezone.localdate() + dt.timedelta(days=5)).strftime("%Y-%m-%dT19:00")})
     assert empty.status_code == 422 and "至少要有一位参加人" in empty.content.decode()
     response = client.post("/governance/sessions/new/", {"form": "talk", "title": "邻里恳谈",
-                                                         "starts_at": "2026-12-05T19:00",
+                                                         "starts_at": (timezone.localdate() + dt.timedelta(days=5)).strftime("%Y-%m-%dT19:00"),
                                                          "grids": [str(world.grid_a1.pk)]})
     session = Session.objects.get()
     assert response.status_code == 302 and session.participants.count() == 1

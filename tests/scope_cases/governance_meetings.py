@@ -34,7 +34,7 @@ LISTS = {
     "governance:overview": "/governance/overview/",
 }
 BODY = {"choice": "yes", "present": 0, "yes": 0, "no": 0, "abstain": 0, "outcome": "篡改",
-        "starts_at": "2026-12-01T10:00", "text": "篡改", "department_answer": "篡改", "body": "residents",
+        "starts_at": (timezone.localdate() + dt.timedelta(days=7)).strftime("%Y-%m-%dT10:00"), "text": "篡改", "department_answer": "篡改", "body": "residents",
         "until": "2026-01-01", "since": "2025-01-01", "households": 10}
 
 

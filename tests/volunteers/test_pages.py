@@ -121,13 +121,14 @@ def test_roster_search_and_register_by_id_number(client, world):
 
 def test_activity_form_refuses_bad_times_with_a_message(client, world):
     client.force_login(world.community_worker_a)
-    data = {"place_code": world.comm_a.code, "title": "义诊", "location": "活动室", "starts_at": "2026-12-01T10:00",
-            "ends_at": "2026-12-01T09:00", "places": "10"}
+    day = (timezone.localdate() + dt.timedelta(days=7)).isoformat()  # a week ahead, whenever the suite runs
+    data = {"place_code": world.comm_a.code, "title": "义诊", "location": "活动室", "starts_at": f"{day}T10:00",
+            "ends_at": f"{day}T09:00", "places": "10"}
     r = client.post("/volunteers/activities/new/", data)
     assert r.status_code == 400 and "活动结束时间须晚于开始时间" in r.content.decode()
     r = client.post("/volunteers/activities/new/", {**data, "starts_at": "明天"})
     assert r.status_code == 400 and "请填写开始和结束时间" in r.content.decode()
-    r = client.post("/volunteers/activities/new/", {**data, "ends_at": "2026-12-01T12:00"}, follow=True)
+    r = client.post("/volunteers/activities/new/", {**data, "ends_at": f"{day}T12:00"}, follow=True)
     assert "活动已发布" in r.content.decode()
 
 
