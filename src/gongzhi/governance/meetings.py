@@ -434,15 +434,22 @@ class Result:
     reason: str
 
 
-def decide(*, rule: Rule, roll: int, present: int, yes: int, no: int = 0, abstain: int = 0, unit: str = "人") -> Result:
-    """Whether the meeting held (quorum) and whether the motion passed, and why, in numbers."""
+def _quorum(rule: Rule, roll: int, present: int, unit: str) -> tuple[list[str], Result | None]:
+    """The reason's opening (roll, present, the quorum rule) and, when the meeting did not hold, its result."""
     need_present = _needed(roll, rule.quorum_num, rule.quorum_den, rule.quorum_strict)
-    quorum = roll > 0 and present >= need_present
     parts = [f"应到 {roll} {unit},实到 {present} {unit};依{rule.basis},须有应到的"
              f"{_fraction(rule.quorum_num, rule.quorum_den, rule.quorum_strict)}出席,即至少 {need_present} {unit}"]
-    if not quorum:
-        parts.append(f"未达到法定人数(差 {need_present - present} {unit}),会议决定不成立")
-        return Result(False, False, Outcome.NO_QUORUM, ";".join(parts) + "。")
+    if roll > 0 and present >= need_present:
+        return parts, None
+    parts.append(f"未达到法定人数(差 {need_present - present} {unit}),会议决定不成立")
+    return parts, Result(False, False, Outcome.NO_QUORUM, ";".join(parts) + "。")
+
+
+def decide(*, rule: Rule, roll: int, present: int, yes: int, no: int = 0, abstain: int = 0, unit: str = "人") -> Result:
+    """Whether the meeting held (quorum) and whether the motion passed, and why, in numbers."""
+    parts, not_held = _quorum(rule, roll, present, unit)
+    if not_held:
+        return not_held
     need_yes = _needed(present, rule.pass_num, rule.pass_den, rule.pass_strict)
     adopted = yes >= need_yes
     parts.append("达到法定人数")
@@ -463,13 +470,9 @@ def decide_choice(*, rule: Rule, roll: int, present: int, options: list[tuple[st
                   abstain: int = 0, unit: str = "人") -> Choice:
     """A choice between plans: the meeting must hold as for any motion; then the option with the most
     votes is adopted if it alone has the pass fraction of those present. Options are (name, votes)."""
-    need_present = _needed(roll, rule.quorum_num, rule.quorum_den, rule.quorum_strict)
-    quorum = roll > 0 and present >= need_present
-    parts = [f"应到 {roll} {unit},实到 {present} {unit};依{rule.basis},须有应到的"
-             f"{_fraction(rule.quorum_num, rule.quorum_den, rule.quorum_strict)}出席,即至少 {need_present} {unit}"]
-    if not quorum:
-        parts.append(f"未达到法定人数(差 {need_present - present} {unit}),会议决定不成立")
-        return Choice(Result(False, False, Outcome.NO_QUORUM, ";".join(parts) + "。"), None)
+    parts, not_held = _quorum(rule, roll, present, unit)
+    if not_held:
+        return Choice(not_held, None)
     need = _needed(present, rule.pass_num, rule.pass_den, rule.pass_strict)
     top = max(n for _, n in options)
     leaders = [i for i, (_, n) in enumerate(options) if n == top]
