@@ -9,3 +9,12 @@ def first_error(form) -> str:
         label = form.fields[name].label if name in form.fields else ""
         return f"{label}:{errors[0]}" if label else errors[0]
     return ""
+
+
+def posted_version(value) -> int:
+    """A form's hidden `version` as a number; a missing or broken one reads as -1, which no record has,
+    so the form is treated as stale (a conflict the page explains) rather than as a server error."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gongzhi.core import crypto
+from gongzhi.core.forms import posted_version
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import requires
@@ -94,18 +95,11 @@ def letter_detail(request, pk: int, error: str = "", status: int = 200):
         "reply_max": REPLY_MAX, "error": error}, status=status)
 
 
-def _version(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # a form with a broken version is treated as stale, not as a server error
-
-
 @require_POST
 @requires(ANSWER_LETTERS)
 def letter_answer(request, pk: int):
     letter = _letter(request, pk)
-    action, version = request.POST.get("action", ""), _version(request.POST.get("version"))
+    action, version = request.POST.get("action", ""), posted_version(request.POST.get("version"))
     common = {"scope": request.scope, "letter_id": letter.pk, "version": version, "by": request.user}
     try:
         if action == "reply":

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gongzhi.core.forms import first_error
+from gongzhi.core.forms import first_error, posted_version
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import requires
@@ -511,13 +511,6 @@ def group_add(request):
 
 
 # -- cancelling, and the roll ---------------------------------------------------------------------------
-def _version(value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return -1  # a form with a broken version is stale, not a server error
-
-
 @requires(RUN_MEETINGS)
 @require_POST
 def session_cancel(request, pk):
@@ -525,8 +518,8 @@ def session_cancel(request, pk):
     if not _may_run(request, session.community_id):
         raise Http404(NOT_FOUND)
     try:
-        svc.session_cancel(session_id=session.pk, version=_version(request.POST.get("version")), by=request.user,
-                           reason=request.POST.get("reason", ""))
+        svc.session_cancel(session_id=session.pk, version=posted_version(request.POST.get("version")),
+                           by=request.user, reason=request.POST.get("reason", ""))
     except ConflictError as exc:
         return _session_again(request, pk, None, str(exc), status=409)
     except RuleError as exc:
@@ -540,8 +533,8 @@ def session_cancel(request, pk):
 def meeting_cancel(request, pk):
     meeting = _run_meeting(request, pk)
     try:
-        svc.meeting_cancel(meeting_id=meeting.pk, version=_version(request.POST.get("version")), by=request.user,
-                           reason=request.POST.get("reason", ""))
+        svc.meeting_cancel(meeting_id=meeting.pk, version=posted_version(request.POST.get("version")),
+                           by=request.user, reason=request.POST.get("reason", ""))
     except ConflictError as exc:
         return _meeting_again(request, pk, str(exc), status=409)
     except RuleError as exc:
