@@ -37,27 +37,6 @@ LATENCY = Histogram("gongzhi_http_request_duration_seconds", "Time to answer a r
 QUERIES = Counter("gongzhi_db_queries", "Database queries made while answering requests", ["view"])
 QUERIES_PER_REQUEST = Histogram("gongzhi_db_queries_per_request", "Database queries per request", ["view"],
                                 buckets=(0, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000))
-IMPORT_ROWS = Counter("gongzhi_import_rows", "Resident rows read by imports")
-JOB_DURATION = Histogram("gongzhi_job_duration_seconds", "Time a job ran, by kind and outcome",
-                         ["kind", "outcome"], buckets=(0.1, 0.5, 1, 5, 15, 60, 300, 900, 3600, 4 * 3600))
-SWEEP_LAG = Histogram("gongzhi_sweep_lag_seconds", "How late the overdue sweep started after it was due",
-                      buckets=(0.5, 1, 5, 15, 30, 60, 120, 300, 900))
-
-
-def observe_job(kind: str, outcome: str, seconds: float) -> None:
-    """For the job queue: one finished job (outcome done / failed / cancelled)."""
-    JOB_DURATION.labels(kind=kind, outcome=outcome).observe(max(seconds, 0.0))
-
-
-def observe_sweep_lag(seconds: float) -> None:
-    """For the overdue sweep: how long after it was due this run started."""
-    SWEEP_LAG.observe(max(seconds, 0.0))
-
-
-def count_import_rows(rows: int) -> None:
-    """For the importer: rows read (rate() of this counter is rows/s)."""
-    IMPORT_ROWS.inc(rows)
-
 
 _scrape_hooks: list[Callable[[], Iterable]] = []
 
