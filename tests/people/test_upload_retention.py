@@ -2,6 +2,7 @@
 nothing kept past the retention period, whether its job ended, crashed or was abandoned."""
 import io
 import os
+import shutil
 import stat
 import time
 from pathlib import Path
@@ -115,3 +116,16 @@ def test_stored_uploads_past_the_period_go_and_their_jobs_fail(world, settings):
     waiting.refresh_from_db()
     assert waiting.status == JobStatus.FAILED and "超过保留期限" in waiting.message
     job_files.delete(young)
+
+
+def test_a_killed_workers_local_copy_goes_after_the_period(settings, tmp_path):
+    settings.DATA_DIR = tmp_path
+    with job_files.scratch("居民.xlsx") as left:  # what a worker killed mid-job leaves behind
+        left.write_bytes(b"PK")
+        kept = tmp_path / "tmp" / "kept"
+        shutil.copytree(left.parent, kept)
+    _age(kept, 30)
+    with job_files.scratch("running.xlsx") as running:
+        running.write_bytes(b"PK")
+        import_uploads.purge(hours=24)
+        assert running.exists() and not kept.exists()

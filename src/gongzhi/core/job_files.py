@@ -119,6 +119,26 @@ def download_once(name: str):
     return out
 
 
+def purge_scratch(hours: float, *, now: float | None = None) -> int:
+    """Remove the local working directories (`scratch`, `local_copy`) of jobs whose worker was killed
+    before it could, once older than `hours`: they may hold a copy of an upload. Returns how many."""
+    import time
+
+    root = Path(settings.DATA_DIR) / "tmp"
+    if not root.is_dir():
+        return 0
+    cutoff = (time.time() if now is None else now) - hours * 3600
+    removed = 0
+    for entry in os.scandir(root):
+        try:
+            if entry.is_dir(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < cutoff:
+                shutil.rmtree(entry.path)
+                removed += 1
+        except FileNotFoundError:  # its job finished meanwhile
+            continue
+    return removed
+
+
 def purge(kind: str, hours: float, *, now: float | None = None) -> list[str]:
     """Delete the stored job files of `kind` last changed more than `hours` before `now` (a Unix
     time; the present by default); returns their names."""

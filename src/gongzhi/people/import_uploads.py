@@ -42,6 +42,7 @@ def purge(*, hours: float | None = None, now: float | None = None) -> list[str]:
     hours = settings.UPLOAD_RETENTION_HOURS if hours is None else hours
     paths = [str(p) for p in purge_older_than(import_dir(), hours, now=now)]
     paths += job_files.purge(IMPORT_DIR_NAME, hours, now=now)
+    job_files.purge_scratch(hours, now=now)  # a killed worker's local copy
     for i in range(0, len(paths), 500):
         Job.objects.filter(kind=JOB_KIND, status__in=[JobStatus.QUEUED, JobStatus.RUNNING],
                            input_path__in=paths[i:i + 500]).update(
