@@ -1,7 +1,7 @@
 from django import forms
 
 from gongzhi.core.validators import PHONE_FIELD
-from gongzhi.places.models import Facility, GridStaff
+from gongzhi.places.models import CityZone, Facility, GridStaff
 
 
 class FacilityForm(forms.ModelForm):
@@ -46,3 +46,10 @@ class GridStaffForm(forms.ModelForm):
         model = GridStaff
         fields = ["name", "role", "phone", "since"]
         widgets = {"since": forms.DateInput(attrs={"type": "date"})}
+
+
+class CityZoneForm(forms.Form):
+    """Where a district or street lies in its city (中心城区 / 远城区), which packs such as Wuhan's
+    read (P-STAFF-2); blank: not recorded here, the level above decides."""
+    city_zone = forms.ChoiceField(label="城区类别", required=False,
+                                  choices=[("", "未登记(按上级区划)")] + list(CityZone.choices))

@@ -13,6 +13,13 @@ def facility_save(*, community: Place, data: dict) -> Facility:
     return facility
 
 
+def city_zone_set(*, place: Place, zone: str) -> Place:
+    """A district's or street's 城区类别 ("" clears it: the district's then applies to a street)."""
+    place.city_zone = zone
+    place.save(update_fields=["city_zone"])
+    return place
+
+
 @transaction.atomic
 def grid_staff_add(*, grid: Place, name: str, role: str, phone: str = "", since=None) -> GridStaff:
     return GridStaff.objects.create(grid=grid, name=name.strip(), role=role, phone=phone, since=since)

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.core.permissions import ERR_NO_PERMISSION, requires
 from gongzhi.core.views import render_panels
 from gongzhi.places import selectors, services
-from gongzhi.places.forms import FacilityForm, GridStaffForm, StreetCentreForm
+from gongzhi.places.forms import CityZoneForm, FacilityForm, GridStaffForm, StreetCentreForm
 from gongzhi.places.manifest import EDIT_PLACES, VIEW_PLACES, VIEW_STAFF_CONTACTS
 from gongzhi.places.models import Level
 
@@ -74,6 +74,20 @@ def facility_edit(request, code):
         return redirect("places:detail", code=community.code)
     return render(request, "core/form_page.html", {"form": form, "title": f"{community.name}:服务设施",
                                                     "back": f"/places/{community.code}/"})
+
+
+@requires(EDIT_PLACES)
+def city_zone_edit(request, code):
+    """A district's or street's 城区类别: whether it is in the central city or an outer district."""
+    place = editable_place(request, code, (Level.DISTRICT, Level.STREET))
+    form = CityZoneForm(request.POST or None, initial={"city_zone": place.city_zone})
+    if request.method == "POST" and form.is_valid():
+        services.city_zone_set(place=place, zone=form.cleaned_data["city_zone"])
+        messages.success(request, "城区类别已保存")
+        return redirect("places:detail", code=place.code)
+    return render(request, "core/form_page.html", {"form": form, "title": f"{place.name}:城区类别",
+                                                    "back": f"/places/{place.code}/"},
+                  status=422 if request.method == "POST" else 200)
 
 
 @requires(EDIT_PLACES)
