@@ -78,3 +78,16 @@ def test_posts_page_shows_each_groups_gaps(world, client):
     page = response.content.decode()
     assert "120 户,不在 200—300 户的规模内,请核实" in page
     assert "没有在任的居民小组长" in page and "宜 4—6 名" in page
+
+
+def test_the_street_reads_its_communities_groups_without_the_forms(world, client):
+    svc.group_add(community=world.comm_a, name="第一居民小组", households=120)
+    client.force_login(world.street_officer_a)
+    page = client.get(f"/governance/posts/?community={world.comm_a.code}")
+    text = page.content.decode()
+    assert page.status_code == 200 and "第一居民小组" in text and "不在 200—300 户的规模内" in text
+    assert "登记职务" not in text and "设立居民小组" not in text
+    assert client.get(f"/governance/posts/?community={world.comm_b.code}").status_code == 404
+    assert client.post("/governance/posts/groups/add/", {"community": world.comm_a.code, "name": "x"}).status_code == 403
+    client.force_login(world.grid_worker_a1)
+    assert client.get("/governance/posts/").status_code == 403

@@ -17,7 +17,9 @@ from gongzhi.core.permissions import requires
 from gongzhi.governance import meeting_selectors as sel
 from gongzhi.governance import meetings as svc
 from gongzhi.governance import groups, selectors
-from gongzhi.governance.manifest import RUN_MEETINGS, TAKE_PART, VIEW_MEETINGS, WATCH_ANNUAL_MEETINGS
+from gongzhi.governance.manifest import (
+    RUN_MEETINGS, TAKE_PART, VIEW_MEETINGS, VIEW_OVERVIEW, WATCH_ANNUAL_MEETINGS,
+)
 from gongzhi.governance.meeting_forms import (
     CloseForm, CommentForm, DepartmentAnswerForm, MeetingNewForm, PaperForm, SessionNewForm, SessionRecordForm,
     VoteForm,
@@ -40,8 +42,8 @@ def _may_run(request, community_id) -> bool:
     return any(c.pk == community_id for c in _run_communities(request))
 
 
-def _pick_community(request) -> Place:
-    communities = _run_communities(request)
+def _pick_community(request, communities: list[Place] | None = None) -> Place:
+    communities = _run_communities(request) if communities is None else communities
     if not communities:
         raise PermissionDenied("您没有可以召集会议的社区")
     code = request.GET.get("community") or request.POST.get("community") or ""
@@ -420,10 +422,14 @@ def _post_forms(community, data=None):
     return post_form, group_form
 
 
-@requires(RUN_MEETINGS)
+@requires(VIEW_OVERVIEW)
 def posts(request, *, error="", status=200, forms_=None):
+    """The community's groups and posts: kept by its committee (RUN_MEETINGS), read by the street and
+    the district (the standards runs link here for P-SIZE-5)."""
     from gongzhi.governance.models import ResidentGroup, ResidentPost
-    community = _pick_community(request)
+    readable = list(selectors.communities_in(request.scope.for_capability(VIEW_OVERVIEW))[:200])
+    community = _pick_community(request, readable)
+    may_run = _may_run(request, community.pk)
     post_form, group_form = forms_ or _post_forms(community)
     show_ended = request.GET.get("ended") == "1"
     today = timezone.localdate()
@@ -432,7 +438,8 @@ def posts(request, *, error="", status=200, forms_=None):
         rows = rows.filter(until__isnull=True)
     from gongzhi.governance.meeting_forms import PostEndForm
     return render(request, "governance/posts.html", {
-        "community": community, "communities": _run_communities(request), "posts": rows.order_by("kind", "since")[:500],
+        "community": community, "communities": readable, "may_run": may_run,
+        "posts": rows.order_by("kind", "since")[:500],
         "groups": [{"group": g, "gaps": groups.gaps(g), "heads_needed": groups.heads_needed(g.households)}
                    for g in groups.groups_on(today).filter(community=community).select_related("grid")],
         "ended_groups": ResidentGroup.objects.filter(community=community, until__lte=today),
