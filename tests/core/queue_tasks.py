@@ -28,6 +28,18 @@ def slow(*, job_id: int, steps: int, pause: float) -> int:
 
 
 @background(retries=0)
+def cancelled_mid_query(*, job_id: int) -> None:
+    """A cancellation landing while a query is in flight: the query is sent, its answer never read."""
+    from django.db import connection
+
+    from gongzhi.core.jobs import Cancelled
+    connection.ensure_connection()
+    if connection.vendor == "postgresql":
+        connection.connection.pgconn.send_query(b"SELECT pg_sleep(0.5)")
+    raise Cancelled()
+
+
+@background(retries=0)
 def probe() -> None:
     """A periodic task slower than its period, under the lock: records when each run held it."""
     with exclusive("tests.probe", seconds=60) as held:

@@ -74,6 +74,16 @@ def test_one_caller_per_period_and_the_lock_expires(db):
     assert QueueLock.objects.get(name="l").holder == "b"
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_cancellation_inside_a_database_call_still_marks_the_job_cancelled():
+    """CI saw it on PostgreSQL: the worker's `Cancelled` arrived while a query was being sent, the
+    connection kept the command in flight and the job was never marked cancelled."""
+    job = _job()
+    Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED)
+    assert queue_tasks.cancelled_mid_query.call(job_id=job.pk) is None
+    assert Job.objects.get(pk=job.pk).status == JobStatus.CANCELLED
+
+
 def test_a_worker_killed_mid_task_loses_nothing_and_a_running_job_can_be_cancelled(transactional_db, tmp_path):
     job = _job()
     jobs.enqueue(queue_tasks.slow, job=job, steps=16, pause=0.25)
@@ -103,7 +113,7 @@ def test_a_worker_killed_mid_task_loses_nothing_and_a_running_job_can_be_cancell
         wait_for(lambda: Job.objects.filter(pk=other.pk, processed__gte=2).exists(), what="the second job to run",
                  log=tmp_path / "second.log")
         assert jobs.cancel(other)
-        wait_for(lambda: Job.objects.filter(pk=other.pk, status=JobStatus.CANCELLED).exists(), timeout=30,
+        wait_for(lambda: Job.objects.filter(pk=other.pk, status=JobStatus.CANCELLED).exists(), timeout=90,
                  what="the cancellation", log=tmp_path / "second.log")
         assert Job.objects.get(pk=other.pk).processed < 200
         last = _job()

@@ -58,6 +58,17 @@ class Cancelled(BaseException):
 
 # -- tasks --------------------------------------------------------------------------------------------
 
+def _drop_connection() -> None:
+    """Close this thread's database connection so the next query opens a fresh one. `Cancelled` is raised
+    asynchronously at the task's next Python step, which may be in the middle of a database call: the
+    connection is then left with a command in flight ("another command is already in progress") and the
+    job could never be marked cancelled through it."""
+    from django.db import connection
+    try:
+        connection.close()
+    except Exception:  # the broken connection may refuse even to close; Django forgets it all the same
+        pass
+
 def background(fn=None, *, retries: int = 2, backoff: float = 10.0, priority: int = 0, queue: str = "default"):
     """A queue task. `retries` more attempts after an exception, waiting backoff·2^(n-1) s before the
     n-th; a keyword argument `job_id` links a Job that follows the task's state."""
@@ -71,6 +82,7 @@ def background(fn=None, *, retries: int = 2, backoff: float = 10.0, priority: in
             try:
                 return func(*args, **kwargs)
             except Cancelled:
+                _drop_connection()  # the cancellation may have landed inside a database call
                 _job_finish(job_id, status=JobStatus.CANCELLED, message=ERR_CANCELLED)
                 return None
             except Exception as exc:
