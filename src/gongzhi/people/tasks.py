@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import QueryDict
 from django.utils import timezone
@@ -23,10 +24,9 @@ ERR_EXPORT = "导出失败:{error}"
 
 @background(retries=2, backoff=10)
 def import_residents(*, job_id: int) -> dict | None:
+    from gongzhi.people.import_uploads import ERR_PURGED
     from gongzhi.people.importer import ImportFileError, import_residents as run_import
     from gongzhi.people.manifest import IMPORT
-
-    from gongzhi.people.import_uploads import ERR_PURGED
 
     job = Job.objects.select_related("created_by").get(pk=job_id)
     by = job.created_by
@@ -39,7 +39,6 @@ def import_residents(*, job_id: int) -> dict | None:
                                 report_path=report if report_name else None)
             kept = job_files.put(report, report_name) if result.report_path else ""
     except FileNotFoundError:  # the upload went with the retention purge before a worker got to it
-        from django.conf import settings
         Job.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, finished_at=timezone.now(),
                                              message=ERR_PURGED.format(hours=settings.UPLOAD_RETENTION_HOURS))
         return None
