@@ -18,7 +18,12 @@ LISTS = {
     "elections:list": "/elections/?state=",
     "elections:coverage_xlsx": "/elections/coverage.xlsx",
     "elections:mine": "/elections/mine/",
+    # counting night: community B's party-branch election is voting, 王五 its candidate (build below)
+    "elections:tallies": "/elections/tallies/",
+    "elections:tallies_xlsx": "/elections/tallies.xlsx",
 }
+# counts only the caller's own ready elections: tests/elections/test_tally_sheet.py::test_count_all_…
+OTHER = {"elections:tallies_count"}
 BODY = {"street_code": "320282002", "community_codes": "320282002001", "term": "2027", "body": "residents",
         "method": "direct", "committee_on": "2027-01-01", "roll_on": "2027-01-05", "candidates_on": "2027-01-20",
         "election_day": "2027-02-10", "raised_by": "篡改", "text": "篡改"}
@@ -50,6 +55,22 @@ def build(w):
     services.result_publish(election=e)
     e.refresh_from_db()
     w.election_b = e
+    # and its village party branch's election, voting: its station waits for the counting night's sheet
+    from gongzhi.people.models import Resident
+    Resident.objects.filter(pk=w.res_b1.pk).update(party_member=True)
+    (p,) = services.election_open(street=w.street_b, communities=[w.comm_b], term=2026, body="party",
+                                  committee_on=today, roll_on=today + dt.timedelta(days=1),
+                                  candidates_on=today + dt.timedelta(days=2), election_day=day, seats=(1, 0, 0))
+    p.margin = 0
+    p.save(update_fields=["margin"])
+    services.roll_build(election=p)
+    services.roll_publish(election=p, on=today)
+    services.candidate_nominate(election=p, resident=w.res_b1, post=Post.DIRECTOR, nomination=Nomination.PARTY,
+                                on=today)
+    services.candidates_publish(election=p, on=today)
+    services.station_add(election=p, kind="station", name="南岳党员大会")
+    services.voting_open(election=p, on=today + dt.timedelta(days=8))
+    w.party_election_b = p
 
 
 def snapshot():

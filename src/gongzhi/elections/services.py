@@ -581,6 +581,8 @@ def _tally_lines(election: Election, station: Station, *, signed: int, candidate
         if post not in Post.values:
             raise ElectionError("另选他人须选择职务")
         n = _int(raw, name)
+        if n > valid:
+            raise ElectionError(ERR_TALLY_CANDIDATE.format(name=name[:50], votes=n, station=station.name, valid=valid))
         lines.append(TallyLine(write_in=name[:50], post=post, votes=n))
         per_post[post] = per_post.get(post, 0) + n
     for post, total in per_post.items():
@@ -631,7 +633,8 @@ def tallies_enter(*, entries: list[dict], by=None) -> int:
     """Many stations' first counts at once (a street's counting night typed from the stations' sheets):
     each entry {"station", "ballots", "invalid", "votes", "write_ins"}. One transaction and a handful of
     queries whatever the number; the same rules as `tally_enter`, and one broken rule refuses the whole
-    batch, naming the station. A station that already has its tally is refused (edit it on its own)."""
+    batch, naming the station (and the entry's "where", the rows of the uploaded sheet, when given).
+    A station that already has its tally is refused (edit it on its own)."""
     station_ids = [x["station"].pk for x in entries]
     stations = {st.pk: st for st in Station.objects.filter(pk__in=station_ids)}
     election_ids = sorted({st.election_id for st in stations.values()})
@@ -653,10 +656,13 @@ def tallies_enter(*, entries: list[dict], by=None) -> int:
         e = elections[st.election_id]
         if (st.pk, e.round) in existing:
             raise ConflictError(ERR_TALLY_CONFLICT.format(station=st.name))
-        ballots, invalid, lines = _tally_lines(
-            e, st, signed=signed.get(st.pk, 0), candidates=candidates[e.pk], seats=seats[e.pk],
-            ballots=x["ballots"], invalid=x.get("invalid", 0), votes=x.get("votes", {}),
-            write_ins=x.get("write_ins", ()))
+        try:
+            ballots, invalid, lines = _tally_lines(
+                e, st, signed=signed.get(st.pk, 0), candidates=candidates[e.pk], seats=seats[e.pk],
+                ballots=x["ballots"], invalid=x.get("invalid", 0), votes=x.get("votes", {}),
+                write_ins=x.get("write_ins", ()))
+        except ElectionError as exc:  # name the station as the caller knows it (the sheet's rows)
+            raise ElectionError(f"{x['where']}:{exc}" if x.get("where") else str(exc)) from None
         tallies.append(Tally(station=st, round=e.round, ballots=ballots, invalid=invalid, entered_by=by))
         lines_of.append(lines)
         events.append(ElectionEvent(election=e, kind=EventKind.TALLY, by=by,

@@ -5,6 +5,9 @@ changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections import Counter
+from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -20,7 +23,7 @@ from gongzhi.core.models import AccessAction
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import requires
 from gongzhi.core.validators import ERR_CONTROL, has_control_characters
-from gongzhi.elections import selectors, services
+from gongzhi.elections import selectors, services, tally_sheet
 from gongzhi.elections.manifest import (
     PLAN_ELECTIONS,
     RUN_ELECTIONS,
@@ -63,6 +66,7 @@ def election_list(request):
         "summary": selectors.coverage_summary(qs), "query": query,
         "querystring_prefix": query + ("&" if query else ""),
         "can_plan": bool(request.scope.for_capability(PLAN_ELECTIONS).assignments),
+        "can_run": bool(request.scope.for_capability(RUN_ELECTIONS).assignments),
     })
 
 
@@ -333,6 +337,82 @@ def election_act(request, pk, action):
     else:
         messages.success(request, text)
     return redirect("elections:detail", election.pk)
+
+
+# -- counting night: every station's count from one sheet ------------------------------------------
+TALLY_SHEET_BYTES = 5 * 1024 * 1024  # a district's 2,000 stations fill under 1 MB
+
+
+def _tallies_context(request, **extra):
+    running = tally_sheet.counting(selectors.elections_in(request.scope))
+    return {"running": running, "pending": sum(e.n_stations - e.n_tallied for e in running),
+            "ready": [e for e in running if e.n_stations and e.n_tallied == e.n_stations], **extra}
+
+
+@requires(RUN_ELECTIONS)
+def tallies(request):
+    """The counting page: the running elections and their stations counted; the sheet's download and
+    upload; counting every election whose stations are all in, at once."""
+    if request.method != "POST":
+        return render(request, "elections/tallies.html", _tallies_context(request))
+    from gongzhi.core import job_files
+    from gongzhi.people.import_sources import ImportFileError
+
+    upload = request.FILES.get("file")
+    error_lines, status = [], 422
+    if upload is None:
+        error_lines = ["请选择填好的计票汇总表(.xlsx)"]
+    elif upload.size > TALLY_SHEET_BYTES:
+        error_lines = [f"文件「{upload.name[:60]}」超过 {TALLY_SHEET_BYTES // (1024 * 1024)} MB,不是本页的计票汇总表"]
+    else:
+        # the reader's refusals name the file: keep the user's own name, made safe for a path
+        name = re.sub(r"[^\w.()()-]", "_", Path(upload.name).name).lstrip(".")[-80:] or "tallies.xlsx"
+        with job_files.scratch(name) as path:
+            with path.open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            try:
+                entries = tally_sheet.read(path, elections=selectors.elections_in(request.scope),
+                                           display_name=upload.name[:60])
+                n = services.tallies_enter(entries=entries, by=request.user)
+            except tally_sheet.TallySheetError as exc:
+                error_lines = exc.lines + ([f"另有 {exc.more} 处错误"] if exc.more else [])
+            except ImportFileError as exc:
+                error_lines = [str(exc)]
+            except (RuleError, ConflictError) as exc:
+                error_lines, status = [str(exc)], 409 if isinstance(exc, ConflictError) else 422
+            else:
+                messages.success(request, f"已录入 {n} 个投票点的计票结果")
+                return redirect("elections:tallies")
+    return render(request, "elections/tallies.html", _tallies_context(request, error_lines=error_lines),
+                  status=status)
+
+
+@requires(RUN_ELECTIONS)
+def tallies_template(request):
+    stations = tally_sheet.pending_stations(selectors.elections_in(request.scope))
+    return xlsx_response(filename="计票汇总表.xlsx", sheets=[("计票", tally_sheet.HEADER,
+                                                        tally_sheet.template_rows(stations))],
+                         prefix="elections")
+
+
+@require_POST
+@requires(RUN_ELECTIONS)
+def tallies_count(request):
+    """Count every running election of the caller whose stations are all in (one transaction)."""
+    ready = _tallies_context(request)["ready"]
+    if not ready:
+        messages.error(request, "没有所有投票点都已录入计票结果的选举")
+        return redirect("elections:tallies")
+    try:
+        counted = services.counts(elections=ready, by=request.user)
+    except (RuleError, ConflictError) as exc:
+        messages.error(request, str(exc))
+    else:
+        states = Counter(e.state for e in counted)
+        messages.success(request, f"已计票 {len(counted)} 个选举:选举有效 {states[State.DONE]} 个,"
+                                  f"另行选举 {states[State.RUNOFF]} 个,选举无效 {states[State.INVALID]} 个")
+    return redirect("elections:tallies")
 
 
 # -- the board PDFs (A3) --------------------------------------------------------------------------

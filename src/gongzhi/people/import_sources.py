@@ -779,6 +779,27 @@ class Table:
                 yield number, values
 
 
+def sheet_rows(path: Path) -> Iterator[tuple[int, list]]:
+    """(row number, values) of the first sheet of an xlsx or CSV file that is not the registry's
+    template (another module's upload: elections' tally sheet), with every hostile-file limit above.
+    Raises ImportFileError naming the file, sheet, row and column."""
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        source = _CsvSource(path)
+    elif suffix in (".xlsx", ".xlsm"):
+        source = _XlsxSource(path)
+    else:
+        raise ImportFileError(ERR_FILE_TYPE.format(name=path.name))
+    count, limit = 0, max_rows()
+    for number, values in source.rows():
+        if _is_blank(values):
+            continue
+        count += 1
+        if count > limit:
+            raise ImportFileError(ERR_ROW_LIMIT.format(name=path.name, limit=f"{limit:,}", row=number))
+        yield number, values
+
+
 _HEADER_TO_KEY = {c.header: c.key for c in tc.COLUMNS}
 
 
