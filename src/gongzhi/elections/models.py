@@ -125,6 +125,7 @@ class EventKind(models.TextChoices):
     VOTING_OPENED = "voting_opened", "开始投票"
     TURNOUT = "turnout", "登记投票"
     TALLY = "tally", "录入计票结果"
+    WRITE_IN = "write_in", "核实另选他人"
     COUNTED = "counted", "计票结果"
     RUNOFF = "runoff", "另行选举"
     RESULT_PUBLISHED = "result_published", "公布选举结果"
@@ -272,6 +273,7 @@ class Nomination(models.TextChoices):
     GROUP = "group", "居民小组提名"
     PARTY = "party", "党组织推荐"
     SELF = "self", "选民直接提名"
+    WRITE_IN = "write_in", "另选他人(经核实)"
 
 
 class Candidate(models.Model):
@@ -342,3 +344,22 @@ class TallyLine(models.Model):
     write_in = models.CharField("另选他人", max_length=50, blank=True)
     post = models.CharField(max_length=10, choices=Post.choices)
     votes = models.PositiveIntegerField()
+
+
+class WriteIn(models.Model):
+    """The election committee's decision on a name written in on the ballots (另选他人) of one round
+    and post: confirmed as a voter of the roll (the name's votes then count for a `Candidate` of
+    nomination WRITE_IN) or not (no such voter, or not eligible), with the reason. Counting waits for
+    a decision on any written-in name whose votes alone would elect."""
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="write_in_decisions")
+    round = models.PositiveSmallIntegerField()
+    post = models.CharField(max_length=10, choices=Post.choices)
+    name = models.CharField("另选他人", max_length=50)
+    confirmed = models.BooleanField("核实为本选区选民")
+    candidate = models.ForeignKey(Candidate, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("理由", max_length=200, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["election", "round", "post", "name"], name="write_in_once")]

@@ -16,7 +16,7 @@ from gongzhi.elections import rules as locality
 from gongzhi.elections.models import (
     OPEN_STATES, Application, Body, Candidate, CandidateList, CommitteeMember, CommitteeRole, Decision, Election,
     ElectionEvent, EventKind, Exclusion, Nomination, Objection, Post, RollChange, RollVersion, State, Station,
-    Tally, TallyLine, Voter,
+    Tally, TallyLine, Voter, WriteIn,
 )
 from gongzhi.people.models import PersonStatus, ResidenceStatus, Resident
 from gongzhi.places.models import Level, Place
@@ -58,6 +58,9 @@ ERR_TALLY_CANDIDATE = "{name} 的得票 {votes} 超过{station}有效票 {valid}
 ERR_TALLY_MISSING = "以下投票点还没有录入计票结果:{names}"
 ERR_TALLY_CONFLICT = "{station}的计票结果已被他人修改,请刷新后重试"
 ERR_NOT_COUNTED = "还没有计票结果,请先计票"
+ERR_WRITE_IN_NONE = "第 {round} 轮没有选票另选「{name}」为{post}"
+ERR_WRITE_IN_DECIDED = "「{name}」({post})已于 {on} 核实:{decision}"
+ERR_WRITE_IN_PENDING = "另选他人「{name}」({post})得 {votes} 票,已达当选票数,请先核实其是否为本次选举的选民、是否符合条件,再计票"
 ERR_NUMBER = "「{field}」须为不小于 0 的整数"
 ERR_ANSWER = "请填写答复内容"
 ERR_ALREADY_ANSWERED = "该异议已于 {on} 答复"
@@ -405,6 +408,20 @@ def objection_answer(*, election: Election, objection: Objection, answer: str, o
 
 
 # -- 4. candidates ------------------------------------------------------------------------------------
+def _may_stand(election: Election, resident: Resident) -> Voter:
+    """The resident's entry on the roll when they may be a candidate of the round (P-GOV-8: on the
+    roll, living here `residence_days` before election day, not yet a candidate), or ElectionError."""
+    voter = election.roll.filter(resident=resident, active=True).first()
+    if voter is None:
+        raise ElectionError(ERR_NOT_ON_ROLL.format(name=resident.name))
+    since = resident.moved_in_on
+    if since is not None and since > election.election_day - dt.timedelta(days=election.residence_days):
+        raise ElectionError(ERR_RESIDENCE.format(name=resident.name, days=election.residence_days, since=since))
+    if election.candidates.filter(voter=voter, round=election.round).exists():
+        raise ElectionError(ERR_ALREADY_CANDIDATE.format(name=resident.name))
+    return voter
+
+
 @transaction.atomic
 def candidate_nominate(*, election: Election, resident: Resident, post: str, nomination: str, nominators: int = 0,
                        leave_committee: bool = False, on: dt.date | None = None, by=None) -> Candidate:
@@ -420,14 +437,7 @@ def candidate_nominate(*, election: Election, resident: Resident, post: str, nom
         raise ElectionError(ERR_PARTY_NOMINATION)
     if nomination not in Nomination.values:
         raise ElectionError("请选择提名方式")
-    voter = election.roll.filter(resident=resident, active=True).first()
-    if voter is None:
-        raise ElectionError(ERR_NOT_ON_ROLL.format(name=resident.name))
-    since = resident.moved_in_on
-    if since is not None and since > election.election_day - dt.timedelta(days=election.residence_days):
-        raise ElectionError(ERR_RESIDENCE.format(name=resident.name, days=election.residence_days, since=since))
-    if election.candidates.filter(voter=voter, round=election.round).exists():
-        raise ElectionError(ERR_ALREADY_CANDIDATE.format(name=resident.name))
+    voter = _may_stand(election, resident)
     member = _committee_member_of(election, resident)
     if member is not None:
         if not leave_committee:
@@ -556,8 +566,9 @@ def _int(value, field: str) -> int:
 
 
 def _tally_lines(election: Election, station: Station, *, signed: int, candidates: dict, seats: dict, ballots,
-                 invalid, votes: dict, write_ins) -> tuple[int, int, list[TallyLine]]:
-    """Check one station's count against the rules; (ballots, invalid, lines) or ElectionError."""
+                 invalid, votes: dict, write_ins, confirmed: dict) -> tuple[int, int, list[TallyLine]]:
+    """Check one station's count against the rules; (ballots, invalid, lines) or ElectionError.
+    `confirmed` {(post, name): candidate}: written-in names already identified count for their candidate."""
     ballots, invalid = _int(ballots, "收回选票"), _int(invalid, "无效票")
     if ballots > signed:
         raise ElectionError(ERR_TALLY_OVER.format(station=station.name, ballots=ballots, voters=signed))
@@ -583,7 +594,7 @@ def _tally_lines(election: Election, station: Station, *, signed: int, candidate
         n = _int(raw, name)
         if n > valid:
             raise ElectionError(ERR_TALLY_CANDIDATE.format(name=name[:50], votes=n, station=station.name, valid=valid))
-        lines.append(TallyLine(write_in=name[:50], post=post, votes=n))
+        lines.append(TallyLine(write_in=name[:50], post=post, votes=n, candidate=confirmed.get((post, name[:50]))))
         per_post[post] = per_post.get(post, 0) + n
     for post, total in per_post.items():
         if total > valid * seats.get(post, 0):
@@ -605,7 +616,7 @@ def tally_enter(*, election: Election, station: Station, ballots, invalid, votes
     candidates = {c.pk: c for c in election.candidates.filter(round=election.round)}
     ballots, invalid, lines = _tally_lines(election, station, signed=signed, candidates=candidates,
                                            seats=_round_seats(election), ballots=ballots, invalid=invalid,
-                                           votes=votes, write_ins=write_ins)
+                                           votes=votes, write_ins=write_ins, confirmed=_confirmed(election))
     tally = Tally.objects.select_for_update().filter(station=station, round=election.round).first()
     if tally is None:
         try:
@@ -650,6 +661,10 @@ def tallies_enter(*, entries: list[dict], by=None) -> int:
     seats = {i: (_round_seats(e) if e.round > 1 else {p: e.seats_for(p) for p in Post.values})
              for i, e in elections.items()}
     existing = set(Tally.objects.filter(station_id__in=station_ids).values_list("station_id", "round"))
+    confirmed: dict[int, dict] = {}
+    for d in WriteIn.objects.filter(election_id__in=election_ids, confirmed=True).select_related("candidate"):
+        if d.round == elections[d.election_id].round:
+            confirmed.setdefault(d.election_id, {})[(d.post, d.name)] = d.candidate
     tallies, lines_of, events = [], [], []
     for x in entries:
         st = stations[x["station"].pk]
@@ -660,7 +675,7 @@ def tallies_enter(*, entries: list[dict], by=None) -> int:
             ballots, invalid, lines = _tally_lines(
                 e, st, signed=signed.get(st.pk, 0), candidates=candidates[e.pk], seats=seats[e.pk],
                 ballots=x["ballots"], invalid=x.get("invalid", 0), votes=x.get("votes", {}),
-                write_ins=x.get("write_ins", ()))
+                write_ins=x.get("write_ins", ()), confirmed=confirmed.get(e.pk, {}))
         except ElectionError as exc:  # name the station as the caller knows it (the sheet's rows)
             raise ElectionError(f"{x['where']}:{exc}" if x.get("where") else str(exc)) from None
         tallies.append(Tally(station=st, round=e.round, ballots=ballots, invalid=invalid, entered_by=by))
@@ -678,6 +693,89 @@ def tallies_enter(*, entries: list[dict], by=None) -> int:
     TallyLine.objects.bulk_create([line for lines in lines_of for line in lines], batch_size=2000)
     ElectionEvent.objects.bulk_create(events)
     return len(tallies)
+
+
+def write_ins(election: Election) -> list[dict]:
+    """The names written in on the current round's ballots, per post, with their votes over every
+    station and the committee's decision (None while undecided), most votes first."""
+    rows = (TallyLine.objects.filter(tally__station__election=election, tally__round=election.round,
+                                     candidate__isnull=True)
+            .values("post", "write_in").annotate(votes=Sum("votes")).order_by("-votes", "post", "write_in"))
+    decided = {(d.post, d.name): d for d in election.write_in_decisions.filter(round=election.round)}
+    confirmed = {(d.post, d.name): d for d in decided.values() if d.confirmed}
+    out = [{"post": r["post"], "post_label": Post(r["post"]).label, "name": r["write_in"], "votes": r["votes"],
+            "decision": decided.get((r["post"], r["write_in"]))} for r in rows]
+    # a confirmed name's votes now count for its candidate: shown with the decision, from its lines
+    for (post, name), d in confirmed.items():
+        votes = TallyLine.objects.filter(candidate=d.candidate_id).aggregate(n=Sum("votes"))["n"] or 0
+        out.append({"post": post, "post_label": Post(post).label, "name": name, "votes": votes, "decision": d})
+    return out
+
+
+def _confirmed(election: Election) -> dict:
+    return {(d.post, d.name): d.candidate for d in election.write_in_decisions.filter(
+        round=election.round, confirmed=True).select_related("candidate")}
+
+
+def _write_in_lines(election: Election, name: str, post: str):
+    return TallyLine.objects.filter(tally__station__election=election, tally__round=election.round,
+                                    candidate__isnull=True, write_in=name, post=post)
+
+
+def _undecided_write_in(election: Election, name: str, post: str) -> int:
+    """The votes of a written-in name not yet decided on, or ElectionError."""
+    _in_state(election, (State.VOTING, State.RUNOFF), "核实另选他人")
+    if post not in Post.values:
+        raise ElectionError("请选择职务")
+    done = election.write_in_decisions.filter(round=election.round, post=post, name=name).first()
+    if done is not None:
+        raise ElectionError(ERR_WRITE_IN_DECIDED.format(
+            name=name, post=Post(post).label, on=f"{timezone.localtime(done.at):%Y-%m-%d}",
+            decision="为本选区选民,计入其得票" if done.confirmed else f"不计入({done.reason})"))
+    votes = _write_in_lines(election, name, post).aggregate(n=Sum("votes"))["n"]
+    if not votes:
+        raise ElectionError(ERR_WRITE_IN_NONE.format(round=election.round, name=name[:50], post=Post(post).label))
+    return votes
+
+
+@transaction.atomic
+def write_in_confirm(*, election: Election, name: str, post: str, resident: Resident, on: dt.date | None = None,
+                     by=None) -> Candidate:
+    """The committee identifies a written-in name as a voter of this roll who may stand (on the roll,
+    residence as for a candidate, not yet a candidate of the round): the name's votes at every station
+    then count for a candidate of nomination WRITE_IN. A committee member so elected leaves the
+    committee as a nominated one would."""
+    election = _lock(election)
+    votes = _undecided_write_in(election, name, post)
+    voter = _may_stand(election, resident)
+    on = on or _today()
+    member = _committee_member_of(election, resident)
+    if member is not None:
+        _leave_committee(election, member, on, by)
+    candidate = Candidate.objects.create(
+        election=election, voter=voter, name=resident.name, post=post, round=election.round,
+        nomination=Nomination.WRITE_IN, nominated_on=on, local=resident.residence_status == ResidenceStatus.REGISTERED)
+    _write_in_lines(election, name, post).update(candidate=candidate)
+    WriteIn.objects.create(election=election, round=election.round, post=post, name=name, confirmed=True,
+                           candidate=candidate, by=by)
+    _event(election, EventKind.WRITE_IN, by, f"另选他人「{name}」({Post(post).label},{votes} 票)核实为选民 "
+                                              f"{resident.name},计入其得票")
+    return candidate
+
+
+@transaction.atomic
+def write_in_reject(*, election: Election, name: str, post: str, reason: str, by=None) -> WriteIn:
+    """The committee finds a written-in name is no voter of this roll, or one who may not stand: its
+    votes stay counted as ballots cast but elect nobody."""
+    election = _lock(election)
+    votes = _undecided_write_in(election, name, post)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ElectionError(ERR_REASON)
+    decision = WriteIn.objects.create(election=election, round=election.round, post=post, name=name,
+                                      confirmed=False, reason=reason[:200], by=by)
+    _event(election, EventKind.WRITE_IN, by, f"另选他人「{name}」({Post(post).label},{votes} 票)不计入:{reason[:100]}")
+    return decision
 
 
 def _round_seats(election: Election) -> dict[str, int]:
@@ -720,6 +818,7 @@ def counts(*, elections: list[Election], by=None) -> list[Election]:
     if missing:
         first = next(iter(missing.values()))
         raise ElectionError(ERR_TALLY_MISSING.format(names="、".join(first)))
+    _refuse_undecided_write_ins(locked, ballots)
     totals = dict(TallyLine.objects.filter(tally__station__election_id__in=ids, candidate__isnull=False)
                   .values("candidate").annotate(n=Sum("votes")).values_list("candidate", "n"))
     by_election: dict[int, list[Candidate]] = {i: [] for i in ids}
@@ -746,7 +845,7 @@ def counts(*, elections: list[Election], by=None) -> list[Election]:
                 continue
         seats = _round_seats(e)
         cast = ballots[i]
-        threshold = (lambda v, cast=cast: v * 2 > cast) if e.round == 1 else (lambda v, cast=cast: v * 3 >= cast)
+        threshold = (lambda v, cast=cast, r=e.round: _passes(r, v, cast))
         short = 0
         for post in Post.values:
             ranked = sorted((c for c in round_candidates if c.post == post), key=lambda c: (-c.votes, c.pk))
@@ -773,6 +872,26 @@ def counts(*, elections: list[Election], by=None) -> list[Election]:
                                                          "round", "version"], batch_size=100)
     ElectionEvent.objects.bulk_create(events)
     return [locked[i] for i in ids]
+
+
+def _passes(round_: int, votes: int, cast: int) -> bool:
+    """Elected by votes: more than half the ballots cast in the first round, a third in a run-off."""
+    return votes * 2 > cast if round_ == 1 else votes * 3 >= cast
+
+
+def _refuse_undecided_write_ins(elections: dict[int, Election], ballots: dict[int, int]) -> None:
+    """A written-in name whose votes alone would elect must be decided on (write_in_confirm or
+    write_in_reject) before the round is counted: the votes are the voters', not to be dropped."""
+    rows = (TallyLine.objects.filter(tally__station__election_id__in=list(elections), candidate__isnull=True)
+            .values("tally__station__election_id", "tally__round", "post", "write_in").annotate(n=Sum("votes")))
+    decided = set(WriteIn.objects.filter(election_id__in=list(elections))
+                  .values_list("election_id", "round", "post", "name"))
+    for r in rows:
+        e = elections[r["tally__station__election_id"]]
+        key = (e.pk, r["tally__round"], r["post"], r["write_in"])
+        if r["tally__round"] == e.round and key not in decided and _passes(e.round, r["n"], ballots[e.pk]):
+            raise ElectionError(f"{e.community.name}:" + ERR_WRITE_IN_PENDING.format(
+                name=r["write_in"], post=Post(r["post"]).label, votes=r["n"]))
 
 
 def _open_runoff(election: Election, first: list[Candidate], by) -> None:

@@ -40,6 +40,7 @@ from gongzhi.elections.models import (
     State,
     StationKind,
     Tally,
+    TallyLine,
 )
 from gongzhi.people import selectors as people_selectors
 from gongzhi.places.models import Level, Place
@@ -148,10 +149,21 @@ def election_detail(request, pk):
     can_run = request.scope.can(RUN_ELECTIONS, election.community)
     stations = list(election.stations.all())
     tallies = {t.station_id: t for t in Tally.objects.filter(station__in=stations, round=election.round)}
+    round_candidates = selectors.candidates_by_post(election, election.round)
+    entered, written = {}, {}
+    for ln in TallyLine.objects.filter(tally__in=tallies.values()).select_related("tally"):
+        if ln.candidate_id:
+            key = (ln.tally.station_id, ln.candidate_id)
+            entered[key] = entered.get(key, 0) + ln.votes
+        else:
+            written.setdefault(ln.tally.station_id, []).append((ln.write_in, ln.post, ln.votes))
     for s in stations:
         s.tally = tallies.get(s.pk)
         s.signed_count = s.signed.filter(voted=True).count()
-    round_candidates = selectors.candidates_by_post(election, election.round)
+        # an edit shows what was entered: a form of zeros would wipe the station's count on save
+        s.vote_inputs = [(c, entered.get((s.pk, c.pk), 0)) for c in round_candidates]
+        names = written.get(s.pk, [])
+        s.write_in_inputs = list(enumerate(names + [("", "", 0)] * max(2 - len(names), 1), start=1))
     return render(request, "elections/detail.html", {
         "e": election, "can_run": can_run, "committee": list(election.committee.all()),
         "roll": selectors.latest_roll(election), "roll_versions": list(election.roll_versions.all()),
@@ -163,6 +175,7 @@ def election_detail(request, pk):
         "lists": list(election.candidate_lists.order_by("round")), "stations": stations,
         "events": list(election.events.select_related("by").order_by("-at", "-id")[:30]),
         "elected": services.elected(election), "write_ins": _write_in_totals(election),
+        "round_write_ins": services.write_ins(election) if election.state in (State.VOTING, State.RUNOFF) else [],
         "posts": Post.choices, "nominations": Nomination.choices, "committee_roles": CommitteeRole.choices,
         "exclusion_kinds": ExclusionKind.choices, "station_kinds": StationKind.choices, "State": State,
         "turnout_share": selectors.turnout_share(election),
@@ -226,6 +239,9 @@ def _no_control_characters(post) -> None:
 
 FIELD_LABELS = {"raised_by": "异议人", "text": "内容", "name": "姓名或名称", "reason": "理由", "answer": "答复",
                 "chosen_by": "推选方式", "basis_text": "依据", "nomination": "提名方式", "post": "职务"}
+
+
+WRITE_IN_INPUTS = 12  # written-in names one station's form may carry
 
 
 def _act(election, action: str, request) -> str:
@@ -309,12 +325,21 @@ def _act(election, action: str, request) -> str:
     if action == "tally":
         station = _station(election, p.get("station"))
         votes = {c.pk: p.get(f"c{c.pk}", "0") for c in election.candidates.filter(round=election.round)}
-        write_ins = [(p.get(f"w{i}_name", ""), p.get(f"w{i}_post", ""), p.get(f"w{i}_votes", "0")) for i in (1, 2)]
+        write_ins = [(p.get(f"w{i}_name", ""), p.get(f"w{i}_post", ""), p.get(f"w{i}_votes", "0"))
+                     for i in range(1, WRITE_IN_INPUTS + 1)]
         version = p.get("version")
         services.tally_enter(election=election, station=station, ballots=p.get("ballots", ""),
                              invalid=p.get("invalid", ""), votes=votes, write_ins=write_ins,
                              version=int(version) if (version or "").isdigit() else None, by=by)
         return f"{station.name}的计票结果已录入"
+    if action in ("write_in_confirm", "write_in_reject"):
+        name, post = (p.get("name") or "").strip()[:50], p.get("post", "")
+        if action == "write_in_confirm":
+            resident = _resident(election, request)
+            services.write_in_confirm(election=election, name=name, post=post, resident=resident, by=by)
+            return f"「{name}」已核实为选民 {resident.name},其得票计入"
+        services.write_in_reject(election=election, name=name, post=post, reason=p.get("reason", ""), by=by)
+        return f"「{name}」的得票不计入任何人"
     if action == "count":
         e = services.count(election=election, by=by)
         return {State.DONE: "计票完成,选举有效", State.INVALID: "计票完成:参加投票人数未过半数,选举无效",
