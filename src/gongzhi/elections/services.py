@@ -11,13 +11,15 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q as models_Q, Sum
 from django.utils import timezone
 
+from gongzhi.core import codes
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.elections import rules as locality
 from gongzhi.elections.models import (
     OPEN_STATES, Application, Body, Candidate, CandidateList, CommitteeMember, CommitteeRole, Decision, Election,
-    ElectionEvent, EventKind, Exclusion, Nomination, Objection, Post, RollChange, RollVersion, State, Station,
+    ElectionEvent, EventKind, Exclusion, Method, Nomination, Objection, Post, RollChange, RollVersion, State, Station,
     Tally, TallyLine, Voter, WriteIn,
 )
+from gongzhi.governance.models_meetings import PostKind, ResidentPost
 from gongzhi.people.models import PersonStatus, ResidenceStatus, Resident
 from gongzhi.places.models import Level, Place
 
@@ -37,6 +39,8 @@ ERR_APPLY_REGISTERED = "{name} 户籍在本社区,直接列入选民名单,无�
 ERR_APPLY_SHORT = "{name} 在本社区居住不满一年(迁入 {since}),不能申请在本社区登记"
 ERR_EXCLUDED = "{name} 已有不列入选民名单的决定({kind}),不能登记"
 ERR_REASON = "请填写原因"
+ERR_HOUSEHOLD_VOTER = "户代表选举每户一票:{name} 所在户已由 {other} 代表投票;如需更换户代表,请先将 {other} 移出选民名单"
+ERR_NOT_REPRESENTATIVE = "居民代表选举由居民代表投票:{name} 在选举日({day})不是本社区在任的居民代表"
 ERR_NOT_ON_ROLL = "{name} 不在本次选举的选民名单上,不能成为候选人"
 ERR_RESIDENCE = "{name} 在本社区居住不满 {days} 天(迁入 {since}),不能成为候选人"
 ERR_COMMITTEE_STANDS = "{name} 是选举委员会成员,须先退出选举委员会才能成为候选人(勾选「退出选举委员会」)"
@@ -181,12 +185,10 @@ def _leave_committee(election: Election, member: CommitteeMember, on: dt.date, b
 
 # -- 3. voter roll ------------------------------------------------------------------------------------
 _PERSON = "COALESCE(r.id_number_hash, 'r' || CAST(r.id AS VARCHAR(20)))"
-_BUILD_SQL = f"""
-INSERT INTO elections_voter (election_id, resident_id, person, term, roll_kind, basis, active, added_at, voted)
-SELECT e.id, r.id, {_PERSON}, e.term,
-       CASE WHEN e.body = 'party' THEN 'party' ELSE 'committee' END,
-       CASE WHEN r.residence_status = 'registered' THEN 'registered' ELSE 'applied' END,
-       %s, %s, %s
+_ELIGIBLE = f"""
+SELECT e.id AS election_id, r.id AS resident_id, {_PERSON} AS person, e.term AS term,
+       CASE WHEN e.body = 'party' THEN 'party' ELSE 'committee' END AS roll_kind,
+       CASE WHEN r.residence_status = 'registered' THEN 'registered' ELSE 'applied' END AS basis{{extra}}
 FROM elections_election e
 JOIN people_resident r ON r.community_id = e.community_id
 WHERE e.id IN ({{ids}}) AND e.state = 'planning'
@@ -198,16 +200,40 @@ WHERE e.id IN ({{ids}}) AND e.state = 'planning'
   AND NOT EXISTS (SELECT 1 FROM elections_exclusion x WHERE x.election_id = e.id AND x.resident_id = r.id)
   AND NOT EXISTS (SELECT 1 FROM elections_voter v
                   WHERE v.term = e.term AND v.active = %s AND v.person = {_PERSON}
-                    AND v.roll_kind = CASE WHEN e.body = 'party' THEN 'party' ELSE 'committee' END)
+                    AND v.roll_kind = CASE WHEN e.body = 'party' THEN 'party' ELSE 'committee' END){{where}}
 """
+_INSERT = """
+INSERT INTO elections_voter (election_id, resident_id, person, term, roll_kind, basis, active, added_at, voted)
+SELECT election_id, resident_id, person, term, roll_kind, basis, %s, %s, %s FROM ({select}) eligible{outer}
+"""
+# 户代表选举: one voter per household, its head if eligible, else its first eligible member (a resident
+# without a household counts as one); the household may change its representative (voter_remove/voter_add)
+_HOUSEHOLD_ORDER = (f", ROW_NUMBER() OVER (PARTITION BY e.id, COALESCE(r.household_id, -r.id) "
+                    f"ORDER BY CASE WHEN r.relation = '{codes.HEAD_RELATION}' THEN 0 ELSE 1 END, r.id) AS nth")
+# 居民代表选举: the residents' representatives serving on election day (governance.ResidentPost)
+_REPRESENTATIVE = f"""
+  AND EXISTS (SELECT 1 FROM governance_residentpost p
+              WHERE p.resident_id = r.id AND p.community_id = e.community_id AND p.kind = '{PostKind.REPRESENTATIVE}'
+                AND p.since <= e.election_day AND (p.until IS NULL OR p.until > e.election_day))"""
+
+
+def _build_sql(method: str, ids: list[int]) -> str:
+    """The roll's INSERT … SELECT for elections `ids`, all of one method (a party branch's: direct)."""
+    marks = ", ".join(["%s"] * len(ids))
+    if method == Method.HOUSEHOLD:
+        select = _ELIGIBLE.format(extra=_HOUSEHOLD_ORDER, ids=marks, where="")
+        return _INSERT.format(select=select, outer=" WHERE nth = 1")
+    select = _ELIGIBLE.format(extra="", ids=marks, where=_REPRESENTATIVE if method == Method.REPRESENTATIVE else "")
+    return _INSERT.format(select=select, outer="")
 
 
 @transaction.atomic
 def rolls_build(*, elections: list[Election], by=None) -> dict[int, int]:
     """Build (or rebuild, before publication) the rolls of `elections` from the registry as it stands,
-    in one INSERT … SELECT for all of them: active residents eighteen on election day, registered
-    here or approved on application, less recorded exclusions and people already on another roll of
-    the term. Returns {election id: voters}."""
+    in one INSERT … SELECT per election method for all of them: active residents eighteen on election
+    day, registered here or approved on application, less recorded exclusions and people already on
+    another roll of the term; of those, for a household-representative election one per household,
+    for a representatives' election the serving residents' representatives. Returns {election id: voters}."""
     ids = sorted(e.pk for e in elections)
     if not ids:
         return {}
@@ -215,9 +241,12 @@ def rolls_build(*, elections: list[Election], by=None) -> dict[int, int]:
     for e in locked:
         _in_state(e, (State.PLANNING,), "生成选民名单")
     Voter.objects.filter(election_id__in=ids).delete()
-    marks = ", ".join(["%s"] * len(ids))
+    by_method: dict[str, list[int]] = {}
+    for e in locked:
+        by_method.setdefault(Method.DIRECT if e.body == Body.PARTY else e.method, []).append(e.pk)
     with connection.cursor() as cursor:
-        cursor.execute(_BUILD_SQL.replace("{ids}", marks), [True, timezone.now(), False, *ids, True, True])
+        for method, group in sorted(by_method.items()):
+            cursor.execute(_build_sql(method, group), [True, timezone.now(), False, *group, True, True])
         if connection.vendor == "postgresql":
             # a roll is a bulk load: without fresh statistics PostgreSQL planned the published roll's
             # read (voters by household) as if the table were empty, 40 s for a demo community
@@ -288,10 +317,21 @@ def _check_voter(election: Election, resident: Resident) -> str:
         where = "本社区" if other.election_id == election.pk else other.election.community.name
         raise ElectionError(ERR_TWO_ROLLS.format(name=resident.name, other=where, term=election.term))
     if resident.residence_status == ResidenceStatus.REGISTERED:
-        return "registered"
-    if election.applications.filter(resident=resident, decision=Decision.APPROVED).exists():
-        return "applied"
-    raise ElectionError(ERR_NEEDS_APPLICATION.format(name=resident.name))
+        basis = "registered"
+    elif election.applications.filter(resident=resident, decision=Decision.APPROVED).exists():
+        basis = "applied"
+    else:
+        raise ElectionError(ERR_NEEDS_APPLICATION.format(name=resident.name))
+    if election.body != Body.PARTY and election.method == Method.HOUSEHOLD and resident.household_id:
+        other = election.roll.filter(active=True, resident__household_id=resident.household_id) \
+            .select_related("resident").first()
+        if other is not None:
+            raise ElectionError(ERR_HOUSEHOLD_VOTER.format(name=resident.name, other=other.resident.name))
+    if election.body != Body.PARTY and election.method == Method.REPRESENTATIVE and not ResidentPost.objects.filter(
+            resident=resident, community_id=election.community_id, kind=PostKind.REPRESENTATIVE,
+            since__lte=election.election_day).exclude(until__lte=election.election_day).exists():
+        raise ElectionError(ERR_NOT_REPRESENTATIVE.format(name=resident.name, day=election.election_day))
+    return basis
 
 
 @transaction.atomic
