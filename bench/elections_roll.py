@@ -133,7 +133,8 @@ def main() -> None:
         for e in elections:
             for post, v in zip(("director", "director", "member", "member", "member"),
                                Voter.objects.filter(election=e).order_by("pk")[:5]):
-                cands.append(Candidate(election=e, voter=v, name=f"候选{v.pk}", post=post, nomination="joint",
+                cands.append(Candidate(election=e, resident_id=v.resident_id, voter=v, name=f"候选{v.pk}", post=post,
+                                       nomination="joint",
                                        nominators=10, nominated_on=dt.date(2026, 10, 25)))
         Candidate.objects.bulk_create(cands)
         for e in elections:

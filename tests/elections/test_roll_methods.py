@@ -50,6 +50,11 @@ def test_a_household_election_has_one_voter_per_household(world):
     # the household sends another member: refused while its representative is on the roll
     with pytest.raises(ElectionError, match="户代表选举每户一票:甲妻 所在户已由 甲户主 代表投票"):
         services.voter_add(election=e, resident=wife1, reason="户内推选")
+    # any elector of the community may stand, not only the households' representatives
+    c = services.candidate_nominate(election=e, resident=second2, post="member", nomination="party")
+    assert c.voter is None and c.resident == second2
+    with pytest.raises(ElectionError, match="甲子 在选举日.*未满十八周岁"):
+        services.candidate_nominate(election=e, resident=child1, post="member", nomination="party")
     services.voter_remove(election=e, voter=e.roll.get(resident=head1), reason="户内改推妻子为户代表")
     services.voter_add(election=e, resident=wife1, reason="户内推选")
     assert _on_roll(e, people) == {"甲妻", "乙一", "丙子"}

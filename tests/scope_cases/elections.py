@@ -13,6 +13,8 @@ ENDPOINTS = {
     "elections:act": ("POST", lambda w: f"/elections/{w.election_b.pk}/act/objection/"),
     # street B's code and community B's code in the body (BODY below)
     "elections:plan": ("POST", lambda w: "/elections/plan/"),
+    # the town's decision on community B's new party-branch member's probation
+    "elections:probation_decide": ("POST", lambda w: f"/elections/probation/{w.probation_b.pk}/"),
 }
 LISTS = {
     "elections:list": "/elections/?state=",
@@ -21,12 +23,13 @@ LISTS = {
     # counting night: community B's party-branch election is voting, 王五 its candidate (build below)
     "elections:tallies": "/elections/tallies/",
     "elections:tallies_xlsx": "/elections/tallies.xlsx",
+    "elections:probations": "/elections/probation/",
 }
 # counts only the caller's own ready elections: tests/elections/test_tally_sheet.py::test_count_all_…
 OTHER = {"elections:tallies_count"}
 BODY = {"street_code": "320282002", "community_codes": "320282002001", "term": "2027", "body": "residents",
         "method": "direct", "committee_on": "2027-01-01", "roll_on": "2027-01-05", "candidates_on": "2027-01-20",
-        "election_day": "2027-02-10", "raised_by": "篡改", "text": "篡改"}
+        "election_day": "2027-02-10", "raised_by": "篡改", "text": "篡改", "outcome": "ended", "note": "篡改"}
 
 
 def build(w):
@@ -71,12 +74,31 @@ def build(w):
     services.station_add(election=p, kind="station", name="南岳党员大会")
     services.voting_open(election=p, on=today + dt.timedelta(days=8))
     w.party_election_b = p
+    # its 2023 party-branch election, valid: 王五 newly elected, his year of probation run and due
+    d = dt.date(2023, 11, 1)
+    (old,) = services.election_open(street=w.street_b, communities=[w.comm_b], term=2023, body="party",
+                                    committee_on=d - dt.timedelta(days=40), roll_on=d - dt.timedelta(days=30),
+                                    candidates_on=d - dt.timedelta(days=10), election_day=d, seats=(1, 0, 0))
+    old.margin = 0
+    old.save(update_fields=["margin"])
+    services.roll_build(election=old)
+    services.roll_publish(election=old, on=d - dt.timedelta(days=30))
+    cand = services.candidate_nominate(election=old, resident=w.res_b1, post=Post.DIRECTOR,
+                                       nomination=Nomination.PARTY, on=d - dt.timedelta(days=12))
+    services.candidates_publish(election=old, on=d - dt.timedelta(days=10))
+    station = services.station_add(election=old, kind="central", name="南岳党员大会")
+    services.voting_open(election=old, on=d)
+    services.turnout_record(election=old, voter=old.roll.get(resident=w.res_b1), station=station)
+    services.tally_enter(election=old, station=station, ballots=1, invalid=0, votes={cand.pk: 1})
+    services.result_publish(election=services.count(election=old))
+    w.probation_b = old.probations.get()
 
 
 def snapshot():
-    from gongzhi.elections.models import Candidate, CommitteeMember, Election, Objection, Tally, Voter
+    from gongzhi.elections.models import Candidate, CommitteeMember, Election, Objection, Probation, Tally, Voter
     return (list(Election.objects.order_by("pk").values_list("pk", "state", "version", "voters")),
             list(Voter.objects.order_by("pk").values_list("pk", "active", "voted")),
             list(Candidate.objects.order_by("pk").values_list("pk", "votes", "elected")),
             Objection.objects.count(), CommitteeMember.objects.count(),
-            list(Tally.objects.order_by("pk").values_list("pk", "ballots", "version")))
+            list(Tally.objects.order_by("pk").values_list("pk", "ballots", "version")),
+            list(Probation.objects.order_by("pk").values_list("pk", "outcome", "ends_on", "version")))

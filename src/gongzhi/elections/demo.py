@@ -4,7 +4,9 @@ some by household or residents' representatives); one went to a run-off (另行�
 second count; one was invalid for low turnout. Those still running are dated from today, so their
 next step can be taken on the pages: 东虹社区 (the demo resident's) has published its candidates, a
 second community of 宜城街道 (the street account's) has built its roll and waits for the street to
-publish it, others have published their roll or are voting.
+publish it, others have published their roll or are voting. Some villages' party branches were
+elected two weeks before their villagers' committee; their new members' year of probation has run for
+most, and the town has decided on a few.
 
 Everything goes through the services, with this part's own random generator."""
 from __future__ import annotations
@@ -18,8 +20,9 @@ from django.utils import timezone
 from gongzhi.core.demo import ACCOUNT_COMMUNITY
 from gongzhi.elections import services
 from gongzhi.elections.models import (
-    Body, CommitteeRole, Election, Nomination, Post, State, StationKind, Voter,
+    Body, CommitteeRole, Election, Nomination, Post, ProbationOutcome, State, StationKind, Voter,
 )
+from gongzhi.people.models import Resident
 from gongzhi.places.models import AreaKind, Level
 
 SEED = 5502
@@ -123,7 +126,47 @@ def _vote(rng, e, candidates, turnout_share, short_member=False):
         valid = signed - invalid
         services.tally_enter(election=e, station=station, ballots=signed, invalid=invalid,
                              votes={pk: int(share * valid) for pk, share in shares.items()},
-                             write_ins=[(rng.choice(["张建国", "李秀英"]), Post.MEMBER, min(valid, 1))] if valid else [])
+                             # a stray written-in name, too few votes to need the committee's decision
+                             write_ins=[(rng.choice(["张建国", "李秀英"]), Post.MEMBER, 1)] if valid >= 10 else [])
+
+
+PARTY_BRANCHES = 8  # villages whose party branch's election is in the demo
+
+
+def _party_branches(rng, village_elections, street_user, today) -> int:
+    """The party branches of some villages elected two weeks before their villagers' committee (the
+    candidates published 7 days ahead, P-GOV-9): counted and published, so the newly elected serve a
+    year's probation, which has run for most by now; the town has decided on a few."""
+    made = 0
+    for v in village_elections[:PARTY_BRANCHES]:
+        v.refresh_from_db()
+        day = v.election_day - dt.timedelta(days=14)
+        (e,) = services.election_open(street=v.street, communities=[v.community], term=TERM, body=Body.PARTY,
+                                      committee_on=day - dt.timedelta(days=32), roll_on=day - dt.timedelta(days=25),
+                                      candidates_on=day - dt.timedelta(days=8), election_day=day, by=street_user)
+        made += 1
+        if not services.roll_build(election=e, by=street_user):
+            continue
+        services.roll_publish(election=e, on=e.roll_on, by=street_user)
+        e.refresh_from_db()
+        cutoff = day - dt.timedelta(days=e.residence_days)
+        pool = [x.resident for x in Voter.objects.filter(election=e, active=True).select_related("resident")
+                .order_by("id")[:200] if x.resident.moved_in_on is None or x.resident.moved_in_on <= cutoff]
+        rng.shuffle(pool)
+        candidates = _nominate(rng, e, pool, [], e.candidates_on)
+        try:
+            services.candidates_publish(election=e, on=e.candidates_on, by=street_user)
+        except services.ElectionError:  # too few party members for the margin
+            continue
+        _vote(rng, e, candidates, rng.uniform(0.85, 0.97))
+        e = services.count(election=e, by=street_user)
+        if e.state == State.DONE:
+            services.result_publish(election=e, by=street_user)
+            for probation in e.probations.filter(ends_on__lte=today - dt.timedelta(days=3))[:1]:
+                services.probation_decide(probation=probation, outcome=ProbationOutcome.CONFIRMED,
+                                          note="期满考察:履职认真,群众评价好", on=probation.ends_on + dt.timedelta(days=3),
+                                          by=street_user)
+    return made
 
 
 def build(ctx) -> None:
@@ -153,8 +196,12 @@ def build(ctx) -> None:
         made += 1
         if state == State.PLANNING or not e.voters:
             continue
-        voters = [v.resident for v in Voter.objects.filter(election=e, active=True).select_related("resident")
-                  .order_by("id")[:300]]
+        if e.method == "direct":
+            voters = [v.resident for v in Voter.objects.filter(election=e, active=True).select_related("resident")
+                      .order_by("id")[:300]]
+        else:  # a household or representatives' election: any elector of the community may serve and stand
+            voters = list(Resident.objects.filter(community=e.community, status="active", residence_status="registered",
+                                                  birth_date__lte=e.born_by).order_by("id")[:300])
         members = _committee(rng, names, e, voters)
         services.roll_publish(election=e, on=e.roll_on, by=street_user)
         if state == State.ROLL_PUBLISHED:
@@ -179,6 +226,8 @@ def build(ctx) -> None:
         e = services.count(election=e, by=street_user)
         if e.state in (State.DONE, State.INVALID):
             services.result_publish(election=e, by=street_user)
+    made += _party_branches(rng, [e for e, state in elections if state == State.DONE and e.body == Body.VILLAGERS],
+                            street_user, today)
     voters = Voter.objects.filter(election__term=TERM, active=True).count()
     ctx.summary.add(SUMMARY, elections=made, voters=voters)
     ctx.say(f"换届选举:{made} 个社区(村),登记选民 {voters} 人")

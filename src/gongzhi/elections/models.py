@@ -126,6 +126,7 @@ class EventKind(models.TextChoices):
     TURNOUT = "turnout", "登记投票"
     TALLY = "tally", "录入计票结果"
     WRITE_IN = "write_in", "核实另选他人"
+    PROBATION = "probation", "试用期考察"
     COUNTED = "counted", "计票结果"
     RUNOFF = "runoff", "另行选举"
     RESULT_PUBLISHED = "result_published", "公布选举结果"
@@ -278,7 +279,10 @@ class Nomination(models.TextChoices):
 
 class Candidate(models.Model):
     election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="candidates")
-    voter = models.ForeignKey(Voter, on_delete=models.PROTECT, related_name="+")
+    # who stands: any elector of the community (in a household or representatives' election not
+    # necessarily one who votes); `voter` their entry on this roll when they have one
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+")
+    voter = models.ForeignKey(Voter, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     name = models.CharField("姓名", max_length=50)
     post = models.CharField("职务", max_length=10, choices=Post.choices)
     round = models.PositiveSmallIntegerField("轮次", default=1)
@@ -291,7 +295,7 @@ class Candidate(models.Model):
 
     class Meta:
         ordering = ["round", "post", "id"]
-        constraints = [models.UniqueConstraint(fields=["election", "round", "voter"], name="candidate_once")]
+        constraints = [models.UniqueConstraint(fields=["election", "round", "resident"], name="candidate_once")]
 
 
 class CandidateList(models.Model):
@@ -363,3 +367,30 @@ class WriteIn(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["election", "round", "post", "name"], name="write_in_once")]
+
+
+class ProbationOutcome(models.TextChoices):
+    CONFIRMED = "confirmed", "期满合格,正式任职"
+    ENDED = "ended", "不合格,终止任职"
+
+
+class Probation(models.Model):
+    """A newly elected member of a village party branch serves a year on probation (P-GOV-9; 002(4) 三3):
+    from election day to `ends_on`; when it has run, the town confirms the member or ends the post,
+    or extends the probation (a new `ends_on`, recorded as an event). Re-elected members have none."""
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="probations")
+    candidate = models.ForeignKey(Candidate, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField("姓名", max_length=50)
+    starts_on = models.DateField("试用期起")
+    ends_on = models.DateField("试用期满")
+    extended = models.BooleanField("已延长", default=False)
+    outcome = models.CharField("考察结果", max_length=10, choices=ProbationOutcome.choices, blank=True)
+    decided_on = models.DateField("考察日期", null=True, blank=True)
+    note = models.CharField("考察意见", max_length=300, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["ends_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["candidate"], name="probation_once")]
+        indexes = [models.Index(fields=["outcome", "ends_on"], name="probation_due")]

@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from gongzhi.core.scope import Scope
-from gongzhi.elections.models import Body, Candidate, Election, RollVersion, State, Voter
+from gongzhi.elections.models import Body, Candidate, Election, Probation, RollVersion, State, Voter
 from gongzhi.places.models import Level, Place
 
 NOT_FOUND = "未找到或无权访问"
@@ -126,3 +126,21 @@ def candidates_by_post(election: Election, round_: int | None = None) -> list[Ca
     if round_:
         qs = qs.filter(round=round_)
     return list(qs.order_by("round", "post", "-votes", "id"))
+
+
+PROBATION_STATUSES = (("due", "届满待考察"), ("running", "试用期中"), ("decided", "已考察"))
+
+
+def probations_in(scope: Scope, status: str = "", today=None) -> QuerySet[Probation]:
+    """New party-branch members' probations (P-GOV-9) in the caller's communities; `status` due (run, not
+    yet decided), running or decided."""
+    from django.utils import timezone
+    today = today or timezone.localdate()
+    qs = Probation.objects.filter(election__community_id__in=_community_ids(scope))
+    if status == "due":
+        qs = qs.filter(outcome="", ends_on__lte=today)
+    elif status == "running":
+        qs = qs.filter(outcome="", ends_on__gt=today)
+    elif status == "decided":
+        qs = qs.exclude(outcome="")
+    return qs.order_by("ends_on", "id")

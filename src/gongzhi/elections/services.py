@@ -17,7 +17,7 @@ from gongzhi.elections import rules as locality
 from gongzhi.elections.models import (
     OPEN_STATES, Application, Body, Candidate, CandidateList, CommitteeMember, CommitteeRole, Decision, Election,
     ElectionEvent, EventKind, Exclusion, Method, Nomination, Objection, Post, RollChange, RollVersion, State, Station,
-    Tally, TallyLine, Voter, WriteIn,
+    Probation, ProbationOutcome, Tally, TallyLine, Voter, WriteIn,
 )
 from gongzhi.governance.models_meetings import PostKind, ResidentPost
 from gongzhi.people.models import PersonStatus, ResidenceStatus, Resident
@@ -299,8 +299,10 @@ def _freeze_roll(election: Election, on: dt.date, by) -> RollVersion:
                                       rows=rows, sha256=_sha(rows), by=by)
 
 
-def _check_voter(election: Election, resident: Resident) -> str:
-    """The basis on which `resident` may be on this roll; ElectionError otherwise."""
+def _elector_basis(election: Election, resident: Resident) -> str:
+    """The basis on which `resident` is an elector of this community for this election (with the right
+    to vote and to stand): here and alive, eighteen on the day, not excluded, registered here or
+    approved on application. ElectionError with the reason otherwise."""
     if resident.community_id != election.community_id or resident.status != PersonStatus.ACTIVE:
         raise ElectionError(ERR_NOT_HERE.format(name=resident.name, community=election.community.name))
     if resident.birth_date is None:
@@ -311,27 +313,37 @@ def _check_voter(election: Election, resident: Resident) -> str:
     exclusion = election.exclusions.filter(resident=resident).first()
     if exclusion is not None:
         raise ElectionError(ERR_EXCLUDED.format(name=resident.name, kind=exclusion.get_kind_display()))
+    if resident.residence_status == ResidenceStatus.REGISTERED:
+        return "registered"
+    if election.applications.filter(resident=resident, decision=Decision.APPROVED).exists():
+        return "applied"
+    raise ElectionError(ERR_NEEDS_APPLICATION.format(name=resident.name))
+
+
+def _check_voter(election: Election, resident: Resident) -> str:
+    """The basis on which `resident` may be on this roll; ElectionError otherwise."""
+    basis = _elector_basis(election, resident)
     other = Voter.objects.filter(term=election.term, roll_kind=roll_kind(election.body), active=True,
                                  person=person_key(resident)).select_related("election__community").first()
     if other is not None:
         where = "本社区" if other.election_id == election.pk else other.election.community.name
         raise ElectionError(ERR_TWO_ROLLS.format(name=resident.name, other=where, term=election.term))
-    if resident.residence_status == ResidenceStatus.REGISTERED:
-        basis = "registered"
-    elif election.applications.filter(resident=resident, decision=Decision.APPROVED).exists():
-        basis = "applied"
-    else:
-        raise ElectionError(ERR_NEEDS_APPLICATION.format(name=resident.name))
-    if election.body != Body.PARTY and election.method == Method.HOUSEHOLD and resident.household_id:
+    if _votes_by_representation(election) and election.method == Method.HOUSEHOLD and resident.household_id:
         other = election.roll.filter(active=True, resident__household_id=resident.household_id) \
             .select_related("resident").first()
         if other is not None:
             raise ElectionError(ERR_HOUSEHOLD_VOTER.format(name=resident.name, other=other.resident.name))
-    if election.body != Body.PARTY and election.method == Method.REPRESENTATIVE and not ResidentPost.objects.filter(
-            resident=resident, community_id=election.community_id, kind=PostKind.REPRESENTATIVE,
-            since__lte=election.election_day).exclude(until__lte=election.election_day).exists():
+    if _votes_by_representation(election) and election.method == Method.REPRESENTATIVE and not \
+            ResidentPost.objects.filter(resident=resident, community_id=election.community_id,
+                                        kind=PostKind.REPRESENTATIVE, since__lte=election.election_day) \
+            .exclude(until__lte=election.election_day).exists():
         raise ElectionError(ERR_NOT_REPRESENTATIVE.format(name=resident.name, day=election.election_day))
     return basis
+
+
+def _votes_by_representation(election: Election) -> bool:
+    """A household-representative or representatives' election: the roll is not every elector."""
+    return election.body != Body.PARTY and election.method != Method.DIRECT
 
 
 @transaction.atomic
@@ -448,16 +460,19 @@ def objection_answer(*, election: Election, objection: Objection, answer: str, o
 
 
 # -- 4. candidates ------------------------------------------------------------------------------------
-def _may_stand(election: Election, resident: Resident) -> Voter:
-    """The resident's entry on the roll when they may be a candidate of the round (P-GOV-8: on the
-    roll, living here `residence_days` before election day, not yet a candidate), or ElectionError."""
+def _may_stand(election: Election, resident: Resident) -> Voter | None:
+    """The resident's entry on the roll (None in a household or representatives' election, where any
+    elector of the community may stand) when they may be a candidate of the round (P-GOV-8: an
+    elector, living here `residence_days` before election day, not yet a candidate); ElectionError."""
     voter = election.roll.filter(resident=resident, active=True).first()
     if voter is None:
-        raise ElectionError(ERR_NOT_ON_ROLL.format(name=resident.name))
+        if not _votes_by_representation(election):
+            raise ElectionError(ERR_NOT_ON_ROLL.format(name=resident.name))
+        _elector_basis(election, resident)
     since = resident.moved_in_on
     if since is not None and since > election.election_day - dt.timedelta(days=election.residence_days):
         raise ElectionError(ERR_RESIDENCE.format(name=resident.name, days=election.residence_days, since=since))
-    if election.candidates.filter(voter=voter, round=election.round).exists():
+    if election.candidates.filter(resident=resident, round=election.round).exists():
         raise ElectionError(ERR_ALREADY_CANDIDATE.format(name=resident.name))
     return voter
 
@@ -484,7 +499,7 @@ def candidate_nominate(*, election: Election, resident: Resident, post: str, nom
             raise ElectionError(ERR_COMMITTEE_STANDS.format(name=resident.name))
         _leave_committee(election, member, on, by)
     candidate = Candidate.objects.create(
-        election=election, voter=voter, name=resident.name, post=post, round=election.round, nomination=nomination,
+        election=election, resident=resident, voter=voter, name=resident.name, post=post, round=election.round, nomination=nomination,
         nominators=max(0, nominators), nominated_on=on, local=resident.residence_status == ResidenceStatus.REGISTERED)
     _event(election, EventKind.NOMINATED, by,
            f"{candidate.get_post_display()}候选人 {candidate.name}({candidate.get_nomination_display()})")
@@ -793,7 +808,7 @@ def write_in_confirm(*, election: Election, name: str, post: str, resident: Resi
     if member is not None:
         _leave_committee(election, member, on, by)
     candidate = Candidate.objects.create(
-        election=election, voter=voter, name=resident.name, post=post, round=election.round,
+        election=election, resident=resident, voter=voter, name=resident.name, post=post, round=election.round,
         nomination=Nomination.WRITE_IN, nominated_on=on, local=resident.residence_status == ResidenceStatus.REGISTERED)
     _write_in_lines(election, name, post).update(candidate=candidate)
     WriteIn.objects.create(election=election, round=election.round, post=post, name=name, confirmed=True,
@@ -945,7 +960,8 @@ def _open_runoff(election: Election, first: list[Candidate], by) -> None:
             continue
         pool = sorted((c for c in first if c.post == post and not c.elected), key=lambda c: (-c.votes, c.pk))
         for c in pool[:left + election.margin]:
-            made.append(Candidate(election=election, voter_id=c.voter_id, name=c.name, post=post, round=2,
+            made.append(Candidate(election=election, resident_id=c.resident_id, voter_id=c.voter_id, name=c.name,
+                                  post=post, round=2,
                                   nomination=c.nomination, nominators=c.nominators, nominated_on=_today(),
                                   local=c.local))
     Candidate.objects.bulk_create(made)
@@ -973,6 +989,8 @@ def result_publish(*, election: Election, by=None) -> Election:
     election.result_published_at = timezone.now()
     election.version += 1
     election.save(update_fields=["result_published_at", "version"])
+    if election.body == Body.PARTY and election.state == State.DONE:
+        _start_probations(election, by)
     if election.body != Body.PARTY:
         row = ledgers.write_from(
             model=LedgerElection, source=LEDGER_SOURCE, source_pk=election.pk, community=election.community, by=by,
@@ -990,6 +1008,65 @@ def result_publish(*, election: Election, by=None) -> Election:
                                         reason=f"换届:{election.election_day:%Y-%m-%d} 选出新一届委员会")
     _event(election, EventKind.RESULT_PUBLISHED, by, election.get_state_display())
     return election
+
+
+# -- 7. probation of new party-branch members (P-GOV-9) ----------------------------------------------
+PROBATION_DAYS = 365
+EXTENSION_MAX_DAYS = 365
+ERR_PROBATION_RUNNING = "{name} 的试用期至 {ends} 届满,届满后才能考察"
+ERR_PROBATION_DECIDED = "{name} 的试用期已于 {on} 考察:{outcome}"
+ERR_PROBATION_NOTE = "请填写考察意见"
+ERR_PROBATION_UNTIL = "延长后的试用期满日期须晚于 {ends},且不超过 {last}"
+
+
+def _start_probations(election: Election, by) -> list[Probation]:
+    """The elected of a village party branch who were not elected at the branch's previous (valid)
+    election start a year's probation from election day."""
+    previous = Election.objects.filter(community=election.community, body=Body.PARTY, term__lt=election.term,
+                                       state=State.DONE).order_by("-term").first()
+    before = set(previous.candidates.filter(elected=True).values_list("resident_id", flat=True)) if previous else set()
+    made = [Probation(election=election, candidate=c, name=c.name, starts_on=election.election_day,
+                      ends_on=election.election_day + dt.timedelta(days=PROBATION_DAYS), by=by)
+            for c in election.candidates.filter(elected=True).order_by("id") if c.resident_id not in before]
+    Probation.objects.bulk_create(made)
+    if made:
+        _event(election, EventKind.PROBATION, by, f"新任 {len(made)} 人试用一年:" + "、".join(p.name for p in made))
+    return made
+
+
+@transaction.atomic
+def probation_decide(*, probation: Probation, outcome: str, note: str, until: dt.date | None = None,
+                     version: int | None = None, on: dt.date | None = None, by=None) -> Probation:
+    """The town's decision when a probation has run: confirmed, ended, or extended to `until`
+    (outcome "extend"); refused before the probation ends, without a note, or on a stale form."""
+    probation = Probation.objects.select_for_update().select_related("election").get(pk=probation.pk)
+    if version is not None and probation.version != version:
+        raise ConflictError(f"{probation.name} 的试用期考察已被他人修改,请刷新后重试")
+    on = on or _today()
+    if probation.outcome:
+        raise ElectionError(ERR_PROBATION_DECIDED.format(name=probation.name, on=probation.decided_on,
+                                                         outcome=probation.get_outcome_display()))
+    if on < probation.ends_on:
+        raise ElectionError(ERR_PROBATION_RUNNING.format(name=probation.name, ends=probation.ends_on))
+    note = (note or "").strip()
+    if not note:
+        raise ElectionError(ERR_PROBATION_NOTE)
+    if outcome == "extend":
+        last = probation.ends_on + dt.timedelta(days=EXTENSION_MAX_DAYS)
+        if until is None or not probation.ends_on < until <= last:
+            raise ElectionError(ERR_PROBATION_UNTIL.format(ends=probation.ends_on, last=last))
+        text = f"{probation.name} 试用期延长至 {until}:{note[:100]}"
+        probation.ends_on, probation.extended = until, True
+    elif outcome in ProbationOutcome.values:
+        probation.outcome, probation.decided_on = outcome, on
+        text = f"{probation.name}:{probation.get_outcome_display()}({note[:100]})"
+    else:
+        raise ElectionError("请选择考察结果")
+    probation.note, probation.by = note[:300], by
+    probation.version += 1
+    probation.save()
+    _event(probation.election, EventKind.PROBATION, by, text)
+    return probation
 
 
 def elected(election: Election) -> list[Candidate]:

@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -37,6 +38,7 @@ from gongzhi.elections.models import (
     Method,
     Nomination,
     Post,
+    ProbationOutcome,
     State,
     StationKind,
     Tally,
@@ -68,6 +70,7 @@ def election_list(request):
         "querystring_prefix": query + ("&" if query else ""),
         "can_plan": bool(request.scope.for_capability(PLAN_ELECTIONS).assignments),
         "can_run": bool(request.scope.for_capability(RUN_ELECTIONS).assignments),
+        "probations_due": selectors.probations_in(request.scope, "due").count(),
     })
 
 
@@ -238,7 +241,8 @@ def _no_control_characters(post) -> None:
 
 
 FIELD_LABELS = {"raised_by": "异议人", "text": "内容", "name": "姓名或名称", "reason": "理由", "answer": "答复",
-                "chosen_by": "推选方式", "basis_text": "依据", "nomination": "提名方式", "post": "职务"}
+                "chosen_by": "推选方式", "basis_text": "依据", "nomination": "提名方式", "post": "职务",
+                "note": "考察意见"}
 
 
 WRITE_IN_INPUTS = 12  # written-in names one station's form may carry
@@ -438,6 +442,46 @@ def tallies_count(request):
         messages.success(request, f"已计票 {len(counted)} 个选举:选举有效 {states[State.DONE]} 个,"
                                   f"另行选举 {states[State.RUNOFF]} 个,选举无效 {states[State.INVALID]} 个")
     return redirect("elections:tallies")
+
+
+# -- probation of new party-branch members (P-GOV-9) -----------------------------------------------
+@requires(VIEW_ELECTIONS)
+def probations(request):
+    status = request.GET.get("status", "")
+    status = status if status in dict(selectors.PROBATION_STATUSES) else ""
+    qs = selectors.probations_in(request.scope, status)
+    page = paginate_by_ids(qs, request.GET.get("page"), 50, related=("election__community", "candidate"))
+    today = timezone.localdate()
+    for p in page.object_list:
+        p.due = not p.outcome and p.ends_on <= today
+        p.can_decide = p.due and request.scope.can(PLAN_ELECTIONS, p.election.community)
+    return render(request, "elections/probations.html", {
+        "page": page, "status": status, "statuses": selectors.PROBATION_STATUSES, "outcomes": ProbationOutcome.choices,
+        "due": selectors.probations_in(request.scope, "due").count(),
+        "querystring_prefix": f"status={status}&" if status else "",
+    })
+
+
+@require_POST
+@requires(PLAN_ELECTIONS)
+def probation_decide(request, pk):
+    probation = selectors.probations_in(request.scope).filter(pk=pk).first()
+    if probation is None:
+        raise Http404(NOT_FOUND)
+    p = request.POST
+    try:
+        _no_control_characters(p)
+        until = _date(p.get("until"), "延长至") if p.get("outcome") == "extend" else None
+        version = p.get("version")
+        done = services.probation_decide(probation=probation, outcome=p.get("outcome", ""), note=p.get("note", ""),
+                                         until=until, version=int(version) if (version or "").isdigit() else None,
+                                         by=request.user)
+    except (RuleError, ConflictError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"{done.name}:" + (done.get_outcome_display() if done.outcome
+                                                       else f"试用期延长至 {done.ends_on:%Y-%m-%d}"))
+    return redirect(reverse("elections:probations") + "?status=due")
 
 
 # -- the board PDFs (A3) --------------------------------------------------------------------------
