@@ -226,11 +226,11 @@ def build(ctx) -> None:
         e = services.count(election=e, by=street_user)
         if e.state in (State.DONE, State.INVALID):
             services.result_publish(election=e, by=street_user)
-    made += _party_branches(rng, [e for e, state in elections if state == State.DONE and e.body == Body.VILLAGERS],
-                            street_user, today)
+    branches = _party_branches(rng, [e for e, state in elections if state == State.DONE and e.body == Body.VILLAGERS],
+                               street_user, today)
     voters = Voter.objects.filter(election__term=TERM, active=True).count()
-    ctx.summary.add(SUMMARY, elections=made, voters=voters)
-    ctx.say(f"换届选举:{made} 个社区(村),登记选民 {voters} 人")
+    ctx.summary.add(SUMMARY, elections=made + branches, voters=voters)
+    ctx.say(f"换届选举:{made} 个社区(村),另有村党支部 {branches} 个,登记选民 {voters} 人")
 
 
 def count_existing(summary, district) -> None:

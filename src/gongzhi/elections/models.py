@@ -175,8 +175,13 @@ class Basis(models.TextChoices):
 class Voter(models.Model):
     """One person on one roll. `person` is the keyed hash of the ID number (people.Resident.id_number_hash,
     or the resident's id where the number is missing): the constraint keeps a person on one roll per term."""
-    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="roll")
-    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+")
+    # A roll is one INSERT … SELECT of up to a million rows (services.rolls_build): its two foreign keys
+    # are not checked by the database (the deferred per-row checks cost more than the insert, as for
+    # governance's meeting rolls) and the election's own index is the (election, active) one below.
+    # Rows are written only by the services from rows they have read; Django still cascades and protects.
+    election = models.ForeignKey(Election, on_delete=models.CASCADE, related_name="roll", db_index=False,
+                                 db_constraint=False)
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+", db_constraint=False)
     person = models.CharField(max_length=40)
     term = models.PositiveSmallIntegerField()
     roll_kind = models.CharField(max_length=10)  # "committee" (residents'/villagers') or "party"
@@ -184,15 +189,19 @@ class Voter(models.Model):
     active = models.BooleanField(default=True)
     added_at = models.DateTimeField(null=True, blank=True)
     voted = models.BooleanField("已投票", default=False)
-    station = models.ForeignKey("Station", null=True, blank=True, on_delete=models.PROTECT, related_name="signed")
+    # set only once voting opens: indexed where set, so building the roll writes no entry in them
+    station = models.ForeignKey("Station", null=True, blank=True, on_delete=models.PROTECT, related_name="signed",
+                                db_index=False)
     proxy = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="carried",
-                              verbose_name="受托人")
+                              verbose_name="受托人", db_index=False)
 
     class Meta:
         ordering = ["election", "id"]
         constraints = [models.UniqueConstraint(fields=["term", "roll_kind", "person"], condition=Q(active=True),
                                                name="voter_one_roll")]
-        indexes = [models.Index(fields=["election", "active"], name="voter_election")]
+        indexes = [models.Index(fields=["election", "active"], name="voter_election"),
+                   models.Index(fields=["station"], condition=Q(station__isnull=False), name="voter_station"),
+                   models.Index(fields=["proxy"], condition=Q(proxy__isnull=False), name="voter_proxy")]
 
 
 class Decision(models.TextChoices):
