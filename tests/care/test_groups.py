@@ -8,7 +8,8 @@ from django.core.exceptions import PermissionDenied
 
 from gongzhi.care import services
 from gongzhi.care.groups import annotate_groups, groups_of, groups_reference, registry_residents
-from gongzhi.care.models import Absence, GroupReview
+from gongzhi.care.models import GroupReview
+from gongzhi.people.models import Absence
 from gongzhi.core.errors import RuleError
 from gongzhi.core.models import AccessLog
 from gongzhi.people.models import CareTag

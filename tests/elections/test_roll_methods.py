@@ -85,3 +85,21 @@ def test_a_direct_election_still_has_every_adult(world):
     e = _open(world, Method.DIRECT)
     services.roll_build(election=e)
     assert _on_roll(e, people) == {"丁户主", "丁妻", "丁子"}
+
+
+def test_voters_living_away_stay_on_the_roll_and_are_shown(client, world):
+    from gongzhi.people.models import Absence
+    hh = household(world.grid_a1)
+    away, home, elsewhere = _adult(hh, "外出者", "02"), _adult(hh, "在家者", "10"), _adult(hh, "迁居者", "20", year=1990)
+    for r, where in ((away, "苏州"), (elsewhere, "上海")):
+        Absence.objects.create(resident=r, household=hh, community=world.comm_a, grid=world.grid_a1, reason="work",
+                               destination=where, since=dt.date(2024, 3, 1), recorded_by=world.community_worker_a)
+    e = _open(world, Method.DIRECT)
+    services.exclusion_add(election=e, resident=elsewhere, kind="elsewhere", basis_text="本人书面确认在上海参加选举")
+    services.roll_build(election=e)
+    assert _on_roll(e, [away, home, elsewhere]) == {"外出者", "在家者"}
+    client.force_login(world.community_worker_a)
+    page = client.get(f"/elections/{e.pk}/roll/").content.decode()
+    assert "外出务工(苏州)" in page and '<strong>1</strong> 人' in page
+    page = client.get(f"/elections/{e.pk}/roll/?away=1").content.decode()
+    assert "外出者" in page and "在家者" not in page

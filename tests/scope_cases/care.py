@@ -95,8 +95,9 @@ def build(w):
 
 
 def snapshot():
+    from gongzhi.people.models import Absence
     from gongzhi.care.models import (
-        Absence, Assessment, CarePlan, CareVisit, Disability, GroupReview, HardshipReport, ServiceOrder, Statement,
+        Assessment, CarePlan, CareVisit, Disability, GroupReview, HardshipReport, ServiceOrder, Statement,
     )
     return (GroupReview.objects.count(), CareVisit.objects.count(), Assessment.objects.count(),
             Statement.objects.count(), list(CarePlan.objects.order_by("pk").values_list("pk", "ended_on")),

@@ -20,10 +20,10 @@ from gongzhi.care import visits
 from gongzhi.care.groups import annotate_groups, registry_residents, years_before
 from gongzhi.care.localities import rules_for
 from gongzhi.care.models import (
-    Absence, Assessment, CarePlan, CareVisit, Disability, GroupReview, HardshipReport, OrderState, ServiceOrder,
+    Assessment, CarePlan, CareVisit, Disability, GroupReview, HardshipReport, OrderState, ServiceOrder,
     Station, StationLevel,
 )
-from gongzhi.people.models import PersonStatus, Resident
+from gongzhi.people.models import Absence, PersonStatus, Resident
 from gongzhi.places.models import AreaKind, Level
 
 SEED = 5301

@@ -2,7 +2,7 @@
 
 Nothing is typed in or copied: each group is a condition on a resident, their household's other
 members (who is living there, how old, how related to the head, GB/T 4761), the absences kept in
-`care.Absence` and the disability tag or certificate. `annotate_groups` adds one boolean per group
+`people.Absence` and the disability tag or certificate. `annotate_groups` adds one boolean per group
 (`g_<code>`), the latest worker decision (`r_<code>`) and the membership that counts (`e_<code>`)
 to any queryset of residents, as correlated EXISTS sub-queries: one statement for a whole community
 or district, no loop over residents, always as current as the registry.
@@ -26,8 +26,8 @@ import datetime as dt
 from django.db.models import BooleanField, Case, CharField, Exists, ExpressionWrapper, OuterRef, Q, Subquery, Value, \
     When
 
-from gongzhi.care.models import Absence, Decision, Disability, Group, GroupReview
-from gongzhi.people.models import HouseholdStatus, PersonStatus, Resident
+from gongzhi.care.models import Decision, Disability, Group, GroupReview
+from gongzhi.people.models import Absence, HouseholdStatus, PersonStatus, Resident
 
 HEAD_OR_SPOUSE = ("01", "02", "10", "11", "12")
 HEAD_CHILDREN = tuple(f"{n}" for n in (*range(20, 28), 29, *range(30, 38), 39))

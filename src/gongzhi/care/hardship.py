@@ -13,10 +13,10 @@ from gongzhi.accounts.models import Role
 from gongzhi.care import localities
 from gongzhi.care.groups import ADULT_AGE, ELDER_AGE, age_on
 from gongzhi.care.manifest import DECIDE_HARDSHIP, KEEP_CARE
-from gongzhi.care.models import Absence, Disability, HardshipKind, HardshipReport, HardshipState
+from gongzhi.care.models import Disability, HardshipKind, HardshipReport, HardshipState
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.core.scope import Scope
-from gongzhi.people.models import PersonStatus, ResidenceStatus
+from gongzhi.people.models import Absence, PersonStatus, ResidenceStatus
 
 MET, UNMET, UNKNOWN = "met", "unmet", "unknown"
 RESULT_LABELS = {MET: "符合", UNMET: "不符合", UNKNOWN: "待核实"}

@@ -21,33 +21,6 @@ class Group(models.TextChoices):
     LEFT_BEHIND_CHILD = "left_behind_child", "留守儿童"
 
 
-class AbsenceReason(models.TextChoices):
-    WORK = "work", "外出务工"
-    STUDY = "study", "外出求学"
-    CARE = "care", "外出照料家人"
-    OTHER = "other", "其他"
-
-
-class Absence(models.Model):
-    """A household member living away (外出): the fact the left-behind groups read. Returning ends it
-    (`returned_on`); nothing is deleted."""
-    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="care_absences")
-    household = models.ForeignKey("people.Household", on_delete=models.PROTECT, related_name="+")
-    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
-    grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
-    reason = models.CharField("外出原因", max_length=8, choices=AbsenceReason.choices)
-    destination = models.CharField("外出地点", max_length=60, blank=True)
-    since = models.DateField("外出日期")
-    returned_on = models.DateField("返回日期", null=True, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    recorded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["-since", "-id"]
-        indexes = [models.Index(fields=["household"], condition=models.Q(returned_on__isnull=True),
-                                name="care_absence_open")]
-
-
 class DisabilityKind(models.TextChoices):
     SIGHT = "sight", "视力残疾"
     HEARING = "hearing", "听力残疾"

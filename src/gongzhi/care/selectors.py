@@ -7,9 +7,9 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, When
 from django.http import Http404
 
 from gongzhi.care.groups import GROUPS, annotate_groups, any_group_q, registry_residents
-from gongzhi.care.models import Absence, GroupReview
+from gongzhi.care.models import GroupReview
 from gongzhi.core.scope import Scope
-from gongzhi.people.models import Resident
+from gongzhi.people.models import Absence, Resident
 from gongzhi.places.models import Level, Place
 
 

@@ -11,11 +11,11 @@ from django.utils import timezone
 from gongzhi.care.groups import annotate_groups, registry_residents
 from gongzhi.care.manifest import KEEP_CARE
 from gongzhi.care.models import (
-    Absence, AbsenceReason, Decision, Disability, DisabilityKind, Group, GroupReview, HardshipKind, HardshipReport,
+    Decision, Disability, DisabilityKind, Group, GroupReview, HardshipKind, HardshipReport,
 )
 from gongzhi.core.errors import RuleError
 from gongzhi.core.scope import Scope
-from gongzhi.people.models import PersonStatus, Resident
+from gongzhi.people.models import Absence, AbsenceReason, PersonStatus, Resident
 from gongzhi.workorders.manifest import KEEP_VISITS
 
 ERR_NO_RIGHT = "只有该居民所在社区、网格的工作人员可以办理"

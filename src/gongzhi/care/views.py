@@ -15,12 +15,12 @@ from django.views.decorators.http import require_POST
 from gongzhi.care import selectors, services, visits
 from gongzhi.care.groups import GROUPS, age_on, groups_of, registry_residents
 from gongzhi.care.manifest import KEEP_CARE, OVERSEE_CARE, VIEW_CARE
-from gongzhi.care.models import AbsenceReason, Decision, Disability, DisabilityKind, Group, HardshipKind
+from gongzhi.care.models import Decision, Disability, DisabilityKind, Group, HardshipKind
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.errors import RuleError
 from gongzhi.core.models import AccessAction
 from gongzhi.core.permissions import requires
-from gongzhi.people.models import Resident
+from gongzhi.people.models import AbsenceReason, Resident
 
 PER_PAGE = 30
 GROUP_LABELS = dict(Group.choices)

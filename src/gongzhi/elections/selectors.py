@@ -98,11 +98,34 @@ def coverage_summary(qs: QuerySet[Election]) -> dict:
     return rows
 
 
-def roll_rows(election: Election, q: str = "") -> QuerySet[Voter]:
+def _away():
+    """An open absence (people.Absence: registered here, living away) of the voter's resident."""
+    from django.db.models import Exists, OuterRef
+
+    from gongzhi.people.models import Absence
+    return Exists(Absence.objects.filter(resident_id=OuterRef("resident_id"), returned_on__isnull=True))
+
+
+def roll_rows(election: Election, q: str = "", away: bool = False) -> QuerySet[Voter]:
     qs = election.roll.filter(active=True).select_related("resident", "resident__household")
     if q:
         qs = qs.filter(resident__name__contains=q)
+    if away:
+        qs = qs.filter(_away())
     return qs.order_by("resident__household__number", "resident_id")
+
+
+def away_count(election: Election) -> int:
+    """Voters living away: they keep their vote here (by proxy or the mobile box) unless they confirm
+    voting where they live (an exclusion of kind 'elsewhere')."""
+    return election.roll.filter(_away(), active=True).count()
+
+
+def away_of(voters) -> dict:
+    """{resident id: open absence} for the voters of a page."""
+    from gongzhi.people.models import Absence
+    ids = [v.resident_id for v in voters]
+    return {a.resident_id: a for a in Absence.objects.filter(resident_id__in=ids, returned_on__isnull=True)}
 
 
 def latest_roll(election: Election) -> RollVersion | None:

@@ -197,10 +197,16 @@ def _write_in_totals(election):
 def roll(request, pk):
     election = selectors.access_election(request.scope, pk)
     q = (request.GET.get("q") or "").strip()[:20]
-    page = paginate_by_ids(selectors.roll_rows(election, q), request.GET.get("page"), 100,
+    away = request.GET.get("away") == "1"
+    page = paginate_by_ids(selectors.roll_rows(election, q, away), request.GET.get("page"), 100,
                            related=("resident", "resident__household"))
-    return render(request, "elections/roll.html", {"e": election, "page": page, "q": q,
-                                                   "querystring_prefix": f"q={q}&" if q else ""})
+    absences = selectors.away_of(page.object_list)
+    for v in page.object_list:
+        v.absence = absences.get(v.resident_id)
+    prefix = "&".join(x for x in (f"q={q}" if q else "", "away=1" if away else "") if x)
+    return render(request, "elections/roll.html", {"e": election, "page": page, "q": q, "away": away,
+                                                   "away_count": selectors.away_count(election),
+                                                   "querystring_prefix": f"{prefix}&" if prefix else ""})
 
 
 # -- the steps (POST) -----------------------------------------------------------------------------

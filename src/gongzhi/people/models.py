@@ -5,6 +5,7 @@ event, and django-simple-history keeps every version of every row (who, when,
 before, after). ID and phone numbers are stored encrypted, with a keyed hash
 for exact look-up and a masked copy for lists.
 """
+from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django_otp.models import CooldownMixin, SideChannelDevice, ThrottlingMixin
@@ -239,3 +240,32 @@ class SignupCode(CooldownMixin, ThrottlingMixin, SideChannelDevice):
 
     def get_throttle_factor(self) -> int:
         return 1
+
+
+class AbsenceReason(models.TextChoices):
+    WORK = "work", "外出务工"
+    STUDY = "study", "外出求学"
+    CARE = "care", "外出照料家人"
+    OTHER = "other", "其他"
+
+
+class Absence(models.Model):
+    """A household member living away (外出): the registry's fact that care's left-behind groups and the
+    elections' roll read (recorded on care's pages). Returning ends it (`returned_on`); nothing is deleted.
+    The table keeps the name it had when care owned the model."""
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="absences")
+    household = models.ForeignKey("people.Household", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField("外出原因", max_length=8, choices=AbsenceReason.choices)
+    destination = models.CharField("外出地点", max_length=60, blank=True)
+    since = models.DateField("外出日期")
+    returned_on = models.DateField("返回日期", null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "care_absence"
+        ordering = ["-since", "-id"]
+        indexes = [models.Index(fields=["household"], condition=models.Q(returned_on__isnull=True),
+                                name="care_absence_open")]
