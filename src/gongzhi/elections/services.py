@@ -12,6 +12,7 @@ from django.db.models import Count, Q as models_Q, Sum
 from django.utils import timezone
 
 from gongzhi.core import codes
+from gongzhi.core.db_statistics import analyze_if_stale
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.elections import rules as locality
 from gongzhi.elections.models import (
@@ -244,6 +245,8 @@ def rolls_build(*, elections: list[Election], by=None) -> dict[int, int]:
     by_method: dict[str, list[int]] = {}
     for e in locked:
         by_method.setdefault(Method.DIRECT if e.body == Body.PARTY else e.method, []).append(e.pk)
+    analyze_if_stale("people_resident", "elections_application", "elections_exclusion", "elections_voter",
+                     "governance_residentpost")
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SET LOCAL jit = off")  # compiling the plan cost 0.5 s of a 1,000,000-voter build

@@ -15,6 +15,7 @@ from django.db.models import Case, Count, F, Q, Value, When
 from django.utils import timezone
 
 from gongzhi.core import codes
+from gongzhi.core.db_statistics import analyze_if_stale
 from gongzhi.core.errors import ConflictError, RuleError, lock_version
 from gongzhi.core.validators import has_control_characters
 from gongzhi.governance.models import (
@@ -391,6 +392,7 @@ def build_roll(meeting: ResidentMeeting) -> int:
     representatives serving on that date. Returns the roll's size."""
     roll = RollEntry._meta.db_table
     people = Resident._meta.db_table
+    analyze_if_stale(people, ResidentPost._meta.db_table)  # a roll right after an import: plan with statistics
     where, params = _eligible_sql(meeting)
     if meeting.form == MeetingForm.ADULTS:
         sql = (f"INSERT INTO {roll} (meeting_id, resident_id, household_id) "
