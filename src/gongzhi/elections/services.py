@@ -256,7 +256,7 @@ def rolls_build(*, elections: list[Election], by=None) -> dict[int, int]:
             # a roll is a bulk load: without fresh statistics PostgreSQL planned the published roll's
             # read (voters by household) as if the table were empty, 40 s for a demo community
             cursor.execute("ANALYZE elections_voter")
-    counts = dict(Voter.objects.filter(election_id__in=ids).values("election_id").annotate(n=Count("id"))
+    counts = dict(Voter.objects.filter(election_id__in=ids).order_by().values("election_id").annotate(n=Count("id"))
                   .values_list("election_id", "n"))
     for e in locked:
         Election.objects.filter(pk=e.pk).update(voters=counts.get(e.pk, 0), version=e.version + 1)
@@ -712,8 +712,9 @@ def tallies_enter(*, entries: list[dict], by=None) -> int:
     elections = {e.pk: e for e in Election.objects.select_for_update().filter(pk__in=election_ids)}
     for e in elections.values():
         _in_state(e, (State.VOTING, State.RUNOFF), "录入计票结果")
-    signed = dict(Voter.objects.filter(station_id__in=station_ids, active=True, voted=True).values("station_id")
-                  .annotate(n=Count("id")).values_list("station_id", "n"))
+    # order_by(): the model's ordering (by election) would join the elections into this count
+    signed = dict(Voter.objects.filter(station_id__in=station_ids, active=True, voted=True).order_by()
+                  .values("station_id").annotate(n=Count("id")).values_list("station_id", "n"))
     candidates: dict[int, dict] = {i: {} for i in election_ids}
     for c in Candidate.objects.filter(election_id__in=election_ids):
         if c.round == elections[c.election_id].round:
@@ -886,7 +887,7 @@ def counts(*, elections: list[Election], by=None) -> list[Election]:
         if c.round == locked[c.election_id].round:
             c.votes = totals.get(c.pk, 0)
             by_election[c.election_id].append(c)
-    roll = {r["election_id"]: r for r in Voter.objects.filter(election_id__in=ids, active=True)
+    roll = {r["election_id"]: r for r in Voter.objects.filter(election_id__in=ids, active=True).order_by()
             .values("election_id").annotate(n=Count("id"), voted=Count("id", filter=models_Q(voted=True)))}
     changed, events = [], []
     for i in ids:

@@ -79,7 +79,7 @@ def template_rows(stations: list[Station]):
     candidates: dict[int, list[Candidate]] = {}
     for c in Candidate.objects.filter(election_id__in=election_ids).order_by("post", "id"):
         candidates.setdefault(c.election_id, []).append(c)
-    signed = dict(Voter.objects.filter(station__in=stations, active=True, voted=True).values("station_id")
+    signed = dict(Voter.objects.filter(station__in=stations, active=True, voted=True).order_by().values("station_id")
                   .annotate(n=Count("id")).values_list("station_id", "n"))
     post_order = {p: i for i, p in enumerate(Post.values)}
     for s in stations:
