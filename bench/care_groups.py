@@ -44,7 +44,7 @@ def main() -> None:
     from gongzhi.accounts.models import User
     from gongzhi.care import visits
     from gongzhi.care.groups import GROUPS, annotate_groups, groups_reference, registry_residents
-    from gongzhi.care.models import Absence
+    from gongzhi.people.models import Absence
     from gongzhi.people.models import CareTag, Household, Resident
     from gongzhi.places.models import Level, Place
 

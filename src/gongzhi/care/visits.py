@@ -37,12 +37,12 @@ def _rule_sets(communities: list[Place]) -> dict[tuple, list[int]]:
     return sets
 
 
-def _rows(base, rules: tuple, today: dt.date, statuses) -> list[SimpleNamespace]:
+def _rows(base, rules: tuple, today: dt.date, statuses, communities: list[int]) -> list[SimpleNamespace]:
     """One statement: the groups (inner query, each flag computed once) wrapped in an outer query that
     works out the interval, the date counted from and the status from those columns (Django would inline
     the group expressions into every CASE branch, which made the list hundreds of times slower)."""
     from django.db.models.functions import TruncDate
-    inner = annotate_groups(base, today).annotate(
+    inner = annotate_groups(base, today, communities=communities).annotate(
         rid=F("pk"), cid=F("community_id"), gid=F("grid_id"), created_on=TruncDate("created_at"),
         last_visit=Subquery(CareVisit.objects.filter(resident_id=OuterRef("pk")).order_by("-visited_on", "-id")
                             .values("visited_on")[:1], output_field=DateField()))
@@ -95,7 +95,7 @@ def visit_list(scope: Scope | None, communities: list[Place], today: dt.date, *,
     result = []
     base = registry_residents() if scope is None else scope.filter_people(registry_residents())
     for rules, ids in _rule_sets(communities).items():
-        result += _rows(base.filter(community_id__in=ids), rules, today, tuple(statuses))
+        result += _rows(base.filter(community_id__in=ids), rules, today, tuple(statuses), ids)
     return result
 
 
@@ -107,7 +107,7 @@ def on_list(scope: Scope, resident, today: dt.date) -> bool:
     """Is `resident` on a visit list the scope reaches?"""
     community = Place.objects.get(pk=resident.community_id)
     base = scope.filter_people(registry_residents()).filter(pk=resident.pk)
-    return any(_rows(base, rules, today, (OVERDUE, DUE, LATER)) for rules in _rule_sets([community]))
+    return any(_rows(base, rules, today, (OVERDUE, DUE, LATER), [community.pk]) for rules in _rule_sets([community]))
 
 
 def overdue_per_community(scope: Scope, communities: list[Place], today: dt.date) -> dict[int, dict[str, int]]:
