@@ -13,6 +13,9 @@ ENDPOINTS = {
     "elections:act": ("POST", lambda w: f"/elections/{w.election_b.pk}/act/objection/"),
     # street B's code and community B's code in the body (BODY below)
     "elections:plan": ("POST", lambda w: "/elections/plan/"),
+    # a board typeset on the queue for community B's worker: only its owner sees it
+    "elections:pdf_job": ("GET", lambda w: f"/elections/pdf/{w.roll_pdf_job_b.pk}/"),
+    "elections:pdf_download": ("GET", lambda w: f"/elections/pdf/{w.roll_pdf_job_b.pk}/download/"),
     # the town's decision on community B's new party-branch member's probation
     "elections:probation_decide": ("POST", lambda w: f"/elections/probation/{w.probation_b.pk}/"),
 }
@@ -92,6 +95,10 @@ def build(w):
     services.tally_enter(election=old, station=station, ballots=1, invalid=0, votes={cand.pk: 1})
     services.result_publish(election=services.count(election=old))
     w.probation_b = old.probations.get()
+    from gongzhi.elections import pdf
+    w.roll_pdf_job_b = pdf.start_roll_job(user=w.community_worker_b, election=e, version=e.roll_versions.get(),
+                                          unit="南岳社区")
+    pdf.run_roll_job(w.roll_pdf_job_b)  # done: its file waits for its owner (the queued task goes with the rollback)
 
 
 def snapshot():

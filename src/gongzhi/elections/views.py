@@ -17,14 +17,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gongzhi.core import job_files
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.errors import ConflictError, RuleError
-from gongzhi.core.exports import query_without_page, xlsx_response
-from gongzhi.core.models import AccessAction
+from gongzhi.core.exports import KEEP_HOURS, query_without_page, xlsx_response
+from gongzhi.core.models import AccessAction, Job, JobStatus
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import requires
 from gongzhi.core.validators import ERR_CONTROL, has_control_characters
-from gongzhi.elections import selectors, services, tally_sheet
+from gongzhi.elections import pdf, selectors, services, tally_sheet
 from gongzhi.elections.manifest import (
     PLAN_ELECTIONS,
     RUN_ELECTIONS,
@@ -390,7 +391,6 @@ def tallies(request):
     upload; counting every election whose stations are all in, at once."""
     if request.method != "POST":
         return render(request, "elections/tallies.html", _tallies_context(request))
-    from gongzhi.core import job_files
     from gongzhi.people.import_sources import ImportFileError
 
     upload = request.FILES.get("file")
@@ -493,28 +493,63 @@ def probation_decide(request, pk):
 # -- the board PDFs (A3) --------------------------------------------------------------------------
 def _pdf(request, election, template, title, context, logged: bool):
     from django.http import HttpResponse
-    from django.template.loader import render_to_string
     from django.utils.http import content_disposition_header
-    from weasyprint import HTML
 
-    from gongzhi.core.templatetags.gongzhi_print import PLATFORM, printing_unit
-    html = render_to_string(template, {"e": election, "title": title, "platform": PLATFORM,
-                                       "unit": printing_unit(request.scope), "printed_at": timezone.localtime(),
-                                       **context})
+    from gongzhi.core.templatetags.gongzhi_print import printing_unit
+    body = pdf.board(election=election, template=template, title=title, unit=printing_unit(request.scope),
+                     context=context)
     if logged:
         access_log_write(user=request.user, action=AccessAction.EXPORT, target=f"{election}",
                          detail=f"{title} PDF", request=request)
-    return HttpResponse(HTML(string=html).write_pdf(), content_type="application/pdf", headers={
-        "Content-Disposition": content_disposition_header(True, f"{title}-{election.community.name}.pdf")})
+    return HttpResponse(body, content_type="application/pdf", headers={
+        "Content-Disposition": content_disposition_header(True, pdf.filename(election, title))})
 
 
 @requires(VIEW_ELECTIONS)
 def roll_pdf(request, pk):
+    """The roll's board; a long one is typeset on the queue while a page shows its state."""
+    from gongzhi.core.templatetags.gongzhi_print import printing_unit
     election = selectors.access_election(request.scope, pk)
     version = selectors.latest_roll(election)
     if version is None:
         raise Http404("选民名单尚未公布")
+    if version.count > pdf.ROLL_PDF_BACKGROUND:
+        job = pdf.start_roll_job(user=request.user, election=election, version=version,
+                                 unit=printing_unit(request.scope))
+        return redirect("elections:pdf_job", pk=job.pk)
     return _pdf(request, election, "elections/roll_print.html", "选民名单", {"version": version}, logged=True)
+
+
+def _own_pdf_job(request, pk) -> Job:
+    """The caller's own board jobs only: anyone else's looks absent."""
+    job = Job.objects.filter(pk=pk, kind=pdf.JOB_KIND, created_by=request.user).first()
+    if job is None:
+        raise Http404("未找到该任务")
+    return job
+
+
+@requires(VIEW_ELECTIONS)
+def pdf_job(request, pk):
+    """The queued board's state (the page refreshes itself); its download once ready."""
+    job = _own_pdf_job(request, pk)
+    running = job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    template = "elections/pdf_progress.html" if request.htmx else "elections/pdf_job.html"
+    return render(request, template, {
+        "job": job, "running": running, "ready": job.status == JobStatus.DONE and job_files.exists(job.result_path),
+        "estimate": max(1, round((job.total or 0) * pdf.SECONDS_PER_VOTER)), "keep_hours": KEEP_HOURS})
+
+
+@requires(VIEW_ELECTIONS)
+def pdf_download(request, pk):
+    """The board, once (it lists names and masked ID numbers): the download is written to the access log."""
+    from django.http import FileResponse
+    job = _own_pdf_job(request, pk)
+    if job.status != JobStatus.DONE or not job_files.exists(job.result_path):
+        raise Http404("文件已下载,或已超过保留期限被删除,请重新打印")
+    access_log_write(user=request.user, action=AccessAction.EXPORT, target=job.input_name[:-4],
+                     detail="选民名单 PDF", request=request)
+    return FileResponse(job_files.download_once(job.result_path), as_attachment=True, filename=job.input_name,
+                        content_type="application/pdf")
 
 
 @requires(VIEW_ELECTIONS)
