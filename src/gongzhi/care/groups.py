@@ -141,7 +141,9 @@ def groups_reference(residents, today: dt.date) -> dict[int, set[str]]:
     """The same groups worked out person by person in Python from plain rows (tests and bench only)."""
     rows = list(residents.values("pk", "household_id", "birth_date", "relation"))
     households: dict[int, list[dict]] = {}
-    for r in Resident.objects.filter(status=PersonStatus.ACTIVE, household_id__in={r["household_id"] for r in rows}) \
+    # the households as a sub-query: a million residents' household ids are too many parameters for SQLite
+    for r in Resident.objects.filter(status=PersonStatus.ACTIVE,
+                                     household_id__in=residents.order_by().values("household_id")) \
             .values("pk", "household_id", "birth_date", "relation"):
         households.setdefault(r["household_id"], []).append(r)
     away = set(Absence.objects.filter(returned_on__isnull=True).values_list("resident_id", flat=True))
