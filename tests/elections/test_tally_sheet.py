@@ -151,6 +151,11 @@ def test_files_that_are_not_the_sheet_are_refused_in_chinese(client, world, coun
     assert r.status_code == 422 and "请选择填好的计票汇总表" in r.content.decode()
     r = _upload(client, [["姓名", "票数"], ["张三", 1]])
     assert r.status_code == 422 and "缺少列:投票点编号" in r.content.decode()
+    # columns in another order, 票数 far to the right, rows that stop short of it: read, not a crash
+    wide = ["备注"] * 20 + ["票数"]
+    r = _upload(client, [["投票点编号", "轮次", "项目", "职务", "姓名", "候选人编号"] + wide,
+                         [world.station.pk, 1, "收回选票"], [world.station.pk, 1, "候选人", "", "", 999]])
+    assert r.status_code == 422 and "不是东虹社区第 1 轮的候选人" in r.content.decode()
     r = _upload(client, _template(client))  # downloaded and sent back untouched
     assert r.status_code == 422 and "没有填写收回选票的投票点" in r.content.decode()
     assert not Tally.objects.exists()

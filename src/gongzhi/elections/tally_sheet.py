@@ -172,8 +172,9 @@ def read(path: Path, *, elections, display_name: str) -> list[dict]:
         raise TallySheetError([ERR_COLUMNS.format(file=display_name, columns="、".join(REQUIRED))])
 
     blocks: dict[int, _Block] = {}
+    width = max(index.values()) + 1  # a row may stop short of the header's last column
     for number, values in rows:
-        values = list(values) + [None] * (len(HEADER) + 1)
+        values = list(values) + [None] * width
 
         def cell(name):
             return values[index[name]]
