@@ -96,8 +96,9 @@ def build(w):
     services.result_publish(election=services.count(election=old))
     w.probation_b = old.probations.get()
     from gongzhi.elections import pdf
-    w.roll_pdf_job_b = pdf.start_roll_job(user=w.community_worker_b, election=e, version=e.roll_versions.get(),
-                                          unit="南岳社区")
+    from gongzhi.elections.tasks import start_roll_job
+    w.roll_pdf_job_b = start_roll_job(user=w.community_worker_b, election=e, version=e.roll_versions.get(),
+                                      unit="南岳社区")
     pdf.run_roll_job(w.roll_pdf_job_b)  # done: its file waits for its owner (the queued task goes with the rollback)
 
 

@@ -7,13 +7,12 @@ and the file, which lists personal data, is handed over once from the shared sto
 from __future__ import annotations
 
 import json
-import uuid
 
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from gongzhi.core import job_files, jobs
+from gongzhi.core import job_files
 from gongzhi.core.models import Job, JobStatus
 
 ROLL_PDF_BACKGROUND = 600  # voters; a shorter roll is typeset while the request waits (under ~3 s)
@@ -39,21 +38,6 @@ def roll_board(*, election, version, unit: str) -> bytes:
 
 def filename(election, title: str) -> str:
     return f"{title}-{election.community.name}.pdf"
-
-
-def start_roll_job(*, user, election, version, unit: str) -> Job:
-    """Queue the roll's board: the election, the version and the printing unit go to the shared storage."""
-    from gongzhi.core.exports import KEEP_HOURS
-    job_files.purge(JOB_DIR, KEEP_HOURS)  # boards of earlier jobs never downloaded: personal data is not kept
-    stem = f"roll-{timezone.now():%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:8]}"
-    params = json.dumps({"election": election.pk, "version": version.pk, "unit": unit}, ensure_ascii=False)
-    stored = job_files.save(job_files.name_for(JOB_DIR, f"{stem}.json"), ContentFile(params.encode()))
-    job = Job.objects.create(kind=JOB_KIND, created_by=user, input_name=filename(election, "选民名单"),
-                             input_path=stored, result_path=job_files.name_for(JOB_DIR, f"{stem}.pdf"),
-                             total=version.count)
-    from gongzhi.elections.tasks import election_roll_pdf
-    jobs.enqueue(election_roll_pdf, job=job)
-    return job
 
 
 def run_roll_job(job: Job) -> bool:

@@ -514,8 +514,8 @@ def roll_pdf(request, pk):
     if version is None:
         raise Http404("选民名单尚未公布")
     if version.count > pdf.ROLL_PDF_BACKGROUND:
-        job = pdf.start_roll_job(user=request.user, election=election, version=version,
-                                 unit=printing_unit(request.scope))
+        from gongzhi.elections.tasks import start_roll_job
+        job = start_roll_job(user=request.user, election=election, version=version, unit=printing_unit(request.scope))
         return redirect("elections:pdf_job", pk=job.pk)
     return _pdf(request, election, "elections/roll_print.html", "选民名单", {"version": version}, logged=True)
 
