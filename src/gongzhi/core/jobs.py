@@ -120,6 +120,11 @@ def enqueue(task, *args, job: Job | None = None, **kwargs):
     return result
 
 
+def owned(user, pk, kind: str) -> Job | None:
+    """The user's own job of `kind` (a finished file is handed only to whoever asked for it), or None."""
+    return Job.objects.filter(pk=pk, kind=kind, created_by=user).first()
+
+
 def cancel(job: Job) -> bool:
     """Stops the job: at once if still queued, at its next step if running. False if it had ended."""
     with transaction.atomic():

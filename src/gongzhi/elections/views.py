@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import job_files
+from gongzhi.core import job_files, jobs
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.core.exports import KEEP_HOURS, query_without_page, xlsx_response
@@ -522,7 +522,7 @@ def roll_pdf(request, pk):
 
 def _own_pdf_job(request, pk) -> Job:
     """The caller's own board jobs only: anyone else's looks absent."""
-    job = Job.objects.filter(pk=pk, kind=pdf.JOB_KIND, created_by=request.user).first()
+    job = jobs.owned(request.user, pk, pdf.JOB_KIND)
     if job is None:
         raise Http404("未找到该任务")
     return job

@@ -72,7 +72,7 @@ def export_residents_view(request):
 
 def _own_job(request, pk) -> Job:
     """The caller's own export jobs only: anyone else's looks absent."""
-    job = Job.objects.filter(pk=pk, kind=exporter.JOB_KIND, created_by=request.user).first()
+    job = jobs.owned(request.user, pk, exporter.JOB_KIND)
     if job is None:
         raise Http404("未找到该导出任务")
     return job
