@@ -249,7 +249,7 @@ def _no_control_characters(post) -> None:
 
 FIELD_LABELS = {"raised_by": "异议人", "text": "内容", "name": "姓名或名称", "reason": "理由", "answer": "答复",
                 "chosen_by": "推选方式", "basis_text": "依据", "nomination": "提名方式", "post": "职务",
-                "note": "考察意见"}
+                "note": "考察意见", "id_number": "公民身份号码", "until": "延长至", "outcome": "考察结果"}
 
 
 WRITE_IN_INPUTS = 12  # written-in names one station's form may carry
