@@ -765,9 +765,11 @@ def write_ins(election: Election) -> list[dict]:
     out = [{"post": r["post"], "post_label": Post(r["post"]).label, "name": r["write_in"], "votes": r["votes"],
             "decision": decided.get((r["post"], r["write_in"]))} for r in rows]
     # a confirmed name's votes now count for its candidate: shown with the decision, from its lines
+    totals = dict(TallyLine.objects.filter(candidate__in=[d.candidate_id for d in confirmed.values()])
+                  .values("candidate").annotate(n=Sum("votes")).values_list("candidate", "n"))
     for (post, name), d in confirmed.items():
-        votes = TallyLine.objects.filter(candidate=d.candidate_id).aggregate(n=Sum("votes"))["n"] or 0
-        out.append({"post": post, "post_label": Post(post).label, "name": name, "votes": votes, "decision": d})
+        out.append({"post": post, "post_label": Post(post).label, "name": name,
+                    "votes": totals.get(d.candidate_id, 0), "decision": d})
     return out
 
 
