@@ -118,3 +118,44 @@ def test_admission_pages_of_every_demo_role_pass_the_crawler(browser, live_serve
         findings += [f for f in result.findings if "/duties/" in str(f)]
     assert not findings, "\n".join(str(f) for f in findings)
     assert visited["admin"] >= 10 and visited["department"] >= 5 and visited["community"] >= 5, visited
+
+
+def test_department_registers_a_meeting_refused_outside_the_lists_and_the_community_sees_it(
+        page, browser, live_server, live_world):
+    """On a phone: a meeting on no list item is refused with the list it would need (and counted), the
+    same meeting on the department's item is registered, and the community finds it on its page."""
+    from gongzhi.admission.models import Demand, Refusal
+    w = live_world
+    services.rules_choose(locality=w.district, rules_id="yixing-2019", by=w.admin)
+    dept = user("minzheng", "department", w.district)
+    RoleAssignment.objects.filter(user=dept).update(department="市民政局")
+    item = services.item_add(locality=w.district, by=w.admin, kind="assist", takeup="", title="协助做好社会救助工作",
+                             legal_basis="社会救助暂行办法", department="市民政局", community_does="协助受理低保申请",
+                             funding_yuan="12000", funding_note="", hours_per_year="200")
+
+    login(page, live_server, "minzheng")
+    page.goto(f"{live_server.url}/duties/")
+    page.click("text=会议、台账、挂牌登记")
+    page.click("text=登记对社区的要求")
+    page.locator("#id_title").wait_for()
+    fits_phone(page)
+    page.select_option("#id_kind", "meeting")
+    page.fill("#id_title", "社会救助工作季度例会")
+    page.select_option("#id_item", "none")
+    page.select_option("#id_frequency", "quarterly")
+    page.fill("#id_hours_per_community_year", "12")
+    page.check("#id_all_communities")
+    page.click("button >> text=登记")
+    page.locator("#form-error", has_text="清单外事项须先提出准入申请").wait_for()
+    assert not Demand.objects.exists() and Refusal.objects.count() == 1
+    page.select_option("#id_item", str(item.pk))
+    page.click("button >> text=登记")
+    page.locator("[data-testid=demand-state]", has_text="有效").wait_for()
+    fits_phone(page)
+
+    context, community = _new_page(browser, PHONE_VIEWPORT)
+    login(community, live_server, "cw_a")
+    community.goto(f"{live_server.url}/duties/demands/")
+    community.locator("[data-testid=demands-on-me]", has_text="社会救助工作季度例会").wait_for()
+    fits_phone(community)
+    context.close()

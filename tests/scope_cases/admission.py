@@ -11,6 +11,8 @@ ENDPOINTS = {
     "admission:data": ("GET", lambda w: f"/duties/data/{w.adm_data_b.pk}/"),
     "admission:data_answer": ("POST", lambda w: f"/duties/data/{w.adm_data_b.pk}/answer/"),
     "admission:data_void": ("POST", lambda w: f"/duties/data/{w.adm_data_b.pk}/void/"),
+    "admission:demand": ("GET", lambda w: f"/duties/demands/{w.adm_demand_b.pk}/"),
+    "admission:demand_clear": ("POST", lambda w: f"/duties/demands/{w.adm_demand_b.pk}/clear/"),
     # the admin's: every other role is refused
     "admission:rules": ("POST", lambda w: "/duties/rules/"),
     "admission:item_new": ("POST", lambda w: "/duties/items/new/"),
@@ -41,6 +43,8 @@ LISTS = {
     "admission:burden": "/duties/burden/",
     "admission:evaluation": "/duties/evaluation/",
     "admission:contract_new": "/duties/contracts/new/",
+    "admission:demands": "/duties/demands/?cleared=1",
+    "admission:demand_new": "/duties/demands/new/",
 }
 OTHER = {
     # the district's lists are public by design (tests/admission/test_lists.py::test_public_page_…)
@@ -48,7 +52,7 @@ OTHER = {
     # public, shows no personal data (tests/admission/test_certificates.py::test_public_verification_…)
     "admission:verify",
 }
-BODY = {"decision": "refuse", "kind_name": "居住证明", "household_number": "HB1", "purpose": "篡改", "allowed": "yes", "passed": "yes", "direction": "s2c", "q0": "5", "q1": "5", "q2": "5", "q3": "5", "opens_on": "2026-01-01", "closes_on": "2026-12-31", "provider": "篡改", "price_yuan": "1", "category_code": "sanitation", "rules_id": "zhuhai-2010", "v_0": "7",
+BODY = {"decision": "refuse", "kind_name": "居住证明", "household_number": "HB1", "purpose": "篡改", "allowed": "yes", "passed": "yes", "direction": "s2c", "q0": "5", "q1": "5", "q2": "5", "q3": "5", "opens_on": "2026-01-01", "closes_on": "2026-12-31", "provider": "篡改", "price_yuan": "1", "category_code": "sanitation", "reason": "篡改", "rules_id": "zhuhai-2010", "v_0": "7",
         "kind": "duty", "legal_basis": "篡改", "department": "篡改", "community_does": "篡改"}
 
 
@@ -72,15 +76,21 @@ def build(w):
         legal_basis="消防法", community_does="王五所在楼栋每周巡查", frequency="monthly",
         hours_per_community_year=10, funding_yuan=100, communities=[w.comm_b],
         files=[SimpleUploadedFile("王五.pdf", b"%PDF-1.4 x")])
+    street_b_officer = user("adm_street_b", "street", w.street_b)
     w.adm_data_b = services.data_request_create(
         by=dept_b, post=post, item=w.adm_item, title="王五所在社区低保情况",
         fields=[{"label": "", "metric": "residents"}, {"label": "王五家庭人数", "metric": ""}],
         due_on=timezone.localdate() + dt.timedelta(days=5), communities=[w.comm_b])
+    from gongzhi.admission import demands
+    w.adm_demand_b = demands.demand_register(
+        by=street_b_officer, post=RoleAssignment.objects.get(user=street_b_officer), kind="meeting",
+        title="王五楼栋议事会", item=w.adm_item, frequency="monthly", hours_per_community_year=6,
+        communities=[w.comm_b], starts_on=timezone.localdate(), note="王五家门口")
     from gongzhi.admission import certificates
     certificates.kind_add(locality=w.district, name="居住证明", allowed=True)
     w.adm_cert_b = certificates.issue(community=w.comm_b, kind_name="居住证明", household_number=w.hh_b1.number,
                                       name="王五", purpose="王五办理入学", by=w.community_worker_b)
-    street_b = user("adm_street_b", "street", w.street_b)
+    street_b = street_b_officer
     w.adm_contract_b = services.contract_create(
         by=street_b, post=RoleAssignment.objects.get(user=street_b), community=w.comm_b, title="王五助餐服务",
         provider="南岳社区居委会", price_yuan=100, starts_on=dt.date(2026, 1, 1), ends_on=dt.date(2026, 12, 31),
@@ -96,7 +106,7 @@ def build(w):
 def snapshot():
     from gongzhi.admission.models import (
         AdmissionRequest, AdmissionStep, CategoryBasis, Certificate, CertificateKind, DataAnswer, DataRequest,
-        Evaluation, EvaluationRound, ListItem, LocalityRules, ServiceContract,
+        Demand, Evaluation, EvaluationRound, ListItem, LocalityRules, ServiceContract,
     )
     return (list(AdmissionRequest.objects.order_by("pk").values_list("pk", "state", "stage", "version")),
             AdmissionStep.objects.count(),
@@ -109,4 +119,5 @@ def snapshot():
             list(CertificateKind.objects.order_by("pk").values_list("pk", "voided")),
             list(ServiceContract.objects.order_by("pk").values_list("pk", "state")),
             list(Evaluation.objects.order_by("pk").values_list("pk", "score")),
-            list(EvaluationRound.objects.order_by("pk").values_list("pk", "year")))
+            list(EvaluationRound.objects.order_by("pk").values_list("pk", "year")),
+            list(Demand.objects.order_by("pk").values_list("pk", "cleared", "version")))

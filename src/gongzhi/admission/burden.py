@@ -7,15 +7,24 @@ from collections import defaultdict
 
 from django.db.models import Count, Q, Sum
 
+from gongzhi.admission import demands as demand_reads
 from gongzhi.admission.models import (
-    AdmissionRequest, Certificate, ContractState, DataAnswer, DataRequest, ListItem, ListKind, RequestState,
-    ServiceContract,
+    AdmissionRequest, Certificate, ContractState, DataAnswer, DataRequest, Demand, DemandKind, ListItem, ListKind,
+    Refusal, RequestState, ServiceContract,
 )
 from gongzhi.places.models import Level, Place
 
-COMMUNITY_COLUMNS = ("社区", "年度", "清单事项", "协助事项工作量(小时)", "数据填报任务", "平台代填数据项", "社区录入数据项",
-                     "出具证明", "购买服务金额(元)")
-DEPARTMENT_COLUMNS = ("部门", "年度", "准入申请", "批准", "未批准", "数据填报任务", "平台代填数据项", "负责清单事项")
+# (row key, column header): the page, the chart and the xlsx read the same rows
+COMMUNITY_FIELDS = (("community", "社区"), ("year", "年度"), ("items", "清单事项"), ("hours", "协助事项工作量(小时)"),
+                    ("data_requests", "数据填报任务"), ("from_registry", "平台代填数据项"), ("typed", "社区录入数据项"),
+                    ("meetings", "要求会议(次/年)"), ("ledgers", "要求台账"), ("platform_ledgers", "平台生成的台账"),
+                    ("signboards", "挂牌"), ("systems", "信息系统"), ("demand_hours", "登记要求工作量(小时)"),
+                    ("certificates", "出具证明"), ("bought", "购买服务金额(元)"))
+DEPARTMENT_FIELDS = (("department", "部门"), ("year", "年度"), ("requests", "准入申请"), ("approved", "批准"),
+                     ("refused", "未批准"), ("data_requests", "数据填报任务"), ("from_registry", "平台代填数据项"),
+                     ("items", "负责清单事项"), ("demands", "登记的要求"), ("refusals", "被拒绝的要求"))
+COMMUNITY_COLUMNS = tuple(h for _, h in COMMUNITY_FIELDS)
+DEPARTMENT_COLUMNS = tuple(h for _, h in DEPARTMENT_FIELDS)
 
 
 def communities_in(scope) -> list[Place]:
@@ -61,14 +70,42 @@ def community_rows(communities, years) -> list[dict]:
             for item_admission, community_id in AdmissionRequest.communities.through.objects.filter(
                     admissionrequest__item__locality=locality).values_list("admissionrequest_id", "place_id"):
                 targeted[item_admission].add(community_id)
+            demanded = _demands_in_force(locality, year)
             for c in members:
                 mine = [i for i in items if i[3] is None or i[2] or c.pk in targeted[i[3]]]
                 a = answers[c.pk]
                 rows.append({"community": c.name, "year": year, "items": len(mine),
                              "hours": sum(float(i[1] or 0) for i in mine if i[0] == ListKind.ASSIST),
                              "data_requests": a[0], "from_registry": a[1], "typed": a[2],
+                             **_demand_figures(demanded, c),
                              "certificates": certs.get(c.pk, 0), "bought": float(bought.get(c.pk) or 0)})
     return rows
+
+
+def _demands_in_force(locality, year) -> list[dict]:
+    """The locality's demands binding in `year` (tens, not rows per resident), each with the
+    communities it names; `all_communities` ones reach every community under the post."""
+    rows = list(demand_reads.in_force([locality.pk], year).values(
+        "pk", "kind", "times_per_year", "hours_per_community_year", "platform_ledger", "all_communities",
+        "post_place__path"))
+    named = defaultdict(set)
+    for demand_id, place_id in Demand.communities.through.objects.filter(
+            demand_id__in=[r["pk"] for r in rows]).values_list("demand_id", "place_id"):
+        named[demand_id].add(place_id)
+    for r in rows:
+        r["named"] = named[r["pk"]]
+    return rows
+
+
+def _demand_figures(demanded, community) -> dict:
+    mine = [d for d in demanded if community.pk in d["named"]
+            or (d["all_communities"] and community.path.startswith(d["post_place__path"]))]
+    return {"meetings": sum(d["times_per_year"] for d in mine if d["kind"] == DemandKind.MEETING),
+            "ledgers": sum(1 for d in mine if d["kind"] == DemandKind.LEDGER and not d["platform_ledger"]),
+            "platform_ledgers": sum(1 for d in mine if d["kind"] == DemandKind.LEDGER and d["platform_ledger"]),
+            "signboards": sum(1 for d in mine if d["kind"] == DemandKind.SIGNBOARD),
+            "systems": sum(1 for d in mine if d["kind"] == DemandKind.SYSTEM),
+            "demand_hours": sum(float(d["hours_per_community_year"]) for d in mine)}
 
 
 def department_rows(scope, years) -> list[dict]:
@@ -86,7 +123,7 @@ def department_rows(scope, years) -> list[dict]:
         reqs = AdmissionRequest.objects.filter(locality_id__in=localities, created_at__year=year)
         data = DataRequest.objects.filter(locality_id__in=localities, created_at__year=year).exclude(state="voided")
         table = defaultdict(lambda: {"requests": 0, "approved": 0, "refused": 0, "data_requests": 0,
-                                     "from_registry": 0, "items": 0})
+                                     "from_registry": 0, "items": 0, "demands": 0, "refusals": 0})
         for dept, state, n in reqs.values("department", "state").annotate(n=Count("pk")).values_list(
                 "department", "state", "n"):
             table[dept]["requests"] += n
@@ -103,6 +140,12 @@ def department_rows(scope, years) -> list[dict]:
                                                effective_on__year__lte=year).values("department") \
                 .annotate(n=Count("pk")).values_list("department", "n"):
             table[dept]["items"] += n
+        for dept, n in demand_reads.in_force(localities, year).values("department").annotate(n=Count("pk")) \
+                .values_list("department", "n"):
+            table[dept]["demands"] += n
+        for dept, n in Refusal.objects.filter(locality_id__in=localities, at__year=year).values("department") \
+                .annotate(n=Count("pk")).values_list("department", "n"):
+            table[dept]["refusals"] += n
         for dept in sorted(table):
             if only_own and dept not in own:
                 continue

@@ -137,12 +137,9 @@ def burden(request):
     rows = b.community_rows(communities, years)
     departments = b.department_rows(scope, years)
     if request.GET.get("format") == "xlsx":
-        keys = ("community", "year", "items", "hours", "data_requests", "from_registry", "typed", "certificates",
-                "bought")
-        dkeys = ("department", "year", "requests", "approved", "refused", "data_requests", "from_registry", "items")
         return xlsx_response(filename=f"社区减负-{year}.xlsx", sheets=[
-            ("社区", b.COMMUNITY_COLUMNS, ([r[k] for k in keys] for r in rows)),
-            ("部门", b.DEPARTMENT_COLUMNS, ([r[k] for k in dkeys] for r in departments))])
+            ("社区", b.COMMUNITY_COLUMNS, ([r[k] for k, _ in b.COMMUNITY_FIELDS] for r in rows)),
+            ("部门", b.DEPARTMENT_COLUMNS, ([r[k] for k, _ in b.DEPARTMENT_FIELDS] for r in departments))])
     current = [r for r in rows if r["year"] == year]
     before = {r["community"]: r for r in rows if r["year"] == year - 1}
     for r in current:

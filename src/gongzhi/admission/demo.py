@@ -157,6 +157,7 @@ def _build(ctx) -> None:
         services.data_answer(answer=answer, values={"1": str(rng.randint(5, 60)), "2": str(rng.randint(0, 3))},
                              by=worker, now=now - dt.timedelta(days=2))
     _evaluations(ctx, district, admin, communities, rng, now)
+    _demands(ctx, items, department, health, urban, start, now)
     from gongzhi.admission import certificates
     from gongzhi.admission.models import AdmissionRequest, Certificate, DataRequest
     street_user = ctx.accounts.get("street")
@@ -184,6 +185,50 @@ def _build(ctx) -> None:
                     admission_requests=AdmissionRequest.objects.filter(locality=district).count(),
                     data_requests=DataRequest.objects.filter(locality=district).count(),
                     certificates=Certificate.objects.filter(kind__locality=district).count())
+
+
+def _demands(ctx, items, department, health, urban, start, now) -> None:
+    """Meetings, ledgers, signboards and the street's unified assessment demanded of committees, one
+    cleared, and two demands the rules refused (counted on the burden page)."""
+    from gongzhi.admission import demands
+    from gongzhi.admission.models import DemandKind, RefusalWhat
+    from gongzhi.core.errors import RuleError
+    relief = items[(ListKind.ASSIST, "协助做好优抚救济和社会救助工作")]
+    health_item = items[(ListKind.ASSIST, "协助做好公共卫生工作")]
+    post = department.assignments.get(role=Role.DEPARTMENT)
+    health_post = health.assignments.get(role=Role.DEPARTMENT)
+    on = (start + dt.timedelta(days=15)).date()
+    demands.demand_register(by=department, post=post, kind=DemandKind.MEETING, title="社会救助工作季度例会", item=relief,
+                            frequency="quarterly", hours_per_community_year=12, all_communities=True, starts_on=on,
+                            note="每季度末在街道召开,社区救助专干参加", now=start + dt.timedelta(days=15))
+    demands.demand_register(by=department, post=post, kind=DemandKind.LEDGER, title="社会救助会议记录", item=relief,
+                            frequency="ongoing", hours_per_community_year="", platform_ledger="meetings",
+                            all_communities=True, starts_on=on, now=start + dt.timedelta(days=15))
+    demands.demand_register(by=department, post=post, kind=DemandKind.LEDGER, title="低保对象入户核查台账",
+                            item=relief, frequency="ongoing", hours_per_community_year=24, all_communities=True,
+                            starts_on=on, now=start + dt.timedelta(days=16))
+    board = demands.demand_register(
+        by=health, post=health_post, kind=DemandKind.SIGNBOARD, title="社区健康教育服务点", item=health_item,
+        frequency="ongoing", hours_per_community_year=4, all_communities=True, starts_on=on,
+        now=start + dt.timedelta(days=20))
+    demands.demand_clear(demand=board, version=board.version, reason="并入社区综合服务设施统一标识,不再单独挂牌",
+                         by=health, now=now - dt.timedelta(days=30))
+    street_user = ctx.accounts.get("street")
+    street_post = street_user.assignments.filter(role=Role.STREET).first() if street_user else None
+    if street_post is not None:
+        demands.demand_register(
+            by=street_user, post=street_post, kind=DemandKind.ASSESSMENT, title="社区工作年度综合考核",
+            item=items[DEFAULT_ITEM], frequency="yearly", hours_per_community_year=16, all_communities=True,
+            starts_on=on, note="街道统一考核,各部门不再单独考核", now=start + dt.timedelta(days=25))
+    urban_post = urban.assignments.get(role=Role.DEPARTMENT)
+    for post_, by, kind, title, item in ((urban_post, urban, DemandKind.ASSESSMENT, "市容环境卫生月度考评", None),
+                                        (health_post, health, DemandKind.MEETING, "创建卫生城市迎检动员会", None)):
+        try:
+            demands.demand_register(by=by, post=post_, kind=kind, title=title, item=item, frequency="monthly",
+                                    hours_per_community_year=6, all_communities=True, starts_on=on, now=now)
+        except RuleError as exc:
+            demands.refusal_record(post=post_, what=RefusalWhat.DEMAND, title=title, rule=str(exc), by=by,
+                                   now=now - dt.timedelta(days=7))
 
 
 def _evaluations(ctx, district, admin, communities, rng, now) -> None:

@@ -1,7 +1,7 @@
 """Forms of the admission pages: they only shape the input; the rules are the services'."""
 from django import forms
 
-from gongzhi.admission.models import Frequency, ListKind, Takeup
+from gongzhi.admission.models import DemandKind, Frequency, ListKind, Takeup
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -53,3 +53,18 @@ class DataRequestForm(forms.Form):
     note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
     due_on = forms.DateField(label="截止日期", widget=DATE)
     communities = forms.MultipleChoiceField(label="填报社区", widget=forms.SelectMultiple(attrs={"size": 6}))
+
+
+class DemandForm(forms.Form):
+    kind = forms.ChoiceField(label="类型", choices=[("", "请选择")] + DemandKind.choices)
+    title = forms.CharField(label="名称", max_length=80)
+    item = forms.ChoiceField(label="清单依据")
+    frequency = forms.ChoiceField(label="频次", choices=[("", "请选择")] + Frequency.choices)
+    hours_per_community_year = forms.CharField(label="工作量(小时/社区/年)", max_length=20, required=False)
+    platform_ledger = forms.ChoiceField(label="平台已有台账(台账类)", required=False)
+    all_communities = forms.BooleanField(label="所辖全部社区", required=False)
+    communities = forms.MultipleChoiceField(label="涉及社区", required=False,
+                                            widget=forms.SelectMultiple(attrs={"size": 6}))
+    starts_on = forms.DateField(label="开始日期", widget=DATE)
+    note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+    veto = forms.BooleanField(label="实行“一票否决”", required=False)

@@ -17,11 +17,13 @@ BUY_SERVICES = capability("buy_services", "购买社区服务", Role.ADMIN, Role
 # street and committee rate each other (and the departments) once a year (P-DUTY-6)
 RATE_EVALUATION = capability("rate_evaluation", "参加双向评价", Role.STREET, Role.COMMUNITY)
 ISSUE_CERTIFICATES = capability("issue_certificates", "出具社区证明", Role.COMMUNITY)
+# meetings, ledgers, signboards, assessments, systems demanded of committees: registered on a list item
+REGISTER_DEMANDS = capability("register_demands", "登记对社区的要求", Role.DEPARTMENT, Role.STREET, Role.ADMIN)
 
 MODULE = register(Module(
     name="admission", label="准入与减负",
     capabilities=(VIEW_DUTIES, KEEP_DUTIES, VIEW_ADMISSION, APPLY_ADMISSION, REQUEST_DATA, ANSWER_DATA, ISSUE_CERTIFICATES,
-                  BUY_SERVICES, RATE_EVALUATION),
+                  BUY_SERVICES, RATE_EVALUATION, REGISTER_DEMANDS),
     urls=(("duties/", "gongzhi.admission.urls"),),
     nav=(NavEntry("准入与减负", "admission:home", order=62, capability=VIEW_DUTIES),),
     public_pages=(PublicPage("社区工作事项清单", "admission:public_lists",
@@ -30,5 +32,6 @@ MODULE = register(Module(
                              "输入社区证明上的核验码,核对证明是否由社区出具、是否有效(不显示个人信息)。"),),
     demo=(DemoPart(order=57, build="gongzhi.admission.demo.build", label="清单、准入申请与数据填报"),),
     extras={"category_checks": ("gongzhi.admission.services.check_category",),
+            "dispatch_checks": ("gongzhi.admission.services.check_dispatch",),
             "metrics": ("gongzhi.admission.metrics.METRICS",)},
 ))

@@ -350,3 +350,70 @@ class Evaluation(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "direction", "rater_place", "target_place",
                                                        "target_department"], name="evaluation_once")]
+
+
+class DemandKind(models.TextChoices):
+    """What departments and streets demand of committees besides work orders and figures (P-DUTY-4/5)."""
+    MEETING = "meeting", "会议"
+    LEDGER = "ledger", "台账"
+    SIGNBOARD = "signboard", "挂牌"
+    ASSESSMENT = "assessment", "考核评比"
+    SYSTEM = "system", "信息系统"
+
+
+class Demand(models.Model):
+    """要求社区事项登记: a meeting, ledger, signboard, assessment or information system a department or
+    street demands of committees, on the list item it rests on. Nothing outside the lists is registered
+    (the service refuses it); a demand the platform already meets (a ledger the work writes) says so.
+    Cleared (清理) with a reason, never deleted; every change kept."""
+    locality = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+", verbose_name="地区")
+    kind = models.CharField("类型", max_length=10, choices=DemandKind.choices)
+    title = models.CharField("名称", max_length=80)
+    department = models.CharField("要求单位", max_length=50)
+    post_place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(ListItem, on_delete=models.PROTECT, related_name="demands", verbose_name="清单依据")
+    frequency = models.CharField("频次", max_length=10, choices=Frequency.choices)
+    times_per_year = models.PositiveSmallIntegerField("每年次数", default=0)
+    hours_per_community_year = models.DecimalField("工作量(小时/社区/年)", max_digits=8, decimal_places=1)
+    platform_ledger = models.CharField("平台已有台账", max_length=40, blank=True)  # a ledger kind's key
+    all_communities = models.BooleanField("所辖全部社区", default=False)
+    communities = models.ManyToManyField("places.Place", blank=True, related_name="+", verbose_name="涉及社区")
+    note = models.TextField("说明", blank=True)
+    starts_on = models.DateField("开始日期")
+    cleared = models.BooleanField("已清理", default=False)
+    clear_reason = models.CharField("清理理由", max_length=300, blank=True)
+    cleared_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = verbose_name_plural = "要求社区事项"
+        indexes = [models.Index(fields=["locality", "kind"], name="demand_locality_kind")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}「{self.title}」"
+
+
+class RefusalWhat(models.TextChoices):
+    DEMAND = "demand", "要求社区事项"
+    DATA = "data", "数据填报任务"
+    DISPATCH = "dispatch", "工单派往社区"
+
+
+class Refusal(models.Model):
+    """A demand on communities the rules refused. The refused thing itself is not written; this row
+    only counts it for the burden dashboard (who tried what, under which rule)."""
+    locality = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    what = models.CharField(max_length=10, choices=RefusalWhat.choices)
+    department = models.CharField("单位", max_length=50)
+    title = models.CharField("名称", max_length=80, blank=True)
+    rule = models.CharField("不予登记的原因", max_length=400)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["locality", "at"], name="refusal_locality_at")]

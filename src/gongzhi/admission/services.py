@@ -53,6 +53,9 @@ ERR_CATEGORY_NEEDS_LIST = ("工单类别「{name}」派往{level},须对应本�
                            "(依法履行职责事项清单或依法协助政府工作事项清单,含经批准的准入事项);"
                            "请先在「准入与减负 › 工单类别对应」为代码 {code} 指定清单事项,"
                            "未列入清单的事项不得交给社区(000 四(四))")
+ERR_DISPATCH_NEEDS_LIST = ("工单类别「{name}」不在本地区社区工作事项清单内,不能派往{place}:社区和网格只承担清单事项"
+                           "(000 四(四));请派往街道或职能部门办理,或由管理员在「准入与减负 › 工单类别对应」"
+                           "为类别 {code} 指定清单事项")
 ERR_DATA_ITEM = ("数据填报任务须依据本地区社区工作事项清单中的一项;「{title}」不在清单内,"
                  "请先提出准入申请,经批准后再向社区布置")
 ERR_DATA_ITEM_VOID = "所选清单事项已作废,不能据此布置填报任务"
@@ -370,6 +373,19 @@ def check_category(*, category, locality, by=None) -> None:
     basis = active_basis(category.code)
     if basis is None or basis.item.voided:
         raise RuleError(ERR_CATEGORY_NEEDS_LIST.format(name=category.name, level=level, code=category.code))
+
+
+def check_dispatch(*, order, place, by=None) -> None:
+    """Called by the work-order dispatch (`dispatch_checks`) when an order is sent to a community or
+    grid: its category must rest on an item of the lists now, whatever level the catalogue routes it
+    to (a street passing its own work down is exactly what 000 四(四) forbids)."""
+    category = order.category
+    district = district_of(place)
+    if not ListItem.objects.filter(locality=district, voided=False).exists():
+        return  # no lists kept here yet (as check_category)
+    basis = active_basis(category.code)
+    if basis is None or basis.item.voided or basis.item.locality_id != district.pk:
+        raise RuleError(ERR_DISPATCH_NEEDS_LIST.format(name=category.name, place=place.name, code=category.code))
 
 
 @transaction.atomic

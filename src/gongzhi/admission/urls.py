@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.admission import cert_views, contract_views, eval_views, views
+from gongzhi.admission import cert_views, contract_views, demand_views, eval_views, views
 
 app_name = "admission"
 urlpatterns = [
@@ -25,6 +25,10 @@ urlpatterns = [
     path("data/<int:pk>/", views.data_detail, name="data"),
     path("data/<int:pk>/answer/", views.data_answer, name="data_answer"),
     path("data/<int:pk>/void/", views.data_void, name="data_void"),
+    path("demands/", demand_views.demand_list, name="demands"),
+    path("demands/new/", demand_views.demand_new, name="demand_new"),
+    path("demands/<int:pk>/", demand_views.demand_detail, name="demand"),
+    path("demands/<int:pk>/clear/", demand_views.demand_clear, name="demand_clear"),
     path("certificates/", cert_views.certificate_list, name="certificates"),
     path("certificates/kinds/", cert_views.certificate_kinds, name="certificate_kinds"),
     path("certificates/kinds/<int:pk>/void/", cert_views.certificate_kind_void, name="certificate_kind_void"),

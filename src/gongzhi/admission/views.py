@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gongzhi.accounts.models import Role
-from gongzhi.admission import registry, selectors, services
+from gongzhi.admission import demands, registry, selectors, services
 from gongzhi.admission import rules as rules_mod
 from gongzhi.admission.forms import DataRequestForm, DecideForm, ItemForm, RequestForm
 from gongzhi.admission.manifest import (
@@ -29,6 +29,7 @@ from gongzhi.admission.models import (
     DataRequestState,
     ListItem,
     ListKind,
+    RefusalWhat,
     RequestState,
     Takeup,
 )
@@ -407,6 +408,8 @@ def data_new(request):
                     communities=[c for c in communities if c.code in set(cd["communities"])])
             except RuleError as exc:
                 error = str(exc)
+                demands.refusal_record(post=post, what=RefusalWhat.DATA, title=cd["title"], rule=error,
+                                       by=request.user)
             else:
                 messages.success(request, "填报任务已布置;平台已有的数据已从登记信息自动填写")
                 return redirect("admission:data", dr.pk)

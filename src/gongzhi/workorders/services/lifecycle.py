@@ -20,8 +20,10 @@ from functools import partial
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
-from gongzhi.core import crypto, uploads
+from gongzhi.core import crypto, modules, uploads
+from gongzhi.core.errors import RuleError
 from gongzhi.core.scope import Scope
 from gongzhi.places.models import Level, Place
 from gongzhi.workorders import duplicates, forms, locate, notify
@@ -262,6 +264,13 @@ def order_dispatch(*, order: WorkOrder, by, version: int | None, place: Place | 
     department = (department or "").strip()[:50]
     if department and place.level in (Level.GRID, Level.COMMUNITY):
         raise WorkflowError(ERR_DISPATCH_DEPARTMENT_LEVEL)
+    if place.level in (Level.GRID, Level.COMMUNITY):
+        # modules above may refuse work sent to a community (admission: only items of its lists)
+        for check in modules.extras("dispatch_checks"):
+            try:
+                import_string(check)(order=order, place=place, by=by)
+            except RuleError as exc:
+                raise WorkflowError(str(exc)) from None
     now = now or timezone.now()
     from_state = _enter(order, Action.DISPATCH)
     order.handling_place = place
