@@ -209,3 +209,77 @@ def test_no_lists_no_dispatch_check(world):
     order = _accepted(world)
     assert wo.order_dispatch(order=order, by=world.community_worker_a, version=order.version,
                              place=world.grid_a1).handling_place == world.grid_a1
+
+
+# -- 社区反映 ------------------------------------------------------------------------------
+def _report(w, **kw):
+    data = {"by": w.community_worker_a, "post": w.community_worker_a.assignments.get(), "department": "市城管局",
+            "kind": "meeting", "title": "创卫迎检动员会", "details": "电话通知每周一到街道开会", "demanded_on": TODAY()}
+    data.update(kw)
+    return demands.report_file(**data)
+
+
+@pytest.mark.parametrize("kw, message", [
+    ({"kind": "party"}, "请选择要求的类型"),
+    ({"demanded_on": None}, "提出要求的日期"),
+    ({"demanded_on": dt.date(2000, 1, 1)}, "不能早于一年前"),
+    ({"department": ""}, "请填写提出要求的单位"),
+    ({"details": "x" * 2001}, "不能超过 2000 个字"),
+    ({"title": "会\x1b"}, "控制字符"),
+])
+def test_a_report_with_bad_input_writes_nothing(adm, kw, message):
+    from gongzhi.admission.models import OffListReport
+    with pytest.raises(RuleError, match=message):
+        _report(adm, **kw)
+    assert not OffListReport.objects.exists()
+
+
+def test_a_committee_reports_the_admin_checks_and_the_department_reads_without_the_reporter(client, adm):
+    from gongzhi.accounts.models import RoleAssignment
+    from tests.factories import user
+    with pytest.raises(RuleError, match="只有社区工作者和网格员"):
+        _report(adm, by=adm.street_officer_a, post=adm.street_officer_a.assignments.get())
+    grid = _report(adm, by=adm.grid_worker_a1, post=adm.grid_worker_a1.assignments.get(), title="网格月报表")
+    assert grid.community == adm.comm_a
+    report = _report(adm)
+    urban = user("urban", "department", adm.district)
+    RoleAssignment.objects.filter(user=urban).update(department="市城管局")
+    reads = lambda u: set(demands.reports_for(Scope.for_user(u)).values_list("pk", flat=True))  # noqa: E731
+    assert reads(adm.admin) == reads(urban) == reads(adm.community_worker_a) == {grid.pk, report.pk}
+    assert reads(adm.community_worker_b) == reads(adm.minzheng) == set()
+
+    client.force_login(urban)
+    page = client.get(f"/duties/reports/{report.pk}/").content.decode()
+    assert "创卫迎检动员会" in page and "东虹社区" in page and "反映人" not in page and str(adm.community_worker_a) not in page
+    assert client.post(f"/duties/reports/{report.pk}/handle/", {"version": "1", "outcome": "corrected",
+                                                                "response": "x"}).status_code == 403
+    client.force_login(adm.admin)
+    r = client.post(f"/duties/reports/{report.pk}/handle/", {"version": "1", "outcome": "", "response": "x"})
+    assert r.status_code == 422 and "请选择核查结果" in r.content.decode()
+    r = client.post(f"/duties/reports/{report.pk}/handle/", {"version": "9", "outcome": "corrected", "response": "x"})
+    assert r.status_code == 409
+    r = client.post(f"/duties/reports/{report.pk}/handle/", {"version": "1", "outcome": "corrected",
+                                                             "response": "已约谈市城管局,取消每周例会"})
+    assert r.status_code == 302
+    report.refresh_from_db()
+    assert report.state == "corrected" and report.history.count() == 2
+    with pytest.raises(RuleError, match="已核查"):
+        demands.report_handle(report=report, version=report.version, outcome="unfounded", response="y", by=adm.admin)
+    year = TODAY().year
+    dept = {r["department"]: r for r in burden.department_rows(Scope.for_user(adm.admin), [year])}
+    assert (dept["市城管局"]["reports"], dept["市城管局"]["reports_corrected"]) == (2, 1)
+    rows = {r["community"]: r for r in burden.community_rows([adm.comm_a], [year])}
+    assert rows["东虹社区"]["offlist_reports"] == 2
+
+
+def test_the_report_page_on_a_form(client, adm):
+    client.force_login(adm.community_worker_a)
+    r = client.get("/duties/reports/new/")
+    assert r.status_code == 200 and "市民政局" in r.content.decode()   # a department the lists name
+    r = client.post("/duties/reports/new/", {"department": "市城管局", "kind": "ledger", "title": "门前三包台账",
+                                             "details": "要求每天拍照记录", "demanded_on": "not a date"})
+    assert r.status_code == 422
+    r = client.post("/duties/reports/new/", {"department": "市城管局", "kind": "ledger", "title": "门前三包台账",
+                                             "details": "要求每天拍照记录", "demanded_on": TODAY().isoformat()})
+    assert r.status_code == 302
+    assert "门前三包台账" in client.get("/duties/reports/").content.decode()

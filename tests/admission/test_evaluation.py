@@ -76,3 +76,30 @@ def test_department_sees_its_score_without_raters_from_three_on(client, adm, rnd
                                                   "target_place": adm.street_a.code, "q0": "5", "q1": "5", "q2": "4",
                                                   "q3": "4"})
     assert r.status_code == 302 and Evaluation.objects.filter(direction="c2s").count() == 1
+
+
+@pytest.mark.parametrize("form", [{"c2s": []}, {"c2s": ["问题"] * 11}, {"c2s": ["x" * 61]}, {"c2s": ["好\x07"]},
+                                  {"s2c": "not a list"}])
+def test_a_bad_form_opens_no_round(adm, form):
+    today = timezone.localdate()
+    with pytest.raises(RuleError, match="每个问题一行"):
+        evaluation.round_open(locality=adm.district, year=today.year, opens_on=today, closes_on=today, by=adm.admin,
+                              form=form)
+    assert not Evaluation.objects.exists() and not evaluation.EvaluationRound.objects.exists()
+
+
+def test_the_locality_s_own_questions_are_the_round_s_form_on_the_page(client, adm):
+    today = timezone.localdate()
+    client.force_login(adm.admin)
+    r = client.post("/duties/evaluation/", {})
+    r = client.post("/duties/evaluation/open/", {
+        "year": today.year, "opens_on": today.isoformat(), "closes_on": today.isoformat(),
+        "form_c2s": "落实“权随责走、费随事转”\n\n按时拨付社区工作经费\n"})
+    assert r.status_code == 302
+    rnd = evaluation.EvaluationRound.objects.get()
+    assert rnd.form["c2s"] == ["落实“权随责走、费随事转”", "按时拨付社区工作经费"]
+    assert rnd.form["s2c"] == evaluation.DEFAULT_FORM["s2c"]                      # untouched: the default
+    with pytest.raises(RuleError, match="请为每一项打分"):
+        _rate(adm, adm.community_worker_a, "c2s", place=adm.street_a)             # four scores for two questions
+    _rate(adm, adm.community_worker_a, "c2s", place=adm.street_a, scores=(5, 4))
+    assert Evaluation.objects.get().score == 90

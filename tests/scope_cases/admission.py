@@ -13,6 +13,8 @@ ENDPOINTS = {
     "admission:data_void": ("POST", lambda w: f"/duties/data/{w.adm_data_b.pk}/void/"),
     "admission:demand": ("GET", lambda w: f"/duties/demands/{w.adm_demand_b.pk}/"),
     "admission:demand_clear": ("POST", lambda w: f"/duties/demands/{w.adm_demand_b.pk}/clear/"),
+    "admission:report": ("GET", lambda w: f"/duties/reports/{w.adm_report_b.pk}/"),
+    "admission:report_handle": ("POST", lambda w: f"/duties/reports/{w.adm_report_b.pk}/handle/"),
     # the admin's: every other role is refused
     "admission:rules": ("POST", lambda w: "/duties/rules/"),
     "admission:item_new": ("POST", lambda w: "/duties/items/new/"),
@@ -45,6 +47,8 @@ LISTS = {
     "admission:contract_new": "/duties/contracts/new/",
     "admission:demands": "/duties/demands/?cleared=1",
     "admission:demand_new": "/duties/demands/new/",
+    "admission:reports": "/duties/reports/",
+    "admission:report_new": "/duties/reports/new/",
 }
 OTHER = {
     # the district's lists are public by design (tests/admission/test_lists.py::test_public_page_…)
@@ -52,7 +56,7 @@ OTHER = {
     # public, shows no personal data (tests/admission/test_certificates.py::test_public_verification_…)
     "admission:verify",
 }
-BODY = {"decision": "refuse", "kind_name": "居住证明", "household_number": "HB1", "purpose": "篡改", "allowed": "yes", "passed": "yes", "direction": "s2c", "q0": "5", "q1": "5", "q2": "5", "q3": "5", "opens_on": "2026-01-01", "closes_on": "2026-12-31", "provider": "篡改", "price_yuan": "1", "category_code": "sanitation", "reason": "篡改", "rules_id": "zhuhai-2010", "v_0": "7",
+BODY = {"decision": "refuse", "kind_name": "居住证明", "household_number": "HB1", "purpose": "篡改", "allowed": "yes", "passed": "yes", "direction": "s2c", "q0": "5", "q1": "5", "q2": "5", "q3": "5", "opens_on": "2026-01-01", "closes_on": "2026-12-31", "provider": "篡改", "price_yuan": "1", "category_code": "sanitation", "reason": "篡改", "outcome": "unfounded", "response": "篡改", "rules_id": "zhuhai-2010", "v_0": "7",
         "kind": "duty", "legal_basis": "篡改", "department": "篡改", "community_does": "篡改"}
 
 
@@ -86,6 +90,9 @@ def build(w):
         by=street_b_officer, post=RoleAssignment.objects.get(user=street_b_officer), kind="meeting",
         title="王五楼栋议事会", item=w.adm_item, frequency="monthly", hours_per_community_year=6,
         communities=[w.comm_b], starts_on=timezone.localdate(), note="王五家门口")
+    w.adm_report_b = demands.report_file(
+        by=w.community_worker_b, post=RoleAssignment.objects.get(user=w.community_worker_b), department="城管局",
+        kind="ledger", title="王五门前三包台账", details="王五反映每天拍照", demanded_on=timezone.localdate())
     from gongzhi.admission import certificates
     certificates.kind_add(locality=w.district, name="居住证明", allowed=True)
     w.adm_cert_b = certificates.issue(community=w.comm_b, kind_name="居住证明", household_number=w.hh_b1.number,
@@ -106,7 +113,7 @@ def build(w):
 def snapshot():
     from gongzhi.admission.models import (
         AdmissionRequest, AdmissionStep, CategoryBasis, Certificate, CertificateKind, DataAnswer, DataRequest,
-        Demand, Evaluation, EvaluationRound, ListItem, LocalityRules, ServiceContract,
+        Demand, Evaluation, EvaluationRound, ListItem, LocalityRules, OffListReport, ServiceContract,
     )
     return (list(AdmissionRequest.objects.order_by("pk").values_list("pk", "state", "stage", "version")),
             AdmissionStep.objects.count(),
@@ -120,4 +127,5 @@ def snapshot():
             list(ServiceContract.objects.order_by("pk").values_list("pk", "state")),
             list(Evaluation.objects.order_by("pk").values_list("pk", "score")),
             list(EvaluationRound.objects.order_by("pk").values_list("pk", "year")),
-            list(Demand.objects.order_by("pk").values_list("pk", "cleared", "version")))
+            list(Demand.objects.order_by("pk").values_list("pk", "cleared", "version")),
+            list(OffListReport.objects.order_by("pk").values_list("pk", "state", "version")))

@@ -10,7 +10,7 @@ from django.db.models import Count, Q, Sum
 from gongzhi.admission import demands as demand_reads
 from gongzhi.admission.models import (
     AdmissionRequest, Certificate, ContractState, DataAnswer, DataRequest, Demand, DemandKind, ListItem, ListKind,
-    Refusal, RequestState, ServiceContract,
+    OffListReport, Refusal, ReportState, RequestState, ServiceContract,
 )
 from gongzhi.places.models import Level, Place
 
@@ -19,10 +19,11 @@ COMMUNITY_FIELDS = (("community", "社区"), ("year", "年度"), ("items", "清�
                     ("data_requests", "数据填报任务"), ("from_registry", "平台代填数据项"), ("typed", "社区录入数据项"),
                     ("meetings", "要求会议(次/年)"), ("ledgers", "要求台账"), ("platform_ledgers", "平台生成的台账"),
                     ("signboards", "挂牌"), ("systems", "信息系统"), ("demand_hours", "登记要求工作量(小时)"),
-                    ("certificates", "出具证明"), ("bought", "购买服务金额(元)"))
+                    ("offlist_reports", "反映清单外摊派"), ("certificates", "出具证明"), ("bought", "购买服务金额(元)"))
 DEPARTMENT_FIELDS = (("department", "部门"), ("year", "年度"), ("requests", "准入申请"), ("approved", "批准"),
                      ("refused", "未批准"), ("data_requests", "数据填报任务"), ("from_registry", "平台代填数据项"),
-                     ("items", "负责清单事项"), ("demands", "登记的要求"), ("refusals", "被拒绝的要求"))
+                     ("items", "负责清单事项"), ("demands", "登记的要求"), ("refusals", "被拒绝的要求"),
+                     ("reports", "被社区反映摊派"), ("reports_corrected", "其中已纠正"))
 COMMUNITY_COLUMNS = tuple(h for _, h in COMMUNITY_FIELDS)
 DEPARTMENT_COLUMNS = tuple(h for _, h in DEPARTMENT_FIELDS)
 
@@ -56,6 +57,8 @@ def community_rows(communities, years) -> list[dict]:
             a[0] += 1
             a[1] += len(from_registry)
             a[2] += (len(fields) - len(from_registry)) if submitted else 0
+        reported = dict(OffListReport.objects.filter(community_id__in=ids, demanded_on__year=year)
+                        .values("community_id").annotate(n=Count("pk")).values_list("community_id", "n"))
         certs = dict(Certificate.objects.filter(community_id__in=ids, issued_at__year=year, voided=False)
                      .values("community_id").annotate(n=Count("pk")).values_list("community_id", "n"))
         bought = dict(ServiceContract.objects.filter(community_id__in=ids, starts_on__year__lte=year,
@@ -77,7 +80,7 @@ def community_rows(communities, years) -> list[dict]:
                 rows.append({"community": c.name, "year": year, "items": len(mine),
                              "hours": sum(float(i[1] or 0) for i in mine if i[0] == ListKind.ASSIST),
                              "data_requests": a[0], "from_registry": a[1], "typed": a[2],
-                             **_demand_figures(demanded, c),
+                             **_demand_figures(demanded, c), "offlist_reports": reported.get(c.pk, 0),
                              "certificates": certs.get(c.pk, 0), "bought": float(bought.get(c.pk) or 0)})
     return rows
 
@@ -123,7 +126,8 @@ def department_rows(scope, years) -> list[dict]:
         reqs = AdmissionRequest.objects.filter(locality_id__in=localities, created_at__year=year)
         data = DataRequest.objects.filter(locality_id__in=localities, created_at__year=year).exclude(state="voided")
         table = defaultdict(lambda: {"requests": 0, "approved": 0, "refused": 0, "data_requests": 0,
-                                     "from_registry": 0, "items": 0, "demands": 0, "refusals": 0})
+                                     "from_registry": 0, "items": 0, "demands": 0, "refusals": 0,
+                                     "reports": 0, "reports_corrected": 0})
         for dept, state, n in reqs.values("department", "state").annotate(n=Count("pk")).values_list(
                 "department", "state", "n"):
             table[dept]["requests"] += n
@@ -146,6 +150,11 @@ def department_rows(scope, years) -> list[dict]:
         for dept, n in Refusal.objects.filter(locality_id__in=localities, at__year=year).values("department") \
                 .annotate(n=Count("pk")).values_list("department", "n"):
             table[dept]["refusals"] += n
+        for dept, state, n in OffListReport.objects.filter(locality_id__in=localities, demanded_on__year=year) \
+                .values("department", "state").annotate(n=Count("pk")).values_list("department", "state", "n"):
+            table[dept]["reports"] += n
+            if state == ReportState.CORRECTED:
+                table[dept]["reports_corrected"] += n
         for dept in sorted(table):
             if only_own and dept not in own:
                 continue

@@ -1,5 +1,6 @@
 """要求社区事项登记 pages: the register (what the caller's posts demanded, what is demanded of the
-caller's community, refusals), registering, one demand with its history, clearing."""
+caller's community, refusals), registering, one demand with its history, clearing; and 社区反映, a
+committee's report of work pushed onto it outside the register, checked by the admin."""
 from __future__ import annotations
 
 from django.contrib import messages
@@ -10,9 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gongzhi.admission import demands, selectors
-from gongzhi.admission.forms import DemandForm
-from gongzhi.admission.manifest import REGISTER_DEMANDS, VIEW_DUTIES
-from gongzhi.admission.models import DemandKind, RefusalWhat
+from gongzhi.admission.forms import DemandForm, OffListReportForm
+from gongzhi.admission.manifest import KEEP_DUTIES, REGISTER_DEMANDS, REPORT_OFFLIST, VIEW_DUTIES
+from gongzhi.admission.models import Demand, DemandKind, RefusalWhat, ReportState
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.core.forms import first_error, posted_version
 from gongzhi.core.permissions import requires
@@ -116,3 +117,76 @@ def demand_clear(request, pk):
         return demand_detail(request, pk, error=str(exc), status=409 if isinstance(exc, ConflictError) else 422)
     messages.success(request, "已清理,社区不再承担这项要求")
     return redirect("admission:demand", pk)
+
+
+# -- 社区反映 ------------------------------------------------------------------------------
+@requires(VIEW_DUTIES)
+def report_list(request):
+    scope = request.scope
+    reports = list(demands.reports_for(scope)[:300])
+    return render(request, "admission/reports.html", {
+        "reports": reports, "can_report": scope.can(REPORT_OFFLIST), "kinds": dict(demands.REPORT_KINDS)})
+
+
+def _known_departments(locality) -> list[str]:
+    """Departments named by the lists and the register: offered as suggestions, any name is accepted."""
+    names = set(selectors.items(locality).values_list("department", flat=True))
+    names |= set(Demand.objects.filter(locality=locality).values_list("department", flat=True))
+    return sorted(names)
+
+
+@requires(REPORT_OFFLIST)
+def report_new(request):
+    post = request.scope.assignments[0]
+    locality = selectors.district_of(post.place)
+    form = OffListReportForm(request.POST or None, initial={"demanded_on": timezone.localdate()})
+    form.fields["kind"].choices = [("", "请选择")] + demands.REPORT_KINDS
+    error = ""
+    if request.method == "POST":
+        if form.is_valid():
+            cd = form.cleaned_data
+            try:
+                report = demands.report_file(by=request.user, post=post, department=cd["department"], kind=cd["kind"],
+                                             title=cd["title"], details=cd["details"], demanded_on=cd["demanded_on"])
+            except RuleError as exc:
+                error = str(exc)
+            else:
+                messages.success(request, "已反映,民政部门核查后会告诉您结果")
+                return redirect("admission:report", report.pk)
+        else:
+            error = first_error(form)
+    return render(request, "admission/report_new.html", {
+        "form": form, "error": error, "post": post, "departments": _known_departments(locality)},
+        status=422 if error else 200)
+
+
+@requires(VIEW_DUTIES)
+def report_detail(request, pk, *, error="", status=200):
+    scope = request.scope
+    report = demands.reports_for(scope).filter(pk=pk).first()
+    if report is None:
+        raise Http404(NOT_FOUND)
+    admin = demands.reports_for(scope.for_capability(KEEP_DUTIES)).filter(pk=pk).exists()
+    own = report.community in demands.communities_of(scope)
+    return render(request, "admission/report.html", {
+        "report": report, "kind_label": dict(demands.REPORT_KINDS).get(report.kind, report.kind),
+        "may_handle": admin and report.state == ReportState.OPEN, "show_reporter": admin or own,
+        "outcomes": [(ReportState.CORRECTED, ReportState.CORRECTED.label),
+                     (ReportState.UNFOUNDED, ReportState.UNFOUNDED.label)], "error": error}, status=status)
+
+
+@requires(KEEP_DUTIES)
+@require_POST
+def report_handle(request, pk):
+    report = demands.reports_for(request.scope).filter(pk=pk).first()
+    if report is None:
+        raise Http404(NOT_FOUND)
+    try:
+        demands.report_handle(report=report, version=posted_version(request.POST.get("version")),
+                              outcome=request.POST.get("outcome", ""), response=request.POST.get("response", ""),
+                              by=request.user)
+    except (ConflictError, RuleError) as exc:
+        request.scope = request.scope.for_capability(VIEW_DUTIES)
+        return report_detail(request, pk, error=str(exc), status=409 if isinstance(exc, ConflictError) else 422)
+    messages.success(request, "已记录核查结果,反映的社区会收到通知")
+    return redirect("admission:report", pk)

@@ -18,7 +18,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from gongzhi.accounts.models import Role
-from gongzhi.admission.models import Demand, DemandKind, Frequency, ListItem, Refusal
+from gongzhi.admission.models import (
+    Demand, DemandKind, Frequency, ListItem, OffListReport, Refusal, ReportState,
+)
 from gongzhi.admission.selectors import NOT_FOUND, district_of
 from gongzhi.admission.services import (
     ERR_COMMUNITIES, ERR_COMMUNITY_OUTSIDE, ERR_FREQUENCY, ERR_NEVER, ERR_VOID_REASON, clean_amount, clean_text,
@@ -150,6 +152,74 @@ def demand_clear(*, demand: Demand, version: int, reason: str, by, now=None) -> 
     demand._change_reason = f"清理:{reason}"
     demand.save()
     return demand
+
+
+# -- 社区反映: work pushed onto a committee outside the register -----------------------------
+REPORT_KINDS = DemandKind.choices + [("data", "数据报表"), ("task", "其他工作任务")]
+ERR_REPORTER = "只有社区工作者和网格员可以反映清单外摊派"
+ERR_REPORT_KIND = "请选择要求的类型"
+ERR_REPORT_DATE = "请填写提出要求的日期(不能晚于今天,也不能早于一年前)"
+ERR_REPORT_OUTCOME = "请选择核查结果:已纠正或经核查不属实"
+ERR_REPORT_HANDLED = "这条反映已核查({state})"
+ERR_REPORT_STALE = "这条反映已被他人处理,请刷新页面后查看"
+
+
+@transaction.atomic
+def report_file(*, by, post, department: str, kind: str, title: str, details: str, demanded_on, now=None):
+    now = now or timezone.now()
+    if post.role == Role.COMMUNITY:
+        community = post.place
+    elif post.role == Role.GRID:
+        community = post.place.parent
+    else:
+        raise RuleError(ERR_REPORTER)
+    if kind not in dict(REPORT_KINDS):
+        raise RuleError(ERR_REPORT_KIND)
+    today = timezone.localdate(now)
+    if not isinstance(demanded_on, dt.date) or demanded_on > today or demanded_on < today - dt.timedelta(days=366):
+        raise RuleError(ERR_REPORT_DATE)
+    report = OffListReport.objects.create(
+        locality=district_of(community), community=community,
+        department=clean_text(department, "提出要求的单位", limit=50), kind=kind,
+        title=clean_text(title, "要求内容", limit=80), details=clean_text(details, "具体情况", limit=2000),
+        demanded_on=demanded_on, reported_by=by, reported_at=now)
+    admins = notify.users_at(report.locality, [Role.ADMIN])
+    notify.notify(admins, order=None, kind="offlist", now=now,
+                  text=f"{community.name}反映{report.department}清单外摊派:「{report.title}」,请核查")
+    return report
+
+
+@transaction.atomic
+def report_handle(*, report: OffListReport, version: int, outcome: str, response: str, by, now=None):
+    """The admin records what checking with the department found; the community is told."""
+    now = now or timezone.now()
+    if outcome not in (ReportState.CORRECTED, ReportState.UNFOUNDED):
+        raise RuleError(ERR_REPORT_OUTCOME)
+    response = clean_text(response, "核查结果", limit=2000)
+    report = lock_version(OffListReport.objects.all(), report.pk, version, ERR_REPORT_STALE)
+    if report.state != ReportState.OPEN:
+        raise RuleError(ERR_REPORT_HANDLED.format(state=report.get_state_display()))
+    report.state, report.response, report.handled_by, report.handled_at = outcome, response, by, now
+    report.version += 1
+    report.save()
+    notify.notify([report.reported_by_id], order=None, kind="offlist", now=now,
+                  text=f"您反映的「{report.title}」核查结果:{report.get_state_display()}")
+    return report
+
+
+def reports_for(scope):
+    """A community (or its grids) reads its own reports; a department those naming it, in its
+    district; an admin every one of its district."""
+    q = Q(pk__in=[])
+    for a in scope.assignments:
+        if a.role == Role.ADMIN:
+            q |= Q(locality__path__startswith=a.place.path)
+        elif a.role == Role.DEPARTMENT:
+            q |= Q(department=department_of(a), locality=district_of(a.place))
+    communities = communities_of(scope)
+    if communities:
+        q |= Q(community__in=communities)
+    return OffListReport.objects.filter(q).select_related("community")
 
 
 def refusal_record(*, post, what: str, title: str, rule: str, by, now=None) -> Refusal:

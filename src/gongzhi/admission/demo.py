@@ -157,7 +157,7 @@ def _build(ctx) -> None:
         services.data_answer(answer=answer, values={"1": str(rng.randint(5, 60)), "2": str(rng.randint(0, 3))},
                              by=worker, now=now - dt.timedelta(days=2))
     _evaluations(ctx, district, admin, communities, rng, now)
-    _demands(ctx, items, department, health, urban, start, now)
+    _demands(ctx, admin, items, department, health, urban, start, now)
     from gongzhi.admission import certificates
     from gongzhi.admission.models import AdmissionRequest, Certificate, DataRequest
     street_user = ctx.accounts.get("street")
@@ -187,9 +187,10 @@ def _build(ctx) -> None:
                     certificates=Certificate.objects.filter(kind__locality=district).count())
 
 
-def _demands(ctx, items, department, health, urban, start, now) -> None:
+def _demands(ctx, admin, items, department, health, urban, start, now) -> None:
     """Meetings, ledgers, signboards and the street's unified assessment demanded of committees, one
-    cleared, and two demands the rules refused (counted on the burden page)."""
+    cleared, two demands the rules refused (counted on the burden page), and two reports by a committee of
+    work pushed onto it outside the register."""
     from gongzhi.admission import demands
     from gongzhi.admission.models import DemandKind, RefusalWhat
     from gongzhi.core.errors import RuleError
@@ -229,6 +230,19 @@ def _demands(ctx, items, department, health, urban, start, now) -> None:
         except RuleError as exc:
             demands.refusal_record(post=post_, what=RefusalWhat.DEMAND, title=title, rule=str(exc), by=by,
                                    now=now - dt.timedelta(days=7))
+    worker = ctx.accounts.get("community")
+    if worker is not None:  # two reports of work pushed outside the register: one corrected, one open
+        post = worker.assignments.filter(role=Role.COMMUNITY).first()
+        checked = demands.report_file(
+            by=worker, post=post, department="市城管局", kind="ledger", title="门前三包每日拍照台账",
+            details="城管中队微信群通知,要求社区每天拍照上传沿街商户门前三包情况并建台账",
+            demanded_on=(now - dt.timedelta(days=40)).date(), now=now - dt.timedelta(days=39))
+        demands.report_handle(report=checked, version=checked.version, outcome="corrected", by=admin,
+                              response="经与市城管局核实,该要求未经准入,已通知城管中队停止向社区布置", now=now - dt.timedelta(days=30))
+        demands.report_file(
+            by=worker, post=post, department="市卫生健康委", kind="meeting", title="创建卫生城市迎检动员会",
+            details="街道转发通知,要求社区主任每周一参加迎检调度会", demanded_on=(now - dt.timedelta(days=4)).date(),
+            now=now - dt.timedelta(days=3))
 
 
 def _evaluations(ctx, district, admin, communities, rng, now) -> None:

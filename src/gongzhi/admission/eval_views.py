@@ -45,8 +45,10 @@ def evaluation_home(request):
                               "place": place, "department": dept, "label": label, "done": key in done,
                               "questions": rnd.form.get(direction, []), "open": open_now})
         res = _visible_results(scope, rnd)
+    default_form = [(str(d), Direction(d).label, "\n".join(q)) for d, q in evaluation.DEFAULT_FORM.items()]
     return render(request, "admission/evaluation.html", {
         "year": year, "rnd": rnd, "forms": forms, "results": res, "can_open": scope.can(KEEP_DUTIES),
+        "default_form": default_form,
         "locality": locality, "min_raters": evaluation.MIN_RATERS})
 
 
@@ -72,8 +74,10 @@ def evaluation_open(request):
         messages.error(request, "请填写评价的开始日期和截止日期")
         return redirect("admission:evaluation")
     try:
+        form = {str(d): (request.POST.get(f"form_{d}") or "").splitlines() for d in Direction.values
+                if (request.POST.get(f"form_{d}") or "").strip()}
         evaluation.round_open(locality=locality, year=_year(request), opens_on=opens, closes_on=closes,
-                              by=request.user)
+                              by=request.user, form=form)
     except RuleError as exc:
         messages.error(request, str(exc))
     else:

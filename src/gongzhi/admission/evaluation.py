@@ -21,6 +21,7 @@ from gongzhi.admission.models import Direction, Evaluation, EvaluationRound, Lis
 from gongzhi.admission.selectors import district_of
 from gongzhi.admission.services import clean_text
 from gongzhi.core.errors import RuleError
+from gongzhi.core.validators import has_control_characters
 from gongzhi.places.models import Level, Place
 
 MIN_RATERS = 3
@@ -44,14 +45,38 @@ ERR_TARGET = "只能评价本街道的社区、本社区所属的街道,或在�
 ERR_NOT_RATER = "只有街道干部和社区工作者可以参加双向评价"
 
 
+ERR_QUESTIONS = "「{direction}」须有 1 至 {n} 个问题,每个问题一行,不超过 {chars} 个字,不含控制字符"
+MAX_QUESTIONS, QUESTION_CHARS = 10, 60
+
+
+def clean_form(form: dict | None) -> dict:
+    """The round's questions per direction: the platform's default where the admin gave none."""
+    out = {}
+    for direction, default in DEFAULT_FORM.items():
+        given = (form or {}).get(str(direction))
+        if given is None:
+            out[str(direction)] = list(default)
+            continue
+        questions = [q.strip() for q in given if q and q.strip()] if isinstance(given, list) else []
+        if not 1 <= len(questions) <= MAX_QUESTIONS or any(
+                len(q) > QUESTION_CHARS or has_control_characters(q) for q in questions):
+            raise RuleError(ERR_QUESTIONS.format(direction=Direction(direction).label, n=MAX_QUESTIONS,
+                                                 chars=QUESTION_CHARS))
+        out[str(direction)] = questions
+    return out
+
+
 @transaction.atomic
-def round_open(*, locality: Place, year: int, opens_on: dt.date, closes_on: dt.date, by, now=None):
+def round_open(*, locality: Place, year: int, opens_on: dt.date, closes_on: dt.date, by, form: dict | None = None,
+               now=None):
+    """Open a year's round; `form` ({direction: [question, ...]}) is the locality's own questions, if
+    it has them, for any direction (none of the seeds gives a form: the default is the platform's)."""
     now = now or timezone.now()
     if EvaluationRound.objects.filter(locality=locality, year=year).exists():
         raise RuleError(ERR_ROUND_EXISTS.format(year=year))
     if not isinstance(opens_on, dt.date) or not isinstance(closes_on, dt.date) or closes_on < opens_on:
         raise RuleError(ERR_ROUND_DATES)
-    form = {str(k): v for k, v in DEFAULT_FORM.items()}
+    form = clean_form(form)
     return EvaluationRound.objects.create(locality=locality, year=year, opens_on=opens_on, closes_on=closes_on,
                                           form=form, created_by=by, created_at=now)
 

@@ -68,3 +68,12 @@ class DemandForm(forms.Form):
     starts_on = forms.DateField(label="开始日期", widget=DATE)
     note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
     veto = forms.BooleanField(label="实行“一票否决”", required=False)
+
+
+class OffListReportForm(forms.Form):
+    department = forms.CharField(label="提出要求的单位", max_length=50)
+    kind = forms.ChoiceField(label="类型")
+    title = forms.CharField(label="要求内容", max_length=80)
+    details = forms.CharField(label="具体情况(何时、以何种方式、要求做什么)", widget=forms.Textarea(attrs={"rows": 3}),
+                              max_length=2000)
+    demanded_on = forms.DateField(label="提出日期", widget=DATE)

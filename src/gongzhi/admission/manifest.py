@@ -19,11 +19,13 @@ RATE_EVALUATION = capability("rate_evaluation", "参加双向评价", Role.STREE
 ISSUE_CERTIFICATES = capability("issue_certificates", "出具社区证明", Role.COMMUNITY)
 # meetings, ledgers, signboards, assessments, systems demanded of committees: registered on a list item
 REGISTER_DEMANDS = capability("register_demands", "登记对社区的要求", Role.DEPARTMENT, Role.STREET, Role.ADMIN)
+# a committee (or its grid worker) reports work pushed onto it outside the register; the admin checks it
+REPORT_OFFLIST = capability("report_offlist", "反映清单外摊派", Role.COMMUNITY, Role.GRID)
 
 MODULE = register(Module(
     name="admission", label="准入与减负",
     capabilities=(VIEW_DUTIES, KEEP_DUTIES, VIEW_ADMISSION, APPLY_ADMISSION, REQUEST_DATA, ANSWER_DATA, ISSUE_CERTIFICATES,
-                  BUY_SERVICES, RATE_EVALUATION, REGISTER_DEMANDS),
+                  BUY_SERVICES, RATE_EVALUATION, REGISTER_DEMANDS, REPORT_OFFLIST),
     urls=(("duties/", "gongzhi.admission.urls"),),
     nav=(NavEntry("准入与减负", "admission:home", order=62, capability=VIEW_DUTIES),),
     public_pages=(PublicPage("社区工作事项清单", "admission:public_lists",

@@ -417,3 +417,35 @@ class Refusal(models.Model):
     class Meta:
         ordering = ["-at"]
         indexes = [models.Index(fields=["locality", "at"], name="refusal_locality_at")]
+
+
+class ReportState(models.TextChoices):
+    OPEN = "open", "待核查"
+    CORRECTED = "corrected", "已纠正"
+    UNFOUNDED = "unfounded", "经核查不属实"
+
+
+class OffListReport(models.Model):
+    """社区反映: a committee reports work pushed onto it outside the register (a meeting called by
+    phone, a form to fill, a signboard to hang). The civil-affairs admin checks it with the department
+    and records the outcome; the department reads what concerns it, never who reported it."""
+    locality = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+", verbose_name="社区")
+    department = models.CharField("提出要求的单位", max_length=50)
+    kind = models.CharField("类型", max_length=10)  # a DemandKind or "data" / "task"
+    title = models.CharField("要求内容", max_length=80)
+    details = models.TextField("具体情况", max_length=TEXT_MAX)
+    demanded_on = models.DateField("提出日期")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField()
+    state = models.CharField("状态", max_length=10, choices=ReportState.choices, default=ReportState.OPEN)
+    response = models.TextField("核查结果", blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    handled_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-reported_at"]
+        indexes = [models.Index(fields=["locality", "reported_at"], name="offlist_locality_at")]
