@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -95,9 +95,13 @@ class Context:
     - `year` (what `period` metrics count) and `as_of` (the day the registry is read at:
       the year's end, or today for this year);
     - `get(name)`: another metric's values, through the registry, computed once per run;
-    - `once(key, build)`: a figure shared by several metrics of one module (one query for all).
+    - `once(key, build)`: a figure shared by several metrics of one module (one query for all);
+    - `registry_as_of`: for a run of a closed period, the day whose records count (records with a
+      history are read as they stood then: `latest_versions`), else None; a module that reads so
+      notes in `registry` (figure → "history" | "today") where its figures came from.
     The standards engine's runner (`gongzhi.standards.compute`) implements `get`.
     """
+    registry_as_of: dt.date | None = None
 
     def __init__(self, communities: QuerySet | None = None, *, year: int | None = None,
                  as_of: dt.date | None = None):
@@ -109,6 +113,7 @@ class Context:
         self.ids = list(self.communities.values_list("id", flat=True))
         self.scope = Q(community_id__in=self.communities.values("id"))
         self.shared: dict[str, object] = {}
+        self.registry: dict[str, str] = {}
 
     def get(self, name: str) -> Values:
         raise NotImplementedError
@@ -123,6 +128,21 @@ class Context:
 
 
 # -- helpers for compute functions --------------------------------------------------------
+def end_of(day: dt.date) -> dt.datetime:
+    """The first instant after `day`, in the platform's time zone."""
+    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
+
+
+def latest_versions(model, day: dt.date) -> QuerySet:
+    """The history rows (django-simple-history) of `model` as they stood at the end of `day`: per row
+    its latest version recorded by then (MAX(history_id): history ids grow with time), deletions left
+    out. One query with a subquery, never a replay in Python; filter it like the model's own rows."""
+    history = model.history.model
+    latest = (history.objects.filter(history_date__lt=end_of(day)).values("id")
+              .annotate(last=Max("history_id")).values("last"))
+    return history.objects.filter(history_id__in=latest).exclude(history_type="-")
+
+
 def grouped(qs: QuerySet, key: str, **aggregate) -> dict[int, dict]:
     """{key value: {aggregate: value}}, one GROUP BY query."""
     return {row.pop(key): row for row in qs.values(key).annotate(**aggregate).order_by()}

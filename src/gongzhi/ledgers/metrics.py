@@ -4,10 +4,14 @@ disclosures, elections. Registered in manifest.py under extras["metrics"]; see
 gongzhi/core/metrics.py for what a metric is. Voided rows count nowhere."""
 from __future__ import annotations
 
-from django.db.models import Count, DecimalField, IntegerField, Max, Min, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    Count, DecimalField, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value,
+)
 from django.db.models.functions import Coalesce, ExtractQuarter
 
-from gongzhi.core.metrics import Context, Metric, Ratio, counts, evidence, grouped, ratio
+from gongzhi.core.metrics import (
+    Context, Metric, Ratio, counts, end_of, evidence, grouped, latest_versions, ratio,
+)
 from gongzhi.ledgers.models import (
     Activity, Certificate, Disclosure, Election, ElectionMethod, Meeting, MeetingKind, Training, Volunteer, Worker,
 )
@@ -24,13 +28,28 @@ HOUSEHOLDS = evidence("户籍登记", "people:residents", community="{code}")
 
 
 # -- staff (P-STAFF-*) ---------------------------------------------------------------------
+def worker_rows(ctx: Context) -> QuerySet:
+    """The workers serving in the run's communities: today, or for a closed period (`registry_as_of`)
+    as they stood at its end — each worker's posts from the ledger's history as of that day, when the
+    history reaches back to it; else today's rows by their dates (任职日期 ≤ the day < 离任日期), with
+    today's posts. `ctx.registry["workers"]` says which."""
+    day = ctx.registry_as_of
+    if day is None:
+        return Worker.objects.filter(ctx.scope, left_on__isnull=True)
+    serving = (Q(since__isnull=True) | Q(since__lte=day)) & (Q(left_on__isnull=True) | Q(left_on__gt=day))
+    reached = Worker.history.model.objects.filter(history_date__lt=end_of(day), community_id__in=ctx.ids).exists()
+    ctx.registry["workers"] = "history" if reached else "today"
+    rows = latest_versions(Worker, day) if reached else Worker.objects.all()
+    return rows.filter(ctx.scope, serving)
+
+
 def _staff(ctx: Context, field: str) -> dict:
     """One count of the serving workers per community; all of them come from one grouped query per run."""
     def build():
         committee = ~Q(committee_post="")
         # aliases are prefixed so they never shadow a column the filters name
         return grouped(
-            Worker.objects.filter(ctx.scope, left_on__isnull=True), "community_id",
+            worker_rows(ctx), "community_id",
             n_all=Count("id"), n_committee=Count("id", filter=committee),
             n_committee_full_time=Count("id", filter=committee & Q(full_time=True)),
             n_full_time=Count("id", filter=Q(full_time=True)),
@@ -88,11 +107,11 @@ COMMITTEE = ~Q(committee_post="")
 def _training(ctx: Context, who: Q, measure: str) -> dict:
     """The least trained of `who` among each community's serving workers in the year:
     a per-worker subquery summed by the database, then the minimum per community."""
-    trainings = Training.objects.filter(worker=OuterRef("pk"), voided="", held_on__year=ctx.year)
+    trainings = Training.objects.filter(worker=OuterRef("id"), voided="", held_on__year=ctx.year)
     per_worker = trainings.values("worker").annotate(
         v=Sum("days") if measure == "days" else Count("id")).values("v")
     output = DecimalField(max_digits=8, decimal_places=1) if measure == "days" else IntegerField()
-    people = Worker.objects.filter(ctx.scope, who, left_on__isnull=True).annotate(
+    people = worker_rows(ctx).filter(who).annotate(
         v=Coalesce(Subquery(per_worker, output_field=output), Value(0), output_field=output))
     rows = people.values("community_id").annotate(least=Min("v")).order_by()
     return {r["community_id"]: float(r["least"]) for r in rows}

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Max, Q
-from django.utils import timezone
+from django.db.models import Q
 
-from gongzhi.core.metrics import counts
+from gongzhi.core.metrics import counts, end_of, latest_versions
 from gongzhi.people.models import Household, HouseholdStatus, PersonStatus, Resident
 
 # metric → (model with history, which versions count)
@@ -31,11 +30,6 @@ READERS = {
 FROM_HISTORY, FROM_TODAY = "history", "today"
 
 
-def end_of(day: dt.date) -> dt.datetime:
-    """The first instant after `day`, in the platform's time zone."""
-    return timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min))
-
-
 def reaches(model, ids, day: dt.date) -> bool:
     """Does the history of `model` hold any version of a row of these communities by the end of `day`?"""
     return model.history.model.objects.filter(history_date__lt=end_of(day), community_id__in=ids).exists()
@@ -43,11 +37,7 @@ def reaches(model, ids, day: dt.date) -> bool:
 
 def counts_as_of(model, condition: Q, ids, day: dt.date) -> dict[int, int]:
     """{community id: rows that counted at the end of `day`}, from the history."""
-    history = model.history.model
-    latest = (history.objects.filter(history_date__lt=end_of(day)).values("id")
-              .annotate(last=Max("history_id")).values("last"))
-    rows = history.objects.filter(condition, history_id__in=latest, community_id__in=ids).exclude(history_type="-")
-    return counts(rows)
+    return counts(latest_versions(model, day).filter(condition, community_id__in=ids))
 
 
 def read(name: str, ctx, day: dt.date) -> tuple[dict, str] | None:

@@ -273,22 +273,25 @@ def _run(run_row: AssessmentRun, pack: Pack, progress) -> None:
         progress(total, total, "评分定级")
 
 
-REGISTRY_TITLES = {"households": "户数", "residents": "居民人数", "party_members": "党员人数"}
+REGISTRY_TITLES = {"households": "户数", "residents": "居民人数", "party_members": "党员人数",
+                   "workers": "班子与工作者"}
 
 
 def registry_note(as_of: dt.date, read: dict) -> dict:
     """How the run read the registry: which figures came from the history as of the period's end,
     which from the registry as it stood on the day of the run; and the sentence the run page shows."""
     history = [REGISTRY_TITLES.get(n, n) for n, how in read.items() if how == "history"]
-    today = [REGISTRY_TITLES.get(n, n) for n, how in read.items() if how == "today"]
+    today = [REGISTRY_TITLES.get(n, n) for n, how in read.items() if how == "today" and n != "workers"]
     parts = []
+    if read.get("workers") == "today":  # the ledger's rows by their dates, posts as they are today
+        parts.append(f"班子与工作者的台账历史不早于 {as_of.isoformat()},按任职、离任日期计在任人员,职务按评估当日计")
     if history:
         parts.append(f"{'、'.join(history)}按登记历史还原到 {as_of.isoformat()}")
     if today:
         parts.append(f"{'、'.join(today)}的登记历史不早于 {as_of.isoformat()},按评估当日的登记计")
     text = ";".join(parts) or "户数、人口等登记数据按评估当日的登记计"
     return {"as_of": as_of.isoformat(), "history": history, "today": today,
-            "text": text + "(设施、组织、班子等尚无历史,均按评估当日计)。"}
+            "text": text + "(设施、组织等尚无历史,均按评估当日计)。"}
 
 
 def _grade(pack: Pack, score: float, met: dict) -> tuple[str, list]:

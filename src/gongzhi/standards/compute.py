@@ -40,8 +40,7 @@ class _Computer(Context):
     def __init__(self, communities: QuerySet | None = None, *, year: int | None = None,
                  as_of: dt.date | None = None, registry_as_of: dt.date | None = None):
         super().__init__(communities, year=year, as_of=as_of)
-        self.registry_as_of = registry_as_of
-        self.registry: dict[str, str] = {}  # figure → asof.FROM_HISTORY | asof.FROM_TODAY
+        self.registry_as_of = registry_as_of  # self.registry (figure → asof.FROM_HISTORY | FROM_TODAY): Context
         self._cache: dict[tuple, dict] = {}
         self._window: tuple[int, int] | None = None
         self._windows: dict[tuple, dict] = {}

@@ -13,7 +13,8 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from gongzhi.core.metrics import Metric, counts, evidence, grouped
-from gongzhi.ledgers.models import CommitteePost, Meeting, MeetingKind, PartyPost, Worker
+from gongzhi.ledgers.metrics import worker_rows
+from gongzhi.ledgers.models import CommitteePost, Meeting, MeetingKind, PartyPost
 from gongzhi.places.models import Level, Place
 
 LEDGER = "ledgers:ledger"
@@ -26,7 +27,7 @@ def _posts(ctx) -> dict:
     """Serving workers by post, one grouped query (voided rows are not workers: they have left)."""
     secretary, director = Q(party_post=PartyPost.SECRETARY), Q(committee_post=CommitteePost.DIRECTOR)
     return ctx.once("standards.posts", lambda: grouped(
-        Worker.objects.filter(ctx.scope, left_on__isnull=True), "community_id",
+        worker_rows(ctx), "community_id",
         n_counted=Count("id", filter=~Q(committee_post="") & Q(full_time=True)),
         n_both=Count("id", filter=secretary & director),
         n_one=Count("id", filter=(secretary & ~director) | (director & ~secretary)),
