@@ -39,6 +39,7 @@ ENDPOINTS = {
     "places:detail": ("GET", lambda w: f"/places/{w.grid_b1.code}/"),
     "places:facility_edit": ("POST", lambda w: f"/places/{w.comm_b.code}/facility/"),
     "places:city_zone_edit": ("POST", lambda w: f"/places/{w.street_b.code}/zone/"),
+    "places:founded_edit": ("POST", lambda w: f"/places/{w.comm_b.code}/founded/"),
     "people:organisation_new": ("POST", lambda w: f"/people/places/{w.comm_b.code}/organisations/new/"),
     "people:organisation_edit": ("POST", lambda w: f"/people/places/{w.comm_b.code}/organisations/{w.org_b.pk}/"),
     "places:staff_add": ("POST", lambda w: f"/places/{w.grid_b1.code}/staff/new/"),

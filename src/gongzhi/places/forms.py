@@ -53,3 +53,9 @@ class CityZoneForm(forms.Form):
     read (P-STAFF-2); blank: not recorded here, the level above decides."""
     city_zone = forms.ChoiceField(label="城区类别", required=False,
                                   choices=[("", "未登记(按上级区划)")] + list(CityZone.choices))
+
+
+class FoundedForm(forms.Form):
+    """A community's 组建日期, which funding rules read (P-FUND-1: 当年组建的社区由区财政负担全部经费)."""
+    founded_on = forms.DateField(label="组建日期", required=False,
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))

@@ -61,6 +61,9 @@ class Place(models.Model):
     city_zone = models.CharField("城区类别", max_length=8, choices=CityZone.choices, blank=True,
                                  help_text="区或街道(镇)属中心城区还是远城区;社区取所属街道的,街道未填取所属区的")
     grid_kind = models.CharField("网格类型", max_length=16, choices=GridKind.choices, blank=True)
+    # Communities: the day the community was formed (its committee set up), which funding rules read
+    # (P-FUND-1: 当年组建社区的由区财政负担全部经费); blank when not recorded.
+    founded_on = models.DateField("组建日期", null=True, blank=True)
     boundary = models.JSONField("边界(GeoJSON)", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<str:code>/", views.detail, name="detail"),
     path("<str:code>/facility/", views.facility_edit, name="facility_edit"),
     path("<str:code>/zone/", views.city_zone_edit, name="city_zone_edit"),
+    path("<str:code>/founded/", views.founded_edit, name="founded_edit"),
     path("<str:code>/staff/new/", views.staff_add, name="staff_add"),
     path("<str:code>/staff/<int:staff_id>/remove/", views.staff_remove, name="staff_remove"),
 ]

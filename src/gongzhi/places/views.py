@@ -4,10 +4,11 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from gongzhi.core.errors import RuleError
 from gongzhi.core.permissions import ERR_NO_PERMISSION, requires
 from gongzhi.core.views import render_panels
 from gongzhi.places import selectors, services
-from gongzhi.places.forms import CityZoneForm, FacilityForm, GridStaffForm, StreetCentreForm
+from gongzhi.places.forms import CityZoneForm, FacilityForm, FoundedForm, GridStaffForm, StreetCentreForm
 from gongzhi.places.manifest import EDIT_PLACES, VIEW_PLACES, VIEW_STAFF_CONTACTS
 from gongzhi.places.models import Level
 
@@ -86,6 +87,24 @@ def city_zone_edit(request, code):
         messages.success(request, "城区类别已保存")
         return redirect("places:detail", code=place.code)
     return render(request, "core/form_page.html", {"form": form, "title": f"{place.name}:城区类别",
+                                                    "back": f"/places/{place.code}/"},
+                  status=422 if request.method == "POST" else 200)
+
+
+@requires(EDIT_PLACES)
+def founded_edit(request, code):
+    """A community's 组建日期."""
+    place = editable_place(request, code, Level.COMMUNITY)
+    form = FoundedForm(request.POST or None, initial={"founded_on": place.founded_on})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.founded_set(place=place, founded_on=form.cleaned_data["founded_on"])
+        except RuleError as exc:
+            form.add_error("founded_on", str(exc))
+        else:
+            messages.success(request, "组建日期已保存")
+            return redirect("places:detail", code=place.code)
+    return render(request, "core/form_page.html", {"form": form, "title": f"{place.name}:组建日期",
                                                     "back": f"/places/{place.code}/"},
                   status=422 if request.method == "POST" else 200)
 

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from django.db.models import Count, F, OuterRef, Q, Subquery
 from django.http import Http404
+from django.utils import timezone
 
 from gongzhi.core.scope import Scope
 from gongzhi.places.models import Level, Place
@@ -203,6 +204,7 @@ def funding_table(scope: Scope, pack: Pack) -> dict:
     from gongzhi.standards import funding
 
     communities = list(scope.places().filter(level=Level.COMMUNITY).select_related("parent").order_by("code"))
+    funding_year = timezone.localdate().year  # a community formed this year is 当年组建 (its 组建日期)
     counts = dict(Household.objects.filter(status=HouseholdStatus.ACTIVE, community__in=communities)
                   .values_list("community_id").annotate(n=Count("id")).order_by())
     known = list(Place.objects.filter(level=Level.STREET).values_list("name", flat=True))
@@ -215,6 +217,7 @@ def funding_table(scope: Scope, pack: Pack) -> dict:
     for c in communities:
         community = funding.Community(
             counts.get(c.id, 0), c.area_kind or "unknown", c.parent.name,
+            new=c.founded_on is not None and c.founded_on.year == funding_year,
             posts={p: int(v.get(c.id) or 0) for p, v in posts.items()} if posts is not None else None)
         try:
             result = funding.funding_for(pack, community, known_streets=known)
@@ -258,7 +261,6 @@ def publish(*, run: AssessmentRun, scope: Scope, by, publish: bool = True) -> As
     post that may publish results and covers the run's scope decides that
     (whatever capability `scope` was narrowed to, only those posts count)."""
     from django.core.exceptions import PermissionDenied
-    from django.utils import timezone
 
     from gongzhi.standards.manifest import PUBLISH_RESULTS
 
