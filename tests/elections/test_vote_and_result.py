@@ -201,3 +201,15 @@ def test_batch_tallies_and_counts_follow_the_same_rules(world):
         services.tallies_enter(entries=[bad])
     (e,) = services.counts(elections=[e])
     assert e.state == State.DONE and [c.name for c in services.elected(e)] == [d1.name, m1.name, m2.name]
+
+
+def test_the_election_page_shows_each_station_s_signed_voters(client, world):
+    import re
+    e = voting(world)
+    _sign(e, world, 3)
+    _sign(e, world, 2, station=world.mobile)
+    client.force_login(world.community_worker_a)
+    page = client.get(f"/elections/{e.pk}/").content.decode()
+    signed = dict(re.findall(r'<td data-label="投票点">([^<]+)</td><td data-label="类别">[^<]+</td>'
+                             r'<td data-label="登记投票">(\d+)</td>', page))
+    assert signed == {"第一投票站": "3", "流动票箱": "2"}

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -44,6 +45,7 @@ from gongzhi.elections.models import (
     StationKind,
     Tally,
     TallyLine,
+    Voter,
 )
 from gongzhi.people import selectors as people_selectors
 from gongzhi.places.models import Level, Place
@@ -161,9 +163,12 @@ def election_detail(request, pk):
             entered[key] = entered.get(key, 0) + ln.votes
         else:
             written.setdefault(ln.tally.station_id, []).append((ln.write_in, ln.post, ln.votes))
+    # one grouped count over the partial index on station, not one query per station
+    signed = dict(Voter.objects.filter(station__in=stations, voted=True).values("station_id")
+                  .annotate(n=Count("pk")).order_by().values_list("station_id", "n"))
     for s in stations:
         s.tally = tallies.get(s.pk)
-        s.signed_count = s.signed.filter(voted=True).count()
+        s.signed_count = signed.get(s.pk, 0)
         # an edit shows what was entered: a form of zeros would wipe the station's count on save
         s.vote_inputs = [(c, entered.get((s.pk, c.pk), 0)) for c in round_candidates]
         names = written.get(s.pk, [])
