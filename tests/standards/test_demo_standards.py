@@ -32,3 +32,22 @@ def test_demo_books_and_assessments(client, db):
             card = client.get(f"/standards/assessments/{latest.pk}/communities/{community.code}/")
             assert card.status_code == 200 and community.name in card.content.decode()
             assert client.get(f"/ledgers/{community.code}/?tab=meetings").status_code == 200
+
+
+def test_demo_worker_reviews_of_last_year(client, db):
+    """The demo street's workers have last year's reviews, some final and some drafts, and the pages show them."""
+    import datetime as dt
+
+    from gongzhi.standards.models import WorkerReview
+    demo.build_demo(scale=0.02)
+    year = dt.date.today().year - 1
+    reviews = WorkerReview.objects.filter(year=year)
+    assert reviews.filter(state="final").exists() and reviews.filter(state="draft").exists()
+    officer = reviews.first().reviewed_by
+    client.force_login(officer)
+    page = client.get(f"/standards/workers/?year={year}")
+    assert page.status_code == 200 and "已定稿" in page.content.decode()
+    final = reviews.filter(state="final").first()
+    client.force_login(final.worker)
+    page = client.get("/standards/workers/mine/")
+    assert page.status_code == 200 and str(final.street_score) in page.content.decode()

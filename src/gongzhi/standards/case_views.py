@@ -1,5 +1,6 @@
 """Case collection pages: calls, a call with its cases and the submit form,
-a case with its expert reviews and site visits, the compiled book (PDF)."""
+a case with its expert reviews and site visits, the compiled book (PDF; a large one on the job queue,
+with its page and its one download: standards/case_book.py)."""
 from __future__ import annotations
 
 from django import forms
@@ -12,11 +13,14 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 
 from gongzhi.accounts.models import User
+from gongzhi.core import job_files, jobs
 from gongzhi.core.errors import ConflictError
+from gongzhi.core.exports import KEEP_HOURS
+from gongzhi.core.models import Job, JobStatus
 from gongzhi.core.permissions import requires
 from gongzhi.places.models import Level
 from gongzhi.places.selectors import access_place
-from gongzhi.standards import cases
+from gongzhi.standards import case_book, cases
 from gongzhi.standards.access import posted_version
 from gongzhi.standards.manifest import ORGANISE_CASES, SUBMIT_CASES, VIEW_CASES
 from gongzhi.standards.models import Authenticity, CaseState
@@ -222,15 +226,49 @@ def call_close(request, call_id):
 
 @requires(ORGANISE_CASES, refusal=cases.ERR_ORGANISER)
 def call_book(request, call_id):
+    """The book of the selected cases; a large one is typeset on the queue while a page shows its state."""
     call = _call(request, call_id)
     try:
-        body = cases.compile_pdf(call=call, scope=request.scope)
+        book = cases.book_cases(call=call, scope=request.scope)
     except (cases.CaseError, ConflictError) as exc:
         if str(exc) == cases.ERR_ORGANISER:
             raise PermissionDenied(str(exc)) from None
         messages.error(request, str(exc))
         return redirect("standards:case_call", call_id=call.pk)
-    name = f"{call.title}-案例汇编.pdf"
+    if case_book.queued(book):
+        from gongzhi.standards.tasks import start_book_job
+        job = start_book_job(user=request.user, call=call, cases=book)
+        return redirect("standards:case_book_job", pk=job.pk)
+    body = cases.render_book(call=call, cases=book)
     return HttpResponse(body, content_type="application/pdf",
-                        headers={"Content-Disposition": content_disposition_header(True, name)})
+                        headers={"Content-Disposition": content_disposition_header(True, case_book.filename(call))})
 
+
+def _own_book_job(request, pk) -> Job:
+    """The caller's own book jobs only: anyone else's looks absent."""
+    job = jobs.owned(request.user, pk, case_book.JOB_KIND)
+    if job is None:
+        raise Http404("未找到该任务")
+    return job
+
+
+@requires(ORGANISE_CASES, refusal=cases.ERR_ORGANISER)
+def book_job(request, pk):
+    """The queued book's state (the page refreshes itself); its download once ready."""
+    job = _own_book_job(request, pk)
+    running = job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    template = "standards/_case_book_progress.html" if request.htmx else "standards/case_book_job.html"
+    return render(request, template, {
+        "job": job, "running": running, "ready": job.status == JobStatus.DONE and job_files.exists(job.result_path),
+        "estimate": max(1, round(case_book.SECONDS_BASE + (job.total or 0) * case_book.SECONDS_PER_CASE)),
+        "call_id": case_book.call_id(job), "keep_hours": KEEP_HOURS})
+
+
+@requires(ORGANISE_CASES, refusal=cases.ERR_ORGANISER)
+def book_download(request, pk):
+    """The book, once: it is deleted from the storage as it is handed over."""
+    job = _own_book_job(request, pk)
+    if job.status != JobStatus.DONE or not job_files.exists(job.result_path):
+        raise Http404("文件已下载,或已超过保留期限被删除,请回到征集页面重新生成")
+    return FileResponse(job_files.download_once(job.result_path), as_attachment=True, filename=job.input_name,
+                        content_type="application/pdf")

@@ -213,16 +213,23 @@ def _only_these_fetcher():
     return OnlyThese
 
 
-def compile_pdf(*, call: CaseCall, scope: Scope) -> bytes:
-    """The selected cases as one book: cover, contents, each case on its own pages."""
-    from weasyprint import HTML
-
+def book_cases(*, call: CaseCall, scope: Scope) -> list[CaseSubmission]:
+    """The cases of the call's book, best first, with their attachments: refused unless `scope` (narrowed
+    to ORGANISE_CASES) organises the call, or when nothing is selected yet. Cheap: the page asks it before
+    choosing to typeset the book at once or on the queue (standards/case_book.py)."""
     if not is_organiser(scope, call):
         raise CaseError(ERR_ORGANISER)
     cases = list(ranked(call.submissions.filter(state=CaseState.SELECTED).select_related("place")
                         .prefetch_related("attachments")))
     if not cases:
         raise CaseError(ERR_NOTHING_SELECTED)
+    return cases
+
+
+def render_book(*, call: CaseCall, cases: list[CaseSubmission]) -> bytes:
+    """The book of `cases` (from `book_cases`): cover, contents, each case on its own pages."""
+    from weasyprint import HTML
+
     allowed = set()
     for case in cases:  # photos go into the book; PDFs are named (they travel beside it)
         case.images = [(a.name, Path(a.file.path).as_uri()) for a in case.attachments.all()
@@ -233,3 +240,8 @@ def compile_pdf(*, call: CaseCall, scope: Scope) -> bytes:
                                                           "generated_at": timezone.localtime()})
 
     return HTML(string=html, url_fetcher=_only_these_fetcher()(allowed)).write_pdf()
+
+
+def compile_pdf(*, call: CaseCall, scope: Scope) -> bytes:
+    """The selected cases as one book, checked and typeset in one step."""
+    return render_book(call=call, cases=book_cases(call=call, scope=scope))

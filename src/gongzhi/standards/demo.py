@@ -25,6 +25,8 @@ def build(*, rng: random.Random, district, communities, residents, years, today,
 
     responses = _surveys(rng, district, communities, residents, years, today)
     cases_made = _cases(district, today)
+    # its own generator: the books' one goes on to the parts after this one unchanged
+    reviews = _worker_reviews(random.Random(6003), district, today)
     runs = []
     if assess_years:
         from gongzhi.standards import assess, packs
@@ -35,7 +37,7 @@ def build(*, rng: random.Random, district, communities, residents, years, today,
         # last year's Yixing results are on the public page (P-EVAL-2)
         last_year = next(r for r in runs if r.pack_id == DEMO_PACKS[0] and r.period == years[0])
         type(last_year).objects.filter(pk=last_year.pk).update(published_at=timezone.now())
-    return {"responses": responses, "runs": len(runs), "cases": cases_made}
+    return {"responses": responses, "runs": len(runs), "cases": cases_made, "reviews": reviews}
 
 
 def _surveys(rng, district, communities, residents, years, today) -> int:
@@ -115,10 +117,38 @@ def _cases(district, today) -> int:
     return len(_CASES)
 
 
+_REVIEW_COMMENTS = ["入户走访扎实,居民反映的问题跟进及时", "工单办理规范,台账清楚", "协商议事组织得好,需加强政策宣传",
+                    "网格情况熟悉,矛盾纠纷化解有成效", "服务热情,部分事项办理时限偏长"]
+
+
+def _worker_reviews(rng, district, today) -> int:
+    """Last year's community-worker reviews (P-EVAL-3) of the demo street: the street's score for each
+    worker post, two of every three finalised (residents' score, n and weights stored), the rest drafts."""
+    from gongzhi.accounts.models import Role, User
+    from gongzhi.standards import worker_review as wr
+
+    officer = User.objects.filter(assignments__role=Role.STREET, assignments__place__parent=district) \
+        .order_by("pk").first()
+    if officer is None:
+        return 0
+    street = officer.assignments.filter(role=Role.STREET).select_related("place").first().place
+    weights = wr.weights_for(wr.local_pack(street))
+    year = today.year - 1
+    made = 0
+    for i, post in enumerate(wr.worker_posts(street)[:40]):
+        review = wr.review_save(year=year, worker=post.user, place=post.place, street_score=str(rng.randint(68, 96)),
+                                comment=rng.choice(_REVIEW_COMMENTS), version=0, by=officer)
+        if i % 3 != 2:
+            wr.review_finalise(review_id=review.pk, version=review.version, weights=weights, by=officer)
+        made += 1
+    return made
+
+
 def build_part(ctx) -> None:
     """DemoPart 60: after the books (ledgers.demo hands on their generator and what they made;
     `ctx` is a core.demo.DemoContext)."""
     books = ctx.handed["books"]
     made = build(rng=books["rng"], district=books["district"], communities=books["communities"],
                  residents=books["residents"], years=books["years"], today=books["today"])
-    ctx.say(f"问卷答卷 {made['responses']} 份; 评估 {made['runs']} 次; 征集案例 {made['cases']} 篇")
+    ctx.say(f"问卷答卷 {made['responses']} 份; 评估 {made['runs']} 次; 征集案例 {made['cases']} 篇; "
+            f"社区工作者年度评价 {made['reviews']} 条")

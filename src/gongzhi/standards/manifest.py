@@ -16,11 +16,16 @@ ANSWER_SURVEYS = capability("answer_surveys", "填写问卷", Role.RESIDENT)
 VIEW_CASES = capability("view_cases", "查看案例征集", *CIVIL_AFFAIRS)
 SUBMIT_CASES = capability("submit_cases", "报送案例", Role.ADMIN, Role.STREET)
 ORGANISE_CASES = capability("organise_cases", "组织案例征集", Role.ADMIN)
+# the community-worker yearly review (P-EVAL-3): the street scores its communities' workers; each worker
+# reads their own final results
+REVIEW_WORKERS = capability("review_workers", "评价社区工作者", Role.ADMIN, Role.STREET)
+VIEW_OWN_REVIEW = capability("view_own_review", "查看本人年度评价", Role.COMMUNITY, Role.GRID)
 
 MODULE = register(Module(
     name="standards", label="标准评估",
     capabilities=(VIEW_PACKS, VIEW_ASSESSMENTS, RUN_ASSESSMENTS, PUBLISH_RESULTS, MANAGE_SURVEYS,
-                  ENTER_SURVEY_ANSWERS, ANSWER_SURVEYS, VIEW_CASES, SUBMIT_CASES, ORGANISE_CASES),
+                  ENTER_SURVEY_ANSWERS, ANSWER_SURVEYS, VIEW_CASES, SUBMIT_CASES, ORGANISE_CASES, REVIEW_WORKERS,
+                  VIEW_OWN_REVIEW),
     urls=(("standards/", "gongzhi.standards.urls"),),
     nav=(NavEntry("标准评估", "standards:runs", order=30, capability=VIEW_ASSESSMENTS),
          NavEntry("政策包", "standards:packs", order=31, capability=VIEW_PACKS, unless=VIEW_ASSESSMENTS),

@@ -147,6 +147,42 @@ class SurveyResponse(models.Model):
         indexes = [models.Index(fields=["community", "submitted_at"], name="response_community")]
 
 
+# -- the community-worker yearly review (P-EVAL-3) ------------------------------------------
+class ReviewState(models.TextChoices):
+    DRAFT = "draft", "草稿"
+    FINAL = "final", "已定稿"
+
+
+class WorkerReview(models.Model):
+    """One worker's review for one year at one post (a community or a grid): the street's score and,
+    once the street finalises it, the residents' score, its sample and the weights used, kept as they
+    were then so the result never changes afterwards (standards/worker_review.py)."""
+
+    year = models.PositiveSmallIntegerField("年度")
+    worker = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+", verbose_name="社区工作者")
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+", verbose_name="岗位所在")
+    street_score = models.DecimalField("街道评分", max_digits=4, decimal_places=1, null=True, blank=True)
+    street_comment = models.TextField("街道评语", blank=True)
+    reviewed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    # stored when finalised; residents_score is empty when the sample was too small (样本不足)
+    residents_score = models.DecimalField("群众满意度得分", max_digits=4, decimal_places=1, null=True, blank=True)
+    residents_n = models.PositiveIntegerField("群众评价份数", null=True, blank=True)
+    weights = models.JSONField("所用权重", default=dict, blank=True)
+    combined_score = models.DecimalField("综合得分", max_digits=4, decimal_places=1, null=True, blank=True)
+    state = models.CharField(max_length=8, choices=ReviewState.choices, default=ReviewState.DRAFT)
+    finalised_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT,
+                                     related_name="+")
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-year", "place__code", "worker_id"]
+        constraints = [models.UniqueConstraint(fields=["year", "worker", "place"], name="worker_review_unique")]
+        indexes = [models.Index(fields=["place", "year"], name="worker_review_place")]
+
+
 # -- case collection (P-EVAL-8) ---------------------------------------------------------
 class CallState(models.TextChoices):
     OPEN = "open", "征集中"

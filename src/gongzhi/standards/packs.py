@@ -27,6 +27,9 @@ ZONES = {"central", "outer", "unknown"}
 TARGET_OVER = {"communities", "scope"}
 # posts paid per person (P-FUND-4), counted from the worker ledger
 POSTS = ("one_shoulder", "secretary_or_director", "deputy_director")
+# the community-worker yearly review (P-EVAL-3) where a pack has no `worker_review` section: no seed gives
+# numbers, so the platform reads 主要权重 as 0.6 (docs/standards.md)
+DEFAULT_WORKER_REVIEW = {"residents": 0.6, "street": 0.4, "min_responses": 10}
 
 
 class PackError(ValueError):
@@ -87,11 +90,21 @@ class Pack:
     # what the validator found doubtful but not wrong (shown by the pack viewer), e.g. a required
     # indicator under a source that forbids vetoes with no reading that explains it
     warnings: list = field(default_factory=list)
+    # the community-worker yearly review (P-EVAL-3), when the pack sets its weights:
+    # {"residents": 0.6, "street": 0.4, "min_responses": 10}; None: the platform default applies
+    worker_review: dict | None = None
     text: str = ""  # the YAML it was parsed from: a run keeps it, so its rules never change under it
 
     @property
     def sha256(self) -> str:
         return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    @property
+    def worker_review_shown(self) -> dict:
+        """The review's weights for the pack viewer: the pack's own or the platform default."""
+        weights = self.worker_review or DEFAULT_WORKER_REVIEW
+        return {**weights, "default": self.worker_review is None, "residents_percent": round(weights["residents"] * 100),
+                "street_percent": round(weights["street"] * 100)}
 
     def indicator(self, indicator_id: str) -> dict:
         return next(i for i in self.indicators if i["id"] == indicator_id)
@@ -382,6 +395,9 @@ def _parse(path: Path, text: str) -> Pack:
             check.fail(node, "「needs」应为所需数据名称的列表(如 [听证会记录])", "needs")
         pack.unverifiable.append({"rule": check.rule(node), "why": check.text(node, "why"), "needs": list(needs)})
 
+    if "worker_review" in data:
+        pack.worker_review = _worker_review(check, data, pack_id)
+
     if pack.no_veto:
         # P-DUTY-4: a required indicator decides a grade alone, a de facto 一票否决, unless a reading says why not
         explained = any(r["rule"] == "P-DUTY-4" for r in pack.readings)
@@ -391,6 +407,29 @@ def _parse(path: Path, text: str) -> Pack:
                     f"文件取消了“一票否决”({pack.no_veto}),但「{grade}」要求「{'」「'.join(level['require'])}」"
                     f"必须达标:一项不达标就定不了这一等级。请去掉要求,或在 P-DUTY-4 的解读中说明为何不是一票否决。")
     return pack
+
+
+def _worker_review(check: _Checker, data: LineDict, pack_id: str) -> dict:
+    """`worker_review: {residents, street, min_responses}`: the weights of the community-worker yearly
+    review (P-EVAL-3, 000 六(三)). Residents' satisfaction is the main weight: `residents` > 0.5."""
+    node = check.mapping(data["worker_review"], "「worker_review」")
+    for key in node:
+        if key not in ("residents", "street", "min_responses"):
+            check.fail(node, f"「worker_review」不认识「{key}」(可用:residents、street、min_responses)", key)
+    residents = check.number(node, "residents")
+    street = check.number(node, "street")
+    if residents <= 0.5 or residents > 1:
+        check.fail(node, f"政策包「{pack_id}」的「worker_review.residents」为 {residents}:群众满意度须占主要权重,"
+                         f"应大于 0.5、不超过 1(P-EVAL-3)/ pack {pack_id}: worker_review.residents must be "
+                         f"> 0.5 and <= 1 (residents' satisfaction is the main weight)", "residents")
+    if abs(residents + street - 1) > 1e-9:
+        check.fail(node, f"政策包「{pack_id}」的「worker_review」residents({residents})与 street({street})之和应为 1"
+                         f" / pack {pack_id}: worker_review.residents + street must be 1", "street")
+    minimum = node.get("min_responses", 10)
+    if isinstance(minimum, bool) or not isinstance(minimum, int) or minimum < 1:
+        check.fail(node, f"政策包「{pack_id}」的「worker_review.min_responses」应为正整数,现为「{minimum}」"
+                         f" / pack {pack_id}: worker_review.min_responses must be a positive integer", "min_responses")
+    return {"residents": residents, "street": street, "min_responses": minimum}
 
 
 def _target(check: _Checker, node: LineDict, pack: Pack) -> dict:
