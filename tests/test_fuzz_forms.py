@@ -257,6 +257,9 @@ def test_what_the_fuzzer_found_stays_fixed(client, world):
     assert client.get("/access-log/", {"user": "x" * 100_000}).status_code == 200
     # a care tag id no database column can hold (SQLite's OverflowError)
     client.force_login(world.community_worker_a)
+    # a volunteer team id no column can hold, and a digit Python cannot read as a number
+    for team in ("99999999999999999999", "²", "0"):
+        assert client.get("/volunteers/roster/", {"q": "1e309", "team": team}).status_code == 200
     r = world.res_a1
     for tag in ("-99999999999999999999", "99999999999999999999", "9223372036854775808"):
         response = client.post(f"/people/residents/{r.pk}/edit/", {

@@ -48,9 +48,12 @@ def communities_in(scope: Scope) -> QuerySet[Place]:
 
 def _pk(pk) -> int:
     try:
-        return int(pk)
+        value = int(pk)
     except (TypeError, ValueError):
         raise Http404(NOT_FOUND) from None
+    if not 0 < value < 2**63:  # no row has it, and SQLite cannot even take it (OverflowError)
+        raise Http404(NOT_FOUND)
+    return value
 
 
 def activities_in(scope: Scope) -> QuerySet[Activity]:
@@ -101,7 +104,10 @@ def roster(scope: Scope, *, q: str = "", team: str = "", current: bool = True) -
         else:
             qs = qs.filter(resident__name__contains=q)
     if team:
-        qs = qs.filter(team_id=_pk(team))
+        try:
+            qs = qs.filter(team_id=_pk(team))
+        except Http404:  # a filter no team can match (the fuzzer's 99999999999999999999): nobody
+            return qs.none()
     return qs.order_by("-hours", "pk")
 
 
