@@ -283,3 +283,29 @@ def test_the_report_page_on_a_form(client, adm):
                                              "details": "要求每天拍照记录", "demanded_on": TODAY().isoformat()})
     assert r.status_code == 302
     assert "门前三包台账" in client.get("/duties/reports/").content.decode()
+
+
+def test_a_refused_dispatch_is_counted_once_its_write_has_rolled_back(client, adm):
+    """The refusal is a burden figure (P-DUTY-1): the dispatch is refused and nothing about the order
+    changes, while the refusal survives the rollback, counted against the unit that tried to pass it down."""
+    order = _accepted(adm)
+    client.force_login(adm.community_worker_a)
+    r = client.post(f"/orders/{order.pk}/act/dispatch/", {"version": order.version, "target": adm.grid_a1.code})
+    assert r.status_code == 400 and "不在本地区社区工作事项清单内" in r.content.decode()
+    order.refresh_from_db()
+    assert order.handling_place_id is None and order.state == "accepted"
+    refusal = Refusal.objects.get()
+    assert (refusal.what, refusal.department, refusal.by) == ("dispatch", adm.comm_a.name, adm.community_worker_a)
+    assert refusal.title == f"工单 {order.number}「环境卫生」派往{adm.grid_a1.name}"
+    assert refusal.locality.level == "district"
+
+
+def test_a_refused_category_save_is_counted_and_the_category_not_written(client, adm):
+    client.force_login(adm.admin)
+    data = {"code": "noise_check", "kind": "incident", "name": "噪声巡查", "route_level": "community",
+            "accept_days": 1, "handle_days": 5, "verify_days": 2, "active": "on", "sort": 100, "attributes": "[]"}
+    r = client.post("/orders/catalogue/new/", data)
+    assert r.status_code == 400 and "须对应本地区社区工作事项清单中的一项" in r.content.decode()
+    assert not Category.objects.filter(code="noise_check").exists()
+    refusal = Refusal.objects.get()
+    assert refusal.what == "category" and refusal.by == adm.admin and "噪声巡查" in refusal.title

@@ -401,6 +401,7 @@ class RefusalWhat(models.TextChoices):
     DEMAND = "demand", "要求社区事项"
     DATA = "data", "数据填报任务"
     DISPATCH = "dispatch", "工单派往社区"
+    CATEGORY = "category", "工单类别派往社区"
 
 
 class Refusal(models.Model):

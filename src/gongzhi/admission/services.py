@@ -4,6 +4,7 @@ transaction each; a broken rule raises `RuleError` with a Chinese message and wr
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
@@ -15,7 +16,7 @@ from gongzhi.admission import rules as rules_mod
 from gongzhi.admission.selectors import district_of
 from gongzhi.admission.models import (
     AdmissionDocument, AdmissionRequest, AdmissionStep, CategoryBasis, DataAnswer, DataRequest, DataRequestState,
-    ItemSource, ListItem, ListKind, LocalityRules, RequestState, StepAction, Takeup,
+    ItemSource, ListItem, ListKind, LocalityRules, Refusal, RefusalWhat, RequestState, StepAction, Takeup,
 )
 from gongzhi.core import uploads
 from gongzhi.core.errors import RuleError, lock_version
@@ -372,7 +373,10 @@ def check_category(*, category, locality, by=None) -> None:
         return  # no lists kept here yet: nothing to enforce against (docs/admission.md)
     basis = active_basis(category.code)
     if basis is None or basis.item.voided:
-        raise RuleError(ERR_CATEGORY_NEEDS_LIST.format(name=category.name, level=level, code=category.code))
+        message = ERR_CATEGORY_NEEDS_LIST.format(name=category.name, level=level, code=category.code)
+        raise RuleError(message, after_rollback=[partial(
+            _count_refusal, what=RefusalWhat.CATEGORY, place=locality, by=by, message=message,
+            title=f"工单类别「{category.name}」({category.code})派往{level}")])
 
 
 def check_dispatch(*, order, place, by=None) -> None:
@@ -385,7 +389,24 @@ def check_dispatch(*, order, place, by=None) -> None:
         return  # no lists kept here yet (as check_category)
     basis = active_basis(category.code)
     if basis is None or basis.item.voided or basis.item.locality_id != district.pk:
-        raise RuleError(ERR_DISPATCH_NEEDS_LIST.format(name=category.name, place=place.name, code=category.code))
+        message = ERR_DISPATCH_NEEDS_LIST.format(name=category.name, place=place.name, code=category.code)
+        raise RuleError(message, after_rollback=[partial(
+            _count_refusal, what=RefusalWhat.DISPATCH, place=place, by=by, message=message,
+            title=f"工单 {order.number}「{category.name}」派往{place.name}")])
+
+
+def _count_refusal(*, what: str, place: Place | None, by, message: str, title: str) -> None:
+    """Count a refused push onto communities for the burden dashboard, once the refused write has rolled
+    back (core.errors.record_refusal). The unit counted is the one the refusing user acts for there: their
+    post over `place` (a department post names its department), else the district."""
+    if place is None:
+        return
+    district = district_of(place)
+    posts = [a for a in (by.assignments.filter(active=True).select_related("place") if by is not None else ())
+             if place.is_within(a.place)]
+    unit = (posts[0].department or posts[0].place.name) if posts else district.name
+    Refusal.objects.create(locality=district, what=what, department=unit[:50], title=title[:80],
+                           rule=message[:400], by=by, at=timezone.now())
 
 
 @transaction.atomic

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from gongzhi.core.errors import record_refusal
 from gongzhi.core.permissions import requires
 from gongzhi.workorders import selectors, services
 from gongzhi.workorders.manifest import EDIT_CATALOGUE
@@ -48,6 +49,7 @@ def category_edit(request, code=None):
         except services.ConflictError as exc:
             error, status = str(exc), 409
         except services.WorkflowError as exc:
+            record_refusal(exc)  # e.g. admission counts a category its lists refused
             error, status = str(exc), 400
         else:
             messages.success(request, f"已保存「{saved.name}」")

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core import crypto
 from gongzhi.core.access_log import access_log_write
+from gongzhi.core.errors import record_refusal
 from gongzhi.core.exports import query_without_page
 from gongzhi.core.models import AccessAction
 from gongzhi.core.paging import paginate_by_ids
@@ -184,6 +185,7 @@ def order_act(request, pk, action):
     except services.ConflictError as exc:
         return _redisplay(request, order, action, str(exc), status=409)
     except services.WorkflowError as exc:
+        record_refusal(exc)  # e.g. admission counts a dispatch its lists refused
         return _redisplay(request, order, action, str(exc), status=400)
     messages.success(request, f"已{step.action.label}")
     return redirect("workorders:detail", pk=order.pk)

@@ -81,7 +81,7 @@ def category_save(*, by, category: Category | None, version: int | None, fields:
         try:
             import_string(check)(category=category, locality=locality, by=by)
         except RuleError as exc:
-            raise WorkflowError(str(exc)) from None
+            raise WorkflowError(str(exc), after_rollback=exc.after_rollback) from None
     category.save()
     audit.record(by, AuditAction.CATEGORY_EDIT if before else AuditAction.CATEGORY_CREATE, obj=category,
                  before=before, after=audit.snapshot(category, AUDITED_FIELDS))

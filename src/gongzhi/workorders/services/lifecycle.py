@@ -270,7 +270,7 @@ def order_dispatch(*, order: WorkOrder, by, version: int | None, place: Place | 
             try:
                 import_string(check)(order=order, place=place, by=by)
             except RuleError as exc:
-                raise WorkflowError(str(exc)) from None
+                raise WorkflowError(str(exc), after_rollback=exc.after_rollback) from None
     now = now or timezone.now()
     from_state = _enter(order, Action.DISPATCH)
     order.handling_place = place
