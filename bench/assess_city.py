@@ -1048,6 +1048,7 @@ def _reference(c, year: int, as_of: dt.date) -> dict:
     v["social_orgs_per_10k"] = ratio(len(orgs), residents, 10_000)
     v["volunteer_orgs"] = sum(1 for o in orgs if o.volunteer_team)
     volunteers = Volunteer.objects.filter(community=c, left_on__isnull=True, resident__status="active").count()
+    v["registered_volunteers"] = volunteers
     v["volunteer_registration_rate"] = ratio(volunteers, residents, 100)
     in_year = {"held_on__gte": dt.date(year, 1, 1), "held_on__lte": dt.date(year, 12, 31)}
     v["volunteer_activities_per_year"] = Activity.objects.filter(community=c, voided="", **in_year).count()

@@ -87,6 +87,7 @@ def reference(c: Place, *, year: int, as_of: dt.date) -> dict:
         "grids_staffed_share": round(100 * len(staffed) / len(grids), 2) if grids else 0,
         "social_orgs": len(orgs), "social_orgs_per_10k": _ratio(len(orgs), residents, 10_000),
         "volunteer_orgs": sum(o.volunteer_team for o in orgs),
+        "registered_volunteers": len(volunteers),
         "volunteer_registration_rate": _ratio(len(volunteers), residents, 100),
         "volunteer_activities_per_year": sum(1 for a in Activity.objects.filter(community=c, voided="")
                                              if a.held_on.year == year),

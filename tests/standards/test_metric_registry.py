@@ -39,6 +39,7 @@ EVIDENCE = {
     **{m: ("培训台账", LEDGER + "trainings&year={year}") for m in (
         "leader_training_days", "member_training_days", "director_trainings", "committee_member_trainings")},
     **{m: ("组织", "/places/{code}/") for m in ("social_orgs", "social_orgs_per_10k", "volunteer_orgs")},
+    "registered_volunteers": ("志愿者", LEDGER + "volunteers"),
     "volunteer_registration_rate": ("志愿者", LEDGER + "volunteers"),
     "volunteer_activities_per_year": ("志愿/互助活动", LEDGER + "activities&year={year}"),
     **{m: ("会议记录", LEDGER + "meetings&year={year}") for m in (
@@ -66,7 +67,7 @@ def pinned():
 
 
 def test_every_registered_metric_computes_and_links_to_a_page_that_exists():
-    assert len(pinned()) == 56  # 44 before issue 16, + 10 rule metrics + 2 survey parts
+    assert len(pinned()) == 57  # 44 before issue 16, + 10 rule metrics + 2 survey parts + registered volunteers
     for name, m in METRICS.items():
         assert m.name == name and callable(m.compute), name
         assert m.evidence is not None, name

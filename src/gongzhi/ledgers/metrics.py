@@ -15,7 +15,7 @@ from gongzhi.core.metrics import (
 from gongzhi.ledgers.models import (
     Activity, Certificate, Disclosure, Election, ElectionMethod, Meeting, MeetingKind, Training, Volunteer, Worker,
 )
-from gongzhi.people.models import PersonStatus
+from gongzhi.people.models import PersonStatus, Resident
 from gongzhi.places.models import Place
 
 LEDGER = "ledgers:ledger"
@@ -134,10 +134,32 @@ def committee_member_trainings(ctx):
 
 
 # -- volunteers and activities (P-VOL-*) ---------------------------------------------------
+def volunteer_rows(ctx: Context) -> QuerySet:
+    """The registered volunteers of the run's communities who are active residents: today, or for a closed
+    period (`registry_as_of`) as they stood at its end — registered by then and not yet left (注册日期 ≤ the
+    day < 退出日期), each volunteer's row from the ledger's history as of that day and the resident's
+    status from the registry's history, where each history reaches back to it; else today's rows by
+    those dates and today's status. `ctx.registry["volunteers"]` says which."""
+    day = ctx.registry_as_of
+    if day is None:
+        return Volunteer.objects.filter(ctx.scope, left_on__isnull=True, resident__status=PersonStatus.ACTIVE)
+    registered = Q(registered_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gt=day))
+    before = end_of(day)
+    reached = (Volunteer.history.model.objects.filter(history_date__lt=before, community_id__in=ctx.ids).exists()
+               and Resident.history.model.objects.filter(history_date__lt=before, community_id__in=ctx.ids).exists())
+    ctx.registry["volunteers"] = "history" if reached else "today"
+    if not reached:
+        return Volunteer.objects.filter(ctx.scope, registered, resident__status=PersonStatus.ACTIVE)
+    active_then = latest_versions(Resident, day).filter(status=PersonStatus.ACTIVE).values("id")
+    return latest_versions(Volunteer, day).filter(ctx.scope, registered, resident_id__in=active_then)
+
+
+def registered_volunteers(ctx):
+    return counts(volunteer_rows(ctx))
+
+
 def volunteer_registration_rate(ctx):
-    volunteers = counts(Volunteer.objects.filter(ctx.scope, left_on__isnull=True,
-                                                 resident__status=PersonStatus.ACTIVE))
-    return ratio(volunteers, ctx.get("residents"), ctx.ids, 100)
+    return ratio(ctx.get("registered_volunteers"), ctx.get("residents"), ctx.ids, 100)
 
 
 def volunteer_activities_per_year(ctx):
@@ -203,9 +225,11 @@ METRICS = (
     Metric("committee_member_trainings", "其他居(村)委会成员年度参加培训次数(最少者)", "次", period=True,
            compute=committee_member_trainings, evidence=TRAININGS),
     # volunteers (P-VOL-*)
+    Metric("registered_volunteers", "注册志愿者人数", "人", compute=registered_volunteers,
+           evidence=evidence("志愿者", LEDGER, "{code}", tab="volunteers")),
     Metric("volunteer_registration_rate", "注册志愿者占居民比例", "%", compute=volunteer_registration_rate,
            evidence=evidence("志愿者", LEDGER, "{code}", tab="volunteers"),
-           ratio=Ratio(None, "", "residents", "人")),
+           ratio=Ratio("registered_volunteers", "人", "residents", "人")),
     Metric("volunteer_activities_per_year", "志愿/互助活动(每年)", "次", period=True,
            compute=volunteer_activities_per_year,
            evidence=evidence("志愿/互助活动", LEDGER, "{code}", tab="activities", year="{year}")),

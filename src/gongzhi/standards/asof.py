@@ -2,7 +2,7 @@
 
 A run for a closed period reads the registry figures below as they stood at the period's end
 (`as_of`), from the history the registry already keeps (django-simple-history: every version of
-every household and resident, with `history_date`). For each row, the version that counts is its
+every household, resident and organisation, with `history_date`). For each row, the version that counts is its
 latest one recorded before the end of that day; the row counts when that version is active and
 not a deletion. One grouped query per figure: the latest version per row is MAX(history_id)
 among versions before the day's end (history ids grow with time), never a replay in Python.
@@ -18,13 +18,21 @@ import datetime as dt
 from django.db.models import Q
 
 from gongzhi.core.metrics import counts, end_of, latest_versions
-from gongzhi.people.models import Household, HouseholdStatus, PersonStatus, Resident
+from gongzhi.people.models import (
+    Household, HouseholdStatus, Organisation, OrgKind, OrgRegistration, PersonStatus, Resident,
+)
 
-# metric → (model with history, which versions count)
+SOCIAL_ORG = Q(kind=OrgKind.SOCIAL_ORG, active=True)
+# metric → (model with history, which versions count); the workers and the volunteers are read as of the
+# day by their own ledger's metrics (ledgers.metrics.worker_rows, volunteer_rows), which know their dates
 READERS = {
     "households": (Household, Q(status=HouseholdStatus.ACTIVE)),
     "residents": (Resident, Q(status=PersonStatus.ACTIVE)),
     "party_members": (Resident, Q(status=PersonStatus.ACTIVE, party_member=True)),
+    "social_orgs": (Organisation, SOCIAL_ORG),
+    "volunteer_orgs": (Organisation, SOCIAL_ORG & Q(volunteer_team=True)),
+    "community_social_orgs": (Organisation, SOCIAL_ORG & Q(registration__in=[OrgRegistration.REGISTERED,
+                                                                             OrgRegistration.FILED])),
 }
 
 FROM_HISTORY, FROM_TODAY = "history", "today"
