@@ -95,6 +95,14 @@ PROVIDES: dict[str, tuple[str, ...]] = {
     "committee_directly_elected": ("换届选举",),
     "grid_coverage": ("网格覆盖",),
     "city_zone": ("中心城区还是远城区", "中心城区", "远城区"),
+    # the modules above the standards engine, named by their metrics (the engine imports none of them)
+    "care_circle_coverage": ("居家养老服务覆盖", "居家养老基本服务覆盖", "30 分钟服务圈覆盖"),
+    "care_visits_not_overdue": ("已建立联系走访", "走访按时"),
+    "care_stations_online": ("信息化覆盖",),
+    "service_projects_chain": ("服务项目",),
+    "street_evaluation_score": ("双向评价",),
+    "certificates_issued": ("社区出具的证明", "出具证明"),
+    "registered_volunteers": ("注册志愿者",),
 }
 
 
