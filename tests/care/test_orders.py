@@ -3,6 +3,7 @@ with check-in and check-out (check-out before check-in refused), confirmation an
 statements per elder and per station (an order never twice), and who sees what: the station's staff
 only their orders, the elder's household its own."""
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -121,3 +122,60 @@ def test_pages_by_role(homes, world, station, client):
     client.post(f"/care/my/{o.pk}/rate/", {"rating": "4"})
     o.refresh_from_db()
     assert o.state == "confirmed" and o.rating == 4
+
+
+# -- complaints become work orders ------------------------------------------------------------------
+def test_a_complaint_about_a_service_becomes_a_work_order_for_the_street(homes, world, station, client):
+    from gongzhi.workorders.models import WorkOrder
+    o = _order(homes, world, station)
+    elder = user("elder_a", "resident", world.comm_a, resident=homes.alone)
+    # not yet due: nothing to complain about
+    with pytest.raises(RuleError, match="预约时间已过 2 小时仍未上门"):
+        orders.order_complain(order=o, by=elder, text="还没有来")
+    # two hours and more late with no check-in: missed
+    ServiceOrder.objects.filter(pk=o.pk).update(scheduled_for=timezone.now() - dt.timedelta(hours=3))
+    o.refresh_from_db()
+    for text, message in (("太差", "5 至 500 个字"), ("x" * 501, "5 至 500 个字"), ("没有\x1b上门送餐", "控制字符")):
+        with pytest.raises(RuleError, match=message):
+            orders.order_complain(order=o, by=elder, text=text)
+    with pytest.raises(PermissionDenied):
+        orders.order_complain(order=o, by=world.community_worker_b, text="预约的助餐没有送到")
+    assert not WorkOrder.objects.exists()
+    o = orders.order_complain(order=o, by=elder, text="预约的助餐没有送到,打电话也没人接")
+    complaint = o.complaint
+    assert complaint.category.code == "care_complaint" and complaint.reporter_user == elder
+    assert complaint.community == world.comm_a and complaint.state == "reported"
+    assert o.number in complaint.description and "未按预约上门" in complaint.description
+    assert homes.alone.name not in complaint.description + complaint.title    # the service, not the person
+    assert o.state == "ordered"                                                # the service order is left as it is
+    with pytest.raises(RuleError, match=re.escape(f"投诉正在处理(工单 {complaint.number})")):
+        orders.order_complain(order=o, by=world.community_worker_a, text="再次投诉,仍未送餐")
+    assert WorkOrder.objects.count() == 1
+    # the elder's page shows the complaint's number and state; the worker's page too
+    client.force_login(elder)
+    page = client.get("/care/my/").content.decode()
+    assert complaint.number in page and "待受理" in page
+
+
+def test_complaint_pages_and_a_retired_category(homes, world, station, client):
+    from gongzhi.workorders.models import Category
+    o = _order(homes, world, station)
+    provider = station.staff.get()
+    orders.order_check_in(order=o, by=provider)
+    client.force_login(world.community_worker_a)
+    page = client.get(f"/care/people/{homes.alone.pk}/orders/").content.decode()
+    assert "提交投诉" in page                                                  # checked in: may be complained about
+    Category.objects.filter(code="care_complaint").update(active=False)
+    r = client.post(f"/care/orders/{o.pk}/complain/", {"text": "服务人员态度不好"}, follow=True)
+    assert "没有启用“居家养老服务投诉”工单类别" in r.content.decode()
+    Category.objects.filter(code="care_complaint").update(active=True)
+    r = client.post(f"/care/orders/{o.pk}/complain/", {"text": "服务人员态度不好"}, follow=True)
+    o.refresh_from_db()
+    assert o.complaint is not None and "投诉已转为工单" in r.content.decode()
+    # a worker of another community cannot reach the order at all
+    client.force_login(world.community_worker_b)
+    assert client.post(f"/care/orders/{o.pk}/complain/", {"text": "服务人员态度不好"}).status_code == 404
+    # the provider sees that their service was complained about, not who complained
+    client.force_login(provider)
+    page = client.get("/care/station/").content.decode()
+    assert o.complaint.number in page

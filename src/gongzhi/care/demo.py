@@ -193,6 +193,11 @@ def _orders(community, station, worker, staff, rng, today, per) -> int:
                                        Decimal("0.01")), scheduled_for=_at(today, 11) + dt.timedelta(days=1),
                                    ordered_by=worker, ordered_at=timezone.now()))
     ServiceOrder.objects.bulk_create(orders, batch_size=2000)
+    # one complaint, raised as a work order for the street (the latest meal rated 3 stars)
+    poor = ServiceOrder.objects.filter(community=community, kind="meal", rating=3).order_by("-scheduled_for").first()
+    if poor is not None:
+        from gongzhi.care.orders import order_complain
+        order_complain(order=poor, by=worker, text="老人反映助餐送到时饭菜已经凉了,这个月已有三次")
     # last month's statements (one per elder, one for the station)
     from gongzhi.care.orders import month_bounds
     from gongzhi.care.models import Statement, StatementLine

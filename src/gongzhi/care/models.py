@@ -6,8 +6,11 @@ member living away) and disability grades. A worker confirms a derived membershi
 it (adds a person the registry misses, takes out one it wrongly includes) with a reason: one
 append-only `GroupReview` row per decision, the latest one counting.
 """
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from gongzhi.core.models import AppendOnly
 
@@ -247,6 +250,9 @@ class OrderState(models.TextChoices):
     CANCELLED = "cancelled", "已取消"
 
 
+MISSED_AFTER = dt.timedelta(hours=2)  # a visit this late with no check-in counts as missed (a complaint may follow)
+
+
 class ServiceOrder(models.Model):
     """A home-care service for an elder: ordered on a phone by the elder, family or worker, delivered by a
     station's staff with check-in and check-out (time and place), confirmed by the elder or a worker, rated."""
@@ -278,6 +284,9 @@ class ServiceOrder(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     rating = models.PositiveSmallIntegerField("评价", null=True, blank=True)
     rating_comment = models.CharField("评价意见", max_length=200, blank=True)
+    # the latest complaint about this service, raised as a work order (orders.order_complain)
+    complaint = models.ForeignKey("workorders.WorkOrder", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="投诉工单")
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -288,6 +297,19 @@ class ServiceOrder(models.Model):
     @property
     def number(self) -> str:
         return f"FW{self.ordered_at:%Y%m%d}{self.pk:06d}" if self.pk else ""
+
+    @property
+    def complaint_open(self) -> bool:
+        from gongzhi.workorders.models import OPEN_STATES
+        return self.complaint_id is not None and self.complaint.state in OPEN_STATES
+
+    @property
+    def complainable(self) -> bool:
+        """May be complained about now (orders.order_complain decides; this only offers the form): the visit
+        happened, or it is MISSED_AFTER late with no check-in, and no complaint about it is still open."""
+        if self.state == OrderState.CANCELLED or self.complaint_open:
+            return False
+        return self.state != OrderState.ORDERED or self.scheduled_for <= timezone.now() - MISSED_AFTER
 
 
 class StatementKind(models.TextChoices):

@@ -109,7 +109,7 @@ def orders_for(request, pk):
 
 def _orders_context(request, person):
     return {"person": person, "plan": person.care_plans.filter(ended_on__isnull=True).select_related("station").first(),
-            "orders": list(person.care_orders.select_related("station")[:50]),
+            "orders": list(person.care_orders.select_related("station", "complaint")[:50]),
             "stations": list(services.stations_for(person)), "kinds": ServiceKind.choices,
             "schemes": PayingScheme.choices, "can_keep": request.scope.can(KEEP_CARE, person.grid),
             "today": timezone.localdate(), "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M")}
@@ -139,14 +139,28 @@ def order_new(request, pk):
 @require_POST
 def order_step(request, pk, step):
     order = selectors.scope_filter(request.scope, ServiceOrder.objects.all()).filter(pk=pk).first()
-    if order is None or step not in ("confirm", "rate", "cancel"):
+    if order is None or step not in STEPS:
         raise Http404("未找到或无权访问")
-    fn = {"confirm": lambda: services.order_confirm(order=order, by=request.user),
-          "rate": lambda: services.order_rate(order=order, by=request.user, rating=request.POST.get("rating"),
-                                              comment=request.POST.get("comment", "")),
-          "cancel": lambda: services.order_cancel(order=order, by=request.user)}[step]
-    return _step_done(request, fn, {"confirm": "已确认服务", "rate": "已评价", "cancel": "已取消"}[step],
+    return _step_done(request, lambda: _step(request, order, step),
+                      {**DONE, "rate": "已评价", "complain": "投诉已转为工单,由街道核查处理"}[step],
                       redirect("care:orders_for", pk=order.resident_id))
+
+
+STEPS = ("confirm", "rate", "cancel", "complain")
+DONE = {"confirm": "已确认服务", "rate": "谢谢您的评价", "cancel": "已取消",
+        "complain": "投诉已受理并转为工单,可在“我的工单”查看处理进度"}
+
+
+def _step(request, order, step):
+    """One step on a service order by the elder, family or a worker (the services check who may)."""
+    if step == "confirm":
+        return services.order_confirm(order=order, by=request.user)
+    if step == "rate":
+        return services.order_rate(order=order, by=request.user, rating=request.POST.get("rating"),
+                                   comment=request.POST.get("comment", ""))
+    if step == "complain":
+        return services.order_complain(order=order, by=request.user, text=request.POST.get("text", ""))
+    return services.order_cancel(order=order, by=request.user)
 
 
 # -- statements -------------------------------------------------------------------------------------
@@ -194,9 +208,9 @@ def station_orders(request):
     """服务工单 (phone): the orders of the caller's stations in their posts' places, open ones first."""
     qs = selectors.scope_filter(request.scope, ServiceOrder.objects.filter(station__staff=request.user))
     open_ = list(qs.filter(state__in=(OrderState.ORDERED, OrderState.IN_SERVICE)).select_related(
-        "resident", "station").order_by("scheduled_for")[:100])
+        "resident", "station", "complaint").order_by("scheduled_for")[:100])
     done = list(qs.exclude(state__in=(OrderState.ORDERED, OrderState.IN_SERVICE)).select_related(
-        "resident", "station").order_by("-scheduled_for")[:30])
+        "resident", "station", "complaint").order_by("-scheduled_for")[:30])
     return render(request, "care/station_orders.html", {"open": open_, "done": done})
 
 
@@ -227,7 +241,8 @@ def my(request):
     """居家养老: the caller's own plan and orders (and their household's elders'), to order, confirm, rate."""
     person = _own_person(request)
     people = list(person.household.members.filter(status="active")) if person else []
-    orders = list(ServiceOrder.objects.filter(resident__in=people).select_related("resident", "station")[:50])
+    orders = list(ServiceOrder.objects.filter(resident__in=people).select_related("resident", "station",
+                                                                                  "complaint")[:50])
     return render(request, "care/my.html", {"person": person, "people": people, "orders": orders,
                                             "kinds": ServiceKind.choices,
                                             "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
@@ -238,14 +253,9 @@ def my(request):
 def my_step(request, pk, step):
     person = _own_person(request)
     order = ServiceOrder.objects.filter(pk=pk, resident__household_id=person.household_id).first() if person else None
-    if order is None or step not in ("confirm", "rate", "cancel"):
+    if order is None or step not in STEPS:
         raise Http404("未找到或无权访问")
-    fn = {"confirm": lambda: services.order_confirm(order=order, by=request.user),
-          "rate": lambda: services.order_rate(order=order, by=request.user, rating=request.POST.get("rating"),
-                                              comment=request.POST.get("comment", "")),
-          "cancel": lambda: services.order_cancel(order=order, by=request.user)}[step]
-    return _step_done(request, fn, {"confirm": "已确认服务", "rate": "谢谢您的评价", "cancel": "已取消"}[step],
-                      redirect("care:my"))
+    return _step_done(request, lambda: _step(request, order, step), DONE[step], redirect("care:my"))
 
 
 @own_records

@@ -14,10 +14,11 @@ from gongzhi.care import assessment as standard
 from gongzhi.care import localities
 from gongzhi.care.manifest import KEEP_CARE
 from gongzhi.care.models import (
-    Assessment, CarePlan, OrderState, PayingScheme, ServiceKind, ServiceOrder, Statement, StatementKind,
-    StatementLine, Station,
+    MISSED_AFTER, Assessment, CarePlan, OrderState, PayingScheme, ServiceKind, ServiceOrder, Statement,
+    StatementKind, StatementLine, Station,
 )
 from gongzhi.core.errors import RuleError
+from gongzhi.core.validators import has_control_characters
 from gongzhi.core.scope import Scope
 from gongzhi.people.models import PersonStatus, Resident
 
@@ -42,6 +43,12 @@ ERR_RATE_STATE = "服务确认后才能评价"
 ERR_RATED = "这次服务已经评价过,不能重复评价"
 ERR_RATING = "评价请选择 1 至 5 星"
 ERR_CANCEL_STATE = "只有尚未签到的服务可以取消"
+ERR_COMPLAIN_RIGHT = "只有本人、同户家属或所在社区、网格的工作人员可以投诉这项服务"
+ERR_COMPLAIN_STATE = "只能投诉已经上门(签到)的服务,或预约时间已过 {hours} 小时仍未上门的服务"
+ERR_COMPLAIN_TEXT = "请写明投诉的问题(5 至 500 个字)"
+ERR_COMPLAIN_CONTROL = "投诉内容含有不可见的控制字符,请删除后重试"
+ERR_COMPLAINED = "这项服务的投诉正在处理(工单 {number}),请在该工单中补充,不必重复投诉"
+ERR_NO_COMPLAINT_CATEGORY = "本地区没有启用“居家养老服务投诉”工单类别,请联系系统管理员"
 ERR_MONTH = "请选择已经结束或正在进行的月份"
 ERR_NOTHING = "{month} 没有尚未结算的已确认服务"
 ERR_TWICE = "工单 {number} 已在{kind}上,同一工单不能结算两次"
@@ -243,6 +250,49 @@ def order_cancel(*, order: ServiceOrder, by) -> ServiceOrder:
         raise RuleError(ERR_CANCEL_STATE)
     order.state = OrderState.CANCELLED
     return _bump(order, ["state"])
+
+
+# -- complaints: a complaint about a service becomes a work order ---------------------------------
+COMPLAINT_CATEGORY = "care_complaint"  # created by care's migration 0006; an admin may edit or retire it
+
+
+@transaction.atomic
+def order_complain(*, order: ServiceOrder, by, text: str, now=None) -> ServiceOrder:
+    """The elder, family or a worker complains about a service (late, missed, poorly done, rude staff): a
+    work order of the care-complaint category is raised, routed by the catalogue (to the street, which
+    contracts the stations), and linked to the service; the service order itself is left as it is. One open
+    complaint per service: more goes into that work order."""
+    from gongzhi.workorders import services as workorders
+    from gongzhi.workorders.models import OPEN_STATES, Category, Channel
+
+    order = _lock(order)
+    if not (_staff_may(by, order.resident) or _own_or_family(by, order.resident)):
+        raise PermissionDenied(ERR_COMPLAIN_RIGHT)
+    now = now or timezone.now()
+    missed = order.state == OrderState.ORDERED and order.scheduled_for <= now - MISSED_AFTER
+    if order.state == OrderState.CANCELLED or (order.state == OrderState.ORDERED and not missed):
+        raise RuleError(ERR_COMPLAIN_STATE.format(hours=int(MISSED_AFTER.total_seconds() // 3600)))
+    text = (text or "").strip()
+    if has_control_characters(text):
+        raise RuleError(ERR_COMPLAIN_CONTROL)
+    if not 5 <= len(text) <= 500:
+        raise RuleError(ERR_COMPLAIN_TEXT)
+    if order.complaint_id and order.complaint.state in OPEN_STATES:
+        raise RuleError(ERR_COMPLAINED.format(number=order.complaint.number))
+    category = Category.objects.filter(code=COMPLAINT_CATEGORY, active=True).first()
+    if category is None:
+        raise RuleError(ERR_NO_COMPLAINT_CATEGORY)
+    when = timezone.localtime(order.scheduled_for)
+    what = "未按预约上门" if missed else order.get_state_display()
+    # no name, age or health detail: the work order is about the service and its provider
+    complaint = workorders.order_report(
+        category=category, channel=Channel.WEB, by=by, grid=order.grid, community=order.community, now=now,
+        title=f"居家养老服务投诉:{order.station.name}{order.get_kind_display()}"[:100],
+        description=f"服务单 {order.number}({order.get_kind_display()},{order.station.name},预约 {when:%Y-%m-%d %H:%M},"
+                    f"{what}):{text}",
+        extra={"care_order": order.number, "station": order.station.name})
+    order.complaint = complaint
+    return _bump(order, ["complaint"])
 
 
 # -- monthly statements ----------------------------------------------------------------------------
