@@ -117,3 +117,24 @@ def test_public_blacklist_masks_the_manager(world, client):
     assert "欧***" in page and "欧阳修文" not in page and "多次拒不整改" in page
     with pytest.raises(RuleError, match="已在黑名单中"):
         credit.blacklist_add(manager=manager, reason="再次", listed_on=timezone.localdate(), by=world.street_officer_a)
+
+
+def test_credit_scores_export_to_excel_with_their_parts(world, client):
+    import io
+
+    from openpyxl import load_workbook
+    estate, firm, manager = _setup(world)
+    year = timezone.localdate().year
+    credit.compute(year=year)
+    client.force_login(world.street_officer_a)
+    page = client.get(f"/estates/credit/?year={year}").content.decode()
+    assert "format=xlsx" in page
+    r = client.get("/estates/credit/", {"year": year, "format": "xlsx"})
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(b"".join(r.streaming_content)), read_only=True)["信用评分"]
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    assert rows[0][:5] == ["年度", "对象", "名称", "所属企业", "信用分"]
+    by_kind = {row[1]: row for row in rows[1:]}
+    assert by_kind["物业企业"][2] == firm.name and by_kind["物业企业"][4] == 100
+    assert by_kind["物业企业"][5] == "样本不足"                       # fewer households rated than the pack's minimum
+    assert by_kind["项目经理"][2] == manager.name and by_kind["项目经理"][3] == firm.name

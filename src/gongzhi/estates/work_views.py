@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import ConflictError, RuleError
+from gongzhi.core.exports import xlsx_response
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import public, requires
 from gongzhi.estates import committees as csvc
@@ -244,6 +245,9 @@ def credit_page(request):
     years = sorted(set(CreditRecord.objects.values_list("year", flat=True)), reverse=True)
     year = year if year in years else (years[0] if years else timezone.localdate().year)
     rows = list(CreditRecord.objects.filter(year=year).select_related("firm", "manager__firm").order_by("score"))
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(filename=f"物业信用评分-{year}.xlsx", prefix="credit",
+                             sheets=[("信用评分", CREDIT_HEADER, (_credit_row(r) for r in rows))])
     try:
         rule = credit.formula()
         rule_error = ""
@@ -252,6 +256,21 @@ def credit_page(request):
     return render(request, "estates/credit.html", {
         "rows": rows, "year": year, "years": years, "rule": rule, "rule_error": rule_error,
         "can_compute": request.scope.can(MANAGE_BLACKLIST)})
+
+
+CREDIT_HEADER = ("年度", "对象", "名称", "所属企业", "信用分", "居民评价得分", "评价户数", "投诉得分", "投诉件数",
+                 "整改得分", "建议列入黑名单", "政策包", "计算时间")
+
+
+def _credit_row(r: CreditRecord) -> list:
+    """One credit record as the page shows it, its parts in columns (样本不足 where too few households rated)."""
+    parts = r.parts or {}
+    evaluation = parts.get("evaluation_points")
+    return [r.year, "物业企业" if r.firm_id else "项目经理", r.firm.name if r.firm_id else r.manager.name,
+            r.firm.name if r.firm_id else r.manager.firm.name, float(r.score),
+            "样本不足" if evaluation is None else evaluation, parts.get("ratings", 0), parts.get("complaints_points"),
+            parts.get("complaints", 0), parts.get("rectification_points"), "是" if parts.get("warn") else "",
+            r.pack_id, timezone.localtime(r.computed_at).strftime("%Y-%m-%d %H:%M")]
 
 
 @requires(MANAGE_BLACKLIST)
