@@ -138,3 +138,35 @@ def test_credit_scores_export_to_excel_with_their_parts(world, client):
     assert by_kind["物业企业"][2] == firm.name and by_kind["物业企业"][4] == 100
     assert by_kind["物业企业"][5] == "样本不足"                       # fewer households rated than the pack's minimum
     assert by_kind["项目经理"][2] == manager.name and by_kind["项目经理"][3] == firm.name
+
+
+def test_a_worker_types_in_a_household_s_paper_questionnaire(world, client):
+    estate, firm, manager = _setup(world)
+    ev = evaluations.evaluation_open(estate=estate, year=timezone.localdate().year, by=world.community_worker_a)
+    number = world.hh_a1.number
+    client.force_login(world.grid_worker_a1)
+    url = f"/estates/evaluations/{ev.pk}/paper/"
+    assert "录入纸质问卷" in client.get(f"/estates/evaluations/{ev.pk}/").content.decode()
+    answers = {f"q{i}": "4" for i in range(5)}
+    for data, message in (
+            ({"household": "H-NOSUCH", "name": world.res_a1.name, **answers}, "不是「东虹社区小区」在您管辖范围内登记在册的住户"),
+            ({"household": number, "name": "查无此人", **answers}, "中没有在册的「查无此人」"),
+            ({"household": number, "name": world.res_a1.name, "q0": "4"}, "请回答全部 5 个问题"),
+            ({"household": number + "\x00", "name": world.res_a1.name, **answers}, "不含控制字符"),
+            ({"household": world.hh_b1.number, "name": world.res_b1.name, **answers}, "不是「东虹社区小区」")):
+        r = client.post(url, data)
+        assert r.status_code == 422 and message in r.content.decode(), message
+    assert not Rating.objects.exists()
+    r = client.post(url, {"household": number, "name": world.res_a1.name, **answers})
+    assert r.status_code == 302
+    rating = Rating.objects.get()
+    assert rating.household_id == world.hh_a1.pk and rating.response.entered_by == world.grid_worker_a1
+    # one per household, paper or online
+    r = client.post(url, {"household": number, "name": world.res_a1.name, **answers})
+    assert r.status_code == 422 and "每户每年只能评价一次" in r.content.decode()
+    assert "其中纸质问卷 1 户" in client.get(f"/estates/evaluations/{ev.pk}/").content.decode()
+    # the resident's own page no longer offers it; a resident cannot reach the worker's page
+    client.force_login(world.resident_user)
+    assert client.get(url).status_code == 403
+    client.force_login(world.community_worker_b)
+    assert client.get(url).status_code == 404

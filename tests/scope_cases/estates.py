@@ -19,6 +19,7 @@ ENDPOINTS = {
     "estates:meeting_record": ("POST", lambda w: f"/estates/meetings/{w.estate_meeting_b.pk}/record/"),
     "estates:issue_follow": ("POST", lambda w: f"/estates/issues/{w.estate_issue_b.pk}/follow/"),
     "estates:evaluation": ("GET", lambda w: f"/estates/evaluations/{w.evaluation_b.pk}/"),
+    "estates:evaluation_paper": ("POST", lambda w: f"/estates/evaluations/{w.evaluation_b.pk}/paper/"),
     # the city/district's register: every role of the matrix is refused
     "estates:credit_compute": ("POST", lambda w: "/estates/credit/compute/"),
     "estates:blacklist_new": ("POST", lambda w: "/estates/blacklist/new/"),
@@ -48,7 +49,8 @@ BODY = {"mode": "committee", "firm": "", "manager": "", "starts_on": "2026-01-01
         "fee_residential": "1.0", "elected_on": "2025-01-01", "term_ends": "2029-01-01", "kind": "committee",
         "issues": "篡改", "minutes": "篡改", "attendance": "5", "follow_up": "篡改", "year": "2025",
         "post": "member", "filing_no": "篡改", "appeal_text": "篡改", "decision": "revoke", "answer": "篡改",
-        "subject": "", "resident": ""}
+        "subject": "", "resident": "", "household": "篡改", "name": "篡改",
+        **{f"q{i}": "1" for i in range(5)}}
 
 
 def build(w):

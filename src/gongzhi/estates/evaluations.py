@@ -13,9 +13,10 @@ from django.db.models import Avg, Count, Q
 from django.utils import timezone
 
 from gongzhi.core.errors import RuleError
+from gongzhi.core.validators import has_control_characters
 from gongzhi.estates.models import Evaluation, Rating
 from gongzhi.estates.services import current_contract
-from gongzhi.people.models import PersonStatus, Resident
+from gongzhi.people.models import Household, PersonStatus, Resident
 from gongzhi.places.models import Estate
 from gongzhi.standards import surveys
 from gongzhi.standards.models import Survey, SurveyKind, SurveyState
@@ -102,6 +103,33 @@ def evaluation_answer(*, evaluation: Evaluation, resident: Resident, answers: li
         raise RuleError(refusal) from None
 
 
+ERR_PAPER_HOUSEHOLD = "户号「{number}」不是「{estate}」在您管辖范围内登记在册的住户,请核对问卷上的户号"
+ERR_PAPER_NAME = "户号「{number}」中没有在册的「{name}」,请核对问卷上的填写人"
+ERR_PAPER_TWO = "户号「{number}」中有两位在册居民名叫「{name}」,请在人口登记中核对后再录入"
+ERR_PAPER_TEXT = "请填写问卷上的户号和填写人姓名(不含控制字符)"
+
+
+def paper_answer(*, evaluation: Evaluation, scope, household_number: str, name: str, answers: list[int],
+                 by, now: dt.datetime | None = None) -> Rating:
+    """A household's paper questionnaire typed in by a community or grid worker: the household is found by
+    its number among the registry rows the worker's scope holds, the respondent by name within it; then the
+    same rules as an online rating (one per household, the estate's residents, the survey open). The
+    response records who typed it (`entered_by`), so it never counts in that worker's own yearly review."""
+    number, name = (household_number or "").strip(), (name or "").strip()
+    if not number or not name or len(number) > 40 or len(name) > 50 or has_control_characters(number + name):
+        raise RuleError(ERR_PAPER_TEXT)
+    household = scope.filter_people(Household.objects.filter(
+        number=number, dwelling__building__estate_id=evaluation.estate_id)).first()
+    if household is None:
+        raise RuleError(ERR_PAPER_HOUSEHOLD.format(number=number, estate=evaluation.estate.name))
+    members = list(household.members.filter(status=PersonStatus.ACTIVE, name=name)[:2])
+    if not members:
+        raise RuleError(ERR_PAPER_NAME.format(number=number, name=name))
+    if len(members) > 1:
+        raise RuleError(ERR_PAPER_TWO.format(number=number, name=name))
+    return evaluation_answer(evaluation=evaluation, resident=members[0], answers=answers, entered_by=by, now=now)
+
+
 def open_for(resident: Resident) -> list[Evaluation]:
     """The open evaluations of the resident's estate their household has not rated yet."""
     estate = estate_of(resident)
@@ -122,6 +150,7 @@ def results(evaluation: Evaluation) -> dict:
                                           household__dwelling__building__estate_id=evaluation.estate_id)
                   .values("household_id").distinct().count())
     row["households"] = households
+    row["paper"] = ratings.filter(response__entered_by__isnull=False).count()
     row["rate"] = round(100.0 * row["positive"] / row["n"], 1) if row["n"] else None
     row["mean"] = round(row["mean"], 2) if row["mean"] is not None else None
     answers = list(ratings.values_list("response__answers", flat=True))

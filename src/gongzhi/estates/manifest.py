@@ -13,11 +13,13 @@ FILE_COMMITTEES = capability("file_owners_committees", "业主委员会备案", 
 MANAGE_BLACKLIST = capability("manage_property_blacklist", "物业黑名单列入、申诉处理和信用计算", Role.ADMIN)
 # residents rate their estate's property services once a year, one per household
 RATE_PROPERTY = capability("rate_property", "评价小区物业服务", Role.RESIDENT)
+# a household without an account answers on paper; the community or grid worker types it in
+ENTER_PAPER_RATINGS = capability("enter_property_ratings", "录入住户的纸质物业评价", Role.COMMUNITY, Role.GRID)
 
 MODULE = register(Module(
     name="estates", label="物业服务",
     capabilities=(VIEW_ESTATES, MANAGE_ESTATES, RUN_ESTATE_MEETINGS, FILE_COMMITTEES, MANAGE_BLACKLIST,
-                  RATE_PROPERTY),
+                  RATE_PROPERTY, ENTER_PAPER_RATINGS),
     urls=(("estates/", "gongzhi.estates.urls"),),
     nav=(NavEntry("小区物业", "estates:list", order=36, capability=VIEW_ESTATES, audience="staff"),
          NavEntry("物业评价", "estates:rate", order=8, audience="resident")),

@@ -24,6 +24,7 @@ urlpatterns = [
     path("meetings/<int:pk>/record/", wv.meeting_record, name="meeting_record"),
     path("issues/<int:pk>/follow/", wv.issue_follow, name="issue_follow"),
     path("evaluations/<int:pk>/", wv.evaluation_detail, name="evaluation"),
+    path("evaluations/<int:pk>/paper/", wv.evaluation_paper, name="evaluation_paper"),
     path("rate/", wv.rate, name="rate"),
     path("credit/", wv.credit_page, name="credit"),
     path("credit/compute/", wv.credit_compute, name="credit_compute"),

@@ -20,7 +20,8 @@ from gongzhi.estates import committees as csvc
 from gongzhi.estates import credit, evaluations
 from gongzhi.estates import selectors as sel
 from gongzhi.estates.manifest import (
-    FILE_COMMITTEES, MANAGE_BLACKLIST, MANAGE_ESTATES, RATE_PROPERTY, RUN_ESTATE_MEETINGS, VIEW_ESTATES,
+    ENTER_PAPER_RATINGS, FILE_COMMITTEES, MANAGE_BLACKLIST, MANAGE_ESTATES, RATE_PROPERTY, RUN_ESTATE_MEETINGS,
+    VIEW_ESTATES,
 )
 from gongzhi.estates.models import (
     BlacklistEntry, CommitteeMember, CreditRecord, MeetingIssue, MeetingKind, MemberPost, Party,
@@ -203,8 +204,38 @@ def evaluation_detail(request, pk):
         "estate", "survey", "firm", "manager").first()
     if evaluation is None:
         raise Http404(sel.NOT_FOUND)
-    return render(request, "estates/evaluation.html", {"evaluation": evaluation,
-                                                       "results": evaluations.results(evaluation)})
+    return render(request, "estates/evaluation.html", {
+        "evaluation": evaluation, "results": evaluations.results(evaluation),
+        "can_enter": request.scope.can(ENTER_PAPER_RATINGS)})  # the page itself keeps to the posts granting it
+
+
+PAPER_SCALE = (("5", "非常满意"), ("4", "满意"), ("3", "基本满意"), ("2", "不满意"), ("1", "非常不满意"))
+
+
+@requires(ENTER_PAPER_RATINGS)
+def evaluation_paper(request, pk):
+    """录入纸质问卷: a household's paper answers, typed in by a worker of its community or grid."""
+    evaluation = sel.evaluations_in(request.scope).filter(pk=sel._pk(pk)).select_related(
+        "estate", "survey", "firm").first()
+    if evaluation is None:
+        raise Http404(sel.NOT_FOUND)
+    questions = evaluation.survey.questions
+    error, status, values = "", 200, {}
+    if request.method == "POST":
+        values = {k: request.POST.get(k, "") for k in ("household", "name", *(f"q{i}" for i in range(len(questions))))}
+        try:
+            rating = evaluations.paper_answer(evaluation=evaluation, scope=request.scope,
+                                              household_number=values["household"], name=values["name"],
+                                              answers=_answers(request, len(questions)), by=request.user)
+        except RuleError as exc:
+            error, status = str(exc), 422
+        else:
+            messages.success(request, f"已录入户号 {rating.household.number} 的纸质问卷")
+            return redirect("estates:evaluation_paper", pk=evaluation.pk)
+    return render(request, "estates/evaluation_paper.html", {
+        "evaluation": evaluation, "values": values, "error": error, "scale": PAPER_SCALE,
+        "questions": [(i, q, values.get(f"q{i}", "")) for i, q in enumerate(questions)],
+        "results": evaluations.results(evaluation)}, status=status)
 
 
 def _answers(request, n: int) -> list[int]:
