@@ -134,3 +134,43 @@ def test_pages(world, client):
     assert "管理方式" in page and "物业投诉" in page
     assert client.get(f"/estates/firms/{firm.pk}/").status_code == 200
     assert client.get("/estates/firms/").status_code == 200
+
+
+def test_a_contract_is_renewed_from_the_estate_page_or_ended_early_with_a_reason(world, client):
+    estate = estate_of(world.hh_a1)
+    firm, manager = firm_and_manager()
+    today = timezone.localdate()
+    c = services.contract_create(estate=estate, firm=firm, manager=manager, starts_on=today - dt.timedelta(days=300),
+                                 ends_on=today + dt.timedelta(days=60), fee_residential="1.20", by=world.community_worker_a)
+    client.force_login(world.community_worker_a)
+    page = client.get(f"/estates/{estate.pk}/").content.decode()
+    assert "60 天后到期" in page and f"?renew={c.pk}" in page and "提前终止" in page
+    # the renewal form starts the day after the contract ends, for as long again, with its fees
+    form = client.get(f"/estates/{estate.pk}/contracts/new/?renew={c.pk}").content.decode()
+    starts = c.ends_on + dt.timedelta(days=1)
+    assert "续签物业服务合同" in form and starts.isoformat() in form and "1.20" in form
+    assert (starts + (c.ends_on - c.starts_on)).isoformat() in form
+    # a firm blacklisted since cannot renew
+    credit.blacklist_add(firm=firm, reason="违规收费", listed_on=today, by=world.street_officer_a)
+    r = client.post(f"/estates/{estate.pk}/contracts/new/", {
+        "firm": firm.pk, "manager": manager.pk, "starts_on": starts.isoformat(),
+        "ends_on": (starts + dt.timedelta(days=365)).isoformat(), "fee_residential": "1.20"})
+    assert r.status_code == 422 and "黑名单" in r.content.decode() and Contract.objects.count() == 1
+    # ending early: a day outside the contract and an empty reason are refused; then ended, once
+    url = f"/estates/contracts/{c.pk}/end/"
+    client.post(url, {"ended_on": (c.ends_on + dt.timedelta(days=1)).isoformat(), "reason": "业主大会决定解聘"})
+    client.post(url, {"ended_on": today.isoformat(), "reason": ""})
+    c.refresh_from_db()
+    assert c.ended_on is None
+    r = client.post(url, {"ended_on": today.isoformat(), "reason": "业主大会决定解聘"}, follow=True)
+    c.refresh_from_db()
+    assert c.ended_on == today and c.end_reason == "业主大会决定解聘" and "已终止" in r.content.decode()
+    r = client.post(url, {"ended_on": today.isoformat(), "reason": "再次"}, follow=True)
+    assert f"该合同已于 {today} 终止" in r.content.decode()
+    c.refresh_from_db()
+    assert c.end_reason == "业主大会决定解聘"
+    # another community's worker cannot reach it; a grid worker (no manage_estates) is refused
+    client.force_login(world.community_worker_b)
+    assert client.post(url, {"ended_on": today.isoformat(), "reason": "x"}).status_code == 404
+    client.force_login(world.grid_worker_a1)
+    assert client.post(url, {"ended_on": today.isoformat(), "reason": "x"}).status_code == 403

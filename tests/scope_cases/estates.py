@@ -9,6 +9,7 @@ ENDPOINTS = {
     "estates:estate": ("GET", lambda w: f"/estates/{w.estate_b.pk}/"),
     "estates:profile_edit": ("POST", lambda w: f"/estates/{w.estate_b.pk}/mode/"),
     "estates:contract_new": ("POST", lambda w: f"/estates/{w.estate_b.pk}/contracts/new/"),
+    "estates:contract_end": ("POST", lambda w: f"/estates/contracts/{w.contract_b.pk}/end/"),
     "estates:committee_new": ("POST", lambda w: f"/estates/{w.estate_b.pk}/committee/new/"),
     "estates:meeting_new": ("POST", lambda w: f"/estates/{w.estate_b.pk}/meetings/new/"),
     "estates:evaluation_open": ("POST", lambda w: f"/estates/{w.estate_b.pk}/evaluations/open/"),
@@ -49,7 +50,8 @@ BODY = {"mode": "committee", "firm": "", "manager": "", "starts_on": "2026-01-01
         "fee_residential": "1.0", "elected_on": "2025-01-01", "term_ends": "2029-01-01", "kind": "committee",
         "issues": "篡改", "minutes": "篡改", "attendance": "5", "follow_up": "篡改", "year": "2025",
         "post": "member", "filing_no": "篡改", "appeal_text": "篡改", "decision": "revoke", "answer": "篡改",
-        "subject": "", "resident": "", "household": "篡改", "name": "篡改",
+        "subject": "", "resident": "", "household": "篡改", "name": "篡改", "reason": "篡改",
+        "ended_on": dt.date.today().isoformat(),  # inside B's contract: only the scope stops the write
         **{f"q{i}": "1" for i in range(5)}}
 
 
@@ -60,8 +62,10 @@ def build(w):
     w.firm_b = services.firm_create(name="宜兴市测试物业有限公司", credit_code="91320282MA1TEXT0B1")
     manager = services.manager_add(firm=w.firm_b, name="钱经理")
     today = timezone.localdate()
-    services.contract_create(estate=estate, firm=w.firm_b, manager=manager, starts_on=today - dt.timedelta(days=400),
-                             ends_on=today + dt.timedelta(days=700), fee_residential="1.10", by=w.community_worker_b)
+    w.contract_b = services.contract_create(estate=estate, firm=w.firm_b, manager=manager,
+                                            starts_on=today - dt.timedelta(days=400),
+                                            ends_on=today + dt.timedelta(days=700), fee_residential="1.10",
+                                            by=w.community_worker_b)
     w.owners_b = committees.committee_create(estate=estate, elected_on=today - dt.timedelta(days=30),
                                              term_ends=today + dt.timedelta(days=1000), by=w.community_worker_b)
     committees.member_add(committee=w.owners_b, resident=w.res_b1, post="director")

@@ -9,6 +9,7 @@ urlpatterns = [
     path("<int:pk>/", views.estate_detail, name="estate"),
     path("<int:pk>/mode/", views.profile_edit, name="profile_edit"),
     path("<int:pk>/contracts/new/", views.contract_new, name="contract_new"),
+    path("contracts/<int:pk>/end/", views.contract_end, name="contract_end"),
     path("<int:pk>/committee/new/", wv.committee_new, name="committee_new"),
     path("<int:pk>/meetings/new/", wv.meeting_new, name="meeting_new"),
     path("<int:pk>/evaluations/open/", wv.evaluation_open, name="evaluation_open"),

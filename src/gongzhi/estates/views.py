@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -27,6 +28,7 @@ from gongzhi.estates.models import (
 from gongzhi.people.models import OrgKind, Organisation
 
 PER_PAGE = 30
+EXPIRY_WARNING = dt.timedelta(days=90)  # the estate page flags a contract this close to its end
 ERR_DATE = "「{field}」应为 yyyy-mm-dd 格式的日期"
 ERR_NUMBER = "「{field}」应为不超过 9 位的整数"
 ERR_PICK = "请选择{what}"
@@ -107,9 +109,14 @@ def _detail(request, estate, *, error="", status=200):
     today = timezone.localdate()
     for c in contracts:
         c.is_current = c.current_on(today)
+        # a running contract within EXPIRY_WARNING of its end: time to renew or to tender again
+        c.days_left = (c.ends_on - today).days if c.is_current and c.ended_on is None else None
+        c.expiring = c.days_left is not None and c.days_left <= EXPIRY_WARNING.days
+    latest = max(contracts, key=lambda c: c.last_day, default=None)
     from gongzhi.estates import complaints
     return render(request, "estates/estate.html", {
         "estate": estate, "profile": profile, "contracts": contracts, "error": error,
+        "renewable": latest if latest is not None and latest.ended_on is None else None,
         "committees": list(OwnersCommittee.objects.filter(estate=estate)),
         "meetings": list(EstateMeeting.objects.filter(estate=estate)[:20]),
         "evaluations": list(Evaluation.objects.filter(estate=estate).select_related("survey", "firm")),
@@ -147,11 +154,24 @@ def profile_edit(request, pk):
 
 @requires(MANAGE_ESTATES)
 def contract_new(request, pk):
+    """登记新合同, or 续签 (`?renew=<contract>`): the form starts from the estate's contract, the day after it
+    ends, for as long again; contract_create's rules (blacklist, overlap, fees) apply to a renewal alike."""
     estate = _estate_for(request, MANAGE_ESTATES, pk)
     firms = list(PropertyFirm.objects.order_by("name")[:500])
     managers = list(ProjectManager.objects.filter(until__isnull=True).select_related("firm")
                     .order_by("firm__name", "name")[:2000])
     error, values = "", request.POST if request.method == "POST" else {}
+    renewing = None
+    if request.method != "POST" and (request.GET.get("renew") or "").isdigit() and len(request.GET["renew"]) < 12:
+        renewing = Contract.objects.filter(estate=estate, pk=int(request.GET["renew"])).first()
+        if renewing is not None:
+            starts = renewing.last_day + dt.timedelta(days=1)
+            values = {"firm": str(renewing.firm_id), "manager": str(renewing.manager_id),
+                      "starts_on": starts.isoformat(),
+                      "ends_on": (starts + (renewing.ends_on - renewing.starts_on)).isoformat(),
+                      "fee_residential": str(renewing.fee_residential),
+                      "fee_commercial": "" if renewing.fee_commercial is None else str(renewing.fee_commercial),
+                      "fee_note": renewing.fee_note}
     if request.method == "POST":
         p = request.POST
         try:
@@ -173,8 +193,26 @@ def contract_new(request, pk):
             messages.success(request, f"已登记「{contract.firm.name}」的物业服务合同")
             return redirect("estates:estate", estate.pk)
     return render(request, "estates/contract_new.html", {
-        "estate": estate, "firms": firms, "managers": managers, "error": error, "values": values},
-        status=422 if error else 200)
+        "estate": estate, "firms": firms, "managers": managers, "error": error, "values": values,
+        "renewing": renewing}, status=422 if error else 200)
+
+
+@requires(MANAGE_ESTATES)
+@require_POST
+def contract_end(request, pk):
+    """提前终止 a running contract of an estate the caller manages, with the day and the reason."""
+    contract = Contract.objects.filter(pk=sel._pk(pk), estate__in=sel.estates_in(request.scope).values("pk")) \
+        .select_related("estate", "firm").first()
+    if contract is None:
+        raise Http404(sel.NOT_FOUND)
+    try:
+        svc.contract_end(contract=contract, ended_on=parse_date(request.POST.get("ended_on"), "终止日期"),
+                         reason=request.POST.get("reason", ""), by=request.user)
+    except (RuleError, ConflictError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"已终止「{contract.firm.name}」的物业服务合同")
+    return redirect("estates:estate", contract.estate_id)
 
 
 # -- firms ------------------------------------------------------------------------------------------
