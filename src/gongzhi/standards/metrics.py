@@ -95,6 +95,12 @@ PROVIDES: dict[str, tuple[str, ...]] = {
     "committee_directly_elected": ("换届选举",),
     "grid_coverage": ("网格覆盖",),
     "city_zone": ("中心城区还是远城区", "中心城区", "远城区"),
+    # the desks module's (gongzhi/desks/metrics.py)
+    "desk_windows": ("服务窗口", "具备的窗口数"),
+    "desk_staggered_sessions": ("排班", "错时上下班", "开放时间"),
+    "desk_uncovered_sessions": ("值班表", "全日值班"),
+    "desk_guides_share": ("办事指南和工作流程图公示情况", "办事指南", "工作流程图"),
+    "desk_configuration_rate": ("基本公共服务功能配置达标情况",),
 }
 
 
