@@ -190,7 +190,7 @@ def test_cover_without_exchange(desk):
 
 
 @pytest.mark.parametrize("case, message", [
-    ("self", "不能与自己换班"), ("other_community", "不是东虹社区社区服务站的工作人员"),
+    ("self", "不能与自己换班"), ("other_community", "不是东虹社区服务站的工作人员"),
     ("no_reason", "请填写换班原因"), ("long_reason", "不超过 100 个字"), ("control", "控制字符"),
     ("wrong_other", "换回的班次须是"), ("same", "换回的班次与原班次相同"),
 ])

@@ -32,7 +32,10 @@ STATION_LEVELS = (Level.COMMUNITY, Level.STREET)
 
 
 def default_name(place: Place) -> str:
-    return f"{place.name}{'社区服务站' if place.level == Level.COMMUNITY else '便民服务中心'}"
+    """东虹社区 → 东虹社区服务站, 南庄村 → 南庄村社区服务站, 宜城街道 → 宜城街道便民服务中心."""
+    if place.level != Level.COMMUNITY:
+        return f"{place.name}便民服务中心"
+    return f"{place.name}{'服务站' if place.name.endswith('社区') else '社区服务站'}"
 
 
 def kind_label(place: Place) -> str:
