@@ -57,6 +57,8 @@ def test_staff_overview_rota_and_home_panel(client, desk):
     assert rota.status_code == 200 and 'data-gap="1"' in rota.content.decode()
     home = client.get("/").content.decode()
     assert 'data-testid="panel-desk-gaps"' in home
+    place = client.get(f"/places/{desk.comm_a.code}/").content.decode()
+    assert 'data-testid="panel-place-desk"' in place and "个值班空缺" in place
     xlsx = client.get("/desks/manage/?format=xlsx")
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
     # the street sees its communities, the grid worker and the department nothing
@@ -151,3 +153,14 @@ def test_a_street_manages_its_centre(client, desk):
     response = client.post(url, _hours_form(station, [(0, "08:30", "17:30", 1)]))
     assert response.status_code == 302
     assert client.get(f"/desks/at/{desk.street_a.code}/").status_code == 200
+
+
+def test_opening_a_form_writes_nothing(client, world):
+    from gongzhi.desks.models import Station
+    client.force_login(world.community_worker_a)
+    page = client.get(f"/desks/manage/{world.comm_a.code}/windows/")
+    assert page.status_code == 200 and "东虹社区服务站" in page.content.decode()
+    assert client.get(f"/desks/manage/{world.comm_a.code}/hours/").status_code == 200
+    assert client.get(f"/desks/manage/{world.comm_a.code}/rota/1/swap/").status_code == 404
+    assert client.get(f"/desks/manage/{world.comm_a.code}/").status_code == 200
+    assert not Station.objects.exists()

@@ -20,7 +20,7 @@ from gongzhi.core.permissions import public, requires
 from gongzhi.core.validators import has_control_characters
 from gongzhi.desks import selectors, services
 from gongzhi.desks.manifest import MANAGE_DESKS, VIEW_DESKS
-from gongzhi.desks.models import NEEDED_MAX, Day, Duty
+from gongzhi.desks.models import NEEDED_MAX, Day, Duty, Station
 from gongzhi.workorders.models import Window
 
 EMPTY_ROWS = 4  # blank rows offered under the hours already set
@@ -99,13 +99,16 @@ def _may_manage(scope, place) -> bool:
 
 
 def _managed(request, code):
-    """The place (in the caller's MANAGE_DESKS scope) and its station, made the first time."""
+    """The place (in the caller's MANAGE_DESKS scope) and its station, made at the first write (a form
+    opened on a place without one shows an unsaved station with its default name)."""
     place = selectors.access_place(request.scope, code)
-    try:
-        station = services.station_for(place)
-    except RuleError:
-        raise Http404(selectors.NOT_FOUND) from None
-    return place, station
+    station = selectors.station_of(place)
+    if station is None and request.method == "POST":
+        try:
+            station = services.station_for(place)
+        except RuleError:
+            raise Http404(selectors.NOT_FOUND) from None
+    return place, station or Station(place=place, name=selectors.default_name(place))
 
 
 def _date(value, default=None):
@@ -165,7 +168,8 @@ def _hour_rows(post) -> list[tuple]:
 def hours(request, code):
     place, station = _managed(request, code)
     error, status = "", 200
-    rows = [(s.day, f"{s.start:%H:%M}", f"{s.end:%H:%M}", s.needed) for s in station.sessions.order_by("day", "start")]
+    rows = [(s.day, f"{s.start:%H:%M}", f"{s.end:%H:%M}", s.needed)
+            for s in (station.sessions.order_by("day", "start") if station.pk else ())]
     name, address = station.name, station.address
     if request.method == "POST":
         rows = _hour_rows(request.POST)
@@ -195,8 +199,10 @@ def hours(request, code):
 def windows(request, code):
     place, station = _managed(request, code)
     items = list(selectors.service_items(place))
-    current = {w["window"]: w for w in selectors.windows_of(station)}
+    current = {w["window"]: w for w in selectors.windows_of(station)} if station.pk else {}
     chosen = {w: ({i.code for i in v["items"]} if v["runs"] else None) for w, v in current.items()}
+    if not station.pk:  # a new station: the catalogue's own window for each item
+        chosen = {w: {i.code for i in items if i.window == w} for w in Window.values}
     error, status = "", 200
     if request.method == "POST":
         wanted = {w: [str(c)[:40] for c in request.POST.getlist(f"items_{w}")[:200]]
@@ -269,6 +275,8 @@ def fill(request, code):
 
 
 def _duty(station, pk) -> Duty:
+    if station.pk is None:
+        raise Http404(selectors.NOT_FOUND)
     duty = Duty.objects.filter(pk=pk, station=station).select_related("user", "station", "station__place").first()
     if duty is None:
         raise Http404(selectors.NOT_FOUND)
