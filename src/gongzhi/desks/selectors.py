@@ -317,7 +317,7 @@ def overview(scope: Scope, today: dt.date) -> list[dict]:
     """Each place of the scope with its station (or none yet), its sessions a week, windows run and
     gaps ahead: five queries."""
     places = list(places_in(scope).select_related("parent"))
-    stations = {s.place_id: s for s in Station.objects.filter(place__in=places)}
+    stations = {s.place_id: s for s in Station.objects.filter(place__in=places).select_related("place")}
     sessions = sessions_by_day(s.pk for s in stations.values())
     windows = dict(StationWindow.objects.filter(station__in=stations.values(), items__active=True)
                    .values("station_id").annotate(n=Count("window", distinct=True)).values_list("station_id", "n"))
