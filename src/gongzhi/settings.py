@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "gongzhi.workorders",
     "gongzhi.ledgers",
     "gongzhi.disclosure",
+    "gongzhi.desks",
     "gongzhi.governance",
     "gongzhi.projects",
     "gongzhi.elections",

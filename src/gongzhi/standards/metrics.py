@@ -103,6 +103,12 @@ PROVIDES: dict[str, tuple[str, ...]] = {
     "street_evaluation_score": ("双向评价",),
     "certificates_issued": ("社区出具的证明", "出具证明"),
     "registered_volunteers": ("注册志愿者",),
+    # the desks module's (gongzhi/desks/metrics.py)
+    "desk_windows": ("服务窗口", "具备的窗口数"),
+    "desk_staggered_sessions": ("排班", "错时上下班", "开放时间"),
+    "desk_uncovered_sessions": ("值班表", "全日值班"),
+    "desk_guides_share": ("办事指南和工作流程图公示情况", "办事指南", "工作流程图"),
+    "desk_configuration_rate": ("基本公共服务功能配置达标情况",),
 }
 
 
