@@ -1,0 +1,60 @@
+"""The digests' demo part: a few accounts take their notices as daily or weekly digests, the demo
+resident follows a topic of their community, fresh notices are held for them, and the digest task runs
+once so the console sender prints the digests (with their unsubscribe links)."""
+from __future__ import annotations
+
+from django.utils import timezone
+
+from gongzhi.accounts.models import User
+from gongzhi.digests import sending, services
+from gongzhi.digests.models import Digest, Follow, Frequency, Preference
+
+SUMMARY = {"digest_prefs": "摘要设置 digest preferences", "follows": "关注 follows", "digests": "摘要 digests"}
+
+# username → {kind: frequency}
+CHOICES = {
+    "community": {"report": Frequency.DAILY, "overdue": Frequency.DAILY, "topic": Frequency.DAILY,
+                  "survey": Frequency.OFF},
+    "grid": {"dispatch": Frequency.DAILY, "verify": Frequency.DAILY, "report": Frequency.DAILY},
+    "street": {"overdue": Frequency.WEEKLY, "topic": Frequency.WEEKLY},
+    "resident": {"topic": Frequency.WEEKLY, "project": Frequency.WEEKLY, "election": Frequency.WEEKLY},
+}
+
+
+def build(ctx) -> None:
+    from gongzhi.governance.models import Topic
+    from gongzhi.workorders import notify
+    from gongzhi.workorders.models import WorkOrder
+
+    now = timezone.now()
+    users = {u.username: u for u in User.objects.filter(username__in=list(CHOICES))}
+    for username, choices in CHOICES.items():
+        if username in users:
+            services.preferences_set(user=users[username], choices=choices, now=now)
+    resident = users.get("resident")
+    followed = None
+    community = getattr(getattr(resident, "resident", None), "community", None)
+    if community is not None:
+        followed = Topic.objects.filter(community=community).order_by("-support_count", "pk").first()
+        if followed is not None:
+            services.follow(user=resident, target="topic", target_id=followed.pk, now=now)
+            # a step of the followed topic, told to its followers (held for the resident's weekly digest)
+            services.tell_followers(followed, text=f"您关注的议题「{followed.title}」:居委会已安排议事协商会。",
+                                    now=now)
+    worker = users.get("community")
+    if worker is not None:
+        place = worker.assignments.filter(active=True).values_list("place_id", flat=True).first()
+        for order in WorkOrder.objects.filter(community_id=place).order_by("-pk")[:3]:
+            notify.notify([worker.pk], order=order, kind="report", now=now,
+                          text=f"新上报工单 {order.number}:{order.title[:40]},请及时受理。")
+    grid = users.get("grid")
+    if grid is not None:
+        place = grid.assignments.filter(active=True).values_list("place_id", flat=True).first()
+        for order in WorkOrder.objects.filter(grid_id=place).order_by("-pk")[:2]:
+            notify.notify([grid.pk], order=order, kind="dispatch", now=now,
+                          text=f"工单 {order.number} 已派遣到本网格,请处置。")
+    ctx.say("通知摘要:运行一次摘要任务,摘要由控制台发送器打印如下")
+    sent = sending.send_due(now=now)
+    ctx.summary.add(SUMMARY, digest_prefs=Preference.objects.count(),
+                    follows=Follow.objects.filter(ended_at__isnull=True).count(), digests=Digest.objects.count())
+    ctx.say(f"摘要设置: {Preference.objects.count()},关注: {1 if followed else 0},本次发出摘要: {sent}")
