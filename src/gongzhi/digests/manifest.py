@@ -2,10 +2,17 @@
 or 不发送; a periodic task sends each due digest once; residents follow topics, projects and elections."""
 import os
 
-from gongzhi.core.modules import DemoPart, Module, NavEntry, register
+from gongzhi.accounts.models import Role
+from gongzhi.core.modules import DemoPart, Module, NavEntry, capability, register
+
+# following a topic, a project or an election: the roles that read them (each followable's own access
+# function then decides, through the caller's posts, whether this one is theirs to see)
+FOLLOW = capability("follow_things", "关注议题、项目和选举", Role.ADMIN, Role.STREET, Role.COMMUNITY, Role.GRID,
+                    Role.RESIDENT)
 
 MODULE = register(Module(
     name="digests", label="通知设置与摘要",
+    capabilities=(FOLLOW,),
     urls=(("digests/", "gongzhi.digests.urls"),),
     nav=(NavEntry("通知设置", "digests:prefs", order=98, audience="everyone"),),
     demo=(DemoPart(order=65, build="gongzhi.digests.demo.build", label="通知摘要与关注"),),

@@ -11,8 +11,9 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core import notices
 from gongzhi.core.errors import ConflictError
-from gongzhi.core.permissions import own_records, public
+from gongzhi.core.permissions import own_records, public, requires
 from gongzhi.digests import selectors, sending, services
+from gongzhi.digests.manifest import FOLLOW
 from gongzhi.digests.models import Frequency
 
 NOT_FOUND = "未找到或无权访问"
@@ -56,7 +57,7 @@ def _message(request, text: str, status: int):
     return render(request, "digests/message.html", {"message": text}, status=status)
 
 
-@own_records
+@requires(FOLLOW)
 @require_POST
 def follow(request, target, pk):
     try:
@@ -69,7 +70,7 @@ def follow(request, target, pk):
     return _back(request, "digests:prefs")
 
 
-@own_records
+@requires(FOLLOW)
 @require_POST
 def unfollow(request, target, pk):
     try:
