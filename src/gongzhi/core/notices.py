@@ -75,6 +75,12 @@ def may_see(kind: NoticeKind | None, user, notice) -> bool:
     return True
 
 
+def capability_named(code: str) -> Capability:
+    """A registered capability by its code: a module's notice functions name their own capability
+    this way instead of importing their manifest (which imports them)."""
+    return next(c for c in modules.capabilities() if c.code == code)
+
+
 def access_followable(followable: Followable, user, pk):
     return _function(followable.access)(user, pk)
 

@@ -3,9 +3,11 @@ resident follows a topic of their community, fresh notices are held for them, an
 once so the console sender prints the digests (with their unsubscribe links)."""
 from __future__ import annotations
 
+from django.apps import apps
 from django.utils import timezone
 
 from gongzhi.accounts.models import User
+from gongzhi.core import notices
 from gongzhi.digests import sending, services
 from gongzhi.digests.models import Digest, Follow, Frequency, Preference
 
@@ -22,7 +24,6 @@ CHOICES = {
 
 
 def build(ctx) -> None:
-    from gongzhi.governance.models import Topic
     from gongzhi.workorders import notify
     from gongzhi.workorders.models import WorkOrder
 
@@ -31,16 +32,7 @@ def build(ctx) -> None:
     for username, choices in CHOICES.items():
         if username in users:
             services.preferences_set(user=users[username], choices=choices, now=now)
-    resident = users.get("resident")
-    followed = None
-    community = getattr(getattr(resident, "resident", None), "community", None)
-    if community is not None:
-        followed = Topic.objects.filter(community=community).order_by("-support_count", "pk").first()
-        if followed is not None:
-            services.follow(user=resident, target="topic", target_id=followed.pk, now=now)
-            # a step of the followed topic, told to its followers (held for the resident's weekly digest)
-            services.tell_followers(followed, text=f"您关注的议题「{followed.title}」:居委会已安排议事协商会。",
-                                    now=now)
+    followed = _follow_topic(users.get("resident"), now)
     worker = users.get("community")
     if worker is not None:
         place = worker.assignments.filter(active=True).values_list("place_id", flat=True).first()
@@ -58,3 +50,22 @@ def build(ctx) -> None:
     ctx.summary.add(SUMMARY, digest_prefs=Preference.objects.count(),
                     follows=Follow.objects.filter(ended_at__isnull=True).count(), digests=Digest.objects.count())
     ctx.say(f"摘要设置: {Preference.objects.count()},关注: {1 if followed else 0},本次发出摘要: {sent}")
+
+
+def _follow_topic(resident, now):
+    """The demo resident follows the first topic of their community they may see (found through the
+    registered followable, so this module names no module above it), and hears of a step of it."""
+    community_id = getattr(getattr(resident, "resident", None), "community_id", None)
+    followable = notices.followables().get("topic")
+    if community_id is None or followable is None:
+        return None
+    model = apps.get_model(followable.subject_type)
+    for pk in model.objects.filter(community_id=community_id).order_by("pk").values_list("pk", flat=True)[:20]:
+        topic = notices.access_followable(followable, resident, pk)
+        if topic is not None:
+            services.follow(user=resident, target="topic", target_id=pk, now=now)
+            # a step of the followed topic, told to its followers (held for the resident's weekly digest)
+            services.tell_followers(topic, text=f"您关注的{followable.label}「{topic.title}」:居委会已安排议事协商会。",
+                                    now=now)
+            return topic
+    return None

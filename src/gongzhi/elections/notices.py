@@ -2,7 +2,7 @@
 a thing residents follow (gongzhi.digests)."""
 from __future__ import annotations
 
-from gongzhi.core.notices import Followable, NoticeKind
+from gongzhi.core.notices import Followable, NoticeKind, capability_named
 from gongzhi.core.scope import Scope
 
 ELECTION_SUBJECT = "elections.election"
@@ -11,7 +11,6 @@ ELECTION_SUBJECT = "elections.election"
 def election_for(user, pk):
     """The election if `user` may read it now: a resident their own community's, once published
     (SEE_MY_ELECTION); staff through VIEW_ELECTIONS. Else None."""
-    from gongzhi.elections.manifest import SEE_MY_ELECTION, VIEW_ELECTIONS
     from gongzhi.elections.selectors import elections_in, my_elections
     try:
         pk = int(pk)
@@ -19,8 +18,8 @@ def election_for(user, pk):
         return None
     if not 0 < pk < 2**63:
         return None
-    found = my_elections(Scope.for_user_capability(user, SEE_MY_ELECTION)).filter(pk=pk).first()
-    return found or elections_in(Scope.for_user_capability(user, VIEW_ELECTIONS)).filter(pk=pk).first()
+    found = my_elections(Scope.for_user_capability(user, capability_named("see_my_election"))).filter(pk=pk).first()
+    return found or elections_in(Scope.for_user_capability(user, capability_named("view_elections"))).filter(pk=pk).first()
 
 
 def election_visible(user, notice) -> bool:

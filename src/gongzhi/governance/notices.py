@@ -1,7 +1,7 @@
 """Self-governance's notice kinds, and the topic as a thing residents follow (gongzhi.digests)."""
 from __future__ import annotations
 
-from gongzhi.core.notices import Followable, NoticeKind
+from gongzhi.core.notices import Followable, NoticeKind, capability_named
 from gongzhi.core.scope import Scope
 
 TOPIC_SUBJECT = "governance.topic"
@@ -9,7 +9,6 @@ TOPIC_SUBJECT = "governance.topic"
 
 def topic_for(user, pk):
     """The topic if `user` may read it now (VIEW_TOPICS through their posts), else None."""
-    from gongzhi.governance.manifest import VIEW_TOPICS
     from gongzhi.governance.selectors import topics_in
     try:
         pk = int(pk)
@@ -17,7 +16,7 @@ def topic_for(user, pk):
         return None
     if not 0 < pk < 2**63:
         return None
-    return topics_in(Scope.for_user_capability(user, VIEW_TOPICS)).filter(pk=pk).first()
+    return topics_in(Scope.for_user_capability(user, capability_named("view_topics"))).filter(pk=pk).first()
 
 
 def topic_visible(user, notice) -> bool:

@@ -1,7 +1,7 @@
 """The projects' notice kind, and the project as a thing residents follow (gongzhi.digests)."""
 from __future__ import annotations
 
-from gongzhi.core.notices import Followable, NoticeKind
+from gongzhi.core.notices import Followable, NoticeKind, capability_named
 from gongzhi.core.scope import Scope
 
 PROJECT_SUBJECT = "projects.project"
@@ -9,7 +9,6 @@ PROJECT_SUBJECT = "projects.project"
 
 def project_for(user, pk):
     """The project if `user` may read it now (VIEW_PROJECTS through their posts), else None."""
-    from gongzhi.projects.manifest import VIEW_PROJECTS
     from gongzhi.projects.selectors import projects_in
     try:
         pk = int(pk)
@@ -17,7 +16,7 @@ def project_for(user, pk):
         return None
     if not 0 < pk < 2**63:
         return None
-    return projects_in(Scope.for_user_capability(user, VIEW_PROJECTS)).filter(pk=pk).first()
+    return projects_in(Scope.for_user_capability(user, capability_named("view_projects"))).filter(pk=pk).first()
 
 
 def project_visible(user, notice) -> bool:

@@ -1,7 +1,7 @@
 """The work-order notice kinds (one per step, `events.notice_kind`) and who may still see one's order."""
 from __future__ import annotations
 
-from gongzhi.core.notices import NoticeKind
+from gongzhi.core.notices import NoticeKind, capability_named
 from gongzhi.core.scope import Scope
 
 
@@ -10,9 +10,8 @@ def order_visible(user, notice) -> bool:
     report); one with no order is seen by any active account."""
     if not notice.order_id:
         return True
-    from gongzhi.workorders.manifest import VIEW_ORDERS
     from gongzhi.workorders.selectors import orders_in
-    return orders_in(Scope.for_user_capability(user, VIEW_ORDERS)).filter(pk=notice.order_id).exists()
+    return orders_in(Scope.for_user_capability(user, capability_named("view_orders"))).filter(pk=notice.order_id).exists()
 
 
 _VISIBLE = "gongzhi.workorders.notices.order_visible"
