@@ -143,3 +143,11 @@ def test_a_follower_who_moved_away_hears_nothing(world, topic_a):
     mover.assignments.update(place=world.comm_b)
     assert services.tell_followers(topic_a, text="进展") == 0
     assert not Notification.objects.filter(user=mover).exists()
+
+
+@pytest.mark.parametrize("target", ["-2+3", "{}", "https://evil.example/", "//evil.example/", "/governance/\r\nX",
+                                    "prefs", ""])
+def test_follow_goes_back_only_to_a_page_of_this_site(client, world, topic_a, target):
+    client.force_login(world.resident_user)
+    r = client.post(f"/digests/follow/topic/{topic_a.pk}/", {"next": target})
+    assert r.status_code == 302 and r["Location"] == "/digests/"

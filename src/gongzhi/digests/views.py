@@ -4,7 +4,7 @@ show the kinds switched off and nothing personal). Bad input is a Chinese messag
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -46,10 +46,13 @@ def preferences(request):
 
 
 def _back(request, fallback: str):
+    """Back to the page the button was on: only a path of this site, anything else goes to `fallback`."""
     target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                 require_https=request.is_secure()):
-        return redirect(target)
+    if target.startswith("/") and not target.startswith("//") and len(target) <= 500 \
+            and services.shown(target, 500) == target \
+            and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                require_https=request.is_secure()):
+        return HttpResponseRedirect(target)
     return redirect(fallback)
 
 
