@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "gongzhi.people",
     "gongzhi.workorders",
     "gongzhi.ledgers",
+    "gongzhi.digests",
     "gongzhi.disclosure",
     "gongzhi.desks",
     "gongzhi.governance",

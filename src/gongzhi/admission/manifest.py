@@ -1,5 +1,6 @@
 """Work-item admission and burden reduction (准入与减负, P-DUTY-1..6): the two lists, admission requests, enforcement where work enters a community, certificates, purchased services, evaluations."""
 from gongzhi.accounts.models import Role
+from gongzhi.core.notices import NoticeKind
 from gongzhi.core.modules import DemoPart, Module, NavEntry, PublicPage, capability, register
 
 # the lists and what is asked of communities: every staff post, each for its own places
@@ -35,5 +36,10 @@ MODULE = register(Module(
     demo=(DemoPart(order=57, build="gongzhi.admission.demo.build", label="清单、准入申请与数据填报"),),
     extras={"category_checks": ("gongzhi.admission.services.check_category",),
             "dispatch_checks": ("gongzhi.admission.services.check_dispatch",),
-            "metrics": ("gongzhi.admission.metrics.METRICS",)},
+            "metrics": ("gongzhi.admission.metrics.METRICS",),
+            # its notice kinds, chosen per kind by each user (digests)
+            "notice_kinds": (NoticeKind("admission", "准入申请", capability=VIEW_ADMISSION, order=70),
+                             NoticeKind("datareq", "数据填报任务", capability=VIEW_DUTIES, order=71),
+                             NoticeKind("demand", "对社区的要求", capability=VIEW_DUTIES, order=72),
+                             NoticeKind("offlist", "清单外摊派", capability=VIEW_DUTIES, order=73))},
 ))

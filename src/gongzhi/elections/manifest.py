@@ -1,5 +1,6 @@
 """Committee elections (换届选举): plan, election committee, voter roll, candidates, voting tallies, results; writes the ledger's election row."""
 from gongzhi.accounts.models import Role
+from gongzhi.elections import notices
 from gongzhi.core.modules import DemoPart, Module, NavEntry, capability, register
 
 # the street (town) and the district see every community's election; the community's workers keep its records
@@ -20,5 +21,7 @@ MODULE = register(Module(
     demo=(DemoPart(order=55, build="gongzhi.elections.demo.build", label="换届选举"),),
     extras={"ledger_sources": (("elections.election", ("换届选举", "elections:detail")),
                                ("elections.seat", ("换届选举当选", ""))),
-            "demo_counts": (("gongzhi.elections.demo.build", "gongzhi.elections.demo.count_existing"),)},
+            "demo_counts": (("gongzhi.elections.demo.build", "gongzhi.elections.demo.count_existing"),),
+            # its steps reach the residents who follow an election (digests)
+            "notice_kinds": notices.NOTICE_KINDS, "followables": (notices.FOLLOW_ELECTION,)},
 ))

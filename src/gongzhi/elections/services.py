@@ -12,6 +12,7 @@ from django.db.models import Count, Q as models_Q, Sum
 from django.utils import timezone
 
 from gongzhi.core import codes
+from gongzhi.digests import services as follows
 from gongzhi.core.db_statistics import analyze_if_stale
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.elections import rules as locality
@@ -75,8 +76,15 @@ class ElectionError(RuleError):
     """An election step breaks a rule (a Chinese message; nothing changed)."""
 
 
+# the steps residents following an election hear of (digests), named without anyone's name
+FOLLOWED_STEPS = (EventKind.ROLL_PUBLISHED, EventKind.CANDIDATES_PUBLISHED, EventKind.VOTING_OPENED,
+                  EventKind.RUNOFF, EventKind.RESULT_PUBLISHED)
+
+
 def _event(election: Election, kind: str, by, text: str = "") -> None:
     ElectionEvent.objects.create(election=election, kind=kind, by=by, text=text[:300])
+    if kind in FOLLOWED_STEPS:
+        follows.tell_followers(election, text=f"您关注的{election}:{EventKind(kind).label}。")
 
 
 def _lock(election: Election) -> Election:

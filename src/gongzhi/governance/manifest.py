@@ -1,6 +1,7 @@
 """Self-governance (居民自治): topics residents and staff raise, supports, the committee's answer,
 and the public disclosure board of each community."""
 from gongzhi.accounts.models import Role
+from gongzhi.governance import notices
 from gongzhi.core.modules import DemoPart, Module, NavEntry, Panel, PublicPage, capability, register
 
 # residents see their own community's topics; staff those of their places (a grid worker: the grid's community)
@@ -63,6 +64,9 @@ MODULE = register(Module(
                                       order=25, capability=TAKE_PART)),
             # overdue topic answers escalate to the street, then the district (governance/escalation.py)
             "periodic": (("gongzhi.governance.tasks.topic_sweep", None),),
+            # its notices, chosen per kind (instant, daily/weekly digest, off), and topics residents follow (digests)
+            "notice_kinds": notices.kinds(VIEW_TOPICS, VIEW_MEETINGS),
+            "followables": (notices.FOLLOW_TOPIC,),
             # held sessions and meetings write their ledgers.Meeting rows (ledgers.services.write_from)
             "ledger_sources": (("governance.session", ("协商会", "governance:session")),
                                ("governance.meeting", ("居民(村民)会议", "governance:meeting")))},

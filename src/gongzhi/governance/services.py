@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from gongzhi.accounts.models import Role
 from gongzhi.core import uploads
+from gongzhi.digests import services as follows
 from gongzhi.core.errors import ConflictError, RuleError, lock_version
 from gongzhi.core.validators import has_control_characters
 from gongzhi.governance.models import (
@@ -69,9 +70,19 @@ def _clean_text(value: str, field: str, *, required: str, limit: int, too_long: 
     return value
 
 
+# the steps residents following a topic hear of (digests); the proposer and supporters hear of the answer anyway
+FOLLOWED_STEPS = (TopicAction.TO_DESK, TopicAction.DELIBERATION, TopicAction.MERGE, TopicAction.ORDER,
+                  TopicAction.DECLINE, TopicAction.ESCALATE)
+
+
 def _event(topic, action, *, by, now, from_state, note="") -> TopicEvent:
-    return TopicEvent.objects.create(topic=topic, action=action, from_state=from_state, to_state=topic.state,
-                                     actor=by, actor_name=str(by) if by is not None else "系统", at=now, note=note)
+    event = TopicEvent.objects.create(topic=topic, action=action, from_state=from_state, to_state=topic.state,
+                                      actor=by, actor_name=str(by) if by is not None else "系统", at=now, note=note)
+    if action in FOLLOWED_STEPS:
+        told = people_to_tell(topic) if action != TopicAction.TO_DESK else ()
+        follows.tell_followers(topic, text=f"您关注的议题「{topic.title}」:{TopicAction(action).label}。", now=now,
+                               exclude=told)
+    return event
 
 
 def topic_raise(*, place: Place, category: str, title: str, text: str, by, raised_as: str, building: str = "",
@@ -243,7 +254,7 @@ def answer(*, topic_id: int, version: int, kind: str, text: str, by, merge_into:
             _event(merge_into, TopicAction.ABSORB, by=by, now=now, from_state=merge_into.state,
                    note=f"并入议题「{topic.title}」,附议人数现为 {merge_into.support_count}")
             _move_to_desk_if_due(merge_into.pk, now=now)
-        notify.notify(people_to_tell(topic), order=topic.handed_order, kind="topic", now=now,
+        notify.notify(people_to_tell(topic), order=topic.handed_order, kind="topic", now=now, subject=topic,
                       text=_NOTICE[state].format(title=topic.title, answer=text,
                                                  target=merge_into.title if merge_into else ""))
     return topic

@@ -1,6 +1,7 @@
 """Implementation and supervision (执行、协助、监督): projects carrying out adopted results, milestones, costs,
 helpers, and the supervision committee's sign-offs."""
 from gongzhi.accounts.models import Role
+from gongzhi.projects import notices
 from gongzhi.core.modules import DemoPart, Module, NavEntry, Panel, PublicPage, capability, register
 
 # staff of the project's places; a resident their own community's projects (the same facts as the public page)
@@ -25,6 +26,8 @@ MODULE = register(Module(
                              "各社区居民议题立项落实的项目、节点和进度(不含个人信息)。"),),
     demo=(DemoPart(order=47, build="gongzhi.projects.demo.build", label="项目执行与监督"),),
     extras={"metrics": ("gongzhi.projects.metrics.METRICS",),
+            # its notices per kind, and projects residents follow (digests)
+            "notice_kinds": notices.kinds(VIEW_PROJECTS), "followables": (notices.FOLLOW_PROJECT,),
             # the resident's home (people.resident_panels): the milestones waiting for a supervision member
             "resident_panels": (Panel("projects/resident_panel.html", "gongzhi.projects.panels.resident", order=40,
                                       capability=SUPERVISE_PROJECTS),),

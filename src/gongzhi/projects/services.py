@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from gongzhi.accounts.models import Role, RoleAssignment
+from gongzhi.digests import services as follows
 from gongzhi.core.errors import ConflictError, RuleError, lock_version
 from gongzhi.core.validators import has_control_characters
 from gongzhi.governance.models import Outcome, SessionState, TopicState
@@ -171,7 +172,9 @@ def people_to_tell(project: Project) -> list[int]:
 
 
 def _tell(project, text, *, now) -> None:
-    notify.notify(people_to_tell(project), order=None, kind=NOTICE_KIND, text=text, now=now)
+    told = people_to_tell(project)
+    notify.notify(told, order=None, kind=NOTICE_KIND, text=text, now=now, subject=project)
+    follows.tell_followers(project, text=text, now=now, exclude=told)  # residents following it (digests)
 
 
 def _recount(project_id: int) -> int:

@@ -1,5 +1,6 @@
 """The standards engine: policy packs, assessments, funding, surveys, case collection."""
 from gongzhi.accounts.models import Role
+from gongzhi.core.notices import NoticeKind
 from gongzhi.core.modules import DemoPart, Module, NavEntry, PublicPage, capability, register
 
 STAFF = (Role.ADMIN, Role.STREET, Role.COMMUNITY, Role.GRID, Role.DEPARTMENT)
@@ -34,5 +35,7 @@ MODULE = register(Module(
     public_pages=(PublicPage("评估结果公示", "standards:public",
                              "各社区按政策包考核评估的得分和等级,经区里公示后向社会公开。"),),
     demo=(DemoPart(order=60, build="gongzhi.standards.demo.build_part", label="服务中心、问卷与评估"),),
-    extras={"metrics": ("gongzhi.standards.metrics.SURVEY_METRICS", "gongzhi.standards.rule_metrics.RULE_METRICS")},
+    extras={"metrics": ("gongzhi.standards.metrics.SURVEY_METRICS", "gongzhi.standards.rule_metrics.RULE_METRICS"),
+            # the survey invitations (standards and the estates' yearly rating) as a notice kind (digests)
+            "notice_kinds": (NoticeKind("survey", "问卷邀请", order=60),)},
 ))

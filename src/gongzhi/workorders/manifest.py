@@ -1,5 +1,6 @@
 """Work orders: incidents, requests and one-window services; visits, disputes, Open311."""
 from gongzhi.accounts.models import Role
+from gongzhi.workorders.notices import NOTICE_KINDS
 from gongzhi.core.modules import DemoPart, Module, NavEntry, Panel, PublicPage, capability, register
 
 STAFF = (Role.ADMIN, Role.STREET, Role.COMMUNITY, Role.GRID, Role.DEPARTMENT)
@@ -47,5 +48,7 @@ MODULE = register(Module(
             # core.crypto tokens, re-encrypted by `gongzhi rotate_keys` (core.key_rotation)
             "encrypted_fields": (("workorders.WorkOrder", ("reporter_phone_enc", "reporter_email_enc")),),
             # the overdue sweep, once per GONGZHI_SWEEP_EVERY across all workers (core.jobs)
-            "periodic": (("gongzhi.workorders.tasks.overdue_sweep", None),)},
+            "periodic": (("gongzhi.workorders.tasks.overdue_sweep", None),),
+            # its notice kinds, one per step, chosen per kind by each user (digests)
+            "notice_kinds": NOTICE_KINDS},
 ))

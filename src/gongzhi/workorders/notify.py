@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from gongzhi.accounts.models import Role, RoleAssignment, User
 from gongzhi.core.jobs import background
-from gongzhi.core import caching
+from gongzhi.core import caching, notices
 # the senders live in the kernel (people sends sign-up codes through them too); their old names here keep
 # working, so GONGZHI_NOTIFY_SENDERS="gongzhi.workorders.notify.ConsoleSender" is the same class
 from gongzhi.core.senders import ConsoleSender, EmailSender, muted, senders  # noqa: F401 - re-exported
@@ -86,8 +86,12 @@ def supervisors_of(order, level: int) -> list[int]:
     return users_at(order.district, [Role.ADMIN])
 
 
-def notify(user_ids, *, order, kind: str, text: str, now=None) -> int:
-    """Inbox rows now; external senders after commit. Returns how many users."""
+def notify(user_ids, *, order, kind: str, text: str, now=None, subject=None) -> int:
+    """Inbox rows now; external senders after commit. Returns how many users.
+    `subject` is the thing the notice is about when it is not `order` (a topic, a project): a digest
+    re-checks it with the kind's function before sending. Each `notice_routes` function registered
+    with the kernel (the digests module) names the recipients it holds back from the instant senders
+    (a daily or weekly digest, or external senders off); the inbox row is written for everyone."""
     user_ids = sorted({u for u in user_ids if u})
     if not user_ids:
         return 0
@@ -95,9 +99,14 @@ def notify(user_ids, *, order, kind: str, text: str, now=None) -> int:
     Notification.objects.bulk_create(
         [Notification(user_id=u, order=order, kind=kind, text=text[:300], created_at=now) for u in user_ids])
     if _senders():  # none while muted (demo history, bulk loads)
+        held = set()
+        for route in notices.routes():
+            held |= set(route(user_ids=user_ids, kind=kind, order=order, subject=subject, text=text[:300], now=now))
+        now_ids = [u for u in user_ids if u not in held]
         # sent by a queue worker (core/jobs.py): queued in this transaction, so nothing leaves if it rolls
         # back, and a slow or broken gateway neither holds up the step nor loses the notice
-        deliver.enqueue(user_ids, text)
+        if now_ids:
+            deliver.enqueue(now_ids, text)
     return len(user_ids)
 
 
