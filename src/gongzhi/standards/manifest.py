@@ -34,5 +34,7 @@ MODULE = register(Module(
     public_pages=(PublicPage("评估结果公示", "standards:public",
                              "各社区按政策包考核评估的得分和等级,经区里公示后向社会公开。"),),
     demo=(DemoPart(order=60, build="gongzhi.standards.demo.build_part", label="服务中心、问卷与评估"),),
-    extras={"metrics": ("gongzhi.standards.metrics.SURVEY_METRICS", "gongzhi.standards.rule_metrics.RULE_METRICS")},
+    extras={"metrics": ("gongzhi.standards.metrics.SURVEY_METRICS", "gongzhi.standards.rule_metrics.RULE_METRICS"),
+            # the packs' cadre-review lines for gongzhi.cadres (below this module)
+            "cadre_rules": ("gongzhi.standards.cadre_rules.for_village",)},
 ))
