@@ -61,11 +61,11 @@ def home(request, *, error: str = "", status: int = 200, values=None):
 @require_POST
 @requires(RUN_CADRE_SUPERVISION)
 def round_new(request):
+    village = selectors.access_village(request.scope, request.POST.get("village", ""))  # 404 outside the scope
     form = RoundForm(request.POST)
     if not form.is_valid():
-        return home(request, error=first_error(form), status=422, values=request.POST)
+        return _as_view(home, request, error=first_error(form), status=422, values=request.POST)
     d = form.cleaned_data
-    village = selectors.access_village(request.scope, d["village"])
     try:
         rnd = services.round_open(village=village, year=d["year"], half=d["half"], opens_on=d["opens_on"],
                                   closes_on=d["closes_on"], note=d["note"], by=request.user)
@@ -251,11 +251,11 @@ def checks_xlsx(request):
 @require_POST
 @requires(RUN_CADRE_SUPERVISION)
 def check_new(request):
+    village = selectors.access_village(request.scope, request.POST.get("village", ""))
     form = CheckNewForm(request.POST)
     if not form.is_valid():
         return _as_view(checks, request, error=first_error(form), status=422)
     d = form.cleaned_data
-    village = selectors.access_village(request.scope, d["village"])
     try:
         check = services.check_schedule(village=village, kind=d["kind"], form=d["form"], due_on=d["due_on"],
                                         by_whom=d["by_whom"], by=request.user)
@@ -268,10 +268,10 @@ def check_new(request):
 @require_POST
 @requires(RUN_CADRE_SUPERVISION)
 def checks_plan(request):
+    village = selectors.access_village(request.scope, request.POST.get("village", ""))
     form = PlanForm(request.POST)
     if not form.is_valid():
         return _as_view(checks, request, error=first_error(form), status=422)
-    village = selectors.access_village(request.scope, form.cleaned_data["village"])
     try:
         made = services.checks_plan_year(village=village, year=form.cleaned_data["year"], by=request.user)
     except RuleError as exc:
@@ -379,13 +379,12 @@ def pledges(request, *, error: str = "", status: int = 200, posted=None):
 @require_POST
 @requires(KEEP_PLEDGES)
 def pledge_new(request):
-    cadres = list(selectors.cadres_in(request.scope).filter(left_on__isnull=True).select_related("community"))
-    form = PledgeForm(request.POST, cadres=cadres)
+    worker = selectors.access_cadre(request.scope, request.POST.get("worker"))  # 404 outside the scope
+    form = PledgeForm(request.POST, cadres=[worker])
     try:
         if not form.is_valid():
             raise RuleError(first_error(form))
         d = form.cleaned_data
-        worker = selectors.access_cadre(request.scope, d["worker"])
         services.pledge_add(worker=worker, year=d["year"], made_on=d["made_on"], text=d["text"], by=request.user)
     except RuleError as exc:
         return _as_view(pledges, request, error=str(exc), status=422, posted=request.POST)
@@ -442,12 +441,12 @@ def activists(request, *, error: str = "", status: int = 200, values=None):
 @require_POST
 @requires(PROPOSE_ACTIVISTS)
 def activist_new(request):
+    village = selectors.access_village(request.scope, request.POST.get("village", ""))
     form = ActivistForm(request.POST)
     try:
         if not form.is_valid():
             raise RuleError(first_error(form))
         d = form.cleaned_data
-        village = selectors.access_village(request.scope, d["village"])
         resident = selectors.find_villager(village, d["name"], d["id_tail"])
         review = services.activist_review(
             village=village, resident=resident, recommended_by=d["recommended_by"], held_on=d["held_on"],
