@@ -9,10 +9,13 @@ from tests.factories import community, grid, household, resident, street, user
 
 @pytest.fixture
 def vil(world):
+    return build_village(world)
+
+
+def build_village(w):
     """A town (镇) of the world's district with one village: a secretary-director, a deputy and a member who
     are registered villagers, a party member and a villagers' representative; the town officer, the village
     committee and resident accounts for each villager."""
-    w = world
     w.town = street(w.district, 101, "和桥镇")
     w.village = community(w.town, 1, "闸口村", rural=True)
     w.vgrid = grid(w.village, 1)
