@@ -329,7 +329,7 @@ PART_ORDER = ["gongzhi.places.demo.build", "gongzhi.people.demo.build", "gongzhi
               "gongzhi.governance.demo_meetings.build", "gongzhi.projects.demo.build", "gongzhi.disclosure.demo.build",
               "gongzhi.governance.demo_mailbox.build", "gongzhi.ledgers.demo.build", "gongzhi.volunteers.demo.build",
               "gongzhi.network.demo.build", "gongzhi.care.demo.build", "gongzhi.estates.demo.build",
-              "gongzhi.elections.demo.build", "gongzhi.admission.demo.build",
+              "gongzhi.elections.demo.build", "gongzhi.admission.demo.build", "gongzhi.cadres.demo.build",
               "gongzhi.standards.demo.build_part"]
 
 

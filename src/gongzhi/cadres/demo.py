@@ -152,7 +152,7 @@ def _pledges(village, by, today) -> None:
 def _activists(rng, village, by, today) -> None:
     """Two candidates from the “两推”: one refused at exactly 60 % (9 of 15), one confirmed (15 of 20)."""
     candidates = list(Resident.objects.filter(community=village, status=PersonStatus.ACTIVE, party_member=False,
-                                              birth_date__gte=dt.date(today.year - 45, 1, 1),
+                                              birth_date__gte=dt.date(today.year - 55, 1, 1),
                                               birth_date__lte=dt.date(today.year - 20, 1, 1)).order_by("pk")[:2])
     held = today - dt.timedelta(days=40)
     for resident, votes in zip(candidates, [(15, 9, 4, 2), (20, 15, 3, 2)]):
