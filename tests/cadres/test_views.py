@@ -89,6 +89,20 @@ def test_village_committee_sees_results_not_raters(client, vil):
     page = client.get(f"/cadres/rounds/{rnd.pk}/").content.decode()
     assert "村务公开不及时" in page and "钱党员" not in page and "谁评议了谁" not in page
     assert client.post(f"/cadres/rounds/{rnd.pk}/close/", {"version": rnd.version}).status_code == 403
+    assert _sheets(client, rnd) == {"评议结果": ""}  # no who-rated-whom for the village
+    client.force_login(w.town_officer)
+    detail = _sheets(client, rnd)
+    assert "钱党员" in detail["评议明细"] and "不满意" in detail["评议明细"]
+
+
+def _sheets(client, rnd):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    response = client.get(f"/cadres/rounds/{rnd.pk}/results.xlsx")
+    book = load_workbook(BytesIO(b"".join(response.streaming_content)))
+    return {ws.title: "".join(str(c) for row in ws.iter_rows(min_row=2, values_only=True) for c in row if c)
+            for ws in book.worksheets}
 
 
 def test_close_before_the_window_ends_is_refused(client, vil):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 
 from gongzhi.cadres.models import (
@@ -119,13 +119,11 @@ def history_of(worker: Worker) -> QuerySet[Subject]:
 
 
 def flagged_in(scope) -> QuerySet[Subject]:
-    """Cadres flagged in each village's latest closed round."""
-    latest = {}
-    for rid, cid in rounds_in(scope).filter(state=RoundState.CLOSED).order_by("community_id", "-year", "-half") \
-            .values_list("pk", "community_id"):
-        latest.setdefault(cid, rid)
-    return Subject.objects.filter(round_id__in=latest.values(), flagged=True).select_related("round",
-                                                                                          "round__community")
+    """Cadres flagged in each village's latest closed round (the latest found per village by a subquery)."""
+    latest = ReviewRound.objects.filter(community_id=OuterRef("round__community_id"), state=RoundState.CLOSED) \
+        .order_by("-year", "-half", "-pk").values("pk")[:1]
+    return Subject.objects.filter(round__in=rounds_in(scope).filter(state=RoundState.CLOSED), flagged=True) \
+        .filter(round_id=Subquery(latest)).select_related("round", "round__community")
 
 
 def comments(rnd: ReviewRound) -> QuerySet[Rating]:

@@ -114,6 +114,14 @@ def cadres_of(village, on: dt.date | None = None):
                                                                                    "name", "pk")
 
 
+def cadres_serving_in(villages, on: dt.date | None = None):
+    """The “两委” members serving on `on` in any of `villages` (a queryset), in one query."""
+    on = on or timezone.localdate()
+    serving = (Q(since__isnull=True) | Q(since__lte=on)) & (Q(left_on__isnull=True) | Q(left_on__gt=on))
+    return Worker.objects.filter(CADRE_POSTS, serving, community__in=villages) \
+        .select_related("community").order_by("community__path", "party_post", "committee_post", "name", "pk")
+
+
 def is_principal(worker: Worker) -> bool:
     """The secretary or the director (四2(1): they pledge to the town and to all villagers)."""
     return worker.is_leader

@@ -26,6 +26,7 @@ from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import requires
 
 PER_PAGE = 30
+SHOWN = 500  # rows of who-rated-whom and of the roll on the round page (the rest: the xlsx)
 
 
 def _status(exc) -> int:
@@ -97,8 +98,8 @@ def _round_page(request, rnd, *, error: str = "", status: int = 200):
              "line": float(rnd.approval_line)}
     return render(request, "cadres/round.html", {
         "rnd": rnd, "subjects": subjects, "runs": runs, "rated": rated, "chart": chart,
-        "roll": rnd.roll.select_related("resident").order_by("pk") if runs else None,
-        "ratings": list(selectors.ratings_with_raters(rnd)) if runs else None,
+        "roll": rnd.roll.select_related("resident").order_by("pk")[:SHOWN] if runs else None,
+        "ratings": list(selectors.ratings_with_raters(rnd)[:SHOWN]) if runs else None, "shown": SHOWN,
         "comments": list(selectors.comments(rnd)) if not runs else None,
         "today": timezone.localdate(), "error": error}, status=status)
 
@@ -148,8 +149,13 @@ def round_xlsx(request, pk):
     rows = [[rnd.community.name, rnd.label, s.name, s.posts, s.satisfied, s.basic, s.unsatisfied,
              "" if s.approval is None else float(s.approval), "是" if s.flagged else ""]
             for s in rnd.subjects.order_by("pk")] if rnd.state == RoundState.CLOSED else []
-    return xlsx_response(filename=f"民主评议-{rnd.community.name}-{rnd.year}-{rnd.half}.xlsx",
-                         sheets=[("评议结果", header, rows)])
+    sheets = [("评议结果", header, rows)]
+    if _may(request, RUN_CADRE_SUPERVISION, rnd.community):  # who rated whom: the town only
+        sheets.append(("评议明细", ["干部", "评议人", "参评身份", "评议意见", "意见建议", "修改次数", "时间"],
+                       ([r.subject.name, r.rater.resident.name, r.rater.basis_labels(), r.get_verdict_display(),
+                         r.comment, r.version - 1, timezone.localtime(r.at).strftime("%Y-%m-%d %H:%M")]
+                        for r in selectors.ratings_with_raters(rnd).iterator())))
+    return xlsx_response(filename=f"民主评议-{rnd.community.name}-{rnd.year}-{rnd.half}.xlsx", sheets=sheets)
 
 
 # -- one cadre ---------------------------------------------------------------------------------------
@@ -363,8 +369,7 @@ def pledges(request, *, error: str = "", status: int = 200, posted=None):
     keep = request.scope.for_capability(KEEP_PLEDGES)
     cadres = []
     if keep:
-        villages = selectors.villages_in(keep)
-        cadres = [w for v in villages[:200] for w in services.cadres_of(v).select_related("community")]
+        cadres = list(services.cadres_serving_in(selectors.villages_in(keep))[:2000])
     keepable = {w.community_id for w in cadres}
     rows = list(qs.order_by("-year", "community__path", "pk")[:300])
     for p in rows:
