@@ -49,3 +49,10 @@ def test_the_provider_hands_the_village_pack_down(world):
     found = cadre_rules.for_village(village)
     assert found == {"flag_at_most": 60, "activist_at_most": 60, "counts_basic": True,
                      "pack_id": "village-organisation", "pack_title": packs.load("village-organisation").title}
+
+
+def test_the_pack_page_shows_the_lines(client, world):
+    client.force_login(world.street_officer_a)
+    page = client.get("/standards/packs/village-organisation/").content.decode()
+    assert 'data-testid="pack-cadre-review"' in page and "不超过 60%" in page
+    assert 'data-testid="pack-cadre-review"' not in client.get("/standards/packs/babu-2019/").content.decode()

@@ -95,6 +95,10 @@ PROVIDES: dict[str, tuple[str, ...]] = {
     "committee_directly_elected": ("换届选举",),
     "grid_coverage": ("网格覆盖",),
     "city_zone": ("中心城区还是远城区", "中心城区", "远城区"),
+    # village cadre supervision (gongzhi.cadres, P-GOV-10/11)
+    "cadre_review_halves": ("每年民主评议次数", "民主评议次数", "评议票数记录"),
+    "cadre_audit_halves": ("审计次数",),
+    "cadre_talk_quarters": ("谈话次数",),
 }
 
 
