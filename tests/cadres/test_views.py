@@ -190,3 +190,15 @@ def test_disclosure_board_shows_pledges_without_phones(client, vil):
     assert page.status_code == 200
     text = page.content.decode()
     assert "村干部公开承诺及兑现" in text and "周书记(党组织书记、主任)" in text
+
+
+def test_check_written_without_a_request_shows_its_history(client, vil):
+    """A check recorded by a command or the demo has history rows without a user (the crawler's find)."""
+    w = vil
+    today = timezone.localdate()
+    c = services.check_schedule(village=w.village, kind="audit", form="routine", due_on=today, by=w.town_officer)
+    services.check_record(check=c, version=c.version, held_on=today, by_whom="经管站", cadre_ids=[w.w_sec.pk],
+                          conclusion="收支合规", by=w.town_officer)
+    client.force_login(w.town_officer)
+    page = client.get(f"/cadres/checks/{c.pk}/")
+    assert page.status_code == 200 and "修改记录" in page.content.decode()
