@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "gongzhi.projects",
     "gongzhi.elections",
     "gongzhi.admission",
+    "gongzhi.cadres",
     "gongzhi.standards",
     "gongzhi.volunteers",
     "gongzhi.network",

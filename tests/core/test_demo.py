@@ -330,7 +330,7 @@ PART_ORDER = ["gongzhi.places.demo.build", "gongzhi.people.demo.build", "gongzhi
               "gongzhi.governance.demo_mailbox.build", "gongzhi.ledgers.demo.build", "gongzhi.volunteers.demo.build",
               "gongzhi.network.demo.build", "gongzhi.care.demo.build", "gongzhi.estates.demo.build",
               "gongzhi.elections.demo.build", "gongzhi.admission.demo.build", "gongzhi.desks.demo.build",
-              "gongzhi.standards.demo.build_part", "gongzhi.digests.demo.build"]
+              "gongzhi.cadres.demo.build", "gongzhi.standards.demo.build_part", "gongzhi.digests.demo.build"]
 
 
 @pytest.mark.django_db

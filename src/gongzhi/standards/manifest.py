@@ -37,5 +37,7 @@ MODULE = register(Module(
     demo=(DemoPart(order=60, build="gongzhi.standards.demo.build_part", label="服务中心、问卷与评估"),),
     extras={"metrics": ("gongzhi.standards.metrics.SURVEY_METRICS", "gongzhi.standards.rule_metrics.RULE_METRICS"),
             # the survey invitations (standards and the estates' yearly rating) as a notice kind (digests)
-            "notice_kinds": (NoticeKind("survey", "问卷邀请", order=60),)},
+            "notice_kinds": (NoticeKind("survey", "问卷邀请", order=60),),
+            # the packs' cadre-review lines for gongzhi.cadres (below this module)
+            "cadre_rules": ("gongzhi.standards.cadre_rules.for_village",)},
 ))

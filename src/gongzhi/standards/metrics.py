@@ -109,6 +109,10 @@ PROVIDES: dict[str, tuple[str, ...]] = {
     "desk_uncovered_sessions": ("值班表", "全日值班"),
     "desk_guides_share": ("办事指南和工作流程图公示情况", "办事指南", "工作流程图"),
     "desk_configuration_rate": ("基本公共服务功能配置达标情况",),
+    # village cadre supervision (gongzhi.cadres, P-GOV-10/11)
+    "cadre_review_halves": ("每年民主评议次数", "民主评议次数", "评议票数记录"),
+    "cadre_audit_halves": ("审计次数",),
+    "cadre_talk_quarters": ("谈话次数",),
 }
 
 

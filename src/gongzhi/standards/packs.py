@@ -93,6 +93,9 @@ class Pack:
     # the community-worker yearly review (P-EVAL-3), when the pack sets its weights:
     # {"residents": 0.6, "street": 0.4, "min_responses": 10}; None: the platform default applies
     worker_review: dict | None = None
+    # the village cadres' democratic review (P-GOV-11) and the party-activist review (P-GOV-10), when the pack
+    # sets their lines: {"approval": ["satisfied", "basic"], "flag_at_most": 60, "activist_at_most": 60}
+    cadre_review: dict | None = None
     text: str = ""  # the YAML it was parsed from: a run keeps it, so its rules never change under it
 
     @property
@@ -397,6 +400,8 @@ def _parse(path: Path, text: str) -> Pack:
 
     if "worker_review" in data:
         pack.worker_review = _worker_review(check, data, pack_id)
+    if "cadre_review" in data:
+        pack.cadre_review = _cadre_review(check, data, pack_id)
 
     if pack.no_veto:
         # P-DUTY-4: a required indicator decides a grade alone, a de facto 一票否决, unless a reading says why not
@@ -430,6 +435,32 @@ def _worker_review(check: _Checker, data: LineDict, pack_id: str) -> dict:
         check.fail(node, f"政策包「{pack_id}」的「worker_review.min_responses」应为正整数,现为「{minimum}」"
                          f" / pack {pack_id}: worker_review.min_responses must be a positive integer", "min_responses")
     return {"residents": residents, "street": street, "min_responses": minimum}
+
+
+CADRE_VERDICTS = ("satisfied", "basic")  # what may count as approval (不满意 never does)
+
+
+def _cadre_review(check: _Checker, data: LineDict, pack_id: str) -> dict:
+    """`cadre_review: {approval, flag_at_most, activist_at_most}`: which verdicts of the village cadres'
+    democratic review count as approval (满意 always, 基本满意 if listed), the approval (%) at or under which
+    a cadre is flagged to the town, and the approval (%) at or under which a party-activist candidate is
+    refused (P-GOV-10, “不超过60%”). Read by gongzhi.cadres through standards.cadre_rules."""
+    node = check.mapping(data["cadre_review"], "「cadre_review」")
+    for key in node:
+        if key not in ("approval", "flag_at_most", "activist_at_most"):
+            check.fail(node, f"「cadre_review」不认识「{key}」(可用:approval、flag_at_most、activist_at_most)", key)
+    approval = check.sequence(node, "approval", required=True)
+    if not approval or any(v not in CADRE_VERDICTS for v in approval) or "satisfied" not in approval \
+            or len(set(approval)) != len(approval):
+        check.fail(node, f"政策包「{pack_id}」的「cadre_review.approval」应列出计入满意率的评议意见:satisfied(满意,"
+                         f"必须有)和可选的 basic(基本满意),现为「{list(approval)}」", "approval")
+    lines = {}
+    for key in ("flag_at_most", "activist_at_most"):
+        value = check.number(node, key)
+        if value > 100:
+            check.fail(node, f"政策包「{pack_id}」的「cadre_review.{key}」是百分比,应在 0—100 之间,现为 {value}", key)
+        lines[key] = value
+    return {"approval": list(approval), **lines}
 
 
 def _target(check: _Checker, node: LineDict, pack: Pack) -> dict:
