@@ -36,9 +36,9 @@ ALLOWED_WORDS = {
 }
 # An ASCII token: a letter, then letters, digits and the joiners of identifiers.
 ASCII_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_\-./:]*[A-Za-z0-9]|[A-Za-z]")
-# Codes that are data, not identifiers: work-order numbers, place and household codes, dates.
-# P-XXX-N are the policy catalogue's rule numbers, cited beside the rule's text.
-DATA_CODE = re.compile(r"^(GD\d+|[A-Z]\d+|\d[\d\-]*|P-[A-Z]+-\d+)$")
+# Codes that are data, not identifiers: work-order (GD) and home-care service (FW) numbers, place and
+# household codes, dates. P-XXX-N are the policy catalogue's rule numbers, cited beside the rule's text.
+DATA_CODE = re.compile(r"^((GD|FW)\d+|[A-Z]\d+|\d[\d\-]*|P-[A-Z]+-\d+)$")
 
 
 @dataclass
