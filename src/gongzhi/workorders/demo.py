@@ -268,10 +268,14 @@ class _History:
             if n < self.total:
                 day = start + dt.timedelta(days=HISTORY_DAYS * (rng.random() ** 0.85))
             elif n < self.total + _DEPARTMENT_OPEN:
-                day = self.now - dt.timedelta(hours=rng.uniform(3, 20))
+                day = self.now - dt.timedelta(hours=rng.uniform(4.5, 6))
             else:
                 day = self.now - dt.timedelta(days=14 * rng.random())
             at = timezone.localtime(day).replace(hour=rng.randint(8, 17), minute=rng.randrange(60))
+            if self.total <= n < self.total + _DEPARTMENT_OPEN:
+                # not moved into office hours: early in the morning that would be later today and the case
+                # would be dropped; 4.5–6 hours ago, the window has passed it on (0.2–4 h) whatever the hour
+                at = timezone.localtime(day)
             if at < self.now:
                 heapq.heappush(queue, _Step(at, seq, case))
                 seq += 1
