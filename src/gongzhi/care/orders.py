@@ -253,7 +253,9 @@ def order_cancel(*, order: ServiceOrder, by) -> ServiceOrder:
 
 
 # -- complaints: a complaint about a service becomes a work order ---------------------------------
-COMPLAINT_CATEGORY = "care_complaint"  # created by care's migration 0006; an admin may edit or retire it
+# in the default catalogue (workorders/data/catalogue.toml; care's migration 0006 adds it to databases made
+# before it); an admin may edit or retire it
+COMPLAINT_CATEGORY = "care_complaint"
 
 
 @transaction.atomic
