@@ -19,18 +19,14 @@ from gongzhi.cadres.manifest import (
 from gongzhi.cadres.models import (
     AUDIT_FORMS, TALK_FORMS, ActivistOutcome, CheckKind, FollowUp, PledgeState, Recommendation, RoundState, Verdict,
 )
-from gongzhi.core.errors import ConflictError, RuleError
+from gongzhi.core.errors import RuleError
 from gongzhi.core.exports import xlsx_response
-from gongzhi.core.forms import first_error
+from gongzhi.core.forms import first_error, submit
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import requires
 
 PER_PAGE = 30
 SHOWN = 500  # rows of who-rated-whom and of the roll on the round page (the rest: the xlsx)
-
-
-def _status(exc) -> int:
-    return 409 if isinstance(exc, ConflictError) else 422
 
 
 def _may(request, capability, place) -> bool:
@@ -63,17 +59,14 @@ def home(request, *, error: str = "", status: int = 200, values=None):
 @requires(RUN_CADRE_SUPERVISION)
 def round_new(request):
     village = selectors.access_village(request.scope, request.POST.get("village", ""))  # 404 outside the scope
-    form = RoundForm(request.POST)
-    if not form.is_valid():
-        return _as_view(home, request, error=first_error(form), status=422, values=request.POST)
-    d = form.cleaned_data
-    try:
-        rnd = services.round_open(village=village, year=d["year"], half=d["half"], opens_on=d["opens_on"],
-                                  closes_on=d["closes_on"], note=d["note"], by=request.user)
-    except RuleError as exc:
-        return _as_view(home, request, error=str(exc), status=422, values=request.POST)
-    messages.success(request, f"已开始 {village.name} {rnd.label}民主评议,参评 {rnd.raters} 人")
-    return redirect("cadres:round", pk=rnd.pk)
+    return submit(request, RoundForm(request.POST),
+                  lambda d: services.round_open(village=village, year=d["year"], half=d["half"],
+                                                opens_on=d["opens_on"], closes_on=d["closes_on"], note=d["note"],
+                                                by=request.user),
+                  refused=lambda error, status: _as_view(home, request, error=error, status=status,
+                                                         values=request.POST),
+                  done=lambda rnd: f"已开始 {village.name} {rnd.label}民主评议,参评 {rnd.raters} 人",
+                  then=lambda rnd: ("cadres:round", rnd.pk))
 
 
 def _as_view(page, request, **kwargs):
@@ -114,32 +107,26 @@ def round_detail(request, pk):
 def round_close(request, pk):
     rnd = selectors.access_round(request.scope, pk)
     form = VersionForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ConflictError(services.ERR_STALE)
-        rnd = services.round_close(rnd=rnd, version=form.cleaned_data["version"], by=request.user)
-    except (RuleError, ConflictError) as exc:
-        return _round_page(request, rnd, error=str(exc), status=_status(exc))
-    flagged = rnd.subjects.filter(flagged=True).count()
-    messages.success(request, f"评议已结束,{flagged} 名干部满意率不超过 {rnd.approval_line}%,已标记" if flagged
-                     else "评议已结束,结果已固定")
-    return redirect("cadres:round", pk=rnd.pk)
+    if not form.is_valid():  # a broken version is a stale form, not a field to correct
+        return _round_page(request, rnd, error=services.ERR_STALE, status=409)
+
+    def closed(rnd):
+        flagged = rnd.subjects.filter(flagged=True).count()
+        return (f"评议已结束,{flagged} 名干部满意率不超过 {rnd.approval_line}%,已标记" if flagged
+                else "评议已结束,结果已固定")
+    return submit(request, form, lambda d: services.round_close(rnd=rnd, version=d["version"], by=request.user),
+                  refused=lambda error, status: _round_page(request, rnd, error=error, status=status),
+                  done=closed, then=("cadres:round", rnd.pk))
 
 
 @require_POST
 @requires(RUN_CADRE_SUPERVISION)
 def round_void(request, pk):
     rnd = selectors.access_round(request.scope, pk)
-    form = VoidForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise RuleError(first_error(form))
-        services.round_void(rnd=rnd, reason=form.cleaned_data["reason"], version=form.cleaned_data["version"],
-                            by=request.user)
-    except (RuleError, ConflictError) as exc:
-        return _round_page(request, rnd, error=str(exc), status=_status(exc))
-    messages.success(request, "本次评议已作废")
-    return redirect("cadres:round", pk=rnd.pk)
+    return submit(request, VoidForm(request.POST),
+                  lambda d: services.round_void(rnd=rnd, reason=d["reason"], version=d["version"], by=request.user),
+                  refused=lambda error, status: _round_page(request, rnd, error=error, status=status),
+                  done="本次评议已作废", then=("cadres:round", rnd.pk))
 
 
 @requires(VIEW_CADRES)
@@ -258,32 +245,22 @@ def checks_xlsx(request):
 @requires(RUN_CADRE_SUPERVISION)
 def check_new(request):
     village = selectors.access_village(request.scope, request.POST.get("village", ""))
-    form = CheckNewForm(request.POST)
-    if not form.is_valid():
-        return _as_view(checks, request, error=first_error(form), status=422)
-    d = form.cleaned_data
-    try:
-        check = services.check_schedule(village=village, kind=d["kind"], form=d["form"], due_on=d["due_on"],
-                                        by_whom=d["by_whom"], by=request.user)
-    except RuleError as exc:
-        return _as_view(checks, request, error=str(exc), status=422)
-    messages.success(request, f"已安排 {village.name} {check.get_kind_display()},应于 {check.due_on:%Y-%m-%d} 前开展")
-    return redirect("cadres:check", pk=check.pk)
+    return submit(request, CheckNewForm(request.POST),
+                  lambda d: services.check_schedule(village=village, kind=d["kind"], form=d["form"],
+                                                    due_on=d["due_on"], by_whom=d["by_whom"], by=request.user),
+                  refused=lambda error, status: _as_view(checks, request, error=error, status=status),
+                  done=lambda check: f"已安排 {village.name} {check.get_kind_display()},应于 {check.due_on:%Y-%m-%d} 前开展",
+                  then=lambda check: ("cadres:check", check.pk))
 
 
 @require_POST
 @requires(RUN_CADRE_SUPERVISION)
 def checks_plan(request):
     village = selectors.access_village(request.scope, request.POST.get("village", ""))
-    form = PlanForm(request.POST)
-    if not form.is_valid():
-        return _as_view(checks, request, error=first_error(form), status=422)
-    try:
-        made = services.checks_plan_year(village=village, year=form.cleaned_data["year"], by=request.user)
-    except RuleError as exc:
-        return _as_view(checks, request, error=str(exc), status=422)
-    messages.success(request, f"已为 {village.name} 安排 {len(made)} 项审计和谈话")
-    return redirect("cadres:checks")
+    return submit(request, PlanForm(request.POST),
+                  lambda d: services.checks_plan_year(village=village, year=d["year"], by=request.user),
+                  refused=lambda error, status: _as_view(checks, request, error=error, status=status),
+                  done=lambda made: f"已为 {village.name} 安排 {len(made)} 项审计和谈话", then=("cadres:checks",))
 
 
 def _check_page(request, check, *, error: str = "", status: int = 200, posted=None):
@@ -309,52 +286,35 @@ def check_detail(request, pk):
 def check_record(request, pk):
     check = selectors.access_check(request.scope, pk)
     cadres = list(services.cadres_of(check.community, timezone.localdate()))
-    form = CheckRecordForm(request.POST, cadres=cadres)
-    try:
-        if not form.is_valid():
-            raise RuleError(first_error(form))
-        d = form.cleaned_data
-        services.check_record(check=check, version=d["version"], held_on=d["held_on"], by_whom=d["by_whom"],
-                              cadre_ids=d["cadres"], findings=d["findings"], conclusion=d["conclusion"],
-                              follow_up=d["follow_up"], follow_up_note=d["follow_up_note"],
-                              follow_up_due=d["follow_up_due"], by=request.user)
-    except (RuleError, ConflictError) as exc:
-        return _check_page(request, check, error=str(exc), status=_status(exc), posted=request.POST)
-    messages.success(request, f"已登记{check.get_kind_display()}")
-    return redirect("cadres:check", pk=check.pk)
+    return submit(
+        request, CheckRecordForm(request.POST, cadres=cadres),
+        lambda d: services.check_record(
+            check=check, version=d["version"], held_on=d["held_on"], by_whom=d["by_whom"], cadre_ids=d["cadres"],
+            findings=d["findings"], conclusion=d["conclusion"], follow_up=d["follow_up"],
+            follow_up_note=d["follow_up_note"], follow_up_due=d["follow_up_due"], by=request.user),
+        refused=lambda error, status: _check_page(request, check, error=error, status=status, posted=request.POST),
+        done=f"已登记{check.get_kind_display()}", then=("cadres:check", check.pk))
 
 
 @require_POST
 @requires(RUN_CADRE_SUPERVISION)
 def check_follow_up(request, pk):
     check = selectors.access_check(request.scope, pk)
-    form = FollowUpForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise RuleError(first_error(form))
-        d = form.cleaned_data
-        services.check_follow_up(check=check, version=d["version"], follow_up=d["follow_up"],
-                                 follow_up_note=d["follow_up_note"], by=request.user)
-    except (RuleError, ConflictError) as exc:
-        return _check_page(request, check, error=str(exc), status=_status(exc))
-    messages.success(request, "整改情况已更新")
-    return redirect("cadres:check", pk=check.pk)
+    return submit(request, FollowUpForm(request.POST),
+                  lambda d: services.check_follow_up(check=check, version=d["version"], follow_up=d["follow_up"],
+                                                     follow_up_note=d["follow_up_note"], by=request.user),
+                  refused=lambda error, status: _check_page(request, check, error=error, status=status),
+                  done="整改情况已更新", then=("cadres:check", check.pk))
 
 
 @require_POST
 @requires(RUN_CADRE_SUPERVISION)
 def check_void(request, pk):
     check = selectors.access_check(request.scope, pk)
-    form = VoidForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise RuleError(first_error(form))
-        services.check_void(check=check, reason=form.cleaned_data["reason"], version=form.cleaned_data["version"],
-                            by=request.user)
-    except (RuleError, ConflictError) as exc:
-        return _check_page(request, check, error=str(exc), status=_status(exc))
-    messages.success(request, "已作废")
-    return redirect("cadres:check", pk=check.pk)
+    return submit(request, VoidForm(request.POST),
+                  lambda d: services.check_void(check=check, reason=d["reason"], version=d["version"], by=request.user),
+                  refused=lambda error, status: _check_page(request, check, error=error, status=status),
+                  done="已作废", then=("cadres:check", check.pk))
 
 
 # -- pledges -----------------------------------------------------------------------------------------
@@ -385,49 +345,36 @@ def pledges(request, *, error: str = "", status: int = 200, posted=None):
 @requires(KEEP_PLEDGES)
 def pledge_new(request):
     worker = selectors.access_cadre(request.scope, request.POST.get("worker"))  # 404 outside the scope
-    form = PledgeForm(request.POST, cadres=[worker])
-    try:
-        if not form.is_valid():
-            raise RuleError(first_error(form))
-        d = form.cleaned_data
-        services.pledge_add(worker=worker, year=d["year"], made_on=d["made_on"], text=d["text"], by=request.user)
-    except RuleError as exc:
-        return _as_view(pledges, request, error=str(exc), status=422, posted=request.POST)
-    messages.success(request, "公开承诺已登记,将在村务公开栏公布")
-    return redirect("cadres:pledges")
+    return submit(request, PledgeForm(request.POST, cadres=[worker]),
+                  lambda d: services.pledge_add(worker=worker, year=d["year"], made_on=d["made_on"], text=d["text"],
+                                                by=request.user),
+                  refused=lambda error, status: _as_view(pledges, request, error=error, status=status,
+                                                         posted=request.POST),
+                  done="公开承诺已登记,将在村务公开栏公布", then=("cadres:pledges",))
 
 
 @require_POST
 @requires(KEEP_PLEDGES)
 def pledge_follow_up(request, pk):
     pledge = selectors.access_pledge(request.scope, pk)
-    form = PledgeFollowUpForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise RuleError(first_error(form))
-        d = form.cleaned_data
-        services.pledge_follow_up(pledge=pledge, version=d["version"], state=d["state"], note=d["note"],
-                                  checked_on=d["checked_on"], by=request.user)
-    except (RuleError, ConflictError) as exc:
-        return _as_view(pledges, request, error=f"{pledge.name}:{exc}", status=_status(exc))
-    messages.success(request, f"已更新 {pledge.name} 的承诺兑现情况")
-    return redirect("cadres:pledges")
+    return submit(request, PledgeFollowUpForm(request.POST),
+                  lambda d: services.pledge_follow_up(pledge=pledge, version=d["version"], state=d["state"],
+                                                      note=d["note"], checked_on=d["checked_on"], by=request.user),
+                  refused=lambda error, status: _as_view(pledges, request, error=f"{pledge.name}:{error}",
+                                                         status=status),
+                  done=f"已更新 {pledge.name} 的承诺兑现情况", then=("cadres:pledges",))
 
 
 @require_POST
 @requires(KEEP_PLEDGES)
 def pledge_void(request, pk):
     pledge = selectors.access_pledge(request.scope, pk)
-    form = VoidForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise RuleError(first_error(form))
-        services.pledge_void(pledge=pledge, reason=form.cleaned_data["reason"], version=form.cleaned_data["version"],
-                             by=request.user)
-    except (RuleError, ConflictError) as exc:
-        return _as_view(pledges, request, error=f"{pledge.name}:{exc}", status=_status(exc))
-    messages.success(request, "承诺已作废")
-    return redirect("cadres:pledges")
+    return submit(request, VoidForm(request.POST),
+                  lambda d: services.pledge_void(pledge=pledge, reason=d["reason"], version=d["version"],
+                                                 by=request.user),
+                  refused=lambda error, status: _as_view(pledges, request, error=f"{pledge.name}:{error}",
+                                                         status=status),
+                  done="承诺已作废", then=("cadres:pledges",))
 
 
 # -- party activists ---------------------------------------------------------------------------------
@@ -494,15 +441,9 @@ def mine(request):
 @requires(RATE_CADRES)
 def rate(request, pk):
     subject, _ = selectors.access_my_subject(request.user, pk)
-    form = RateForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise RuleError(first_error(form))
-        d = form.cleaned_data
-        services.rate(subject=subject, resident=request.user.resident, by=request.user, verdict=d["verdict"], comment=d["comment"],
-                      version=d["version"] or 0)
-    except (RuleError, ConflictError) as exc:
-        return _mine_page(request, error=str(exc), status=_status(exc))
-    messages.success(request, f"已评议 {subject.name}")
-    return redirect("cadres:mine")
+    return submit(request, RateForm(request.POST),
+                  lambda d: services.rate(subject=subject, resident=request.user.resident, by=request.user,
+                                          verdict=d["verdict"], comment=d["comment"], version=d["version"] or 0),
+                  refused=lambda error, status: _mine_page(request, error=error, status=status),
+                  done=f"已评议 {subject.name}", then=("cadres:mine",))
 
