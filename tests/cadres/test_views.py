@@ -135,11 +135,13 @@ def test_checks_pages_overdue_and_future_held(client, vil):
                                                              "version": talk.version})
     assert huge.status_code == 422
     assert Oversight.objects.get().held_on is None
-    ok = client.post(f"/cadres/checks/{talk.pk}/record/", {"held_on": today.isoformat(), "by_whom": "镇长",
+    ok = client.post(f"/cadres/checks/{talk.pk}/record/", {"held_on": today.isoformat(), "by_whom": "=1+2 镇长",
                                                            "cadres": [w.w_sec.pk], "version": talk.version})
     assert ok.status_code == 302 and Oversight.objects.get().held_on == today
     xlsx = client.get("/cadres/checks.xlsx")
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxml")
+    from tests.core.test_spreadsheets import assert_written_as_text
+    assert_written_as_text(b"".join(xlsx.streaming_content), "=1+2 镇长")  # typed text, never a formula
     # the village committee sees its checks, may not record them
     _login(client, w.village_committee)
     assert client.get(f"/cadres/checks/{talk.pk}/").status_code == 200

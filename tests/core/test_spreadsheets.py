@@ -46,3 +46,11 @@ def test_the_rejected_rows_report_writes_hostile_cells_as_text(world, tmp_path):
     cells = _cells(result.report_path)
     assert any(c.value == "@SUM(A1)" and c.data_type == "s" for c in cells)
     assert not any(c.data_type == "f" for c in cells)
+
+
+def assert_written_as_text(xlsx: bytes, value: str):
+    """`value` is in the workbook, as a text cell, and no cell of it is a formula."""
+    cells = _cells(xlsx)
+    assert any(c.value == value for c in cells), f"{value!r} is not in the workbook"
+    assert all(c.data_type == "s" for c in cells if c.value == value)
+    assert not any(c.data_type == "f" for c in cells)

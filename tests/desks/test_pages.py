@@ -61,6 +61,12 @@ def test_staff_overview_rota_and_home_panel(client, desk):
     assert 'data-testid="panel-place-desk"' in place and "个值班空缺" in place
     xlsx = client.get("/desks/manage/?format=xlsx")
     assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    from gongzhi.desks.models import Station
+    from tests.core.test_spreadsheets import HOSTILE, assert_written_as_text
+    renamed = Station.objects.filter(place=desk.comm_a).update(name=HOSTILE[0])
+    assert renamed == 1
+    assert_written_as_text(b"".join(client.get("/desks/manage/?format=xlsx").streaming_content), HOSTILE[0])
+    Station.objects.filter(place=desk.comm_a).update(name="东虹社区服务站")
     # the street sees its communities, the grid worker and the department nothing
     client.force_login(desk.street_officer_a)
     assert "东虹社区服务站" in client.get("/desks/manage/").content.decode()

@@ -136,6 +136,12 @@ def test_credit_scores_export_to_excel_with_their_parts(world, client):
     assert rows[0][:5] == ["年度", "对象", "名称", "所属企业", "信用分"]
     by_kind = {row[1]: row for row in rows[1:]}
     assert by_kind["物业企业"][2] == firm.name and by_kind["物业企业"][4] == 100
+    # a name that begins like a formula stays text in the workbook
+    from gongzhi.estates.models import PropertyFirm
+    from tests.core.test_spreadsheets import HOSTILE, assert_written_as_text
+    PropertyFirm.objects.filter(pk=firm.pk).update(name=HOSTILE[0])
+    hostile = client.get("/estates/credit/", {"year": year, "format": "xlsx"})
+    assert_written_as_text(b"".join(hostile.streaming_content), HOSTILE[0])
     assert by_kind["物业企业"][5] == "样本不足"                       # fewer households rated than the pack's minimum
     assert by_kind["项目经理"][2] == manager.name and by_kind["项目经理"][3] == firm.name
 

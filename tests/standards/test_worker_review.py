@@ -346,13 +346,16 @@ def test_the_excel_holds_the_page_rows(client, world):
     for _ in range(10):
         rated(world, community=world.comm_a, grid=world.grid_a1, rating=5)
     answered(world, community=world.comm_a, resident=world.res_a1, score=4.0)
-    wr.review_save(year=YEAR, worker=world.grid_worker_a1, place=world.grid_a1, street_score="80", comment="好",
-                   version=0, by=world.street_officer_a)
+    wr.review_save(year=YEAR, worker=world.grid_worker_a1, place=world.grid_a1, street_score="80",
+                   comment="=1+1 好", version=0, by=world.street_officer_a)
     client.force_login(world.street_officer_a)
     r = client.get(f"/standards/workers/export.xlsx?year={YEAR}")
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxml")
-    rows = list(load_workbook(BytesIO(b"".join(r.streaming_content))).active.iter_rows(values_only=True))
+    content = b"".join(r.streaming_content)
+    rows = list(load_workbook(BytesIO(content)).active.iter_rows(values_only=True))
     assert rows[0][:5] == ("年度", "社区", "网格", "姓名", "岗位")
+    from tests.core.test_spreadsheets import assert_written_as_text
+    assert_written_as_text(content, "=1+1 好")  # the street's comment stays text
     by_name = {row[3]: row for row in rows[1:]}
     assert set(by_name) == {"cw_a", "gw_a1"}
     grid = by_name["gw_a1"]
