@@ -240,7 +240,7 @@ def test_small_build_is_consistent_and_realistic():
     room_codes = {code for code, _ in Facility.ROOMS}
     assert all(set(f.rooms) <= room_codes for f in facilities.values())
 
-    # Accounts: one per role (two community workers), scoped at the right level.
+    # Accounts: one per role (two community workers, two provider accounts), scoped at the right level.
     everyone = list(User.objects.prefetch_related("assignments__place"))
     users = {u.username: u for u in everyone if u.has_usable_password()}
     assert set(users) == {u for u, _r, _p in demo.DEMO_ACCOUNTS}
@@ -248,7 +248,7 @@ def test_small_build_is_consistent_and_realistic():
     assert all(not u.has_usable_password() for u in everyone if u.username not in users)
     assert Counter(a.role for u in users.values() for a in u.assignments.all()) == {
         Role.ADMIN: 1, Role.STREET: 1, Role.COMMUNITY: 2, Role.GRID: 1, Role.DEPARTMENT: 1, Role.RESIDENT: 3,
-        Role.AUDITOR: 1, Role.SECURITY: 1, Role.PROVIDER: 1}
+        Role.AUDITOR: 1, Role.SECURITY: 1, Role.PROVIDER: 2}  # a social worker and a property firm's account
     # the resident accounts (resident, resident2, resident3): each a living resident of its own household
     homes = [users[u].resident for u in ("resident", "resident2", "resident3")]
     assert all(r is not None and r.status == "active" and r.phone_enc for r in homes)

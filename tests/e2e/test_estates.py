@@ -97,3 +97,39 @@ def test_public_blacklist_on_a_phone(page, live_server, live_world):
     expect(page.locator("[data-testid=public-blacklist]")).to_contain_text("欧***")
     assert "欧阳修文" not in page.content()
     fits_phone(page)
+
+
+def test_the_firms_account_appeals_online_on_a_phone(page, live_server, live_world):
+    """The firm's own account (a provider post bound to the firm) sees its estate and its manager's
+    entry, is refused an empty appeal with the field named, then appeals; the district sees how it came."""
+    from gongzhi.accounts.models import Role
+    from gongzhi.core.scope import Scope
+    from gongzhi.estates import firms
+    from gongzhi.estates.manifest import MANAGE_ESTATES
+    from gongzhi.estates.models import AppealState, BlacklistEntry
+    w = live_world
+    estate = w.hh_a1.dwelling.building.estate
+    firm, manager = _firm()
+    services.contract_create(estate=estate, firm=firm, manager=manager, starts_on=timezone.localdate(),
+                             ends_on=timezone.localdate().replace(year=timezone.localdate().year + 2),
+                             fee_residential="1.20", by=w.community_worker_a)
+    entry = credit.blacklist_add(manager=manager, reason="电梯投诉多次超时未整改", listed_on=timezone.localdate(),
+                                 by=w.admin)
+    f.user("wy_a", Role.PROVIDER, w.street_a, display_name="华立新")
+    firms.staff_bind(firm=firm, username="wy_a", by=w.street_officer_a,
+                     scope=Scope.for_user_capability(w.street_officer_a, MANAGE_ESTATES))
+    login(page, live_server, "wy_a")
+    page.goto(f"{live_server.url}/estates/mine/")
+    expect(page.locator("[data-testid=firm-block]")).to_contain_text(estate.name)
+    page.click("summary >> text=在线申诉")
+    page.fill(f"#appeal_{entry.pk}", " ")
+    page.eval_on_selector(f"#appeal_{entry.pk}", "el => el.removeAttribute('required')")
+    page.click("button >> text=提交申诉")
+    expect(page.locator("[data-testid=firm-error]")).to_contain_text("申诉理由")
+    fits_phone(page)
+    page.eval_on_selector("[data-testid=firm-blacklist] details", "d => { d.open = true; }")
+    page.fill(f"#appeal_{entry.pk}", "已更换维保单位,电梯全部检修完毕")
+    page.click("button >> text=提交申诉")
+    expect(page.locator("[data-testid=firm-blacklist]")).to_contain_text("企业在线申诉")
+    fits_phone(page)
+    assert BlacklistEntry.objects.get(pk=entry.pk).appeal_state == AppealState.PENDING

@@ -26,6 +26,11 @@ ENDPOINTS = {
     "estates:blacklist_new": ("POST", lambda w: "/estates/blacklist/new/"),
     "estates:blacklist_appeal": ("POST", lambda w: f"/estates/blacklist/{w.blacklist_b.pk}/appeal/"),
     "estates:blacklist_decide": ("POST", lambda w: f"/estates/blacklist/{w.blacklist_b.pk}/decide/"),
+    # the firm's account bound in B: only a post whose places hold its provider post may end it
+    "estates:firm_staff_end": ("POST", lambda w: f"/estates/firm-staff/{w.firm_staff_b.pk}/end/"),
+    # a firm's own appeal: no role of the matrix works for a firm (the firm's accounts: tests/estates/
+    # test_firm_accounts.py, another firm's entry is 404)
+    "estates:firm_appeal": ("POST", lambda w: f"/estates/mine/blacklist/{w.blacklist_b.pk}/appeal/"),
 }
 LISTS = {
     "estates:list": "/estates/",
@@ -37,6 +42,8 @@ LISTS = {
     "estates:blacklist": "/estates/blacklist/",
     # the resident's page: their own estate's evaluations only
     "estates:rate": "/estates/rate/",
+    # the firm's own page: provider posts bound to a firm only (403 for every role here)
+    "estates:firm_home": "/estates/mine/",
 }
 OTHER = {
     # the firms' register is shared by the district; creating a firm or a manager touches no place's records
@@ -45,6 +52,10 @@ OTHER = {
     # public, firms by name and managers by surname only (tests/estates/test_evaluation_credit.py::
     # test_public_blacklist_masks_the_manager)
     "estates:public_blacklist",
+    # binding an account checks the account's provider post against the binder's places and refuses
+    # with a message on the firm's page (tests/estates/test_firm_accounts.py::
+    # test_binding_needs_a_provider_post_in_the_binders_places)
+    "estates:firm_staff_bind",
 }
 BODY = {"mode": "committee", "firm": "", "manager": "", "starts_on": "2026-01-01", "ends_on": "2027-01-01",
         "fee_residential": "1.0", "elected_on": "2025-01-01", "term_ends": "2029-01-01", "kind": "committee",
@@ -76,12 +87,19 @@ def build(w):
     w.evaluation_b = evaluations.evaluation_open(estate=estate, year=today.year, by=w.community_worker_b)
     evaluations.evaluation_answer(evaluation=w.evaluation_b, resident=w.res_b1, answers=[4, 4, 4, 4, 4])
     w.blacklist_b = credit.blacklist_add(firm=w.firm_b, reason="多次违规收费", listed_on=today, by=w.community_worker_b)
+    from gongzhi.core.scope import Scope
+    from gongzhi.estates import firms
+    from gongzhi.estates.manifest import MANAGE_ESTATES
+    from tests.factories import user
+    user("wy_b", "provider", w.comm_b)
+    w.firm_staff_b = firms.staff_bind(firm=w.firm_b, username="wy_b", by=w.community_worker_b,
+                                      scope=Scope.for_user_capability(w.community_worker_b, MANAGE_ESTATES))
 
 
 def snapshot():
     from gongzhi.estates.models import (
-        BlacklistEntry, CommitteeMember, Contract, CreditRecord, EstateMeeting, EstateProfile, Evaluation, MeetingIssue,
-        OwnersCommittee, ProjectManager, PropertyFirm, Rating,
+        BlacklistEntry, CommitteeMember, Contract, CreditRecord, EstateMeeting, EstateProfile, Evaluation, FirmStaff,
+        MeetingIssue, OwnersCommittee, ProjectManager, PropertyFirm, Rating,
     )
     return (list(EstateProfile.objects.order_by("pk").values_list("pk", "mode", "version")),
             list(Contract.objects.order_by("pk").values_list("pk", "ended_on")),
@@ -91,4 +109,5 @@ def snapshot():
             list(MeetingIssue.objects.order_by("pk").values_list("pk", "state", "follow_up")),
             Evaluation.objects.count(), Rating.objects.count(), CreditRecord.objects.count(),
             PropertyFirm.objects.count(), ProjectManager.objects.count(),
-            list(BlacklistEntry.objects.order_by("pk").values_list("pk", "appeal_state", "version")))
+            list(BlacklistEntry.objects.order_by("pk").values_list("pk", "appeal_state", "version")),
+            list(FirmStaff.objects.order_by("pk").values_list("pk", "ended_on")))

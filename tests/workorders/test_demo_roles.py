@@ -31,6 +31,9 @@ REFUSED = {
     # a social organisation's worker: the service network's pages, no work orders (yet)
     "provider": {"/orders/?state=", "/orders/new/", "/orders/figures/", "/orders/visits/", "/orders/disputes/",
                  "/orders/catalogue/", "/orders/calendar/"},
+    # a property firm's account: its complaints are on its own page (/estates/mine/), not the order desk
+    "wuye": {"/orders/?state=", "/orders/new/", "/orders/figures/", "/orders/visits/", "/orders/disputes/",
+             "/orders/catalogue/", "/orders/calendar/"},
 }
 
 

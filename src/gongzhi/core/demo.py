@@ -77,6 +77,8 @@ ACCOUNTS = (
     DemoAccount("security", Role.SECURITY, DISTRICT_CODE, "邵国平", ""),
     # a social worker of the organisation that serves 东虹社区 (the network, care and estates parts bind it)
     DemoAccount("provider", Role.PROVIDER, ACCOUNT_COMMUNITY, "许倩", "宜兴市东虹社会工作服务中心"),
+    # a property firm's own account (estates binds it to the firm whose manager the district blacklisted)
+    DemoAccount("wuye", Role.PROVIDER, "320282001", "华立新", "物业企业"),
 )
 _ACCOUNTS = ACCOUNTS  # the name tests/standards reads
 _PLACE_NAMES = {DISTRICT_CODE: DISTRICT_NAME, "320282001": "宜城街道", ACCOUNT_COMMUNITY: "东虹社区",

@@ -24,9 +24,9 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from gongzhi.core.errors import ConflictError, RuleError, lock_version
-from gongzhi.estates import complaints
+from gongzhi.estates import complaints, firms
 from gongzhi.estates.models import (
-    AppealState, BlacklistEntry, Contract, CreditRecord, ProjectManager, PropertyFirm, Rating,
+    AppealChannel, AppealState, BlacklistEntry, Contract, CreditRecord, ProjectManager, PropertyFirm, Rating,
 )
 from gongzhi.estates.services import blacklisted, text
 from gongzhi.people.models import HouseholdStatus, Household
@@ -41,6 +41,7 @@ ERR_APPEAL_STATE = "该黑名单记录的申诉状态为「{state}」,不能再�
 ERR_APPEAL_DECIDE = "该黑名单记录没有待处理的申诉"
 ERR_CONFLICT = "该黑名单记录刚被他人修改,请刷新页面后重试"
 ERR_DECISION = "请选择申诉处理结果(维持或撤销)"
+ERR_APPEAL_DATE = "申诉日期须在列入日期({listed})之后、不晚于今天"
 
 
 # -- the formula ------------------------------------------------------------------------------------
@@ -174,8 +175,10 @@ def blacklist_add(*, firm: PropertyFirm | None = None, manager: ProjectManager |
                                              until=until, listed_by=by)
 
 
-def appeal(*, entry_id: int, version: int, appeal_text: str, on: dt.date | None = None) -> BlacklistEntry:
-    """The firm's (or the manager's) appeal, entered by the street as received."""
+def appeal(*, entry_id: int, version: int, appeal_text: str, on: dt.date | None = None, by=None,
+           channel: str = AppealChannel.PAPER) -> BlacklistEntry:
+    """The firm's (or the manager's) appeal: registered by the district as received on paper, or made
+    online by the firm's own account (firms.appeal_online); once per entry either way."""
     appeal_text = text(appeal_text, "申诉理由", limit=500, required=True)
     with transaction.atomic():
         entry = lock_version(BlacklistEntry.objects.all(), entry_id, version, ERR_CONFLICT)
@@ -183,6 +186,9 @@ def appeal(*, entry_id: int, version: int, appeal_text: str, on: dt.date | None 
             raise ConflictError(ERR_APPEAL_STATE.format(state=entry.get_appeal_state_display()))
         entry.appeal_state, entry.appeal_text = AppealState.PENDING, appeal_text
         entry.appealed_on = on or timezone.localdate()
+        if entry.appealed_on > timezone.localdate() or entry.appealed_on < entry.listed_on:
+            raise RuleError(ERR_APPEAL_DATE.format(listed=entry.listed_on))
+        entry.appeal_channel, entry.appealed_by = channel, by
         entry.version += 1
         entry.save()
         return entry
@@ -201,4 +207,5 @@ def appeal_decide(*, entry_id: int, version: int, revoke: bool | None, answer: s
         entry.appeal_answer, entry.decided_on, entry.decided_by = answer, timezone.localdate(), by
         entry.version += 1
         entry.save()
+        firms.tell_firm_of_decision(entry)
         return entry

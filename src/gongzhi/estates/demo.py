@@ -9,7 +9,8 @@
 - last year's evaluation of every managed estate (up to 20 households each, one rating per
   household), and this year's open in the demo resident's estate (so the resident can rate);
 - last year's and this year's credit scores, and one blacklisted project manager (the lowest score,
-  whose estates the residents rated poorly), with an appeal upheld.
+  whose estates the residents rated poorly), appealed online by the firm's own account (demo `wuye`,
+  bound to the firm) and upheld by the district.
 
 Its own random generator (random.Random(SEED)), so the parts after it stay as they were.
 """
@@ -22,8 +23,11 @@ from django.utils import timezone
 
 from gongzhi.core import codes
 from gongzhi.core.errors import RuleError
+from gongzhi.core.scope import Scope
 from gongzhi.estates import committees, credit, evaluations, services
-from gongzhi.estates.models import CreditRecord, ManagementMode, ProjectManager, PropertyFirm
+from gongzhi.estates import firms as firm_accounts
+from gongzhi.estates.manifest import MANAGE_ESTATES
+from gongzhi.estates.models import AppealChannel, CreditRecord, ManagementMode, ProjectManager, PropertyFirm
 from gongzhi.people.models import OrgKind, Organisation, PersonStatus, Resident
 from gongzhi.workorders import notify
 
@@ -171,8 +175,14 @@ def build(ctx) -> None:
             manager=worst.manager, by=admin, listed_on=today - dt.timedelta(days=30),
             until=today.replace(year=today.year + 2),
             reason=f"{last} 年度信用分 {worst.score} 分,低于 60 分;电梯故障投诉多次超时未整改")
+        # the firm's own account appeals online (paper appeals are registered by the district instead)
+        firm_account = ctx.accounts.get("wuye")
+        if firm_account is not None:
+            firm_accounts.staff_bind(firm=worst.manager.firm, username=firm_account.username,
+                             scope=Scope.for_user_capability(street_by, MANAGE_ESTATES), by=street_by)
         entry = credit.appeal(entry_id=entry.pk, version=entry.version, appeal_text="已更换维保单位,请求撤销",
-                              on=today - dt.timedelta(days=20))
+                              on=today - dt.timedelta(days=20), by=firm_account,
+                              channel=AppealChannel.ONLINE if firm_account else AppealChannel.PAPER)
         credit.appeal_decide(entry_id=entry.pk, version=entry.version, revoke=False,
                              answer="经核查整改未到位,维持列入", by=admin)
     ctx.summary.add(SUMMARY, estate_contracts=n_contracts, estate_ratings=n_ratings, estate_committees=n_committees)

@@ -294,6 +294,30 @@ class CreditRecord(models.Model):
         ]
 
 
+class FirmStaff(models.Model):
+    """A provider account (Role.PROVIDER) working for a property firm: it sees the firm's estates under
+    contract within its post's places, their complaints, the firm's credit and blacklist entries, and
+    appeals an entry online. Bound and ended by the community or street; the row is never deleted."""
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="firm_bindings")
+    firm = models.ForeignKey(PropertyFirm, on_delete=models.PROTECT, related_name="staff")
+    started_on = models.DateField("开始日期", default=timezone.localdate)
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    bound_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+
+    class Meta:
+        verbose_name = "物业企业账号"
+        ordering = ["-started_on", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["user", "firm"], condition=Q(ended_on=None),
+                                               name="estates_firm_staff_current")]
+
+
+class AppealChannel(models.TextChoices):
+    PAPER = "paper", "书面申诉(登记)"
+    ONLINE = "online", "企业在线申诉"
+
+
 class AppealState(models.TextChoices):
     NONE = "none", "未申诉"
     PENDING = "pending", "申诉待处理"
@@ -314,6 +338,9 @@ class BlacklistEntry(models.Model):
     appeal_state = models.CharField("申诉", max_length=8, choices=AppealState.choices, default=AppealState.NONE)
     appeal_text = models.CharField("申诉理由", max_length=500, blank=True)
     appealed_on = models.DateField("申诉日期", null=True, blank=True)
+    appeal_channel = models.CharField("申诉方式", max_length=8, choices=AppealChannel.choices, blank=True)
+    appealed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="申诉登记人")
     appeal_answer = models.CharField("申诉处理意见", max_length=500, blank=True)
     decided_on = models.DateField("申诉处理日期", null=True, blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from gongzhi.estates import firm_views as fv
 from gongzhi.estates import views
 from gongzhi.estates import work_views as wv
 
@@ -17,6 +18,10 @@ urlpatterns = [
     path("firms/new/", views.firm_new, name="firm_new"),
     path("firms/<int:pk>/", views.firm_detail, name="firm"),
     path("firms/<int:pk>/managers/", views.manager_add, name="manager_add"),
+    path("firms/<int:pk>/staff/", fv.firm_staff_bind, name="firm_staff_bind"),
+    path("firm-staff/<int:pk>/end/", fv.firm_staff_end, name="firm_staff_end"),
+    path("mine/", fv.firm_home, name="firm_home"),
+    path("mine/blacklist/<int:pk>/appeal/", fv.firm_appeal, name="firm_appeal"),
     path("committees/<int:pk>/", wv.committee_detail, name="committee"),
     path("committees/<int:pk>/members/", wv.committee_member, name="committee_member"),
     path("committees/<int:pk>/file/", wv.committee_file, name="committee_file"),

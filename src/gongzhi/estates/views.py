@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import requires
+from gongzhi.estates import firms
 from gongzhi.estates import selectors as sel
 from gongzhi.estates import services as svc
 from gongzhi.estates.manifest import (
@@ -245,6 +246,8 @@ def firm_detail(request, pk):
         "credit": CreditRecord.objects.filter(firm=firm).order_by("-year").first(),
         "listed": svc.blacklisted(firm=firm),
         "history": list(firm.blacklist.all()),
+        "staff": [s for s in firm.staff.filter(ended_on__isnull=True).select_related("user").order_by("started_on", "pk")
+                  if any(request.scope.contains(p.place) for p in firms.provider_posts(s.user))],
         "can_add": request.scope.can(MANAGE_ESTATES), "can_blacklist": request.scope.can(MANAGE_BLACKLIST)})
 
 
