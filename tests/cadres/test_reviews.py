@@ -170,3 +170,19 @@ def test_void_keeps_the_round_with_its_reason(vil):
     assert ReviewRound.objects.get().state == RoundState.VOIDED
     _open(w)  # the half-year may be reviewed again
     assert ReviewRound.objects.count() == 2
+
+
+def test_raters_with_an_account_hear_that_the_round_opened(vil):
+    from gongzhi.workorders.models import Notification
+    w = vil
+    from gongzhi.accounts.models import User
+    User.objects.filter(pk=account(w, w.mem).pk).update(is_active=False)  # a closed account hears nothing
+    rnd = _open(w)
+    told = Notification.objects.filter(kind=services.NOTICE_ROUND)
+    assert set(told.values_list("user_id", flat=True)) == {account(w, r).pk for r in (w.sec, w.dep, w.party, w.rep)}
+    assert not told.filter(user=account(w, w.outsider)).exists()  # 郑群众 is not on the roll
+    assert all("2026-06-10 至 2026-06-20" in n.text and rnd.community.name in n.text for n in told)
+    # a refused round tells nobody
+    with pytest.raises(RuleError):
+        _open(w)
+    assert told.count() == 4

@@ -3,6 +3,7 @@ cadres with the villagers' ratings, the 经管站's half-yearly audits and the t
 their follow-up, the cadres' public pledges, and the branch's review of party-activist candidates."""
 from gongzhi.accounts.models import Role
 from gongzhi.core.modules import DemoPart, Module, NavEntry, Panel, capability, register
+from gongzhi.core.notices import NoticeKind
 
 # the district and the town see their villages; a village committee its own (never who rated whom)
 VIEW_CADRES = capability("view_cadre_supervision", "查看村干部监督", Role.ADMIN, Role.STREET, Role.COMMUNITY)
@@ -26,5 +27,7 @@ MODULE = register(Module(
     extras={"metrics": ("gongzhi.cadres.metrics.METRICS",),
             # the village's pledges and audit conclusions on its disclosure board (disclosure)
             "disclosure_sections": ("gongzhi.cadres.board.pledges", "gongzhi.cadres.board.audits"),
+            # the villagers on a round's roll hear that it opened (inbox, and SMS or digest as each chose)
+            "notice_kinds": (NoticeKind("cadrereview", "村干部民主评议", capability=RATE_CADRES, order=72),),
             "demo_counts": (("gongzhi.cadres.demo.build", "gongzhi.cadres.demo.count_existing"),)},
 ))

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from gongzhi.accounts.models import User
 from gongzhi.cadres import rules
 from gongzhi.cadres.models import (
     AUDIT_FORMS, COMMENT_MAX, REASON_MAX, TALK_FORMS, ActivistOutcome, ActivistReview, CadreLink, Oversight, CheckKind,
@@ -19,6 +20,7 @@ from gongzhi.cadres.models import (
 )
 from gongzhi.core.errors import ConflictError, RuleError, lock_version
 from gongzhi.core.validators import check_text
+from gongzhi.workorders import notify
 from gongzhi.governance.models import PostKind, ResidentPost
 from gongzhi.ledgers.models import Worker
 from gongzhi.people.models import PersonStatus, Resident
@@ -199,17 +201,31 @@ def round_open(*, village, year: int, half: int, opens_on: dt.date, closes_on: d
         raise RuleError(ERR_NO_RATERS.format(village=village.name))
     lines = rules.lines_for(village)
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # the round, its cadres and its roll, or nothing
             rnd = ReviewRound.objects.create(
                 community=village, year=year, half=half, opens_on=opens_on, closes_on=closes_on, note=note,
                 approval_line=lines.flag_at_most, counts_basic=lines.counts_basic, pack_id=lines.pack_id,
                 pack_title=lines.pack_title, raters=len(roll), created_by=by)
+            Subject.objects.bulk_create([Subject(round=rnd, worker=w, resident=r, name=w.name, posts=w.posts())
+                                         for w, r in subjects])
+            Rater.objects.bulk_create([Rater(round=rnd, resident_id=rid, basis=",".join(b))
+                                       for rid, b in sorted(roll.items())])
+            _tell_raters(rnd, list(roll))
     except IntegrityError:
         raise RuleError(ERR_ROUND_EXISTS.format(village=village.name, label=label)) from None
-    Subject.objects.bulk_create([Subject(round=rnd, worker=w, resident=r, name=w.name, posts=w.posts())
-                                 for w, r in subjects])
-    Rater.objects.bulk_create([Rater(round=rnd, resident_id=rid, basis=",".join(b)) for rid, b in sorted(roll.items())])
     return rnd
+
+
+NOTICE_ROUND = "cadrereview"
+
+
+def _tell_raters(rnd: ReviewRound, resident_ids: list[int]) -> int:
+    """The raters who have an account hear of the round and its window (the others are told at the
+    villagers' meeting or on paper, as before)."""
+    users = User.objects.filter(resident_id__in=resident_ids, is_active=True).values_list("pk", flat=True)
+    return notify.notify(list(users), order=None, kind=NOTICE_ROUND,
+                         text=f"{rnd.community.name}{rnd.label}村干部民主评议:{rnd.opens_on:%Y-%m-%d} 至 "
+                              f"{rnd.closes_on:%Y-%m-%d},请在“评议村干部”中对每名村干部评议")
 
 
 def _clean_verdict(verdict: str, comment: str) -> tuple[str, str]:
