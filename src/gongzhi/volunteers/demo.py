@@ -182,6 +182,8 @@ def build(ctx) -> None:
         SignUp.objects.filter(volunteer=OuterRef("pk"), hours__isnull=False).values("volunteer")
         .annotate(h=Sum("hours")).values("h")), Value(Decimal(0)), output_field=DecimalField()))
 
+    services.rollup_rebuild(community_ids=ids)
+
     # the time bank: points for every confirmed record, some spent on the community's offers
     accounts = {a.volunteer_id: a for a in PointAccount.objects.filter(community_id__in=ids, kind=AccountKind.PERSON)}
     issue = {a.community_id: a for a in PointAccount.objects.filter(community_id__in=ids, kind=AccountKind.ISSUE)}

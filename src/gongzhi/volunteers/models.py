@@ -162,6 +162,24 @@ class SignUp(models.Model):
         return self.hours is not None
 
 
+class VolunteerYear(models.Model):
+    """The rollup of confirmed service per volunteer, community and year: `hours` and `records` are
+    the SUM and COUNT of the sign-ups' confirmed hours of that year at that community, kept in the
+    same transaction as each confirmation (services.hours_confirm), so the yearly report and the
+    hours page read a few rows instead of every record. `selectors.rollup_drift` compares it with
+    the plain sums over the records (the tests, under concurrency)."""
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="years")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    hours = models.DecimalField("确认时长", max_digits=9, decimal_places=1, default=0)
+    records = models.PositiveIntegerField("服务次数", default=0)
+
+    class Meta:
+        ordering = ["-year", "community_id"]
+        constraints = [models.UniqueConstraint(fields=["volunteer", "community", "year"], name="vol_year_one_row")]
+        indexes = [models.Index(fields=["community", "year"], name="vol_year_community")]
+
+
 class Certificate(models.Model):
     """志愿服务证明: the confirmed hours of the records it lists, with a public verification code."""
     volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="certificates")

@@ -15,7 +15,9 @@ from django.http import Http404
 from gongzhi.accounts.models import Role
 from gongzhi.core.scope import Scope
 from gongzhi.places.models import Level, Place
-from gongzhi.volunteers.models import Activity, Certificate, PointAccount, PointEntry, SignUp, Team, Volunteer
+from gongzhi.volunteers.models import (
+    Activity, Certificate, PointAccount, PointEntry, SignUp, Team, Volunteer, VolunteerYear,
+)
 
 NOT_FOUND = "未找到或无权访问"
 
@@ -124,11 +126,38 @@ def my_records(volunteer: Volunteer, limit: int = 50) -> list[SignUp]:
 
 
 def hours_by_year(volunteer: Volunteer) -> list[dict]:
-    """Confirmed hours and records per year (one grouped query on the volunteer's index)."""
+    """Confirmed hours and records per year, from the yearly rollup (a few rows per volunteer)."""
+    rows = (VolunteerYear.objects.filter(volunteer=volunteer).values("year")
+            .annotate(h=Sum("hours"), n=Sum("records")).order_by("-year"))
+    return [{"year": r["year"], "hours": r["h"], "records": r["n"]} for r in rows if r["n"]]
+
+
+def hours_by_year_reference(volunteer: Volunteer) -> list[dict]:
+    """The same from the records themselves (the plain reference the rollup is tested against)."""
     from django.db.models.functions import ExtractYear
     rows = (SignUp.objects.filter(volunteer=volunteer, hours__isnull=False).annotate(y=ExtractYear("served_on"))
             .values("y").annotate(h=Sum("hours"), n=Count("id")).order_by("-y"))
     return [{"year": r["y"], "hours": r["h"], "records": r["n"]} for r in rows]
+
+
+def rollup_drift(community_ids: list[int] | None = None) -> list[tuple]:
+    """(volunteer, community, year, rollup hours, records, plain hours, records) wherever the rollup
+    differs from the SUM and COUNT over the confirmed records: empty when there is no drift."""
+    from django.db.models.functions import ExtractYear
+    records = SignUp.objects.filter(hours__isnull=False)
+    rollup = VolunteerYear.objects.all()
+    if community_ids is not None:
+        records, rollup = records.filter(community_id__in=community_ids), rollup.filter(community_id__in=community_ids)
+    plain = {(r["volunteer_id"], r["community_id"], r["y"]): (r["h"], r["n"]) for r in
+             records.annotate(y=ExtractYear("served_on")).values("volunteer_id", "community_id", "y")
+             .annotate(h=Sum("hours"), n=Count("id")).order_by()}
+    kept = {(r.volunteer_id, r.community_id, r.year): (r.hours, r.records) for r in rollup}
+    out = []
+    for key in sorted(set(plain) | set(kept)):
+        a, b = kept.get(key, (Decimal(0), 0)), plain.get(key, (Decimal(0), 0))
+        if a[0] != b[0] or a[1] != b[1]:
+            out.append((*key, *a, *b))
+    return out
 
 
 def my_certificates(volunteer: Volunteer) -> list[Certificate]:
@@ -168,13 +197,28 @@ def team_hours(scope: Scope) -> list[dict]:
 
 def yearly_report(scope: Scope, year: int) -> list[dict]:
     """Per community of the scope: registered volunteers, activities held, records and confirmed hours
-    of `year`, and volunteers who served: aggregates in the database, one query each."""
+    of `year`, and volunteers who served: aggregates in the database over the yearly rollup (one row
+    per volunteer who served there that year), one query each."""
+    communities = list(communities_in(scope).values("pk", "name", "code", "parent__name"))
+    ids = [c["pk"] for c in communities]
+    served = {r["community_id"]: r for r in VolunteerYear.objects.filter(community_id__in=ids, year=year, records__gt=0)
+              .values("community_id").annotate(records=Sum("records"), hours=Sum("hours"), people=Count("id"))
+              .order_by()}
+    return _report_rows(communities, ids, year, served)
+
+
+def yearly_report_reference(scope: Scope, year: int) -> list[dict]:
+    """The same report from the records themselves (the plain reference the rollup is tested against)."""
     communities = list(communities_in(scope).values("pk", "name", "code", "parent__name"))
     ids = [c["pk"] for c in communities]
     served = {r["community_id"]: r for r in SignUp.objects.filter(community_id__in=ids, hours__isnull=False,
                                                                   served_on__year=year)
               .values("community_id").annotate(records=Count("id"), hours=Sum("hours"),
                                                people=Count("volunteer_id", distinct=True)).order_by()}
+    return _report_rows(communities, ids, year, served)
+
+
+def _report_rows(communities: list[dict], ids: list[int], year: int, served: dict) -> list[dict]:
     acts = dict(Activity.objects.filter(community_id__in=ids, starts_at__year=year, state="published")
                 .values("community_id").annotate(n=Count("id")).order_by().values_list("community_id", "n"))
     vols = dict(Volunteer.objects.filter(community_id__in=ids, left_on__isnull=True)
