@@ -311,6 +311,14 @@ WHERE checked_in_at IS NULL AND state = 'signed'
                      AND a.starts_at <= %s AND a.ends_at >= %s)
   AND volunteer_id = (SELECT v.id FROM volunteers_volunteer v WHERE v.resident_id = %s AND v.left_on IS NULL)
 RETURNING id, activity_id, volunteer_id, checked_in_at"""
+_CHECK_IN_WHY_SQL = """
+SELECT a.title, a.state, a.starts_at, a.ends_at, v.id, v.left_on, r.name, s.id, s.state, s.checked_in_at
+FROM volunteers_activity a
+LEFT JOIN volunteers_volunteer v ON v.resident_id = %s
+LEFT JOIN people_resident r ON r.id = v.resident_id
+LEFT JOIN volunteers_signup s ON s.activity_id = a.id AND s.volunteer_id = v.id
+WHERE a.token = %s"""
+ERR_TOKEN = "二维码无效或已过期,请向组织者核对"
 
 
 def check_in(*, token: str, resident: Resident | None, now: dt.datetime | None = None) -> SignUp:
@@ -329,25 +337,41 @@ def check_in(*, token: str, resident: Resident | None, now: dt.datetime | None =
         if row is not None:
             return SignUp.from_db(connection.alias, ["id", "activity_id", "volunteer_id", "checked_in_at"],
                                   list(row[:3]) + [now])
-    activity = activity_by_token(token)
-    if activity.state == ActivityState.CANCELLED:
-        raise RuleError(ERR_CANCELLED.format(title=activity.title))
-    record = _own_signup(activity, resident)
-    opens = activity.starts_at - CHECKIN_EARLY
+    # nothing matched: one read of the activity, the volunteer and their sign-up says why
+    with connection.cursor() as cur:
+        cur.execute(_CHECK_IN_WHY_SQL, [resident.pk if resident is not None else None, token])
+        row = cur.fetchone()
+    if row is None or not token:
+        raise RuleError(ERR_TOKEN)
+    title, state, starts_at, ends_at, volunteer_id, left_on, name, signup_id, signup_state, checked_in_at = row
+    if connection.vendor == "sqlite":  # raw rows carry text there
+        from django.utils.dateparse import parse_datetime
+        starts_at, ends_at, checked_in_at = (parse_datetime(v) if isinstance(v, str) else v
+                                             for v in (starts_at, ends_at, checked_in_at))
+        starts_at, ends_at, checked_in_at = (timezone.make_aware(v, dt.timezone.utc)
+                                             if v is not None and timezone.is_naive(v) else v
+                                             for v in (starts_at, ends_at, checked_in_at))
+    if state == ActivityState.CANCELLED:
+        raise RuleError(ERR_CANCELLED.format(title=title))
+    if volunteer_id is None:
+        raise RuleError(ERR_NOT_VOLUNTEER)
+    if left_on is not None:
+        raise RuleError(ERR_LEFT.format(name=name))
+    if signup_id is None or signup_state != SignUpState.SIGNED:
+        raise RuleError(ERR_NOT_SIGNED.format(title=title))
+    opens = starts_at - CHECKIN_EARLY
     if now < opens:
-        raise RuleError(ERR_CHECKIN_EARLY.format(title=activity.title, start=_hm(activity.starts_at), opens=_hm(opens)))
-    if now > activity.ends_at:
-        raise RuleError(ERR_CHECKIN_LATE.format(title=activity.title, end=_hm(activity.ends_at)))
-    if record.checked_in_at is not None:
-        raise RuleError(ERR_CHECKED_IN.format(time=_hm(record.checked_in_at)))
-    # every condition holds now (the sign-up was withdrawn and renewed, or the volunteer came back a
-    # moment ago): the same conditional update on the record itself
-    if not SignUp.objects.filter(pk=record.pk, checked_in_at__isnull=True, state=SignUpState.SIGNED).update(
+        raise RuleError(ERR_CHECKIN_EARLY.format(title=title, start=_hm(starts_at), opens=_hm(opens)))
+    if now > ends_at:
+        raise RuleError(ERR_CHECKIN_LATE.format(title=title, end=_hm(ends_at)))
+    if checked_in_at is not None:
+        raise RuleError(ERR_CHECKED_IN.format(time=_hm(checked_in_at)))
+    # every condition holds now (the sign-up was renewed or the volunteer came back a moment ago):
+    # the same conditional update on the record itself
+    if not SignUp.objects.filter(pk=signup_id, checked_in_at__isnull=True, state=SignUpState.SIGNED).update(
             checked_in_at=now):
-        record.refresh_from_db()
-        raise RuleError(ERR_CHECKED_IN.format(time=_hm(record.checked_in_at)))
-    record.checked_in_at = now
-    return record
+        raise RuleError(ERR_CHECKED_IN.format(time=_hm(SignUp.objects.get(pk=signup_id).checked_in_at)))
+    return SignUp.objects.get(pk=signup_id)
 
 
 def check_out(*, token: str, resident: Resident | None, now: dt.datetime | None = None) -> SignUp:
@@ -371,7 +395,7 @@ def check_out(*, token: str, resident: Resident | None, now: dt.datetime | None 
 def activity_by_token(token: str) -> Activity:
     activity = Activity.objects.filter(token=(token or "")[:32]).first() if token else None
     if activity is None:
-        raise RuleError("二维码无效或已过期,请向组织者核对")
+        raise RuleError(ERR_TOKEN)
     return activity
 
 
