@@ -16,7 +16,8 @@ from gongzhi.accounts.models import Role
 from gongzhi.core.scope import Scope
 from gongzhi.places.models import Level, Place
 from gongzhi.volunteers.models import (
-    Activity, Certificate, PointAccount, PointEntry, SignUp, Team, Volunteer, VolunteerYear,
+    Activity, Certificate, Commendation, Evaluation, PointAccount, PointEntry, SignUp, Team, Training,
+    TrainingAttendance, Volunteer, VolunteerYear,
 )
 
 NOT_FOUND = "未找到或无权访问"
@@ -192,7 +193,13 @@ def team_hours(scope: Scope) -> list[dict]:
             .values("team_id", "team__name", "community__name")
             .annotate(members=Count("id", filter=Q(left_on__isnull=True)), hours=Coalesce(Sum("hours"), Decimal(0)))
             .order_by("-hours"))
-    return list(rows)
+    rows = list(rows)
+    honours = dict(Commendation.objects.filter(volunteer__team_id__in=[r["team_id"] for r in rows])
+                   .values("volunteer__team_id").annotate(n=Count("id")).order_by()
+                   .values_list("volunteer__team_id", "n"))
+    for r in rows:
+        r["commendations"] = honours.get(r["team_id"], 0)
+    return rows
 
 
 def yearly_report(scope: Scope, year: int) -> list[dict]:
@@ -223,11 +230,54 @@ def _report_rows(communities: list[dict], ids: list[int], year: int, served: dic
                 .values("community_id").annotate(n=Count("id")).order_by().values_list("community_id", "n"))
     vols = dict(Volunteer.objects.filter(community_id__in=ids, left_on__isnull=True)
                 .values("community_id").annotate(n=Count("id")).order_by().values_list("community_id", "n"))
+    trained = dict(TrainingAttendance.objects.filter(training__community_id__in=ids, training__held_on__year=year)
+                   .values("training__community_id").annotate(n=Count("volunteer_id", distinct=True)).order_by()
+                   .values_list("training__community_id", "n"))
+    honours = dict(Commendation.objects.filter(community_id__in=ids, awarded_on__year=year).values("community_id")
+                   .annotate(n=Count("id")).order_by().values_list("community_id", "n"))
     out = []
     for c in communities:
         s = served.get(c["pk"], {})
         out.append({"community": c["name"], "code": c["code"], "street": c["parent__name"],
                     "volunteers": vols.get(c["pk"], 0), "activities": acts.get(c["pk"], 0),
                     "records": s.get("records", 0), "people": s.get("people", 0),
-                    "hours": s.get("hours") or Decimal(0)})
+                    "hours": s.get("hours") or Decimal(0), "trained": trained.get(c["pk"], 0),
+                    "commendations": honours.get(c["pk"], 0)})
     return out
+
+
+# -- training, evaluations and commendations -------------------------------------------------------------
+def trainings_in(scope: Scope) -> QuerySet[Training]:
+    return (Training.objects.filter(community_id__in=community_ids(scope, staff_only=True))
+            .select_related("community").annotate(n_attended=Count("attendance")))
+
+
+def access_training(scope: Scope, pk) -> Training:
+    training = trainings_in(scope).filter(pk=_pk(pk)).first()
+    if training is None:
+        raise Http404(NOT_FOUND)
+    return training
+
+
+def attendance_of(training: Training) -> list[TrainingAttendance]:
+    return list(TrainingAttendance.objects.filter(training=training).select_related("volunteer__resident")
+                .order_by("volunteer__resident__name", "pk"))
+
+
+def honours_in(scope: Scope, *, year: int | None = None) -> QuerySet[Commendation]:
+    qs = (Commendation.objects.filter(community_id__in=community_ids(scope, staff_only=True))
+          .select_related("volunteer__resident", "community"))
+    if year:
+        qs = qs.filter(awarded_on__year=year)
+    return qs.order_by("-awarded_on", "-pk")
+
+
+def growth_of(volunteer: Volunteer) -> dict:
+    """The volunteer's trainings (with their hours: not service hours), evaluations and commendations:
+    for their own page and the staff page (the caller has been checked for this volunteer)."""
+    trainings = list(Training.objects.filter(attendance__volunteer=volunteer).order_by("-held_on", "-pk")[:50])
+    return {"trainings": trainings,
+            "training_hours": Training.objects.filter(attendance__volunteer=volunteer).aggregate(
+                h=Coalesce(Sum("hours"), Decimal(0)))["h"],
+            "evaluations": list(Evaluation.objects.filter(volunteer=volunteer).order_by("-year")[:20]),
+            "commendations": list(Commendation.objects.filter(volunteer=volunteer).order_by("-awarded_on", "-pk")[:50])}

@@ -25,8 +25,9 @@ from gongzhi.people.models import PersonStatus, Resident
 from gongzhi.people.selectors import active_resident_by_id_number
 from gongzhi.places.models import Level, Place
 from gongzhi.volunteers.models import (
-    SKILL_LABELS, AccountKind, Activity, ActivityState, Availability, Certificate, EntryKind, Offer, PointAccount,
-    PointEntry, SignUp, SignUpState, Team, Volunteer, VolunteerYear,
+    SKILL_LABELS, AccountKind, Activity, ActivityState, Availability, Certificate, Commendation, EntryKind, Evaluation,
+    Grade, HonourLevel, Offer, PointAccount, PointEntry, SignUp, SignUpState, Team, Training, TrainingAttendance,
+    Volunteer, VolunteerYear,
 )
 
 # points earned per confirmed hour (the community's rule; kept here as data)
@@ -679,3 +680,116 @@ def points_spend(*, volunteer: Volunteer, offer: Offer, by, request_key: str | N
 def points_short_message(volunteer: Volunteer, offer: Offer) -> str:
     balance = PointAccount.objects.filter(volunteer=volunteer).values_list("balance", flat=True).first() or 0
     return ERR_POINTS_SHORT.format(title=offer.title, points=offer.points, name=volunteer.resident.name, balance=balance)
+
+
+# -- training, evaluations and commendations (P-VOL-2) -------------------------------------------------
+ERR_COURSE = "请填写培训课程名称"
+ERR_TRAINER = "请填写授课人"
+ERR_TRAINING_DATE = "培训日期须是 {low} 到 {high} 之间的日期(年-月-日)"
+ERR_TRAINING_HOURS = "培训学时须是 0.5 到 24 之间的数字(最多一位小数)"
+ERR_ATTEND_NONE = "请选择参加培训的志愿者"
+ERR_ATTEND_FOREIGN = "所选人员不是{community}的在册志愿者"
+ERR_GRADE = "请选择评价等次(优秀、称职、基本称职、不称职)"
+ERR_EVAL_REASON = "请填写评价理由(最多 300 字)"
+ERR_EVAL_YEAR = "评价年度须在 {low} 到 {high} 之间"
+ERR_EVALUATED = "{name} {year} 年度已评价为「{grade}」,不能重复评价"
+ERR_HONOUR_TITLE = "请填写表彰名称"
+ERR_HONOUR_LEVEL = "请选择表彰级别"
+ERR_HONOUR_DATE = "表彰日期须是 {low} 到 {high} 之间的日期(年-月-日)"
+ERR_HONOUR_ISSUER = "请填写授予单位"
+
+
+def _date_between(value, low: dt.date, high: dt.date, message: str) -> dt.date:
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            value = None
+    if not isinstance(value, dt.date) or not low <= value <= high:
+        raise RuleError(message.format(low=low, high=high))
+    return value
+
+
+def _text(value, limit: int, message: str) -> str:
+    value = (value or "").strip() if isinstance(value, str) else ""
+    if not value:
+        raise RuleError(message)
+    return value[:limit]
+
+
+def training_add(*, community: Place, course: str, held_on, hours, trainer: str, by) -> Training:
+    """Record a training session of `community`'s volunteers (attendance is added after)."""
+    _community(community)
+    course = _text(course, 100, ERR_COURSE)
+    trainer = _text(trainer, 60, ERR_TRAINER)
+    today = timezone.localdate()
+    held_on = _date_between(held_on, dt.date(2000, 1, 1), today + dt.timedelta(days=366), ERR_TRAINING_DATE)
+    try:
+        value = Decimal(str(hours).strip())
+    except (InvalidOperation, ValueError):
+        raise RuleError(ERR_TRAINING_HOURS) from None
+    if not value.is_finite() or not Decimal("0.5") <= value <= 24 or value != value.quantize(Decimal("0.1")):
+        raise RuleError(ERR_TRAINING_HOURS)
+    return Training.objects.create(community=community, course=course, held_on=held_on, hours=value,
+                                   trainer=trainer, created_by=by)
+
+
+@transaction.atomic
+def training_attend(*, training: Training, volunteer_ids, by) -> int:
+    """Mark the volunteers `volunteer_ids` (current volunteers of the training's community) as having
+    attended: all or none; one already marked stays as it was. Returns how many were added."""
+    ids = set()
+    for raw in volunteer_ids or ():
+        try:
+            ids.add(int(raw))
+        except (TypeError, ValueError):
+            raise RuleError(ERR_ATTEND_FOREIGN.format(community=training.community.name)) from None
+    if not ids:
+        raise RuleError(ERR_ATTEND_NONE)
+    if any(not 0 < i < 2**63 for i in ids):
+        raise RuleError(ERR_ATTEND_FOREIGN.format(community=training.community.name))
+    found = set(Volunteer.objects.filter(pk__in=ids, community_id=training.community_id, left_on__isnull=True)
+                .values_list("pk", flat=True))
+    if found != ids:
+        raise RuleError(ERR_ATTEND_FOREIGN.format(community=training.community.name))
+    before = TrainingAttendance.objects.filter(training=training).count()
+    TrainingAttendance.objects.bulk_create([TrainingAttendance(training=training, volunteer_id=i, recorded_by=by)
+                                           for i in sorted(ids)], ignore_conflicts=True)
+    return TrainingAttendance.objects.filter(training=training).count() - before
+
+
+def evaluation_record(*, volunteer: Volunteer, year, grade: str, reason: str, by) -> Evaluation:
+    """The community's evaluation of `volunteer` for `year` (from the year they registered to this
+    one), once: a second evaluation of the same year, even at the same moment, is refused."""
+    this = timezone.localdate().year
+    low = volunteer.registered_on.year
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        year = 0
+    if not low <= year <= this:
+        raise RuleError(ERR_EVAL_YEAR.format(low=low, high=this))
+    if grade not in Grade.values:
+        raise RuleError(ERR_GRADE)
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not reason or len(reason) > 300:
+        raise RuleError(ERR_EVAL_REASON)
+    name = volunteer.resident.name
+    try:
+        with transaction.atomic():
+            return Evaluation.objects.create(volunteer=volunteer, community_id=volunteer.community_id, year=year,
+                                             grade=grade, reason=reason, by=by)
+    except IntegrityError:
+        done = Evaluation.objects.get(volunteer=volunteer, year=year)
+        raise RuleError(ERR_EVALUATED.format(name=name, year=year, grade=done.get_grade_display())) from None
+
+
+def commendation_add(*, volunteer: Volunteer, title: str, level: str, awarded_on, issuer: str, by) -> Commendation:
+    """A commendation (表彰) the volunteer received: its title, level, date and issuing body."""
+    title = _text(title, 100, ERR_HONOUR_TITLE)
+    if level not in HonourLevel.values:
+        raise RuleError(ERR_HONOUR_LEVEL)
+    awarded_on = _date_between(awarded_on, dt.date(1990, 1, 1), timezone.localdate(), ERR_HONOUR_DATE)
+    issuer = _text(issuer, 100, ERR_HONOUR_ISSUER)
+    return Commendation.objects.create(volunteer=volunteer, community_id=volunteer.community_id, title=title,
+                                       level=level, awarded_on=awarded_on, issuer=issuer, by=by)
