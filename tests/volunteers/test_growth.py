@@ -37,7 +37,8 @@ def test_training_refusals_name_the_field_and_attendance_is_not_service_hours(wo
     for kw, message in [({"course": " "}, "请填写培训课程名称"), ({"trainer": ""}, "请填写授课人"),
                         ({"hours": "0"}, "培训学时"), ({"hours": "25"}, "培训学时"), ({"hours": "1.25"}, "培训学时"),
                         ({"hours": "abc"}, "培训学时"), ({"held_on": "2026-02-30"}, "培训日期"),
-                        ({"held_on": "1999-01-01"}, "培训日期")]:
+                        ({"held_on": "1999-01-01"}, "培训日期"), ({"course": "急救\x1b[2J"}, "「培训课程」含有不可见"),
+                        ({"trainer": "王\r\n李"}, "「授课人」不能包含换行"), ({"hours": "1e400"}, "培训学时")]:
         args = {"community": world.comm_a, "course": "应急救护", "held_on": today.isoformat(), "hours": "2",
                 "trainer": "红十字会讲师", "by": cw, **kw}
         with pytest.raises(RuleError, match=message):
@@ -66,7 +67,7 @@ def test_an_evaluation_a_year_never_written_over(world):
     before = growth()
     for kw, message in [({"grade": "best"}, "请选择评价等次"), ({"reason": " "}, "请填写评价理由"),
                         ({"reason": "长" * 301}, "评价理由"), ({"year": year + 1}, "评价年度须在"),
-                        ({"year": "abc"}, "评价年度须在")]:
+                        ({"year": "abc"}, "评价年度须在"), ({"reason": "好\x00"}, "「评价理由」含有不可见")]:
         with pytest.raises(RuleError, match=message):
             services.evaluation_record(**{"volunteer": v, "year": year, "grade": "excellent", "reason": "服务积极",
                                           "by": cw, **kw})

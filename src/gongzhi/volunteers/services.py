@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from gongzhi.core import crypto, idcard
 from gongzhi.core.errors import RuleError
+from gongzhi.core.validators import ERR_CONTROL, ERR_LINE_BREAK, LINE_BREAKS, has_control_characters
 from gongzhi.ledgers import models as ledger_models
 from gongzhi.ledgers import services as ledgers
 from gongzhi.people.models import PersonStatus, Resident
@@ -710,18 +711,22 @@ def _date_between(value, low: dt.date, high: dt.date, message: str) -> dt.date:
     return value
 
 
-def _text(value, limit: int, message: str) -> str:
+def _text(value, limit: int, message: str, *, label: str, one_line: bool = True) -> str:
+    """A required text of at most `limit` characters; control characters (and, for a one-line field,
+    line breaks) are refused naming the field `label`."""
     value = (value or "").strip() if isinstance(value, str) else ""
     if not value:
         raise RuleError(message)
+    if has_control_characters(value) or (one_line and LINE_BREAKS.search(value)):
+        raise RuleError(f"「{label}」{ERR_LINE_BREAK if not has_control_characters(value) else ERR_CONTROL}")
     return value[:limit]
 
 
 def training_add(*, community: Place, course: str, held_on, hours, trainer: str, by) -> Training:
     """Record a training session of `community`'s volunteers (attendance is added after)."""
     _community(community)
-    course = _text(course, 100, ERR_COURSE)
-    trainer = _text(trainer, 60, ERR_TRAINER)
+    course = _text(course, 100, ERR_COURSE, label="培训课程")
+    trainer = _text(trainer, 60, ERR_TRAINER, label="授课人")
     today = timezone.localdate()
     held_on = _date_between(held_on, dt.date(2000, 1, 1), today + dt.timedelta(days=366), ERR_TRAINING_DATE)
     try:
@@ -774,6 +779,7 @@ def evaluation_record(*, volunteer: Volunteer, year, grade: str, reason: str, by
     reason = (reason or "").strip() if isinstance(reason, str) else ""
     if not reason or len(reason) > 300:
         raise RuleError(ERR_EVAL_REASON)
+    reason = _text(reason, 300, ERR_EVAL_REASON, label="评价理由", one_line=False)
     name = volunteer.resident.name
     try:
         with transaction.atomic():
@@ -786,10 +792,10 @@ def evaluation_record(*, volunteer: Volunteer, year, grade: str, reason: str, by
 
 def commendation_add(*, volunteer: Volunteer, title: str, level: str, awarded_on, issuer: str, by) -> Commendation:
     """A commendation (表彰) the volunteer received: its title, level, date and issuing body."""
-    title = _text(title, 100, ERR_HONOUR_TITLE)
+    title = _text(title, 100, ERR_HONOUR_TITLE, label="表彰名称")
     if level not in HonourLevel.values:
         raise RuleError(ERR_HONOUR_LEVEL)
     awarded_on = _date_between(awarded_on, dt.date(1990, 1, 1), timezone.localdate(), ERR_HONOUR_DATE)
-    issuer = _text(issuer, 100, ERR_HONOUR_ISSUER)
+    issuer = _text(issuer, 100, ERR_HONOUR_ISSUER, label="授予单位")
     return Commendation.objects.create(volunteer=volunteer, community_id=volunteer.community_id, title=title,
                                        level=level, awarded_on=awarded_on, issuer=issuer, by=by)
