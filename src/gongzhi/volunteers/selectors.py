@@ -275,9 +275,9 @@ def honours_in(scope: Scope, *, year: int | None = None) -> QuerySet[Commendatio
 def growth_of(volunteer: Volunteer) -> dict:
     """The volunteer's trainings (with their hours: not service hours), evaluations and commendations:
     for their own page and the staff page (the caller has been checked for this volunteer)."""
-    trainings = list(Training.objects.filter(attendance__volunteer=volunteer).order_by("-held_on", "-pk")[:50])
-    return {"trainings": trainings,
-            "training_hours": Training.objects.filter(attendance__volunteer=volunteer).aggregate(
-                h=Coalesce(Sum("hours"), Decimal(0)))["h"],
+    trainings = list(Training.objects.filter(attendance__volunteer=volunteer).order_by("-held_on", "-pk")[:51])
+    total = sum((t.hours for t in trainings), Decimal(0)) if len(trainings) <= 50 else \
+        Training.objects.filter(attendance__volunteer=volunteer).aggregate(h=Coalesce(Sum("hours"), Decimal(0)))["h"]
+    return {"trainings": trainings[:50], "training_hours": total,
             "evaluations": list(Evaluation.objects.filter(volunteer=volunteer).order_by("-year")[:20]),
             "commendations": list(Commendation.objects.filter(volunteer=volunteer).order_by("-awarded_on", "-pk")[:50])}
