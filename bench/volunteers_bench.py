@@ -16,6 +16,11 @@ measure: in process, the full stack through Django's test Client, a seeded mix o
 The floor is each page's own queries on the volunteers' tables run bare on the cursor; page/floor
 says what the page adds on top of what the database must do anyway.
 
+checkin-procs: the same from `--procs` processes (each its own connection, as gunicorn workers), the
+two presses of each phone shuffled, against a floor measured in the same run just before and after:
+the same number of bare single-row UPDATEs by primary key from the same number of processes. The
+rate is stated in check-ins per second and as presses per second over the floor's (the lower one).
+
 checkin: an activity with `--phones` sign-ups, and each volunteer checks in through
 `services.check_in` from a pool of threads, plus one second press each from another thread: every
 volunteer checked in exactly once, every second press refused, the rate in check-ins per second.
@@ -111,6 +116,9 @@ def build(backend: str) -> None:
         cur.execute("""UPDATE volunteers_volunteer v SET hours = s.h FROM
                        (SELECT volunteer_id, SUM(hours) h FROM volunteers_signup WHERE hours IS NOT NULL
                         GROUP BY volunteer_id) s WHERE s.volunteer_id = v.id""")
+    # the yearly rollup the reports read, as the confirmations would have left it
+    from gongzhi.volunteers import services as vol_services
+    vol_services.rollup_rebuild(community_ids=[c.pk for c in communities])
     t_records = time.perf_counter() - t2
     # residents' accounts for the "own page" requests
     from gongzhi.volunteers.models import Volunteer
@@ -266,21 +274,123 @@ def checkin(backend: str, phones: int, threads: int) -> None:
         raise SystemExit(f"check-ins lost or doubled: {result} {failed[:3]}")
 
 
+def _checkin_worker(args) -> dict:
+    """One app process: django set up on its own connection, then its share of the presses, timed
+    between the shared start and its last press. mode "floor": the same number of bare single-row
+    UPDATEs by primary key on the same kind of connection (what any write costs here)."""
+    mode, url, token, jobs, barrier = args
+    common.django_setup(url)
+    from django.db import connection
+
+    from gongzhi.core.errors import RuleError
+    from gongzhi.people.models import Resident
+    from gongzhi.volunteers import services
+    connection.ensure_connection()
+    ok = refused = failed = 0
+    barrier.wait()
+    t0 = time.time()
+    if mode == "floor":
+        with connection.cursor() as cur:
+            for pk in jobs:
+                cur.execute("UPDATE volunteers_signup SET checked_out_at = checked_out_at WHERE id = %s", [pk])
+                ok += 1
+    else:
+        for rid in jobs:
+            try:
+                services.check_in(token=token, resident=Resident(pk=rid))
+                ok += 1
+            except RuleError:
+                refused += 1
+            except Exception:  # noqa: BLE001 - counted and reported
+                failed += 1
+    t1 = time.time()
+    connection.close()
+    return {"ok": ok, "refused": refused, "failed": failed, "t0": t0, "t1": t1}
+
+
+def checkin_procs(backend: str, phones: int, procs: int) -> None:
+    """Check-ins from `procs` processes (as gunicorn workers would send them), each volunteer pressing
+    twice, against a floor of bare single-row UPDATEs from the same number of processes in the same run."""
+    import multiprocessing as mp
+    import os
+    url = common.db_url(backend, DB)
+    common.django_setup(url)
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from gongzhi.accounts.models import User
+    from gongzhi.volunteers import services
+    from gongzhi.volunteers.models import Activity, SignUp, Volunteer
+
+    worker = User.objects.get(username="bench_vol_worker")
+    community = worker.assignments.get().place
+    start = timezone.now() - dt.timedelta(minutes=5)
+    a = services.activity_publish(community=community, title="大型活动签到", location="广场", starts_at=start,
+                                  ends_at=start + dt.timedelta(hours=3), places=min(phones, 1000), organiser=worker)
+    vols = list(Volunteer.objects.filter(community=community).order_by("-pk")[:phones])
+    SignUp.objects.bulk_create([SignUp(activity=a, volunteer=v, community=community, served_on=start.date())
+                                for v in vols])
+    Activity.objects.filter(pk=a.pk).update(taken=len(vols))
+    signup_ids = list(SignUp.objects.filter(activity=a).values_list("pk", flat=True))
+    connection.close()
+    presses = [v.resident_id for v in vols] * 2  # every phone presses twice
+    random.Random(3).shuffle(presses)
+    ctx = mp.get_context("fork")
+    load = os.getloadavg()
+
+    def run(mode, items):
+        barrier, queue = ctx.Barrier(procs), ctx.Queue()
+        shares = [items[i::procs] for i in range(procs)]
+        workers = [ctx.Process(target=lambda share=share: queue.put(_checkin_worker((mode, url, a.token, share,
+                                                                                       barrier))))
+                   for share in shares]
+        for w in workers:
+            w.start()
+        out = [queue.get() for _ in workers]
+        for w in workers:
+            w.join()
+        seconds = max(o["t1"] for o in out) - min(o["t0"] for o in out)
+        return {k: sum(o[k] for o in out) for k in ("ok", "refused", "failed")}, seconds
+
+    floor, floor_s = run("floor", signup_ids * 2)
+    got, got_s = run("checkin", presses)
+    floor_after, floor_after_s = run("floor", signup_ids * 2)
+    common.django_setup(url)
+    checked = SignUp.objects.filter(activity=a, checked_in_at__isnull=False).count()
+    floor_rate = min(floor["ok"] / floor_s, floor_after["ok"] / floor_after_s)
+    result = {"kind": "volunteers_checkin_procs", "backend": backend, "phones": len(vols), "presses": len(presses),
+              "procs": procs, "checked_in": checked, "ok": got["ok"], "refused": got["refused"],
+              "failed": got["failed"], "seconds": round(got_s, 2), "per_second": round(got["ok"] / got_s, 1),
+              "presses_per_second": round(len(presses) / got_s, 1),
+              "floor_updates_per_second": [round(floor["ok"] / floor_s, 1), round(floor_after["ok"] / floor_after_s, 1)],
+              "ratio_to_floor": round((len(presses) / got_s) / floor_rate, 2),
+              "loadavg": [round(x, 2) for x in load]}
+    common.record(result)
+    print(result, file=sys.stderr)
+    if checked != len(vols) or got["ok"] != len(vols) or got["refused"] != len(vols) or got["failed"]:
+        raise SystemExit(f"check-ins lost or doubled: {result}")
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("step", choices=("build", "measure", "checkin"))
+    p.add_argument("step", choices=("build", "measure", "checkin", "checkin-procs"))
     p.add_argument("--backend", choices=("pg",), default="pg")
     p.add_argument("--requests", type=int, default=200)
     p.add_argument("--phones", type=int, default=500)
     p.add_argument("--threads", type=int, default=16)
+    p.add_argument("--procs", type=int, default=4)
     p.add_argument("--seed", type=int, default=7)
     args = p.parse_args(argv)
     if args.step == "build":
         build(args.backend)
     elif args.step == "measure":
         measure(args.backend, args.requests, args.seed)
-    else:
+    elif args.step == "checkin":
         checkin(args.backend, args.phones, args.threads)
+    else:
+        checkin_procs(args.backend, args.phones, args.procs)
 
 
 if __name__ == "__main__":

@@ -18,7 +18,12 @@ ENDPOINTS = {
                                       lambda w: f"/volunteers/mine/certificates/{w.vol_cert_b.pk}/certificate.pdf"),
     "volunteers:redeem": ("POST", lambda w: f"/volunteers/mine/offers/{w.vol_offer_b.pk}/redeem/"),
     "volunteers:offer_withdraw": ("POST", lambda w: f"/volunteers/bank/offers/{w.vol_offer_b.pk}/withdraw/"),
+    "volunteers:volunteer_evaluate": ("POST", lambda w: f"/volunteers/volunteers/{w.vol_b.pk}/evaluate/"),
+    "volunteers:volunteer_commend": ("POST", lambda w: f"/volunteers/volunteers/{w.vol_b.pk}/commend/"),
+    "volunteers:training": ("GET", lambda w: f"/volunteers/trainings/{w.vol_training_b.pk}/"),
+    "volunteers:training_attend": ("POST", lambda w: f"/volunteers/trainings/{w.vol_training_b.pk}/attend/"),
     # forms naming community B (place_code): refused
+    "volunteers:training_new": ("POST", lambda w: "/volunteers/trainings/new/"),
     "volunteers:activity_new": ("POST", lambda w: "/volunteers/activities/new/"),
     "volunteers:register": ("POST", lambda w: "/volunteers/roster/register/"),
     "volunteers:team_new": ("POST", lambda w: "/volunteers/roster/teams/new/"),
@@ -29,6 +34,9 @@ LISTS = {
     "volunteers:roster": "/volunteers/roster/",
     "volunteers:report": "/volunteers/report/",
     "volunteers:bank": "/volunteers/bank/",
+    "volunteers:trainings": "/volunteers/trainings/",
+    "volunteers:honours": "/volunteers/honours/",
+    "volunteers:honours_xlsx": "/volunteers/honours/?format=xlsx",
 }
 OTHER = {
     # the resident's own page, sign-up and certificate: only the caller's own records
@@ -38,7 +46,8 @@ OTHER = {
     "volunteers:verify",
 }
 BODY = {"h_1": "1", "location": "篡改", "starts_at": "2026-01-01T09:00", "ends_at": "2026-01-01T10:00",
-        "places": "5", "points": "5", "action": "in"}
+        "places": "5", "points": "5", "action": "in", "course": "篡改", "hours": "2", "trainer": "篡改",
+        "grade": "excellent", "year": "2025", "level": "community", "awarded_on": "2025-03-01", "issuer": "篡改"}
 
 
 def build(w):
@@ -57,11 +66,17 @@ def build(w):
     services.hours_confirm(activity=w.vol_activity_b, hours={record.pk: "2"}, by=w.community_worker_b)
     w.vol_cert_b = services.certificate_issue(volunteer=w.vol_b, by=w.community_worker_b)
     w.vol_offer_b = services.offer_add(community=w.comm_b, title="王五理发", points=5)
+    w.vol_training_b = services.training_add(community=w.comm_b, course="王五参加的急救培训", held_on=start.date(),
+                                             hours="2", trainer="南岳社区医生", by=w.community_worker_b)
+    services.training_attend(training=w.vol_training_b, volunteer_ids=[w.vol_b.pk], by=w.community_worker_b)
+    services.commendation_add(volunteer=w.vol_b, title="王五 优秀志愿者", level="community",
+                              awarded_on=start.date(), issuer="南岳社区居委会", by=w.community_worker_b)
 
 
 def snapshot():
     from gongzhi.volunteers.models import (
-        Activity, Certificate, Offer, PointAccount, PointEntry, SignUp, Team, Volunteer,
+        Activity, Certificate, Commendation, Evaluation, Offer, PointAccount, PointEntry, SignUp, Team, Training,
+        TrainingAttendance, Volunteer,
     )
     return (list(Volunteer.objects.order_by("pk").values_list("pk", "hours", "left_on", "team_id")),
             list(Team.objects.order_by("pk").values_list("pk", "name")),
@@ -69,4 +84,7 @@ def snapshot():
             list(SignUp.objects.order_by("pk").values_list("pk", "state", "checked_in_at", "checked_out_at", "hours")),
             list(Certificate.objects.order_by("pk").values_list("pk", "voided")),
             list(Offer.objects.order_by("pk").values_list("pk", "active")),
-            list(PointAccount.objects.order_by("pk").values_list("pk", "balance")), PointEntry.objects.count())
+            list(PointAccount.objects.order_by("pk").values_list("pk", "balance")), PointEntry.objects.count(),
+            list(Training.objects.order_by("pk").values_list("pk", "course")), TrainingAttendance.objects.count(),
+            list(Evaluation.objects.order_by("pk").values_list("pk", "grade")),
+            list(Commendation.objects.order_by("pk").values_list("pk", "title")))

@@ -84,3 +84,37 @@ def test_the_same_form_submitted_twice_at_once_is_one_spend(world):
                                                  request_key="same") for _ in range(4)])
     assert len(errors) == 3 and all("已经登记过" in str(e) for e in errors)
     assert PointAccount.objects.get(volunteer=v).balance == 25
+
+
+def test_confirmations_at_once_keep_the_yearly_rollup_equal_to_the_records(world):
+    """Six activities confirmed at the same moment, the same volunteers in each in different orders:
+    no deadlock, and the rollup, the cumulative hours and the points equal the plain sums."""
+    from django.db.models import Sum
+
+    from gongzhi.volunteers.models import Volunteer
+    from gongzhi.volunteers.selectors import rollup_drift
+    vols = more_volunteers(world, 5)
+    jobs = []
+    for i in range(6):
+        a = activity(world, hours_from_now=-4 - i, length=3, title=f"活动{i}")
+        rows = [SignUp.objects.create(activity=a, volunteer=v, community=a.community, served_on=a.starts_at.date())
+                for v in (vols if i % 2 else list(reversed(vols)))]
+        hours = {s.pk: f"{(i + n) % 3}.5" for n, s in enumerate(rows)}
+        jobs.append(lambda a=a, hours=hours: services.hours_confirm(activity=a, hours=hours,
+                                                                     by=world.community_worker_a))
+    assert _run(jobs) == []
+    assert rollup_drift() == []
+    for v in Volunteer.objects.filter(pk__in=[v.pk for v in vols]):
+        total = SignUp.objects.filter(volunteer=v, hours__isnull=False).aggregate(h=Sum("hours"))["h"]
+        assert v.hours == total and PointAccount.objects.get(volunteer=v).balance == int(total * 10)
+    assert sum(PointAccount.objects.values_list("balance", flat=True)) == 0
+
+
+def test_many_volunteers_checking_in_twice_at_once_are_each_checked_in_once(world):
+    a = activity(world, hours_from_now=0, length=2, places=20)
+    vols = more_volunteers(world, 12)
+    for v in vols:
+        services.signup(activity=a, resident=v.resident)
+    errors = _run([lambda v=v: services.check_in(token=a.token, resident=v.resident) for v in vols * 2])
+    assert len(errors) == 12 and all(isinstance(e, RuleError) and "不能重复签到" in str(e) for e in errors)
+    assert SignUp.objects.filter(activity=a, checked_in_at__isnull=False).count() == 12

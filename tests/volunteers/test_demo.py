@@ -58,3 +58,9 @@ def test_demo_part_is_consistent():
     assert me.hours > 0 and Certificate.objects.filter(volunteer=me).exists()
     assert Activity.objects.filter(community=account_community, starts_at__lte=timezone.now(),
                                    ends_at__gt=timezone.now()).exists()
+    # the yearly rollup equals the records; trainings, evaluations and commendations, the demo resident's too
+    from gongzhi.volunteers.models import Commendation, Evaluation, TrainingAttendance
+    from gongzhi.volunteers.selectors import rollup_drift
+    assert rollup_drift() == []
+    assert TrainingAttendance.objects.filter(volunteer=me).exists() and Commendation.objects.filter(volunteer=me).exists()
+    assert Evaluation.objects.exists() and Commendation.objects.filter(level="community").exists()

@@ -10,7 +10,10 @@ from django.utils import timezone
 from gongzhi.core.errors import RuleError
 from gongzhi.ledgers import models as ledger_models
 from gongzhi.volunteers import services, stars
-from gongzhi.volunteers.models import Activity, Certificate, PointAccount, PointEntry, SignUp, Volunteer
+from gongzhi.volunteers import selectors
+from gongzhi.volunteers.models import (
+    Activity, Certificate, PointAccount, PointEntry, SignUp, Volunteer, VolunteerYear,
+)
 from tests.factories import id_number, resident
 from tests.volunteers.helpers import activity, more_volunteers, volunteer
 
@@ -23,7 +26,8 @@ def snapshot():
             list(Activity.objects.order_by("pk").values_list("pk", "taken", "state")),
             Certificate.objects.count(), PointEntry.objects.count(),
             list(PointAccount.objects.order_by("pk").values_list("pk", "balance")),
-            ledger_models.Activity.objects.count())
+            ledger_models.Activity.objects.count(),
+            list(VolunteerYear.objects.order_by("pk").values_list("pk", "hours", "records")))
 
 
 def test_self_sign_up_writes_the_volunteer_ledger_and_a_points_account(world):
@@ -156,6 +160,28 @@ def test_cumulative_hours_equal_the_sum_of_confirmed_records_and_give_the_star(w
     total = SignUp.objects.filter(volunteer=v, hours__isnull=False).values_list("hours", flat=True)
     assert v.hours == sum(total) == Decimal(100)
     assert stars.star_of(v.hours) == 1 and stars.star_label(1) == "一星志愿者"
+    assert selectors.hours_by_year(v) == selectors.hours_by_year_reference(v)
+    assert selectors.rollup_drift() == []
+
+
+def test_the_yearly_report_from_the_rollup_equals_the_plain_sums_and_a_rebuild_changes_nothing(world):
+    from gongzhi.core.scope import Scope
+    from gongzhi.volunteers.manifest import VIEW_VOLUNTEER_REPORT
+    vols = more_volunteers(world, 3)
+    for i, days in enumerate((3, 200, 400)):  # this year and, for some, last year
+        a = activity(world, hours_from_now=-24 * days, length=4, title=f"第{i}场")
+        rows = [SignUp.objects.create(activity=a, volunteer=v, community=a.community, served_on=a.starts_at.date())
+                for v in vols[: i + 1]]
+        services.hours_confirm(activity=a, hours={s.pk: "2.5" for s in rows}, by=world.community_worker_a)
+    scope = Scope.for_user_capability(world.community_worker_a, VIEW_VOLUNTEER_REPORT)
+    this = timezone.localdate().year
+    for year in (this, this - 1, this - 2):
+        assert selectors.yearly_report(scope, year) == selectors.yearly_report_reference(scope, year)
+    before = list(VolunteerYear.objects.order_by("volunteer_id", "year").values_list("volunteer_id", "year", "hours",
+                                                                                       "records"))
+    services.rollup_rebuild(community_ids=[world.comm_a.pk])
+    assert list(VolunteerYear.objects.order_by("volunteer_id", "year").values_list(
+        "volunteer_id", "year", "hours", "records")) == before
 
 
 def test_star_levels_follow_the_thresholds_table():

@@ -27,7 +27,8 @@ from gongzhi.people.models import PersonStatus
 from gongzhi.places.models import Level
 from gongzhi.volunteers import services
 from gongzhi.volunteers.models import (
-    SKILLS, AccountKind, Activity, Availability, EntryKind, Offer, PointAccount, PointEntry, SignUp, Team, Volunteer,
+    SKILLS, AccountKind, Activity, Availability, Commendation, EntryKind, Evaluation, Offer, PointAccount, PointEntry,
+    SignUp, Team, Training, TrainingAttendance, Volunteer,
 )
 
 SEED = 5151
@@ -182,6 +183,8 @@ def build(ctx) -> None:
         SignUp.objects.filter(volunteer=OuterRef("pk"), hours__isnull=False).values("volunteer")
         .annotate(h=Sum("hours")).values("h")), Value(Decimal(0)), output_field=DecimalField()))
 
+    services.rollup_rebuild(community_ids=ids)
+
     # the time bank: points for every confirmed record, some spent on the community's offers
     accounts = {a.volunteer_id: a for a in PointAccount.objects.filter(community_id__in=ids, kind=AccountKind.PERSON)}
     issue = {a.community_id: a for a in PointAccount.objects.filter(community_id__in=ids, kind=AccountKind.ISSUE)}
@@ -213,8 +216,53 @@ def build(ctx) -> None:
         if me.hours > 0:
             services.certificate_issue(volunteer=me, by=ctx.accounts.get("community") or me.registered_by
                                        or _organiser(ctx, me.community))
+    _growth(rng, communities, by_community, me, ctx, today)
     ctx.summary.add(SUMMARY, volunteer_profiles=sum(len(v) for v in by_community.values()),
                     volunteer_activities=len(plans), volunteer_records=len(signups), point_entries=len(entries))
+
+
+_COURSES = [("志愿服务通识培训", "区志愿者协会讲师"), ("应急救护(心肺复苏)", "市红十字会救护师"),
+            ("助老服务技能", "社区卫生服务中心护士"), ("垃圾分类指导员培训", "街道城管科"),
+            ("心理疏导入门", "社会工作站督导")]
+_REASONS = {"excellent": "全年服务次数多、时长足,群众评价好", "good": "按时参加活动,服务认真",
+            "basic": "参加活动较少,服务态度端正"}
+
+
+def _growth(rng, communities, by_community, me, ctx, today) -> None:
+    """Training sessions with attendance, last year's evaluations and commendations for the regulars."""
+    trainings, attendance, evaluations, honours = [], [], [], []
+    hours = dict(Volunteer.objects.filter(community__in=communities).values_list("pk", "hours"))
+    for c in communities:
+        vols = by_community.get(c.pk, [])
+        if not vols:
+            continue
+        organiser = _organiser(ctx, c)
+        for n, (course, trainer) in enumerate(rng.sample(_COURSES, 2)):
+            t = Training(community=c, course=course, held_on=today - dt.timedelta(days=40 + 150 * n),
+                         hours=Decimal(rng.choice(("2", "3", "4"))), trainer=trainer, created_by=organiser)
+            trainings.append((t, [v for v in vols if rng.random() < 0.4 or v == me]))
+        ranked = sorted(vols, key=lambda v: (-hours[v.pk], v.pk))
+        for v in ranked:
+            if hours[v.pk] <= 0 or v.registered_on.year > today.year - 1:
+                continue
+            grade = "excellent" if hours[v.pk] >= hours[ranked[0].pk] / 2 else ("good" if hours[v.pk] >= 6 else "basic")
+            evaluations.append(Evaluation(volunteer=v, community_id=c.pk, year=today.year - 1, grade=grade,
+                                          reason=_REASONS[grade], by=organiser))
+        for v in ranked[:2]:
+            if hours[v.pk] > 0:
+                honours.append(Commendation(volunteer=v, community_id=c.pk, title="优秀志愿者", level="community",
+                                            awarded_on=dt.date(today.year - 1, 12, 5), issuer=f"{c.name}居民委员会",
+                                            by=organiser))
+        if me is not None and me.community_id == c.pk and me not in ranked[:2]:
+            honours.append(Commendation(volunteer=me, community_id=c.pk, title="最美志愿者", level="street",
+                                        awarded_on=dt.date(today.year - 1, 3, 5), issuer="宜城街道办事处",
+                                        by=organiser))
+    Training.objects.bulk_create([t for t, _ in trainings])
+    for t, vols in trainings:
+        attendance += [TrainingAttendance(training=t, volunteer=v, recorded_by_id=t.created_by_id) for v in vols]
+    TrainingAttendance.objects.bulk_create(attendance, batch_size=2000)
+    Evaluation.objects.bulk_create(evaluations, batch_size=2000)
+    Commendation.objects.bulk_create(honours)
 
 
 def _balances(ids) -> None:

@@ -162,6 +162,24 @@ class SignUp(models.Model):
         return self.hours is not None
 
 
+class VolunteerYear(models.Model):
+    """The rollup of confirmed service per volunteer, community and year: `hours` and `records` are
+    the SUM and COUNT of the sign-ups' confirmed hours of that year at that community, kept in the
+    same transaction as each confirmation (services.hours_confirm), so the yearly report and the
+    hours page read a few rows instead of every record. `selectors.rollup_drift` compares it with
+    the plain sums over the records (the tests, under concurrency)."""
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="years")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    hours = models.DecimalField("确认时长", max_digits=9, decimal_places=1, default=0)
+    records = models.PositiveIntegerField("服务次数", default=0)
+
+    class Meta:
+        ordering = ["-year", "community_id"]
+        constraints = [models.UniqueConstraint(fields=["volunteer", "community", "year"], name="vol_year_one_row")]
+        indexes = [models.Index(fields=["community", "year"], name="vol_year_community")]
+
+
 class Certificate(models.Model):
     """志愿服务证明: the confirmed hours of the records it lists, with a public verification code."""
     volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="certificates")
@@ -245,3 +263,84 @@ class Offer(models.Model):
 
     class Meta:
         ordering = ["community_id", "points", "id"]
+
+
+# -- training, evaluations and commendations (P-VOL-2: 培训、评价和激励) ----------------------------------
+class Training(models.Model):
+    """A training session of one community's volunteers: course, date, length and trainer. Training
+    hours are recorded on the attendance; they are not service hours (never in `Volunteer.hours`,
+    the rollup, the star level, points or certificates)."""
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    course = models.CharField("培训课程", max_length=100)
+    held_on = models.DateField("培训日期")
+    hours = models.DecimalField("培训学时", max_digits=4, decimal_places=1)
+    trainer = models.CharField("授课人", max_length=60)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    attendees = models.ManyToManyField(Volunteer, through="TrainingAttendance", related_name="trainings")
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["community", "held_on"], name="vol_training_community")]
+        constraints = [models.CheckConstraint(condition=Q(hours__gt=0) & Q(hours__lte=24), name="vol_training_hours")]
+
+    def __str__(self):
+        return self.course
+
+
+class TrainingAttendance(models.Model):
+    training = models.ForeignKey(Training, on_delete=models.PROTECT, related_name="attendance")
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="training_attendance")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["training", "volunteer"], name="vol_training_once")]
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", "优秀"
+    GOOD = "good", "称职"
+    BASIC = "basic", "基本称职"
+    POOR = "poor", "不称职"
+
+
+class Evaluation(models.Model):
+    """The yearly evaluation of a volunteer by the community (one per volunteer and year: a second
+    one is refused, never written over)."""
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="evaluations")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField("年度")
+    grade = models.CharField("等次", max_length=10, choices=Grade.choices)
+    reason = models.CharField("评价理由", max_length=300)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "-id"]
+        constraints = [models.UniqueConstraint(fields=["volunteer", "year"], name="vol_evaluation_once_a_year")]
+
+
+class HonourLevel(models.TextChoices):
+    NATIONAL = "national", "国家级"
+    PROVINCE = "province", "省级"
+    CITY = "city", "市级"
+    COUNTY = "county", "县(区)级"
+    STREET = "street", "街道(镇)级"
+    COMMUNITY = "community", "社区级"
+
+
+class Commendation(models.Model):
+    """表彰: a title given to a volunteer, its level, date and issuing body."""
+    volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="commendations")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField("表彰名称", max_length=100)
+    level = models.CharField("级别", max_length=10, choices=HonourLevel.choices)
+    awarded_on = models.DateField("表彰日期")
+    issuer = models.CharField("授予单位", max_length=100)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-awarded_on", "-id"]
+        indexes = [models.Index(fields=["community", "awarded_on"], name="vol_commendation_community")]

@@ -13,20 +13,22 @@ import datetime as dt
 import secrets
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Sum
 from django.utils import timezone
 
 from gongzhi.core import crypto, idcard
 from gongzhi.core.errors import RuleError
+from gongzhi.core.validators import ERR_CONTROL, ERR_LINE_BREAK, LINE_BREAKS, has_control_characters
 from gongzhi.ledgers import models as ledger_models
 from gongzhi.ledgers import services as ledgers
 from gongzhi.people.models import PersonStatus, Resident
 from gongzhi.people.selectors import active_resident_by_id_number
 from gongzhi.places.models import Level, Place
 from gongzhi.volunteers.models import (
-    SKILL_LABELS, AccountKind, Activity, ActivityState, Availability, Certificate, EntryKind, Offer, PointAccount,
-    PointEntry, SignUp, SignUpState, Team, Volunteer,
+    SKILL_LABELS, AccountKind, Activity, ActivityState, Availability, Certificate, Commendation, EntryKind, Evaluation,
+    Grade, HonourLevel, Offer, PointAccount, PointEntry, SignUp, SignUpState, Team, Training, TrainingAttendance,
+    Volunteer, VolunteerYear,
 )
 
 # points earned per confirmed hour (the community's rule; kept here as data)
@@ -301,26 +303,77 @@ def _own_signup(activity: Activity, resident) -> SignUp:
     return record
 
 
+# the check-in in one statement: the sign-up of this resident at the activity with this token, not yet
+# checked in, inside the window, the activity not cancelled and the volunteer not left. It matches one
+# row or none; only when none does the slow path below find out why (and say so).
+_CHECK_IN_SQL = """
+UPDATE volunteers_signup SET checked_in_at = %s
+WHERE checked_in_at IS NULL AND state = 'signed'
+  AND activity_id = (SELECT a.id FROM volunteers_activity a WHERE a.token = %s AND a.state = 'published'
+                     AND a.starts_at <= %s AND a.ends_at >= %s)
+  AND volunteer_id = (SELECT v.id FROM volunteers_volunteer v WHERE v.resident_id = %s AND v.left_on IS NULL)
+RETURNING id, activity_id, volunteer_id, checked_in_at"""
+_CHECK_IN_WHY_SQL = """
+SELECT a.title, a.state, a.starts_at, a.ends_at, v.id, v.left_on, r.name, s.id, s.state, s.checked_in_at
+FROM volunteers_activity a
+LEFT JOIN volunteers_volunteer v ON v.resident_id = %s
+LEFT JOIN people_resident r ON r.id = v.resident_id
+LEFT JOIN volunteers_signup s ON s.activity_id = a.id AND s.volunteer_id = v.id
+WHERE a.token = %s"""
+ERR_TOKEN = "二维码无效或已过期,请向组织者核对"
+
+
 def check_in(*, token: str, resident: Resident | None, now: dt.datetime | None = None) -> SignUp:
     """The volunteer opens the activity's QR code on their phone: checked in at `now`, only inside
-    the window (from CHECKIN_EARLY before the start to the end). A second check-in (two taps, two
-    phones) is refused: the update matches only a sign-up not yet checked in."""
+    the window (from CHECKIN_EARLY before the start to the end). One conditional UPDATE … RETURNING
+    does it (autocommit: one statement, one round trip); a second check-in (two taps, two phones)
+    matches no row, and only then are the activity and the sign-up read to say why."""
     now = now or timezone.now()
-    activity = activity_by_token(token)
-    if activity.state == ActivityState.CANCELLED:
-        raise RuleError(ERR_CANCELLED.format(title=activity.title))
-    record = _own_signup(activity, resident)
-    opens = activity.starts_at - CHECKIN_EARLY
+    token = (token or "")[:32]
+    if token and resident is not None:
+        with connection.cursor() as cur:
+            # the window test is on the activity's start shifted by CHECKIN_EARLY, passed as `now + early`
+            adapt = connection.ops.adapt_datetimefield_value
+            cur.execute(_CHECK_IN_SQL, [adapt(now), token, adapt(now + CHECKIN_EARLY), adapt(now), resident.pk])
+            row = cur.fetchone()
+        if row is not None:
+            return SignUp.from_db(connection.alias, ["id", "activity_id", "volunteer_id", "checked_in_at"],
+                                  list(row[:3]) + [now])
+    # nothing matched: one read of the activity, the volunteer and their sign-up says why
+    with connection.cursor() as cur:
+        cur.execute(_CHECK_IN_WHY_SQL, [resident.pk if resident is not None else None, token])
+        row = cur.fetchone()
+    if row is None or not token:
+        raise RuleError(ERR_TOKEN)
+    title, state, starts_at, ends_at, volunteer_id, left_on, name, signup_id, signup_state, checked_in_at = row
+    if connection.vendor == "sqlite":  # raw rows carry text there
+        from django.utils.dateparse import parse_datetime
+        starts_at, ends_at, checked_in_at = (parse_datetime(v) if isinstance(v, str) else v
+                                             for v in (starts_at, ends_at, checked_in_at))
+        starts_at, ends_at, checked_in_at = (timezone.make_aware(v, dt.timezone.utc)
+                                             if v is not None and timezone.is_naive(v) else v
+                                             for v in (starts_at, ends_at, checked_in_at))
+    if state == ActivityState.CANCELLED:
+        raise RuleError(ERR_CANCELLED.format(title=title))
+    if volunteer_id is None:
+        raise RuleError(ERR_NOT_VOLUNTEER)
+    if left_on is not None:
+        raise RuleError(ERR_LEFT.format(name=name))
+    if signup_id is None or signup_state != SignUpState.SIGNED:
+        raise RuleError(ERR_NOT_SIGNED.format(title=title))
+    opens = starts_at - CHECKIN_EARLY
     if now < opens:
-        raise RuleError(ERR_CHECKIN_EARLY.format(title=activity.title, start=_hm(activity.starts_at), opens=_hm(opens)))
-    if now > activity.ends_at:
-        raise RuleError(ERR_CHECKIN_LATE.format(title=activity.title, end=_hm(activity.ends_at)))
-    with transaction.atomic():
-        if not SignUp.objects.filter(pk=record.pk, checked_in_at__isnull=True).update(checked_in_at=now):
-            record.refresh_from_db()
-            raise RuleError(ERR_CHECKED_IN.format(time=_hm(record.checked_in_at)))
-    record.refresh_from_db()
-    return record
+        raise RuleError(ERR_CHECKIN_EARLY.format(title=title, start=_hm(starts_at), opens=_hm(opens)))
+    if now > ends_at:
+        raise RuleError(ERR_CHECKIN_LATE.format(title=title, end=_hm(ends_at)))
+    if checked_in_at is not None:
+        raise RuleError(ERR_CHECKED_IN.format(time=_hm(checked_in_at)))
+    # every condition holds now (the sign-up was renewed or the volunteer came back a moment ago):
+    # the same conditional update on the record itself
+    if not SignUp.objects.filter(pk=signup_id, checked_in_at__isnull=True, state=SignUpState.SIGNED).update(
+            checked_in_at=now):
+        raise RuleError(ERR_CHECKED_IN.format(time=_hm(SignUp.objects.get(pk=signup_id).checked_in_at)))
+    return SignUp.objects.get(pk=signup_id)
 
 
 def check_out(*, token: str, resident: Resident | None, now: dt.datetime | None = None) -> SignUp:
@@ -344,7 +397,7 @@ def check_out(*, token: str, resident: Resident | None, now: dt.datetime | None 
 def activity_by_token(token: str) -> Activity:
     activity = Activity.objects.filter(token=(token or "")[:32]).first() if token else None
     if activity is None:
-        raise RuleError("二维码无效或已过期,请向组织者核对")
+        raise RuleError(ERR_TOKEN)
     return activity
 
 
@@ -385,7 +438,9 @@ def hours_confirm(*, activity: Activity, hours: dict, by, now: dt.datetime | Non
     if activity.starts_at > now:
         raise RuleError(ERR_HOURS_BEFORE_START.format(title=activity.title))
     limit = activity.session_hours
-    records = {r.pk: r for r in SignUp.objects.select_for_update().filter(activity=activity, pk__in=list(hours))
+    # of=self: the sign-ups only, not the joined volunteers (locked below, after the community's account)
+    records = {r.pk: r for r in SignUp.objects.select_for_update(of=("self",)).filter(activity=activity,
+                                                                                      pk__in=list(hours))
                .select_related("volunteer__resident")}
     plan = []
     for pk, raw in hours.items():
@@ -401,19 +456,60 @@ def hours_confirm(*, activity: Activity, hours: dict, by, now: dt.datetime | Non
         if value > limit:
             raise RuleError(ERR_HOURS_OVER.format(name=name, hours=value, limit=limit))
         plan.append((record, value))
+    # the community's issuing account is locked first: confirmations in one community queue here, so
+    # the volunteers' rows, their yearly rollups and their accounts are never locked in two orders by
+    # two confirmations at once (no deadlock), and each rollup row is added to by one at a time
+    issue = _community_account(activity.community, AccountKind.ISSUE)
+    PointAccount.objects.select_for_update().filter(pk=issue.pk).first()
+    plan.sort(key=lambda item: (item[0].volunteer_id, item[0].pk))
     done = []
     for record, value in plan:
         record.hours, record.confirmed_by, record.confirmed_at = value, by, now
         record.save(update_fields=["hours", "confirmed_by", "confirmed_at"])
         Volunteer.objects.filter(pk=record.volunteer_id).update(hours=F("hours") + value)
+        _rollup_add(record, value)
         points = int(value * POINTS_PER_HOUR)
         if points > 0:
-            _move(debit=_community_account(activity.community, AccountKind.ISSUE),
-                  credit=_person_account(record.volunteer), amount=points, kind=EntryKind.EARN,
+            _move(debit=issue, credit=_person_account(record.volunteer), amount=points, kind=EntryKind.EARN,
                   memo=f"{activity.title} 服务 {value} 小时"[:100], signup=record, by=by)
         done.append(record)
     _write_ledger_activity(activity, by)
     return done
+
+
+_ROLLUP_SQL = """
+INSERT INTO volunteers_volunteeryear (volunteer_id, community_id, year, hours, records) VALUES (%s, %s, %s, %s, 1)
+ON CONFLICT (volunteer_id, community_id, year)
+DO UPDATE SET hours = volunteers_volunteeryear.hours + excluded.hours,
+              records = volunteers_volunteeryear.records + 1"""
+
+
+def _rollup_add(record: SignUp, value: Decimal) -> None:
+    """Add one confirmed record to its volunteer's rollup of that community and year (one upsert,
+    PostgreSQL and SQLite alike). Call inside the confirmation's transaction."""
+    with connection.cursor() as cur:
+        cur.execute(_ROLLUP_SQL, [record.volunteer_id, record.community_id, record.served_on.year,
+                                  connection.ops.adapt_decimalfield_value(value, 9, 1)])
+
+
+@transaction.atomic
+def rollup_rebuild(*, community_ids: list[int]) -> int:
+    """The yearly rollup of `community_ids` recomputed from the records (one grouped query): for rows
+    written in bulk without the services (the demo, the benchmark's build). Returns the rows written."""
+    from django.db.models.functions import ExtractYear
+    VolunteerYear.objects.filter(community_id__in=community_ids).delete()
+    rows = (SignUp.objects.filter(community_id__in=community_ids, hours__isnull=False)
+            .annotate(y=ExtractYear("served_on")).values("volunteer_id", "community_id", "y")
+            .annotate(h=Sum("hours"), n=Count("id")).order_by())
+    batch, written = [], 0
+    for r in rows.iterator(chunk_size=5000):
+        batch.append(VolunteerYear(volunteer_id=r["volunteer_id"], community_id=r["community_id"], year=r["y"],
+                                   hours=r["h"], records=r["n"]))
+        if len(batch) >= 5000:
+            written += len(VolunteerYear.objects.bulk_create(batch))
+            batch = []
+    written += len(VolunteerYear.objects.bulk_create(batch))
+    return written
 
 
 def _write_ledger_activity(activity: Activity, by) -> None:
@@ -585,3 +681,121 @@ def points_spend(*, volunteer: Volunteer, offer: Offer, by, request_key: str | N
 def points_short_message(volunteer: Volunteer, offer: Offer) -> str:
     balance = PointAccount.objects.filter(volunteer=volunteer).values_list("balance", flat=True).first() or 0
     return ERR_POINTS_SHORT.format(title=offer.title, points=offer.points, name=volunteer.resident.name, balance=balance)
+
+
+# -- training, evaluations and commendations (P-VOL-2) -------------------------------------------------
+ERR_COURSE = "请填写培训课程名称"
+ERR_TRAINER = "请填写授课人"
+ERR_TRAINING_DATE = "培训日期须是 {low} 到 {high} 之间的日期(年-月-日)"
+ERR_TRAINING_HOURS = "培训学时须是 0.5 到 24 之间的数字(最多一位小数)"
+ERR_ATTEND_NONE = "请选择参加培训的志愿者"
+ERR_ATTEND_FOREIGN = "所选人员不是{community}的在册志愿者"
+ERR_GRADE = "请选择评价等次(优秀、称职、基本称职、不称职)"
+ERR_EVAL_REASON = "请填写评价理由(最多 300 字)"
+ERR_EVAL_YEAR = "评价年度须在 {low} 到 {high} 之间"
+ERR_EVALUATED = "{name} {year} 年度已评价为「{grade}」,不能重复评价"
+ERR_HONOUR_TITLE = "请填写表彰名称"
+ERR_HONOUR_LEVEL = "请选择表彰级别"
+ERR_HONOUR_DATE = "表彰日期须是 {low} 到 {high} 之间的日期(年-月-日)"
+ERR_HONOUR_ISSUER = "请填写授予单位"
+
+
+def _date_between(value, low: dt.date, high: dt.date, message: str) -> dt.date:
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value.strip()[:10])
+        except ValueError:
+            value = None
+    if not isinstance(value, dt.date) or not low <= value <= high:
+        raise RuleError(message.format(low=low, high=high))
+    return value
+
+
+def _text(value, limit: int, message: str, *, label: str, one_line: bool = True) -> str:
+    """A required text of at most `limit` characters; control characters (and, for a one-line field,
+    line breaks) are refused naming the field `label`."""
+    value = (value or "").strip() if isinstance(value, str) else ""
+    if not value:
+        raise RuleError(message)
+    if has_control_characters(value) or (one_line and LINE_BREAKS.search(value)):
+        raise RuleError(f"「{label}」{ERR_LINE_BREAK if not has_control_characters(value) else ERR_CONTROL}")
+    return value[:limit]
+
+
+def training_add(*, community: Place, course: str, held_on, hours, trainer: str, by) -> Training:
+    """Record a training session of `community`'s volunteers (attendance is added after)."""
+    _community(community)
+    course = _text(course, 100, ERR_COURSE, label="培训课程")
+    trainer = _text(trainer, 60, ERR_TRAINER, label="授课人")
+    today = timezone.localdate()
+    held_on = _date_between(held_on, dt.date(2000, 1, 1), today + dt.timedelta(days=366), ERR_TRAINING_DATE)
+    try:
+        value = Decimal(str(hours).strip())
+    except (InvalidOperation, ValueError):
+        raise RuleError(ERR_TRAINING_HOURS) from None
+    if not value.is_finite() or not Decimal("0.5") <= value <= 24 or value != value.quantize(Decimal("0.1")):
+        raise RuleError(ERR_TRAINING_HOURS)
+    return Training.objects.create(community=community, course=course, held_on=held_on, hours=value,
+                                   trainer=trainer, created_by=by)
+
+
+@transaction.atomic
+def training_attend(*, training: Training, volunteer_ids, by) -> int:
+    """Mark the volunteers `volunteer_ids` (current volunteers of the training's community) as having
+    attended: all or none; one already marked stays as it was. Returns how many were added."""
+    ids = set()
+    for raw in volunteer_ids or ():
+        try:
+            ids.add(int(raw))
+        except (TypeError, ValueError):
+            raise RuleError(ERR_ATTEND_FOREIGN.format(community=training.community.name)) from None
+    if not ids:
+        raise RuleError(ERR_ATTEND_NONE)
+    if any(not 0 < i < 2**63 for i in ids):
+        raise RuleError(ERR_ATTEND_FOREIGN.format(community=training.community.name))
+    found = set(Volunteer.objects.filter(pk__in=ids, community_id=training.community_id, left_on__isnull=True)
+                .values_list("pk", flat=True))
+    if found != ids:
+        raise RuleError(ERR_ATTEND_FOREIGN.format(community=training.community.name))
+    before = TrainingAttendance.objects.filter(training=training).count()
+    TrainingAttendance.objects.bulk_create([TrainingAttendance(training=training, volunteer_id=i, recorded_by=by)
+                                           for i in sorted(ids)], ignore_conflicts=True)
+    return TrainingAttendance.objects.filter(training=training).count() - before
+
+
+def evaluation_record(*, volunteer: Volunteer, year, grade: str, reason: str, by) -> Evaluation:
+    """The community's evaluation of `volunteer` for `year` (from the year they registered to this
+    one), once: a second evaluation of the same year, even at the same moment, is refused."""
+    this = timezone.localdate().year
+    low = volunteer.registered_on.year
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        year = 0
+    if not low <= year <= this:
+        raise RuleError(ERR_EVAL_YEAR.format(low=low, high=this))
+    if grade not in Grade.values:
+        raise RuleError(ERR_GRADE)
+    reason = (reason or "").strip() if isinstance(reason, str) else ""
+    if not reason or len(reason) > 300:
+        raise RuleError(ERR_EVAL_REASON)
+    reason = _text(reason, 300, ERR_EVAL_REASON, label="评价理由", one_line=False)
+    name = volunteer.resident.name
+    try:
+        with transaction.atomic():
+            return Evaluation.objects.create(volunteer=volunteer, community_id=volunteer.community_id, year=year,
+                                             grade=grade, reason=reason, by=by)
+    except IntegrityError:
+        done = Evaluation.objects.get(volunteer=volunteer, year=year)
+        raise RuleError(ERR_EVALUATED.format(name=name, year=year, grade=done.get_grade_display())) from None
+
+
+def commendation_add(*, volunteer: Volunteer, title: str, level: str, awarded_on, issuer: str, by) -> Commendation:
+    """A commendation (表彰) the volunteer received: its title, level, date and issuing body."""
+    title = _text(title, 100, ERR_HONOUR_TITLE, label="表彰名称")
+    if level not in HonourLevel.values:
+        raise RuleError(ERR_HONOUR_LEVEL)
+    awarded_on = _date_between(awarded_on, dt.date(1990, 1, 1), timezone.localdate(), ERR_HONOUR_DATE)
+    issuer = _text(issuer, 100, ERR_HONOUR_ISSUER, label="授予单位")
+    return Commendation.objects.create(volunteer=volunteer, community_id=volunteer.community_id, title=title,
+                                       level=level, awarded_on=awarded_on, issuer=issuer, by=by)

@@ -28,7 +28,7 @@ from gongzhi.volunteers import stars
 from gongzhi.volunteers.manifest import (
     KEEP_TIME_BANK, RUN_VOLUNTEERING, VIEW_VOLUNTEER_REPORT, VIEW_VOLUNTEERS, VOLUNTEER_SELF,
 )
-from gongzhi.volunteers.models import SKILLS, Availability, Offer, SignUp, SignUpState
+from gongzhi.volunteers.models import SKILLS, Availability, Grade, HonourLevel, Offer, SignUp, SignUpState
 
 SKILL_FIELD = "skills"
 
@@ -81,7 +81,7 @@ def mine(request):
             "open": [a for a in sel.activities_in(request.scope).filter(
                 community=volunteer.community, state="published", ends_at__gt=now).order_by("starts_at")[:20]
                 if a.pk not in mine_ids],
-            "request_key": svc.code_new(),
+            "request_key": svc.code_new(), **sel.growth_of(volunteer),
         })
         ctx["years"] = sorted({r["year"] for r in ctx["by_year"]} | {timezone.localdate().year}, reverse=True)
     return render(request, "volunteers/mine.html", ctx)
@@ -374,7 +374,9 @@ def volunteer(request, pk):
     return render(request, "volunteers/volunteer.html", {
         "v": v, "star_label": stars.star_label(star), "next_star": stars.next_star(v.hours),
         "by_year": sel.hours_by_year(v), "records": sel.my_records(v), "certificates": sel.my_certificates(v),
-        "can_issue": request.scope.can(RUN_VOLUNTEERING, v.community)})
+        "can_issue": request.scope.can(RUN_VOLUNTEERING, v.community), **sel.growth_of(v),
+        "grades": Grade.choices, "levels": HonourLevel.choices, "this_year": timezone.localdate().year,
+        "today": timezone.localdate()})
 
 
 @requires(RUN_VOLUNTEERING)
@@ -407,7 +409,8 @@ def report(request):
                  float(r["hours"])) for r in rows]
         return xlsx_response(filename=f"志愿服务时长-{year}.xlsx", sheets=[(f"{year}年", headers, data)],
                              prefix="volunteers")
-    totals = {k: sum(r[k] for r in rows) for k in ("volunteers", "activities", "records", "people", "hours")}
+    totals = {k: sum(r[k] for r in rows) for k in ("volunteers", "activities", "records", "people", "hours", "trained",
+                                                   "commendations")}
     this = timezone.localdate().year
     return render(request, "volunteers/report.html", {"rows": rows, "year": year, "totals": totals,
                                                       "years": list(range(this, this - 5, -1))})
@@ -439,3 +442,109 @@ def offer_withdraw(request, pk):
         svc.offer_withdraw(offer=offer)
         messages.success(request, f"已下架「{offer.title}」")
     return redirect("volunteers:bank")
+
+
+# -- staff: training, evaluations, commendations (P-VOL-2) ------------------------------------------------
+@requires(RUN_VOLUNTEERING)
+def volunteer_evaluate(request, pk):
+    v = sel.access_volunteer(request.scope, pk)
+    if request.method == "POST":
+        try:
+            e = svc.evaluation_record(volunteer=v, year=request.POST.get("year", ""), grade=request.POST.get("grade", ""),
+                                      reason=request.POST.get("reason", ""), by=request.user)
+        except RuleError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已记录 {e.year} 年度评价:{e.get_grade_display()}")
+    return redirect("volunteers:volunteer", v.pk)
+
+
+@requires(RUN_VOLUNTEERING)
+def volunteer_commend(request, pk):
+    v = sel.access_volunteer(request.scope, pk)
+    if request.method == "POST":
+        try:
+            c = svc.commendation_add(volunteer=v, title=request.POST.get("title", ""),
+                                     level=request.POST.get("level", ""), awarded_on=request.POST.get("awarded_on", ""),
+                                     issuer=request.POST.get("issuer", ""), by=request.user)
+        except RuleError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已记录表彰「{c.title}」")
+    return redirect("volunteers:volunteer", v.pk)
+
+
+@requires(VIEW_VOLUNTEERS)
+def trainings(request):
+    page = Paginator(sel.trainings_in(request.scope).order_by("-held_on", "-pk"), 30).get_page(request.GET.get("page"))
+    can_run = request.scope.can(RUN_VOLUNTEERING)
+    return render(request, "volunteers/trainings.html", {
+        "page": page, "can_run": can_run, "today": timezone.localdate(),
+        "communities": list(sel.communities_in(request.scope.for_capability(RUN_VOLUNTEERING))) if can_run else []})
+
+
+@requires(RUN_VOLUNTEERING)
+def training_new(request):
+    if request.method == "POST":
+        try:
+            community = _community_posted(request, list(sel.communities_in(request.scope)))
+            t = svc.training_add(community=community, course=request.POST.get("course", ""),
+                                 held_on=request.POST.get("held_on", ""), hours=request.POST.get("hours", ""),
+                                 trainer=request.POST.get("trainer", ""), by=request.user)
+        except RuleError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已登记培训「{t.course}」,请勾选参加的志愿者")
+            return redirect("volunteers:training", t.pk)
+    return redirect("volunteers:trainings")
+
+
+@requires(VIEW_VOLUNTEERS)
+def training(request, pk):
+    t = sel.access_training(request.scope, pk)
+    attendance = sel.attendance_of(t)
+    can_run = request.scope.can(RUN_VOLUNTEERING, t.community)
+    q = request.GET.get("q", "")[:20]
+    candidates = []
+    if can_run:
+        done = {a.volunteer_id for a in attendance}
+        candidates = [v for v in sel.roster(request.scope.for_capability(RUN_VOLUNTEERING), q=q)
+                      .filter(community=t.community).order_by("resident__name", "pk")[:200] if v.pk not in done]
+    return render(request, "volunteers/training.html", {"t": t, "attendance": attendance, "can_run": can_run,
+                                                        "candidates": candidates, "q": q})
+
+
+@requires(RUN_VOLUNTEERING)
+def training_attend(request, pk):
+    t = sel.access_training(request.scope, pk)
+    if request.method == "POST":
+        try:
+            n = svc.training_attend(training=t, volunteer_ids=request.POST.getlist("volunteer"), by=request.user)
+        except RuleError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, f"已登记 {n} 人参加培训")
+    return redirect("volunteers:training", t.pk)
+
+
+@requires(VIEW_VOLUNTEERS)
+def honours(request):
+    """The commendations of the scope's volunteers, by year; `format=xlsx` exports them (text cells
+    through core.exports, so a title beginning with '=' stays text)."""
+    raw = request.GET.get("year", "")
+    this = timezone.localdate().year
+    year = int(raw) if raw.isdigit() and 1990 <= int(raw) <= this else None
+    qs = sel.honours_in(request.scope, year=year)
+    if request.GET.get("format") == "xlsx":
+        headers = ["社区", "姓名", "表彰名称", "级别", "表彰日期", "授予单位"]
+        data = [(c.community.name, c.volunteer.resident.name, c.title, c.get_level_display(),
+                 c.awarded_on.isoformat(), c.issuer) for c in qs.iterator(chunk_size=2000)]
+
+        def logged(count):
+            access_log_write(user=request.user, action=AccessAction.EXPORT, target="志愿者表彰",
+                             detail=f"志愿者表彰 xlsx,{count} 行", request=request)
+        return xlsx_response(filename=f"志愿者表彰-{year or '全部'}.xlsx", sheets=[("表彰", headers, data)],
+                             prefix="volunteers", before_send=logged)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    return render(request, "volunteers/honours.html", {"page": page, "year": year,
+                                                       "years": list(range(this, this - 5, -1))})
