@@ -24,6 +24,10 @@ ENDPOINTS = {
     "care:hardship_route": ("POST", lambda w: f"/care/hardships/{w.care_hardship_b.pk}/route/"),
     "care:hardship_decide": ("POST", lambda w: f"/care/hardships/{w.care_routed_b.pk}/decide/"),
     "care:hardship_new": ("POST", lambda w: f"/care/people/{w.res_b1.pk}/hardship/"),
+    # 结对走访: 王五 is paired with a neighbour of B; nobody else visits him, pairs him or ends the pairing
+    "care:paired_visit": ("POST", lambda w: f"/care/paired/{w.res_b1.pk}/visit/"),
+    "care:pairing_new": ("POST", lambda w: f"/care/people/{w.res_b1.pk}/pairings/"),
+    "care:pairing_end": ("POST", lambda w: f"/care/pairings/{w.care_pairing_b.pk}/end/"),
 }
 LISTS = {
     "care:groups": "/care/",
@@ -37,6 +41,8 @@ LISTS = {
     "care:station_map": "/care/stations/map/",
     "care:station_map_data": "/care/stations/map.json",
     "care:hardships": "/care/hardships/",
+    "care:paired": "/care/paired/",
+    "care:pairings": "/care/pairings/",
 }
 # ordering on one's own page orders for the caller's own household only
 # (tests/care/test_orders.py::test_pages_by_role)
@@ -90,6 +96,13 @@ def build(w):
                                               version=1)
     station.lat, station.lon = 31.30, 119.80
     station.save()
+    from gongzhi.care import pairings
+    from tests.factories import household, id_number
+    neighbour_id = id_number(birth=dt.date(1975, 3, 9))
+    neighbour = resident(household(w.grid_b1), "赵六", id_number=neighbour_id)
+    user("nb_b1", "resident", w.grid_b1, resident=neighbour)
+    w.care_pairing_b = pairings.pairing_start(resident=w.res_b1, kind="neighbour", id_number=neighbour_id,
+                                              by=w.community_worker_b, starts_on=dt.date.today())
     w.care_open_b = orders.order_place(resident=w.res_b1, kind="bath", scheduled_for=timezone.now(),
                                        by=w.community_worker_b, note="王五洗澡")
 
@@ -98,10 +111,12 @@ def snapshot():
     from gongzhi.people.models import Absence
     from gongzhi.care.models import (
         Assessment, CarePlan, CareVisit, Disability, GroupReview, HardshipReport, ServiceOrder, Statement,
+        VisitorPairing,
     )
     return (GroupReview.objects.count(), CareVisit.objects.count(), Assessment.objects.count(),
             Statement.objects.count(), list(CarePlan.objects.order_by("pk").values_list("pk", "ended_on")),
             list(ServiceOrder.objects.order_by("pk").values_list("pk", "state", "version", "rating")),
             list(HardshipReport.objects.order_by("pk").values_list("pk", "state", "version")),
             list(Absence.objects.order_by("pk").values_list("pk", "returned_on")),
-            list(Disability.objects.order_by("pk").values_list("pk", "kind", "grade")))
+            list(Disability.objects.order_by("pk").values_list("pk", "kind", "grade")),
+            list(VisitorPairing.objects.order_by("pk").values_list("pk", "ended_on", "visitor_id")))

@@ -28,7 +28,8 @@ from gongzhi.places.models import AreaKind, Level
 
 SEED = 5301
 SUMMARY = {"care_stations": "养老服务站点 care stations", "care_visits": "关爱走访 care visits",
-           "care_orders": "居家养老服务工单 care service orders", "care_hardships": "困难上报 hardship reports"}
+           "care_orders": "居家养老服务工单 care service orders", "care_hardships": "困难上报 hardship reports",
+           "care_pairings": "结对走访 visitor pairings"}
 ALL_SERVICES = ["meal", "bath", "cleaning", "escort", "rehab", "emergency"]
 CONDITIONS = ["good"] * 6 + ["fair"] * 3 + ["poor"]
 NOTES = {"good": "精神状态好,饮食起居正常", "fair": "血压偏高,叮嘱按时服药", "poor": "行动不便,家中卫生较差"}
@@ -146,8 +147,9 @@ def build(ctx) -> None:
                             rng, today, per)
         if ci % 2 == 0 or community.code == "320282001001":
             n_hard += _hardships(community, worker, rng, today, now)
+    n_pairs = _pairings(ctx, listed, workers, today)
     ctx.summary.add(SUMMARY, care_stations=Station.objects.count(), care_visits=n_visits, care_orders=n_orders,
-                    care_hardships=n_hard)
+                    care_hardships=n_hard, care_pairings=n_pairs)
     ctx.say(f"关爱服务: 站点 {Station.objects.count()},走访 {n_visits},服务工单 {n_orders},困难上报 {n_hard}")
 
 
@@ -239,4 +241,41 @@ def _hardships(community, worker, rng, today, now) -> int:
             report.decided_at = now - dt.timedelta(days=3)
         report.save()
         made += 1
+    return made
+
+
+def _pairings(ctx, listed, workers, today) -> int:
+    """结对走访 in 东虹社区: the demo `resident` account (a registered volunteer) is paired with three people of
+    the visit list, `resident2` (a neighbour) with two; one of each pair visited lately, the others overdue or
+    never; one earlier pairing ended (the volunteer's previous elder moved in with her daughter)."""
+    from gongzhi.care.models import VisitorPairing
+    from gongzhi.volunteers.models import Volunteer
+    community = next((c for c in ctx.places_at(Level.COMMUNITY) if c.code == "320282001001"), None)
+    if community is None:
+        return 0
+    worker = ctx.accounts.get("community") or workers[community.pk]
+    made = 0
+    taken: set[int] = set()
+    for username, kind, n in (("resident", "volunteer", 3), ("resident2", "neighbour", 2)):
+        account = ctx.accounts.get(username) or User.objects.filter(username=username).first()
+        me = getattr(account, "resident", None)
+        if me is None:
+            continue
+        volunteer = Volunteer.objects.filter(resident=me).first() if kind == "volunteer" else None
+        people = [(pk, grid_id, interval) for pk, grid_id, interval in listed.get(community.pk, [])
+                  if pk not in taken and not Resident.objects.filter(pk=pk, household_id=me.household_id).exists()]
+        for i, (pk, grid_id, interval) in enumerate(people[:n + (1 if kind == "volunteer" else 0)]):
+            taken.add(pk)
+            ended = kind == "volunteer" and i == n
+            pairing = VisitorPairing.objects.create(
+                resident_id=pk, community=community, grid_id=grid_id, kind=kind, visitor=account, visitor_resident=me,
+                volunteer=volunteer, starts_on=today - dt.timedelta(days=120), created_by=worker,
+                ended_on=today - dt.timedelta(days=30) if ended else None,
+                end_reason="老人已搬去女儿家同住" if ended else "", ended_by=worker if ended else None)
+            if i == 0 or ended:
+                day = today - dt.timedelta(days=min(interval - 1, 3) if not ended else 45)
+                CareVisit.objects.create(resident_id=pk, community=community, grid_id=grid_id, visitor=account,
+                                         visited_on=day, condition="good", notes="陪老人聊天,帮忙打扫卫生",
+                                         pairing=pairing)
+            made += 1
     return made

@@ -105,6 +105,8 @@ class CareVisit(AppendOnly):
     work_order = models.ForeignKey("workorders.WorkOrder", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     hardship = models.ForeignKey("HardshipReport", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # a visit by an assigned volunteer or neighbour (结对走访): the pairing it was made under
+    pairing = models.ForeignKey("VisitorPairing", null=True, blank=True, on_delete=models.PROTECT, related_name="visits")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -343,3 +345,48 @@ class StatementLine(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "order"], name="care_order_once_per_kind")]
+
+
+# -- assigned visitors: volunteers and neighbours (结对关爱走访) ---------------------------------
+class VisitorKind(models.TextChoices):
+    VOLUNTEER = "volunteer", "志愿者"
+    NEIGHBOUR = "neighbour", "邻居"
+
+
+class VisitorPairing(models.Model):
+    """结对: a registered volunteer or a neighbour (a resident with an account) assigned by the community
+    worker to visit one person on the visit list. The visitor sees only their paired people who are due
+    or overdue and records visits for them. Never deleted: a pairing ends with a date and a reason."""
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="care_pairings",
+                                 verbose_name="关爱对象")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("走访人类别", max_length=10, choices=VisitorKind.choices)
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_pairings",
+                                verbose_name="走访人账号")
+    visitor_resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+",
+                                         verbose_name="走访人")
+    volunteer = models.ForeignKey("volunteers.Volunteer", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="志愿者")
+    starts_on = models.DateField("结对开始日期")
+    ended_on = models.DateField("结对结束日期", null=True, blank=True)
+    end_reason = models.CharField("结束原因", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+
+    class Meta:
+        ordering = ["ended_on", "-starts_on", "-id"]
+        indexes = [models.Index(fields=["visitor", "ended_on"], name="care_pairing_visitor"),
+                   models.Index(fields=["resident", "ended_on"], name="care_pairing_person")]
+        constraints = [models.UniqueConstraint(fields=["resident", "visitor"], condition=models.Q(ended_on__isnull=True),
+                                               name="care_pairing_one_open")]
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("结对记录不能删除;结束结对请写明原因")
+
+    @property
+    def active(self) -> bool:
+        return self.ended_on is None
+

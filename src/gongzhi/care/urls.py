@@ -46,3 +46,12 @@ urlpatterns += [
     path("hardships/<int:pk>/decide/", station_views.hardship_decide, name="hardship_decide"),
     path("people/<int:pk>/hardship/", station_views.hardship_new, name="hardship_new"),
 ]
+from gongzhi.care import pairing_views  # noqa: E402
+
+urlpatterns += [
+    path("paired/", pairing_views.paired, name="paired"),
+    path("paired/<int:pk>/visit/", pairing_views.paired_visit, name="paired_visit"),
+    path("pairings/", pairing_views.pairing_list, name="pairings"),
+    path("pairings/<int:pk>/end/", pairing_views.pairing_end, name="pairing_end"),
+    path("people/<int:pk>/pairings/", pairing_views.pairing_new, name="pairing_new"),
+]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.care import selectors, services, visits
 from gongzhi.care.groups import GROUPS, age_on, groups_of, registry_residents
-from gongzhi.care.manifest import KEEP_CARE, OVERSEE_CARE, VIEW_CARE
+from gongzhi.care.manifest import ASSIGN_VISITORS, KEEP_CARE, OVERSEE_CARE, VIEW_CARE
 from gongzhi.care.models import Decision, Disability, DisabilityKind, Group, HardshipKind
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.errors import RuleError
@@ -60,7 +60,8 @@ def groups(request):
     return render(request, "care/groups.html", {
         "counts": counts, "cards": [(g, GROUP_LABELS[g], counts[g]) for g in GROUPS], "page": page,
         "communities": communities, "community": community, "group": group, "group_label": GROUP_LABELS.get(group),
-        "querystring_prefix": f"{query}&" if query else "", "can_oversee": scope.can(OVERSEE_CARE)})
+        "querystring_prefix": f"{query}&" if query else "", "can_oversee": scope.can(OVERSEE_CARE),
+        "can_assign": scope.can(ASSIGN_VISITORS)})
 
 
 def _person_context(request, person, today):
@@ -85,7 +86,18 @@ def _person_context(request, person, today):
             "absence_reasons": AbsenceReason.choices, "disability_kinds": DisabilityKind.choices,
             "today": today, "visits": list(person.care_visits.select_related("visitor", "work_order")[:20]),
             "hardships": list(person.care_hardships.all()[:20]),
-            "assessments": list(person.care_assessments.all()[:5]), "hardship_kinds": HardshipKind.choices}
+            "assessments": list(person.care_assessments.all()[:5]), "hardship_kinds": HardshipKind.choices,
+            **_pairing_context(request, person)}
+
+
+def _pairing_context(request, person):
+    from gongzhi.care import pairings
+    from gongzhi.care.manifest import ASSIGN_VISITORS
+    from gongzhi.care.models import VisitorKind
+    can_assign = request.scope.can(ASSIGN_VISITORS, person.grid)
+    return {"pairings": list(pairings.person_pairings(person)[:30]), "can_assign": can_assign,
+            "visitor_kinds": VisitorKind.choices,
+            "volunteers": list(pairings.volunteers_for(person)[:200]) if can_assign else []}
 
 
 @requires(VIEW_CARE)
