@@ -148,6 +148,9 @@ def build(ctx) -> None:
         if ci % 2 == 0 or community.code == "320282001001":
             n_hard += _hardships(community, worker, rng, today, now)
     n_pairs = _pairings(ctx, listed, workers, today)
+    # the overdue visits of 东虹社区 remind and escalate as the periodic sweep would (the demo accounts' inboxes)
+    from gongzhi.care.escalation import escalate_overdue_visits
+    escalate_overdue_visits(today=today, communities=[c for c in communities if c.code == "320282001001"])
     ctx.summary.add(SUMMARY, care_stations=Station.objects.count(), care_visits=n_visits, care_orders=n_orders,
                     care_hardships=n_hard, care_pairings=n_pairs)
     ctx.say(f"关爱服务: 站点 {Station.objects.count()},走访 {n_visits},服务工单 {n_orders},困难上报 {n_hard}")

@@ -34,6 +34,8 @@ MODULE = register(Module(
     extras={"metrics": ("gongzhi.care.metrics.METRICS",),
             # 关爱走访 reminders and escalations (the paired visitor, the grid, the community, the street)
             "notice_kinds": (NoticeKind("care_visit", "关爱走访提醒", order=75),),
+            # overdue visits remind, then escalate to the community and the street (care/escalation.py)
+            "periodic": (("gongzhi.care.tasks.visit_sweep", 3600.0),),
             # the resident's home: the people paired with them who are due or overdue (nothing when none)
             "resident_panels": (Panel("care/resident_panel_paired.html", "gongzhi.care.pairing_views.panel",
                                       order=45, capability=VISIT_PAIRED),)},

@@ -390,3 +390,28 @@ class VisitorPairing(models.Model):
     def active(self) -> bool:
         return self.ended_on is None
 
+
+class AlertStep(models.IntegerChoices):
+    REMIND = 0, "提醒走访人和网格员"
+    COMMUNITY = 1, "升级至社区"
+    STREET = 2, "升级至街道"
+
+
+class VisitAlert(models.Model):
+    """The bookkeeping of overdue visits' reminders and escalation (care/escalation.py): one row per person,
+    overdue spell (the date the visit was due) and step, so each step is taken and heard once. Written only
+    by the sweep; a visit starts a new spell (a new due date), which escalates afresh if it runs late too."""
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField("应访日期")
+    step = models.PositiveSmallIntegerField("步骤", choices=AlertStep.choices)
+    days_late = models.PositiveIntegerField("逾期天数")
+    notified = models.PositiveIntegerField("通知人数", default=0)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["community", "step", "due_on"], name="care_alert_comm")]
+        constraints = [models.UniqueConstraint(fields=["resident", "due_on", "step"], name="care_alert_once")]
+

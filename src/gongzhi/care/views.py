@@ -191,6 +191,12 @@ def _list_rows(rows, today):
         p.care_groups = [GROUP_LABELS[g] for g in groups_of(p)]
         p.status_label = visits.STATUS_LABELS[p.visit_status]
         p.age = age_on(p.birth_date, today)
+    from gongzhi.care.escalation import escalated
+    from gongzhi.care.models import AlertStep
+    steps = escalated([p.pk for p in rows], {p.pk: p.due_on for p in rows if p.visit_status == visits.OVERDUE})
+    for p in rows:
+        step = steps.get(p.pk)
+        p.escalated = AlertStep(step).label if step in (AlertStep.COMMUNITY, AlertStep.STREET) else ""
     rows.sort(key=lambda p: (p.due_on, p.pk))
     return rows
 
