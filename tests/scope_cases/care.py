@@ -28,6 +28,10 @@ ENDPOINTS = {
     "care:paired_visit": ("POST", lambda w: f"/care/paired/{w.res_b1.pk}/visit/"),
     "care:pairing_new": ("POST", lambda w: f"/care/people/{w.res_b1.pk}/pairings/"),
     "care:pairing_end": ("POST", lambda w: f"/care/pairings/{w.care_pairing_b.pk}/end/"),
+    # 家属: 王五's daughter (another household of B) is linked to him; nobody else acts on his orders or the link
+    "care:family_step": ("POST", lambda w: f"/care/family/{w.care_open_b.pk}/cancel/"),
+    "care:family_link_new": ("POST", lambda w: f"/care/people/{w.res_b1.pk}/family/"),
+    "care:family_link_end": ("POST", lambda w: f"/care/family-links/{w.care_family_b.pk}/end/"),
 }
 LISTS = {
     "care:groups": "/care/",
@@ -43,10 +47,13 @@ LISTS = {
     "care:hardships": "/care/hardships/",
     "care:paired": "/care/paired/",
     "care:pairings": "/care/pairings/",
+    "care:family": "/care/family/",
 }
 # ordering on one's own page orders for the caller's own household only
 # (tests/care/test_orders.py::test_pages_by_role)
-OTHER = {"care:my_order"}
+OTHER = {"care:my_order",
+         # ordering for a linked elder only (tests/care/test_family.py::test_family_page: another elder is 404)
+         "care:family_order"}
 BODY = {"group": "disabled", "grade": "1", "returned_on": "2025-06-01", "condition": "good", "notes": "篡改",
         "visited_on": dt.date.today().isoformat(), "assessed_on": dt.date.today().isoformat(), "self_care": "20",
         "mobility": "10", "mental": "20", "perception": "8", "scheme": "own", "per_month_meal": "10",
@@ -103,6 +110,13 @@ def build(w):
     user("nb_b1", "resident", w.grid_b1, resident=neighbour)
     w.care_pairing_b = pairings.pairing_start(resident=w.res_b1, kind="neighbour", id_number=neighbour_id,
                                               by=w.community_worker_b, starts_on=dt.date.today())
+    from gongzhi.care import family
+    daughter_id = id_number(birth=dt.date(1978, 6, 2))
+    daughter = resident(household(w.grid_b1), "王五之女", id_number=daughter_id)
+    user("daughter_b1", "resident", w.grid_b1, resident=daughter)
+    w.care_family_b = family.family_link(elder=w.res_b1, name="王五之女", id_number=daughter_id, relation="child",
+                                         consent_on=dt.date.today(), consent_note="王五本人当面同意",
+                                         by=w.community_worker_b)
     w.care_open_b = orders.order_place(resident=w.res_b1, kind="bath", scheduled_for=timezone.now(),
                                        by=w.community_worker_b, note="王五洗澡")
 
@@ -111,7 +125,7 @@ def snapshot():
     from gongzhi.people.models import Absence
     from gongzhi.care.models import (
         Assessment, CarePlan, CareVisit, Disability, GroupReview, HardshipReport, ServiceOrder, Statement,
-        VisitorPairing,
+        FamilyLink, VisitorPairing,
     )
     return (GroupReview.objects.count(), CareVisit.objects.count(), Assessment.objects.count(),
             Statement.objects.count(), list(CarePlan.objects.order_by("pk").values_list("pk", "ended_on")),
@@ -119,4 +133,5 @@ def snapshot():
             list(HardshipReport.objects.order_by("pk").values_list("pk", "state", "version")),
             list(Absence.objects.order_by("pk").values_list("pk", "returned_on")),
             list(Disability.objects.order_by("pk").values_list("pk", "kind", "grade")),
-            list(VisitorPairing.objects.order_by("pk").values_list("pk", "ended_on", "visitor_id")))
+            list(VisitorPairing.objects.order_by("pk").values_list("pk", "ended_on", "visitor_id")),
+            list(FamilyLink.objects.order_by("pk").values_list("pk", "ended_on", "account_id")))

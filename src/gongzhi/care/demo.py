@@ -148,6 +148,7 @@ def build(ctx) -> None:
         if ci % 2 == 0 or community.code == "320282001001":
             n_hard += _hardships(community, worker, rng, today, now)
     n_pairs = _pairings(ctx, listed, workers, today)
+    _family(ctx, workers, today)
     # the overdue visits of 东虹社区 remind and escalate as the periodic sweep would (the demo accounts' inboxes)
     from gongzhi.care.escalation import escalate_overdue_visits
     escalate_overdue_visits(today=today, communities=[c for c in communities if c.code == "320282001001"])
@@ -282,3 +283,27 @@ def _pairings(ctx, listed, workers, today) -> int:
                                          pairing=pairing)
             made += 1
     return made
+
+
+def _family(ctx, workers, today) -> None:
+    """家属: the demo `resident3` account linked to an elder of 东虹社区 with a care plan (another household), with
+    the elder's consent; one order placed by the family waiting for service."""
+    from gongzhi.care.models import FamilyLink
+    account = ctx.accounts.get("resident3") or User.objects.filter(username="resident3").first()
+    me = getattr(account, "resident", None)
+    plan = (CarePlan.objects.filter(community__code="320282001001", ended_on__isnull=True)
+            .exclude(resident__household_id=getattr(me, "household_id", None)).order_by("pk").first())
+    if me is None or plan is None:
+        return
+    elder = plan.resident
+    worker = ctx.accounts.get("community") or workers[plan.community_id]
+    relation = "child" if me.birth_date and elder.birth_date and me.birth_date.year - elder.birth_date.year >= 18 \
+        else "other"
+    FamilyLink.objects.create(elder=elder, community_id=plan.community_id, grid_id=elder.grid_id, relative=me,
+                              account=account, relation=relation, consent_on=today - dt.timedelta(days=60),
+                              consent_note="老人本人当面同意,社工在场", linked_by=worker)
+    price = Decimal(rules_for("320282001001")["prices"]["cleaning"])
+    ServiceOrder.objects.create(resident=elder, community_id=plan.community_id, grid_id=elder.grid_id,
+                                station=plan.station, kind="cleaning", scheme="own", price=price,
+                                paid_by_government=Decimal("0.00"), scheduled_for=_at(today, 9) + dt.timedelta(days=2),
+                                note="家属预约:打扫厨房和卫生间", ordered_by=account, ordered_at=timezone.now())

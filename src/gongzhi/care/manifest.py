@@ -18,11 +18,13 @@ OVERSEE_CARE = capability("oversee_care", "查看关爱服务统计", Role.ADMIN
 ASSIGN_VISITORS = capability("assign_visitors", "安排志愿者、邻居结对走访", Role.COMMUNITY)
 # the paired visitor (a resident account): their data scope is their open pairings only (care/pairings.py)
 VISIT_PAIRED = capability("visit_paired", "结对关爱走访", Role.RESIDENT)
+# 家属: the community worker links a relative living elsewhere to an elder, with the elder's consent (care/family.py)
+LINK_FAMILY = capability("link_family", "关联老人的家属账号", Role.COMMUNITY)
 
 MODULE = register(Module(
     name="care", label="关爱服务",
     capabilities=(VIEW_CARE, KEEP_CARE, DELIVER_CARE, DECIDE_HARDSHIP, MANAGE_STATIONS, OVERSEE_CARE,
-                  ASSIGN_VISITORS, VISIT_PAIRED),
+                  ASSIGN_VISITORS, VISIT_PAIRED, LINK_FAMILY),
     urls=(("care/", "gongzhi.care.urls"),),
     nav=(NavEntry("关爱对象", "care:groups", order=37, capability=VIEW_CARE),
          NavEntry("关爱统计", "care:overview", order=38, capability=OVERSEE_CARE, unless=VIEW_CARE),
@@ -38,5 +40,6 @@ MODULE = register(Module(
             "periodic": (("gongzhi.care.tasks.visit_sweep", 3600.0),),
             # the resident's home: the people paired with them who are due or overdue (nothing when none)
             "resident_panels": (Panel("care/resident_panel_paired.html", "gongzhi.care.pairing_views.panel",
-                                      order=45, capability=VISIT_PAIRED),)},
+                                      order=45, capability=VISIT_PAIRED),
+                                Panel("care/resident_panel_family.html", "gongzhi.care.family_views.panel", order=46))},
 ))

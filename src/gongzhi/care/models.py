@@ -415,3 +415,43 @@ class VisitAlert(models.Model):
         indexes = [models.Index(fields=["community", "step", "due_on"], name="care_alert_comm")]
         constraints = [models.UniqueConstraint(fields=["resident", "due_on", "step"], name="care_alert_once")]
 
+
+# -- family accounts outside the household (家属) --------------------------------------------------
+class FamilyRelation(models.TextChoices):
+    CHILD = "child", "子女"
+    CHILD_IN_LAW = "in_law", "儿媳、女婿"
+    GRANDCHILD = "grandchild", "孙子女、外孙子女"
+    SIBLING = "sibling", "兄弟姐妹"
+    OTHER = "other", "其他亲属"
+
+
+class FamilyLink(models.Model):
+    """家属: a relative who does not live in the elder's household (a child in another city) linked to the elder
+    by the community worker, with the elder's consent recorded. The relative's account then sees the elder's
+    service orders and visits (date and condition only), orders services for the elder and confirms and rates
+    them. Never deleted: unlinked with a date and a reason, the orders and history stay."""
+    elder = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="care_family_links",
+                              verbose_name="老人")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    relative = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+", verbose_name="家属")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_family_links",
+                                verbose_name="家属账号")
+    relation = models.CharField("与老人关系", max_length=12, choices=FamilyRelation.choices)
+    consent_on = models.DateField("老人同意日期")
+    consent_note = models.CharField("老人同意的方式", max_length=200)
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    linked_at = models.DateTimeField(auto_now_add=True)
+    ended_on = models.DateField("解除日期", null=True, blank=True)
+    end_reason = models.CharField("解除原因", max_length=200, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+
+    class Meta:
+        ordering = ["ended_on", "-linked_at", "-id"]
+        indexes = [models.Index(fields=["account", "ended_on"], name="care_family_account")]
+        constraints = [models.UniqueConstraint(fields=["elder", "account"], condition=models.Q(ended_on__isnull=True),
+                                               name="care_family_one_open")]
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("家属关联记录不能删除;解除关联请写明原因")

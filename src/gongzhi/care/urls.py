@@ -55,3 +55,12 @@ urlpatterns += [
     path("pairings/<int:pk>/end/", pairing_views.pairing_end, name="pairing_end"),
     path("people/<int:pk>/pairings/", pairing_views.pairing_new, name="pairing_new"),
 ]
+from gongzhi.care import family_views  # noqa: E402
+
+urlpatterns += [
+    path("family/", family_views.family_home, name="family"),
+    path("family/order/", family_views.family_order, name="family_order"),
+    path("family/<int:pk>/<str:step>/", family_views.family_step, name="family_step"),
+    path("people/<int:pk>/family/", family_views.family_link_new, name="family_link_new"),
+    path("family-links/<int:pk>/end/", family_views.family_link_end, name="family_link_end"),
+]

@@ -97,7 +97,16 @@ def _pairing_context(request, person):
     can_assign = request.scope.can(ASSIGN_VISITORS, person.grid)
     return {"pairings": list(pairings.person_pairings(person)[:30]), "can_assign": can_assign,
             "visitor_kinds": VisitorKind.choices,
-            "volunteers": list(pairings.volunteers_for(person)[:200]) if can_assign else []}
+            "volunteers": list(pairings.volunteers_for(person)[:200]) if can_assign else [],
+            **_family_context(request, person)}
+
+
+def _family_context(request, person):
+    from gongzhi.care import family
+    from gongzhi.care.manifest import LINK_FAMILY
+    from gongzhi.care.models import FamilyRelation
+    return {"family_links": list(family.elder_links(person)[:30]), "family_relations": FamilyRelation.choices,
+            "can_link": request.scope.can(LINK_FAMILY, person.grid)}
 
 
 @requires(VIEW_CARE)
