@@ -32,6 +32,12 @@ ENDPOINTS = {
     "care:family_step": ("POST", lambda w: f"/care/family/{w.care_open_b.pk}/cancel/"),
     "care:family_link_new": ("POST", lambda w: f"/care/people/{w.res_b1.pk}/family/"),
     "care:family_link_end": ("POST", lambda w: f"/care/family-links/{w.care_family_b.pk}/end/"),
+    # 残疾人之家: 王五 is enrolled at B's home, with a job help; nobody outside B enrols, ends, records or attends
+    "care:enrol": ("POST", lambda w: f"/care/people/{w.res_b1.pk}/enrol/"),
+    "care:enrolment_end": ("POST", lambda w: f"/care/enrolments/{w.care_enrol_b.pk}/end/"),
+    "care:job_help_new": ("POST", lambda w: f"/care/people/{w.res_b1.pk}/job-help/"),
+    "care:job_help_outcome": ("POST", lambda w: f"/care/job-help/{w.care_job_b.pk}/outcome/"),
+    "care:home_attend": ("POST", lambda w: f"/care/home/{w.care_enrol_b.pk}/attend/"),
 }
 LISTS = {
     "care:groups": "/care/",
@@ -48,6 +54,8 @@ LISTS = {
     "care:paired": "/care/paired/",
     "care:pairings": "/care/pairings/",
     "care:family": "/care/family/",
+    "care:disabled": "/care/disabled/",
+    "care:home_staff": "/care/home/",
 }
 # ordering on one's own page orders for the caller's own household only
 # (tests/care/test_orders.py::test_pages_by_role)
@@ -117,6 +125,14 @@ def build(w):
     w.care_family_b = family.family_link(elder=w.res_b1, name="王五之女", id_number=daughter_id, relation="child",
                                          consent_on=dt.date.today(), consent_note="王五本人当面同意",
                                          by=w.community_worker_b)
+    from gongzhi.care import disabled
+    from gongzhi.care.models import DisabilityHome
+    home = DisabilityHome.objects.create(place=w.comm_b, name="南岳社区残疾人之家", day_care_places=10, rehab_places=5)
+    home.staff.add(provider)
+    w.care_enrol_b = disabled.enrol(resident=w.res_b1, home=home, service="rehab", starts_on=dt.date.today(),
+                                    by=w.community_worker_b)
+    w.care_job_b = disabled.job_help_record(resident=w.res_b1, kind="training", given_on=dt.date.today(),
+                                            detail="王五参加电商客服培训", by=w.community_worker_b)
     w.care_open_b = orders.order_place(resident=w.res_b1, kind="bath", scheduled_for=timezone.now(),
                                        by=w.community_worker_b, note="王五洗澡")
 
@@ -125,7 +141,7 @@ def snapshot():
     from gongzhi.people.models import Absence
     from gongzhi.care.models import (
         Assessment, CarePlan, CareVisit, Disability, GroupReview, HardshipReport, ServiceOrder, Statement,
-        FamilyLink, VisitorPairing,
+        FamilyLink, HomeAttendance, HomeEnrolment, JobHelp, VisitorPairing,
     )
     return (GroupReview.objects.count(), CareVisit.objects.count(), Assessment.objects.count(),
             Statement.objects.count(), list(CarePlan.objects.order_by("pk").values_list("pk", "ended_on")),
@@ -134,4 +150,6 @@ def snapshot():
             list(Absence.objects.order_by("pk").values_list("pk", "returned_on")),
             list(Disability.objects.order_by("pk").values_list("pk", "kind", "grade")),
             list(VisitorPairing.objects.order_by("pk").values_list("pk", "ended_on", "visitor_id")),
-            list(FamilyLink.objects.order_by("pk").values_list("pk", "ended_on", "account_id")))
+            list(FamilyLink.objects.order_by("pk").values_list("pk", "ended_on", "account_id")),
+            list(HomeEnrolment.objects.order_by("pk").values_list("pk", "ended_on")), HomeAttendance.objects.count(),
+            list(JobHelp.objects.order_by("pk").values_list("pk", "outcome", "version")))

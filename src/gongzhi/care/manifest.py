@@ -20,15 +20,18 @@ ASSIGN_VISITORS = capability("assign_visitors", "安排志愿者、邻居结对�
 VISIT_PAIRED = capability("visit_paired", "结对关爱走访", Role.RESIDENT)
 # 家属: the community worker links a relative living elsewhere to an elder, with the elder's consent (care/family.py)
 LINK_FAMILY = capability("link_family", "关联老人的家属账号", Role.COMMUNITY)
+# the staff of a 残疾人之家: the people enrolled at their own homes and the day's attendance (care/disabled.py)
+STAFF_HOME = capability("staff_disability_home", "残疾人之家出勤登记", Role.PROVIDER)
 
 MODULE = register(Module(
     name="care", label="关爱服务",
     capabilities=(VIEW_CARE, KEEP_CARE, DELIVER_CARE, DECIDE_HARDSHIP, MANAGE_STATIONS, OVERSEE_CARE,
-                  ASSIGN_VISITORS, VISIT_PAIRED, LINK_FAMILY),
+                  ASSIGN_VISITORS, VISIT_PAIRED, LINK_FAMILY, STAFF_HOME),
     urls=(("care/", "gongzhi.care.urls"),),
     nav=(NavEntry("关爱对象", "care:groups", order=37, capability=VIEW_CARE),
          NavEntry("关爱统计", "care:overview", order=38, capability=OVERSEE_CARE, unless=VIEW_CARE),
          NavEntry("服务工单", "care:orders", order=39, capability=DELIVER_CARE),
+         NavEntry("残疾人之家出勤", "care:home_staff", order=39, capability=STAFF_HOME),
          NavEntry("困难上报", "care:hardships", order=40, capability=DECIDE_HARDSHIP, unless=VIEW_CARE),
          NavEntry("养老服务站点", "care:stations", order=41, capability=MANAGE_STATIONS, unless=VIEW_CARE),
          NavEntry("居家养老", "care:my", order=8, audience="resident")),

@@ -64,3 +64,14 @@ urlpatterns += [
     path("people/<int:pk>/family/", family_views.family_link_new, name="family_link_new"),
     path("family-links/<int:pk>/end/", family_views.family_link_end, name="family_link_end"),
 ]
+from gongzhi.care import disabled_views  # noqa: E402
+
+urlpatterns += [
+    path("disabled/", disabled_views.disabled_home, name="disabled"),
+    path("people/<int:pk>/enrol/", disabled_views.enrol, name="enrol"),
+    path("enrolments/<int:pk>/end/", disabled_views.enrolment_end, name="enrolment_end"),
+    path("people/<int:pk>/job-help/", disabled_views.job_help_new, name="job_help_new"),
+    path("job-help/<int:pk>/outcome/", disabled_views.job_help_outcome, name="job_help_outcome"),
+    path("home/", disabled_views.home_staff, name="home_staff"),
+    path("home/<int:pk>/attend/", disabled_views.home_attend, name="home_attend"),
+]

@@ -87,7 +87,8 @@ def _person_context(request, person, today):
             "today": today, "visits": list(person.care_visits.select_related("visitor", "work_order")[:20]),
             "hardships": list(person.care_hardships.all()[:20]),
             "assessments": list(person.care_assessments.all()[:5]), "hardship_kinds": HardshipKind.choices,
-            **_pairing_context(request, person)}
+            **_pairing_context(request, person),
+            **_disabled_context(person, any(r["counts"] for r in rows if r["code"] == Group.DISABLED))}
 
 
 def _pairing_context(request, person):
@@ -99,6 +100,16 @@ def _pairing_context(request, person):
             "visitor_kinds": VisitorKind.choices,
             "volunteers": list(pairings.volunteers_for(person)[:200]) if can_assign else [],
             **_family_context(request, person)}
+
+
+def _disabled_context(person, is_disabled: bool):
+    from gongzhi.care import disabled
+    from gongzhi.care.models import HomeService, JobHelpKind, JobOutcome
+    enrolments = list(person.care_home_enrolments.select_related("home")[:20])
+    jobs = list(person.care_job_help.all()[:20])
+    return {"show_disabled": bool(is_disabled or enrolments or jobs), "enrolments": enrolments,
+            "jobs": jobs, "homes": list(disabled.homes_for(person)), "home_services": HomeService.choices,
+            "job_kinds": JobHelpKind.choices, "job_outcomes": JobOutcome.choices}
 
 
 def _family_context(request, person):
@@ -182,7 +193,12 @@ def overview(request):
     for r in rows:
         r["overdue"] = late.get(r["community"].pk, {}).get(visits.OVERDUE, 0)
         r["due"] = late.get(r["community"].pk, {}).get(visits.DUE, 0)
-    totals = {k: sum(r[k] for r in rows) for k in ["total", "overdue", "due", *GROUPS]}
+    from gongzhi.care.disabled import counts_per_community as disabled_counts
+    home = disabled_counts([r["community"].pk for r in rows], today)
+    for r in rows:
+        r.update(home[r["community"].pk])
+    totals = {k: sum(r[k] for r in rows) for k in ["total", "overdue", "due", *GROUPS, "enrolled", "attended",
+                                                     "job_help", "employed"]}
     return render(request, "care/overview.html", {"rows": rows, "totals": totals,
                                                   "groups": [(g, GROUP_LABELS[g]) for g in GROUPS]})
 
