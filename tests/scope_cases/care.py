@@ -24,6 +24,20 @@ ENDPOINTS = {
     "care:hardship_route": ("POST", lambda w: f"/care/hardships/{w.care_hardship_b.pk}/route/"),
     "care:hardship_decide": ("POST", lambda w: f"/care/hardships/{w.care_routed_b.pk}/decide/"),
     "care:hardship_new": ("POST", lambda w: f"/care/people/{w.res_b1.pk}/hardship/"),
+    # 结对走访: 王五 is paired with a neighbour of B; nobody else visits him, pairs him or ends the pairing
+    "care:paired_visit": ("POST", lambda w: f"/care/paired/{w.res_b1.pk}/visit/"),
+    "care:pairing_new": ("POST", lambda w: f"/care/people/{w.res_b1.pk}/pairings/"),
+    "care:pairing_end": ("POST", lambda w: f"/care/pairings/{w.care_pairing_b.pk}/end/"),
+    # 家属: 王五's daughter (another household of B) is linked to him; nobody else acts on his orders or the link
+    "care:family_step": ("POST", lambda w: f"/care/family/{w.care_open_b.pk}/cancel/"),
+    "care:family_link_new": ("POST", lambda w: f"/care/people/{w.res_b1.pk}/family/"),
+    "care:family_link_end": ("POST", lambda w: f"/care/family-links/{w.care_family_b.pk}/end/"),
+    # 残疾人之家: 王五 is enrolled at B's home, with a job help; nobody outside B enrols, ends, records or attends
+    "care:enrol": ("POST", lambda w: f"/care/people/{w.res_b1.pk}/enrol/"),
+    "care:enrolment_end": ("POST", lambda w: f"/care/enrolments/{w.care_enrol_b.pk}/end/"),
+    "care:job_help_new": ("POST", lambda w: f"/care/people/{w.res_b1.pk}/job-help/"),
+    "care:job_help_outcome": ("POST", lambda w: f"/care/job-help/{w.care_job_b.pk}/outcome/"),
+    "care:home_attend": ("POST", lambda w: f"/care/home/{w.care_enrol_b.pk}/attend/"),
 }
 LISTS = {
     "care:groups": "/care/",
@@ -37,10 +51,17 @@ LISTS = {
     "care:station_map": "/care/stations/map/",
     "care:station_map_data": "/care/stations/map.json",
     "care:hardships": "/care/hardships/",
+    "care:paired": "/care/paired/",
+    "care:pairings": "/care/pairings/",
+    "care:family": "/care/family/",
+    "care:disabled": "/care/disabled/",
+    "care:home_staff": "/care/home/",
 }
 # ordering on one's own page orders for the caller's own household only
 # (tests/care/test_orders.py::test_pages_by_role)
-OTHER = {"care:my_order"}
+OTHER = {"care:my_order",
+         # ordering for a linked elder only (tests/care/test_family.py::test_family_page: another elder is 404)
+         "care:family_order"}
 BODY = {"group": "disabled", "grade": "1", "returned_on": "2025-06-01", "condition": "good", "notes": "篡改",
         "visited_on": dt.date.today().isoformat(), "assessed_on": dt.date.today().isoformat(), "self_care": "20",
         "mobility": "10", "mental": "20", "perception": "8", "scheme": "own", "per_month_meal": "10",
@@ -90,6 +111,28 @@ def build(w):
                                               version=1)
     station.lat, station.lon = 31.30, 119.80
     station.save()
+    from gongzhi.care import pairings
+    from tests.factories import household, id_number
+    neighbour_id = id_number(birth=dt.date(1975, 3, 9))
+    neighbour = resident(household(w.grid_b1), "赵六", id_number=neighbour_id)
+    user("nb_b1", "resident", w.grid_b1, resident=neighbour)
+    w.care_pairing_b = pairings.pairing_start(resident=w.res_b1, kind="neighbour", id_number=neighbour_id,
+                                              by=w.community_worker_b, starts_on=dt.date.today())
+    from gongzhi.care import family
+    daughter_id = id_number(birth=dt.date(1978, 6, 2))
+    daughter = resident(household(w.grid_b1), "王五之女", id_number=daughter_id)
+    user("daughter_b1", "resident", w.grid_b1, resident=daughter)
+    w.care_family_b = family.family_link(elder=w.res_b1, name="王五之女", id_number=daughter_id, relation="child",
+                                         consent_on=dt.date.today(), consent_note="王五本人当面同意",
+                                         by=w.community_worker_b)
+    from gongzhi.care import disabled
+    from gongzhi.care.models import DisabilityHome
+    home = DisabilityHome.objects.create(place=w.comm_b, name="南岳社区残疾人之家", day_care_places=10, rehab_places=5)
+    home.staff.add(provider)
+    w.care_enrol_b = disabled.enrol(resident=w.res_b1, home=home, service="rehab", starts_on=dt.date.today(),
+                                    by=w.community_worker_b)
+    w.care_job_b = disabled.job_help_record(resident=w.res_b1, kind="training", given_on=dt.date.today(),
+                                            detail="王五参加电商客服培训", by=w.community_worker_b)
     w.care_open_b = orders.order_place(resident=w.res_b1, kind="bath", scheduled_for=timezone.now(),
                                        by=w.community_worker_b, note="王五洗澡")
 
@@ -98,10 +141,15 @@ def snapshot():
     from gongzhi.people.models import Absence
     from gongzhi.care.models import (
         Assessment, CarePlan, CareVisit, Disability, GroupReview, HardshipReport, ServiceOrder, Statement,
+        FamilyLink, HomeAttendance, HomeEnrolment, JobHelp, VisitorPairing,
     )
     return (GroupReview.objects.count(), CareVisit.objects.count(), Assessment.objects.count(),
             Statement.objects.count(), list(CarePlan.objects.order_by("pk").values_list("pk", "ended_on")),
             list(ServiceOrder.objects.order_by("pk").values_list("pk", "state", "version", "rating")),
             list(HardshipReport.objects.order_by("pk").values_list("pk", "state", "version")),
             list(Absence.objects.order_by("pk").values_list("pk", "returned_on")),
-            list(Disability.objects.order_by("pk").values_list("pk", "kind", "grade")))
+            list(Disability.objects.order_by("pk").values_list("pk", "kind", "grade")),
+            list(VisitorPairing.objects.order_by("pk").values_list("pk", "ended_on", "visitor_id")),
+            list(FamilyLink.objects.order_by("pk").values_list("pk", "ended_on", "account_id")),
+            list(HomeEnrolment.objects.order_by("pk").values_list("pk", "ended_on")), HomeAttendance.objects.count(),
+            list(JobHelp.objects.order_by("pk").values_list("pk", "outcome", "version")))

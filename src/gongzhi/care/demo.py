@@ -28,7 +28,8 @@ from gongzhi.places.models import AreaKind, Level
 
 SEED = 5301
 SUMMARY = {"care_stations": "养老服务站点 care stations", "care_visits": "关爱走访 care visits",
-           "care_orders": "居家养老服务工单 care service orders", "care_hardships": "困难上报 hardship reports"}
+           "care_orders": "居家养老服务工单 care service orders", "care_hardships": "困难上报 hardship reports",
+           "care_pairings": "结对走访 visitor pairings", "care_disability_homes": "残疾人之家 homes for the disabled"}
 ALL_SERVICES = ["meal", "bath", "cleaning", "escort", "rehab", "emergency"]
 CONDITIONS = ["good"] * 6 + ["fair"] * 3 + ["poor"]
 NOTES = {"good": "精神状态好,饮食起居正常", "fair": "血压偏高,叮嘱按时服药", "poor": "行动不便,家中卫生较差"}
@@ -146,8 +147,14 @@ def build(ctx) -> None:
                             rng, today, per)
         if ci % 2 == 0 or community.code == "320282001001":
             n_hard += _hardships(community, worker, rng, today, now)
+    n_pairs = _pairings(ctx, listed, workers, today)
+    _family(ctx, workers, today)
+    n_homes = _disability_homes(ctx, rng, workers, provider, today)
+    # the overdue visits of 东虹社区 remind and escalate as the periodic sweep would (the demo accounts' inboxes)
+    from gongzhi.care.escalation import escalate_overdue_visits
+    escalate_overdue_visits(today=today, communities=[c for c in communities if c.code == "320282001001"])
     ctx.summary.add(SUMMARY, care_stations=Station.objects.count(), care_visits=n_visits, care_orders=n_orders,
-                    care_hardships=n_hard)
+                    care_hardships=n_hard, care_pairings=n_pairs, care_disability_homes=n_homes)
     ctx.say(f"关爱服务: 站点 {Station.objects.count()},走访 {n_visits},服务工单 {n_orders},困难上报 {n_hard}")
 
 
@@ -240,3 +247,118 @@ def _hardships(community, worker, rng, today, now) -> int:
         report.save()
         made += 1
     return made
+
+
+def _pairings(ctx, listed, workers, today) -> int:
+    """结对走访 in 东虹社区: the demo `resident` account (a registered volunteer) is paired with three people of
+    the visit list, `resident2` (a neighbour) with two; one of each pair visited lately, the others overdue or
+    never; one earlier pairing ended (the volunteer's previous elder moved in with her daughter)."""
+    from gongzhi.care.models import VisitorPairing
+    from gongzhi.volunteers.models import Volunteer
+    community = next((c for c in ctx.places_at(Level.COMMUNITY) if c.code == "320282001001"), None)
+    if community is None:
+        return 0
+    worker = ctx.accounts.get("community") or workers[community.pk]
+    made = 0
+    taken: set[int] = set()
+    for username, kind, n in (("resident", "volunteer", 3), ("resident2", "neighbour", 2)):
+        account = ctx.accounts.get(username) or User.objects.filter(username=username).first()
+        me = getattr(account, "resident", None)
+        if me is None:
+            continue
+        volunteer = Volunteer.objects.filter(resident=me).first() if kind == "volunteer" else None
+        people = [(pk, grid_id, interval) for pk, grid_id, interval in listed.get(community.pk, [])
+                  if pk not in taken and not Resident.objects.filter(pk=pk, household_id=me.household_id).exists()]
+        for i, (pk, grid_id, interval) in enumerate(people[:n + (1 if kind == "volunteer" else 0)]):
+            taken.add(pk)
+            ended = kind == "volunteer" and i == n
+            pairing = VisitorPairing.objects.create(
+                resident_id=pk, community=community, grid_id=grid_id, kind=kind, visitor=account, visitor_resident=me,
+                volunteer=volunteer, starts_on=today - dt.timedelta(days=120), created_by=worker,
+                ended_on=today - dt.timedelta(days=30) if ended else None,
+                end_reason="老人已搬去女儿家同住" if ended else "", ended_by=worker if ended else None)
+            if i == 0 or ended:
+                day = today - dt.timedelta(days=min(interval - 1, 3) if not ended else 45)
+                CareVisit.objects.create(resident_id=pk, community=community, grid_id=grid_id, visitor=account,
+                                         visited_on=day, condition="good", notes="陪老人聊天,帮忙打扫卫生",
+                                         pairing=pairing)
+            made += 1
+    return made
+
+
+def _family(ctx, workers, today) -> None:
+    """家属: the demo `resident3` account linked to an elder of 东虹社区 with a care plan (another household), with
+    the elder's consent; one order placed by the family waiting for service."""
+    from gongzhi.care.models import FamilyLink
+    account = ctx.accounts.get("resident3") or User.objects.filter(username="resident3").first()
+    me = getattr(account, "resident", None)
+    plan = (CarePlan.objects.filter(community__code="320282001001", ended_on__isnull=True)
+            .exclude(resident__household_id=getattr(me, "household_id", None)).order_by("pk").first())
+    if me is None or plan is None:
+        return
+    elder = plan.resident
+    worker = ctx.accounts.get("community") or workers[plan.community_id]
+    relation = "child" if me.birth_date and elder.birth_date and me.birth_date.year - elder.birth_date.year >= 18 \
+        else "other"
+    FamilyLink.objects.create(elder=elder, community_id=plan.community_id, grid_id=elder.grid_id, relative=me,
+                              account=account, relation=relation, consent_on=today - dt.timedelta(days=60),
+                              consent_note="老人本人当面同意,社工在场", linked_by=worker)
+    price = Decimal(rules_for("320282001001")["prices"]["cleaning"])
+    ServiceOrder.objects.create(resident=elder, community_id=plan.community_id, grid_id=elder.grid_id,
+                                station=plan.station, kind="cleaning", scheme="own", price=price,
+                                paid_by_government=Decimal("0.00"), scheduled_for=_at(today, 9) + dt.timedelta(days=2),
+                                note="家属预约:打扫厨房和卫生间", ordered_by=account, ordered_at=timezone.now())
+
+
+def _disability_homes(ctx, rng, workers, provider, today) -> int:
+    """残疾人之家: one per street (serving its communities) and 东虹社区's own (the `provider` account on its staff);
+    up to three certified disabled residents per community enrolled for day care or rehabilitation, their
+    attendance on the last ten weekdays, and job help with outcomes."""
+    from gongzhi.care.models import DisabilityHome, HomeAttendance, HomeEnrolment, JobHelp
+    homes = {}
+    for street in ctx.places_at(Level.STREET):
+        homes[street.pk] = DisabilityHome.objects.create(place=street, name=f"{street.name}残疾人之家",
+                                                         address=f"{street.name}社区服务中心", hours="8:30-16:30",
+                                                         day_care_places=30, rehab_places=20)
+    own = None
+    for community in ctx.places_at(Level.COMMUNITY):
+        if community.code == "320282001001":
+            own = DisabilityHome.objects.create(place=community, name=f"{community.name}残疾人之家",
+                                                address=f"{community.name}党群服务中心", hours="8:30-16:30",
+                                                day_care_places=8, rehab_places=6)
+            if provider is not None:
+                own.staff.add(provider)
+    weekdays = [d for d in (today - dt.timedelta(days=k) for k in range(1, 15)) if d.weekday() < 5][:10]
+    enrolments, jobs = [], []
+    for community in ctx.places_at(Level.COMMUNITY):
+        home = own if community.code == "320282001001" else homes.get(community.parent_id)
+        if home is None:
+            continue
+        worker = workers[community.pk]
+        people = list(Disability.objects.filter(resident__community=community, resident__status=PersonStatus.ACTIVE)
+                      .select_related("resident").order_by("resident_id")[:3])
+        for i, d in enumerate(people):
+            r = d.resident
+            enrolments.append(HomeEnrolment(home=home, resident=r, community=community, grid_id=r.grid_id,
+                                            service="day_care" if i % 2 == 0 else "rehab",
+                                            starts_on=today - dt.timedelta(days=rng.randint(30, 300)),
+                                            created_by=worker))
+            if i == 0:
+                outcome = rng.choice(("employed", "pending", "trained"))
+                jobs.append(JobHelp(resident=r, community=community, grid_id=r.grid_id, home=home,
+                                    kind=rng.choice(("training", "referral", "placement")),
+                                    given_on=today - dt.timedelta(days=rng.randint(10, 200)),
+                                    detail=rng.choice(("电商客服技能培训", "推荐到福利企业从事包装工作", "手工编织培训")),
+                                    outcome=outcome, outcome_note="已签订劳动合同" if outcome == "employed" else "",
+                                    recorded_by=worker))
+    HomeEnrolment.objects.bulk_create(enrolments)
+    JobHelp.objects.bulk_create(jobs)
+    rows = []
+    for e in HomeEnrolment.objects.filter(ended_on__isnull=True).order_by("pk"):
+        for day in weekdays:
+            if day >= e.starts_on and rng.random() < 0.8:
+                rows.append(HomeAttendance(enrolment=e, home_id=e.home_id, resident_id=e.resident_id,
+                                           community_id=e.community_id, grid_id=e.grid_id, day=day,
+                                           recorded_by=provider or e.created_by))
+    HomeAttendance.objects.bulk_create(rows, batch_size=2000)
+    return len(homes) + (1 if own else 0)

@@ -25,6 +25,15 @@ DEFAULTS = {
     "circle_minutes": 30,
 }
 
+# 关爱走访 overdue: the steps of reminders and escalation, like work orders' (超时 · 升级 · 督办). A person
+# overdue by more than `after_days` days takes the step: 0 tells their paired visitors and the grid's workers,
+# 1 the community's workers, 2 the street's officers (counts per community, no names).
+DEFAULTS["visit_escalation"] = (
+    {"step": 0, "after_days": 0, "to": "visitor"},
+    {"step": 1, "after_days": 7, "to": "community"},
+    {"step": 2, "after_days": 21, "to": "street"},
+)
+
 LOCALITIES = {
     # Yixing (宜兴): the 2019 opinion's 关爱走访 — living alone or left-behind elders every week
     "320282": {"visit_rules": (
@@ -35,7 +44,13 @@ LOCALITIES = {
         {"groups": (Group.VERY_OLD,), "days": 30, "label": "高龄老人:每月一次"},
         {"groups": (Group.ELDERS_ONLY,), "days": 30, "label": "空巢老人:每月一次"},
         {"groups": (Group.DISABLED,), "days": 30, "label": "残疾人:每月一次"},
-    )},
+    ),
+        # Yixing: a weekly visit missed for three more days goes to the community, ten more to the street
+        "visit_escalation": (
+            {"step": 0, "after_days": 0, "to": "visitor"},
+            {"step": 1, "after_days": 3, "to": "community"},
+            {"step": 2, "after_days": 10, "to": "street"},
+        )},
 }
 
 
@@ -46,6 +61,11 @@ def rules_for(code: str) -> dict:
         if code.startswith(prefix):
             rules.update(LOCALITIES[prefix])
     return rules
+
+
+def visit_escalation(code: str) -> list[dict]:
+    """The locality's steps for overdue visits, first step first."""
+    return sorted(rules_for(code)["visit_escalation"], key=lambda s: s["step"])
 
 
 def visit_rules(code: str) -> list[dict]:

@@ -105,6 +105,8 @@ class CareVisit(AppendOnly):
     work_order = models.ForeignKey("workorders.WorkOrder", null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
     hardship = models.ForeignKey("HardshipReport", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # a visit by an assigned volunteer or neighbour (结对走访): the pairing it was made under
+    pairing = models.ForeignKey("VisitorPairing", null=True, blank=True, on_delete=models.PROTECT, related_name="visits")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -343,3 +345,220 @@ class StatementLine(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["kind", "order"], name="care_order_once_per_kind")]
+
+
+# -- assigned visitors: volunteers and neighbours (结对关爱走访) ---------------------------------
+class VisitorKind(models.TextChoices):
+    VOLUNTEER = "volunteer", "志愿者"
+    NEIGHBOUR = "neighbour", "邻居"
+
+
+class VisitorPairing(models.Model):
+    """结对: a registered volunteer or a neighbour (a resident with an account) assigned by the community
+    worker to visit one person on the visit list. The visitor sees only their paired people who are due
+    or overdue and records visits for them. Never deleted: a pairing ends with a date and a reason."""
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="care_pairings",
+                                 verbose_name="关爱对象")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("走访人类别", max_length=10, choices=VisitorKind.choices)
+    visitor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_pairings",
+                                verbose_name="走访人账号")
+    visitor_resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+",
+                                         verbose_name="走访人")
+    volunteer = models.ForeignKey("volunteers.Volunteer", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name="志愿者")
+    starts_on = models.DateField("结对开始日期")
+    ended_on = models.DateField("结对结束日期", null=True, blank=True)
+    end_reason = models.CharField("结束原因", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+
+    class Meta:
+        ordering = ["ended_on", "-starts_on", "-id"]
+        indexes = [models.Index(fields=["visitor", "ended_on"], name="care_pairing_visitor"),
+                   models.Index(fields=["resident", "ended_on"], name="care_pairing_person")]
+        constraints = [models.UniqueConstraint(fields=["resident", "visitor"], condition=models.Q(ended_on__isnull=True),
+                                               name="care_pairing_one_open")]
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("结对记录不能删除;结束结对请写明原因")
+
+    @property
+    def active(self) -> bool:
+        return self.ended_on is None
+
+
+class AlertStep(models.IntegerChoices):
+    REMIND = 0, "提醒走访人和网格员"
+    COMMUNITY = 1, "升级至社区"
+    STREET = 2, "升级至街道"
+
+
+class VisitAlert(models.Model):
+    """The bookkeeping of overdue visits' reminders and escalation (care/escalation.py): one row per person,
+    overdue spell (the date the visit was due) and step, so each step is taken and heard once. Written only
+    by the sweep; a visit starts a new spell (a new due date), which escalates afresh if it runs late too."""
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    due_on = models.DateField("应访日期")
+    step = models.PositiveSmallIntegerField("步骤", choices=AlertStep.choices)
+    days_late = models.PositiveIntegerField("逾期天数")
+    notified = models.PositiveIntegerField("通知人数", default=0)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["community", "step", "due_on"], name="care_alert_comm")]
+        constraints = [models.UniqueConstraint(fields=["resident", "due_on", "step"], name="care_alert_once")]
+
+
+# -- family accounts outside the household (家属) --------------------------------------------------
+class FamilyRelation(models.TextChoices):
+    CHILD = "child", "子女"
+    CHILD_IN_LAW = "in_law", "儿媳、女婿"
+    GRANDCHILD = "grandchild", "孙子女、外孙子女"
+    SIBLING = "sibling", "兄弟姐妹"
+    OTHER = "other", "其他亲属"
+
+
+class FamilyLink(models.Model):
+    """家属: a relative who does not live in the elder's household (a child in another city) linked to the elder
+    by the community worker, with the elder's consent recorded. The relative's account then sees the elder's
+    service orders and visits (date and condition only), orders services for the elder and confirms and rates
+    them. Never deleted: unlinked with a date and a reason, the orders and history stay."""
+    elder = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="care_family_links",
+                              verbose_name="老人")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    relative = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+", verbose_name="家属")
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_family_links",
+                                verbose_name="家属账号")
+    relation = models.CharField("与老人关系", max_length=12, choices=FamilyRelation.choices)
+    consent_on = models.DateField("老人同意日期")
+    consent_note = models.CharField("老人同意的方式", max_length=200)
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    linked_at = models.DateTimeField(auto_now_add=True)
+    ended_on = models.DateField("解除日期", null=True, blank=True)
+    end_reason = models.CharField("解除原因", max_length=200, blank=True)
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+
+    class Meta:
+        ordering = ["ended_on", "-linked_at", "-id"]
+        indexes = [models.Index(fields=["account", "ended_on"], name="care_family_account")]
+        constraints = [models.UniqueConstraint(fields=["elder", "account"], condition=models.Q(ended_on__isnull=True),
+                                               name="care_family_one_open")]
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("家属关联记录不能删除;解除关联请写明原因")
+
+
+# -- 残疾人之家: day care, rehabilitation, job help ---------------------------------------------------
+class HomeService(models.TextChoices):
+    DAY_CARE = "day_care", "日间照料"
+    REHAB = "rehab", "康复训练"
+
+
+class DisabilityHome(models.Model):
+    """残疾人之家: a place (in a community, or the street's serving its communities) with places for day care
+    and for rehabilitation. Its staff (provider accounts) record the day's attendance of those enrolled."""
+    place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+",
+                              verbose_name="所在社区或街道")
+    name = models.CharField("名称", max_length=80)
+    address = models.CharField("地址", max_length=200, blank=True)
+    hours = models.CharField("开放时间", max_length=60, blank=True)
+    day_care_places = models.PositiveIntegerField("日间照料名额", default=0)
+    rehab_places = models.PositiveIntegerField("康复训练名额", default=0)
+    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="care_disability_homes",
+                                   verbose_name="工作人员账号")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def places_for(self, service: str) -> int:
+        return self.day_care_places if service == HomeService.DAY_CARE else self.rehab_places
+
+
+class HomeEnrolment(models.Model):
+    """A disabled resident enrolled at a home for day care or rehabilitation, from a date; ended with a reason."""
+    home = models.ForeignKey(DisabilityHome, on_delete=models.PROTECT, related_name="enrolments")
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="care_home_enrolments")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    service = models.CharField("服务", max_length=10, choices=HomeService.choices)
+    starts_on = models.DateField("入托日期")
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    end_reason = models.CharField("结束原因", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["ended_on", "-starts_on", "-id"]
+        indexes = [models.Index(fields=["home", "service", "ended_on"], name="care_enrol_home")]
+        constraints = [models.UniqueConstraint(fields=["resident", "service"], condition=models.Q(ended_on__isnull=True),
+                                               name="care_enrol_one_open")]
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("入托记录不能删除;结束请写明原因")
+
+
+class HomeAttendance(AppendOnly):
+    """One day's attendance of an enrolled person at the home: one row per person per day."""
+    refuse_change = "出勤记录只能追加,不能修改"
+    refuse_delete = "出勤记录不能删除"
+
+    enrolment = models.ForeignKey(HomeEnrolment, on_delete=models.PROTECT, related_name="attendance")
+    home = models.ForeignKey(DisabilityHome, on_delete=models.PROTECT, related_name="+")
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField("日期")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-day", "-id"]
+        indexes = [models.Index(fields=["community", "day"], name="care_attend_comm")]
+        constraints = [models.UniqueConstraint(fields=["resident", "day"], name="care_attend_once_a_day")]
+
+
+class JobHelpKind(models.TextChoices):
+    TRAINING = "training", "职业培训"
+    REFERRAL = "referral", "岗位推荐"
+    PLACEMENT = "placement", "就业安置"
+    SELF_EMPLOYED = "self", "扶持自主创业"
+
+
+class JobOutcome(models.TextChoices):
+    PENDING = "pending", "跟进中"
+    EMPLOYED = "employed", "已就业"
+    TRAINED = "trained", "已完成培训"
+    NOT_EMPLOYED = "not_employed", "未就业"
+
+
+class JobHelp(models.Model):
+    """就业帮扶: help given to a disabled resident (training, referral, placement), with its outcome."""
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="care_job_help")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    home = models.ForeignKey(DisabilityHome, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("帮扶方式", max_length=10, choices=JobHelpKind.choices)
+    given_on = models.DateField("帮扶日期")
+    detail = models.CharField("帮扶内容", max_length=300)
+    outcome = models.CharField("结果", max_length=14, choices=JobOutcome.choices, default=JobOutcome.PENDING)
+    outcome_note = models.CharField("结果说明", max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-given_on", "-id"]
+        indexes = [models.Index(fields=["community", "given_on"], name="care_job_comm")]

@@ -243,7 +243,9 @@ def my(request):
     people = list(person.household.members.filter(status="active")) if person else []
     orders = list(ServiceOrder.objects.filter(resident__in=people).select_related("resident", "station",
                                                                                   "complaint")[:50])
+    from gongzhi.care.family import linked_elders
     return render(request, "care/my.html", {"person": person, "people": people, "orders": orders,
+                                            "has_family": linked_elders(request.user).exists(),
                                             "kinds": ServiceKind.choices,
                                             "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M")})
 

@@ -30,20 +30,20 @@ ERR_SCHEME = "请选择支付方式:政府购买、政府补贴或自费"
 ERR_STATION = "请选择为该居民所在地提供服务的服务站点"
 ERR_KIND = "请选择服务项目:助餐、助浴、助洁、助医陪诊、康复护理或紧急救援"
 ERR_NOT_OFFERED = "{station}不提供{kind}服务"
-ERR_ORDER_RIGHT = "只有本人、同户家属或所在社区、网格的工作人员可以预约服务"
+ERR_ORDER_RIGHT = "只有本人、家属或所在社区、网格的工作人员可以预约服务"
 ERR_SCHEDULE = "预约时间不能早于现在 1 小时以前"
 ERR_NOT_STAFF = "只有承接该工单的服务机构人员可以签到、签退"
 ERR_CHECK_IN_STATE = "该服务已签到或已结束,不能再签到"
 ERR_CHECK_OUT_BEFORE_IN = "还没有签到,不能签退:请先到老人家中签到"
 ERR_CHECK_OUT_STATE = "该服务已签退,不能再签退"
 ERR_LATLON = "签到、签退的位置不正确(纬度 -90 至 90,经度 -180 至 180)"
-ERR_CONFIRM_RIGHT = "只有本人、同户家属或所在社区、网格的工作人员可以确认服务"
+ERR_CONFIRM_RIGHT = "只有本人、家属或所在社区、网格的工作人员可以确认服务"
 ERR_CONFIRM_STATE = "服务签退后才能确认"
 ERR_RATE_STATE = "服务确认后才能评价"
 ERR_RATED = "这次服务已经评价过,不能重复评价"
 ERR_RATING = "评价请选择 1 至 5 星"
 ERR_CANCEL_STATE = "只有尚未签到的服务可以取消"
-ERR_COMPLAIN_RIGHT = "只有本人、同户家属或所在社区、网格的工作人员可以投诉这项服务"
+ERR_COMPLAIN_RIGHT = "只有本人、家属或所在社区、网格的工作人员可以投诉这项服务"
 ERR_COMPLAIN_STATE = "只能投诉已经上门(签到)的服务,或预约时间已过 {hours} 小时仍未上门的服务"
 ERR_COMPLAIN_TEXT = "请写明投诉的问题(5 至 500 个字)"
 ERR_COMPLAIN_CONTROL = "投诉内容含有不可见的控制字符,请删除后重试"
@@ -59,8 +59,12 @@ def _staff_may(by, resident: Resident) -> bool:
 
 
 def _own_or_family(by, resident: Resident) -> bool:
+    """The elder, a member of their household, or a relative elsewhere linked as 家属 (care/family.py)."""
     own = getattr(by, "resident", None)
-    return own is not None and own.household_id == resident.household_id and own.status == PersonStatus.ACTIVE
+    if own is not None and own.household_id == resident.household_id and own.status == PersonStatus.ACTIVE:
+        return True
+    from gongzhi.care.family import is_family
+    return is_family(by, resident)
 
 
 def _active(resident: Resident) -> None:

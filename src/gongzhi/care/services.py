@@ -140,6 +140,10 @@ ERR_FOLLOW_UP = "请选择处理方式"
 ERR_ORDER_CATEGORY = "转为工单请选择工单类别"
 ERR_HARDSHIP_KIND = "请选择困难类型"
 ERR_TEXT_LONG = "{field}最多 {n} 字"
+ERR_NOT_PAIRED = "{name}不是您的结对关爱对象,不能记录走访(结对由社区工作者安排)"
+ERR_PAIRED_FOLLOW_UP = "结对走访人不能直接转工单或困难上报;请把发现的问题写在“发现的问题和需求”中,网格员会收到提醒并跟进"
+ERR_BEFORE_PAIRING = "走访日期不能早于结对开始日期({since})"
+NOTICE_VISIT = "care_visit"  # the notice kind of the visit network (care/manifest.py registers it)
 
 
 def _visit_log_text(resident, condition_label: str, groups: list[str]) -> str:
@@ -156,10 +160,20 @@ def care_visit_record(*, resident: Resident, by, visited_on: dt.date, condition:
     from gongzhi.care.models import CareVisit, Condition, FollowUp
     from gongzhi.care.visits import on_list
     from gongzhi.workorders import services as workorders
+    from gongzhi.care import pairings
     today = timezone.localdate(now or timezone.now())
     resident = Resident.objects.select_for_update().select_related("grid", "household").get(pk=resident.pk)
+    pairing = None
     if not on_list(Scope.for_user_capability(by, KEEP_CARE), resident, today):
-        raise RuleError(ERR_NOT_ON_LIST.format(name=resident.name))
+        # an assigned volunteer or neighbour: only the people paired with them
+        pairing = pairings.open_pairing(by, resident.pk)
+        if pairing is None or not pairings.may_visit(by):
+            raise RuleError(ERR_NOT_ON_LIST.format(name=resident.name) if pairing is None and
+                            Scope.for_user_capability(by, KEEP_CARE) else ERR_NOT_PAIRED.format(name=resident.name))
+        if follow_up:
+            raise RuleError(ERR_PAIRED_FOLLOW_UP)
+        if visited_on < pairing.starts_on:
+            raise RuleError(ERR_BEFORE_PAIRING.format(since=pairing.starts_on.isoformat()))
     if condition not in Condition.values:
         raise RuleError(ERR_CONDITION)
     notes, findings = (notes or "").strip(), (findings or "").strip()
@@ -188,10 +202,26 @@ def care_visit_record(*, resident: Resident, by, visited_on: dt.date, condition:
     hardship = None
     if follow_up == FollowUp.HARDSHIP:
         hardship = hardship_report(resident=resident, kind=hardship_kind, description=findings, by=by, now=now)
-    return CareVisit.objects.create(
+    visit = CareVisit.objects.create(
         resident=resident, community_id=resident.community_id, grid_id=resident.grid_id, visitor=by,
         visited_on=visited_on, condition=condition, notes=notes, findings=findings, follow_up=follow_up,
-        visit_log=visit_log, work_order=visit_log.work_order if visit_log else None, hardship=hardship)
+        visit_log=visit_log, work_order=visit_log.work_order if visit_log else None, hardship=hardship,
+        pairing=pairing)
+    if pairing is not None and (findings or condition in (Condition.POOR, Condition.URGENT)):
+        _tell_grid(visit, resident, pairing, now)
+    return visit
+
+
+def _tell_grid(visit, resident, pairing, now) -> None:
+    """A paired visitor's findings (or a poor condition) go to the grid's workers as a notice: the visitor
+    cannot raise a work order or a hardship report, the worker follows up. No health detail in the text."""
+    from gongzhi.accounts.models import Role
+    from gongzhi.workorders import notify
+    who = pairing.visitor_resident.name if pairing.visitor_resident_id else "结对走访人"
+    text = (f"结对走访:{who} {visit.visited_on:%Y-%m-%d} 走访{resident.name}时发现需要跟进的情况,"
+            f"请查看其关爱档案并上门核实")
+    notify.notify(notify.users_at(resident.grid, [Role.GRID]) or notify.users_at(resident.community, [Role.COMMUNITY]),
+                  order=None, kind=NOTICE_VISIT, text=text, now=now)
 
 
 @transaction.atomic

@@ -46,3 +46,32 @@ urlpatterns += [
     path("hardships/<int:pk>/decide/", station_views.hardship_decide, name="hardship_decide"),
     path("people/<int:pk>/hardship/", station_views.hardship_new, name="hardship_new"),
 ]
+from gongzhi.care import pairing_views  # noqa: E402
+
+urlpatterns += [
+    path("paired/", pairing_views.paired, name="paired"),
+    path("paired/<int:pk>/visit/", pairing_views.paired_visit, name="paired_visit"),
+    path("pairings/", pairing_views.pairing_list, name="pairings"),
+    path("pairings/<int:pk>/end/", pairing_views.pairing_end, name="pairing_end"),
+    path("people/<int:pk>/pairings/", pairing_views.pairing_new, name="pairing_new"),
+]
+from gongzhi.care import family_views  # noqa: E402
+
+urlpatterns += [
+    path("family/", family_views.family_home, name="family"),
+    path("family/order/", family_views.family_order, name="family_order"),
+    path("family/<int:pk>/<str:step>/", family_views.family_step, name="family_step"),
+    path("people/<int:pk>/family/", family_views.family_link_new, name="family_link_new"),
+    path("family-links/<int:pk>/end/", family_views.family_link_end, name="family_link_end"),
+]
+from gongzhi.care import disabled_views  # noqa: E402
+
+urlpatterns += [
+    path("disabled/", disabled_views.disabled_home, name="disabled"),
+    path("people/<int:pk>/enrol/", disabled_views.enrol, name="enrol"),
+    path("enrolments/<int:pk>/end/", disabled_views.enrolment_end, name="enrolment_end"),
+    path("people/<int:pk>/job-help/", disabled_views.job_help_new, name="job_help_new"),
+    path("job-help/<int:pk>/outcome/", disabled_views.job_help_outcome, name="job_help_outcome"),
+    path("home/", disabled_views.home_staff, name="home_staff"),
+    path("home/<int:pk>/attend/", disabled_views.home_attend, name="home_attend"),
+]

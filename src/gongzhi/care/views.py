@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.care import selectors, services, visits
 from gongzhi.care.groups import GROUPS, age_on, groups_of, registry_residents
-from gongzhi.care.manifest import KEEP_CARE, OVERSEE_CARE, VIEW_CARE
+from gongzhi.care.manifest import ASSIGN_VISITORS, KEEP_CARE, OVERSEE_CARE, VIEW_CARE
 from gongzhi.care.models import Decision, Disability, DisabilityKind, Group, HardshipKind
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.errors import RuleError
@@ -60,7 +60,8 @@ def groups(request):
     return render(request, "care/groups.html", {
         "counts": counts, "cards": [(g, GROUP_LABELS[g], counts[g]) for g in GROUPS], "page": page,
         "communities": communities, "community": community, "group": group, "group_label": GROUP_LABELS.get(group),
-        "querystring_prefix": f"{query}&" if query else "", "can_oversee": scope.can(OVERSEE_CARE)})
+        "querystring_prefix": f"{query}&" if query else "", "can_oversee": scope.can(OVERSEE_CARE),
+        "can_assign": scope.can(ASSIGN_VISITORS)})
 
 
 def _person_context(request, person, today):
@@ -85,7 +86,38 @@ def _person_context(request, person, today):
             "absence_reasons": AbsenceReason.choices, "disability_kinds": DisabilityKind.choices,
             "today": today, "visits": list(person.care_visits.select_related("visitor", "work_order")[:20]),
             "hardships": list(person.care_hardships.all()[:20]),
-            "assessments": list(person.care_assessments.all()[:5]), "hardship_kinds": HardshipKind.choices}
+            "assessments": list(person.care_assessments.all()[:5]), "hardship_kinds": HardshipKind.choices,
+            **_pairing_context(request, person),
+            **_disabled_context(person, any(r["counts"] for r in rows if r["code"] == Group.DISABLED))}
+
+
+def _pairing_context(request, person):
+    from gongzhi.care import pairings
+    from gongzhi.care.manifest import ASSIGN_VISITORS
+    from gongzhi.care.models import VisitorKind
+    can_assign = request.scope.can(ASSIGN_VISITORS, person.grid)
+    return {"pairings": list(pairings.person_pairings(person)[:30]), "can_assign": can_assign,
+            "visitor_kinds": VisitorKind.choices,
+            "volunteers": list(pairings.volunteers_for(person)[:200]) if can_assign else [],
+            **_family_context(request, person)}
+
+
+def _disabled_context(person, is_disabled: bool):
+    from gongzhi.care import disabled
+    from gongzhi.care.models import HomeService, JobHelpKind, JobOutcome
+    enrolments = list(person.care_home_enrolments.select_related("home")[:20])
+    jobs = list(person.care_job_help.all()[:20])
+    return {"show_disabled": bool(is_disabled or enrolments or jobs), "enrolments": enrolments,
+            "jobs": jobs, "homes": list(disabled.homes_for(person)), "home_services": HomeService.choices,
+            "job_kinds": JobHelpKind.choices, "job_outcomes": JobOutcome.choices}
+
+
+def _family_context(request, person):
+    from gongzhi.care import family
+    from gongzhi.care.manifest import LINK_FAMILY
+    from gongzhi.care.models import FamilyRelation
+    return {"family_links": list(family.elder_links(person)[:30]), "family_relations": FamilyRelation.choices,
+            "can_link": request.scope.can(LINK_FAMILY, person.grid)}
 
 
 @requires(VIEW_CARE)
@@ -161,7 +193,12 @@ def overview(request):
     for r in rows:
         r["overdue"] = late.get(r["community"].pk, {}).get(visits.OVERDUE, 0)
         r["due"] = late.get(r["community"].pk, {}).get(visits.DUE, 0)
-    totals = {k: sum(r[k] for r in rows) for k in ["total", "overdue", "due", *GROUPS]}
+    from gongzhi.care.disabled import counts_per_community as disabled_counts
+    home = disabled_counts([r["community"].pk for r in rows], today)
+    for r in rows:
+        r.update(home[r["community"].pk])
+    totals = {k: sum(r[k] for r in rows) for k in ["total", "overdue", "due", *GROUPS, "enrolled", "attended",
+                                                     "job_help", "employed"]}
     return render(request, "care/overview.html", {"rows": rows, "totals": totals,
                                                   "groups": [(g, GROUP_LABELS[g]) for g in GROUPS]})
 
@@ -179,6 +216,12 @@ def _list_rows(rows, today):
         p.care_groups = [GROUP_LABELS[g] for g in groups_of(p)]
         p.status_label = visits.STATUS_LABELS[p.visit_status]
         p.age = age_on(p.birth_date, today)
+    from gongzhi.care.escalation import escalated
+    from gongzhi.care.models import AlertStep
+    steps = escalated([p.pk for p in rows], {p.pk: p.due_on for p in rows if p.visit_status == visits.OVERDUE})
+    for p in rows:
+        step = steps.get(p.pk)
+        p.escalated = AlertStep(step).label if step in (AlertStep.COMMUNITY, AlertStep.STREET) else ""
     rows.sort(key=lambda p: (p.due_on, p.pk))
     return rows
 

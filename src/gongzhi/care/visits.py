@@ -105,6 +105,8 @@ def due_on(person) -> dt.date:
 
 def on_list(scope: Scope, resident, today: dt.date) -> bool:
     """Is `resident` on a visit list the scope reaches?"""
+    if not scope.assignments or not scope.staff_places:
+        return False
     community = Place.objects.get(pk=resident.community_id)
     base = scope.filter_people(registry_residents()).filter(pk=resident.pk)
     return any(_rows(base, rules, today, (OVERDUE, DUE, LATER), [community.pk]) for rules in _rule_sets([community]))
@@ -116,3 +118,16 @@ def overdue_per_community(scope: Scope, communities: list[Place], today: dt.date
     for row in visit_list(scope, communities, today, statuses=(OVERDUE, DUE)):
         counts[row.community_id][row.visit_status] += 1
     return counts
+
+
+def paired_list(user, today: dt.date, *, statuses=(OVERDUE, DUE)) -> list[SimpleNamespace]:
+    """The visit-list rows of the people paired with `user` (an assigned volunteer or neighbour): their
+    whole data scope is their open pairings. One statement per rule set, like `visit_list`."""
+    from gongzhi.care.models import VisitorPairing
+    paired = VisitorPairing.objects.filter(visitor=user, ended_on__isnull=True).values("resident_id")
+    base = registry_residents().filter(pk__in=paired)
+    communities = list(Place.objects.filter(pk__in=base.values("community_id")).order_by("code"))
+    result = []
+    for rules, ids in _rule_sets(communities).items():
+        result += _rows(base.filter(community_id__in=ids), rules, today, tuple(statuses), ids)
+    return result
