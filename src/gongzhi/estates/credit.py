@@ -24,13 +24,14 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from gongzhi.core.errors import ConflictError, RuleError, lock_version
-from gongzhi.estates import complaints, firms
+from gongzhi.estates import complaints
 from gongzhi.estates.models import (
-    AppealChannel, AppealState, BlacklistEntry, Contract, CreditRecord, ProjectManager, PropertyFirm, Rating,
+    AppealChannel, AppealState, BlacklistEntry, Contract, CreditRecord, FirmStaff, ProjectManager, PropertyFirm, Rating,
 )
 from gongzhi.estates.services import blacklisted, text
 from gongzhi.people.models import HouseholdStatus, Household
 from gongzhi.standards import packs
+from gongzhi.workorders import notify
 
 PACK = "yixing-2019"
 ERR_SUBJECT = "请选择要列入黑名单的物业企业或项目经理(只选一个)"
@@ -207,5 +208,18 @@ def appeal_decide(*, entry_id: int, version: int, revoke: bool | None, answer: s
         entry.appeal_answer, entry.decided_on, entry.decided_by = answer, timezone.localdate(), by
         entry.version += 1
         entry.save()
-        firms.tell_firm_of_decision(entry)
+        tell_firm_of_decision(entry)
         return entry
+
+
+NOTICE_DECIDED = "blkdecided"
+
+
+def tell_firm_of_decision(entry: BlacklistEntry, now=None) -> int:
+    """The firm's current accounts hear how its appeal was decided."""
+    firm_id = entry.firm_id or entry.manager.firm_id
+    users = FirmStaff.objects.filter(firm_id=firm_id, ended_on__isnull=True, user__is_active=True)
+    verdict = "申诉成立,已撤销" if entry.appeal_state == AppealState.REVOKED else "申诉不成立,维持列入"
+    return notify.notify(list(users.values_list("user_id", flat=True)), order=None, kind=NOTICE_DECIDED,
+                         now=now or timezone.now(), text=f"物业黑名单申诉({entry.subject_label}):{verdict}")
+

@@ -15,8 +15,9 @@ from django.utils import timezone
 from gongzhi.accounts.models import Role, RoleAssignment, User
 from gongzhi.core.errors import RuleError
 from gongzhi.core.scope import Scope
+from gongzhi.estates import credit
 from gongzhi.estates.models import (
-    AppealChannel, AppealState, BlacklistEntry, Contract, FirmStaff, PropertyFirm,
+    AppealChannel, BlacklistEntry, Contract, FirmStaff, PropertyFirm,
 )
 from gongzhi.estates.services import text
 from gongzhi.places.models import Level, Place
@@ -28,7 +29,7 @@ ERR_USER_PLACE = "账号「{name}」的服务机构人员岗位不在您管理�
 ERR_BOUND = "账号「{name}」已是「{firm}」的企业账号"
 ERR_NOT_YOURS = "该黑名单记录不是您所在物业企业或其项目经理的,不能申诉"
 NOTICE_APPEAL = "blkappeal"  # the district: a firm appealed online
-NOTICE_DECIDED = "blkdecided"  # the firm's accounts: the district decided the appeal
+NOTICE_DECIDED = credit.NOTICE_DECIDED  # the firm's accounts: the district decided the appeal (credit.py)
 
 
 # -- binding --------------------------------------------------------------------------------------
@@ -108,7 +109,6 @@ def blacklist_of_firms(firms) -> QuerySet[BlacklistEntry]:
 def appeal_online(*, user, entry_id: int, version: int, appeal_text: str, now=None) -> BlacklistEntry:
     """The firm's account appeals its (or its manager's) entry. The same rules as an appeal the district
     registers from paper (credit.appeal: once, against the version seen); the district's admins hear of it."""
-    from gongzhi.estates import credit
     now = now or timezone.now()
     if access_entry(user, entry_id) is None:
         raise RuleError(ERR_NOT_YOURS)
@@ -119,15 +119,6 @@ def appeal_online(*, user, entry_id: int, version: int, appeal_text: str, now=No
         notify.notify(admins, order=None, kind=NOTICE_APPEAL, now=now,
                       text=f"{entry.subject_label} 对物业黑名单记录提出在线申诉,请处理")
     return entry
-
-
-def tell_firm_of_decision(entry: BlacklistEntry, now=None) -> int:
-    """The firm's current accounts hear how its appeal was decided."""
-    firm_id = entry.firm_id or entry.manager.firm_id
-    users = FirmStaff.objects.filter(firm_id=firm_id, ended_on__isnull=True, user__is_active=True)
-    verdict = "申诉成立,已撤销" if entry.appeal_state == AppealState.REVOKED else "申诉不成立,维持列入"
-    return notify.notify(list(users.values_list("user_id", flat=True)), order=None, kind=NOTICE_DECIDED,
-                         now=now or timezone.now(), text=f"物业黑名单申诉({entry.subject_label}):{verdict}")
 
 
 def _districts_of(user) -> list[Place]:
