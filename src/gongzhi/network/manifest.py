@@ -23,5 +23,6 @@ MODULE = register(Module(
     demo=(DemoPart(order=52, build="gongzhi.network.demo.build", label="三社联动"),),
     extras={"ledger_sources": (("network.session", ("服务项目活动", "network:session")),
                                ("network.joint_meeting", ("驻区单位联席会议", "network:meeting"))),
-            "metrics": ("gongzhi.network.metrics.METRICS",)},
+            "metrics": ("gongzhi.network.metrics.METRICS",),
+            "record_links": ("gongzhi.network.links.need_links",)},
 ))

@@ -131,6 +131,7 @@ class NeedSource(models.TextChoices):
     TOPIC = "topic", "居民议题"
     ORDER = "order", "工单"
     SURVEY = "survey", "问卷调查"
+    VISIT = "visit", "民情日记"
 
 
 class Need(models.Model):

@@ -34,7 +34,7 @@ NF = selectors.NOT_FOUND
 def needs(request):
     scope = request.scope
     source, source_id = request.GET.get("from", ""), request.GET.get("id", "").strip()
-    if source in (NeedSource.TOPIC, NeedSource.ORDER, NeedSource.SURVEY) and source_id:
+    if source in (NeedSource.TOPIC, NeedSource.ORDER, NeedSource.SURVEY, NeedSource.VISIT) and source_id:
         if not source_id.isdigit() or not 0 < int(source_id) < 2**31:
             messages.error(request, "编号须为数字")
         else:
@@ -56,6 +56,7 @@ def needs(request):
             return redirect("network:needs")
     qs = selectors.needs_in(scope).select_related("community", "project").order_by("-created_at", "-pk")
     page = paginate_by_ids(qs, request.GET.get("page"), PER_PAGE, related=("community", "project"))
+    selectors.attach_source_urls(page.object_list)
     return render(request, "network/needs.html", {
         "page": page, "communities": communities, "fields": Field.choices, "data": data, "error": error},
         status=422 if error else 200)
@@ -82,6 +83,16 @@ def _source(request, source: str, pk: int):
         if obj is None or not request.scope.contains(obj.place):
             raise Http404(NF)
         return obj, obj.place, f"问卷调查:{obj.title}", ""
+    if source == NeedSource.VISIT:
+        from gongzhi.workorders.manifest import VIEW_VISITS
+        from gongzhi.workorders.selectors import visits_in
+        obj = visits_in(request.scope.for_capability(VIEW_VISITS)).filter(pk=pk).select_related(
+            "grid__parent").first()
+        if obj is None:
+            raise Http404(NF)
+        said = (obj.concerns or obj.notes or "").strip()
+        first = said.splitlines()[0] if said else ""
+        return obj, obj.grid.parent, first[:100] or "民情日记反映的需求", obj.concerns or obj.notes
     raise Http404(NF)
 
 
@@ -92,7 +103,9 @@ def need_from(request, source, source_pk):
         raise Http404(NF)
     error = ""
     data = request.POST if request.method == "POST" else {"title": title[:100], "detail": (detail or "")[:2000]}
-    existing = Need.objects.filter(source=source, source_pk=obj.pk).first()
+    existing = Need.objects.filter(source=source, source_pk=obj.pk).select_related("project").first()
+    if existing is not None:
+        selectors.attach_source_urls([existing])
     if request.method == "POST":
         try:
             svc.need_raise(community=community, title=data.get("title", ""), detail=data.get("detail", ""),
@@ -104,7 +117,8 @@ def need_from(request, source, source_pk):
             return redirect("network:needs")
     return render(request, "network/need_from.html", {
         "source_label": NeedSource(source).label, "community": community, "data": data, "fields": Field.choices,
-        "error": error, "existing": existing}, status=422 if error else 200)
+        "error": error, "existing": existing, "source_url": selectors.source_url(source, obj.pk, getattr(obj, "visited_on", None))},
+        status=422 if error else 200)
 
 
 # -- projects -----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gongzhi.core import uploads
@@ -68,8 +68,9 @@ def _mine(project: ServiceProject, by, step: str):
 @transaction.atomic
 def need_raise(*, community: Place, title: str, detail: str = "", field_code: str, source: str = NeedSource.DIRECT,
                source_obj=None, by) -> Need:
-    """A need, typed in or raised in one step from a governance topic, a work order or a survey
-    (`source_obj`, already read through the caller's scope): it keeps the source's id."""
+    """A need, typed in or raised in one step from a governance topic, a work order, a survey or a visit
+    of the 民情日记 (`source_obj`, already read through the caller's scope): it keeps the source's id,
+    once per source (the unique constraint settles two clicks at once)."""
     if community.level != Level.COMMUNITY:
         raise RuleError("请选择需求所在的社区")
     if source not in NeedSource.values:
@@ -78,15 +79,31 @@ def need_raise(*, community: Place, title: str, detail: str = "", field_code: st
     if source != NeedSource.DIRECT:
         if source_obj is None:
             raise RuleError("需求来源无效")
-        place_id = getattr(source_obj, "community_id", None) or getattr(source_obj, "place_id", None)
+        place_id = source_community_id(source, source_obj)
         if place_id != community.pk:
             raise RuleError(ERR_NEED_COMMUNITY)
         source_pk = source_obj.pk
         if Need.objects.filter(source=source, source_pk=source_pk).exists():
             raise RuleError(ERR_NEED_SOURCE.format(label=NeedSource(source).label))
-    return Need.objects.create(community=community, title=text(title, "需求", max_len=100),
-                               detail=text(detail, "需求说明", max_len=2000, required=False),
-                               field=field(field_code), source=source, source_pk=source_pk, created_by=by)
+    need = Need(community=community, title=text(title, "需求", max_len=100),
+                detail=text(detail, "需求说明", max_len=2000, required=False),
+                field=field(field_code), source=source, source_pk=source_pk, created_by=by)
+    try:
+        with transaction.atomic():
+            need.save()
+    except IntegrityError:
+        raise RuleError(ERR_NEED_SOURCE.format(label=NeedSource(source).label)) from None
+    return need
+
+
+def source_community_id(source: str, obj) -> int | None:
+    """The community a need's source lies in: a visit's grid's community, a survey's place, else the
+    record's community."""
+    if source == NeedSource.VISIT:
+        return obj.grid.parent_id
+    if source == NeedSource.SURVEY:
+        return obj.place_id
+    return getattr(obj, "community_id", None)
 
 
 # -- design --------------------------------------------------------------------------------------
