@@ -21,6 +21,7 @@ ENDPOINTS = {
     "network:beneficiaries": ("POST", lambda w: f"/network/projects/{w.net_project_b.pk}/beneficiaries/"),
     "network:apply": ("POST", lambda w: f"/network/projects/{w.net_project_b.pk}/apply/"),
     "network:contract": ("POST", lambda w: f"/network/projects/{w.net_project_b.pk}/contract/"),
+    "network:purchase": ("POST", lambda w: f"/network/projects/{w.net_project_b.pk}/purchase/create/"),
     "network:worker_add": ("POST", lambda w: f"/network/projects/{w.net_project_b.pk}/workers/"),
     "network:session_new": ("POST", lambda w: f"/network/projects/{w.net_project_b.pk}/sessions/new/"),
     "network:evaluate": ("POST", lambda w: f"/network/projects/{w.net_project_b.pk}/evaluate/"),

@@ -169,8 +169,10 @@ def _projects(ctx, names, rng, today, worker, provider, anchor):
             if state == ProjectState.ASSIGNED:
                 continue
             amount = (budget * Decimal("0.95")).quantize(Decimal("1"))
-            Contract.objects.create(project=p, organisation=org, number=f"GM-{starts:%Y}-{p.pk:04d}", amount=amount,
-                                    signed_on=starts, by=worker)
+            contract = Contract.objects.create(project=p, organisation=org, number=f"GM-{starts:%Y}-{p.pk:04d}",
+                                               amount=amount, signed_on=starts, by=worker)
+            if i % 3 != 2:  # most contracts are the street's purchased services (admission); a few not yet linked
+                _purchase(contract, p, org, worker)
             team = [TeamWorker.objects.create(project=p, name=names.full_name(rng.choice("MF"), rng.randint(1980, 1998)),
                                               certificate=rng.choice(["assistant", "social_worker", "none"]),
                                               certificate_no=f"SG{rng.randint(100000, 999999)}", joined_on=starts)
@@ -192,6 +194,21 @@ def _projects(ctx, names, rng, today, worker, provider, anchor):
             if state == ProjectState.CLOSED:
                 _evaluation(p, EvaluationStage.FINAL, amount * Decimal("0.97"), rng, worker)
     return made, sessions
+
+
+def _purchase(contract, p, org, by):
+    """The purchased service (admission.ServiceContract) the contract fulfils, bought by the street."""
+    from gongzhi.admission.models import ContractState, ServiceContract
+    from gongzhi.admission.selectors import district_of
+    state = ContractState.ACCEPTED if p.state == ProjectState.CLOSED else ContractState.ACTIVE
+    contract.purchase = ServiceContract.objects.create(
+        locality=district_of(p.community), community=p.community, buyer=f"{p.community.parent.name}办事处",
+        provider=org.name[:80], title=p.title, price_yuan=contract.amount, starts_on=p.starts_on, ends_on=p.ends_on,
+        deliverables="\n".join([p.goals, *p.indicators]), state=state,
+        acceptance_note="终期评估通过" if state == ContractState.ACCEPTED else "", created_by=by,
+        created_at=timezone.now())
+    contract.save(update_fields=["purchase"])
+    ProjectEvent.objects.create(project=p, action="purchase", note=f"对应购买服务:{p.title}", by=by)
 
 
 def _evaluation(p, stage, spent, rng, by):

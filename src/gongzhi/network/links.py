@@ -1,7 +1,8 @@
-"""The service need links on the pages of the records needs come from (core.record_links): a topic, a work
-order, a community's survey and a visit of the 民情日记 (which care visits also write) offer
-"提为服务需求" to whoever manages service projects in the record's community, or name the need already
-raised from it. One query for all the records of a page."""
+"""Links network adds to lower modules' record pages (core.record_links), one query for all the records
+of a page: a topic, a work order, a community's survey and a visit of the 民情日记 (which care visits also
+write) offer "提为服务需求" to whoever manages service projects in the record's community, or name the
+need already raised from it; admission's purchased services (kind "service_contract") name the service
+project whose contract fulfils them."""
 from __future__ import annotations
 
 from django.urls import reverse
@@ -25,6 +26,8 @@ def _place(source: str, obj):
 
 
 def need_links(request, kind: str, objs) -> dict[int, list[RecordLink]]:
+    if kind == "service_contract":
+        return project_links(request, objs)
     source = KINDS.get(kind)
     if source is None:
         return {}
@@ -45,3 +48,20 @@ def need_links(request, kind: str, objs) -> dict[int, list[RecordLink]]:
         elif source != NeedSource.VISIT or (o.concerns or o.notes):
             out[o.pk] = [RecordLink("提为服务需求", url)]
     return out
+
+
+def project_links(request, purchases) -> dict[int, list[RecordLink]]:
+    """On admission's purchased services: the service project whose contract fulfils each, for whoever may
+    read that project (admission names no network code)."""
+    from gongzhi.network.manifest import VIEW_NETWORK
+    from gongzhi.network.models import Contract
+    from gongzhi.network.selectors import projects_in
+    scope = request.scope.for_capability(VIEW_NETWORK)
+    if not scope.assignments:
+        return {}
+    rows = Contract.objects.filter(purchase_id__in=[p.pk for p in purchases],
+                                   project__in=projects_in(scope).values("pk")).values_list(
+        "purchase_id", "project_id", "project__title", "organisation__name")
+    return {purchase: [RecordLink(f"三社联动服务项目:{title}({org})", reverse("network:project", args=[project]),
+                                  done=True)]
+            for purchase, project, title, org in rows}

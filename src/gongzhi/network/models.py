@@ -224,6 +224,10 @@ class Contract(models.Model):
     amount = models.DecimalField("合同金额(元)", max_digits=12, decimal_places=2)
     signed_on = models.DateField("签订日期")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # the purchased service (政府购买服务, admission's ServiceContract) this contract fulfils: the burden
+    # dashboard then counts the work as bought with money, not pushed onto the community
+    purchase = models.OneToOneField("admission.ServiceContract", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="政府购买服务")
 
 
 class TeamWorker(models.Model):
@@ -281,7 +285,7 @@ class ProjectEvaluation(models.Model):
 
 EVENT_LABELS = {"design": "设计项目", "beneficiaries": "添加服务对象", "beneficiary_removed": "移出服务对象",
                 "publish": "公开征集", "assign": "确定承接机构", "apply": "申报", "contract": "签订合同",
-                "cancel": "撤销项目", "session": "记录服务", "midterm": "中期评估", "final": "终期评估",
+                "cancel": "撤销项目", "purchase": "对应购买服务", "session": "记录服务", "midterm": "中期评估", "final": "终期评估",
                 "published": "公开征集", "cancelled": "撤销项目", "draft": "设计项目"}
 
 

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -205,7 +206,8 @@ def _project_page(request, project, *, error: str = "", status: int = 200):
         "resident", "resident__grid").order_by("resident__name")[:500]) if see_people else []
     sessions = list(ServiceSession.objects.filter(project=project).prefetch_related("photos", "workers").annotate(
         served=Count("residents", distinct=True))[:100])
-    contract = Contract.objects.filter(project=project).first()
+    contract = Contract.objects.filter(project=project).select_related("purchase").first()
+    purchase = _purchase_context(request, project, contract, manage)
     candidates = []
     if manage and project.state in (ProjectState.DRAFT, ProjectState.PUBLISHED):
         from gongzhi.people.models import Organisation
@@ -231,7 +233,48 @@ def _project_page(request, project, *, error: str = "", status: int = 200):
         "candidates": candidates, "tags": list(CareTag.objects.order_by("sort")),
         "grids": list(Place.objects.filter(parent=project.community).order_by("code")),
         "stages": EvaluationStage.choices, "certificates": svc.CERTIFICATES.items(),
-        "error": error, "today": timezone.localdate()}, status=status)
+        "error": error, "today": timezone.localdate(), **purchase}, status=status)
+
+
+def _purchase_context(request, project, contract, manage: bool) -> dict:
+    """The purchased service (admission) the contract fulfils: its link for those who read the duty pages
+    of the community, and for a manager the purchases it may be linked to or the button to register one."""
+    from gongzhi.admission.manifest import BUY_SERVICES, VIEW_DUTIES
+    from gongzhi.admission.models import ContractState
+    from gongzhi.admission.selectors import contracts_in
+    out = {"purchase_url": "", "purchase_options": [], "may_buy": False}
+    if contract is None:
+        return out
+    if contract.purchase_id and request.scope.can(VIEW_DUTIES, project.community):
+        out["purchase_url"] = reverse("admission:contract", args=[contract.purchase_id])
+    if manage and contract.purchase_id is None:
+        duties = request.scope.for_capability(VIEW_DUTIES)
+        if duties.assignments:
+            taken = Contract.objects.filter(purchase__isnull=False).values("purchase_id")
+            out["purchase_options"] = list(contracts_in(duties).filter(
+                community=project.community, price_yuan__gte=contract.amount).exclude(
+                state=ContractState.VOIDED).exclude(pk__in=taken).order_by("-starts_on")[:50])
+        out["may_buy"] = request.scope.can(BUY_SERVICES, project.community)
+    return out
+
+
+@require_POST
+@requires(MANAGE_SERVICE_PROJECTS)
+def purchase(request, pk, step):
+    """Link the project's contract to a purchased service of admission, or register it as one."""
+    from gongzhi.admission.manifest import VIEW_DUTIES
+    from gongzhi.admission.selectors import contracts_in
+    if step == "link":
+        def act(pr):
+            raw = (request.POST.get("purchase") or "").strip()
+            visible = raw.isdigit() and 0 < int(raw) < 2**31 and contracts_in(
+                request.scope.for_capability(VIEW_DUTIES)).filter(pk=int(raw)).exists()
+            return svc.contract_link_purchase(project=pr, purchase_pk=raw if visible else 0, by=request.user)
+        return _act(request, pk, act, "合同已对应政府购买服务")
+    if step == "create":
+        return _act(request, pk, lambda pr: svc.contract_create_purchase(project=pr, by=request.user),
+                    "合同已登记为政府购买服务")
+    raise Http404(NF)
 
 
 @requires(VIEW_NETWORK)

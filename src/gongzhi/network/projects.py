@@ -297,6 +297,74 @@ def project_cancel(*, project: ServiceProject, version, reason: str, by) -> Serv
     return p
 
 
+# -- the purchased service (政府购买服务) a contract fulfils -----------------------------------------
+ERR_PURCHASE_LINKED = "该项目合同已对应购买服务“{title}”,不能重复关联"
+ERR_PURCHASE_TAKEN = "购买服务“{title}”已对应另一个服务项目的合同"
+ERR_PURCHASE_OTHER = "所选购买服务不是{community}的有效购买服务合同"
+ERR_PURCHASE_PRICE = "项目合同金额 {amount} 元超过购买服务金额 {price} 元"
+ERR_PURCHASE_POST = "您没有覆盖{community}的购买服务岗位(街道、部门或管理员),不能登记购买服务"
+ERR_NO_CONTRACT = "项目还没有签订合同,不能关联购买服务"
+
+
+def _contract_for_purchase(project: ServiceProject) -> Contract:
+    c = Contract.objects.select_for_update().filter(project_id=project.pk).select_related(
+        "project__community", "organisation").first()
+    if c is None:
+        raise RuleError(ERR_NO_CONTRACT)
+    if c.purchase_id is not None:
+        raise RuleError(ERR_PURCHASE_LINKED.format(title=c.purchase.title))
+    return c
+
+
+@transaction.atomic
+def contract_link_purchase(*, project: ServiceProject, purchase_pk, by) -> Contract:
+    """Links the project's contract to an existing purchased service (admission.ServiceContract) of the
+    project's community: not voided, not already another contract's, priced at least the contract's amount."""
+    from gongzhi.admission.models import ContractState, ServiceContract
+    c = _contract_for_purchase(project)
+    community = c.project.community
+    try:
+        pk = int(str(purchase_pk).strip())
+    except (TypeError, ValueError):
+        raise RuleError(ERR_PURCHASE_OTHER.format(community=community.name)) from None
+    purchase = ServiceContract.objects.select_for_update().filter(
+        pk=pk, community=community).exclude(state=ContractState.VOIDED).first() if 0 < pk < 2**31 else None
+    if purchase is None:
+        raise RuleError(ERR_PURCHASE_OTHER.format(community=community.name))
+    if Contract.objects.filter(purchase=purchase).exists():
+        raise RuleError(ERR_PURCHASE_TAKEN.format(title=purchase.title))
+    if c.amount > purchase.price_yuan:
+        raise RuleError(ERR_PURCHASE_PRICE.format(amount=c.amount, price=purchase.price_yuan))
+    c.purchase = purchase
+    c.save(update_fields=["purchase"])
+    _event(c.project, "purchase", f"对应购买服务:{purchase.title}", by)
+    return c
+
+
+@transaction.atomic
+def contract_create_purchase(*, project: ServiceProject, by) -> Contract:
+    """Registers the contract as a purchased service in admission (buyer: the caller's buying post over the
+    community; provider: the organisation; price: the contract's amount; period: the project's) and links
+    it. admission's own rules apply (an item already on the duty lists is refused: its money comes with
+    the list)."""
+    from gongzhi.admission import services as admission
+    from gongzhi.admission.manifest import BUY_SERVICES
+    c = _contract_for_purchase(project)
+    p = c.project
+    post = next((a for a in by.assignments.filter(active=True).select_related("place")
+                 if BUY_SERVICES.granted_to(a.role) and p.community.is_within(a.place)), None)
+    if post is None:
+        raise RuleError(ERR_PURCHASE_POST.format(community=p.community.name))
+    deliverables = "\n".join([p.goals[:1500], *[f"· {i}" for i in p.indicators]])[:2000]
+    purchase = admission.contract_create(
+        by=by, post=post, community=p.community, title=p.title[:80], provider=c.organisation.name[:80],
+        price_yuan=c.amount, starts_on=p.starts_on, ends_on=p.ends_on, deliverables=deliverables)
+    c.purchase = purchase
+    c.save(update_fields=["purchase"])
+    _event(p, "purchase", f"登记为购买服务:{purchase.title}", by)
+    return c
+
+
 # -- delivery -------------------------------------------------------------------------------------
 RUNNING = (ProjectState.CONTRACTED, ProjectState.MIDTERM)
 CERTIFICATES = dict(TeamWorker._meta.get_field("certificate").choices)

@@ -24,6 +24,7 @@ urlpatterns = [
     path("projects/<int:pk>/beneficiaries/", project_views.beneficiaries, name="beneficiaries"),
     path("projects/<int:pk>/apply/", project_views.apply, name="apply"),
     path("projects/<int:pk>/contract/", project_views.contract, name="contract"),
+    path("projects/<int:pk>/purchase/<str:step>/", project_views.purchase, name="purchase"),
     path("projects/<int:pk>/workers/", project_views.worker_add, name="worker_add"),
     path("projects/<int:pk>/sessions/new/", project_views.session_new, name="session_new"),
     path("projects/<int:pk>/evaluate/", project_views.evaluate, name="evaluate"),
