@@ -28,3 +28,5 @@ def test_demo_part_has_every_state_and_the_provider_binding(monkeypatch):
     assert linked.exists() and Contract.objects.filter(purchase__isnull=True).exists()
     assert all(c.purchase.price_yuan == c.amount and c.purchase.community_id == c.project.community_id
                for c in linked)
+    from gongzhi.network.models import ProjectActivity
+    assert ProjectActivity.objects.filter(project__organisation=provider.organisation).exists()

@@ -189,11 +189,32 @@ def _projects(ctx, names, rng, today, worker, provider, anchor):
                                    by=by, kind=ActivityKind.VOLUNTEER, held_on=day, title=f"{p.title}:{s.title}",
                                    participants=len(served) + len(team), hours=s.hours)
                 sessions += 1
+            if state in (ProjectState.CONTRACTED, ProjectState.MIDTERM) and p.ends_on > today:
+                _activities(p, by, ids, rng, today)
             if state in (ProjectState.MIDTERM, ProjectState.CLOSED):
                 _evaluation(p, EvaluationStage.MIDTERM, amount * Decimal("0.45"), rng, worker)
             if state == ProjectState.CLOSED:
                 _evaluation(p, EvaluationStage.FINAL, amount * Decimal("0.97"), rng, worker)
     return made, sessions
+
+
+_ACTIVITIES = (("健康讲座", "社区卫生服务站"), ("重阳茶话会", "社区活动室"), ("手工课堂", "党群服务中心二楼"),
+               ("防诈骗宣传", "社区广场"))
+
+
+def _activities(p, by, resident_ids, rng, today):
+    """Two activities announced ahead by the provider (within the project's period), a few residents signed up."""
+    from gongzhi.network.models import ActivitySignup, ProjectActivity
+    for k in range(2):
+        day = min(today + dt.timedelta(days=3 + 7 * k), p.ends_on)
+        starts = timezone.make_aware(dt.datetime.combine(day, dt.time(9 + 5 * k)))
+        title, venue = _ACTIVITIES[rng.randrange(len(_ACTIVITIES))]
+        people = resident_ids[: rng.randint(0, min(5, len(resident_ids)))]
+        a = ProjectActivity.objects.create(project=p, title=title, venue=f"{p.community.name}{venue}",
+                                           starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
+                                           capacity=rng.choice([20, 30, 40]), signed_up=len(people), by=by)
+        ActivitySignup.objects.bulk_create([ActivitySignup(activity=a, resident_id=r) for r in people])
+        ProjectEvent.objects.create(project=p, action="activity", note=f"{starts:%Y-%m-%d %H:%M} {title}", by=by)
 
 
 def _purchase(contract, p, org, by):

@@ -256,6 +256,57 @@ class ServiceSession(models.Model):
         ordering = ["-held_on", "-pk"]
 
 
+class ActivityState(models.TextChoices):
+    ANNOUNCED = "announced", "报名中"
+    CANCELLED = "cancelled", "已取消"
+
+
+class ProjectActivity(models.Model):
+    """A community activity of a project announced in advance by its provider (place, time, places), which
+    the residents of the project's community see and sign up for. Held, it is recorded as a session."""
+    project = models.ForeignKey(ServiceProject, on_delete=models.PROTECT, related_name="activities")
+    title = models.CharField("活动名称", max_length=100)
+    venue = models.CharField("地点", max_length=100)
+    starts_at = models.DateTimeField("开始时间")
+    ends_at = models.DateTimeField("结束时间")
+    capacity = models.PositiveIntegerField("名额")
+    signed_up = models.PositiveIntegerField("已报名", default=0)
+    note = models.CharField("说明", max_length=300, blank=True)
+    state = models.CharField("状态", max_length=10, choices=ActivityState.choices, default=ActivityState.ANNOUNCED)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["state", "starts_at"], name="network_activity_upcoming")]
+        constraints = [models.CheckConstraint(condition=models.Q(signed_up__lte=models.F("capacity")),
+                                              name="network_activity_not_over_capacity")]
+
+    @property
+    def places_left(self) -> int:
+        return max(self.capacity - self.signed_up, 0)
+
+
+class ActivitySignup(models.Model):
+    activity = models.ForeignKey(ProjectActivity, on_delete=models.PROTECT, related_name="signups")
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["activity", "resident"], name="network_signup_once")]
+
+
+class NoticeSent(models.Model):
+    """Bookkeeping of the project notices sent, one row per project and occasion ("published", "contract",
+    "activity:12", "due:midterm"...): a step or the sweep repeated never sends the same notice twice."""
+    project = models.ForeignKey(ServiceProject, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=40)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "key"], name="network_notice_once")]
+
+
 class SessionPhoto(models.Model):
     session = models.ForeignKey(ServiceSession, on_delete=models.PROTECT, related_name="photos")
     file = models.FileField(upload_to="network/%Y/%m/")
@@ -285,7 +336,8 @@ class ProjectEvaluation(models.Model):
 
 EVENT_LABELS = {"design": "设计项目", "beneficiaries": "添加服务对象", "beneficiary_removed": "移出服务对象",
                 "publish": "公开征集", "assign": "确定承接机构", "apply": "申报", "contract": "签订合同",
-                "cancel": "撤销项目", "purchase": "对应购买服务", "session": "记录服务", "midterm": "中期评估", "final": "终期评估",
+                "cancel": "撤销项目", "purchase": "对应购买服务", "activity": "发布活动",
+                "activity_cancel": "取消活动", "session": "记录服务", "midterm": "中期评估", "final": "终期评估",
                 "published": "公开征集", "cancelled": "撤销项目", "draft": "设计项目"}
 
 

@@ -215,6 +215,11 @@ def project_publish(*, project: ServiceProject, version, by) -> ServiceProject:
     p.state = ProjectState.PUBLISHED
     p.save()
     _event(p, "publish", "", by)
+    from gongzhi.network import notices
+    street_orgs = Organisation.objects.filter(kind=OrgKind.SOCIAL_ORG, active=True,
+                                              community__parent_id=p.community.parent_id).values_list("pk", flat=True)
+    notices.send_once(p, "published", notices.staff_of(street_orgs),
+                      text=f"服务项目“{p.title}”公开征集承接机构({p.community.name},预算 {p.budget} 元)")
     return p
 
 
@@ -237,6 +242,14 @@ def project_assign(*, project: ServiceProject, version, organisation: Organisati
         organisation=organisation).update(state=ApplicationState.NOT_CHOSEN)
     Application.objects.filter(project=p, organisation=organisation).update(state=ApplicationState.CHOSEN)
     _event(p, "assign", organisation.name, by)
+    from gongzhi.network import notices
+    applicants = set(Application.objects.filter(project=p).values_list("organisation_id", flat=True))
+    chosen = notices.staff_of([organisation.pk])
+    if applicants:
+        notices.send_once(p, "decided", notices.staff_of(applicants - {organisation.pk}) - chosen,
+                          text=f"服务项目“{p.title}”已选定承接机构:{organisation.name};贵机构的申报未被选定")
+    notices.send_once(p, "assigned", chosen,
+                      text=f"服务项目“{p.title}”已确定由{organisation.name}承接,请准备签订合同")
     return p
 
 
@@ -280,6 +293,9 @@ def contract_sign(*, project: ServiceProject, version, number_text: str, amount,
     p.state = ProjectState.CONTRACTED
     p.save()
     _event(p, "contract", f"合同 {c.number},金额 {a} 元", by)
+    from gongzhi.network import notices
+    notices.send_once(p, "contract", (notices.staff_of([p.organisation_id]) | notices.community_workers(p.community))
+                      - {by.pk}, text=f"服务项目“{p.title}”已签订合同 {c.number}(金额 {a} 元),项目进入实施")
     return c
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.network import project_views, unit_views, views
+from gongzhi.network import activity_views, project_views, unit_views, views
 
 app_name = "network"
 urlpatterns = [
@@ -28,6 +28,10 @@ urlpatterns = [
     path("projects/<int:pk>/workers/", project_views.worker_add, name="worker_add"),
     path("projects/<int:pk>/sessions/new/", project_views.session_new, name="session_new"),
     path("projects/<int:pk>/evaluate/", project_views.evaluate, name="evaluate"),
+    path("projects/<int:pk>/activities/", activity_views.project_activities, name="project_activities"),
+    path("activities/", activity_views.activities, name="activities"),
+    path("activities/<int:pk>/signup/", activity_views.activity_signup, name="activity_signup"),
+    path("activities/<int:pk>/cancel/", activity_views.activity_cancel, name="activity_cancel"),
     path("sessions/<int:pk>/", project_views.session, name="session"),
     path("sessions/<int:pk>/photos/<int:photo_pk>/", project_views.session_photo, name="session_photo"),
     path("units/", unit_views.units, name="units"),
