@@ -30,3 +30,7 @@ def test_demo_part_has_every_state_and_the_provider_binding(monkeypatch):
                for c in linked)
     from gongzhi.network.models import ProjectActivity
     assert ProjectActivity.objects.filter(project__organisation=provider.organisation).exists()
+    from gongzhi.network.models import OrgRating
+    from gongzhi.network.models import WorkerTraining
+    assert WorkerTraining.objects.exists()
+    assert OrgRating.objects.exists() and all(r.grade.endswith("A") for r in OrgRating.objects.all())

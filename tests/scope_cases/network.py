@@ -28,6 +28,8 @@ ENDPOINTS = {
     "network:project_activities": ("GET", lambda w: f"/network/projects/{w.net_project_b.pk}/activities/"),
     "network:activity_signup": ("POST", lambda w: f"/network/activities/{w.net_activity_b.pk}/signup/"),
     "network:activity_cancel": ("POST", lambda w: f"/network/activities/{w.net_activity_b.pk}/cancel/"),
+    "network:rating_step": ("POST", lambda w: f"/network/orgs/{w.net_org_b.pk}/rating/save/"),
+    "network:training_add": ("POST", lambda w: f"/network/projects/{w.net_project_b.pk}/trainings/"),
     "network:session": ("GET", lambda w: f"/network/sessions/{w.net_session_b.pk}/"),
     "network:session_photo": ("GET", lambda w: f"/network/sessions/{w.net_session_b.pk}/photos/"
                                                f"{w.net_session_b.photos.get().pk}/"),
@@ -46,6 +48,8 @@ LISTS = {
     "network:projects_export": "/network/projects/export.xlsx",
     "network:units": "/network/units/",
     "network:activities": "/network/activities/",
+    "network:ratings": "/network/ratings/",
+    "network:ratings_export": "/network/ratings/export.xlsx",
 }
 BODY = {"field": "elderly", "opinion": "篡改", "support_kind": "training", "given_on": "2025-01-01",
         "member_name": "篡改", "member_role": "member", "joined_on": "2025-01-01", "left_on": "2025-06-01",
@@ -117,4 +121,6 @@ def snapshot():
             list(m.Commitment.objects.order_by("pk").values_list("pk", "done", "version")),
             m.JointMeeting.objects.count(), m.UnitEvaluation.objects.count(),
             list(m.ProjectActivity.objects.order_by("pk").values_list("pk", "state", "signed_up")),
-            m.ActivitySignup.objects.count(), m.Contract.objects.filter(purchase__isnull=False).count())
+            m.ActivitySignup.objects.count(), m.Contract.objects.filter(purchase__isnull=False).count(),
+            list(m.OrgRating.objects.order_by("pk").values_list("pk", "version", "state")),
+            m.WorkerTraining.objects.count())

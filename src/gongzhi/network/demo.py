@@ -117,6 +117,7 @@ def build(ctx) -> None:
                                             defaults={"started_on": today - dt.timedelta(days=365)})
     n_projects, n_sessions = _projects(ctx, names, rng, today, worker, provider, anchor)
     n_units = _units(ctx, rng, today, worker)
+    _ratings(ctx.accounts.get("street") or admin or worker, today, rng)
     ctx.summary.add(SUMMARY, orgs=profiles, projects=n_projects, sessions=n_sessions, units=n_units)
     ctx.say(f"三社联动: 组织档案 {profiles}(新增组织 {orgs_made}),服务项目 {n_projects},服务记录 {n_sessions}")
 
@@ -178,6 +179,7 @@ def _projects(ctx, names, rng, today, worker, provider, anchor):
                                               certificate_no=f"SG{rng.randint(100000, 999999)}", joined_on=starts)
                     for _ in range(rng.randint(1, 3))]
             by = provider if (provider is not None and org.name == PROVIDER_ORG) else worker
+            _trainings(team, by, rng, starts, today)
             for k in range(rng.randint(2, 5)):
                 day = min(starts + dt.timedelta(days=14 * (k + 1)), today)
                 s = ServiceSession.objects.create(project=p, held_on=day, title=f"第 {k + 1} 次服务",
@@ -217,6 +219,21 @@ def _activities(p, by, resident_ids, rng, today):
         ProjectEvent.objects.create(project=p, action="activity", note=f"{starts:%Y-%m-%d %H:%M} {title}", by=by)
 
 
+_COURSES = (("个案管理实务", 16), ("社区工作方法", 12), ("老年社会工作", 24), ("社工督导", 8), ("心理急救", 6))
+
+
+def _trainings(team, by, rng, starts, today):
+    """A training or two for most workers of a team (course, hours, date, certificate)."""
+    from gongzhi.network.models import WorkerTraining
+    rows = []
+    for w in team:
+        for course, hours in rng.sample(_COURSES, rng.randint(0, 2)):
+            on = min(starts + dt.timedelta(days=rng.randint(0, 120)), today)
+            rows.append(WorkerTraining(worker=w, course=course, hours=Decimal(hours), taken_on=on, by=by,
+                                       certificate=f"PX{on:%Y}{rng.randint(1000, 9999)}" if hours >= 12 else ""))
+    WorkerTraining.objects.bulk_create(rows)
+
+
 def _purchase(contract, p, org, by):
     """The purchased service (admission.ServiceContract) the contract fulfils, bought by the street."""
     from gongzhi.admission.models import ContractState, ServiceContract
@@ -230,6 +247,28 @@ def _purchase(contract, p, org, by):
         created_at=timezone.now())
     contract.save(update_fields=["purchase"])
     ProjectEvent.objects.create(project=p, action="purchase", note=f"对应购买服务:{p.title}", by=by)
+
+
+def _ratings(by, today, rng):
+    """Each organisation's yearly rating for the years it closed projects: past years finalised by the
+    street, the current year saved as a draft (the same computation as ratings.rating_save)."""
+    from gongzhi.network import ratings
+    from gongzhi.network.models import OrgRating, RatingState
+    years = (ProjectEvaluation.objects.filter(stage=EvaluationStage.FINAL).values_list(
+        "project__organisation_id", "evaluated_on__year").distinct().order_by("project__organisation_id",
+                                                                             "evaluated_on__year"))
+    orgs = Organisation.objects.in_bulk({o for o, _ in years})
+    rows = []
+    for org_id, year in years:
+        org = orgs[org_id]
+        parts = ratings.parts(org, year)
+        complaints = rng.choice([0, 0, 0, 1])
+        score, grade = ratings.total(parts, complaints)
+        final = year < today.year
+        rows.append(OrgRating(organisation=org, year=year, complaints=complaints, score=score, grade=grade, by=by,
+                              note="根据项目评估和居民满意度评定", state=RatingState.FINAL if final else RatingState.DRAFT,
+                              finalised_on=dt.date(year + 1, 1, 15) if final else None, **parts))
+    OrgRating.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def _evaluation(p, stage, spent, rng, by):

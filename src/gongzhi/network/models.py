@@ -125,6 +125,37 @@ class ProviderStaff(models.Model):
                                                name="network_provider_staff_current")]
 
 
+class RatingState(models.TextChoices):
+    DRAFT = "draft", "待定级"
+    FINAL = "final", "已定级"
+
+
+class OrgRating(models.Model):
+    """An organisation's yearly rating (等级评估-like), computed from its parts and stored: the year's final
+    project evaluations (mean score and residents' satisfaction), the complaints the street found founded,
+    and its registration (an unregistered group loses points). The street saves it (each save a new version)
+    and finalises it; a finalised rating no longer changes."""
+    organisation = models.ForeignKey("people.Organisation", on_delete=models.PROTECT, related_name="ratings")
+    year = models.PositiveIntegerField("年度")
+    projects_closed = models.PositiveIntegerField("终期评估项目数")
+    mean_score = models.DecimalField("项目平均评分", max_digits=5, decimal_places=1)
+    mean_satisfaction = models.DecimalField("居民平均满意度(%)", max_digits=5, decimal_places=1)
+    complaints = models.PositiveIntegerField("经核实的投诉(件)", default=0)
+    registration = models.CharField("登记状态", max_length=12)
+    score = models.DecimalField("总分", max_digits=5, decimal_places=1)
+    grade = models.CharField("等级", max_length=4)
+    note = models.CharField("评定意见", max_length=300, blank=True)
+    state = models.CharField("状态", max_length=8, choices=RatingState.choices, default=RatingState.DRAFT)
+    version = models.PositiveIntegerField(default=1)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    saved_at = models.DateTimeField(auto_now=True)
+    finalised_on = models.DateField("定级日期", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "organisation_id"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="network_org_rating_once")]
+
+
 # -- service projects ------------------------------------------------------------------------
 class NeedSource(models.TextChoices):
     DIRECT = "direct", "走访收集"
@@ -240,6 +271,20 @@ class TeamWorker(models.Model):
     certificate_no = models.CharField("证书编号", max_length=40, blank=True)
     joined_on = models.DateField()
     left_on = models.DateField(null=True, blank=True)
+
+
+class WorkerTraining(models.Model):
+    """A training a social worker of a project team took: course, hours, date and the certificate it gave."""
+    worker = models.ForeignKey(TeamWorker, on_delete=models.PROTECT, related_name="trainings")
+    course = models.CharField("培训课程", max_length=100)
+    hours = models.DecimalField("学时", max_digits=5, decimal_places=1)
+    taken_on = models.DateField("培训日期")
+    certificate = models.CharField("结业证书", max_length=60, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-taken_on", "-pk"]
 
 
 class ServiceSession(models.Model):

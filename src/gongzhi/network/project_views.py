@@ -218,7 +218,7 @@ def _project_page(request, project, *, error: str = "", status: int = 200):
     return render(request, "network/project.html", {
         "p": project, "contract": contract, "needs": list(project.needs.all()),
         "beneficiaries": beneficiaries, "see_people": see_people, "sessions": sessions,
-        "workers": list(project.workers.filter(left_on__isnull=True)),
+        "workers": list(project.workers.filter(left_on__isnull=True).prefetch_related("trainings")),
         "applications": list(Application.objects.filter(project=project).select_related("organisation"))
         if (manage or mine) else
         list(Application.objects.filter(project=project, organisation__in=my_orgs).select_related("organisation")),
@@ -377,6 +377,15 @@ def contract(request, pk):
     return _act(request, pk, lambda pr: svc.contract_sign(
         project=pr, version=p.get("version"), number_text=p.get("number", ""), amount=p.get("amount", ""),
         signed_on=p.get("signed_on", ""), by=request.user), "合同已签订,项目进入实施")
+
+
+@require_POST
+@requires(DELIVER_SERVICE_PROJECTS)
+def training_add(request, pk):
+    p = request.POST
+    return _act(request, pk, lambda pr: svc.training_add(
+        project=pr, worker_id=p.get("worker", ""), course=p.get("course", ""), hours=p.get("hours", ""),
+        taken_on=p.get("taken_on", ""), certificate=p.get("certificate", ""), by=request.user), "培训记录已登记")
 
 
 @require_POST

@@ -16,7 +16,7 @@ from gongzhi.core import uploads
 from gongzhi.core.errors import RuleError
 from gongzhi.network.models import (
     Application, ApplicationState, Beneficiary, Contract, EvaluationStage, Need, NeedSource, ProjectEvaluation,
-    ProjectEvent, ProjectState, ServiceProject, ServiceSession, SessionPhoto, TeamWorker,
+    ProjectEvent, ProjectState, ServiceProject, ServiceSession, SessionPhoto, TeamWorker, WorkerTraining,
 )
 from gongzhi.network.services import _bump, date, field, number, text
 from gongzhi.people.models import Organisation, OrgKind, PersonStatus, Resident
@@ -397,6 +397,31 @@ def worker_add(*, project: ServiceProject, name: str, certificate: str, certific
     no = text(certificate_no, "证书编号", max_len=40, required=certificate != "none")
     return TeamWorker.objects.create(project=p, name=text(name, "社工姓名", max_len=50), certificate=certificate,
                                      certificate_no=no, joined_on=timezone.localdate())
+
+
+ERR_TRAINING_HOURS = "学时须大于 0 且不超过 200"
+ERR_TRAINING_WORKER = "所选社工不是本项目团队的成员"
+
+
+@transaction.atomic
+def training_add(*, project: ServiceProject, worker_id, course: str, hours, taken_on, certificate: str = "",
+                 by) -> WorkerTraining:
+    """A training record of a team worker, kept by the project's provider (its own organisation)."""
+    p = ServiceProject.objects.select_for_update().get(pk=project.pk)
+    _mine(p, by, "登记社工培训")
+    try:
+        wid = int(str(worker_id).strip())
+    except (TypeError, ValueError):
+        raise RuleError(ERR_TRAINING_WORKER) from None
+    worker = TeamWorker.objects.filter(pk=wid, project=p).first() if 0 < wid < 2**31 else None
+    if worker is None:
+        raise RuleError(ERR_TRAINING_WORKER)
+    h = number(hours, "学时", places=1, max_digits=5)
+    if not Decimal(0) < h <= Decimal(200):
+        raise RuleError(ERR_TRAINING_HOURS)
+    return WorkerTraining.objects.create(worker=worker, course=text(course, "培训课程", max_len=100), hours=h,
+                                         taken_on=date(taken_on, "培训日期", not_future=True),
+                                         certificate=text(certificate, "结业证书", max_len=60, required=False), by=by)
 
 
 @transaction.atomic

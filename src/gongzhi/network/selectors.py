@@ -131,6 +131,17 @@ def org_rating(org: Organisation) -> dict:
     return r
 
 
+def training_figures(org: Organisation) -> dict:
+    """The organisation's social workers (named team members of its projects, by name), their trainings and
+    training hours, and the latest trainings: counted by the database."""
+    from gongzhi.network.models import TeamWorker, WorkerTraining
+    trainings = WorkerTraining.objects.filter(worker__project__organisation=org)
+    r = trainings.aggregate(n=Count("pk"), hours=Sum("hours"), trained=Count("worker__name", distinct=True))
+    return {"workers": TeamWorker.objects.filter(project__organisation=org).values("name").distinct().count(),
+            "trainings": r["n"], "hours": r["hours"] or 0, "trained": r["trained"],
+            "latest": list(trainings.select_related("worker").order_by("-taken_on", "-pk")[:20])}
+
+
 def ratings(org_ids) -> dict[int, dict]:
     return {r["project__organisation_id"]: r for r in ProjectEvaluation.objects.filter(
         project__organisation_id__in=org_ids, stage=EvaluationStage.FINAL).values(
