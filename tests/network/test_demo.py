@@ -22,3 +22,15 @@ def test_demo_part_has_every_state_and_the_provider_binding(monkeypatch):
     assert ServiceProject.objects.filter(organisation=provider.organisation).exists()
     assert Activity.objects.filter(source="network.session").exists()
     assert UnitEvaluation.objects.exists()
+    # contracts fulfil the street's purchased services (admission), seen by the burden page's figures
+    from gongzhi.network.models import Contract
+    linked = Contract.objects.filter(purchase__isnull=False).select_related("purchase", "project")
+    assert linked.exists() and Contract.objects.filter(purchase__isnull=True).exists()
+    assert all(c.purchase.price_yuan == c.amount and c.purchase.community_id == c.project.community_id
+               for c in linked)
+    from gongzhi.network.models import ProjectActivity
+    assert ProjectActivity.objects.filter(project__organisation=provider.organisation).exists()
+    from gongzhi.network.models import OrgRating
+    from gongzhi.network.models import WorkerTraining
+    assert WorkerTraining.objects.exists()
+    assert OrgRating.objects.exists() and all(r.grade.endswith("A") for r in OrgRating.objects.all())

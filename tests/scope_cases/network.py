@@ -21,9 +21,15 @@ ENDPOINTS = {
     "network:beneficiaries": ("POST", lambda w: f"/network/projects/{w.net_project_b.pk}/beneficiaries/"),
     "network:apply": ("POST", lambda w: f"/network/projects/{w.net_project_b.pk}/apply/"),
     "network:contract": ("POST", lambda w: f"/network/projects/{w.net_project_b.pk}/contract/"),
+    "network:purchase": ("POST", lambda w: f"/network/projects/{w.net_project_b.pk}/purchase/create/"),
     "network:worker_add": ("POST", lambda w: f"/network/projects/{w.net_project_b.pk}/workers/"),
     "network:session_new": ("POST", lambda w: f"/network/projects/{w.net_project_b.pk}/sessions/new/"),
     "network:evaluate": ("POST", lambda w: f"/network/projects/{w.net_project_b.pk}/evaluate/"),
+    "network:project_activities": ("GET", lambda w: f"/network/projects/{w.net_project_b.pk}/activities/"),
+    "network:activity_signup": ("POST", lambda w: f"/network/activities/{w.net_activity_b.pk}/signup/"),
+    "network:activity_cancel": ("POST", lambda w: f"/network/activities/{w.net_activity_b.pk}/cancel/"),
+    "network:rating_step": ("POST", lambda w: f"/network/orgs/{w.net_org_b.pk}/rating/save/"),
+    "network:training_add": ("POST", lambda w: f"/network/projects/{w.net_project_b.pk}/trainings/"),
     "network:session": ("GET", lambda w: f"/network/sessions/{w.net_session_b.pk}/"),
     "network:session_photo": ("GET", lambda w: f"/network/sessions/{w.net_session_b.pk}/photos/"
                                                f"{w.net_session_b.photos.get().pk}/"),
@@ -41,6 +47,9 @@ LISTS = {
     "network:projects": "/network/projects/",
     "network:projects_export": "/network/projects/export.xlsx",
     "network:units": "/network/units/",
+    "network:activities": "/network/activities/",
+    "network:ratings": "/network/ratings/",
+    "network:ratings_export": "/network/ratings/export.xlsx",
 }
 BODY = {"field": "elderly", "opinion": "篡改", "support_kind": "training", "given_on": "2025-01-01",
         "member_name": "篡改", "member_role": "member", "joined_on": "2025-01-01", "left_on": "2025-06-01",
@@ -82,6 +91,11 @@ def build(w):
     photo = SimpleUploadedFile("p.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")
     w.net_session_b = projects.session_record(project=w.net_project_b, held_on=today, title="王五家上门探访",
                                               hours="2", resident_ids=[w.res_b1.pk], files=[photo], by=provider)
+    from gongzhi.network import activities
+    start = dt.datetime.combine(today + dt.timedelta(days=2), dt.time(14))
+    w.net_activity_b = activities.activity_announce(
+        project=w.net_project_b, title="王五楼道茶话会", venue="王五家楼下", starts_at=start,
+        ends_at=start + dt.timedelta(hours=2), capacity="10", by=provider)
     w.net_project_b.refresh_from_db()
     projects.need_raise(community=w.comm_b, title="王五所在楼栋老人需要助餐", field_code="elderly", by=cw)
     w.net_unit_b = Organisation.objects.create(community=w.comm_b, kind="resident_unit", name="南岳王五物流公司",
@@ -105,4 +119,8 @@ def snapshot():
             m.Application.objects.count(), m.Contract.objects.count(), m.TeamWorker.objects.count(),
             m.ServiceSession.objects.count(), m.ProjectEvaluation.objects.count(),
             list(m.Commitment.objects.order_by("pk").values_list("pk", "done", "version")),
-            m.JointMeeting.objects.count(), m.UnitEvaluation.objects.count())
+            m.JointMeeting.objects.count(), m.UnitEvaluation.objects.count(),
+            list(m.ProjectActivity.objects.order_by("pk").values_list("pk", "state", "signed_up")),
+            m.ActivitySignup.objects.count(), m.Contract.objects.filter(purchase__isnull=False).count(),
+            list(m.OrgRating.objects.order_by("pk").values_list("pk", "version", "state")),
+            m.WorkerTraining.objects.count())

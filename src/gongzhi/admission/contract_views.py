@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.admission import selectors, services
 from gongzhi.admission.manifest import BUY_SERVICES, VIEW_DUTIES
 from gongzhi.admission.models import ContractState, ListKind
+from gongzhi.core import record_links
 from gongzhi.core.errors import RuleError
 from gongzhi.core.permissions import requires
 from gongzhi.places.models import Level, Place
@@ -44,7 +45,7 @@ def contracts(request):
         rows.append({"community": community, "listed": listed, "items": items.count(), "bought": bought,
                      "total": listed + bought})
     return render(request, "admission/contracts.html", {
-        "items": qs[:200], "funding": rows, "year": year, "can_buy": scope.can(BUY_SERVICES)})
+        "items": record_links.attach(request, "service_contract", qs[:200]), "funding": rows, "year": year, "can_buy": scope.can(BUY_SERVICES)})
 
 
 def _buyer_post(scope):
@@ -88,6 +89,7 @@ def _access(scope, pk):
 def contract_detail(request, pk):
     c = _access(request.scope, pk)
     may_accept = c.state == ContractState.ACTIVE and request.scope.can(BUY_SERVICES, c.community)
+    record_links.attach(request, "service_contract", [c])  # e.g. the service project it pays for
     return render(request, "admission/contract.html", {"c": c, "may_accept": may_accept,
                                                        "history": c.history.order_by("-history_date")[:20]})
 

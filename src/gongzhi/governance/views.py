@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gongzhi.accounts.models import Role
+from gongzhi.core import record_links
 from gongzhi.core.forms import first_error
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.core.exports import query_without_page
@@ -202,6 +203,7 @@ def topic_detail(request, pk, *, form=None, error="", status=200):
             Category.objects.filter(active=True, locality__isnull=True).order_by("sort", "pk")
             .values_list("code", "name"))
         ctx["form"] = form
+    record_links.attach(request, "topic", [topic])
     return render(request, "governance/topic.html", ctx, status=status)
 
 

@@ -117,6 +117,7 @@ def build(ctx) -> None:
                                             defaults={"started_on": today - dt.timedelta(days=365)})
     n_projects, n_sessions = _projects(ctx, names, rng, today, worker, provider, anchor)
     n_units = _units(ctx, rng, today, worker)
+    _ratings(ctx.accounts.get("street") or admin or worker, today, rng)
     ctx.summary.add(SUMMARY, orgs=profiles, projects=n_projects, sessions=n_sessions, units=n_units)
     ctx.say(f"三社联动: 组织档案 {profiles}(新增组织 {orgs_made}),服务项目 {n_projects},服务记录 {n_sessions}")
 
@@ -169,13 +170,16 @@ def _projects(ctx, names, rng, today, worker, provider, anchor):
             if state == ProjectState.ASSIGNED:
                 continue
             amount = (budget * Decimal("0.95")).quantize(Decimal("1"))
-            Contract.objects.create(project=p, organisation=org, number=f"GM-{starts:%Y}-{p.pk:04d}", amount=amount,
-                                    signed_on=starts, by=worker)
+            contract = Contract.objects.create(project=p, organisation=org, number=f"GM-{starts:%Y}-{p.pk:04d}",
+                                               amount=amount, signed_on=starts, by=worker)
+            if i % 3 != 2:  # most contracts are the street's purchased services (admission); a few not yet linked
+                _purchase(contract, p, org, worker)
             team = [TeamWorker.objects.create(project=p, name=names.full_name(rng.choice("MF"), rng.randint(1980, 1998)),
                                               certificate=rng.choice(["assistant", "social_worker", "none"]),
                                               certificate_no=f"SG{rng.randint(100000, 999999)}", joined_on=starts)
                     for _ in range(rng.randint(1, 3))]
             by = provider if (provider is not None and org.name == PROVIDER_ORG) else worker
+            _trainings(team, by, rng, starts, today)
             for k in range(rng.randint(2, 5)):
                 day = min(starts + dt.timedelta(days=14 * (k + 1)), today)
                 s = ServiceSession.objects.create(project=p, held_on=day, title=f"第 {k + 1} 次服务",
@@ -187,11 +191,84 @@ def _projects(ctx, names, rng, today, worker, provider, anchor):
                                    by=by, kind=ActivityKind.VOLUNTEER, held_on=day, title=f"{p.title}:{s.title}",
                                    participants=len(served) + len(team), hours=s.hours)
                 sessions += 1
+            if state in (ProjectState.CONTRACTED, ProjectState.MIDTERM) and p.ends_on > today:
+                _activities(p, by, ids, rng, today)
             if state in (ProjectState.MIDTERM, ProjectState.CLOSED):
                 _evaluation(p, EvaluationStage.MIDTERM, amount * Decimal("0.45"), rng, worker)
             if state == ProjectState.CLOSED:
                 _evaluation(p, EvaluationStage.FINAL, amount * Decimal("0.97"), rng, worker)
     return made, sessions
+
+
+_ACTIVITIES = (("健康讲座", "社区卫生服务站"), ("重阳茶话会", "社区活动室"), ("手工课堂", "党群服务中心二楼"),
+               ("防诈骗宣传", "社区广场"))
+
+
+def _activities(p, by, resident_ids, rng, today):
+    """Two activities announced ahead by the provider (within the project's period), a few residents signed up."""
+    from gongzhi.network.models import ActivitySignup, ProjectActivity
+    for k in range(2):
+        day = min(today + dt.timedelta(days=3 + 7 * k), p.ends_on)
+        starts = timezone.make_aware(dt.datetime.combine(day, dt.time(9 + 5 * k)))
+        title, venue = _ACTIVITIES[rng.randrange(len(_ACTIVITIES))]
+        people = resident_ids[: rng.randint(0, min(5, len(resident_ids)))]
+        a = ProjectActivity.objects.create(project=p, title=title, venue=f"{p.community.name}{venue}",
+                                           starts_at=starts, ends_at=starts + dt.timedelta(hours=2),
+                                           capacity=rng.choice([20, 30, 40]), signed_up=len(people), by=by)
+        ActivitySignup.objects.bulk_create([ActivitySignup(activity=a, resident_id=r) for r in people])
+        ProjectEvent.objects.create(project=p, action="activity", note=f"{starts:%Y-%m-%d %H:%M} {title}", by=by)
+
+
+_COURSES = (("个案管理实务", 16), ("社区工作方法", 12), ("老年社会工作", 24), ("社工督导", 8), ("心理急救", 6))
+
+
+def _trainings(team, by, rng, starts, today):
+    """A training or two for most workers of a team (course, hours, date, certificate)."""
+    from gongzhi.network.models import WorkerTraining
+    rows = []
+    for w in team:
+        for course, hours in rng.sample(_COURSES, rng.randint(0, 2)):
+            on = min(starts + dt.timedelta(days=rng.randint(0, 120)), today)
+            rows.append(WorkerTraining(worker=w, course=course, hours=Decimal(hours), taken_on=on, by=by,
+                                       certificate=f"PX{on:%Y}{rng.randint(1000, 9999)}" if hours >= 12 else ""))
+    WorkerTraining.objects.bulk_create(rows)
+
+
+def _purchase(contract, p, org, by):
+    """The purchased service (admission.ServiceContract) the contract fulfils, bought by the street."""
+    from gongzhi.admission.models import ContractState, ServiceContract
+    from gongzhi.admission.selectors import district_of
+    state = ContractState.ACCEPTED if p.state == ProjectState.CLOSED else ContractState.ACTIVE
+    contract.purchase = ServiceContract.objects.create(
+        locality=district_of(p.community), community=p.community, buyer=f"{p.community.parent.name}办事处",
+        provider=org.name[:80], title=p.title, price_yuan=contract.amount, starts_on=p.starts_on, ends_on=p.ends_on,
+        deliverables="\n".join([p.goals, *p.indicators]), state=state,
+        acceptance_note="终期评估通过" if state == ContractState.ACCEPTED else "", created_by=by,
+        created_at=timezone.now())
+    contract.save(update_fields=["purchase"])
+    ProjectEvent.objects.create(project=p, action="purchase", note=f"对应购买服务:{p.title}", by=by)
+
+
+def _ratings(by, today, rng):
+    """Each organisation's yearly rating for the years it closed projects: past years finalised by the
+    street, the current year saved as a draft (the same computation as ratings.rating_save)."""
+    from gongzhi.network import ratings
+    from gongzhi.network.models import OrgRating, RatingState
+    years = (ProjectEvaluation.objects.filter(stage=EvaluationStage.FINAL).values_list(
+        "project__organisation_id", "evaluated_on__year").distinct().order_by("project__organisation_id",
+                                                                             "evaluated_on__year"))
+    orgs = Organisation.objects.in_bulk({o for o, _ in years})
+    rows = []
+    for org_id, year in years:
+        org = orgs[org_id]
+        parts = ratings.parts(org, year)
+        complaints = rng.choice([0, 0, 0, 1])
+        score, grade = ratings.total(parts, complaints)
+        final = year < today.year
+        rows.append(OrgRating(organisation=org, year=year, complaints=complaints, score=score, grade=grade, by=by,
+                              note="根据项目评估和居民满意度评定", state=RatingState.FINAL if final else RatingState.DRAFT,
+                              finalised_on=dt.date(year + 1, 1, 15) if final else None, **parts))
+    OrgRating.objects.bulk_create(rows, ignore_conflicts=True)
 
 
 def _evaluation(p, stage, spent, rng, by):

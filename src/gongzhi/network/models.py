@@ -125,12 +125,44 @@ class ProviderStaff(models.Model):
                                                name="network_provider_staff_current")]
 
 
+class RatingState(models.TextChoices):
+    DRAFT = "draft", "待定级"
+    FINAL = "final", "已定级"
+
+
+class OrgRating(models.Model):
+    """An organisation's yearly rating (等级评估-like), computed from its parts and stored: the year's final
+    project evaluations (mean score and residents' satisfaction), the complaints the street found founded,
+    and its registration (an unregistered group loses points). The street saves it (each save a new version)
+    and finalises it; a finalised rating no longer changes."""
+    organisation = models.ForeignKey("people.Organisation", on_delete=models.PROTECT, related_name="ratings")
+    year = models.PositiveIntegerField("年度")
+    projects_closed = models.PositiveIntegerField("终期评估项目数")
+    mean_score = models.DecimalField("项目平均评分", max_digits=5, decimal_places=1)
+    mean_satisfaction = models.DecimalField("居民平均满意度(%)", max_digits=5, decimal_places=1)
+    complaints = models.PositiveIntegerField("经核实的投诉(件)", default=0)
+    registration = models.CharField("登记状态", max_length=12)
+    score = models.DecimalField("总分", max_digits=5, decimal_places=1)
+    grade = models.CharField("等级", max_length=4)
+    note = models.CharField("评定意见", max_length=300, blank=True)
+    state = models.CharField("状态", max_length=8, choices=RatingState.choices, default=RatingState.DRAFT)
+    version = models.PositiveIntegerField(default=1)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    saved_at = models.DateTimeField(auto_now=True)
+    finalised_on = models.DateField("定级日期", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "organisation_id"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="network_org_rating_once")]
+
+
 # -- service projects ------------------------------------------------------------------------
 class NeedSource(models.TextChoices):
     DIRECT = "direct", "走访收集"
     TOPIC = "topic", "居民议题"
     ORDER = "order", "工单"
     SURVEY = "survey", "问卷调查"
+    VISIT = "visit", "民情日记"
 
 
 class Need(models.Model):
@@ -223,6 +255,10 @@ class Contract(models.Model):
     amount = models.DecimalField("合同金额(元)", max_digits=12, decimal_places=2)
     signed_on = models.DateField("签订日期")
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # the purchased service (政府购买服务, admission's ServiceContract) this contract fulfils: the burden
+    # dashboard then counts the work as bought with money, not pushed onto the community
+    purchase = models.OneToOneField("admission.ServiceContract", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+", verbose_name="政府购买服务")
 
 
 class TeamWorker(models.Model):
@@ -237,6 +273,20 @@ class TeamWorker(models.Model):
     left_on = models.DateField(null=True, blank=True)
 
 
+class WorkerTraining(models.Model):
+    """A training a social worker of a project team took: course, hours, date and the certificate it gave."""
+    worker = models.ForeignKey(TeamWorker, on_delete=models.PROTECT, related_name="trainings")
+    course = models.CharField("培训课程", max_length=100)
+    hours = models.DecimalField("学时", max_digits=5, decimal_places=1)
+    taken_on = models.DateField("培训日期")
+    certificate = models.CharField("结业证书", max_length=60, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-taken_on", "-pk"]
+
+
 class ServiceSession(models.Model):
     project = models.ForeignKey(ServiceProject, on_delete=models.PROTECT, related_name="sessions")
     held_on = models.DateField("服务日期")
@@ -249,6 +299,57 @@ class ServiceSession(models.Model):
 
     class Meta:
         ordering = ["-held_on", "-pk"]
+
+
+class ActivityState(models.TextChoices):
+    ANNOUNCED = "announced", "报名中"
+    CANCELLED = "cancelled", "已取消"
+
+
+class ProjectActivity(models.Model):
+    """A community activity of a project announced in advance by its provider (place, time, places), which
+    the residents of the project's community see and sign up for. Held, it is recorded as a session."""
+    project = models.ForeignKey(ServiceProject, on_delete=models.PROTECT, related_name="activities")
+    title = models.CharField("活动名称", max_length=100)
+    venue = models.CharField("地点", max_length=100)
+    starts_at = models.DateTimeField("开始时间")
+    ends_at = models.DateTimeField("结束时间")
+    capacity = models.PositiveIntegerField("名额")
+    signed_up = models.PositiveIntegerField("已报名", default=0)
+    note = models.CharField("说明", max_length=300, blank=True)
+    state = models.CharField("状态", max_length=10, choices=ActivityState.choices, default=ActivityState.ANNOUNCED)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        indexes = [models.Index(fields=["state", "starts_at"], name="network_activity_upcoming")]
+        constraints = [models.CheckConstraint(condition=models.Q(signed_up__lte=models.F("capacity")),
+                                              name="network_activity_not_over_capacity")]
+
+    @property
+    def places_left(self) -> int:
+        return max(self.capacity - self.signed_up, 0)
+
+
+class ActivitySignup(models.Model):
+    activity = models.ForeignKey(ProjectActivity, on_delete=models.PROTECT, related_name="signups")
+    resident = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["activity", "resident"], name="network_signup_once")]
+
+
+class NoticeSent(models.Model):
+    """Bookkeeping of the project notices sent, one row per project and occasion ("published", "contract",
+    "activity:12", "due:midterm"...): a step or the sweep repeated never sends the same notice twice."""
+    project = models.ForeignKey(ServiceProject, on_delete=models.PROTECT, related_name="+")
+    key = models.CharField(max_length=40)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["project", "key"], name="network_notice_once")]
 
 
 class SessionPhoto(models.Model):
@@ -280,7 +381,8 @@ class ProjectEvaluation(models.Model):
 
 EVENT_LABELS = {"design": "设计项目", "beneficiaries": "添加服务对象", "beneficiary_removed": "移出服务对象",
                 "publish": "公开征集", "assign": "确定承接机构", "apply": "申报", "contract": "签订合同",
-                "cancel": "撤销项目", "session": "记录服务", "midterm": "中期评估", "final": "终期评估",
+                "cancel": "撤销项目", "purchase": "对应购买服务", "activity": "发布活动",
+                "activity_cancel": "取消活动", "session": "记录服务", "midterm": "中期评估", "final": "终期评估",
                 "published": "公开征集", "cancelled": "撤销项目", "draft": "设计项目"}
 
 

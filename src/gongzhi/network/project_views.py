@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.db.models import Count
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -34,7 +35,7 @@ NF = selectors.NOT_FOUND
 def needs(request):
     scope = request.scope
     source, source_id = request.GET.get("from", ""), request.GET.get("id", "").strip()
-    if source in (NeedSource.TOPIC, NeedSource.ORDER, NeedSource.SURVEY) and source_id:
+    if source in (NeedSource.TOPIC, NeedSource.ORDER, NeedSource.SURVEY, NeedSource.VISIT) and source_id:
         if not source_id.isdigit() or not 0 < int(source_id) < 2**31:
             messages.error(request, "编号须为数字")
         else:
@@ -56,6 +57,7 @@ def needs(request):
             return redirect("network:needs")
     qs = selectors.needs_in(scope).select_related("community", "project").order_by("-created_at", "-pk")
     page = paginate_by_ids(qs, request.GET.get("page"), PER_PAGE, related=("community", "project"))
+    selectors.attach_source_urls(page.object_list)
     return render(request, "network/needs.html", {
         "page": page, "communities": communities, "fields": Field.choices, "data": data, "error": error},
         status=422 if error else 200)
@@ -82,6 +84,16 @@ def _source(request, source: str, pk: int):
         if obj is None or not request.scope.contains(obj.place):
             raise Http404(NF)
         return obj, obj.place, f"问卷调查:{obj.title}", ""
+    if source == NeedSource.VISIT:
+        from gongzhi.workorders.manifest import VIEW_VISITS
+        from gongzhi.workorders.selectors import visits_in
+        obj = visits_in(request.scope.for_capability(VIEW_VISITS)).filter(pk=pk).select_related(
+            "grid__parent").first()
+        if obj is None:
+            raise Http404(NF)
+        said = (obj.concerns or obj.notes or "").strip()
+        first = said.splitlines()[0] if said else ""
+        return obj, obj.grid.parent, first[:100] or "民情日记反映的需求", obj.concerns or obj.notes
     raise Http404(NF)
 
 
@@ -92,7 +104,9 @@ def need_from(request, source, source_pk):
         raise Http404(NF)
     error = ""
     data = request.POST if request.method == "POST" else {"title": title[:100], "detail": (detail or "")[:2000]}
-    existing = Need.objects.filter(source=source, source_pk=obj.pk).first()
+    existing = Need.objects.filter(source=source, source_pk=obj.pk).select_related("project").first()
+    if existing is not None:
+        selectors.attach_source_urls([existing])
     if request.method == "POST":
         try:
             svc.need_raise(community=community, title=data.get("title", ""), detail=data.get("detail", ""),
@@ -104,7 +118,8 @@ def need_from(request, source, source_pk):
             return redirect("network:needs")
     return render(request, "network/need_from.html", {
         "source_label": NeedSource(source).label, "community": community, "data": data, "fields": Field.choices,
-        "error": error, "existing": existing}, status=422 if error else 200)
+        "error": error, "existing": existing, "source_url": selectors.source_url(source, obj.pk, getattr(obj, "visited_on", None))},
+        status=422 if error else 200)
 
 
 # -- projects -----------------------------------------------------------------------------------
@@ -191,7 +206,8 @@ def _project_page(request, project, *, error: str = "", status: int = 200):
         "resident", "resident__grid").order_by("resident__name")[:500]) if see_people else []
     sessions = list(ServiceSession.objects.filter(project=project).prefetch_related("photos", "workers").annotate(
         served=Count("residents", distinct=True))[:100])
-    contract = Contract.objects.filter(project=project).first()
+    contract = Contract.objects.filter(project=project).select_related("purchase").first()
+    purchase = _purchase_context(request, project, contract, manage)
     candidates = []
     if manage and project.state in (ProjectState.DRAFT, ProjectState.PUBLISHED):
         from gongzhi.people.models import Organisation
@@ -202,7 +218,7 @@ def _project_page(request, project, *, error: str = "", status: int = 200):
     return render(request, "network/project.html", {
         "p": project, "contract": contract, "needs": list(project.needs.all()),
         "beneficiaries": beneficiaries, "see_people": see_people, "sessions": sessions,
-        "workers": list(project.workers.filter(left_on__isnull=True)),
+        "workers": list(project.workers.filter(left_on__isnull=True).prefetch_related("trainings")),
         "applications": list(Application.objects.filter(project=project).select_related("organisation"))
         if (manage or mine) else
         list(Application.objects.filter(project=project, organisation__in=my_orgs).select_related("organisation")),
@@ -217,7 +233,48 @@ def _project_page(request, project, *, error: str = "", status: int = 200):
         "candidates": candidates, "tags": list(CareTag.objects.order_by("sort")),
         "grids": list(Place.objects.filter(parent=project.community).order_by("code")),
         "stages": EvaluationStage.choices, "certificates": svc.CERTIFICATES.items(),
-        "error": error, "today": timezone.localdate()}, status=status)
+        "error": error, "today": timezone.localdate(), **purchase}, status=status)
+
+
+def _purchase_context(request, project, contract, manage: bool) -> dict:
+    """The purchased service (admission) the contract fulfils: its link for those who read the duty pages
+    of the community, and for a manager the purchases it may be linked to or the button to register one."""
+    from gongzhi.admission.manifest import BUY_SERVICES, VIEW_DUTIES
+    from gongzhi.admission.models import ContractState
+    from gongzhi.admission.selectors import contracts_in
+    out = {"purchase_url": "", "purchase_options": [], "may_buy": False}
+    if contract is None:
+        return out
+    if contract.purchase_id and request.scope.can(VIEW_DUTIES, project.community):
+        out["purchase_url"] = reverse("admission:contract", args=[contract.purchase_id])
+    if manage and contract.purchase_id is None:
+        duties = request.scope.for_capability(VIEW_DUTIES)
+        if duties.assignments:
+            taken = Contract.objects.filter(purchase__isnull=False).values("purchase_id")
+            out["purchase_options"] = list(contracts_in(duties).filter(
+                community=project.community, price_yuan__gte=contract.amount).exclude(
+                state=ContractState.VOIDED).exclude(pk__in=taken).order_by("-starts_on")[:50])
+        out["may_buy"] = request.scope.can(BUY_SERVICES, project.community)
+    return out
+
+
+@require_POST
+@requires(MANAGE_SERVICE_PROJECTS)
+def purchase(request, pk, step):
+    """Link the project's contract to a purchased service of admission, or register it as one."""
+    from gongzhi.admission.manifest import VIEW_DUTIES
+    from gongzhi.admission.selectors import contracts_in
+    if step == "link":
+        def act(pr):
+            raw = (request.POST.get("purchase") or "").strip()
+            visible = raw.isdigit() and 0 < int(raw) < 2**31 and contracts_in(
+                request.scope.for_capability(VIEW_DUTIES)).filter(pk=int(raw)).exists()
+            return svc.contract_link_purchase(project=pr, purchase_pk=raw if visible else 0, by=request.user)
+        return _act(request, pk, act, "合同已对应政府购买服务")
+    if step == "create":
+        return _act(request, pk, lambda pr: svc.contract_create_purchase(project=pr, by=request.user),
+                    "合同已登记为政府购买服务")
+    raise Http404(NF)
 
 
 @requires(VIEW_NETWORK)
@@ -320,6 +377,15 @@ def contract(request, pk):
     return _act(request, pk, lambda pr: svc.contract_sign(
         project=pr, version=p.get("version"), number_text=p.get("number", ""), amount=p.get("amount", ""),
         signed_on=p.get("signed_on", ""), by=request.user), "合同已签订,项目进入实施")
+
+
+@require_POST
+@requires(DELIVER_SERVICE_PROJECTS)
+def training_add(request, pk):
+    p = request.POST
+    return _act(request, pk, lambda pr: svc.training_add(
+        project=pr, worker_id=p.get("worker", ""), course=p.get("course", ""), hours=p.get("hours", ""),
+        taken_on=p.get("taken_on", ""), certificate=p.get("certificate", ""), by=request.user), "培训记录已登记")
 
 
 @require_POST

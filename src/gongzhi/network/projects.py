@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from gongzhi.core import uploads
 from gongzhi.core.errors import RuleError
 from gongzhi.network.models import (
     Application, ApplicationState, Beneficiary, Contract, EvaluationStage, Need, NeedSource, ProjectEvaluation,
-    ProjectEvent, ProjectState, ServiceProject, ServiceSession, SessionPhoto, TeamWorker,
+    ProjectEvent, ProjectState, ServiceProject, ServiceSession, SessionPhoto, TeamWorker, WorkerTraining,
 )
 from gongzhi.network.services import _bump, date, field, number, text
 from gongzhi.people.models import Organisation, OrgKind, PersonStatus, Resident
@@ -68,8 +68,9 @@ def _mine(project: ServiceProject, by, step: str):
 @transaction.atomic
 def need_raise(*, community: Place, title: str, detail: str = "", field_code: str, source: str = NeedSource.DIRECT,
                source_obj=None, by) -> Need:
-    """A need, typed in or raised in one step from a governance topic, a work order or a survey
-    (`source_obj`, already read through the caller's scope): it keeps the source's id."""
+    """A need, typed in or raised in one step from a governance topic, a work order, a survey or a visit
+    of the 民情日记 (`source_obj`, already read through the caller's scope): it keeps the source's id,
+    once per source (the unique constraint settles two clicks at once)."""
     if community.level != Level.COMMUNITY:
         raise RuleError("请选择需求所在的社区")
     if source not in NeedSource.values:
@@ -78,15 +79,31 @@ def need_raise(*, community: Place, title: str, detail: str = "", field_code: st
     if source != NeedSource.DIRECT:
         if source_obj is None:
             raise RuleError("需求来源无效")
-        place_id = getattr(source_obj, "community_id", None) or getattr(source_obj, "place_id", None)
+        place_id = source_community_id(source, source_obj)
         if place_id != community.pk:
             raise RuleError(ERR_NEED_COMMUNITY)
         source_pk = source_obj.pk
         if Need.objects.filter(source=source, source_pk=source_pk).exists():
             raise RuleError(ERR_NEED_SOURCE.format(label=NeedSource(source).label))
-    return Need.objects.create(community=community, title=text(title, "需求", max_len=100),
-                               detail=text(detail, "需求说明", max_len=2000, required=False),
-                               field=field(field_code), source=source, source_pk=source_pk, created_by=by)
+    need = Need(community=community, title=text(title, "需求", max_len=100),
+                detail=text(detail, "需求说明", max_len=2000, required=False),
+                field=field(field_code), source=source, source_pk=source_pk, created_by=by)
+    try:
+        with transaction.atomic():
+            need.save()
+    except IntegrityError:
+        raise RuleError(ERR_NEED_SOURCE.format(label=NeedSource(source).label)) from None
+    return need
+
+
+def source_community_id(source: str, obj) -> int | None:
+    """The community a need's source lies in: a visit's grid's community, a survey's place, else the
+    record's community."""
+    if source == NeedSource.VISIT:
+        return obj.grid.parent_id
+    if source == NeedSource.SURVEY:
+        return obj.place_id
+    return getattr(obj, "community_id", None)
 
 
 # -- design --------------------------------------------------------------------------------------
@@ -198,6 +215,11 @@ def project_publish(*, project: ServiceProject, version, by) -> ServiceProject:
     p.state = ProjectState.PUBLISHED
     p.save()
     _event(p, "publish", "", by)
+    from gongzhi.network import notices
+    street_orgs = Organisation.objects.filter(kind=OrgKind.SOCIAL_ORG, active=True,
+                                              community__parent_id=p.community.parent_id).values_list("pk", flat=True)
+    notices.send_once(p, "published", notices.staff_of(street_orgs),
+                      text=f"服务项目“{p.title}”公开征集承接机构({p.community.name},预算 {p.budget} 元)")
     return p
 
 
@@ -220,6 +242,14 @@ def project_assign(*, project: ServiceProject, version, organisation: Organisati
         organisation=organisation).update(state=ApplicationState.NOT_CHOSEN)
     Application.objects.filter(project=p, organisation=organisation).update(state=ApplicationState.CHOSEN)
     _event(p, "assign", organisation.name, by)
+    from gongzhi.network import notices
+    applicants = set(Application.objects.filter(project=p).values_list("organisation_id", flat=True))
+    chosen = notices.staff_of([organisation.pk])
+    if applicants:
+        notices.send_once(p, "decided", notices.staff_of(applicants - {organisation.pk}) - chosen,
+                          text=f"服务项目“{p.title}”已选定承接机构:{organisation.name};贵机构的申报未被选定")
+    notices.send_once(p, "assigned", chosen,
+                      text=f"服务项目“{p.title}”已确定由{organisation.name}承接,请准备签订合同")
     return p
 
 
@@ -263,6 +293,9 @@ def contract_sign(*, project: ServiceProject, version, number_text: str, amount,
     p.state = ProjectState.CONTRACTED
     p.save()
     _event(p, "contract", f"合同 {c.number},金额 {a} 元", by)
+    from gongzhi.network import notices
+    notices.send_once(p, "contract", (notices.staff_of([p.organisation_id]) | notices.community_workers(p.community))
+                      - {by.pk}, text=f"服务项目“{p.title}”已签订合同 {c.number}(金额 {a} 元),项目进入实施")
     return c
 
 
@@ -278,6 +311,74 @@ def project_cancel(*, project: ServiceProject, version, reason: str, by) -> Serv
     Need.objects.filter(project=p).update(project=None)
     _event(p, "cancel", reason, by)
     return p
+
+
+# -- the purchased service (政府购买服务) a contract fulfils -----------------------------------------
+ERR_PURCHASE_LINKED = "该项目合同已对应购买服务“{title}”,不能重复关联"
+ERR_PURCHASE_TAKEN = "购买服务“{title}”已对应另一个服务项目的合同"
+ERR_PURCHASE_OTHER = "所选购买服务不是{community}的有效购买服务合同"
+ERR_PURCHASE_PRICE = "项目合同金额 {amount} 元超过购买服务金额 {price} 元"
+ERR_PURCHASE_POST = "您没有覆盖{community}的购买服务岗位(街道、部门或管理员),不能登记购买服务"
+ERR_NO_CONTRACT = "项目还没有签订合同,不能关联购买服务"
+
+
+def _contract_for_purchase(project: ServiceProject) -> Contract:
+    c = Contract.objects.select_for_update().filter(project_id=project.pk).select_related(
+        "project__community", "organisation").first()
+    if c is None:
+        raise RuleError(ERR_NO_CONTRACT)
+    if c.purchase_id is not None:
+        raise RuleError(ERR_PURCHASE_LINKED.format(title=c.purchase.title))
+    return c
+
+
+@transaction.atomic
+def contract_link_purchase(*, project: ServiceProject, purchase_pk, by) -> Contract:
+    """Links the project's contract to an existing purchased service (admission.ServiceContract) of the
+    project's community: not voided, not already another contract's, priced at least the contract's amount."""
+    from gongzhi.admission.models import ContractState, ServiceContract
+    c = _contract_for_purchase(project)
+    community = c.project.community
+    try:
+        pk = int(str(purchase_pk).strip())
+    except (TypeError, ValueError):
+        raise RuleError(ERR_PURCHASE_OTHER.format(community=community.name)) from None
+    purchase = ServiceContract.objects.select_for_update().filter(
+        pk=pk, community=community).exclude(state=ContractState.VOIDED).first() if 0 < pk < 2**31 else None
+    if purchase is None:
+        raise RuleError(ERR_PURCHASE_OTHER.format(community=community.name))
+    if Contract.objects.filter(purchase=purchase).exists():
+        raise RuleError(ERR_PURCHASE_TAKEN.format(title=purchase.title))
+    if c.amount > purchase.price_yuan:
+        raise RuleError(ERR_PURCHASE_PRICE.format(amount=c.amount, price=purchase.price_yuan))
+    c.purchase = purchase
+    c.save(update_fields=["purchase"])
+    _event(c.project, "purchase", f"对应购买服务:{purchase.title}", by)
+    return c
+
+
+@transaction.atomic
+def contract_create_purchase(*, project: ServiceProject, by) -> Contract:
+    """Registers the contract as a purchased service in admission (buyer: the caller's buying post over the
+    community; provider: the organisation; price: the contract's amount; period: the project's) and links
+    it. admission's own rules apply (an item already on the duty lists is refused: its money comes with
+    the list)."""
+    from gongzhi.admission import services as admission
+    from gongzhi.admission.manifest import BUY_SERVICES
+    c = _contract_for_purchase(project)
+    p = c.project
+    post = next((a for a in by.assignments.filter(active=True).select_related("place")
+                 if BUY_SERVICES.granted_to(a.role) and p.community.is_within(a.place)), None)
+    if post is None:
+        raise RuleError(ERR_PURCHASE_POST.format(community=p.community.name))
+    deliverables = "\n".join([p.goals[:1500], *[f"· {i}" for i in p.indicators]])[:2000]
+    purchase = admission.contract_create(
+        by=by, post=post, community=p.community, title=p.title[:80], provider=c.organisation.name[:80],
+        price_yuan=c.amount, starts_on=p.starts_on, ends_on=p.ends_on, deliverables=deliverables)
+    c.purchase = purchase
+    c.save(update_fields=["purchase"])
+    _event(p, "purchase", f"登记为购买服务:{purchase.title}", by)
+    return c
 
 
 # -- delivery -------------------------------------------------------------------------------------
@@ -296,6 +397,31 @@ def worker_add(*, project: ServiceProject, name: str, certificate: str, certific
     no = text(certificate_no, "证书编号", max_len=40, required=certificate != "none")
     return TeamWorker.objects.create(project=p, name=text(name, "社工姓名", max_len=50), certificate=certificate,
                                      certificate_no=no, joined_on=timezone.localdate())
+
+
+ERR_TRAINING_HOURS = "学时须大于 0 且不超过 200"
+ERR_TRAINING_WORKER = "所选社工不是本项目团队的成员"
+
+
+@transaction.atomic
+def training_add(*, project: ServiceProject, worker_id, course: str, hours, taken_on, certificate: str = "",
+                 by) -> WorkerTraining:
+    """A training record of a team worker, kept by the project's provider (its own organisation)."""
+    p = ServiceProject.objects.select_for_update().get(pk=project.pk)
+    _mine(p, by, "登记社工培训")
+    try:
+        wid = int(str(worker_id).strip())
+    except (TypeError, ValueError):
+        raise RuleError(ERR_TRAINING_WORKER) from None
+    worker = TeamWorker.objects.filter(pk=wid, project=p).first() if 0 < wid < 2**31 else None
+    if worker is None:
+        raise RuleError(ERR_TRAINING_WORKER)
+    h = number(hours, "学时", places=1, max_digits=5)
+    if not Decimal(0) < h <= Decimal(200):
+        raise RuleError(ERR_TRAINING_HOURS)
+    return WorkerTraining.objects.create(worker=worker, course=text(course, "培训课程", max_len=100), hours=h,
+                                         taken_on=date(taken_on, "培训日期", not_future=True),
+                                         certificate=text(certificate, "结业证书", max_len=60, required=False), by=by)
 
 
 @transaction.atomic

@@ -131,6 +131,17 @@ def org_rating(org: Organisation) -> dict:
     return r
 
 
+def training_figures(org: Organisation) -> dict:
+    """The organisation's social workers (named team members of its projects, by name), their trainings and
+    training hours, and the latest trainings: counted by the database."""
+    from gongzhi.network.models import TeamWorker, WorkerTraining
+    trainings = WorkerTraining.objects.filter(worker__project__organisation=org)
+    r = trainings.aggregate(n=Count("pk"), hours=Sum("hours"), trained=Count("worker__name", distinct=True))
+    return {"workers": TeamWorker.objects.filter(project__organisation=org).values("name").distinct().count(),
+            "trainings": r["n"], "hours": r["hours"] or 0, "trained": r["trained"],
+            "latest": list(trainings.select_related("worker").order_by("-taken_on", "-pk")[:20])}
+
+
 def ratings(org_ids) -> dict[int, dict]:
     return {r["project__organisation_id"]: r for r in ProjectEvaluation.objects.filter(
         project__organisation_id__in=org_ids, stage=EvaluationStage.FINAL).values(
@@ -140,6 +151,35 @@ def ratings(org_ids) -> dict[int, dict]:
 # -- needs and projects ----------------------------------------------------------------------
 def needs_in(scope: Scope) -> QuerySet[Need]:
     return Need.objects.filter(_scoped(scope, "community", Q(pk__in=[])))
+
+
+def source_url(source: str, pk: int, visited_on: dt.date | None = None) -> str:
+    """The page of a need's source: the topic, the work order, the survey, or the visit log on the day of
+    the visit (the log has no page per visit)."""
+    from django.urls import reverse
+
+    from gongzhi.network.models import NeedSource
+    if source == NeedSource.TOPIC:
+        return reverse("governance:topic", args=[pk])
+    if source == NeedSource.ORDER:
+        return reverse("workorders:detail", args=[pk])
+    if source == NeedSource.SURVEY:
+        return reverse("standards:survey", args=[pk])
+    if source == NeedSource.VISIT and visited_on is not None:
+        day = visited_on.isoformat()
+        return f"{reverse('workorders:visits')}?start={day}&end={day}"
+    return ""
+
+
+def attach_source_urls(needs) -> None:
+    """Sets `need.source_url` on each need (one query for the visits' days, none for the others)."""
+    from gongzhi.network.models import NeedSource
+    from gongzhi.workorders.models import VisitLog
+    needs = list(needs)
+    visit_ids = [n.source_pk for n in needs if n.source == NeedSource.VISIT]
+    days = dict(VisitLog.objects.filter(pk__in=visit_ids).values_list("pk", "visited_on")) if visit_ids else {}
+    for n in needs:
+        n.source_url = "" if n.source_pk is None else source_url(n.source, n.source_pk, days.get(n.source_pk))
 
 
 def projects_in(scope: Scope) -> QuerySet[ServiceProject]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.network import project_views, unit_views, views
+from gongzhi.network import activity_views, project_views, rating_views, unit_views, views
 
 app_name = "network"
 urlpatterns = [
@@ -14,6 +14,9 @@ urlpatterns = [
     path("orgs/<int:pk>/incubation/<str:step>/", views.incubation, name="incubation"),
     path("orgs/<int:pk>/staff/", views.staff_bind, name="staff_bind"),
     path("orgs/<int:pk>/staff/<int:staff_pk>/end/", views.staff_end, name="staff_end"),
+    path("orgs/<int:pk>/rating/<str:step>/", rating_views.rating_step, name="rating_step"),
+    path("ratings/", rating_views.rating_list, name="ratings"),
+    path("ratings/export.xlsx", rating_views.rating_export, name="ratings_export"),
     path("needs/", project_views.needs, name="needs"),
     path("needs/from/<str:source>/<int:source_pk>/", project_views.need_from, name="need_from"),
     path("projects/", project_views.projects, name="projects"),
@@ -24,9 +27,15 @@ urlpatterns = [
     path("projects/<int:pk>/beneficiaries/", project_views.beneficiaries, name="beneficiaries"),
     path("projects/<int:pk>/apply/", project_views.apply, name="apply"),
     path("projects/<int:pk>/contract/", project_views.contract, name="contract"),
+    path("projects/<int:pk>/purchase/<str:step>/", project_views.purchase, name="purchase"),
     path("projects/<int:pk>/workers/", project_views.worker_add, name="worker_add"),
+    path("projects/<int:pk>/trainings/", project_views.training_add, name="training_add"),
     path("projects/<int:pk>/sessions/new/", project_views.session_new, name="session_new"),
     path("projects/<int:pk>/evaluate/", project_views.evaluate, name="evaluate"),
+    path("projects/<int:pk>/activities/", activity_views.project_activities, name="project_activities"),
+    path("activities/", activity_views.activities, name="activities"),
+    path("activities/<int:pk>/signup/", activity_views.activity_signup, name="activity_signup"),
+    path("activities/<int:pk>/cancel/", activity_views.activity_cancel, name="activity_cancel"),
     path("sessions/<int:pk>/", project_views.session, name="session"),
     path("sessions/<int:pk>/photos/<int:photo_pk>/", project_views.session_photo, name="session_photo"),
     path("units/", unit_views.units, name="units"),

@@ -12,10 +12,10 @@ from django.views.decorators.http import require_POST
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import requires
-from gongzhi.network import selectors, services
+from gongzhi.network import ratings, selectors, services
 from gongzhi.network.manifest import KEEP_SOCIAL_ORGS, MANAGE_SERVICE_PROJECTS, VIEW_NETWORK
 from gongzhi.network.models import (
-    Field, Filing, FilingState, MemberRole, OrgMember, ProviderStaff, SocialOrg, SupportKind,
+    Field, Filing, FilingState, MemberRole, OrgMember, OrgRating, ProviderStaff, SocialOrg, SupportKind,
 )
 from gongzhi.people.models import OrgRegistration
 
@@ -92,6 +92,10 @@ def _org_page(request, org, *, error: str = "", status: int = 200):
         "open_filing": next((x for x in filings if x.state in (FilingState.APPLIED, FilingState.OPINED)), None),
         "open_incubation": next((x for x in incubations if x.graduated_on is None), None),
         "projects": list(projects), "rating": selectors.org_rating(org), "fields": Field.choices,
+        "year_ratings": list(OrgRating.objects.filter(organisation=org).order_by("-year")[:10]),
+        "this_year": timezone.localdate().year,
+        "this_parts": ratings.parts(org, timezone.localdate().year),
+        "training": selectors.training_figures(org),
         "roles": MemberRole.choices, "support_kinds": SupportKind.choices,
         "staff": list(ProviderStaff.objects.filter(organisation=org).select_related("user")) if keep else [],
         "can_keep": keep,

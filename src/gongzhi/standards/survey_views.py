@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import idcard
+from gongzhi.core import idcard, record_links
 from gongzhi.core.errors import ConflictError
 from gongzhi.core.permissions import own_records, requires
 from gongzhi.places.models import Level
@@ -111,6 +111,7 @@ def survey_detail(request, survey_id):
     chart = {"communities": [r["community__name"] for r in results["rows"]], "rates": [r["rate"] for r in results["rows"]],
              "scale": survey.scale, "questions": [d["question"] for d in results["distribution"]],
              "counts": [d["counts"] for d in results["distribution"]]}
+    record_links.attach(request, "survey", [survey])
     return render(request, "standards/survey_detail.html", {
         "survey": survey, "results": results, "paper": paper, "chart": chart,
         "may_manage": scope.for_capability(MANAGE_SURVEYS).contains(survey.place),

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gongzhi.core import crypto
+from gongzhi.core import crypto, record_links
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.errors import record_refusal
 from gongzhi.core.exports import query_without_page
@@ -138,6 +138,7 @@ def _detail_ctx(request, order, **extra):
     scope = request.scope
     actions = services.allowed_actions(request.user, order, scope)
     household = order.household
+    record_links.attach(request, "order", [order])
     ctx = {"order": order, "events": selectors.order_events(order), "actions": actions,
            "action_labels": dict(Action.choices), "outcomes": Outcome.choices,
            **(_dispatch_ctx(order) if Action.DISPATCH in actions else {}),

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gongzhi.core import record_links
 from gongzhi.core.exports import query_without_page
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import requires
@@ -76,7 +77,7 @@ def visits(request):
     page = paginate_by_ids(selectors.visits_from_query(scope=scope, params=request.GET), request.GET.get("page"),
                            PER_PAGE, related=("grid", "household", "visitor", "work_order"))
     export_query = query_without_page(request.GET)
-    visits_shown = list(page.object_list)
+    visits_shown = record_links.attach(request, "visit", page.object_list)
     # per row: a link to the household where the caller may read people, a button where they keep the log
     people_grids = {v.grid_id for v in visits_shown if scope.can(VIEW_PEOPLE, v.grid)}
     keeper_grids = {v.grid_id for v in visits_shown if keepers.contains(v.grid)}
