@@ -17,6 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+# a page title is a line for the tab and the history, never a form (one slipped in once)
+TITLE_MAX = 100
+
 AXE_SOURCE = (Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js").read_text()
 
 # Links the crawler does not follow: they sign out, download files, or change state.
@@ -176,6 +179,9 @@ def crawl(page, base_url: str, username: str, *, start: str = "/", per_pattern: 
             continue
         for lost in page.evaluate(LOST_DATES_JS):
             result.findings.append(Finding(username, url, "date-lost", lost))
+        title = page.title()
+        if "<" in title or "{%" in title or len(title) > TITLE_MAX:  # markup that slipped into {% block title %}
+            result.findings.append(Finding(username, url, "title", title[:80]))
         overflow = page.evaluate(OVERFLOW_JS)
         if overflow:
             result.findings.append(Finding(username, url, "overflow", overflow))
