@@ -20,6 +20,8 @@ source "$ROOT/scripts/lib/pdf.sh"
 pdf_deps_ensure || echo "demo: PDF reports need libpango and fonts-noto-cjk; the rest works without them" >&2
 
 export GONGZHI_DATA_DIR="${GONGZHI_DATA_DIR:-$ROOT/data}"
+# the address links in notices and digests point at (the unsubscribe links), on whatever port it serves
+export GONGZHI_SITE_URL="${GONGZHI_SITE_URL:-http://${HOST:-127.0.0.1}:${PORT:-8000}}"
 gongzhi migrate --noinput -v 0
 gongzhi demo
 echo

@@ -151,3 +151,14 @@ def test_follow_goes_back_only_to_a_page_of_this_site(client, world, topic_a, ta
     client.force_login(world.resident_user)
     r = client.post(f"/digests/follow/topic/{topic_a.pk}/", {"next": target})
     assert r.status_code == 302 and r["Location"] == "/digests/"
+
+
+def test_the_page_offers_only_the_kinds_the_user_can_receive(client, world):
+    """A kind tied to a capability is offered to holders of a post granting it: the district's admin
+    chooses how to hear of a firm's online appeal, a resident is never offered it."""
+    client.force_login(world.resident_user)
+    body = client.get("/digests/").content.decode()
+    assert 'name="kind_topic"' in body and 'name="kind_report"' in body
+    assert 'name="kind_blkappeal"' not in body and 'name="kind_admission"' not in body
+    client.force_login(world.admin)
+    assert 'name="kind_blkappeal"' in client.get("/digests/").content.decode()

@@ -49,6 +49,14 @@ def kinds() -> dict[str, NoticeKind]:
     return {k.key: k for k in found}
 
 
+def kinds_for(user) -> list[NoticeKind]:
+    """The kinds `user` can receive now: those without a capability, and those whose capability a post
+    of theirs grants (a resident is not offered the district's blacklist appeals)."""
+    from gongzhi.core.scope import Scope
+    scope = Scope.for_user(user)
+    return [k for k in kinds().values() if k.capability is None or scope.can(k.capability)]
+
+
 def followables() -> dict[str, Followable]:
     return {f.key: f for f in modules.extras(FOLLOWABLES)}
 

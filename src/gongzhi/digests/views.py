@@ -39,7 +39,7 @@ def preferences(request):
             messages.success(request, f"已保存,{changed} 类通知的发送方式有变化。" if changed else "没有变化。")
             return redirect("digests:prefs")
     current = services.frequencies_of(user)
-    rows = [{"kind": k, "value": current[k.key]} for k in notices.kinds().values()]
+    rows = [{"kind": k, "value": current[k.key]} for k in notices.kinds_for(user)]
     return render(request, "digests/preferences.html", {
         "rows": rows, "hour": sending.digest_hour(), "choices": Frequency.choices, "seen": services.stamp(user), "error": error,
         "follows": selectors.my_follows(user), "digests": selectors.my_digests(user)}, status=status)
