@@ -16,6 +16,7 @@ from gongzhi.admission.manifest import KEEP_DUTIES, RATE_EVALUATION, VIEW_DUTIES
 from gongzhi.admission.models import Direction, Evaluation, EvaluationRound
 from gongzhi.core.errors import RuleError
 from gongzhi.core.permissions import requires
+from gongzhi.core.validators import has_control_characters
 from gongzhi.places.models import Place
 
 
@@ -93,7 +94,8 @@ def evaluation_rate(request):
     post = posts.get(request.POST.get("rater", ""))
     if post is None:
         raise Http404(selectors.NOT_FOUND)
-    target = Place.objects.filter(code=request.POST.get("target_place") or "-").first()
+    code = request.POST.get("target_place") or "-"
+    target = None if has_control_characters(code) else Place.objects.filter(code=code).first()  # NUL: no place
     try:
         rnd = EvaluationRound.objects.filter(locality=selectors.district_of(post.place), year=year).first()
         n = len((rnd.form if rnd else {}).get(request.POST.get("direction", ""), []))

@@ -14,6 +14,7 @@ from gongzhi.core import record_links
 from gongzhi.core.exports import query_without_page
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import requires
+from gongzhi.core.validators import has_control_characters
 from gongzhi.people.manifest import VIEW_PEOPLE
 from gongzhi.people.selectors import households_in
 from gongzhi.places.models import Level
@@ -96,7 +97,9 @@ def visit_to_order(request, pk):
     visit = selectors.visits_in(request.scope).filter(pk=pk).first()
     if visit is None:
         raise Http404("未找到或无权访问")
-    category = Category.objects.filter(code=request.POST.get("category", ""), active=True).first()
+    code = request.POST.get("category", "")
+    # a code with control characters names no category (PostgreSQL refuses NUL in any text it is sent)
+    category = None if has_control_characters(code) else Category.objects.filter(code=code, active=True).first()
     try:
         if category is None:
             raise services.WorkflowError(services.ERR_CATEGORY)
