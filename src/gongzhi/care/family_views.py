@@ -84,11 +84,17 @@ def family_link_new(request, pk):
         link = family.family_link(elder=elder, name=request.POST.get("name", ""),
                                   id_number=request.POST.get("id_number", ""), relation=request.POST.get("relation", ""),
                                   consent_on=_date(request.POST.get("consent_on"), "老人同意日期"),
-                                  consent_note=request.POST.get("consent_note", ""), by=request.user)
+                                  consent_note=request.POST.get("consent_note", ""), by=request.user,
+                                  phone=request.POST.get("phone", ""))
     except RuleError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, f"已关联{link.get_relation_display()}{link.relative.name}为{elder.name}的家属账号")
+        if link.waiting_for_account:
+            messages.success(request, f"已关联{link.get_relation_display()}{link.relative_name}为{elder.name}的家属,"
+                                      f"已向尾号 {link.relative_phone_tail} 的手机发送开通方法;家属用本人手机打开"
+                                      f"“家属开通账号”({family.JOIN_PATH})开通后即可查看")
+        else:
+            messages.success(request, f"已关联{link.get_relation_display()}{link.relative_name}为{elder.name}的家属账号")
     return redirect(f"/care/people/{elder.pk}/#family")
 
 
