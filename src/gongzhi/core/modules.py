@@ -65,7 +65,8 @@ class Panel:
 @dataclass(frozen=True)
 class LinkGrant:
     """Rights an account holds by a link a module keeps, not by a post: a relative living elsewhere linked
-    to an elder by the community (care). Such an account may have no post and no registry record at all;
+    to an elder by the community (care); a villager on an open review roll (cadres: the header link shows
+    only then, never to town residents). An account may hold one with no post and no registry record at all;
     it is then neither staff nor resident, and reaches only the pages of the grants it holds (its header
     lists them; its home is the first). `holds(user) -> bool` (dotted path) is asked once per request, and
     only for accounts without a staff post. Registered under the extension point "link_grants"."""
