@@ -26,7 +26,7 @@ def complained(rated):  # noqa: F811
     w = rated
     w.order_a = _order(w, w.grid_a1, w.grid_worker_a1)
     w.order_b = _order(w, w.grid_b1, user("gw_b1", "grid", w.grid_b1))
-    w.other_org = services.org_register(community=w.comm_b, name="南岳志愿服务队", field_code="mutual",
+    w.other_org = services.org_register(community=w.comm_b, name="南岳志愿服务队", field_code="neighbours",
                                         registration="none", by=w.community_worker_b).organisation
     return w
 
