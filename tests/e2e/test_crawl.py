@@ -17,7 +17,8 @@ PAGES_PER_ROLE = 150
 def demo_district(transactional_db, monkeypatch):
     monkeypatch.setenv(demo.PASSWORD_ENV, PASSWORD)
     demo.build_demo(scale=0.02)
-    return [a.username for a in demo.ACCOUNTS]
+    # and the family account of a relative outside the registry (no post, no registry record: care's demo)
+    return [a.username for a in demo.ACCOUNTS] + ["jiashu"]
 
 
 def test_every_page_of_every_demo_role(browser, live_server, demo_district):
@@ -33,8 +34,8 @@ def test_every_page_of_every_demo_role(browser, live_server, demo_district):
             context.close()
         visited[username] = len(result.visited)
         findings += result.findings
-    # every role reaches more than its home page (the crawl really ran)
-    assert all(n >= 5 for n in visited.values()), visited
+    # every role reaches more than its home page (the crawl really ran); the family account has few pages
+    assert all(n >= (2 if username == "jiashu" else 5) for username, n in visited.items()), visited
     assert not findings, "\n".join(str(f) for f in findings)
 
 
