@@ -50,7 +50,7 @@ def test_link_refusals_name_the_problem_and_change_nothing(homes, world, kin):
             ({"relation": "boss"}, "请选择家属与老人的关系"),
             ({"name": " "}, "请填写家属姓名"),
             ({"id_number": "99999999999999999999"}, "公民身份号码"),
-            ({"name": "女儿乙"}, "与居民信息登记不符"),                     # the name does not match the number
+            ({"name": "女儿乙"}, "姓名与公民身份号码不符"),                   # the name does not match the number
             ({"name": "侄子甲", "id_number": _id(kin.nephew)}, "侄子甲还没有开通居民账号"),
             ({"name": "孤老甲", "id_number": _id(homes.alone)}, "不能是老人本人"),
             ({"elder": homes.old_man, "name": "老妻乙", "id_number": _id(homes.old_wife)}, "与老人同户"),

@@ -151,7 +151,7 @@ def test_findings_of_a_paired_visit_tell_the_grid_worker(homes, world, helpers):
 
 
 def test_visits_recorded_before_get_their_visit_log_row_from_the_migration(homes, world, helpers):
-    """care migration 0012: one 民情日记 row for each visit that has none, marked 补记; nothing else changes."""
+    """care migration 0013: one 民情日记 row for each visit that has none, marked 补记; nothing else changes."""
     import importlib
 
     from django.apps import apps
@@ -164,7 +164,7 @@ def test_visits_recorded_before_get_their_visit_log_row_from_the_migration(homes
     kept = services.care_visit_record(resident=homes.alone, by=world.grid_worker_a1, visited_on=TODAY,
                                       condition="good", notes="好")
     before = VisitLog.objects.count()
-    migration = importlib.import_module("gongzhi.care.migrations.0012_paired_visits_in_the_visit_log")
+    migration = importlib.import_module("gongzhi.care.migrations.0013_paired_visits_in_the_visit_log")
     migration.forwards(apps, None)
     old = CareVisit.objects.get(pk=old.pk)
     log = VisitLog.objects.get(pk=old.visit_log_id)

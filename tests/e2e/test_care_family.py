@@ -84,3 +84,43 @@ def test_a_daughter_elsewhere_orders_confirms_and_rates_on_a_phone(page, live_se
     fits_phone(page)
     order.refresh_from_db()
     assert order.state == "confirmed" and order.rating == 4 and order.confirmed_by.username == "daughter"
+
+
+def test_a_son_outside_the_registry_opens_his_family_account_on_a_phone(page, live_server, live_world):
+    """The son works in 上海 and is not in the registry: the worker linked him with his mobile; from the login page
+    he opens his family account in three steps (a wrong ID number first: one Chinese message), lands on the family
+    page with his mother's services, and his header offers nothing else."""
+    from gongzhi.care.models import FamilySignupCode
+    from tests.factories import id_number
+    w = live_world
+    homes = Households(w)
+    son_id = id_number(dt.date(1968, 5, 12), region="310101")
+    link = family.family_link(elder=homes.alone, name="储建国", id_number=son_id, relation="child",
+                              phone="13916620418", consent_on=dt.date.today(), consent_note="老人本人当面同意",
+                              by=w.community_worker_a)
+    assert link.waiting_for_account
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_role("link", name="家属开通账号").click()
+    fits_phone(page)
+    page.get_by_label("姓名").fill("储建国")
+    page.get_by_label("公民身份号码").fill(id_number(dt.date(1969, 1, 1), region="310101"))
+    page.get_by_label("手机号码").fill("139 1662 0418")
+    page.get_by_role("button", name="获取验证码").click()
+    expect(page.locator("main")).to_contain_text("信息与社区登记的家属信息不符")
+    fits_phone(page)
+    page.get_by_label("公民身份号码").fill(son_id)
+    page.get_by_role("button", name="获取验证码").click()
+    expect(page.get_by_test_id("join-phone-tail")).to_have_text("0418")
+    fits_phone(page)
+    page.get_by_label("短信验证码").fill(FamilySignupCode.objects.get().token)
+    page.get_by_role("button", name="下一步").click()
+    page.get_by_label("登录名").fill("chujianguo")
+    page.fill("#id_password1", "Qing-he-2026!")
+    page.fill("#id_password2", "Qing-he-2026!")
+    page.get_by_role("button", name="开通家属账号").click()
+    page.wait_for_url(f"{live_server.url}/care/family/")
+    expect(page.locator(".messages")).to_contain_text("您的家属账号已开通")
+    expect(page.locator("[data-testid=family-elder]", has_text="孤老甲")).to_be_visible()
+    expect(page.locator("header")).to_contain_text("老人家属")
+    expect(page.locator("header")).not_to_contain_text("我的诉求")
+    fits_phone(page)

@@ -1,4 +1,5 @@
-"""Organisations' yearly ratings: computed from the year's final evaluations, complaints and registration,
+"""Organisations' yearly ratings: computed from the year's final evaluations, complaints and registration
+(complaints from work orders: tests/network/test_complaints.py),
 saved by the street (versioned, a stale form refused), finalised and then unchangeable; shown on the
 organisation's page and the street's table; the xlsx keeps a leading '=' as text."""
 import datetime as dt
@@ -43,17 +44,13 @@ def test_parts_total_grade_and_the_street_only(rated):
     assert (parts["projects_closed"], parts["mean_score"], parts["mean_satisfaction"]) == (2, Decimal("80.0"),
                                                                                             Decimal("85.0"))
     with pytest.raises(RuleError, match="街道干部"):
-        ratings.rating_save(organisation=w.org, year_value=w.today.year, complaints="0", by=w.cw)
-    r = ratings.rating_save(organisation=w.org, year_value=w.today.year, complaints="1", by=w.street_officer_a)
-    assert (r.score, r.grade, r.version) == (Decimal("76.5"), "3A", 1)  # 56 + 25.5 − 5
-    for bad, msg in (("-1", "投诉件数"), ("99999999999999999999", "投诉件数"), ("=1", "投诉件数")):
-        with pytest.raises(RuleError, match=msg):
-            ratings.rating_save(organisation=w.org, year_value=w.today.year, complaints=bad, version=1,
-                                by=w.street_officer_a)
+        ratings.rating_save(organisation=w.org, year_value=w.today.year, by=w.cw)
+    r = ratings.rating_save(organisation=w.org, year_value=w.today.year, by=w.street_officer_a)
+    assert (r.score, r.grade, r.version, r.complaints) == (Decimal("81.5"), "4A", 1, 0)  # 56 + 25.5
     with pytest.raises(RuleError, match="没有终期评估"):
-        ratings.rating_save(organisation=w.org, year_value=w.today.year - 1, complaints="0", by=w.street_officer_a)
+        ratings.rating_save(organisation=w.org, year_value=w.today.year - 1, by=w.street_officer_a)
     with pytest.raises(RuleError, match="年度须在"):
-        ratings.rating_save(organisation=w.org, year_value="99999999999999999999", complaints="0",
+        ratings.rating_save(organisation=w.org, year_value="99999999999999999999",
                             by=w.street_officer_a)
     assert OrgRating.objects.count() == 1
 
@@ -62,31 +59,31 @@ def test_versions_finalising_and_nothing_after(rated):
     w = rated
     st = w.street_officer_a
     y = w.today.year
-    ratings.rating_save(organisation=w.org, year_value=y, complaints="0", by=st)
-    r = ratings.rating_save(organisation=w.org, year_value=y, complaints="0", note="良好", version=1, by=st)
+    ratings.rating_save(organisation=w.org, year_value=y, by=st)
+    r = ratings.rating_save(organisation=w.org, year_value=y, note="良好", version=1, by=st)
     assert (r.version, r.grade) == (2, "4A")  # 56 + 25.5
     with pytest.raises(ConflictError):
-        ratings.rating_save(organisation=w.org, year_value=y, complaints="3", version=1, by=st)
+        ratings.rating_save(organisation=w.org, year_value=y, version=1, by=st)
     with pytest.raises(ConflictError):
         ratings.rating_finalise(organisation=w.org, year_value=y, version=1, by=st)
     r = ratings.rating_finalise(organisation=w.org, year_value=y, version=2, by=st)
     assert r.state == "final" and r.finalised_on == w.today
     with pytest.raises(RuleError, match="不能再改"):
-        ratings.rating_save(organisation=w.org, year_value=y, complaints="0", version=3, by=st)
+        ratings.rating_save(organisation=w.org, year_value=y, version=3, by=st)
     assert OrgRating.objects.get().complaints == 0
 
 
 def test_pages_and_export_keep_formulas_as_text(client, rated):
     w = rated
     y = w.today.year
-    ratings.rating_save(organisation=w.org, year_value=y, complaints="0", note="=HYPERLINK(\"http://x\")",
+    ratings.rating_save(organisation=w.org, year_value=y, note="=HYPERLINK(\"http://x\")",
                         by=w.street_officer_a)
     client.force_login(w.street_officer_a)
     page = client.get(f"/network/orgs/{w.org.pk}/").content.decode()
     assert 'data-testid="grade-' + str(y) + '">4A' in page and "定级" in page
     r = client.post(f"/network/orgs/{w.org.pk}/rating/finalise/", {"year": str(y), "version": "1"})
     assert r.status_code == 302 and OrgRating.objects.get().state == "final"
-    r = client.post(f"/network/orgs/{w.org.pk}/rating/save/", {"year": str(y), "complaints": "0", "version": "2"})
+    r = client.post(f"/network/orgs/{w.org.pk}/rating/save/", {"year": str(y), "version": "2"})
     assert r.status_code == 422 and "不能再改" in r.content.decode()
     page = client.get(f"/network/ratings/?year={y}").content.decode()
     assert "东虹社会工作服务中心" in page and "4A" in page and "已定级" in page

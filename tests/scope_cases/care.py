@@ -69,7 +69,10 @@ LISTS = {
 # (tests/care/test_orders.py::test_pages_by_role)
 OTHER = {"care:my_order",
          # ordering for a linked elder only (tests/care/test_family.py::test_family_page: another elder is 404)
-         "care:family_order"}
+         "care:family_order",
+         # public: a relative outside the registry opens the family account a link waits for; matched by keyed
+         # hash, one message for any mismatch, nothing personal shown (tests/care/test_family_outside.py)
+         "care:family_join", "care:family_join_code", "care:family_join_account"}
 BODY = {"group": "disabled", "grade": "1", "returned_on": "2025-06-01", "condition": "good", "notes": "篡改",
         "visited_on": dt.date.today().isoformat(), "assessed_on": dt.date.today().isoformat(), "self_care": "20",
         "mobility": "10", "mental": "20", "perception": "8", "scheme": "own", "per_month_meal": "10",
@@ -134,6 +137,15 @@ def build(w):
     w.care_family_b = family.family_link(elder=w.res_b1, name="王五之女", id_number=daughter_id, relation="child",
                                          consent_on=dt.date.today(), consent_note="王五本人当面同意",
                                          by=w.community_worker_b)
+    # a son of 张三 (community A) working in another city: a family account with no post and no registry record,
+    # one of the matrix's callers (tests/test_scope_matrix.py): it reaches nothing of B, and of A only 张三's care
+    from gongzhi.care import family_join
+    from gongzhi.core import crypto
+    son_id = id_number(birth=dt.date(1970, 2, 3), region="310101")
+    family.family_link(elder=w.res_a1, name="张三之子", id_number=son_id, relation="child", phone="13916620418",
+                       consent_on=dt.date.today(), consent_note="张三本人当面同意", by=w.community_worker_a)
+    w.family_outside_a = family_join.join_open(id_hash=crypto.keyed_hash(son_id), username="son_outside_a",
+                                               password="Long-enough-1x")
     from gongzhi.care import disabled
     from gongzhi.care.models import DisabilityHome
     home = DisabilityHome.objects.create(place=w.comm_b, name="南岳社区残疾人之家", day_care_places=10, rehab_places=5)

@@ -1,6 +1,7 @@
 """The service network: community B's social organisation (named after 王五) with a member, an open filing
 and an incubation; its service project with 王五 as beneficiary and a session serving him (with a photo);
-a need; a co-resident unit with a commitment and a joint meeting. Nobody outside B reads or moves any of it.
+a need; a co-resident unit with a commitment and a joint meeting; a complaint about the organisation from B's
+work order. Nobody outside B reads or moves any of it.
 The provider's finer rule (its own organisation's projects only) is tested in tests/network/test_provider.py."""
 import datetime as dt
 
@@ -29,6 +30,9 @@ ENDPOINTS = {
     "network:activity_signup": ("POST", lambda w: f"/network/activities/{w.net_activity_b.pk}/signup/"),
     "network:activity_cancel": ("POST", lambda w: f"/network/activities/{w.net_activity_b.pk}/cancel/"),
     "network:rating_step": ("POST", lambda w: f"/network/orgs/{w.net_org_b.pk}/rating/save/"),
+    "network:complaint_new": ("POST", lambda w: f"/network/complaints/from-order/{w.order_b.pk}/"),
+    "network:complaint_decide": ("POST", lambda w: f"/network/orgs/{w.net_org_b.pk}/complaints/"
+                                                   f"{w.net_complaint_b.pk}/decide/"),
     "network:training_add": ("POST", lambda w: f"/network/projects/{w.net_project_b.pk}/trainings/"),
     "network:session": ("GET", lambda w: f"/network/sessions/{w.net_session_b.pk}/"),
     "network:session_photo": ("GET", lambda w: f"/network/sessions/{w.net_session_b.pk}/photos/"
@@ -72,6 +76,9 @@ def build(w):
     profile = services.org_register(community=w.comm_b, name="王五睦邻互助会", field_code="neighbours",
                                     registration="none", by=cw)
     w.net_org_b = profile.organisation
+    from gongzhi.network import complaints
+    w.net_complaint_b = complaints.complaint_attribute(order=w.order_b, organisation_id=w.net_org_b.pk,
+                                                       note="王五投诉互助会", by=cw)
     w.net_member_b = services.member_add(organisation=w.net_org_b, name="王五", role="leader",
                                          joined_on=today, by=cw)
     services.filing_apply(organisation=w.net_org_b, applicant="王五", by=cw)
@@ -113,7 +120,7 @@ def snapshot():
             list(m.Filing.objects.order_by("pk").values_list("pk", "state", "version")),
             m.IncubationSupport.objects.count(), list(m.Incubation.objects.values_list("pk", "graduated_on")),
             list(m.ProviderStaff.objects.order_by("pk").values_list("pk", "ended_on")),
-            m.Need.objects.count(),
+            m.Need.objects.count(), list(m.OrgComplaint.objects.order_by("pk").values_list("pk", "state", "version")),
             list(m.ServiceProject.objects.order_by("pk").values_list("pk", "state", "version", "organisation_id")),
             list(m.Beneficiary.objects.order_by("pk").values_list("pk", "removed_on")),
             m.Application.objects.count(), m.Contract.objects.count(), m.TeamWorker.objects.count(),

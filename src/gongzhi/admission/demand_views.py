@@ -15,7 +15,7 @@ from gongzhi.admission.forms import DemandForm, OffListReportForm
 from gongzhi.admission.manifest import KEEP_DUTIES, REGISTER_DEMANDS, REPORT_OFFLIST, VIEW_DUTIES
 from gongzhi.admission.models import Demand, DemandKind, RefusalWhat, ReportState
 from gongzhi.core.errors import ConflictError, RuleError
-from gongzhi.core.forms import first_error, posted_version
+from gongzhi.core.forms import first_error, posted_version, refusal_status
 from gongzhi.core.permissions import requires
 from gongzhi.places.models import Level, Place
 
@@ -114,7 +114,7 @@ def demand_clear(request, pk):
                              by=request.user)
     except (ConflictError, RuleError) as exc:
         request.scope = request.scope.for_capability(VIEW_DUTIES)
-        return demand_detail(request, pk, error=str(exc), status=409 if isinstance(exc, ConflictError) else 422)
+        return demand_detail(request, pk, error=str(exc), status=refusal_status(exc))
     messages.success(request, "已清理,社区不再承担这项要求")
     return redirect("admission:demand", pk)
 
@@ -187,6 +187,6 @@ def report_handle(request, pk):
                               by=request.user)
     except (ConflictError, RuleError) as exc:
         request.scope = request.scope.for_capability(VIEW_DUTIES)
-        return report_detail(request, pk, error=str(exc), status=409 if isinstance(exc, ConflictError) else 422)
+        return report_detail(request, pk, error=str(exc), status=refusal_status(exc))
     messages.success(request, "已记录核查结果,反映的社区会收到通知")
     return redirect("admission:report", pk)

@@ -33,7 +33,7 @@ from gongzhi.admission.models import (
     RequestState,
     Takeup,
 )
-from gongzhi.core.forms import first_error
+from gongzhi.core.forms import first_error, refusal_status
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.core.permissions import public, requires
 from gongzhi.places.models import Level, Place
@@ -294,7 +294,7 @@ def request_decide(request, pk):
     except (RuleError, ConflictError) as exc:
         request.scope = request.scope.for_capability(VIEW_ADMISSION)
         return request_detail(request, pk, form=form, error=str(exc),
-                              status=409 if isinstance(exc, ConflictError) else 422)
+                              status=refusal_status(exc))
     messages.success(request, f"已处理:{req.stage_label}")
     return redirect("admission:request", req.pk)
 

@@ -2,7 +2,7 @@
 cadres with the villagers' ratings, the 经管站's half-yearly audits and the town leaders' quarterly talks with
 their follow-up, the cadres' public pledges, and the branch's review of party-activist candidates."""
 from gongzhi.accounts.models import Role
-from gongzhi.core.modules import DemoPart, Module, NavEntry, Panel, capability, register
+from gongzhi.core.modules import DemoPart, LinkGrant, Module, NavEntry, Panel, capability, register
 from gongzhi.core.notices import NoticeKind
 
 # the district and the town see their villages; a village committee its own (never who rated whom)
@@ -20,8 +20,7 @@ MODULE = register(Module(
     name="cadres", label="村干部监督",
     capabilities=(VIEW_CADRES, RUN_CADRE_SUPERVISION, KEEP_PLEDGES, PROPOSE_ACTIVISTS, RATE_CADRES),
     urls=(("cadres/", "gongzhi.cadres.urls"),),
-    nav=(NavEntry("村干部监督", "cadres:home", order=63, capability=VIEW_CADRES),
-         NavEntry("评议村干部", "cadres:mine", order=9, audience="resident")),
+    nav=(NavEntry("村干部监督", "cadres:home", order=63, capability=VIEW_CADRES),),
     home_panels=(Panel("cadres/panel.html", "gongzhi.cadres.panels.overdue", order=18, capability=VIEW_CADRES),),
     demo=(DemoPart(order=59, build="gongzhi.cadres.demo.build", label="村干部民主评议、审计谈话与公开承诺"),),
     extras={"metrics": ("gongzhi.cadres.metrics.METRICS",),
@@ -29,5 +28,9 @@ MODULE = register(Module(
             "disclosure_sections": ("gongzhi.cadres.board.pledges", "gongzhi.cadres.board.audits"),
             # the villagers on a round's roll hear that it opened (inbox, and SMS or digest as each chose)
             "notice_kinds": (NoticeKind("cadrereview", "村干部民主评议", capability=RATE_CADRES, order=72),),
-            "demo_counts": (("gongzhi.cadres.demo.build", "gongzhi.cadres.demo.count_existing"),)},
+            "demo_counts": (("gongzhi.cadres.demo.build", "gongzhi.cadres.demo.count_existing"),),
+            # 评议村干部 in a resident's header only while an open round has them on its roll (not for town
+            # residents, who are never on one)
+            "link_grants": (LinkGrant("评议村干部", "cadres:mine", holds="gongzhi.cadres.selectors.holds_review",
+                                      order=9),)},
 ))

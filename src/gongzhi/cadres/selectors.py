@@ -146,6 +146,11 @@ def rounds_for(user) -> QuerySet[Rater]:
         .select_related("round", "round__community").order_by("round__closes_on")
 
 
+def holds_review(user) -> bool:
+    """The header's 评议村干部 (a link grant): an open round has this resident on its roll."""
+    return rounds_for(user).exists()
+
+
 def access_my_subject(user, pk) -> tuple[Subject, Rater]:
     resident = getattr(user, "resident", None)
     subject = Subject.objects.filter(pk=_pk(pk)).select_related("round").first()

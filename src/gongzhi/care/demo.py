@@ -297,26 +297,48 @@ def _pairings(ctx, listed, workers, today) -> int:
 
 def _family(ctx, workers, today) -> None:
     """家属: the demo `resident3` account linked to an elder of 东虹社区 with a care plan (another household), with
-    the elder's consent; one order placed by the family waiting for service."""
+    the elder's consent; one order placed by the family waiting for service. A son working in 上海 (not in the
+    registry) with the family account `jiashu` (no post, no registry record) linked to another elder, and a
+    daughter in 南京 whose link waits for her to open her account."""
     from gongzhi.care.models import FamilyLink
+    from gongzhi.core import crypto, idcard
+    from gongzhi.core.demo import demo_password
     account = ctx.accounts.get("resident3") or User.objects.filter(username="resident3").first()
     me = getattr(account, "resident", None)
-    plan = (CarePlan.objects.filter(community__code="320282001001", ended_on__isnull=True)
-            .exclude(resident__household_id=getattr(me, "household_id", None)).order_by("pk").first())
-    if me is None or plan is None:
+    plans = list(CarePlan.objects.filter(community__code="320282001001", ended_on__isnull=True)
+                 .exclude(resident__household_id=getattr(me, "household_id", None)).order_by("pk")[:3])
+    if me is None or not plans:
         return
-    elder = plan.resident
-    worker = ctx.accounts.get("community") or workers[plan.community_id]
+    elder = plans[0].resident
+    worker = ctx.accounts.get("community") or workers[plans[0].community_id]
     relation = "child" if me.birth_date and elder.birth_date and me.birth_date.year - elder.birth_date.year >= 18 \
         else "other"
-    FamilyLink.objects.create(elder=elder, community_id=plan.community_id, grid_id=elder.grid_id, relative=me,
-                              account=account, relation=relation, consent_on=today - dt.timedelta(days=60),
+    FamilyLink.objects.create(elder=elder, community_id=plans[0].community_id, grid_id=elder.grid_id, relative=me,
+                              relative_name=me.name, relative_id_hash=me.id_number_hash, account=account,
+                              relation=relation, consent_on=today - dt.timedelta(days=60),
                               consent_note="老人本人当面同意,社工在场", linked_by=worker)
     price = Decimal(rules_for("320282001001")["prices"]["cleaning"])
-    ServiceOrder.objects.create(resident=elder, community_id=plan.community_id, grid_id=elder.grid_id,
-                                station=plan.station, kind="cleaning", scheme="own", price=price,
+    ServiceOrder.objects.create(resident=elder, community_id=plans[0].community_id, grid_id=elder.grid_id,
+                                station=plans[0].station, kind="cleaning", scheme="own", price=price,
                                 paid_by_government=Decimal("0.00"), scheduled_for=_at(today, 9) + dt.timedelta(days=2),
                                 note="家属预约:打扫厨房和卫生间", ordered_by=account, ordered_at=timezone.now())
+    # relatives outside the registry: ID numbers of 上海 (310101) and 南京 (320102), never registered here
+    away = [("储建国", "310101", 37, "13916620418", "jiashu"), ("储秀英", "320102", 48, "13851730925", "")]
+    for plan, (name, region, sequence, phone, username) in zip(plans[1:], away):
+        old = plan.resident
+        born = dt.date(old.birth_date.year + 28 if old.birth_date else 1975, 5, 12)
+        number = idcard.make(region, born, sequence)  # an odd sequence: a man, even: a woman
+        family_account = None
+        if username:
+            family_account = User.objects.create_user(username=username, password=demo_password(), display_name=name)
+            ctx.accounts[username] = family_account
+        FamilyLink.objects.create(elder=old, community_id=plan.community_id, grid_id=old.grid_id, relative=None,
+                                  relative_name=name, relative_id_hash=crypto.keyed_hash(number),
+                                  relative_phone_hash=crypto.keyed_hash(phone), relative_phone_tail=phone[-4:],
+                                  account=family_account, relation="child", consent_on=today - dt.timedelta(days=20),
+                                  consent_note="老人本人当面同意,社工在场", linked_by=worker)
+        if family_account is not None:
+            ctx.say(f"家属账号(不在本地登记,无岗位): {username} / {demo_password()} — {name},{old.name}的子女")
 
 
 def _disability_homes(ctx, rng, workers, provider, today) -> int:

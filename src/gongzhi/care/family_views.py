@@ -72,12 +72,17 @@ def family_link_new(request, pk):
     if request.POST.get("id_number", "").strip():
         access_log_write(user=request.user, action=AccessAction.LOOKUP, request=request,
                          target=f"家属账号(为{elder.name}关联)", detail="按姓名和公民身份号码查找家属")
+    def done(link):
+        if link.waiting_for_account:
+            return (f"已关联{link.get_relation_display()}{link.relative_name}为{elder.name}的家属,"
+                    f"已向尾号 {link.relative_phone_tail} 的手机发送开通方法;家属用本人手机打开"
+                    f"“家属开通账号”({family.JOIN_PATH})开通后即可查看")
+        return f"已关联{link.get_relation_display()}{link.relative_name}为{elder.name}的家属账号"
     return flash(request, lambda: family.family_link(
         elder=elder, name=request.POST.get("name", ""), id_number=request.POST.get("id_number", ""),
         relation=request.POST.get("relation", ""), consent_on=_date(request.POST.get("consent_on"), "老人同意日期"),
-        consent_note=request.POST.get("consent_note", ""), by=request.user),
-        lambda link: f"已关联{link.get_relation_display()}{link.relative.name}为{elder.name}的家属账号",
-        f"/care/people/{elder.pk}/#family")
+        consent_note=request.POST.get("consent_note", ""), by=request.user, phone=request.POST.get("phone", "")),
+        done, f"/care/people/{elder.pk}/#family")
 
 
 @requires(LINK_FAMILY)

@@ -1,6 +1,6 @@
 """Care for key groups (P-CARE-1..6): groups derived from the registry, ability assessments and care plans, service orders, stations and the 30-minute circle, the visit network, hardship reports, disabled residents."""
 from gongzhi.accounts.models import Role
-from gongzhi.core.modules import DemoPart, Module, NavEntry, Panel, capability, register
+from gongzhi.core.modules import DemoPart, LinkGrant, Module, NavEntry, Panel, PublicPage, capability, register
 from gongzhi.core.notices import NoticeKind
 
 # care data is sensitive: names and details only for the caring community's staff (community and grid
@@ -38,8 +38,14 @@ MODULE = register(Module(
          NavEntry("养老服务站点", "care:stations", order=41, capability=MANAGE_STATIONS, unless=VIEW_CARE),
          NavEntry("残疾人之家", "care:homes", order=42, capability=MANAGE_HOMES, unless=VIEW_CARE),
          NavEntry("居家养老", "care:my", order=8, audience="resident")),
+    # a relative outside the registry opens the family account the community linked them to (care/family_join.py)
+    public_pages=(PublicPage("家属开通账号", "care:family_join",
+                             "老人所在社区已关联您为家属的,在这里用本人手机开通家属账号"),),
     demo=(DemoPart(order=53, build="gongzhi.care.demo.build", label="关爱服务"),),
     extras={"metrics": ("gongzhi.care.metrics.METRICS",),
+            # 家属: rights by a link, not a post; an account outside the registry holds nothing else
+            "link_grants": (LinkGrant("家属关爱", "care:family", holds="gongzhi.care.family.holds_link", order=9,
+                                      role_label="老人家属"),),
             # 关爱走访 reminders and escalations (the paired visitor, the grid, the community, the street)
             "notice_kinds": (NoticeKind("care_visit", "关爱走访提醒", order=75),),
             # overdue visits remind, then escalate to the community and the street (care/escalation.py)

@@ -11,6 +11,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django_otp.models import CooldownMixin, SideChannelDevice, ThrottlingMixin
 
 from gongzhi.core.models import AppendOnly
 
@@ -429,14 +430,26 @@ class FamilyLink(models.Model):
     """家属: a relative who does not live in the elder's household (a child in another city) linked to the elder
     by the community worker, with the elder's consent recorded. The relative's account then sees the elder's
     service orders and visits (date and condition only), orders services for the elder and confirms and rates
-    them. Never deleted: unlinked with a date and a reason, the orders and history stay."""
+    them. Never deleted: unlinked with a date and a reason, the orders and history stay.
+
+    A relative registered here has `relative` and must have a resident account. A relative outside the registry
+    (the usual case: a child working in another city) is known only by name, the keyed hash of the ID number and
+    of the mobile number: the link waits (`account` empty) until they open a family account on their phone
+    (care/family_join.py), which then holds no post and no registry record, only its links."""
     elder = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="care_family_links",
                               verbose_name="老人")
     community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
     grid = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
-    relative = models.ForeignKey("people.Resident", on_delete=models.PROTECT, related_name="+", verbose_name="家属")
-    account = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_family_links",
-                                verbose_name="家属账号")
+    relative = models.ForeignKey("people.Resident", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+", verbose_name="家属(本地登记的居民)")
+    relative_name = models.CharField("家属姓名", max_length=50, default="")
+    relative_id_hash = models.CharField("家属身份号码(密钥散列)", max_length=64, db_index=True, default="")
+    # outside the registry only: the mobile the code goes to, as a keyed hash, and its last four digits to show
+    relative_phone_hash = models.CharField(max_length=64, blank=True)
+    relative_phone_tail = models.CharField("家属手机尾号", max_length=4, blank=True)
+    # empty while a relative outside the registry has not opened their family account yet
+    account = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="care_family_links", verbose_name="家属账号")
     relation = models.CharField("与老人关系", max_length=12, choices=FamilyRelation.choices)
     consent_on = models.DateField("老人同意日期")
     consent_note = models.CharField("老人同意的方式", max_length=200)
@@ -451,10 +464,38 @@ class FamilyLink(models.Model):
         ordering = ["ended_on", "-linked_at", "-id"]
         indexes = [models.Index(fields=["account", "ended_on"], name="care_family_account")]
         constraints = [models.UniqueConstraint(fields=["elder", "account"], condition=models.Q(ended_on__isnull=True),
-                                               name="care_family_one_open")]
+                                               name="care_family_one_open"),
+                       models.UniqueConstraint(fields=["elder", "relative_id_hash"],
+                                               condition=models.Q(ended_on__isnull=True),
+                                               name="care_family_one_open_person")]
 
     def delete(self, *args, **kwargs):
         raise ValueError("家属关联记录不能删除;解除关联请写明原因")
+
+    @property
+    def waiting_for_account(self) -> bool:
+        return self.account_id is None and self.ended_on is None
+
+
+class FamilySignupCode(CooldownMixin, ThrottlingMixin, SideChannelDevice):
+    """The one-time code of a relative outside the registry opening their family account (care/family_join.py),
+    one per ID number (keyed hash); like people.SignupCode it is not a sign-in device (no user, never confirmed)."""
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+    confirmed = models.BooleanField(default=False)
+    id_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    COOLDOWN_SECONDS = 60
+
+    class Meta:
+        verbose_name = "家属开户验证码"
+
+    def get_cooldown_duration(self) -> int:
+        return self.COOLDOWN_SECONDS
+
+    def get_throttle_factor(self) -> int:
+        return 1
 
 
 # -- 残疾人之家: day care, rehabilitation, job help ---------------------------------------------------

@@ -146,7 +146,7 @@ ERR_BEFORE_PAIRING = "走访日期不能早于结对开始日期({since})"
 NOTICE_VISIT = "care_visit"  # the notice kind of the visit network (care/manifest.py registers it)
 
 
-PAIRED_MARK = "(结对{kind}走访)"  # after the text of a paired visit's 民情日记 row (and of the rows migration 0012 wrote)
+PAIRED_MARK = "(结对{kind}走访)"  # after the text of a paired visit's 民情日记 row (and of the rows migration 0013 wrote)
 
 
 def _visit_log_text(resident, condition_label: str, groups: list[str]) -> str:

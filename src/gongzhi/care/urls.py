@@ -55,11 +55,14 @@ urlpatterns += [
     path("pairings/<int:pk>/end/", pairing_views.pairing_end, name="pairing_end"),
     path("people/<int:pk>/pairings/", pairing_views.pairing_new, name="pairing_new"),
 ]
-from gongzhi.care import family_views  # noqa: E402
+from gongzhi.care import family_join_views, family_views  # noqa: E402
 
 urlpatterns += [
     path("family/", family_views.family_home, name="family"),
     path("family/order/", family_views.family_order, name="family_order"),
+    path("family/join/", family_join_views.join, name="family_join"),
+    path("family/join/code/", family_join_views.join_code, name="family_join_code"),
+    path("family/join/account/", family_join_views.join_account, name="family_join_account"),
     path("family/<int:pk>/<str:step>/", family_views.family_step, name="family_step"),
     path("people/<int:pk>/family/", family_views.family_link_new, name="family_link_new"),
     path("family-links/<int:pk>/end/", family_views.family_link_end, name="family_link_end"),

@@ -63,6 +63,21 @@ class Panel:
 
 
 @dataclass(frozen=True)
+class LinkGrant:
+    """Rights an account holds by a link a module keeps, not by a post: a relative living elsewhere linked
+    to an elder by the community (care); a villager on an open review roll (cadres: the header link shows
+    only then, never to town residents). An account may hold one with no post and no registry record at all;
+    it is then neither staff nor resident, and reaches only the pages of the grants it holds (its header
+    lists them; its home is the first). `holds(user) -> bool` (dotted path) is asked once per request, and
+    only for accounts without a staff post. Registered under the extension point "link_grants"."""
+    label: str  # the header link
+    url_name: str
+    holds: str  # dotted path of f(user) -> bool
+    order: int
+    role_label: str = ""  # what the header calls the account when it holds only this (e.g. 老人家属)
+
+
+@dataclass(frozen=True)
 class DemoPart:
     """One module's share of the demo district, run after every part with a lower `order`.
     `build(ctx)` receives the shared DemoContext and adds to it."""
@@ -155,6 +170,10 @@ def demo_parts() -> list[DemoPart]:
 def extras(key: str) -> list:
     """Everything the modules registered under one extension point, e.g. "ledger_kinds"."""
     return [item for m in _modules.values() for item in m.extras.get(key, ())]
+
+
+def link_grants() -> list[LinkGrant]:
+    return sorted(extras("link_grants"), key=lambda g: g.order)
 
 
 def autodiscover() -> None:

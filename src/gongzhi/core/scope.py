@@ -15,8 +15,10 @@ from functools import cached_property
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.module_loading import import_string
 
 from gongzhi.accounts.models import Role
+from gongzhi.core import modules
 from gongzhi.core.modules import Capability
 from gongzhi.places.models import Level, Place
 
@@ -76,6 +78,21 @@ class Scope:
     def is_staff(self) -> bool:
         """Holds any staff post at all (the header and the home page ask this)."""
         return any(a.role != Role.RESIDENT for a in self.all_assignments)
+
+    @cached_property
+    def is_resident(self) -> bool:
+        """A resident: an account bound to a registry record, or holding a resident post. An account
+        with neither (a relative living elsewhere, see `link_grants`) sees no resident pages."""
+        return bool(getattr(self.user, "resident_id", None)) or any(
+            a.role == Role.RESIDENT for a in self.all_assignments)
+
+    @cached_property
+    def link_grants(self) -> list:
+        """The modules' link grants (core.modules.LinkGrant) this account holds; none for staff, whose
+        pages come from their posts (asked once per request: each grant is one query)."""
+        if self.user is None or not self.user.is_authenticated or self.is_staff:
+            return []
+        return [g for g in modules.link_grants() if import_string(g.holds)(self.user)]
 
     def can(self, capability: Capability, place: Place | None = None) -> bool:
         """Does any post whose role grants `capability` cover `place` (or exist, without a place)?"""

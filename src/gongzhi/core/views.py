@@ -27,9 +27,13 @@ def home(request):
     if not request.user.is_authenticated:
         return redirect("core:public_home")  # a visitor lands on what anyone may see, with the way in
     if not request.scope.is_staff:
-        # a resident's home is the first of their links (their household)
-        first = next(e for e in modules.nav_entries() if e.audience == "resident")
-        return redirect(first.url_name)
+        if request.scope.is_resident:
+            # a resident's home is the first of their links (their household)
+            first = next(e for e in modules.nav_entries() if e.audience == "resident")
+            return redirect(first.url_name)
+        if request.scope.link_grants:  # an account by a link only (a relative living elsewhere)
+            return redirect(request.scope.link_grants[0].url_name)
+        return render(request, "core/no_rights.html")
     posts = [a.place for a in request.scope.all_assignments if a.role != "resident"]
     return render(request, "core/home.html", {"posts": posts, "panels": render_panels(request, "home_panels")})
 

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from gongzhi.core import job_files, jobs
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.errors import ConflictError, RuleError
+from gongzhi.core.forms import refusal_status
 from gongzhi.core.exports import KEEP_HOURS, query_without_page, xlsx_response
 from gongzhi.core.models import AccessAction, Job, JobStatus
 from gongzhi.core.paging import paginate_by_ids
@@ -420,7 +421,7 @@ def tallies(request):
             except ImportFileError as exc:
                 error_lines = [str(exc)]
             except (RuleError, ConflictError) as exc:
-                error_lines, status = [str(exc)], 409 if isinstance(exc, ConflictError) else 422
+                error_lines, status = [str(exc)], refusal_status(exc)
             else:
                 messages.success(request, f"已录入 {n} 个投票点的计票结果")
                 return redirect("elections:tallies")

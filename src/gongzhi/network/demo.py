@@ -262,13 +262,32 @@ def _ratings(by, today, rng):
     for org_id, year in years:
         org = orgs[org_id]
         parts = ratings.parts(org, year)
-        complaints = rng.choice([0, 0, 0, 1])
+        complaints = _complaints(org, year, by, rng, today)
         score, grade = ratings.total(parts, complaints)
         final = year < today.year
         rows.append(OrgRating(organisation=org, year=year, complaints=complaints, score=score, grade=grade, by=by,
                               note="根据项目评估和居民满意度评定", state=RatingState.FINAL if final else RatingState.DRAFT,
                               finalised_on=dt.date(year + 1, 1, 15) if final else None, **parts))
     OrgRating.objects.bulk_create(rows, ignore_conflicts=True)
+
+
+def _complaints(org, year, by, rng, today) -> int:
+    """About one organisation-year in four: a work order of its community that year, attributed to it as a
+    complaint and found founded by the street; this year, one more still to be checked. Returns the founded."""
+    from gongzhi.network.models import ComplaintState, OrgComplaint
+    from gongzhi.workorders.models import WorkOrder
+    orders = list(WorkOrder.objects.filter(community=org.community, created_at__year=year, org_complaint=None)
+                  .order_by("pk")[:2])
+    if not orders or rng.random() >= 0.25:
+        return 0
+    OrgComplaint.objects.create(work_order=orders[0], organisation=org, community=org.community, year=year,
+                                note="居民反映助餐服务多次未按约定时间送达", attributed_by=by,
+                                state=ComplaintState.FOUNDED, reason="经回访核实属实,已约谈整改", decided_by=by,
+                                decided_on=min(today, dt.date(year, 12, 20)), version=2)
+    if year == today.year and len(orders) > 1:
+        OrgComplaint.objects.create(work_order=orders[1], organisation=org, community=org.community, year=year,
+                                    note="居民反映活动临时取消未提前通知", attributed_by=by)
+    return 1
 
 
 def _evaluation(p, stage, spent, rng, by):

@@ -50,6 +50,37 @@ def need_links(request, kind: str, objs) -> dict[int, list[RecordLink]]:
     return out
 
 
+def complaint_links(request, kind: str, objs) -> dict[int, list[RecordLink]]:
+    """On a work order's page: "记为对社会组织的投诉" for the community's service-project staff where the community
+    has a social organisation to name, or the complaint already recorded (network/complaints.py)."""
+    if kind != "order":
+        return {}
+    from gongzhi.network.models import OrgComplaint, ServiceProject
+    from gongzhi.people.models import Organisation, OrgKind
+    scope = request.scope.for_capability(MANAGE_SERVICE_PROJECTS)
+    if not scope.assignments:
+        return {}
+    mine = [o for o in objs if o.community_id is not None and scope.contains(o.community)]
+    if not mine:
+        return {}
+    made = {c.work_order_id: c for c in OrgComplaint.objects.filter(work_order_id__in=[o.pk for o in mine])
+            .select_related("organisation")}
+    communities = {o.community_id for o in mine}
+    served = set(Organisation.objects.filter(community_id__in=communities, kind=OrgKind.SOCIAL_ORG, active=True)
+                 .values_list("community_id", flat=True)) | set(
+        ServiceProject.objects.filter(community_id__in=communities, organisation__isnull=False)
+        .values_list("community_id", flat=True))
+    out = {}
+    for o in mine:
+        c = made.get(o.pk)
+        if c is not None:
+            out[o.pk] = [RecordLink(f"投诉社会组织:{c.organisation.name}({c.get_state_display()})",
+                                    reverse("network:org", args=[c.organisation_id]) + "#complaints", done=True)]
+        elif o.community_id in served:
+            out[o.pk] = [RecordLink("记为对社会组织的投诉", reverse("network:complaint_new", args=[o.pk]))]
+    return out
+
+
 def project_links(request, purchases) -> dict[int, list[RecordLink]]:
     """On admission's purchased services: the service project whose contract fulfils each, for whoever may
     read that project (admission names no network code)."""

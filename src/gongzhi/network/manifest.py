@@ -28,7 +28,7 @@ MODULE = register(Module(
     extras={"ledger_sources": (("network.session", ("服务项目活动", "network:session")),
                                ("network.joint_meeting", ("驻区单位联席会议", "network:meeting"))),
             "metrics": ("gongzhi.network.metrics.METRICS",),
-            "record_links": ("gongzhi.network.links.need_links",),
+            "record_links": ("gongzhi.network.links.need_links", "gongzhi.network.links.complaint_links"),
             "notice_kinds": notices.kinds(VIEW_NETWORK),
             "periodic": (("gongzhi.network.tasks.evaluation_due_sweep", None),)},
 ))

@@ -140,6 +140,7 @@ class OrgRating(models.Model):
     projects_closed = models.PositiveIntegerField("终期评估项目数")
     mean_score = models.DecimalField("项目平均评分", max_digits=5, decimal_places=1)
     mean_satisfaction = models.DecimalField("居民平均满意度(%)", max_digits=5, decimal_places=1)
+    # founded OrgComplaints of the year at the last save (network/complaints.py), not typed
     complaints = models.PositiveIntegerField("经核实的投诉(件)", default=0)
     registration = models.CharField("登记状态", max_length=12)
     score = models.DecimalField("总分", max_digits=5, decimal_places=1)
@@ -154,6 +155,42 @@ class OrgRating(models.Model):
     class Meta:
         ordering = ["-year", "organisation_id"]
         constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="network_org_rating_once")]
+
+
+class ComplaintState(models.TextChoices):
+    PENDING = "pending", "待核实"
+    FOUNDED = "founded", "属实"
+    UNFOUNDED = "unfounded", "不属实"
+
+
+class OrgComplaint(models.Model):
+    """A complaint about a social organisation's service, as it came in: a work order (a resident's report, a
+    hotline call) that the community attributes to the organisation, then the street finds founded or not. The
+    yearly rating counts the founded ones of the year (network/complaints.py): nothing is typed. Never deleted;
+    one per work order."""
+    work_order = models.OneToOneField("workorders.WorkOrder", on_delete=models.PROTECT, related_name="org_complaint",
+                                      verbose_name="工单")
+    organisation = models.ForeignKey("people.Organisation", on_delete=models.PROTECT, related_name="complaints",
+                                     verbose_name="被投诉的社会组织")
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveIntegerField("年度")  # the work order's year: the rating it counts in
+    note = models.CharField("投诉事由", max_length=300)
+    attributed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    attributed_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField("核实结果", max_length=10, choices=ComplaintState.choices,
+                             default=ComplaintState.PENDING)
+    reason = models.CharField("核实意见", max_length=300, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_on = models.DateField("核实日期", null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-attributed_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "year", "state"], name="network_complaint_year")]
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("投诉记录不能删除")
 
 
 # -- service projects ------------------------------------------------------------------------

@@ -57,7 +57,7 @@ def rating_step(request, pk, step):
     p = request.POST
     if step == "save":
         return _step(request, pk, lambda org: ratings.rating_save(
-            organisation=org, year_value=p.get("year"), complaints=p.get("complaints"), note=p.get("note", ""),
+            organisation=org, year_value=p.get("year"), note=p.get("note", ""),
             version=p.get("version"), by=request.user), "等级评定已保存")
     if step == "finalise":
         return _step(request, pk, lambda org: ratings.rating_finalise(

@@ -1,11 +1,12 @@
 """Organisations' yearly ratings (社会组织等级评估-like). The parts come from the records: the year's final
 project evaluations (mean score, mean residents' satisfaction, how many), the complaints the street found
-founded (typed by the street from its complaint records), and the registration (an unregistered group loses
+founded (work orders attributed to the organisation, network/complaints.py), and the registration (an unregistered group loses
 10 points). Total = 70 % of the mean project score + 30 % of the mean satisfaction − 5 per complaint
 (− 10 unregistered), between 0 and 100; grade 5A ≥ 90, 4A ≥ 80, 3A ≥ 70, 2A ≥ 60, else 1A.
 
 The street (a street post of the organisation's street) saves the rating — stored, each save a new version
-under an optimistic lock — and finalises it; a finalised rating changes no more."""
+under an optimistic lock — and finalises it once no complaint of the year waits to be checked; a finalised
+rating changes no more."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -16,7 +17,8 @@ from django.utils import timezone
 
 from gongzhi.accounts.models import Role
 from gongzhi.core.errors import ConflictError, RuleError
-from gongzhi.network.models import EvaluationStage, OrgRating, ProjectEvaluation, RatingState
+from gongzhi.network import complaints
+from gongzhi.network.models import ComplaintState, EvaluationStage, OrgRating, ProjectEvaluation, RatingState
 from gongzhi.network.services import ERR_STALE, _posts_over, text, year
 from gongzhi.people.models import Organisation, OrgKind, OrgRegistration
 from gongzhi.places.models import Level
@@ -25,7 +27,7 @@ GRADES = ((90, "5A"), (80, "4A"), (70, "3A"), (60, "2A"), (0, "1A"))
 ERR_ROLE = "等级评定须由组织所在街道的街道干部办理"
 ERR_NO_PROJECTS = "{org}{year} 年度没有终期评估的服务项目,无法评定等级"
 ERR_FINAL = "{org}{year} 年度等级已于 {on} 评定,不能再改"
-ERR_COMPLAINTS = "经核实的投诉件数须为 0 至 999 的整数"
+ERR_PENDING = "{org}{year} 年度还有 {n} 件投诉待核实,请先在组织页面核实,再定级"
 ERR_NOT_SOCIAL = "只有社会组织参加等级评定"
 ERR_NOT_SAVED = "请先保存评定,再定级"
 
@@ -50,16 +52,6 @@ def total(p: dict, complaints: int) -> tuple[Decimal, str]:
     return s, next(g for floor, g in GRADES if s >= floor)
 
 
-def _complaints(value) -> int:
-    try:
-        n = int(str(value if value is not None else "").strip() or "0")
-    except (TypeError, ValueError):
-        raise RuleError(ERR_COMPLAINTS) from None
-    if not 0 <= n <= 999:
-        raise RuleError(ERR_COMPLAINTS)
-    return n
-
-
 def _check(org: Organisation, by):
     if org.kind != OrgKind.SOCIAL_ORG:
         raise RuleError(ERR_NOT_SOCIAL)
@@ -68,12 +60,11 @@ def _check(org: Organisation, by):
 
 
 @transaction.atomic
-def rating_save(*, organisation: Organisation, year_value, complaints, note: str = "", version=None,
-                by) -> OrgRating:
+def rating_save(*, organisation: Organisation, year_value, note: str = "", version=None, by) -> OrgRating:
     """Compute and store the year's rating (a new one, or a new version of the draft)."""
     y = year(year_value)
     _check(organisation, by)
-    n = _complaints(complaints)
+    n = complaints.counts(organisation, y)[ComplaintState.FOUNDED]
     note = text(note, "评定意见", max_len=300, required=False)
     p = parts(organisation, y)
     if not p["projects_closed"]:
@@ -110,6 +101,13 @@ def rating_finalise(*, organisation: Organisation, year_value, version, by) -> O
         raise RuleError(ERR_FINAL.format(org=organisation.name, year=y, on=row.finalised_on.isoformat()))
     if str(row.version) != str(version):
         raise ConflictError(ERR_STALE)
+    found = complaints.counts(organisation, y)
+    if found[ComplaintState.PENDING]:
+        raise RuleError(ERR_PENDING.format(org=organisation.name, year=y, n=found[ComplaintState.PENDING]))
+    if found[ComplaintState.FOUNDED] != row.complaints:  # checked since the last save: count them in
+        row.complaints = found[ComplaintState.FOUNDED]
+        row.score, row.grade = total({"mean_score": row.mean_score, "mean_satisfaction": row.mean_satisfaction,
+                                      "registration": row.registration}, row.complaints)
     row.state, row.finalised_on, row.by = RatingState.FINAL, timezone.localdate(), by
     row.version += 1
     row.save()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongzhi.network import activity_views, project_views, rating_views, unit_views, views
+from gongzhi.network import activity_views, complaint_views, project_views, rating_views, unit_views, views
 
 app_name = "network"
 urlpatterns = [
@@ -15,6 +15,9 @@ urlpatterns = [
     path("orgs/<int:pk>/staff/", views.staff_bind, name="staff_bind"),
     path("orgs/<int:pk>/staff/<int:staff_pk>/end/", views.staff_end, name="staff_end"),
     path("orgs/<int:pk>/rating/<str:step>/", rating_views.rating_step, name="rating_step"),
+    path("orgs/<int:pk>/complaints/<int:complaint_pk>/decide/", complaint_views.complaint_decide,
+         name="complaint_decide"),
+    path("complaints/from-order/<int:order_pk>/", complaint_views.complaint_new, name="complaint_new"),
     path("ratings/", rating_views.rating_list, name="ratings"),
     path("ratings/export.xlsx", rating_views.rating_export, name="ratings_export"),
     path("needs/", project_views.needs, name="needs"),

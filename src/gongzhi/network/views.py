@@ -12,10 +12,11 @@ from django.views.decorators.http import require_POST
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import requires
-from gongzhi.network import ratings, selectors, services
+from gongzhi.network import complaints, ratings, selectors, services
 from gongzhi.network.manifest import KEEP_SOCIAL_ORGS, MANAGE_SERVICE_PROJECTS, VIEW_NETWORK
 from gongzhi.network.models import (
-    Field, Filing, FilingState, MemberRole, OrgMember, OrgRating, ProviderStaff, SocialOrg, SupportKind,
+    Field, Filing, FilingState, MemberRole, OrgComplaint, OrgMember, OrgRating, ProviderStaff, SocialOrg,
+    SupportKind,
 )
 from gongzhi.people.models import OrgRegistration
 
@@ -96,6 +97,9 @@ def _org_page(request, org, *, error: str = "", status: int = 200):
         "this_year": timezone.localdate().year,
         "this_parts": ratings.parts(org, timezone.localdate().year),
         "training": selectors.training_figures(org),
+        # complaints attributed from work orders (network/complaints.py): a provider reads what and the finding
+        "complaints": list(OrgComplaint.objects.filter(organisation=org).select_related("work_order")[:50]),
+        "this_complaints": complaints.counts(org, timezone.localdate().year), "provider": selectors.is_provider(scope),
         "roles": MemberRole.choices, "support_kinds": SupportKind.choices,
         "staff": list(ProviderStaff.objects.filter(organisation=org).select_related("user")) if keep else [],
         "can_keep": keep,

@@ -92,11 +92,13 @@ def check_throttle(request, id_hash: str = "") -> None:
         raise SignupError(ERR_TOO_MANY_ID.format(minutes=_minutes(wait)))
 
 
-def _failed(request, id_hash: str, detail: str) -> None:
-    """One failed attempt: a failed sign-in in the audit trail, then the throttle's start and the alerts."""
+def record_failure(request, id_hash: str, detail: str, *, object_type: str = "居民开户",
+                   label: str = "居民自助开户") -> None:
+    """One failed attempt: a failed sign-in in the audit trail, then the throttle's start and the alerts.
+    Other self-service account flows (a relative's family account, care) count under the same ID number."""
     key = _key(id_hash) if id_hash else SIGNUP_KEY.rstrip(":")
-    record(request, AuditAction.LOGIN_FAILED, username=key, outcome=Outcome.FAILED, object_type="居民开户",
-           label="居民自助开户", detail=detail)
+    record(request, AuditAction.LOGIN_FAILED, username=key, outcome=Outcome.FAILED, object_type=object_type,
+           label=label, detail=detail)
     throttle.after_failure(request, ip=client_ip(request), username=key)
 
 
@@ -122,10 +124,10 @@ def signup_match(*, request, name: str, id_number: str, phone: str) -> Resident:
     resident = (Resident.objects.select_related("community", "grid").filter(id_number_hash=id_hash).first())
     if (resident is None or resident.name.strip() != (name or "").strip()
             or not resident.phone_hash or resident.phone_hash != crypto.keyed_hash(phone)):
-        _failed(request, id_hash, "信息与登记不符")
+        record_failure(request, id_hash, "信息与登记不符")
         raise SignupError(ERR_MISMATCH)
     if resident.status != PersonStatus.ACTIVE or resident.community_id is None:
-        _failed(request, id_hash, "居民已不在册")
+        record_failure(request, id_hash, "居民已不在册")
         raise SignupError(ERR_MISMATCH)
     if User.objects.filter(resident=resident).exists():
         raise SignupError(ERR_HAS_ACCOUNT)
@@ -135,13 +137,17 @@ def signup_match(*, request, name: str, id_number: str, phone: str) -> Resident:
 # -- step 2: the one-time code ------------------------------------------------------------------------------
 
 def signup_send_code(*, resident: Resident, phone: str) -> SignupCode:
-    """Make a new code (django-otp: random digits, expiry; a minute between codes) and send it to `phone`
-    (already matched against the resident's registered number)."""
+    """Make a new code and send it to `phone` (already matched against the resident's registered number)."""
+    return send_code(SignupCode, {"resident": resident}, phone, name="居民开户", text=CODE_TEXT)
+
+
+def send_code(device_model, lookup: dict, phone: str, *, name: str, text: str):
+    """Make a new code on the one device found by `lookup` (django-otp: random digits, expiry; a minute between
+    codes) and send `text` with it to `phone`. Shared by the self-service account flows."""
     if not senders.phone_senders():
         raise SignupError(ERR_NO_SENDER)
     with transaction.atomic():
-        device, _ = SignupCode.objects.select_for_update().get_or_create(
-            resident=resident, defaults={"name": "居民开户"})
+        device, _ = device_model.objects.select_for_update().get_or_create(**lookup, defaults={"name": name})
         allowed, info = device.generate_is_allowed()
         if not allowed:
             seconds = math.ceil((info["next_generation_at"] - timezone.now()).total_seconds())
@@ -150,17 +156,22 @@ def signup_send_code(*, resident: Resident, phone: str) -> SignupCode:
         device.cooldown_set(commit=False)
         device.save()
         code = device.token
-    text = CODE_TEXT.format(code=code, minutes=CODE_VALID_SECONDS // 60)
-    if not senders.send_to_phone(normalise_phone(phone), text):
+    if not senders.send_to_phone(normalise_phone(phone), text.format(code=code, minutes=CODE_VALID_SECONDS // 60)):
         raise SignupError(ERR_NO_SENDER)
     return device
 
 
 def signup_verify(*, request, resident: Resident, code: str) -> None:
     """Accept the code once, before it expires; a wrong one counts as a failed attempt."""
-    check_throttle(request, resident.id_number_hash or "")
+    verify_code(request, SignupCode, {"resident": resident}, resident.id_number_hash or "", code)
+
+
+def verify_code(request, device_model, lookup: dict, id_hash: str, code: str, **failure) -> None:
+    """Accept the code of the device found by `lookup` once, before it expires; a wrong one counts as a failed
+    attempt against the ID number (`failure`: record_failure's labels)."""
+    check_throttle(request, id_hash)
     with transaction.atomic():
-        device = SignupCode.objects.select_for_update().filter(resident=resident).first()
+        device = device_model.objects.select_for_update().filter(**lookup).first()
         if device is None:
             raise SignupError(ERR_CODE)
         allowed, info = device.verify_is_allowed()
@@ -172,7 +183,7 @@ def signup_verify(*, request, resident: Resident, code: str) -> None:
             device.throttle_reset()
             return
         device.throttle_increment()
-    _failed(request, resident.id_number_hash or "", "验证码错误或已过期")
+    record_failure(request, id_hash, "验证码错误或已过期", **failure)
     raise SignupError(ERR_CODE)
 
 

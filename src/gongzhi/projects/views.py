@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import ConflictError, RuleError
+from gongzhi.core.forms import refusal_status
 from gongzhi.core.exports import query_without_page
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import public, requires
@@ -187,7 +188,7 @@ def _orders(request, project) -> list:
 
 
 def _again(request, pk, exc):
-    status = 409 if isinstance(exc, ConflictError) else 422
+    status = refusal_status(exc)
     request.scope = request.scope.for_capability(VIEW_PROJECTS)
     return project_detail.__wrapped__(request, pk, error=str(exc), status=status)
 

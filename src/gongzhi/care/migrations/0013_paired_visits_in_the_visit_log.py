@@ -39,7 +39,7 @@ def backwards(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("care", "0011_home_pages"),
+        ("care", "0012_home_pages"),
         ("workorders", "0006_apikey_place"),
         ("people", "0010_absence"),
     ]

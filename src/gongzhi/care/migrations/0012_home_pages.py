@@ -14,7 +14,7 @@ def services_from_places(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('care', '0010_disability_homes'),
+        ('care', '0011_family_outside_registry'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
