@@ -97,7 +97,12 @@ def test_the_visitor_sees_only_paired_people_due_and_their_visits_count(homes, w
     assert [r.pk for r in visits.paired_list(helpers.nb_user, TODAY + dt.timedelta(days=40))] == [homes.old_man.pk]
     v = services.care_visit_record(resident=homes.alone, by=helpers.vol_user, visited_on=TODAY, condition="good",
                                    notes="陪老人聊天")
-    assert v.pairing == a and v.visit_log is None and v.work_order is None
+    assert v.pairing == a and v.work_order is None
+    # the grid's 民情日记 gets its row, written by the work: who, whom, the day, the condition; not the notes
+    log = VisitLog.objects.get(pk=v.visit_log_id)
+    assert (log.grid, log.household, log.visitor, log.visited_on) == (world.grid_a1, homes.alone_hh, helpers.vol_user,
+                                                                      TODAY)
+    assert "孤老甲" in log.notes and "结对志愿者走访" in log.notes and "聊天" not in log.notes and not log.concerns
     # the visit counts for the schedule, for the visitor and the workers alike
     [row] = visits.paired_list(helpers.vol_user, TODAY)
     assert row.last_visit == TODAY and visits.due_on(row) == TODAY + dt.timedelta(days=7)
@@ -139,6 +144,35 @@ def test_findings_of_a_paired_visit_tell_the_grid_worker(homes, world, helpers):
     services.care_visit_record(resident=homes.old_man, by=helpers.nb_user, visited_on=TODAY, condition="good",
                                notes="一切都好")
     assert Notification.objects.count() == 1  # nothing to follow up: no notice
+    # the findings stay care data: the 民情日记 rows hold neither the notes nor the findings
+    assert VisitLog.objects.count() == 2
+    assert not VisitLog.objects.filter(notes__contains="米").exists()
+    assert not VisitLog.objects.exclude(concerns="").exists()
+
+
+def test_visits_recorded_before_get_their_visit_log_row_from_the_migration(homes, world, helpers):
+    """care migration 0013: one 民情日记 row for each visit that has none, marked 补记; nothing else changes."""
+    import importlib
+
+    from django.apps import apps
+
+    from gongzhi.care.models import CareVisit
+    a, _ = _pair_both(homes, world, helpers)
+    old = CareVisit.objects.create(resident=homes.alone, community=world.comm_a, grid=world.grid_a1,
+                                   visitor=helpers.vol_user, visited_on=TODAY, condition="fair", notes="老人腿疼",
+                                   pairing=a)
+    kept = services.care_visit_record(resident=homes.alone, by=world.grid_worker_a1, visited_on=TODAY,
+                                      condition="good", notes="好")
+    before = VisitLog.objects.count()
+    migration = importlib.import_module("gongzhi.care.migrations.0013_paired_visits_in_the_visit_log")
+    migration.forwards(apps, None)
+    old = CareVisit.objects.get(pk=old.pk)
+    log = VisitLog.objects.get(pk=old.visit_log_id)
+    assert VisitLog.objects.count() == before + 1 and CareVisit.objects.get(pk=kept.pk).visit_log_id == kept.visit_log_id
+    assert (log.grid, log.visitor, log.visited_on) == (world.grid_a1, helpers.vol_user, TODAY)
+    assert log.notes == "关爱走访(关爱对象):孤老甲,状况一般(结对志愿者走访,补记)"
+    migration.forwards(apps, None)  # twice: nothing more
+    assert VisitLog.objects.count() == before + 1
 
 
 def test_ending_a_pairing_keeps_its_visits_and_stops_the_visitor(homes, world, helpers):

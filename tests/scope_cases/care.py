@@ -38,6 +38,13 @@ ENDPOINTS = {
     "care:job_help_new": ("POST", lambda w: f"/care/people/{w.res_b1.pk}/job-help/"),
     "care:job_help_outcome": ("POST", lambda w: f"/care/job-help/{w.care_job_b.pk}/outcome/"),
     "care:home_attend": ("POST", lambda w: f"/care/home/{w.care_enrol_b.pk}/attend/"),
+    # B's home (王五 enrolled, his job help recorded there): nobody outside B reads it, edits, closes it or
+    # records job help there, and nobody sets up a home in B (the body names B's code as the place)
+    "care:home": ("GET", lambda w: f"/care/disabled/homes/{w.care_home_b.pk}/"),
+    "care:home_edit": ("POST", lambda w: f"/care/disabled/homes/{w.care_home_b.pk}/edit/"),
+    "care:home_close": ("POST", lambda w: f"/care/disabled/homes/{w.care_home_b.pk}/close/"),
+    "care:home_job_help": ("POST", lambda w: f"/care/disabled/homes/{w.care_home_b.pk}/job-help/"),
+    "care:home_new": ("POST", lambda w: "/care/disabled/homes/new/"),
 }
 LISTS = {
     "care:groups": "/care/",
@@ -56,6 +63,7 @@ LISTS = {
     "care:family": "/care/family/",
     "care:disabled": "/care/disabled/",
     "care:home_staff": "/care/home/",
+    "care:homes": "/care/disabled/homes/",
 }
 # ordering on one's own page orders for the caller's own household only
 # (tests/care/test_orders.py::test_pages_by_role)
@@ -70,7 +78,8 @@ BODY = {"group": "disabled", "grade": "1", "returned_on": "2025-06-01", "conditi
         "mobility": "10", "mental": "20", "perception": "8", "scheme": "own", "per_month_meal": "10",
         "starts_on": dt.date.today().isoformat(), "scheduled_for": (dt.datetime.now() + dt.timedelta(days=1))
         .strftime("%Y-%m-%dT%H:%M"), "rating": "1", "granted": "yes", "outcome": "篡改",
-        "description": "篡改"}
+        "description": "篡改", "services": ["day_care", "job_help"], "day_care_places": "3", "phone": "13900001111",
+        "closed_on": dt.date.today().isoformat()}  # hours, given_on and detail: the network and volunteers cases give them
 
 
 def build(w):
@@ -144,7 +153,8 @@ def build(w):
     w.care_enrol_b = disabled.enrol(resident=w.res_b1, home=home, service="rehab", starts_on=dt.date.today(),
                                     by=w.community_worker_b)
     w.care_job_b = disabled.job_help_record(resident=w.res_b1, kind="training", given_on=dt.date.today(),
-                                            detail="王五参加电商客服培训", by=w.community_worker_b)
+                                            detail="王五参加电商客服培训", by=w.community_worker_b, home=home)
+    w.care_home_b = home
     w.care_open_b = orders.order_place(resident=w.res_b1, kind="bath", scheduled_for=timezone.now(),
                                        by=w.community_worker_b, note="王五洗澡")
 
@@ -153,7 +163,7 @@ def snapshot():
     from gongzhi.people.models import Absence
     from gongzhi.care.models import (
         Assessment, CarePlan, CareVisit, Disability, GroupReview, HardshipReport, ServiceOrder, Statement,
-        FamilyLink, HomeAttendance, HomeEnrolment, JobHelp, VisitorPairing,
+        DisabilityHome, FamilyLink, HomeAttendance, HomeEnrolment, JobHelp, VisitorPairing,
     )
     return (GroupReview.objects.count(), CareVisit.objects.count(), Assessment.objects.count(),
             Statement.objects.count(), list(CarePlan.objects.order_by("pk").values_list("pk", "ended_on")),
@@ -164,4 +174,5 @@ def snapshot():
             list(VisitorPairing.objects.order_by("pk").values_list("pk", "ended_on", "visitor_id")),
             list(FamilyLink.objects.order_by("pk").values_list("pk", "ended_on", "account_id")),
             list(HomeEnrolment.objects.order_by("pk").values_list("pk", "ended_on")), HomeAttendance.objects.count(),
-            list(JobHelp.objects.order_by("pk").values_list("pk", "outcome", "version")))
+            list(JobHelp.objects.order_by("pk").values_list("pk", "outcome", "version")),
+            list(DisabilityHome.objects.order_by("pk").values_list("pk", "name", "version", "closed_on", "services")))

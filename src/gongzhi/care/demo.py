@@ -254,7 +254,9 @@ def _pairings(ctx, listed, workers, today) -> int:
     the visit list, `resident2` (a neighbour) with two; one of each pair visited lately, the others overdue or
     never; one earlier pairing ended (the volunteer's previous elder moved in with her daughter)."""
     from gongzhi.care.models import VisitorPairing
+    from gongzhi.care.services import PAIRED_MARK
     from gongzhi.volunteers.models import Volunteer
+    from gongzhi.workorders.models import VisitLog
     community = next((c for c in ctx.places_at(Level.COMMUNITY) if c.code == "320282001001"), None)
     if community is None:
         return 0
@@ -279,9 +281,16 @@ def _pairings(ctx, listed, workers, today) -> int:
                 end_reason="老人已搬去女儿家同住" if ended else "", ended_by=worker if ended else None)
             if i == 0 or ended:
                 day = today - dt.timedelta(days=min(interval - 1, 3) if not ended else 45)
+                person = Resident.objects.select_related("household").get(pk=pk)
+                # the grid's 民情日记 row the visit writes (care.services.care_visit_record): no notes in it
+                log = VisitLog.objects.create(
+                    grid_id=grid_id, household_id=person.household_id if person.household and
+                    person.household.grid_id == grid_id else None, visitor=account, visited_on=day,
+                    notes=f"关爱走访(关爱对象):{person.name},状况良好" + PAIRED_MARK.format(
+                        kind=pairing.get_kind_display()))
                 CareVisit.objects.create(resident_id=pk, community=community, grid_id=grid_id, visitor=account,
                                          visited_on=day, condition="good", notes="陪老人聊天,帮忙打扫卫生",
-                                         pairing=pairing)
+                                         pairing=pairing, visit_log=log)
             made += 1
     return made
 
@@ -347,14 +356,22 @@ def _disability_homes(ctx, rng, workers, provider, today) -> int:
     homes = {}
     for street in ctx.places_at(Level.STREET):
         homes[street.pk] = DisabilityHome.objects.create(place=street, name=f"{street.name}残疾人之家",
-                                                         address=f"{street.name}社区服务中心", hours="8:30-16:30",
-                                                         day_care_places=30, rehab_places=20)
+                                                         address=f"{street.name}社区服务中心", hours="周一至周五 8:30-16:30",
+                                                         services=["day_care", "rehab", "job_help"],
+                                                         day_care_places=30, rehab_places=20, contact="残联专职委员",
+                                                         phone=f"0510-8790{len(homes):04d}")
     own = None
     for community in ctx.places_at(Level.COMMUNITY):
         if community.code == "320282001001":
             own = DisabilityHome.objects.create(place=community, name=f"{community.name}残疾人之家",
-                                                address=f"{community.name}党群服务中心", hours="8:30-16:30",
-                                                day_care_places=8, rehab_places=6)
+                                                address=f"{community.name}党群服务中心", hours="周一至周五 8:30-16:30",
+                                                services=["day_care", "rehab", "job_help"], day_care_places=8,
+                                                rehab_places=6, contact="社区残协专职委员", phone="13951500001")
+            # an earlier rehabilitation point, closed when the home opened: its record stays (nothing is deleted)
+            DisabilityHome.objects.create(place=community, name=f"{community.name}康复训练点", hours="周三 9:00-11:00",
+                                          services=["rehab"], rehab_places=4, active=False,
+                                          closed_on=today - dt.timedelta(days=200),
+                                          close_reason="并入本社区残疾人之家,训练器材一并移交")
             if provider is not None:
                 own.staff.add(provider)
     weekdays = [d for d in (today - dt.timedelta(days=k) for k in range(1, 15)) if d.weekday() < 5][:10]
@@ -372,7 +389,7 @@ def _disability_homes(ctx, rng, workers, provider, today) -> int:
                                             service="day_care" if i % 2 == 0 else "rehab",
                                             starts_on=today - dt.timedelta(days=rng.randint(30, 300)),
                                             created_by=worker))
-            if i == 0:
+            if i == 0 or (home is own and i == 1):
                 outcome = rng.choice(("employed", "pending", "trained"))
                 jobs.append(JobHelp(resident=r, community=community, grid_id=r.grid_id, home=home,
                                     kind=rng.choice(("training", "referral", "placement")),

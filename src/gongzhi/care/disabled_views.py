@@ -2,32 +2,23 @@
 (on their care page), and the home staff's phone page of the day's attendance (only their homes)."""
 from __future__ import annotations
 
-import datetime as dt
-
-from django.contrib import messages
 from django.db.models import Count, Q
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gongzhi.care import disabled, selectors
 from gongzhi.care.manifest import KEEP_CARE, STAFF_HOME, VIEW_CARE
 from gongzhi.care.models import DisabilityHome, HomeAttendance, HomeEnrolment, HomeService, JobHelp
-from gongzhi.core.errors import RuleError
+from gongzhi.care.views_common import flash, in_range, parse_date as _date, scoped_or_404
 from gongzhi.core.permissions import requires
 
 
 def _pk(value) -> int:
     value = str(value or "").strip()
     return int(value) if value.isdigit() and len(value) < 19 else 0
-
-
-def _date(value, field):
-    try:
-        return dt.date.fromisoformat((value or "").strip()[:10])
-    except ValueError:
-        raise RuleError(f"{field}请按 年-月-日 填写,例如 2026-03-01") from None
 
 
 def _homes_in(scope):
@@ -69,62 +60,39 @@ def disabled_home(request):
 def enrol(request, pk):
     person = selectors.access_person(request.scope, pk)
     home = disabled.homes_for(person).filter(pk=_pk(request.POST.get("home"))).first()
-    try:
-        disabled.enrol(resident=person, home=home, service=request.POST.get("service", ""), by=request.user,
-                       starts_on=_date(request.POST.get("starts_on"), "入托日期"))
-    except RuleError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"{person.name}已入托{home.name}")
-    return redirect(f"/care/people/{person.pk}/#disabled")
+    return flash(request, lambda: disabled.enrol(resident=person, home=home, service=request.POST.get("service", ""),
+                                                 starts_on=_date(request.POST.get("starts_on"), "入托日期"),
+                                                 by=request.user),
+                 lambda e: f"{person.name}已入托{e.home.name}", f"/care/people/{person.pk}/#disabled")
 
 
 @requires(KEEP_CARE)
 @require_POST
 def enrolment_end(request, pk):
-    enrolment = selectors.scope_filter(request.scope, HomeEnrolment.objects.all()).filter(
-        pk=pk if 0 < pk < 2**63 else 0).first()
-    if enrolment is None:
-        raise Http404("未找到或无权访问")
-    try:
-        disabled.enrolment_end(enrolment=enrolment, reason=request.POST.get("reason", ""), by=request.user)
-    except RuleError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "已结束入托,出勤记录保留")
-    return redirect(f"/care/people/{enrolment.resident_id}/#disabled")
+    enrolment = scoped_or_404(request.scope, HomeEnrolment.objects.all(), pk)
+    return flash(request, lambda: disabled.enrolment_end(enrolment=enrolment, reason=request.POST.get("reason", ""),
+                                                         by=request.user),
+                 "已结束入托,出勤记录保留", f"/care/people/{enrolment.resident_id}/#disabled")
 
 
 @requires(KEEP_CARE)
 @require_POST
 def job_help_new(request, pk):
     person = selectors.access_person(request.scope, pk)
-    try:
-        disabled.job_help_record(resident=person, kind=request.POST.get("kind", ""), by=request.user,
-                                 given_on=_date(request.POST.get("given_on"), "帮扶日期"),
-                                 detail=request.POST.get("detail", ""),
-                                 outcome=request.POST.get("outcome", "") or "pending")
-    except RuleError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "已登记就业帮扶")
-    return redirect(f"/care/people/{person.pk}/#disabled")
+    return flash(request, lambda: disabled.job_help_record(
+        resident=person, kind=request.POST.get("kind", ""), by=request.user,
+        given_on=_date(request.POST.get("given_on"), "帮扶日期"), detail=request.POST.get("detail", ""),
+        outcome=request.POST.get("outcome", "") or "pending"), "已登记就业帮扶", f"/care/people/{person.pk}/#disabled")
 
 
 @requires(KEEP_CARE)
 @require_POST
 def job_help_outcome(request, pk):
-    job = selectors.scope_filter(request.scope, JobHelp.objects.all()).filter(pk=pk if 0 < pk < 2**63 else 0).first()
-    if job is None:
-        raise Http404("未找到或无权访问")
-    try:
-        disabled.job_help_outcome(job=job, outcome=request.POST.get("outcome", ""), note=request.POST.get("note", ""),
-                                  version=_pk(request.POST.get("version")), by=request.user)
-    except RuleError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "已更新帮扶结果")
-    return redirect(f"/care/people/{job.resident_id}/#disabled")
+    job = scoped_or_404(request.scope, JobHelp.objects.all(), pk)
+    return flash(request, lambda: disabled.job_help_outcome(
+        job=job, outcome=request.POST.get("outcome", ""), note=request.POST.get("note", ""),
+        version=_pk(request.POST.get("version")), by=request.user), "已更新帮扶结果",
+        f"/care/people/{job.resident_id}/#disabled")
 
 
 # -- the home's staff (phone) ----------------------------------------------------------------------
@@ -148,15 +116,10 @@ def home_staff(request):
 @requires(STAFF_HOME)
 @require_POST
 def home_attend(request, pk):
-    enrolment = _staff_enrolments(request).filter(pk=pk if 0 < pk < 2**63 else 0).select_related("home", "resident") \
-        .first()
+    enrolment = _staff_enrolments(request).filter(pk=in_range(pk)).select_related("home", "resident").first()
     if enrolment is None:
         raise Http404("未找到或无权访问")
-    try:
-        disabled.attendance_record(home=enrolment.home, resident=enrolment.resident, by=request.user,
-                                   day=_date(request.POST.get("day") or timezone.localdate().isoformat(), "出勤日期"))
-    except RuleError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"已登记{enrolment.resident.name}出勤")
-    return redirect("care:home_staff")
+    return flash(request, lambda: disabled.attendance_record(
+        home=enrolment.home, resident=enrolment.resident, by=request.user,
+        day=_date(request.POST.get("day") or timezone.localdate().isoformat(), "出勤日期")),
+        f"已登记{enrolment.resident.name}出勤", reverse("care:home_staff"))

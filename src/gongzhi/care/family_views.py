@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,8 +14,8 @@ from gongzhi.care import family, orders, selectors
 from gongzhi.care.manifest import LINK_FAMILY
 from gongzhi.care.models import FamilyLink, ServiceKind, ServiceOrder
 from gongzhi.care.order_views import DONE, STEPS, _step, _step_done, _when
+from gongzhi.care.views_common import flash, parse_date as _date, scoped_or_404
 from gongzhi.core.access_log import access_log_write
-from gongzhi.core.errors import RuleError
 from gongzhi.core.models import AccessAction
 from gongzhi.core.permissions import own_records, requires
 
@@ -66,13 +65,6 @@ def family_step(request, pk, step):
 
 
 # -- the community worker ------------------------------------------------------------------------
-def _date(value, field):
-    try:
-        return dt.date.fromisoformat((value or "").strip()[:10])
-    except ValueError:
-        raise RuleError(f"{field}请按 年-月-日 填写,例如 2026-03-01") from None
-
-
 @requires(LINK_FAMILY)
 @require_POST
 def family_link_new(request, pk):
@@ -80,37 +72,25 @@ def family_link_new(request, pk):
     if request.POST.get("id_number", "").strip():
         access_log_write(user=request.user, action=AccessAction.LOOKUP, request=request,
                          target=f"家属账号(为{elder.name}关联)", detail="按姓名和公民身份号码查找家属")
-    try:
-        link = family.family_link(elder=elder, name=request.POST.get("name", ""),
-                                  id_number=request.POST.get("id_number", ""), relation=request.POST.get("relation", ""),
-                                  consent_on=_date(request.POST.get("consent_on"), "老人同意日期"),
-                                  consent_note=request.POST.get("consent_note", ""), by=request.user,
-                                  phone=request.POST.get("phone", ""))
-    except RuleError as exc:
-        messages.error(request, str(exc))
-    else:
+    def done(link):
         if link.waiting_for_account:
-            messages.success(request, f"已关联{link.get_relation_display()}{link.relative_name}为{elder.name}的家属,"
-                                      f"已向尾号 {link.relative_phone_tail} 的手机发送开通方法;家属用本人手机打开"
-                                      f"“家属开通账号”({family.JOIN_PATH})开通后即可查看")
-        else:
-            messages.success(request, f"已关联{link.get_relation_display()}{link.relative_name}为{elder.name}的家属账号")
-    return redirect(f"/care/people/{elder.pk}/#family")
+            return (f"已关联{link.get_relation_display()}{link.relative_name}为{elder.name}的家属,"
+                    f"已向尾号 {link.relative_phone_tail} 的手机发送开通方法;家属用本人手机打开"
+                    f"“家属开通账号”({family.JOIN_PATH})开通后即可查看")
+        return f"已关联{link.get_relation_display()}{link.relative_name}为{elder.name}的家属账号"
+    return flash(request, lambda: family.family_link(
+        elder=elder, name=request.POST.get("name", ""), id_number=request.POST.get("id_number", ""),
+        relation=request.POST.get("relation", ""), consent_on=_date(request.POST.get("consent_on"), "老人同意日期"),
+        consent_note=request.POST.get("consent_note", ""), by=request.user, phone=request.POST.get("phone", "")),
+        done, f"/care/people/{elder.pk}/#family")
 
 
 @requires(LINK_FAMILY)
 @require_POST
 def family_link_end(request, pk):
-    link = selectors.scope_filter(request.scope, FamilyLink.objects.all()).filter(pk=pk if 0 < pk < 2**63 else 0).first()
-    if link is None:
-        raise Http404("未找到或无权访问")
-    try:
-        family.family_unlink(link=link, reason=request.POST.get("reason", ""), by=request.user)
-    except RuleError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "已解除家属关联,服务和走访记录保留")
-    return redirect(f"/care/people/{link.elder_id}/#family")
+    link = scoped_or_404(request.scope, FamilyLink.objects.all(), pk)
+    return flash(request, lambda: family.family_unlink(link=link, reason=request.POST.get("reason", ""), by=request.user),
+                 "已解除家属关联,服务和走访记录保留", f"/care/people/{link.elder_id}/#family")
 
 
 def panel(request, scope):

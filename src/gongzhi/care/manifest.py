@@ -22,11 +22,13 @@ VISIT_PAIRED = capability("visit_paired", "结对关爱走访", Role.RESIDENT)
 LINK_FAMILY = capability("link_family", "关联老人的家属账号", Role.COMMUNITY)
 # the staff of a 残疾人之家: the people enrolled at their own homes and the day's attendance (care/disabled.py)
 STAFF_HOME = capability("staff_disability_home", "残疾人之家出勤登记", Role.PROVIDER)
+# setting up, editing and closing a 残疾人之家 at the post's place or under it (care/homes.py); no person data
+MANAGE_HOMES = capability("manage_disability_homes", "设置和停办残疾人之家", Role.STREET, Role.COMMUNITY)
 
 MODULE = register(Module(
     name="care", label="关爱服务",
     capabilities=(VIEW_CARE, KEEP_CARE, DELIVER_CARE, DECIDE_HARDSHIP, MANAGE_STATIONS, OVERSEE_CARE,
-                  ASSIGN_VISITORS, VISIT_PAIRED, LINK_FAMILY, STAFF_HOME),
+                  ASSIGN_VISITORS, VISIT_PAIRED, LINK_FAMILY, STAFF_HOME, MANAGE_HOMES),
     urls=(("care/", "gongzhi.care.urls"),),
     nav=(NavEntry("关爱对象", "care:groups", order=37, capability=VIEW_CARE),
          NavEntry("关爱统计", "care:overview", order=38, capability=OVERSEE_CARE, unless=VIEW_CARE),
@@ -34,6 +36,7 @@ MODULE = register(Module(
          NavEntry("残疾人之家出勤", "care:home_staff", order=39, capability=STAFF_HOME),
          NavEntry("困难上报", "care:hardships", order=40, capability=DECIDE_HARDSHIP, unless=VIEW_CARE),
          NavEntry("养老服务站点", "care:stations", order=41, capability=MANAGE_STATIONS, unless=VIEW_CARE),
+         NavEntry("残疾人之家", "care:homes", order=42, capability=MANAGE_HOMES, unless=VIEW_CARE),
          NavEntry("居家养老", "care:my", order=8, audience="resident")),
     # a relative outside the registry opens the family account the community linked them to (care/family_join.py)
     public_pages=(PublicPage("家属开通账号", "care:family_join",

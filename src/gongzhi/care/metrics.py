@@ -5,17 +5,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from gongzhi.care import stations, visits
 from gongzhi.care.groups import annotate_groups, registry_residents
-from gongzhi.care.models import CareVisit, HardshipReport, HardshipState
+from gongzhi.care.models import CareVisit, HardshipReport, HardshipState, HomeEnrolment, JobHelp
 from gongzhi.core.metrics import Context, Metric, Ratio, counts, evidence, grouped
 
 GROUPS = evidence("关爱对象", "care:groups")
 OVERVIEW = evidence("关爱统计", "care:overview")
 STATIONS = evidence("养老服务站点和覆盖率", "care:stations")
 HARDSHIPS = evidence("困难上报", "care:hardships")
+HOMES = evidence("残疾人之家", "care:disabled")
 
 
 def _coverage(ctx: Context):
@@ -111,6 +112,36 @@ def hardships_decided_in_time_share(ctx):
     return {cid: (round(100 * rows[cid]["on_time"] / rows[cid]["n"], 1) if cid in rows else None) for cid in ctx.ids}
 
 
+def _enrolled(ctx: Context):
+    """Per community: the residents counted in the `disabled` care group on `as_of` who were enrolled at a
+    残疾人之家 that day (day care or rehabilitation; one person enrolled for both counts once)."""
+    def build():
+        day = ctx.as_of
+        at_home = HomeEnrolment.objects.filter(resident_id=OuterRef("pk"), starts_on__lte=day).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+        qs = (annotate_groups(registry_residents().filter(ctx.scope), day).filter(e_disabled=True)
+              .filter(Exists(at_home)))
+        return counts(qs)
+    return ctx.once("care.enrolled", build)
+
+
+def disabled_enrolled(ctx):
+    n = _enrolled(ctx)
+    return {cid: n.get(cid, 0) for cid in ctx.ids}
+
+
+def disabled_enrolled_share(ctx):
+    n, of = _enrolled(ctx), ctx.get("care_disabled")
+    return {cid: (round(100 * n.get(cid, 0) / of[cid], 1) if of.get(cid) else None) for cid in ctx.ids}
+
+
+def disabled_job_help(ctx):
+    """Residents (not entries) given job help in the year: one person helped three times counts once."""
+    rows = grouped(JobHelp.objects.filter(ctx.scope, given_on__year=ctx.year), "community_id",
+                   n=Count("resident_id", distinct=True))
+    return {cid: rows[cid]["n"] if cid in rows else 0 for cid in ctx.ids}
+
+
 METRICS = (
     Metric("care_community_station", "社区居家养老服务站", "个", compute=has_station, evidence=STATIONS,
            note="有社区级居家养老服务站计 1(P-CARE-1、P-CARE-3)"),
@@ -132,4 +163,11 @@ METRICS = (
     Metric("care_hardships_in_time", "困难上报按时办结率", "%", period=True,
            compute=hardships_decided_in_time_share, evidence=HARDSHIPS),
     Metric("care_disabled", "残疾人", "人", compute=disabled, evidence=GROUPS, note="P-CARE-6"),
+    Metric("care_disabled_enrolled", "在残疾人之家入托的残疾人", "人", compute=disabled_enrolled, evidence=HOMES,
+           note="日间照料或康复训练,入托两项的计一人(P-CARE-6)"),
+    Metric("care_disabled_enrolled_share", "残疾人入托残疾人之家比例", "%", compute=disabled_enrolled_share,
+           evidence=HOMES, ratio=Ratio("care_disabled_enrolled", "人", "care_disabled", "人"),
+           note="本社区残疾人关爱对象中在残疾人之家日间照料或康复训练的比例(P-CARE-6)"),
+    Metric("care_disabled_job_help", "受到就业帮扶的残疾人", "人", period=True, compute=disabled_job_help,
+           evidence=HOMES, note="当年登记过就业帮扶的残疾人,每人计一次(P-CARE-6)"),
 )

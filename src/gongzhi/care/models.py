@@ -504,25 +504,51 @@ class HomeService(models.TextChoices):
     REHAB = "rehab", "康复训练"
 
 
+class HomeOffer(models.TextChoices):
+    """What a 残疾人之家 offers (004 §4(五): day care, rehabilitation, job help); the first two have places."""
+    DAY_CARE = "day_care", "日间照料"
+    REHAB = "rehab", "康复训练"
+    JOB_HELP = "job_help", "就业帮扶"
+
+
 class DisabilityHome(models.Model):
     """残疾人之家: a place (in a community, or the street's serving its communities) with places for day care
-    and for rehabilitation. Its staff (provider accounts) record the day's attendance of those enrolled."""
+    and for rehabilitation. Its staff (provider accounts) record the day's attendance of those enrolled.
+    Set up and edited by the community or street (`manage_disability_homes`, care/homes.py); a home that
+    closes keeps its records, with the date and the reason (`active` is False from then on)."""
     place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+",
                               verbose_name="所在社区或街道")
     name = models.CharField("名称", max_length=80)
     address = models.CharField("地址", max_length=200, blank=True)
     hours = models.CharField("开放时间", max_length=60, blank=True)
+    services = models.JSONField("服务", default=list, blank=True)  # HomeOffer values
     day_care_places = models.PositiveIntegerField("日间照料名额", default=0)
     rehab_places = models.PositiveIntegerField("康复训练名额", default=0)
+    contact = models.CharField("联系人", max_length=40, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
     staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="care_disability_homes",
                                    verbose_name="工作人员账号")
     active = models.BooleanField(default=True)
+    closed_on = models.DateField("停办日期", null=True, blank=True)
+    close_reason = models.CharField("停办原因", max_length=200, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("残疾人之家不能删除;停办请写明日期和原因")
+
+    @property
+    def service_labels(self) -> list[str]:
+        return [HomeOffer(s).label for s in HomeOffer.values if s in (self.services or [])]
 
     def places_for(self, service: str) -> int:
         return self.day_care_places if service == HomeService.DAY_CARE else self.rehab_places

@@ -146,6 +146,9 @@ ERR_BEFORE_PAIRING = "走访日期不能早于结对开始日期({since})"
 NOTICE_VISIT = "care_visit"  # the notice kind of the visit network (care/manifest.py registers it)
 
 
+PAIRED_MARK = "(结对{kind}走访)"  # after the text of a paired visit's 民情日记 row (and of the rows migration 0013 wrote)
+
+
 def _visit_log_text(resident, condition_label: str, groups: list[str]) -> str:
     """What the grid's visit log (民情日记, read more widely than care data) says: no health detail."""
     return f"关爱走访({'、'.join(groups) or '关爱对象'}):{resident.name},状况{condition_label}"
@@ -160,6 +163,7 @@ def care_visit_record(*, resident: Resident, by, visited_on: dt.date, condition:
     from gongzhi.care.models import CareVisit, Condition, FollowUp
     from gongzhi.care.visits import on_list
     from gongzhi.workorders import services as workorders
+    from gongzhi.workorders.models import VisitLog
     from gongzhi.care import pairings
     today = timezone.localdate(now or timezone.now())
     resident = Resident.objects.select_for_update().select_related("grid", "household").get(pk=resident.pk)
@@ -199,6 +203,15 @@ def care_visit_record(*, resident: Resident, by, visited_on: dt.date, condition:
             notes=_visit_log_text(resident, Condition(condition).label, labels),
             concerns=findings if follow_up == FollowUp.ORDER else "",
             order_category=order_category if follow_up == FollowUp.ORDER else None, now=now)
+    if visit_log is None:
+        # a paired volunteer or neighbour keeps no 民情日记 of their own (no `keep_visits`): the visit still enters
+        # the grid's, written by the work, with what a worker's care visit writes there (name, groups, condition;
+        # never the notes or the findings, which stay care data)
+        visit_log = VisitLog.objects.create(
+            grid=resident.grid, household=resident.household if resident.household_id and
+            resident.household.grid_id == resident.grid_id else None, visitor=by, visited_on=visited_on,
+            notes=_visit_log_text(resident, Condition(condition).label, labels) + PAIRED_MARK.format(
+                kind=pairing.get_kind_display() if pairing else ""))
     hardship = None
     if follow_up == FollowUp.HARDSHIP:
         hardship = hardship_report(resident=resident, kind=hardship_kind, description=findings, by=by, now=now)

@@ -78,3 +78,13 @@ urlpatterns += [
     path("home/", disabled_views.home_staff, name="home_staff"),
     path("home/<int:pk>/attend/", disabled_views.home_attend, name="home_attend"),
 ]
+from gongzhi.care import home_views  # noqa: E402
+
+urlpatterns += [
+    path("disabled/homes/", home_views.home_list, name="homes"),
+    path("disabled/homes/new/", home_views.home_new, name="home_new"),
+    path("disabled/homes/<int:pk>/", home_views.home_detail, name="home"),
+    path("disabled/homes/<int:pk>/edit/", home_views.home_edit, name="home_edit"),
+    path("disabled/homes/<int:pk>/close/", home_views.home_close, name="home_close"),
+    path("disabled/homes/<int:pk>/job-help/", home_views.home_job_help, name="home_job_help"),
+]

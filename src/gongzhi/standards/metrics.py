@@ -99,6 +99,8 @@ PROVIDES: dict[str, tuple[str, ...]] = {
     "care_circle_coverage": ("居家养老服务覆盖", "居家养老基本服务覆盖", "30 分钟服务圈覆盖"),
     "care_visits_not_overdue": ("已建立联系走访", "走访按时"),
     "care_stations_online": ("信息化覆盖",),
+    "care_disabled_enrolled_share": ("残疾人之家", "日间照料", "入托"),
+    "care_disabled_job_help": ("就业帮扶", "就业援助"),
     "service_projects_chain": ("服务项目",),
     "street_evaluation_score": ("双向评价",),
     "certificates_issued": ("社区出具的证明", "出具证明"),
