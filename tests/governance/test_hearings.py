@@ -286,3 +286,22 @@ def test_a_community_without_matters_says_so_on_the_form(client, world):
     client.force_login(world.community_worker_b)
     page = client.get(f"/governance/sessions/new/?community={world.comm_b.code}").content.decode()
     assert 'data-testid="no-matters"' in page
+
+
+def test_the_demo_sends_handed_topics_on_to_a_department(world):
+    """DemoPart 46: two topics handed to work orders are dispatched to a department at the district, through
+    the work-order engine, so the demo has a matter heard and one not."""
+    from gongzhi.governance import demo_meetings
+    from gongzhi.governance import services as topics
+    from gongzhi.workorders.models import Category
+    made = []
+    for title in ("公交站点迁移", "河道护栏缺失", "第三个"):
+        t = topics.topic_raise(place=world.comm_a, category="facilities", title=title, text="内容",
+                               by=world.community_worker_a, raised_as="committee")
+        made.append(topics.answer(topic_id=t.pk, version=t.version, kind="order", text="转工单",
+                                  by=world.community_worker_a, order_category=Category.objects.get(code="property")))
+    sent = demo_meetings._to_department(world.comm_a, world.community_worker_a, TRANSPORT)
+    assert [t.pk for t in sent] == [made[0].pk, made[1].pk]
+    assert {(t.handed_order.handling_place_id, t.handed_order.handling_department) for t in sent} == \
+        {(world.district.pk, TRANSPORT)}
+    assert {t.pk for t in svc.government_matters(world.comm_a.pk)} == {made[0].pk, made[1].pk}
