@@ -18,7 +18,7 @@ def test_worker_hears_a_matter_on_a_phone(page, live_server, live_world):
     page.goto(f"{live_server.url}/governance/{matter.pk}/")
     page.locator("[data-testid=topic-hearings]", has_text="尚未召开听证会").wait_for()
     fits_phone(page)
-    page.click("text=召开听证会")
+    page.click("a.button >> text=召开听证会")
     assert page.locator("#id_form").input_value() == "hearing"
     page.fill("#id_starts_at", (timezone.localtime() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"))
     page.fill("#id_deputies", "市人大代表吴某")
