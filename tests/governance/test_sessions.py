@@ -128,13 +128,17 @@ def test_recording_the_day_writes_the_ledger_once(world):
 
 
 def test_a_hearing_feeds_back_to_the_department_and_records_its_answer(world):
-    session = _session(world, form="hearing", title="公交站迁移听证", grid_ids=[world.grid_a1.pk])
+    from tests.governance.matters import government_matter
+    matter = government_matter(world, world.comm_a, "公交站迁移", handed=timezone.localdate() - dt.timedelta(days=10))
+    session = _session(world, form="hearing", title="公交站迁移听证", grid_ids=[world.grid_a1.pk],
+                       matter_ids=[matter.pk], department=f"{world.district.pk}:市交通运输局")
     with pytest.raises(RuleError, match="反馈部门"):
         svc.session_record(session_id=session.pk, version=session.version, by=world.community_worker_a,
                            held_on=timezone.localdate(), outcome="多数居民反对迁移")
     done = svc.session_record(session_id=session.pk, version=session.version, by=world.community_worker_a,
-                              held_on=timezone.localdate(), outcome="多数居民反对迁移", department="市交通运输局",
+                              held_on=timezone.localdate(), outcome="多数居民反对迁移",
                               fed_back="请保留原站点,增设候车亭")
+    assert done.department == "市交通运输局"
     done = svc.session_answer(session_id=session.pk, version=done.version, by=world.community_worker_a,
                               department_answer="保留原站点,年内增设候车亭")
     row = Meeting.objects.get(source="governance.session", source_pk=session.pk)

@@ -1,5 +1,5 @@
-"""Deliberation sessions and residents' meetings (governance): community B's session (王五 is a
-stakeholder and commented) and its residents' meeting (王五 on the roll) are invisible and unchangeable
+"""Deliberation sessions and residents' meetings (governance): community B's session (a hearing of the
+matter 王五 reported, handed to the district's transport bureau; 王五 is a stakeholder and commented) and its residents' meeting (王五 on the roll) are invisible and unchangeable
 from outside B; the lists and the P-GOV-1 page hold nothing of B."""
 import datetime as dt
 
@@ -44,9 +44,13 @@ def build(w):
     group = ResidentGroup.objects.create(community=w.comm_b, name="王五所在居民小组", households=200)
     w.post_b = ResidentPost.objects.create(community=w.comm_b, kind="representative", resident=w.res_b1, group=group,
                                            since=dt.date(2024, 1, 1))
+    from tests.governance.matters import government_matter
+    w.matter_b = government_matter(w, w.comm_b, "王五反映的公交站点", handed=timezone.localdate() - dt.timedelta(days=5))
     w.session_b = meetings.session_create(community=w.comm_b, form="hearing", title="王五提议的听证",
                                           starts_at=timezone.now() + dt.timedelta(days=2),
-                                          grid_ids=[w.grid_b1.pk], deputies="王五代表", by=w.community_worker_b)
+                                          grid_ids=[w.grid_b1.pk], deputies="王五代表", by=w.community_worker_b,
+                                          matter_ids=[w.matter_b.pk],
+                                          department=meetings.department_key(w.district.pk, "市交通运输局"))
     meetings.comment_add(session=w.session_b, by=w.wang_b1, text="王五的意见")
     w.meeting_b = meetings.meeting_create(community=w.comm_b, body="residents", form="adults",
                                           title="王五提议加装电梯表决", held_on=timezone.localdate(),
@@ -55,11 +59,13 @@ def build(w):
 
 def snapshot():
     from gongzhi.governance.models import (
-        Participant, ResidentGroup, ResidentMeeting, ResidentPost, RollEntry, Session, SessionComment, Vote,
+        HearingMatter, Participant, ResidentGroup, ResidentMeeting, ResidentPost, RollEntry, Session, SessionComment,
+        Vote,
     )
     return (list(ResidentPost.objects.order_by("pk").values_list("pk", "until", "kind", "resident_id")),
             list(ResidentGroup.objects.order_by("pk").values_list("pk", "name")),list(Session.objects.order_by("pk").values_list("pk", "state", "version", "department_answer")),
             list(ResidentMeeting.objects.order_by("pk").values_list("pk", "state", "version", "online_votes",
                                                                      "paper_present", "outcome")),
             Participant.objects.count(), list(Participant.objects.order_by("pk").values_list("attended")),
-            SessionComment.objects.count(), Vote.objects.count(), RollEntry.objects.count())
+            SessionComment.objects.count(), Vote.objects.count(), RollEntry.objects.count(),
+            list(HearingMatter.objects.order_by("pk").values_list("session_id", "topic_id")))

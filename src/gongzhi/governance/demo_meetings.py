@@ -3,8 +3,9 @@ services (participants picked from the registry, rolls built on the meeting's da
 results and the ledger rows they write):
 
 - residents' representatives (居民代表, about one per 50 households) in every community;
-- per community a held 议事协商会议 (for a topic answered 转入协商 when there is one), and every
-  third community a hearing with the department's answer; one upcoming 民情恳谈 with comments open;
+- per community a held 议事协商会议 (for a topic answered 转入协商 when there is one), and in every
+  third community two topics handed to work orders sent on to a department at the district (matters that
+  need the government, P-GOV-3), the first heard at a hearing with the department's answer, the second not; one upcoming 民情恳谈 with comments open;
 - two residents' (villagers') meetings per community in the year: the start-of-year one (missed in
   about a quarter of the communities, so P-GOV-1 shows overdue) and the end-of-year one (held in
   some, open for online votes in others, missed in a few);
@@ -47,6 +48,38 @@ def _committee(community):
         user.save()
         RoleAssignment.objects.create(user=user, role=Role.COMMUNITY, place=community)
     return user
+
+
+def _to_department(community, by, department: str) -> list[Topic]:
+    """Two of the community's topics handed to work orders (转为工单), sent on through the work-order
+    engine to a government department at the district (accepted, then dispatched): matters that need the
+    government (P-GOV-3). An order the engine refuses to move is left where it is."""
+    from django.core.exceptions import PermissionDenied
+    from gongzhi.workorders import services as orders
+    from gongzhi.workorders.models import State
+    from gongzhi.workorders.services import WorkflowError
+    district = community.parent.parent if community.parent_id else None
+    if district is None:
+        return []
+    if not RoleAssignment.objects.filter(role=Role.DEPARTMENT, place=district, department=department).exists():
+        user = User(username=f"department-{district.code}-{department}", display_name=department)
+        user.set_unusable_password()
+        user.save()
+        RoleAssignment.objects.create(user=user, role=Role.DEPARTMENT, place=district, department=department)
+    out = []
+    for topic in (Topic.objects.filter(community=community, state=TopicState.ORDERED, handed_order__isnull=False)
+                  .select_related("handed_order").order_by("answered_at", "pk")[:2]):
+        order = topic.handed_order
+        try:
+            if order.state == State.REPORTED:
+                order = orders.order_accept(order=order, by=by, version=order.version)
+            orders.order_dispatch(order=order, by=by, version=order.version, place=district, department=department,
+                                  note="涉及政府部门解决,派至主管部门")
+        except (WorkflowError, PermissionDenied, RuleError):
+            continue
+        topic.refresh_from_db()
+        out.append(topic)
+    return out
 
 
 def _at(day: dt.date, hour=19) -> dt.datetime:
@@ -105,16 +138,22 @@ def build(ctx) -> None:
                 sessions += 1
                 if i % 3 == 0:
                     title, department, answer = _HEARINGS[i % len(_HEARINGS)]
-                    day = today - dt.timedelta(days=rng.randint(30, 150))
-                    h = svc.session_create(community=community, form=SessionForm.HEARING, title=title,
-                                           starts_at=_at(day), representatives=True, deputies="市人大代表吴某",
-                                           by=by, now=_at(day - dt.timedelta(days=10), 9))
-                    h = svc.session_record(session_id=h.pk, version=h.version, by=by, held_on=day,
-                                           attended_ids=list(h.participants.values_list("pk", flat=True)),
-                                           outcome="多数居民意见已汇总", department=department,
-                                           fed_back="居民希望方案兼顾老人出行和施工期间的安全")
-                    svc.session_answer(session_id=h.pk, version=h.version, by=by, department_answer=answer)
-                    sessions += 1
+                    rng.randint(30, 150)  # the day drawn before hearings heard matters: the draws after stay
+                    matters = _to_department(community, by, department)
+                    if matters:  # the first matter heard, the second (when there is one) not yet (P-GOV-3)
+                        matter = matters[0]
+                        handed = timezone.localtime(matter.answered_at)
+                        h = svc.session_create(
+                            community=community, form=SessionForm.HEARING, title=f"{matter.title}听证"[:60],
+                            agenda=title, starts_at=max(handed, _at(today, 9)), representatives=True,
+                            deputies="市人大代表吴某", matter_ids=[matter.pk],
+                            department=svc.department_key(matter.handed_order.handling_place_id, department),
+                            by=by, now=handed)
+                        h = svc.session_record(session_id=h.pk, version=h.version, by=by, held_on=today,
+                                               attended_ids=list(h.participants.values_list("pk", flat=True)),
+                                               outcome="多数居民意见已汇总", fed_back="居民希望方案兼顾老人出行和施工期间的安全")
+                        svc.session_answer(session_id=h.pk, version=h.version, by=by, department_answer=answer)
+                        sessions += 1
                 if grids:
                     svc.session_create(community=community, form=SessionForm.TALK, title="楼道堆物清理和电动车充电",
                                        starts_at=_at(today + dt.timedelta(days=rng.randint(3, 12))),

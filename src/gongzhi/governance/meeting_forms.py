@@ -1,5 +1,6 @@
 from django import forms
 
+from gongzhi.governance.meetings import ERR_HEARING_DEPARTMENT, ERR_MATTER
 from gongzhi.governance.models import COMMENT_MAX, SESSION_TEXT_MAX, SessionForm, VoteChoice
 
 DT_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
@@ -36,6 +37,12 @@ class SessionNewForm(forms.Form):
                                           widget=forms.CheckboxSelectMultiple)
     units = forms.MultipleChoiceField(label="驻区单位", required=False, widget=forms.CheckboxSelectMultiple)
     deputies = _text("党代表、人大代表(每行一位姓名)", rows=2, limit=2000)
+    # a hearing (听证会): the matters that need the government it hears, and the department it feeds back to
+    matters = forms.MultipleChoiceField(
+        label="听证事项(听证会):已转为工单、派给政府部门办理的议题", required=False,
+        widget=forms.CheckboxSelectMultiple, error_messages={"invalid_choice": ERR_MATTER})
+    department = forms.ChoiceField(label="反馈部门(听证会):听证事项的承办部门", required=False,
+                                   error_messages={"invalid_choice": ERR_HEARING_DEPARTMENT})
 
 
 class SessionRecordForm(forms.Form):

@@ -84,11 +84,20 @@ def session_new(request):
                                         .order_by("estate__name", "number")[:500]]
     form.fields["units"].choices = [(str(o.pk), o.name) for o in Organisation.objects.filter(
         community=community, kind=OrgKind.RESIDENT_UNIT, active=True).order_by("name")[:200]]
+    matters = list(svc.government_matters(community.pk)[:200])
+    form.fields["matters"].choices = [(str(t.pk), _matter_label(t)) for t in matters]
+    form.fields["department"].choices = [("", "请选择")] + svc.matter_departments(community.pk)
     if request.method == "GET" and request.GET.get("topic"):
         form.initial["topic"] = request.GET["topic"]
         chosen = next((t for t in topics if str(t.pk) == request.GET["topic"]), None)
         if chosen:
             form.initial["title"] = chosen.title
+    if request.method == "GET" and request.GET.get("matter"):  # 召开听证会 from a matter's page
+        chosen = next((t for t in matters if str(t.pk) == request.GET["matter"]), None)
+        if chosen:
+            order = chosen.handed_order
+            form.initial.update(form=SessionForm.HEARING, matters=[str(chosen.pk)], title=chosen.title,
+                                department=svc.department_key(order.handling_place_id, order.handling_department))
     error = ""
     if request.method == "POST":
         if form.is_valid():
@@ -100,7 +109,8 @@ def session_new(request):
                     starts_at=d["starts_at"], comments_until=d.get("comments_until"), topic=topic, by=request.user,
                     committee=d["committee"], representatives=d["representatives"],
                     grid_ids=[int(x) for x in d["grids"]], building_ids=[int(x) for x in d["buildings"]],
-                    unit_ids=[int(x) for x in d["units"]], deputies=d["deputies"])
+                    unit_ids=[int(x) for x in d["units"]], deputies=d["deputies"],
+                    matter_ids=d["matters"], department=d["department"])
             except RuleError as exc:
                 error = str(exc)
             else:
@@ -111,6 +121,13 @@ def session_new(request):
     return render(request, "governance/session_new.html", {
         "form": form, "error": error, "community": community, "communities": _run_communities(request)},
         status=422 if error else 200)
+
+
+def _matter_label(t) -> str:
+    order = t.handed_order
+    unit = f"{order.handling_place.name if order.handling_place_id else ''}{order.handling_department}"
+    handed = f",{timezone.localtime(t.answered_at):%Y-%m-%d} 转办" if t.answered_at else ""
+    return f"{t.title}(工单 {order.number},{unit}承办{handed})"
 
 
 def _participants_view(session, staff: bool):
@@ -138,7 +155,9 @@ def session_detail(request, pk, *, comment_form=None, error="", status=200):
         "comment_form": comment_form or CommentForm(), "error": error,
         "may_run": _may_run(request, session.community_id),
         "answer_form": DepartmentAnswerForm(initial={"version": session.version}),
-        "meetings": session.meetings.select_related("adopted_option")[:20]}, status=status)
+        "meetings": session.meetings.select_related("adopted_option")[:20],
+        "hearing_matters": svc.hearing_matters(session) if session.form == SessionForm.HEARING else []},
+        status=status)
 
 
 @requires(TAKE_PART)

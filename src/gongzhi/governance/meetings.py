@@ -19,8 +19,8 @@ from gongzhi.core.db_statistics import analyze_if_stale
 from gongzhi.core.errors import ConflictError, RuleError, lock_version
 from gongzhi.core.validators import has_control_characters
 from gongzhi.governance.models import (
-    COMMENT_MAX, NUMERALS, SESSION_TEXT_MAX, MeetingBody, MeetingForm, MeetingState, MotionOption, Outcome,
-    Participant, ParticipantKind, PostKind, QuorumRule, ResidentGroup, ResidentMeeting, ResidentPost, RollEntry,
+    COMMENT_MAX, NUMERALS, SESSION_TEXT_MAX, HearingMatter, MeetingBody, MeetingForm, MeetingState, MotionOption,
+    Outcome, Participant, ParticipantKind, PostKind, QuorumRule, ResidentGroup, ResidentMeeting, ResidentPost, RollEntry,
     Session, SessionComment, SessionForm, SessionState, Topic, TopicState, Vote, VoteChoice,
 )
 from gongzhi.people.models import HouseholdStatus, PersonStatus, ResidenceStatus, Resident
@@ -43,6 +43,12 @@ ERR_SESSION_DONE = "该协商会已{state},不能再修改"
 ERR_SESSION_CONFLICT = "该协商会刚被他人修改,请刷新页面后重试"
 ERR_OUTCOME = "请填写协商成果"
 ERR_HEARING = "听证会须填写反馈部门和反馈给部门的意见"
+ERR_HEARING_MATTER = ("听证会须选择至少一个听证事项:本社区已转为工单、并已派给政府部门办理的议题"
+                      "(对涉及政府部门解决的事项召开听证会)")
+ERR_MATTER = "所选听证事项不属于本社区,或不是已转为工单并派给政府部门办理的议题"
+ERR_HEARING_DEPARTMENT = "请选择听证会的反馈部门(本社区听证事项的承办部门之一)"
+ERR_NOT_HEARING = "只有听证会选择听证事项和反馈部门;请把协商形式改为「听证会」,或取消所选事项"
+BIGINT = 2 ** 63
 ERR_HELD_FUTURE = "召开日期不能晚于今天"
 ERR_HELD_BEFORE = "召开日期不能早于通知日期"
 ERR_ATTENDANCE = "到会人数须在 0 至 100000 之间"
@@ -173,6 +179,76 @@ def _write_ledger(*, source, record, community, kind, held_on, title, attendees,
                               kind=kind, held_on=held_on, title=title[:200], attendees=attendees, minutes=minutes)
 
 
+# -- hearings: the matters that need the government (P-GOV-3) --------------------------------------
+def government_matters(community_id: int):
+    """The community's matters that need the government (002(2) 二(三)2(4) 涉及政府部门解决的事项): its
+    residents' topics answered 转为工单 whose work order a government department handles (the order's
+    handling_department is set), newest first."""
+    return (Topic.objects.filter(community_id=community_id, state=TopicState.ORDERED, handed_order__isnull=False)
+            .exclude(handed_order__handling_department="").select_related("handed_order__handling_place")
+            .order_by("-answered_at", "-pk"))
+
+
+def department_key(place_id: int, department: str) -> str:
+    return f"{place_id}:{department}"
+
+
+def matter_departments(community_id: int) -> list[tuple[str, str]]:
+    """(key, label) of the departments handling the community's matters, for the hearing form's picker."""
+    rows = (government_matters(community_id).order_by()
+            .values_list("handed_order__handling_place_id", "handed_order__handling_place__name",
+                         "handed_order__handling_department").distinct())
+    return sorted((department_key(pid, dep), f"{name}{dep}") for pid, name, dep in rows)
+
+
+def _ids(values) -> list[int]:
+    """Ids from a form: positive integers below 2^63, else the matter names nothing."""
+    out = []
+    for v in values or ():
+        v = str(v).strip()
+        if not v.isascii() or not v.isdigit() or not 0 < int(v) < BIGINT:
+            raise RuleError(ERR_MATTER)
+        out.append(int(v))
+    return list(dict.fromkeys(out))
+
+
+def _hearing_matters(community: Place, matter_ids, department_key_: str) -> tuple[list[Topic], Place, str]:
+    """The topics a hearing hears and its department ((place, name) of a unit handling one of the
+    community's matters), or RuleError naming what is wrong."""
+    ids = _ids(matter_ids)
+    if not ids:
+        raise RuleError(ERR_HEARING_MATTER)
+    found = {t.pk: t for t in government_matters(community.pk).filter(pk__in=ids)}
+    if len(found) != len(ids):
+        raise RuleError(ERR_MATTER)
+    topics = [found[i] for i in ids]  # in the order picked
+    key = (department_key_ or "").strip()
+    if not key or has_control_characters(key) or len(key) > 90:
+        raise RuleError(ERR_HEARING_DEPARTMENT)
+    if key not in dict(matter_departments(community.pk)):
+        raise RuleError(ERR_HEARING_DEPARTMENT)
+    place_id, name = key.split(":", 1)
+    return topics, Place.objects.get(pk=int(place_id)), name
+
+
+def hearing_matters(session: Session) -> list[dict]:
+    """The matters a hearing hears, each with its handling unit and, when the hearing does not count for
+    it (metric `government_matters_heard_share`), why: fed back to another department than the one
+    handling its order, or held before the topic was handed."""
+    out = []
+    for hm in session.matters.select_related("topic__handed_order__handling_place").order_by("pk"):
+        t, order = hm.topic, hm.topic.handed_order
+        unit = f"{order.handling_place.name if order.handling_place_id else ''}{order.handling_department}"
+        handed = timezone.localtime(t.answered_at).date() if t.answered_at else None
+        note = ""
+        if (order.handling_place_id, order.handling_department) != (session.department_place_id, session.department):
+            note = f"该事项现由{unit or '未派单位'}承办,与本次反馈部门不同,不算对它召开了听证会"
+        elif session.held_on and handed and session.held_on < handed:
+            note = f"召开日期早于该议题转办之日({handed:%Y-%m-%d}),不算对它召开了听证会"
+        out.append({"topic": t, "order": order, "unit": unit, "handed": handed, "note": note})
+    return out
+
+
 # -- deliberation sessions ----------------------------------------------------------------------
 def _deputies(text: str) -> list[str]:
     names = [n.strip() for n in (text or "").splitlines() if n.strip()]
@@ -185,9 +261,13 @@ def session_create(*, community: Place, form: str, title: str, starts_at: dt.dat
                    agenda: str = "", venue: str = "", comments_until: dt.datetime | None = None,
                    topic: Topic | None = None, committee: bool = False, representatives: bool = False,
                    building_ids=(), grid_ids=(), unit_ids=(), deputies: str = "",
-                   now: dt.datetime | None = None) -> Session:
+                   matter_ids=(), department: str = "", now: dt.datetime | None = None) -> Session:
     """A session called by the committee (or for a topic answered 转入协商), with its participants
-    picked from the registry in a few set-based inserts, and a notice to each one's inbox."""
+    picked from the registry in a few set-based inserts, and a notice to each one's inbox.
+
+    A hearing (听证会) hears one or more of the community's matters that need the government
+    (`matter_ids`, see `government_matters`) and names its department, `department` being the key
+    "<place id>:<department>" of a unit handling one of them (`matter_departments`)."""
     now = now or timezone.now()
     _community(community)
     if form not in SESSION_FORMS:
@@ -203,12 +283,19 @@ def session_create(*, community: Place, form: str, title: str, starts_at: dt.dat
     if topic is not None and (topic.community_id != community.pk or topic.state != TopicState.DELIBERATION):
         raise RuleError(ERR_TOPIC)
     names = _deputies(deputies)
+    matters, department_place, department_name = [], None, ""
+    if form == SessionForm.HEARING:
+        matters, department_place, department_name = _hearing_matters(community, matter_ids, department)
+    elif matter_ids or (department or "").strip():
+        raise RuleError(ERR_NOT_HEARING)
     from gongzhi.ledgers.models import Worker
     from gongzhi.people.models import OrgKind, Organisation
     with transaction.atomic():
         session = Session.objects.create(community=community, topic=topic, form=form, title=title, agenda=agenda,
                                          venue=venue, starts_at=starts_at, comments_until=comments_until,
-                                         created_by=by, created_at=now)
+                                         created_by=by, created_at=now, department_place=department_place,
+                                         department=department_name)
+        HearingMatter.objects.bulk_create([HearingMatter(session=session, topic=t) for t in matters])
         rows = []
         if committee:
             rows += [Participant(session=session, kind=ParticipantKind.COMMITTEE, worker_id=pk, name=name)
@@ -278,6 +365,20 @@ def _count(value, field="到会人数") -> int:
     return n
 
 
+def _session_minutes(session: Session) -> str:
+    """The ledger row's minutes: the outcome; for a hearing also the matters heard, what was fed back
+    to which department, and its answer once it came."""
+    minutes = f"协商成果:{session.outcome}"
+    if session.form == SessionForm.HEARING:
+        heard = list(session.matters.order_by("pk").values_list("topic__title", flat=True))
+        if heard:
+            minutes += "\n听证事项:" + "、".join(f"「{t}」" for t in heard)
+        minutes += f"\n反馈{session.department}:{session.fed_back}"
+        if session.department_answer:
+            minutes += f"\n部门答复:{session.department_answer}"
+    return minutes
+
+
 def session_record(*, session_id: int, version: int, by, held_on: dt.date, outcome: str, attended_ids=(),
                    walk_ins=0, options: str = "", views_for: str = "", views_against: str = "",
                    department: str = "", fed_back: str = "", department_answer: str = "") -> Session:
@@ -300,6 +401,8 @@ def session_record(*, session_id: int, version: int, by, held_on: dt.date, outco
             raise ConflictError(ERR_SESSION_DONE.format(state=session.get_state_display()))
         if held_on < timezone.localtime(session.created_at).date():
             raise RuleError(ERR_HELD_BEFORE)
+        if session.department_place_id:  # named when the hearing was called: the matters' department
+            department = session.department
         if session.form == SessionForm.HEARING and not (department and fed_back):
             raise RuleError(ERR_HEARING)
         ids = {int(i) for i in attended_ids if str(i).isdigit()}
@@ -312,9 +415,7 @@ def session_record(*, session_id: int, version: int, by, held_on: dt.date, outco
         session.outcome, session.department, session.fed_back = outcome, department, fed_back
         session.department_answer = department_answer
         session.version += 1
-        minutes = f"协商成果:{outcome}"
-        if session.form == SessionForm.HEARING:
-            minutes += f"\n反馈{department}:{fed_back}" + (f"\n部门答复:{department_answer}" if department_answer else "")
+        minutes = _session_minutes(session)
         session.ledger_row = _write_ledger(
             source=SESSION_SOURCE, record=session, community=session.community,
             kind="hearing" if session.form == SessionForm.HEARING else "deliberation", held_on=held_on,
@@ -339,9 +440,7 @@ def session_answer(*, session_id: int, version: int, by, department_answer: str)
         session.save()
         _write_ledger(source=SESSION_SOURCE, record=session, community=session.community, kind="hearing",
                       held_on=session.held_on, title=f"{session.get_form_display()}:{session.title}",
-                      attendees=session.attendance,
-                      minutes=f"协商成果:{session.outcome}\n反馈{session.department}:{session.fed_back}"
-                              f"\n部门答复:{answer}", by=by)
+                      attendees=session.attendance, minutes=_session_minutes(session), by=by)
     return session
 
 

@@ -176,7 +176,8 @@ class TopicPhoto(models.Model):
 
 
 from gongzhi.governance.models_meetings import (  # noqa: E402,F401 - the meetings' models live beside the topics'
-    COMMENT_MAX, NUMERALS, SESSION_TEXT_MAX, MeetingBody, MeetingForm, MeetingState, MotionOption, Outcome, Participant,
+    COMMENT_MAX, NUMERALS, SESSION_TEXT_MAX, HearingMatter, MeetingBody, MeetingForm, MeetingState, MotionOption,
+    Outcome, Participant,
     ParticipantKind, PostKind, QuorumRule, ResidentGroup, ResidentMeeting, ResidentPost, RollEntry, Session,
     SessionComment, SessionForm, SessionState, Vote, VoteChoice,
 )

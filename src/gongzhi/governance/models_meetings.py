@@ -108,7 +108,12 @@ class Session(models.Model):
     views_for = models.TextField("赞成意见", blank=True)
     views_against = models.TextField("反对意见", blank=True)
     outcome = models.TextField("协商成果", blank=True)
-    # a hearing's result: what was fed back to the department, and its answer
+    # a hearing's result: what was fed back to the department, and its answer. A hearing called here
+    # names its department when it is called (the handling unit of the matters it hears: `department_place`
+    # and the department's name, as a work order's handling_place / handling_department); older hearings
+    # have the name only, typed when they were recorded.
+    department_place = models.ForeignKey("places.Place", null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="+", verbose_name="反馈部门所在单位")
     department = models.CharField("反馈部门", max_length=60, blank=True)
     fed_back = models.TextField("反馈部门的意见", blank=True)
     department_answer = models.TextField("部门答复", blank=True)
@@ -161,6 +166,21 @@ class Participant(models.Model):
             models.UniqueConstraint(fields=["session", "organisation"], condition=Q(organisation__isnull=False),
                                     name="participant_org_once"),
         ]
+
+
+class HearingMatter(models.Model):
+    """A matter a hearing (听证会) hears: a residents' topic handed to a work order that a government
+    department handles (002(2) 二(三)2(4): 对涉及政府部门解决的事项,及时召开社区社会事务听证会,
+    向政府部门反馈居民意见). The matter counts as heard (metric `government_matters_heard_share`) when the
+    hearing was held, on or after the day the topic was handed, with the department handling its order."""
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="matters")
+    topic = models.ForeignKey("governance.Topic", on_delete=models.PROTECT, related_name="hearings",
+                              verbose_name="听证事项")
+
+    class Meta:
+        verbose_name = "听证事项"
+        constraints = [models.UniqueConstraint(fields=["session", "topic"], name="hearing_matter_once")]
+        indexes = [models.Index(fields=["topic", "session"], name="hearing_matter_topic")]
 
 
 class SessionComment(models.Model):

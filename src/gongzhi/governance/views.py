@@ -17,12 +17,14 @@ from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.core.exports import query_without_page
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import public, requires
-from gongzhi.governance import selectors, services
+from gongzhi.governance import meetings, selectors, services
 from gongzhi.governance.forms import AnswerForm, RulesForm, TopicForm
 from gongzhi.governance.manifest import (
     ANSWER_TOPICS, EDIT_TOPIC_RULES, RAISE_TOPICS, RUN_MEETINGS, SUPPORT_TOPICS, VIEW_TOPICS,
 )
-from gongzhi.governance.models import RaisedAs, Support, TopicCategory, TopicPhoto, TopicRules, TopicState
+from gongzhi.governance.models import (
+    RaisedAs, Session, Support, TopicCategory, TopicPhoto, TopicRules, TopicState,
+)
 from gongzhi.places.models import Level, Place
 
 PER_PAGE = 20
@@ -190,7 +192,11 @@ def topic_detail(request, pk, *, form=None, error="", status=200):
            "show_proposer": request.scope.is_staff,
            "sessions": list(topic.sessions.order_by("-starts_at")[:20]),
            "decisions": list(topic.meetings.select_related("adopted_option").order_by("-held_on")[:20]),
-           "may_call": topic.state == TopicState.DELIBERATION and request.scope.can(RUN_MEETINGS, topic.community)}
+           "may_call": topic.state == TopicState.DELIBERATION and request.scope.can(RUN_MEETINGS, topic.community),
+           # P-GOV-3: a topic handed to a department's work order is a matter that needs the government
+           "hearings": list(Session.objects.filter(matters__topic=topic).order_by("-starts_at", "-pk")[:20]),
+           "may_hear": request.scope.can(RUN_MEETINGS, topic.community)
+           and meetings.government_matters(topic.community_id).filter(pk=topic.pk).exists()}
     if may_answer:
         from gongzhi.workorders.models import Category
         form = form or AnswerForm(initial={"version": topic.version, "kind": "deliberation"})

@@ -4,7 +4,9 @@ communities at once); this module compares, scores, grades, works out the
 district and street targets and keeps everything as an AssessmentRun.
 
 Scoring: an indicator that applies and is met earns its weight; one without a
-value (无数据: nothing to divide by, no survey yet) earns nothing. A
+value (无数据: nothing to divide by, no survey yet) earns nothing, unless the pack
+marks it `no_value: not_applicable`: then a community without a value is not
+judged by it at all (no weight, no result row; the scorecard says 不适用). A
 community's score is earned / applicable weight × 100. Its grade is the best
 of 示范 / 合格 whose min_score it reaches with every required indicator (that
 applies to it) met; otherwise 不合格. A pack without grading grades nobody.
@@ -230,6 +232,8 @@ def _run(run_row: AssessmentRun, pack: Pack, progress) -> None:
             if ind["applies_to"]["level"] != "community" or not applies(ind["applies_to"], **info):
                 continue
             value = values[value_key(ind["metric"], ind.get("window"))].get(c.id)
+            if value is None and ind.get("no_value") == "not_applicable":
+                continue  # nothing to judge here (P-GOV-3: no matter needed a hearing): no weight, no row
             compare, text = threshold(ind, values[ind["by"]].get(c.id) if ind["op"] == "tiers" else None)
             ok = meets(compare, value)
             met[ind["id"]] = ok

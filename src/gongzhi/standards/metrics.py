@@ -87,6 +87,8 @@ PROVIDES: dict[str, tuple[str, ...]] = {
     "posts_secretary_or_director": ("书记或主任人数",),
     "posts_deputy_director": ("副主任人数",),
     "hearings_per_year": ("听证会", "听证会记录"),
+    "government_matters": ("涉及政府部门解决的事项",),
+    "government_matters_heard_share": ("听证事项", "听证会反馈的部门", "涉及政府部门解决的事项有没有召开听证会"),
     "dispute_meeting_months": ("矛盾纠纷月例会", "月例会"),
     "grid_kind_share": ("综合网格", "专属网格", "网格类型"),
     "residents_meetings_per_year": ("居民会议",),

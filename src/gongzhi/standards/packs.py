@@ -317,13 +317,19 @@ def _parse(path: Path, text: str) -> Pack:
             if not (isinstance(first, int) and isinstance(last, int) and first <= last <= 12):
                 check.fail(w, "「window」应为月份 from—to(1—12 的整数,from 不大于 to)", "from")
             window = (first, last)
+        # no value (无数据) fails the indicator and keeps its weight, unless the pack says a community with
+        # no value is not judged by it (P-GOV-3: no matter that needs the government, nothing to hear)
+        no_value = node.get("no_value", "fails")
+        if no_value not in ("fails", "not_applicable"):
+            check.fail(node, "「no_value」应为 fails(无数据算未达标,默认)或 not_applicable(无数据的社区不适用)",
+                       "no_value")
         if METRICS[metric].level == "street" and applies_to["level"] == "community":
             check.fail(node, f"指标数据「{metric}」按街道(镇)计算,「applies_to」应写 level: street", "metric")
         pack.indicators.append({
             "id": indicator_id, "rule": check.rule(node), "title": check.text(node, "title"), "metric": metric,
             "min": None, "max": None, **threshold, "applies_to": applies_to,
             "weight": check.number(node, "weight"), "clause": check.text(node, "clause", required=False),
-            "window": window})
+            "window": window, "no_value": no_value})
 
     grading = data.get("grading")
     if grading is not None:

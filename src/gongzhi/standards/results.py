@@ -133,9 +133,21 @@ def scorecard(scope: Scope | None, community: Place, pack: Pack, run: Assessment
         raise Http404("该社区不在这次评估中")
     results = {r.indicator: r for r in Result.objects.filter(run=run, place=community)}
     lines = []
+    info = None
     for ind in pack.indicators:
         r = results.get(ind["id"])
         if r is None:
+            # an indicator the pack does not judge a community by when it has no value (P-GOV-3: no matter
+            # needed a hearing) is shown as 不适用, with the pack's reading of its rule
+            if ind.get("no_value") != "not_applicable" or ind["applies_to"]["level"] != "community":
+                continue
+            info = info or assess.community_info(Place.objects.select_related("parent__parent").get(pk=community.pk))
+            if not assess.applies(ind["applies_to"], **info):
+                continue
+            lines.append({"indicator": ind, "result": None, "not_applicable": True,
+                          "readings": [x["reading"] for x in pack.readings
+                                       if x["rule"] == ind["rule"] and "不适用" in x["reading"]],
+                          "evidence": assess.evidence_link(ind["metric"], code=community.code, year=run.period)})
             continue
         lines.append({"indicator": ind, "result": r,
                       "evidence": assess.evidence_link(ind["metric"], code=community.code, year=run.period)})

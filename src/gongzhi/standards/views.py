@@ -66,7 +66,8 @@ def pack_detail(request, pack_id):
 def render_pack(request, pack, **extra):
     """The pack viewer for `pack` (today's file, or the version a run kept), with the funding calculator."""
     indicators = [{**i, "metric_title": METRICS[i["metric"]].title, "unit": METRICS[i["metric"]].unit,
-                   "standard": standard_text(i), "applies": applies_text(i["applies_to"]),
+                   "standard": standard_text(i), "applies": applies_text(i["applies_to"])
+                   + (";无数据的社区不适用" if i.get("no_value") == "not_applicable" else ""),
                    "window_text": f"仅计 {i['window'][0]}—{i['window'][1]} 月" if i.get("window") else ""}
                   for i in pack.indicators]
     funding_rules = [{**f, "applies": applies_text(f["applies_to"], level=False)} for f in pack.funding]
