@@ -35,7 +35,9 @@ DEFAULTS["visit_escalation"] = (
 )
 
 LOCALITIES = {
-    # Yixing (宜兴): the 2019 opinion's 关爱走访 — living alone or left-behind elders every week
+    # Yixing (宜兴). The seeds ask for a visit network for left-behind, very old and empty-nest elders (000 四(六))
+    # but name no frequency and no escalation days: these are the platform's settings for the locality to confirm
+    # (weekly for those living alone, as the example), not a rule of the seed; docs/care.md says so
     "320282": {"visit_rules": (
         {"groups": (Group.LIVING_ALONE, Group.VERY_OLD), "days": 7, "label": "独居且高龄:每周一次"},
         {"groups": (Group.LIVING_ALONE,), "days": 7, "label": "独居老人:每周一次"},
@@ -45,7 +47,7 @@ LOCALITIES = {
         {"groups": (Group.ELDERS_ONLY,), "days": 30, "label": "空巢老人:每月一次"},
         {"groups": (Group.DISABLED,), "days": 30, "label": "残疾人:每月一次"},
     ),
-        # Yixing: a weekly visit missed for three more days goes to the community, ten more to the street
+        # a weekly visit missed for three more days goes to the community, ten more to the street (our setting)
         "visit_escalation": (
             {"step": 0, "after_days": 0, "to": "visitor"},
             {"step": 1, "after_days": 3, "to": "community"},
