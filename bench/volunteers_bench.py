@@ -482,8 +482,17 @@ def _pct(values, q):
 
 
 def _uptime() -> str:
+    import os
     import subprocess
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    return subprocess.run(["uptime"], capture_output=True, text=True, env={**os.environ, "TZ": "UTC"}).stdout.strip()
+
+
+def _use_bench_src() -> None:
+    """With BENCH_SRC (a snapshot of src/, see open311_load.py), this process imports gongzhi from there too."""
+    import open311_load as o311
+    if o311.SRC:
+        sys.path.append(str(common.ROOT / "src"))  # so that django_setup does not put it first
+        sys.path.insert(0, o311.SRC)
 
 
 def checkin_http(backend: str, phones: int, nodes: int, workers: int, threads: int, concurrency: int,
@@ -499,8 +508,7 @@ def checkin_http(backend: str, phones: int, nodes: int, workers: int, threads: i
 
     import open311_load as o311
     url = common.db_url(backend, DB)
-    if o311.SRC:
-        sys.path.insert(0, o311.SRC)
+    _use_bench_src()
     common.django_setup(url)
     from django.contrib.messages import constants as msg_levels
     from django.contrib.messages.storage.cookie import CookieStorage
@@ -657,7 +665,8 @@ def checkin_http(backend: str, phones: int, nodes: int, workers: int, threads: i
     fb, fa = stats(floor_before, floor_before_s), stats(floor_after, floor_after_s)
     floor_rate = min(fb["per_second"], fa["per_second"])
     ok_phones = sum(1 for k in told.values() if sorted(k) == ["ok", "refused"])
-    result = {"kind": "volunteers_checkin_http", "backend": backend, "label": label, "nodes": nodes,
+    result = {"kind": "volunteers_checkin_http", "utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
+              "backend": backend, "label": label, "nodes": nodes,
               "workers": workers, "threads": threads, "concurrency": concurrency, "client_procs": client_procs,
               "follow_redirect": follow, "phones": len(vols), "presses": len(presses),
               "checkins_per_second": round(len(vols) / got_s, 1), "presses_per_second": press_stats["per_second"],
@@ -682,7 +691,7 @@ def checkin_http(backend: str, phones: int, nodes: int, workers: int, threads: i
         raise SystemExit(f"check-ins lost or doubled: {result}")
 
 
-def checkin_profile(backend: str, phones: int) -> None:
+def checkin_profile(backend: str, phones: int, label: str = "") -> None:
     """Where a check-in POST's time goes, in one process (Django's test client with CSRF checks on, no
     gunicorn): the queries of one press and of a refused second press, and cProfile over `phones` presses."""
     import cProfile
@@ -690,11 +699,13 @@ def checkin_profile(backend: str, phones: int) -> None:
     import io
     import pstats
 
+    _use_bench_src()
     common.django_setup(common.db_url(backend, DB))
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
+
+    import gongzhi
 
     from gongzhi.accounts.models import User
     from gongzhi.volunteers import services
@@ -726,9 +737,21 @@ def checkin_profile(backend: str, phones: int) -> None:
         assert r.status_code == 302, r.status_code
         return r
 
-    with CaptureQueriesContext(connection) as first:
+    class Seen:  # the statements of one press (CaptureQueriesContext loses them: each request resets the log)
+        def __init__(self):
+            self.captured_queries = []
+
+        def __call__(self, execute, sql, params, many, context):
+            t0 = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                self.captured_queries.append({"sql": sql, "time": f"{time.perf_counter() - t0:.4f}"})
+
+    first, second = Seen(), Seen()
+    with connection.execute_wrapper(first):
         press(*clients[0])
-    with CaptureQueriesContext(connection) as second:
+    with connection.execute_wrapper(second):
         press(*clients[0])
     t0 = time.perf_counter()
     for c, token in clients[1: phones // 2]:
@@ -752,12 +775,13 @@ def checkin_profile(backend: str, phones: int) -> None:
     for sort in ("cumulative", "tottime"):
         text.write(f"\n=== top 60 by {sort} ===\n")
         pstats.Stats(prof, stream=text).sort_stats(sort).print_stats(60)
-    out = common.OUT / "vhttp" / f"profile-{backend}.txt"
+    out = common.OUT / "vhttp" / f"profile-{backend}{'-' + label if label else ''}.txt"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text.getvalue(), encoding="utf-8")
-    common.record({"kind": "volunteers_checkin_profile", "backend": backend, "presses": phones,
+    common.record({"kind": "volunteers_checkin_profile", "backend": backend, "label": label, "presses": phones,
                    "plain_ms": round(plain_ms, 2), "profiled_ms": round(prof_ms, 2),
                    "queries_first": len(first.captured_queries), "queries_second": len(second.captured_queries),
+                   "gongzhi": gongzhi.__file__, "utc": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime()),
                    "profile": str(out)})
 
 
@@ -790,7 +814,7 @@ def main(argv=None) -> None:
         checkin_http(args.backend, args.phones, args.nodes, args.workers, args.server_threads, args.concurrency,
                      args.client_procs, args.follow, args.label)
     else:
-        checkin_profile(args.backend, args.phones)
+        checkin_profile(args.backend, args.phones, args.label)
 
 
 if __name__ == "__main__":
