@@ -550,6 +550,11 @@ def checkin_http(backend: str, phones: int, nodes: int, workers: int, threads: i
     t_sign = time.perf_counter() - t_sign
     connection.close()
 
+    try:  # the database server's postmaster (its backends are its children): for the CPU it spends
+        from pathlib import Path
+        pg_pid = int(Path(common.psql("SHOW data_directory"), "postmaster.pid").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        pg_pid = None
     env = {**o311.env_for(url), "GONGZHI_2FA_REQUIRED": "off", "GONGZHI_NOTIFY_SENDERS": ""}
     out_dir = common.OUT / "vhttp"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -611,13 +616,16 @@ def checkin_http(backend: str, phones: int, nodes: int, workers: int, threads: i
             return [(n, node_of[i], "GET", "/healthz", {"Host": f"{node_of[i][0]}:{node_of[i][1]}"}, None, None)
                     for n, (i, _) in enumerate(presses)]
 
-        cpu0 = sum(o311.cpu_ticks(p.pid) for _, p in servers)
+        def cpu():  # CPU seconds so far of our servers' processes and of the database server's
+            return sum(o311.cpu_ticks(p.pid) for _, p in servers), o311.cpu_ticks(pg_pid) if pg_pid else 0.0
+
+        cpu0 = cpu()
         floor_before, floor_before_s = _http_fire(floor_jobs(), concurrency=concurrency, procs=client_procs)
-        cpu1 = sum(o311.cpu_ticks(p.pid) for _, p in servers)
+        cpu1 = cpu()
         t_presses = time.time()
         got, got_s = _http_fire([press(n, i) for n, (i, _) in enumerate(presses)], concurrency=concurrency,
                                 procs=client_procs)
-        cpu2 = sum(o311.cpu_ticks(p.pid) for _, p in servers)
+        cpu2 = cpu()
         floor_after, floor_after_s = _http_fire(floor_jobs(), concurrency=concurrency, procs=client_procs)
         t_end = time.time()
     finally:
@@ -675,8 +683,13 @@ def checkin_http(backend: str, phones: int, nodes: int, workers: int, threads: i
               "press": press_stats, "floor_before": fb, "floor_after": fa, "open_scan_page": open_stats,
               "told": dict(texts), "phones_ok_then_refused": ok_phones,
               "db_checked_in": checked, "db_checked_in_during_presses": in_window,
-              "server_cpu_s_per_s": {"floor": round((cpu1 - cpu0) / floor_before_s, 2),
-                                     "presses": round((cpu2 - cpu1) / got_s, 2)},
+              "server_cpu_s_per_s": {"floor": round((cpu1[0] - cpu0[0]) / floor_before_s, 2),
+                                     "presses": round((cpu2[0] - cpu1[0]) / got_s, 2)},
+              # CPU milliseconds per request: what a machine of our own would be limited by
+              "cpu_ms_per_request": {"floor_app": round((cpu1[0] - cpu0[0]) * 1000 / fb["n"], 2),
+                                     "floor_db": round((cpu1[1] - cpu0[1]) * 1000 / fb["n"], 2),
+                                     "press_app": round((cpu2[0] - cpu1[0]) * 1000 / len(presses), 2),
+                                     "press_db": round((cpu2[1] - cpu1[1]) * 1000 / len(presses), 2)},
               "sign_in_s": round(t_sign, 1), "loadavg_before": load_before, "loadavg_after": load_after,
               "uptime_before": uptime_before, "uptime_after": uptime_after, "cpus": os.cpu_count(),
               **o311.src_state()}
