@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.core.exports import query_without_page, xlsx_response
+from gongzhi.core.forms import refusal_status
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import requires
 from gongzhi.network import projects as svc
@@ -288,7 +289,7 @@ def _act(request, pk, action, success: str):
         action(project)
     except (RuleError, ConflictError) as exc:
         project = selectors.access_project(request.scope.for_capability(VIEW_NETWORK), pk)
-        return _project_page(request, project, error=str(exc), status=409 if isinstance(exc, ConflictError) else 422)
+        return _project_page(request, project, error=str(exc), status=refusal_status(exc))
     messages.success(request, success)
     return redirect("network:project", pk)
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import ConflictError, RuleError
+from gongzhi.core.forms import refusal_status
 from gongzhi.core.permissions import requires
 from gongzhi.network import selectors, services
 from gongzhi.network.manifest import KEEP_RESIDENT_UNITS, VIEW_NETWORK
@@ -66,7 +67,7 @@ def _step(request, pk, action, success):
     try:
         action(u)
     except (RuleError, ConflictError) as exc:
-        return _unit_page(request, u, error=str(exc), status=409 if isinstance(exc, ConflictError) else 422)
+        return _unit_page(request, u, error=str(exc), status=refusal_status(exc))
     messages.success(request, success)
     return redirect("network:unit", u.pk)
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gongzhi.core.errors import ConflictError, RuleError
+from gongzhi.core.forms import refusal_status
 from gongzhi.core.paging import paginate_by_ids
 from gongzhi.core.permissions import requires
 from gongzhi.network import complaints, ratings, selectors, services
@@ -119,7 +120,7 @@ def _step(request, pk, action, success: str):
     try:
         action(org)
     except (RuleError, ConflictError) as exc:
-        return _org_page(request, org, error=str(exc), status=409 if isinstance(exc, ConflictError) else 422)
+        return _org_page(request, org, error=str(exc), status=refusal_status(exc))
     messages.success(request, success)
     return redirect("network:org", org.pk)
 

@@ -21,6 +21,7 @@ from gongzhi.volunteers.models import (
 )
 
 NOT_FOUND = "未找到或无权访问"
+ERR_CODE = "二维码无效"
 
 
 def community_ids(scope: Scope, *, staff_only: bool = False) -> list[int]:
@@ -67,6 +68,17 @@ def access_activity(scope: Scope, pk) -> Activity:
     activity = activities_in(scope).filter(pk=_pk(pk)).select_related("community", "team", "organiser").first()
     if activity is None:
         raise Http404(NOT_FOUND)
+    return activity
+
+
+def access_activity_by_token(scope: Scope, token: str) -> Activity:
+    """The activity whose QR code is `token`, among the scope's, in one query (the scan page's every press
+    asks). 404 either way: the code names no activity (ERR_CODE), or another community's (NOT_FOUND, as
+    access_activity; only then a second query tells the two apart)."""
+    token = (token or "")[:32]
+    activity = activities_in(scope).filter(token=token).first() if token else None
+    if activity is None:
+        raise Http404(NOT_FOUND if token and Activity.objects.filter(token=token).exists() else ERR_CODE)
     return activity
 
 
