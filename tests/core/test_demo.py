@@ -243,7 +243,9 @@ def test_small_build_is_consistent_and_realistic():
     # Accounts: one per role (two community workers, two provider accounts), scoped at the right level.
     everyone = list(User.objects.prefetch_related("assignments__place"))
     users = {u.username: u for u in everyone if u.has_usable_password()}
-    assert set(users) == {u for u, _r, _p in demo.DEMO_ACCOUNTS}
+    # and care's family account of a son outside the registry: no post, no registry record
+    assert set(users) == {u for u, _r, _p in demo.DEMO_ACCOUNTS} | {"jiashu"}
+    assert not users["jiashu"].assignments.exists() and users["jiashu"].resident_id is None
     # The staff who act in the work-order history cannot log in.
     assert all(not u.has_usable_password() for u in everyone if u.username not in users)
     assert Counter(a.role for u in users.values() for a in u.assignments.all()) == {
