@@ -17,6 +17,14 @@ What is measured
            metrics.METRICS; compared with (1) the Results and CommunityScores stored by the latest
            finished run of the pack (value, passed, points, applicable count, score, grade) and
            (2) a fresh `compute.computer()` for every metric. Mismatches are printed; exit 1 if any.
+  assess --as-of   today's run (2026, the registry as it stands) and the closed period's run (2025: the
+           registry as it stood on 2025-12-31, from the history), each in its own process, interleaved
+           (today, as-of, as-of, today, …) after a warm-up of each: median, min–max, ratio as-of / today.
+  check --as-of    a plain replay of the history (every version of every record in order of record, the
+           latest one dated before the end of the day kept, in Python) counted per community, for every
+           figure read as of the day (asof.READERS, the ledgers' workers and volunteers, the ratios over
+           them, Yixing's care_circle_coverage); compared with a fresh `compute.computer(registry_as_of=…)`
+           and the latest 2025 run's stored Results. `--day D` replays to another day (it must fail).
   explain  every SQL statement of every metric the pack names: its time (run again, rows fetched) and
            PostgreSQL EXPLAIN (ANALYZE, BUFFERS) / SQLite EXPLAIN QUERY PLAN; to bench/out/city/.
 
@@ -31,8 +39,16 @@ The city (`load`, deterministic: --seed)
   elections (2021, 2024), satisfaction / security / property surveys (2025 crossing into 2026, and
   2026) with ≈ 1.5 M responses, ≈ 600,000 work orders (2025-01-01 … T0) with escalation rows.
   Every community draws its own rates so that every indicator both passes and fails somewhere.
-  Left empty: dwellings/buildings, users, history tables, care tags; residents' encrypted and
+  Left empty: dwellings/buildings, users, care tags and stations; residents' encrypted and
   hashed columns (id_number_hash NULL, pinyin blank). T0 = 2026-11-25 10:00 Asia/Shanghai.
+  History (issue 16; the tables the as-of readers use: households, residents, organisations,
+  workers, volunteers): a creation version ("+") of every row, dated when it was entered (created_at;
+  任职 / 注册 dates), and for a share of rows later versions — residents who left or died (every one not
+  active), 4 % who moved here from another community, party members who joined or left, certificates,
+  promotions, workers and volunteers who left, organisations closed or filed, plain edits — dated after
+  the row's creation, about half after 2025-12-31 (a few at 2025-12-31 23:59:59 and 2026-01-01 00:00:00
+  local), and 0.1–3 % deleted rows ("-"). Written from a staging table by one INSERT … SELECT per history
+  table, history ids in date order (ROW_NUMBER() OVER (ORDER BY history_date, id, seq)).
   Insert path: PostgreSQL COPY (session_replication_role=replica: no FK triggers), SQLite
   executemany in one transaction (foreign_keys/journal/synchronous OFF for the load only); plain
   indexes of the loaded tables dropped before and built again after; then PostgreSQL VACUUM
@@ -41,12 +57,13 @@ The city (`load`, deterministic: --seed)
 Run (PG_URL from `source scripts/lib/postgres.sh && pg_start`):
 
     python bench/assess_city.py load    --backend pg|sqlite [--communities 2000] [--residents 10000000]
-    python bench/assess_city.py assess  --backend pg|sqlite [--runs 3] [--pack yixing-2019|all]
-    python bench/assess_city.py check   --backend pg|sqlite [--sample N] [--run ID]
+    python bench/assess_city.py assess  --backend pg|sqlite [--runs 3] [--pack yixing-2019|all] [--as-of]
+    python bench/assess_city.py check   --backend pg|sqlite [--sample N] [--run ID] [--as-of [--day D]]
     python bench/assess_city.py explain --backend pg|sqlite [--pack yixing-2019|all] [--metric NAME]
 
 `--db NAME` picks another database (default bench_city; SQLite: bench/out/db/NAME.sqlite3).
-Figures go to bench/out/results.jsonl (kinds city_load, city_assess, city_check).
+Figures go to bench/out/results.jsonl (kinds city_load, city_assess, city_assess_asof, city_check,
+city_check_asof).
 """
 from __future__ import annotations
 
@@ -689,8 +706,10 @@ _EPOCHS: dict = {}
 
 
 def _epoch(v) -> float:
+    """Seconds since the epoch of a stored moment: an aware datetime (PostgreSQL), a naive one (SQLite, through
+    Django's converter: UTC) or its text."""
     if isinstance(v, dt.datetime):
-        return v.timestamp()
+        return (v if v.tzinfo else v.replace(tzinfo=UTC)).timestamp()
     e = _EPOCHS.get(v)
     if e is None:
         e = _EPOCHS[v] = dt.datetime.fromisoformat(v[:19]).replace(tzinfo=UTC).timestamp()
