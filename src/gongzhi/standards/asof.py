@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, F, Min, OuterRef, Q
 
 from gongzhi.core.metrics import counts, end_of
 from gongzhi.people.models import (
@@ -66,13 +66,23 @@ def corrections(model, conditions: dict[str, Q], ids, day: dt.date) -> dict[str,
     (the row as it stands: every write goes through the history) and their latest one before the day's end."""
     end = end_of(day)
     history = model.history.model
-    tail = history.objects.filter(history_date__gte=end)  # the rows created, changed or deleted since
+    # the rows created, changed or deleted since: every version from the first one dated after the day on (history
+    # ids grow with time, so that is the table's last pages; a version recorded just before the day's end but
+    # given a later id by a concurrent write is one more row looked up, never a row missed)
+    first = history.objects.filter(history_date__gte=end).aggregate(  # with a count: through the date index
+        first=Min("history_id"), n=Count("*"))["first"]
+    if first is None:
+        return {name: {} for name in conditions}
+    tail = history.objects.filter(history_id__gte=first)
 
     def grouped(versions):
-        rows = (versions.filter(community_id__in=ids).values("community_id")
+        # grouped by community_id + 0 and the scope applied to the groups, not in SQL: through the community
+        # index SQLite would read the scope's whole history instead of the tail's pages
+        rows = (versions.values(cid=F("community_id") + 0)
                 .annotate(**{f"n_{name}": Count("history_id", filter=q) for name, q in conditions.items()})
                 .order_by())
-        return {name: {r["community_id"]: r[f"n_{name}"] for r in rows} for name in conditions}
+        scope = set(ids)
+        return {name: {r["cid"]: r[f"n_{name}"] for r in rows if r["cid"] in scope} for name in conditions}
 
     before = history.objects.filter(history_date__lt=end)
     now = grouped(_latest(tail, tail))
