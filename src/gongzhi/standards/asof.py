@@ -86,7 +86,10 @@ def corrections(model, conditions: dict[str, Q], ids, day: dt.date) -> dict[str,
 
     before = history.objects.filter(history_date__lt=end)
     now = grouped(_latest(tail, tail))
-    then = grouped(_latest(before.filter(id__in=tail.values("id")), before))
+    # what they counted before: only rows that existed then are looked up — a row whose versions in the tail are
+    # all dated after the day and are its creation ("+") did not (its version before, if any, is its deletion)
+    existed = tail.filter(~Q(history_type="+") | Q(history_date__lt=end)).values("id")
+    then = grouped(_latest(before.filter(id__in=existed), before))
     return {name: {cid: then[name].get(cid, 0) - now[name].get(cid, 0) for cid in {*now[name], *then[name]}}
             for name in conditions}
 
