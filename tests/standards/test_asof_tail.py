@@ -2,8 +2,9 @@
 corrected by the rows with a version recorded after the day) and give the same figures as the plain way —
 every row's latest version before the day's end, over the whole history (core.metrics.latest_versions, the
 way asof.py counted before) — and as a replay of every version in Python, on a registry whose changes
-(moves, leavings, deaths, party membership, a household closed, organisations filed or closed, deletions)
-straddle the day, with versions exactly at its last instant and at the next day's first (issue 16)."""
+(moves, leavings, deaths, party membership, a household closed, organisations filed or closed, deletions, a
+row entered again under its old id) straddle the day, with versions exactly at its last instant and at the
+next day's first (issue 16)."""
 import datetime as dt
 
 import pytest
@@ -84,7 +85,11 @@ def registry(world):
     filed = Organisation.objects.create(community=a, kind="social_org", name="书画社", registration="none")
     filed.registration = "filed"
     filed.save()
-    Organisation.objects.create(community=a, kind="social_org", name="误建").delete()
+    wrong = Organisation.objects.create(community=a, kind="social_org", name="误建")
+    wrong_id = wrong.pk
+    wrong.delete()
+    # entered again under its old id: a creation ("+") after a deletion, in the other community
+    Organisation.objects.create(id=wrong_id, community=b, kind="social_org", name="复建", registration="filed")
     closed.active = False  # the organisations' last version: after the day
     closed.save()
     start = dt.datetime(2025, 12, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
