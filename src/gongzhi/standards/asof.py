@@ -9,10 +9,10 @@ not a deletion.
 How it is counted (`counts_as_of`): every write of the registry goes through the history (save(), the
 importer's history rows, deletions), so a row whose history holds nothing after the day stood then as it
 stands now, and the latest version of any row is the row as it stands. Only the rows with a version
-recorded after the day (created, changed or deleted since: the history's tail, read through its
-`history_date` index) are looked up: today's count, less what those rows count by their latest version,
-plus what they counted by their latest version before the day's end (the one with no later version
-before it: history ids grow with time). Grouped queries, never a replay in Python, and never an aggregate
+recorded after the day (created, changed or deleted since: the history's tail, every version from the first
+one dated after the day, its last pages) are looked up: today's count, less what those rows count by their
+latest version, plus what the ones that existed then counted by their latest version before the day's end
+(the one with no later version before it: history ids grow with time). Grouped queries, never a replay in Python, and never an aggregate
 over the whole history (MAX(history_id) per row over every version, as before, made the Yixing as-of run
 11× today's on PostgreSQL and 8× on SQLite for a city of 1 M residents: bench/RESULTS.md, "As-of runs";
 `tests/standards/test_asof_tail.py` checks the two ways give the same figures).
