@@ -17,6 +17,14 @@ What is measured
            metrics.METRICS; compared with (1) the Results and CommunityScores stored by the latest
            finished run of the pack (value, passed, points, applicable count, score, grade) and
            (2) a fresh `compute.computer()` for every metric. Mismatches are printed; exit 1 if any.
+  assess --as-of   today's run (2026, the registry as it stands) and the closed period's run (2025: the
+           registry as it stood on 2025-12-31, from the history), each in its own process, interleaved
+           (today, as-of, as-of, today, …) after a warm-up of each: median, min–max, ratio as-of / today.
+  check --as-of    a plain replay of the history (every version of every record in order of record, the
+           latest one dated before the end of the day kept, in Python) counted per community, for every
+           figure read as of the day (asof.READERS, the ledgers' workers and volunteers, the ratios over
+           them, Yixing's care_circle_coverage); compared with a fresh `compute.computer(registry_as_of=…)`
+           and the latest 2025 run's stored Results. `--day D` replays to another day (it must fail).
   explain  every SQL statement of every metric the pack names: its time (run again, rows fetched) and
            PostgreSQL EXPLAIN (ANALYZE, BUFFERS) / SQLite EXPLAIN QUERY PLAN; to bench/out/city/.
 
@@ -31,8 +39,16 @@ The city (`load`, deterministic: --seed)
   elections (2021, 2024), satisfaction / security / property surveys (2025 crossing into 2026, and
   2026) with ≈ 1.5 M responses, ≈ 600,000 work orders (2025-01-01 … T0) with escalation rows.
   Every community draws its own rates so that every indicator both passes and fails somewhere.
-  Left empty: dwellings/buildings, users, history tables, care tags; residents' encrypted and
+  Left empty: dwellings/buildings, users, care tags and stations; residents' encrypted and
   hashed columns (id_number_hash NULL, pinyin blank). T0 = 2026-11-25 10:00 Asia/Shanghai.
+  History (issue 16; the tables the as-of readers use: households, residents, organisations,
+  workers, volunteers): a creation version ("+") of every row, dated when it was entered (created_at;
+  任职 / 注册 dates), and for a share of rows later versions — residents who left or died (every one not
+  active), 4 % who moved here from another community, party members who joined or left, certificates,
+  promotions, workers and volunteers who left, organisations closed or filed, plain edits — dated after
+  the row's creation, about half after 2025-12-31 (a few at 2025-12-31 23:59:59 and 2026-01-01 00:00:00
+  local), and 0.1–3 % deleted rows ("-"). Written from a staging table by one INSERT … SELECT per history
+  table, history ids in date order (ROW_NUMBER() OVER (ORDER BY history_date, id, seq)).
   Insert path: PostgreSQL COPY (session_replication_role=replica: no FK triggers), SQLite
   executemany in one transaction (foreign_keys/journal/synchronous OFF for the load only); plain
   indexes of the loaded tables dropped before and built again after; then PostgreSQL VACUUM
@@ -41,12 +57,13 @@ The city (`load`, deterministic: --seed)
 Run (PG_URL from `source scripts/lib/postgres.sh && pg_start`):
 
     python bench/assess_city.py load    --backend pg|sqlite [--communities 2000] [--residents 10000000]
-    python bench/assess_city.py assess  --backend pg|sqlite [--runs 3] [--pack yixing-2019|all]
-    python bench/assess_city.py check   --backend pg|sqlite [--sample N] [--run ID]
+    python bench/assess_city.py assess  --backend pg|sqlite [--runs 3] [--pack yixing-2019|all] [--as-of]
+    python bench/assess_city.py check   --backend pg|sqlite [--sample N] [--run ID] [--as-of [--day D]]
     python bench/assess_city.py explain --backend pg|sqlite [--pack yixing-2019|all] [--metric NAME]
 
 `--db NAME` picks another database (default bench_city; SQLite: bench/out/db/NAME.sqlite3).
-Figures go to bench/out/results.jsonl (kinds city_load, city_assess, city_check).
+Figures go to bench/out/results.jsonl (kinds city_load, city_assess, city_assess_asof, city_check,
+city_check_asof).
 """
 from __future__ import annotations
 
@@ -256,23 +273,23 @@ class Gen:
     def places(self):
         p = self.plan
         d = p.district_id
-        yield (d, "district", DISTRICT_CODE, "合成市(基准)", None, f"/{DISTRICT_CODE}/", False, "", "", "", "", None,
-               T0_TEXT)
+        yield (d, "district", DISTRICT_CODE, "合成市(基准)", None, f"/{DISTRICT_CODE}/", False, "", "", "", "", "", None,
+               None, T0_TEXT)
         for s in p.streets:
-            yield (s.id, "street", s.code, s.name, d, f"/{DISTRICT_CODE}/{s.code}/", s.town, "", "", "", "", None,
-                   T0_TEXT)
+            yield (s.id, "street", s.code, s.name, d, f"/{DISTRICT_CODE}/{s.code}/", s.town, "", "", "", "", "", None,
+                   None, T0_TEXT)
         for c in p.communities:
             s = c.street
             yield (c.id, "community", c.code, c.name, s.id, f"/{DISTRICT_CODE}/{s.code}/{c.code}/", False,
-                   "urban" if c.urban else "rural", c.type, c.urban_rural, "", None, T0_TEXT)
+                   "urban" if c.urban else "rural", c.type, c.urban_rural, "", "", None, None, T0_TEXT)
         for c in p.communities:
             s = c.street
             for g, gid in enumerate(c.grid_ids, start=1):
                 code = f"{c.code}{g:03d}"
                 dedicated = gid not in c.comp_grids
                 yield (gid, "grid", code, f"{c.name}第{g}网格" if not dedicated else f"{c.name}园区网格", c.id,
-                       f"/{DISTRICT_CODE}/{s.code}/{c.code}/{code}/", False, "", "", "",
-                       "dedicated" if dedicated else "comprehensive", None, T0_TEXT)
+                       f"/{DISTRICT_CODE}/{s.code}/{c.code}/{code}/", False, "", "", "", "",
+                       "dedicated" if dedicated else "comprehensive", None, None, T0_TEXT)
 
     def facilities(self):
         fid = self.first["facility"]
@@ -430,14 +447,14 @@ class Gen:
                 cert = rng.choice(("assistant", "assistant", "social_worker", "senior")) if rng.random() < p_cert else ""
                 since = day_in(rng, rng.choice((2015, 2018, 2021, 2021, 2024)))
                 left_on = day_in(rng, 2026, T0_DATE).isoformat() if left else None
-                workers.append((wid, c.id, self.names[rng.randrange(16384)], committee, party, full_time, cert,
+                workers.append((wid, "", None, c.id, self.names[rng.randrange(16384)], committee, party, full_time, cert,
                                 since.isoformat(), left_on, 1))
                 leader = committee == "director" or party == "secretary"
                 if committee or party or rng.random() < 0.3:
                     for year in YEARS:
                         n = int(rng.random() * (4 if leader else 3) * train_level)
                         for _ in range(n):
-                            trainings.append((tid, wid, c.id, day_in(rng, year, T0_DATE).isoformat(),
+                            trainings.append((tid, "", None, wid, c.id, day_in(rng, year, T0_DATE).isoformat(),
                                               str(rng.choice((0.5, 1, 1, 1.5, 2, 2, 3, 5))),
                                               "社区治理能力提升培训", "市民政局",
                                               "重复录入" if rng.random() < 0.03 else ""))
@@ -462,7 +479,7 @@ class Gen:
                          + ["deliberation"] * int(rng.random() * 14 * (0.3 + c.q)) + ["hearing"] * rng.randrange(3)
                          + ["monthly"] * rng.randint(8, 12))
                 for kind in kinds:
-                    yield (mid, c.id, kind, day_in(rng, year, T0_DATE).isoformat(), f"{c.name}{kind}会议",
+                    yield (mid, "", None, c.id, kind, day_in(rng, year, T0_DATE).isoformat(), f"{c.name}{kind}会议",
                            rng.randint(15, 120), "", "作废" if rng.random() < 0.02 else "")
                     mid += 1
 
@@ -481,7 +498,7 @@ class Gen:
                         continue
                     for _ in range(rng.randint(1, 4)):
                         day = first + DAY * rng.randrange((last - first).days + 1)
-                        yield (did, c.id, rng.choice(("plan", "results", "finance", "major")), day.isoformat(),
+                        yield (did, "", None, c.id, rng.choice(("plan", "results", "finance", "major")), day.isoformat(),
                                f"{year}年第{q}季度居务公开", "", "作废" if rng.random() < 0.02 else "")
                         did += 1
 
@@ -508,7 +525,7 @@ class Gen:
                 continue
             for year in YEARS:
                 for _ in range(int(rng.random() * 40 * (0.3 + c.q))):
-                    yield (aid, c.id, rng.choice(("volunteer", "mutual_aid")), day_in(rng, year, T0_DATE).isoformat(),
+                    yield (aid, "", None, c.id, rng.choice(("volunteer", "mutual_aid")), day_in(rng, year, T0_DATE).isoformat(),
                            "志愿服务活动", rng.randint(5, 80), f"{rng.uniform(1, 200):.1f}",
                            "作废" if rng.random() < 0.02 else "")
                     aid += 1
@@ -524,11 +541,11 @@ class Gen:
                 if rng.random() < p:
                     day = dt.date(year, rng.randint(3, 6), rng.randint(1, 28)).isoformat()
                     voters = int(c.r * 0.8)
-                    yield (eid, c.id, day, rng.choice(methods), voters, int(voters * rng.uniform(0.6, 0.98)),
+                    yield (eid, "", None, c.id, day, rng.choice(methods), voters, int(voters * rng.uniform(0.6, 0.98)),
                            "程序瑕疵,已重新选举" if rng.random() < 0.03 else "")
                     eid += 1
                     if rng.random() < 0.01:  # a second election row the same day: the later id wins
-                        yield (eid, c.id, day, rng.choice(methods), voters, voters // 2, "")
+                        yield (eid, "", None, c.id, day, rng.choice(methods), voters, voters // 2, "")
                         eid += 1
 
     # -- surveys ---------------------------------------------------------------------------
@@ -639,6 +656,319 @@ class Gen:
             yield esc
 
 
+# =============================================================================================
+# History (issue 16): the versions django-simple-history keeps of the registry rows the as-of readers use
+# =============================================================================================
+# Every row gets its creation version ("+", dated when it was entered); a share gets later versions
+# ("~": moves between communities, deaths and leavings, party membership, certificates and posts,
+# volunteers leaving, organisations closing or filing; plain edits that change nothing counted) and a few
+# rows were deleted ("-", ids no longer in the table). A change is dated after the row's creation, about
+# half of them after the closed period's end (AS_OF_DAY) and half before it, a few exactly at the day's
+# last second and at the next day's first. history_id grows with history_date over the whole table, as on
+# the platform (assigned by ROW_NUMBER() OVER (ORDER BY history_date, id, seq) in one INSERT … SELECT).
+AS_OF_YEAR = 2025                       # the closed period the as-of runs assess
+AS_OF_DAY = dt.date(AS_OF_YEAR, 12, 31)
+END_TS = dt.datetime(AS_OF_YEAR + 1, 1, 1, tzinfo=SHANGHAI).timestamp()  # the end of AS_OF_DAY
+T0_TS = T0.timestamp()
+HMUL = 2246822519                        # k = id * HMUL % 1000 picks the rows that change (same in SQL)
+# (model label, history reason of creation, how the creation versions are dated: a column of the table, or
+# None when Python writes every version); households and residents take their creation from the table itself
+HISTORY = [("people.Household", "created_at"), ("people.Resident", "created_at"), ("people.Organisation", None),
+           ("ledgers.Worker", None), ("ledgers.Volunteer", None)]
+LAST = 9  # seq of a row's latest version (seq only breaks ties between versions dated the same second)
+
+
+def _frac(key: int, salt: int) -> float:
+    return ((key * 2654435761 + salt * 40503 + 12345) * 2246822519 % 4294967296) / 4294967296.0
+
+
+def change_ts(key: int, created: float, salt: int = 0) -> float:
+    """When row `key`, created at `created`, changed: after the period's end about half the time, else
+    between its creation and the end; 0.5 % at the end's first second, 0.5 % at the day's last."""
+    u, v = _frac(key, salt), _frac(key, salt + 7)
+    if u < 0.005 and created < END_TS:
+        return END_TS
+    if u < 0.010 and created < END_TS - 61:
+        return END_TS - 1
+    if u < 0.46 or created >= END_TS - 121:
+        lo = max(created + 60, END_TS)
+        return int(lo + v * (T0_TS - 60 - lo))
+    return int(created + 60 + v * (END_TS - 121 - created))
+
+
+def _local_ts(day, hour: int) -> float:
+    if isinstance(day, str):
+        day = dt.date.fromisoformat(day)
+    return dt.datetime.combine(day, dt.time(hour), SHANGHAI).timestamp()
+
+
+_EPOCHS: dict = {}
+
+
+def _epoch(v) -> float:
+    """Seconds since the epoch of a stored moment: an aware datetime (PostgreSQL), a naive one (SQLite, through
+    Django's converter: UTC) or its text."""
+    if isinstance(v, dt.datetime):
+        return (v if v.tzinfo else v.replace(tzinfo=UTC)).timestamp()
+    e = _EPOCHS.get(v)
+    if e is None:
+        e = _EPOCHS[v] = dt.datetime.fromisoformat(v[:19]).replace(tzinfo=UTC).timestamp()
+    return e
+
+
+class Versions:
+    """The versions of one model's changed rows (staging rows: the history columns, history_date,
+    change reason, type, seq), from its current rows."""
+
+    def __init__(self, gen: Gen, cols: list[str]):
+        self.gen, self.cols, self.at = gen, cols, {c: i for i, c in enumerate(cols)}
+        self.plan = gen.plan
+        self.by_id = {c.id: c for c in gen.plan.communities}
+        self.live = [c for c in gen.plan.communities if c.h]
+        self.live_at = {c.id: i for i, c in enumerate(self.live)}
+        self.stats: dict[str, int] = {}
+
+    def _v(self, row, ts, kind, reason, seq, **changes):
+        out = list(row)
+        for k, v in changes.items():
+            out[self.at[k]] = v
+        self.stats[reason] = self.stats.get(reason, 0) + 1
+        return (*out, utc_ts(ts), reason, kind, seq)
+
+    # -- households: 2 % closed (a change to "closed"), 3 % edited, 0.1 % deleted ------------------------
+    def close_ts(self, hid: int) -> float:
+        return change_ts(hid, _epoch(self.gen.created[hid & 4095]), 3)
+
+    def households(self, rows):
+        at = self.at
+        for row in rows:
+            hid, created = row[at["id"]], _epoch(row[at["created_at"]])
+            if row[at["status"]] != "active":
+                yield self._v(row, created, "+", "导入", 0, status="active")
+                yield self._v(row, self.close_ts(hid), "~", "注销", LAST)
+            else:
+                yield self._v(row, created, "+", "导入", 0)
+                yield self._v(row, change_ts(hid, created, 1), "~", "修改", LAST)
+
+    def deleted_households(self, first_id: int, n: int):
+        for j in range(n):
+            hid = first_id + j
+            c = self.live[hid % len(self.live)]
+            created = _epoch(self.gen.created[hid & 4095])
+            row = [None] * len(self.cols)
+            row[self.at["id"]], row[self.at["number"]] = hid, f"{c.code}D{j:05d}"
+            row[self.at["status"]], row[self.at["created_at"]] = "active", utc_ts(created)
+            row[self.at["community_id"]], row[self.at["grid_id"]] = c.id, c.comp_grids[0]
+            yield self._v(row, created, "+", "导入", 0)
+            yield self._v(row, change_ts(hid, created, 2), "-", "误登删除", LAST)
+
+    # -- residents: every one not active left or died; 4 % moved here from another community; party
+    #    members who joined, members who left; 5 % plain edits; 0.2 % deleted --------------------------------
+    def residents(self, rows):
+        at = self.at
+        for row in rows:
+            rid, created = row[at["id"]], _epoch(row[at["created_at"]])
+            k = rid * HMUL % 1000
+            status = row[at["status"]]
+            if status != "active":
+                hid = row[at["household_id"]]
+                ts = max(self.close_ts(hid), created + 60) if household_closed(hid) else change_ts(rid, created)
+                yield self._v(row, created, "+", "导入", 0, status="active", status_changed_on=None, version=1,
+                              updated_at=utc_ts(created))
+                yield self._v(row, ts, "~", "死亡" if status == "deceased" else "迁出", LAST, version=2,
+                              updated_at=utc_ts(ts), status_changed_on=dt.datetime.fromtimestamp(ts, SHANGHAI)
+                              .date().isoformat())
+            elif k < 40:  # moved here from another community (some edited since)
+                here = self.by_id[row[at["community_id"]]]
+                c = self.live[(self.live_at[here.id] + 1 + k) % len(self.live)] if len(self.live) > 1 else here
+                j = rid % c.h
+                ts = change_ts(rid, created)
+                yield self._v(row, created, "+", "导入", 0, community_id=c.id, household_id=c.first_h + j,
+                              grid_id=c.comp_grids[j * len(c.comp_grids) // c.h], version=1, updated_at=utc_ts(created))
+                if k < 10 and ts < T0_TS - 3600:
+                    later = ts + 60 + _frac(rid, 5) * (T0_TS - 120 - ts)
+                    yield self._v(row, ts, "~", "迁入", 1, version=2, updated_at=utc_ts(ts))
+                    yield self._v(row, later, "~", "修改", LAST, version=3, updated_at=utc_ts(later))
+                else:
+                    yield self._v(row, ts, "~", "迁入", LAST, version=2, updated_at=utc_ts(ts))
+            elif k < 60 and row[at["party_member"]] in (True, 1) or 60 <= k < 65 and row[at["party_member"]] in (False, 0):
+                ts = change_ts(rid, created)
+                yield self._v(row, created, "+", "导入", 0, party_member=not row[at["party_member"]], version=1,
+                              updated_at=utc_ts(created))
+                yield self._v(row, ts, "~", "党员变更", LAST, version=2, updated_at=utc_ts(ts))
+            elif 100 <= k < 150:
+                ts = change_ts(rid, created)
+                yield self._v(row, created, "+", "导入", 0, version=1, updated_at=utc_ts(created))
+                yield self._v(row, ts, "~", "修改", LAST, version=2, updated_at=utc_ts(ts))
+
+    def deleted_residents(self, first_id: int, n: int):
+        names = self.gen.names
+        for j in range(n):
+            rid = first_id + j
+            c = self.live[rid % len(self.live)]
+            k = rid % c.h
+            created = _epoch(self.gen.created[rid & 4095])
+            row = {"id": rid, "name": names[rid & 16383], "id_number_enc": "", "id_number_hash": None,
+                   "id_number_masked": "", "id_tail": "", "birth_date": None, "sex": "F", "ethnicity": "01",
+                   "phone_enc": "", "phone_hash": "", "phone_masked": "", "residence_status": "registered",
+                   "relation": "10", "moved_in_on": None, "party_member": j % 9 == 0, "status": "active",
+                   "status_changed_on": None, "version": 1, "created_at": utc_ts(created), "updated_at": utc_ts(created),
+                   "household_id": c.first_h + k, "dwelling_id": None, "community_id": c.id,
+                   "grid_id": c.comp_grids[k * len(c.comp_grids) // c.h]}
+            row = [row[col] for col in self.cols]
+            yield self._v(row, created, "+", "导入", 0)
+            yield self._v(row, change_ts(rid, created, 2), "-", "误登删除", LAST)
+
+    # -- organisations: all versions; closed ones were active, filed/registered ones were not at first --------
+    def organisations(self, rows):
+        at = self.at
+        for row in rows:
+            oid = row[at["id"]]
+            created = _epoch(self.gen.created[(oid * 7) & 4095])
+            k = oid * HMUL % 1000
+            if row[at["active"]] in (False, 0):
+                yield self._v(row, created, "+", "新增", 0, active=True)
+                yield self._v(row, change_ts(oid, created), "~", "撤销", LAST)
+            elif k < 150 and row[at["registration"]] != "none":
+                yield self._v(row, created, "+", "新增", 0, registration="none")
+                yield self._v(row, change_ts(oid, created), "~", "登记备案", LAST)
+            elif k < 200 and row[at["volunteer_team"]] in (True, 1):
+                yield self._v(row, created, "+", "新增", 0, volunteer_team=False)
+                yield self._v(row, change_ts(oid, created), "~", "志愿队", LAST)
+            else:
+                yield self._v(row, created, "+", "新增", LAST)
+            if k < 30:  # a deleted organisation of the same community
+                gone = list(row)
+                self.next_id += 1
+                gone[at["id"]] = self.next_id
+                gone[at["name"]] = f"{row[at['name']]}(已删)"
+                yield self._v(gone, created, "+", "新增", 0, active=True)
+                yield self._v(gone, change_ts(self.next_id, created, 2), "-", "删除", LAST, active=True)
+
+    # -- workers: every version from the ledger's dates: took office, certificate, promoted, left -------------
+    def workers(self, rows):
+        at = self.at
+        for row in rows:
+            wid = row[at["id"]]
+            since = _local_ts(row[at["since"]], 9) if row[at["since"]] else _epoch(self.gen.created[wid & 4095])
+            k = wid * HMUL % 1000
+            left = row[at["left_on"]]
+            if left:
+                yield self._v(row, since, "+", "任职", 0, left_on=None, version=1)
+                yield self._v(row, max(_local_ts(left, 17), since + 60), "~", "离任", LAST, version=2)
+            elif k < 250 and row[at["certificate"]]:
+                yield self._v(row, since, "+", "任职", 0, certificate="", version=1)
+                yield self._v(row, change_ts(wid, since), "~", "取得证书", LAST, version=2)
+            elif k < 450 and row[at["committee_post"]] == "deputy":
+                yield self._v(row, since, "+", "任职", 0, committee_post="member", version=1)
+                yield self._v(row, change_ts(wid, since), "~", "职务变动", LAST, version=2)
+            else:
+                yield self._v(row, since, "+", "任职", LAST, version=1)
+
+    # -- volunteers: registered, joined a team, left -------------------------------------------------------
+    def volunteers(self, rows):
+        at = self.at
+        for row in rows:
+            vid = row[at["id"]]
+            since = _local_ts(row[at["registered_on"]], 9)
+            if row[at["left_on"]]:
+                yield self._v(row, since, "+", "注册", 0, left_on=None)
+                yield self._v(row, max(_local_ts(row[at["left_on"]], 17), since + 60), "~", "退出", LAST)
+            elif row[at["team_id"]] is not None and vid * HMUL % 1000 < 300:
+                yield self._v(row, since, "+", "注册", 0, team_id=None)
+                yield self._v(row, change_ts(vid, since), "~", "加入队伍", LAST)
+            else:
+                yield self._v(row, since, "+", "注册", LAST)
+
+
+def history_columns(label: str) -> list[str]:
+    from django.apps import apps
+    return [f.column for f in apps.get_model(label).history.model._meta.concrete_fields
+            if not f.column.startswith("history_")]
+
+
+def history_table(label: str) -> str:
+    from django.apps import apps
+    return apps.get_model(label).history.model._meta.db_table
+
+
+def _load_history(backend: str, cur, gen: Gen, counts: dict, per_table: dict) -> dict:
+    """Write the history of the registry rows (see above): changed rows' versions to a staging table from
+    Python, then one INSERT … SELECT per history table (creation versions of unchanged rows straight from
+    the table), history ids in date order; the table's version/updated_at follow the latest version."""
+    from django.apps import apps
+    out = {}
+    ph = "%s" if backend == "pg" else "?"
+    for label, creation in HISTORY:
+        t = time.perf_counter()
+        model = apps.get_model(label)
+        table, hist = model._meta.db_table, history_table(label)
+        cols = history_columns(label)
+        v = Versions(gen, cols)
+        collist = ", ".join(cols)
+        cur.execute("DROP TABLE IF EXISTS bench_stage")
+        cur.execute(f"CREATE TABLE bench_stage AS SELECT {collist}, history_date, history_change_reason, history_type, "
+                    f"0 AS seq FROM {hist} WHERE 1 = 0")
+        name = label.split(".")[1].lower()
+        where = {"household": f"status <> 'active' OR id * {HMUL} % 1000 < 30",
+                 "resident": f"status <> 'active' OR id * {HMUL} % 1000 < 150"}.get(name, "1 = 1")
+        cur.execute(f"SELECT max(id) FROM {table}")
+        top = v.next_id = cur.fetchone()[0] or 0
+        select = f"SELECT {collist} FROM {table} WHERE {where} ORDER BY id"
+        staged_cols = [*cols, "history_date", "history_change_reason", "history_type", "seq"]
+        insert = f"INSERT INTO bench_stage ({', '.join(staged_cols)}) VALUES ({', '.join([ph] * len(staged_cols))})"
+        n_staged = 0
+
+        def stage(versions):
+            nonlocal n_staged
+            if backend == "pg":
+                with cur.copy(f"COPY bench_stage ({', '.join(staged_cols)}) FROM STDIN") as copy:
+                    for row in versions:
+                        copy.write_row(row)
+                        n_staged += 1
+            else:
+                while batch := list(itertools.islice(versions, 50_000)):
+                    cur.executemany(insert, batch)
+                    n_staged += len(batch)
+
+        # the changed rows, read in chunks (a server-side cursor on PostgreSQL: the COPY runs between fetches)
+        rd = cur.connection.cursor(name="bench_hist") if backend == "pg" else cur.connection.cursor()
+        rd.execute(select)
+        method = getattr(v, name + "s")
+        while chunk := rd.fetchmany(20_000):
+            stage(method([tuple(r) for r in chunk]))
+        rd.close()
+        if name == "household":
+            stage(v.deleted_households(top + 1, max(1, top // 1000)))
+        elif name == "resident":
+            stage(v.deleted_residents(top + 1, max(1, top // 500)))
+        staged_s = time.perf_counter() - t
+        creations = ""
+        if creation:
+            creations = (f"SELECT {collist}, {creation} AS history_date, '导入' AS history_change_reason, "
+                         f"'+' AS history_type, 0 AS seq FROM {table} "
+                         f"WHERE id NOT IN (SELECT id FROM bench_stage) UNION ALL ")
+        cur.execute(f"INSERT INTO {hist} (history_id, {collist}, history_date, history_change_reason, history_type, "
+                    f"history_user_id) SELECT ROW_NUMBER() OVER (ORDER BY history_date, id, seq), {collist}, "
+                    f"history_date, history_change_reason, history_type, NULL FROM ({creations}"
+                    f"SELECT {collist}, history_date, history_change_reason, history_type, seq FROM bench_stage) v")
+        if "version" in cols:  # the table's row says what its latest version says
+            sets = ", ".join(f"{c} = s.{c}" for c in ("version", "updated_at", "status_changed_on") if c in cols)
+            cur.execute(f"UPDATE {table} SET {sets} FROM bench_stage AS s WHERE s.id = {table}.id AND s.seq = {LAST} "
+                        "AND s.history_type <> '-'")
+        cur.execute(f"SELECT count(*), count(DISTINCT id), sum(CASE WHEN history_date >= {ph} THEN 1 ELSE 0 END) "
+                    f"FROM {hist}", [utc_ts(END_TS)])
+        n, ids, after = cur.fetchone()
+        cur.execute("DROP TABLE bench_stage")
+        counts[hist] = n
+        per_table[hist] = round(time.perf_counter() - t, 1)
+        out[hist] = {"versions": n, "rows": ids, "changed_versions": n_staged, "after_period_end": after,
+                     "kinds": v.stats, "stage_s": round(staged_s, 1), "s": per_table[hist]}
+        print(f"{hist}: {n:,} versions of {ids:,} rows ({n_staged:,} staged, {after:,} after {AS_OF_DAY}) "
+              f"{per_table[hist]} s", file=sys.stderr, flush=True)
+    return out
+
+
 # (table, model label, Gen method) in load order; the first-id key is the model name in lower case
 TABLES = [
     ("places_place", "places.Place", "places"),
@@ -688,7 +1018,7 @@ def _load_child(backend: str, n_communities: int, n_residents: int, seed: int, a
 
     from gongzhi.workorders.models import Category
 
-    tables = [t for t, _, _ in TABLES]
+    tables = [t for t, _, _ in TABLES] + [history_table(label) for label, _ in HISTORY]
     first = {}
     with connection.cursor() as c:
         for table, label, _ in TABLES:
@@ -716,6 +1046,7 @@ def _load_child(backend: str, n_communities: int, n_residents: int, seed: int, a
         cur.execute("SET session_replication_role = replica")  # no FK triggers during the load
         cur.execute("SET TIME ZONE 'UTC'")
         cur.execute("SET maintenance_work_mem = '1GB'")
+        cur.execute("SET work_mem = '512MB'")  # the history's ROW_NUMBER sort and NOT IN hash (load only)
         cur.execute("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' AND tablename = ANY(%s) "
                     "AND indexname NOT IN (SELECT conname FROM pg_constraint)", [tables])
         indexes = cur.fetchall()
@@ -732,6 +1063,9 @@ def _load_child(backend: str, n_communities: int, n_residents: int, seed: int, a
             per_table[table], counts[table] = round(time.perf_counter() - t, 1), n
             print(f"{table}: {n:,} rows {per_table[table]} s", file=sys.stderr, flush=True)
         t = time.perf_counter()
+        history = _load_history(backend, cur, gen, counts, per_table)
+        history_s = time.perf_counter() - t
+        t = time.perf_counter()
         for _, sql in indexes:
             cur.execute(sql)
         index_s = time.perf_counter() - t
@@ -740,6 +1074,11 @@ def _load_child(backend: str, n_communities: int, n_residents: int, seed: int, a
         for table, _, _ in TABLES:
             if table != "workorders_escalation":
                 cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), max(id)) FROM {table}")
+        for label, _ in HISTORY:  # past the ids of deleted rows too, and the history's own ids
+            hist = history_table(label)
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{hist}', 'history_id'), max(history_id)) FROM {hist}")
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{label.replace('.', '_').lower()}', 'id'), max(id)) "
+                        f"FROM {hist}")
         load_s = time.perf_counter() - t0
         t = time.perf_counter()
         cur.execute("VACUUM ANALYZE")
@@ -768,6 +1107,9 @@ def _load_child(backend: str, n_communities: int, n_residents: int, seed: int, a
             per_table[table], counts[table] = round(time.perf_counter() - t, 1), n
             print(f"{table}: {n:,} rows {per_table[table]} s", file=sys.stderr, flush=True)
         t = time.perf_counter()
+        history = _load_history(backend, cur, gen, counts, per_table)
+        history_s = time.perf_counter() - t
+        t = time.perf_counter()
         for _, sql in indexes:
             cur.execute(sql)
         index_s = time.perf_counter() - t
@@ -787,6 +1129,7 @@ def _load_child(backend: str, n_communities: int, n_residents: int, seed: int, a
     return {"kind": "city_load", **src_state(), "backend": backend, "communities": n_communities,
             "residents": n_residents, "active_residents": active, "active_households": households, "seed": seed,
             "plan_s": round(plan_s, 1), "load_s": round(load_s, 1), "index_s": round(index_s, 1),
+            "history_s": round(history_s, 1), "history": history,
             "analyze_s": round(analyze_s, 1), "analyzed": backend == "pg" or analyze,
             "per_table_s": per_table, "rows": counts, "rows_total": sum(counts.values()),
             "households_per_community": {"min": sizes[0], "p10": sizes[len(sizes) // 10], "median": sizes[len(sizes) // 2],
@@ -868,13 +1211,15 @@ class MetricTimer:
         self._orig = compute._Computer.get
         timer = self
 
-        def get(computer, name):
-            if name in computer._cache:
-                return timer._orig(computer, name)
+        def get(computer, name, window=None):
+            w = tuple(window) if window else computer._window
+            if (name, w) in computer._cache:
+                return timer._orig(computer, name, window=window)
+            name = name if not w else f"{name}@{w[0]}-{w[1]}"
             timer.stack.append(name)
             t = time.perf_counter()
             try:
-                return timer._orig(computer, name)
+                return timer._orig(computer, name.split("@")[0], window=window)
             finally:
                 elapsed = time.perf_counter() - t
                 timer.stack.pop()
@@ -904,7 +1249,7 @@ class MetricTimer:
         self.compute._Computer.get = self._orig
 
 
-def _assess_child(backend: str, pack_name: str, label: str) -> dict:
+def _assess_child(backend: str, pack_name: str, label: str, period: str = str(PERIOD)) -> dict:
     setup_django()
     from django.db import connection
 
@@ -919,7 +1264,7 @@ def _assess_child(backend: str, pack_name: str, label: str) -> dict:
     marks = []
     with connection.execute_wrapper(timer.wrapper):
         t0 = time.perf_counter()
-        run = assess.start(pack=pack, period=PERIOD, scope=scope)
+        run = assess.start(pack=pack, period=int(period), scope=scope)
         assess.run(run, pack, progress=lambda done, total, what: marks.append(time.perf_counter()))
         seconds = time.perf_counter() - t0
     metrics_s = sum(v["s"] - v["deps_s"] for v in timer.metrics.values())
@@ -930,6 +1275,7 @@ def _assess_child(backend: str, pack_name: str, label: str) -> dict:
     top = sorted(per_metric.items(), key=lambda kv: -kv[1]["s"])
     needed = {i["metric"] for i in pack.indicators} | {i.get("by") for i in pack.indicators if i.get("by")}
     return {"kind": "city_assess", **src_state(), "backend": backend, "label": label, "pack": pack.id,
+            "period": run.period, "as_of": str(run.as_of), "registry": run.summary.get("registry"),
             "indicators": len(pack.indicators), "metrics_named": len(needed), "run_id": run.pk,
             "communities": run.summary.get("communities"), "results": Result.objects.filter(run=run).count(),
             "grades": run.summary.get("grades"), "seconds": round(seconds, 2),
@@ -939,14 +1285,21 @@ def _assess_child(backend: str, pack_name: str, label: str) -> dict:
             "per_metric": dict(top)}
 
 
+def _assess_one(args, url: str, label: str, period: int) -> dict:
+    proc = subprocess.run([common.PYTHON, __file__, "_assess", args.backend, args.pack, label, str(period)],
+                          env=env_for(url), cwd=str(common.ROOT), stdout=subprocess.PIPE, text=True, check=False)
+    result = _result_of(proc)
+    result["db"] = args.db
+    return result
+
+
 def assess_cmd(args) -> None:
     url = common.db_url(args.backend, args.db)
+    if args.as_of:
+        return assess_as_of(args, url)
     labels = (["warm-up"] if not args.no_warmup else []) + [f"run {i + 1}" for i in range(args.runs)]
     for label in labels:
-        proc = subprocess.run([common.PYTHON, __file__, "_assess", args.backend, args.pack, label],
-                              env=env_for(url), cwd=str(common.ROOT), stdout=subprocess.PIPE, text=True, check=False)
-        result = _result_of(proc)
-        result["db"] = args.db
+        result = _assess_one(args, url, label, PERIOD)
         if label == "warm-up":
             print(json.dumps({k: result[k] for k in ("label", "seconds", "metrics_s", "max_rss_mb")}), flush=True)
             continue
@@ -955,6 +1308,48 @@ def assess_cmd(args) -> None:
         print(f"{args.backend} {result['pack']} {label}: {result['seconds']} s (metrics {result['metrics_s']} s, "
               f"insert {result['insert_s']} s), max RSS {result['max_rss_mb']} MB; top: "
               + ", ".join(f"{k} {v['s']}" for k, v in top), flush=True)
+
+
+def _spread(xs: list[float]) -> dict:
+    xs = sorted(xs)
+    n = len(xs)
+    median = xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+    return {"median": round(median, 3), "min": xs[0], "max": xs[-1], "n": n, "all": xs}
+
+
+def assess_as_of(args, url: str) -> None:
+    """Today's run (period PERIOD, the registry as it stands) and the closed period's run (AS_OF_YEAR: the
+    registry as it stood on AS_OF_DAY, from the history), each in its own process, interleaved (today, as-of,
+    as-of, today, …) after one warm-up of each; the median, min–max and ratio as-of / today."""
+    modes = {"today": PERIOD, "as-of": AS_OF_YEAR}
+    if not args.no_warmup:
+        for mode, period in modes.items():
+            r = _assess_one(args, url, f"warm-up {mode}", period)
+            print(json.dumps({"label": r["label"], "seconds": r["seconds"], "registry": r["registry"]["history"]},
+                             ensure_ascii=False), flush=True)
+    got = {m: [] for m in modes}
+    per_metric = {m: {} for m in modes}
+    for i in range(args.runs):
+        order = list(modes) if i % 2 == 0 else list(reversed(modes))
+        for mode in order:
+            r = _assess_one(args, url, f"{mode} {i + 1}", modes[mode])
+            r["mode"] = mode
+            common.record(r)
+            got[mode].append(r["seconds"])
+            for k, v in r["per_metric"].items():
+                per_metric[mode].setdefault(k, []).append(v["s"])
+            print(f"{args.backend} {r['pack']} {mode} {i + 1} (period {r['period']}, as of {r['as_of']}): "
+                  f"{r['seconds']} s, metrics {r['metrics_s']} s", flush=True)
+    spread = {m: _spread(xs) for m, xs in got.items()}
+    ratio = round(spread["as-of"]["median"] / spread["today"]["median"], 2)
+    top = sorted(per_metric["as-of"], key=lambda k: -_spread(per_metric["as-of"][k])["median"])[:8]
+    summary = {"kind": "city_assess_asof", **src_state(), "backend": args.backend, "db": args.db, "pack": args.pack,
+               "runs": args.runs, "today": spread["today"], "as_of": spread["as-of"], "ratio": ratio,
+               "top_as_of": {k: {"as_of": _spread(per_metric["as-of"][k])["median"],
+                                 "today": _spread(per_metric["today"][k])["median"] if k in per_metric["today"] else None}
+                             for k in top}}
+    common.record(summary)
+    print(json.dumps(summary, ensure_ascii=False), flush=True)
 
 
 # =============================================================================================
@@ -1268,8 +1663,230 @@ def _check_child(backend: str, pack_name: str, sample: int, run_id: int) -> dict
             "passing": passing, "ok": not mismatches}
 
 
+# =============================================================================================
+# check --as-of: the registry as it stood at the closed period's end, replayed from the history
+# =============================================================================================
+# The metrics a closed period reads from the history (asof.READERS, the ledgers' workers and volunteers) and
+# those computed from them; care_circle_coverage (Yixing P-CARE-3) counts the registry's elders.
+AS_OF_METRICS = (
+    "households", "residents", "party_members", "social_orgs", "volunteer_orgs", "community_social_orgs",
+    "social_orgs_per_10k", "community_social_orgs_per_10k", "facility_area_per_100_households",
+    "committee_members", "full_time_staff", "party_committee_members", "committee_full_time_share",
+    "households_per_committee_member", "households_per_full_time_worker", "certified_social_workers_per_10k",
+    "certified_worker_share", "cross_holding_share", "leader_training_days", "member_training_days",
+    "director_trainings", "committee_member_trainings", "committee_posts_counted", "secretary_is_director",
+    "posts_one_shoulder", "posts_secretary_or_director", "posts_deputy_director", "certified_workers",
+    "serving_workers", "registered_volunteers", "volunteer_registration_rate", "care_circle_coverage",
+)
+
+
+def _replay(model, fields: tuple, end: dt.datetime):
+    """Each record's latest version recorded before `end` (by date, then history id), deletions left out:
+    every version of every record read in order of record, in Python. Yields dicts."""
+    rows = (model.history.model.objects.order_by("id", "history_date", "history_id")
+            .values_list("id", "history_date", "history_type", *fields).iterator(chunk_size=20_000))
+    current, last = None, None
+    for row in rows:
+        if row[0] != current:
+            if last is not None and last[2] != "-":
+                yield dict(zip(fields, last[3:]))
+            current, last = row[0], None
+        if row[1] < end:
+            last = row
+    if last is not None and last[2] != "-":
+        yield dict(zip(fields, last[3:]))
+
+
+def _asof_reference(day: dt.date, year: int, ids: list[int]) -> tuple[dict, dict]:
+    """{metric: {community id: value}} for AS_OF_METRICS as of the end of `day`, and the elders per community
+    (for the note on care figures): counted in Python from the replayed versions."""
+    from gongzhi.ledgers.models import Training, Volunteer, Worker
+    from gongzhi.people.models import Household, Organisation, Resident
+    from gongzhi.places.models import Facility
+
+    end = dt.datetime.combine(day + DAY, dt.time(0), SHANGHAI)
+    z = dict.fromkeys(ids, 0)
+    v = {m: dict(z) for m in AS_OF_METRICS}
+    active_households = set()
+    for h in _replay(Household, ("id", "community_id", "status"), end):
+        if h["status"] == "active":
+            active_households.add(h["id"])
+            if h["community_id"] in z:
+                v["households"][h["community_id"]] += 1
+    active_residents, elders = set(), dict(z)
+    try:
+        old = day.replace(year=day.year - 60)
+    except ValueError:
+        old = day.replace(year=day.year - 60, day=28)
+    for r in _replay(Resident, ("id", "community_id", "status", "party_member", "birth_date", "household_id"), end):
+        if r["status"] != "active":
+            continue
+        active_residents.add(r["id"])
+        cid = r["community_id"]
+        if cid in z:
+            v["residents"][cid] += 1
+            v["party_members"][cid] += bool(r["party_member"])
+            if r["birth_date"] and r["birth_date"] <= old and r["household_id"] in active_households:
+                elders[cid] += 1
+    for o in _replay(Organisation, ("community_id", "kind", "active", "volunteer_team", "registration"), end):
+        if o["community_id"] in z and o["kind"] == "social_org" and o["active"]:
+            v["social_orgs"][o["community_id"]] += 1
+            v["volunteer_orgs"][o["community_id"]] += bool(o["volunteer_team"])
+            v["community_social_orgs"][o["community_id"]] += o["registration"] in ("registered", "filed")
+    serving = [w for w in _replay(Worker, ("id", "community_id", "committee_post", "party_post", "full_time",
+                                           "certificate", "since", "left_on"), end)
+               if w["community_id"] in z and (w["since"] is None or w["since"] <= day)
+               and (w["left_on"] is None or w["left_on"] > day)]
+    days, times = {}, {}
+    for wid, d in Training.objects.filter(voided="", held_on__gte=dt.date(year, 1, 1),
+                                          held_on__lte=dt.date(year, 12, 31)).values_list("worker_id", "days"):
+        days[wid] = days.get(wid, 0) + d
+        times[wid] = times.get(wid, 0) + 1
+    by = {cid: [] for cid in ids}
+    for w in serving:
+        by[w["community_id"]].append(w)
+
+    def ratio(n, d, scale):
+        return round(float(n) * scale / d, 2) if d else None
+
+    for cid, ws in by.items():
+        committee = [w for w in ws if w["committee_post"]]
+        party = [w for w in ws if w["party_post"]]
+        certified = [w for w in ws if w["certificate"]]
+        full_time = [w for w in ws if w["full_time"]]
+        secretaries = [w for w in ws if w["party_post"] == "secretary"]
+        both = [w for w in secretaries if w["committee_post"] == "director"]
+        v["committee_members"][cid] = len(committee)
+        v["full_time_staff"][cid] = sum(1 for w in full_time if not w["committee_post"] and not w["party_post"])
+        v["party_committee_members"][cid] = len(party)
+        v["committee_full_time_share"][cid] = ratio(sum(1 for w in committee if w["full_time"]), len(committee), 100)
+        v["households_per_committee_member"][cid] = ratio(v["households"][cid], len(committee), 1)
+        v["households_per_full_time_worker"][cid] = ratio(v["households"][cid], len(full_time), 1)
+        v["certified_social_workers_per_10k"][cid] = ratio(len(certified), v["residents"][cid], 10_000)
+        v["certified_worker_share"][cid] = ratio(len(certified), len(ws), 100)
+        v["cross_holding_share"][cid] = ratio(sum(1 for w in party if w["committee_post"]), len(party), 100)
+        v["committee_posts_counted"][cid] = sum(1 for w in committee if w["full_time"])
+        v["secretary_is_director"][cid] = None if not secretaries else (100.0 if both else 0.0)
+        v["posts_one_shoulder"][cid] = sum(1 for w in ws if w["party_post"] == "secretary"
+                                           and w["committee_post"] == "director")
+        v["posts_secretary_or_director"][cid] = sum(1 for w in ws if (w["party_post"] == "secretary")
+                                                    != (w["committee_post"] == "director"))
+        v["posts_deputy_director"][cid] = sum(1 for w in ws if w["committee_post"] == "deputy")
+        v["certified_workers"][cid] = len(certified)
+        v["serving_workers"][cid] = len(ws)
+        leaders = [w for w in ws if w["committee_post"] == "director" or w["party_post"] == "secretary"]
+        others = [w for w in ws if w not in leaders and (w["committee_post"] or w["party_post"])]
+        directors = [w for w in ws if w["committee_post"] == "director"]
+        members = [w for w in committee if w["committee_post"] != "director"]
+        for metric, who, per in (("leader_training_days", leaders, days), ("member_training_days", others, days),
+                                 ("director_trainings", directors, times),
+                                 ("committee_member_trainings", members, times)):
+            v[metric][cid] = min((float(per.get(w["id"], 0)) for w in who), default=0)
+    for vol in _replay(Volunteer, ("community_id", "resident_id", "registered_on", "left_on"), end):
+        if (vol["community_id"] in z and vol["registered_on"] <= day and (vol["left_on"] is None or vol["left_on"] > day)
+                and vol["resident_id"] in active_residents):
+            v["registered_volunteers"][vol["community_id"]] += 1
+    area = dict(Facility.objects.filter(community_id__in=ids).values_list("community_id", "service_area_m2"))
+    for cid in ids:
+        res = v["residents"][cid]
+        v["social_orgs_per_10k"][cid] = ratio(v["social_orgs"][cid], res, 10_000)
+        v["community_social_orgs_per_10k"][cid] = ratio(v["community_social_orgs"][cid], res, 10_000)
+        v["volunteer_registration_rate"][cid] = ratio(v["registered_volunteers"][cid], res, 100)
+        v["facility_area_per_100_households"][cid] = ratio(float(area.get(cid, 0)), v["households"][cid], 100)
+        # no station in the synthetic city: nobody is inside a 30-minute circle, so the share is 0 of the elders
+        v["care_circle_coverage"][cid] = 0.0 if elders[cid] else None
+    return v, elders
+
+
+def _asof_check_child(backend: str, pack_name: str, run_id: int, day_text: str) -> dict:
+    setup_django()
+    from gongzhi.places.models import Place
+    from gongzhi.standards import asof, compute
+    from gongzhi.standards.models import AssessmentRun, Result, RunStatus
+
+    pack = load_pack(pack_name)
+    runs = AssessmentRun.objects.filter(pack_id=pack.id, status=RunStatus.DONE, period=AS_OF_YEAR)
+    run = runs.get(pk=run_id) if run_id else runs.order_by("-finished_at", "-id").first()
+    if run is None:
+        raise SystemExit(f"no finished {AS_OF_YEAR} run of {pack.id}: run `assess --as-of` first")
+    day = run.as_of
+    ref_day = dt.date.fromisoformat(day_text) if day_text else day  # --day: a deliberately wrong day
+    communities = Place.objects.filter(path__startswith=run.scope.path, level="community")
+    places = {p.id: p for p in communities}
+    ids = sorted(places)
+    t0 = time.perf_counter()
+    ref, elders = _asof_reference(ref_day, run.period, ids)
+    ref_s = time.perf_counter() - t0
+    mismatches = []
+
+    def mismatch(kind, cid, what, got, want):
+        mismatches.append({"kind": kind, "place": places[cid].code, "name": places[cid].name, "what": what,
+                           "got": got, "want": want})
+
+    t0 = time.perf_counter()
+    computer = compute.computer(communities, year=run.period, as_of=day, registry_as_of=day)
+    n_values = 0
+    for m in AS_OF_METRICS:
+        got = computer.get(m)
+        for cid in ids:
+            n_values += 1
+            if not _same(got.get(cid), ref[m][cid]):
+                mismatch("metric", cid, m, got.get(cid), ref[m][cid])
+    engine_s = time.perf_counter() - t0
+    sources = dict(computer.registry)
+    for name, how in sources.items():
+        if how != asof.FROM_HISTORY:
+            mismatches.append({"kind": "source", "place": "-", "name": "-", "what": name, "got": how,
+                               "want": asof.FROM_HISTORY})
+    # the run's stored results for every indicator over a metric read as of the day
+    covered = {i["id"]: i for i in pack.indicators if i["metric"] in AS_OF_METRICS and
+               i["applies_to"]["level"] == "community" and not i.get("window")}
+    n_results = 0
+    for r in Result.objects.filter(run=run, indicator__in=list(covered)).only("place_id", "indicator", "value"):
+        n_results += 1
+        want = ref[covered[r.indicator]["metric"]].get(r.place_id)
+        if not _same(r.value, want):
+            mismatch("result", r.place_id, r.indicator, r.value, want)
+    # care figures the engine reads from today's registry in a closed period (not a reader): how far off
+    today_elders = computer.get("care_elders")
+    care_elders_differ = sum(1 for cid in ids if today_elders.get(cid, 0) != elders[cid])
+    by_what = {}
+    for m in mismatches:
+        by_what[m["what"]] = by_what.get(m["what"], 0) + 1
+    totals = {m: sum(x or 0 for x in ref[m].values()) for m in ("households", "residents", "party_members",
+                                                                  "social_orgs", "serving_workers",
+                                                                  "registered_volunteers")}
+    today = compute.computer(communities, year=run.period)
+    today_totals = {m: sum(x or 0 for x in today.get(m).values()) for m in totals}
+    return {"kind": "city_check_asof", **src_state(), "backend": backend, "pack": pack.id, "run_id": run.pk,
+            "period": run.period, "as_of": str(day), "reference_day": str(ref_day), "communities": len(ids),
+            "metrics": len(AS_OF_METRICS), "metric_values_checked": n_values, "results_checked": n_results,
+            "engine_sources": sources, "reference_s": round(ref_s, 1), "engine_s": round(engine_s, 1),
+            "totals_as_of": totals, "totals_today": today_totals,
+            "care_elders_today_vs_as_of_differ": care_elders_differ,
+            "mismatches": len(mismatches), "mismatches_by": by_what, "first_mismatches": mismatches[:40],
+            "ok": not mismatches}
+
+
 def check_cmd(args) -> None:
     url = common.db_url(args.backend, args.db)
+    if args.as_of:
+        proc = subprocess.run([common.PYTHON, __file__, "_check_asof", args.backend, args.pack, str(args.run),
+                               args.day or ""], env=env_for(url), cwd=str(common.ROOT), stdout=subprocess.PIPE,
+                              text=True, check=False)
+        result = _result_of(proc)
+        result["db"] = args.db
+        common.record(result)
+        for m in result["first_mismatches"]:
+            print(f"MISMATCH {m['kind']} {m['place']} {m['name']} {m['what']}: engine {m['got']!r}, "
+                  f"reference {m['want']!r}")
+        print(f"{args.backend} as of {result['as_of']} (reference replayed to {result['reference_day']}): "
+              f"{result['communities']} communities, {result['metric_values_checked']} metric values, "
+              f"{result['results_checked']} stored results checked (reference {result['reference_s']} s): "
+              f"{result['mismatches']} mismatches {result['mismatches_by']}", flush=True)
+        if not result["ok"]:
+            raise SystemExit(1)
+        return
     proc = subprocess.run([common.PYTHON, __file__, "_check", args.backend, args.pack, str(args.sample), str(args.run)],
                           env=env_for(url), cwd=str(common.ROOT), stdout=subprocess.PIPE, text=True, check=False)
     result = _result_of(proc)
@@ -1341,7 +1958,11 @@ def main() -> None:
         common.emit(_load_child(b, int(n), int(r), int(s), a == "1"))
         return
     if len(sys.argv) >= 2 and sys.argv[1] == "_assess":
-        common.emit(_assess_child(*sys.argv[2:5]))
+        common.emit(_assess_child(*sys.argv[2:6]))
+        return
+    if len(sys.argv) >= 2 and sys.argv[1] == "_check_asof":
+        b, p, run, day = sys.argv[2:6]
+        common.emit(_asof_check_child(b, p, int(run), day))
         return
     if len(sys.argv) >= 2 and sys.argv[1] == "_check":
         b, p, sample, run = sys.argv[2:6]
@@ -1366,9 +1987,16 @@ def main() -> None:
         if name == "assess":
             sp.add_argument("--runs", type=int, default=3)
             sp.add_argument("--no-warmup", action="store_true")
+            sp.add_argument("--as-of", action="store_true",
+                            help=f"today's run and the closed period's ({AS_OF_YEAR}, registry as of {AS_OF_DAY}), "
+                                 "interleaved; their ratio")
         if name == "check":
             sp.add_argument("--sample", type=int, default=0, help="check N random communities (default: all)")
             sp.add_argument("--run", type=int, default=0, help="the run to check (default: the latest finished)")
+            sp.add_argument("--as-of", action="store_true",
+                            help="check the closed period's registry figures against a replay of the history")
+            sp.add_argument("--day", default="", help="with --as-of: replay to this day instead of the run's "
+                                                      "(to see the reference fail)")
         if name == "explain":
             sp.add_argument("--metric", default="")
     args = p.parse_args()
