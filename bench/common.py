@@ -12,6 +12,7 @@ Databases:
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -161,3 +162,54 @@ def record(result: dict) -> dict:
         f.write(json.dumps(result, ensure_ascii=False, default=str) + "\n")
     print(json.dumps(result, ensure_ascii=False, default=str), flush=True)
     return result
+
+
+GONGZHI = str(ROOT / ".venv" / "bin" / "gongzhi")
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def serve_nodes(count: int, env: dict, log_dir: Path, label: str, *, workers: int, threads: int,
+                extra: tuple[str, ...] = (), ready_seconds: float = 150):
+    """`count` app nodes (`gongzhi serve`) on free loopback ports, each logging to log_dir/<label>-node<i>.log;
+    yields [(port, Popen)] once every node answers /readyz, and stops them (terminate, then kill) on the way out."""
+    import urllib.request
+    log_dir.mkdir(parents=True, exist_ok=True)
+    servers, logs = [], []
+    try:
+        for i in range(count):
+            port = _free_port()
+            log = open(log_dir / f"{label}-node{i}.log", "w")  # noqa: SIM115 - closed below
+            logs.append(log)
+            servers.append((port, subprocess.Popen(
+                [GONGZHI, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                 "--threads", str(threads), *extra], env=env, cwd=str(ROOT), stdout=log, stderr=subprocess.STDOUT)))
+        for port, _ in servers:
+            deadline = time.time() + ready_seconds
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=3) as r:
+                        if r.status == 200:
+                            break
+                except Exception:  # noqa: BLE001 - not up yet
+                    pass
+                if time.time() > deadline:
+                    raise SystemExit(f"node {port} not ready; see {log_dir}")
+                time.sleep(0.5)
+        yield servers
+    finally:
+        for _, p in servers:
+            p.terminate()
+        for _, p in servers:
+            try:
+                p.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        for log in logs:
+            log.close()

@@ -166,75 +166,48 @@ def _driver():
 
     env = {**o311.env_for(url), "GONGZHI_CACHE_URL": cache_url, "GONGZHI_2FA_REQUIRED": "off",
            "GONGZHI_LOGIN_SOURCE_FAILURE_LIMIT": "100000", "GONGZHI_NOTIFY_SENDERS": ""}
-    servers, logs = [], []
-    for i in range(args.nodes):
-        port = o311.free_port()
-        log = open(OUT / f"{label}-node{i}.log", "w")  # noqa: SIM115
-        logs.append(log)
-        servers.append((port, subprocess.Popen([o311.GONGZHI, "serve", "--port", str(port), "--workers",
-                                                str(args.workers), "--threads", str(args.threads)],
-                                               env=env, stdout=log, stderr=subprocess.STDOUT)))
-    nodes = [f"http://127.0.0.1:{p}" for p, _ in servers]
     try:
-        import urllib.request
-        for node in nodes:
-            for _ in range(300):
-                try:
-                    with urllib.request.urlopen(node + "/readyz", timeout=3) as r:
-                        if r.status == 200:
-                            break
-                except Exception:
-                    time.sleep(0.5)
-            else:
-                raise SystemExit(f"{node} not ready; see {OUT}")
-        max_before = o311.db_query("pg", "SELECT coalesce(max(id), 0) FROM workorders_workorder")[0][0]
-        ids_file = OUT / f"{label}.ids"
-        ids_file.unlink(missing_ok=True)
-        sessions = [_sign_in(nodes[i % len(nodes)], DEMO_STAFF[i % len(DEMO_STAFF)]) for i in range(args.sessions)]
-        ramp = int((args.users + args.clients) / args.spawn_rate) + 1
-        run_id = f"{label}-{int(time.time())}"
-        lenv = {**os.environ, "LOAD_NODES": ",".join(nodes), "LOAD_META": str(meta_file), "LOAD_IDS": str(ids_file),
-                "LOAD_RUN": run_id, "LOAD_CLIENTS": str(args.clients),
-                "LOAD_SESSIONS": json.dumps(sessions), "LOAD_THINK_MIN": str(args.think[0]),
-                "LOAD_THINK_MAX": str(args.think[1])}
-        csv = OUT / label
-        t0 = time.time()
-        cpu0 = sum(o311.cpu_ticks(p.pid) for _, p in servers)
-        locust = os.environ.get("LOCUST", "/tmp/locust-venv/bin/locust")
-        proc = subprocess.run([locust, "-f", __file__, "--headless",
-                               "-u", str(args.users + args.clients), "-r", str(args.spawn_rate),
-                               "-t", f"{ramp + args.duration}s", "--csv", str(csv), "--only-summary",
-                               "--reset-stats", "--stop-timeout", "10"],
-                              env=lenv, capture_output=True, text=True)
-        wall = time.time() - t0
-        server_cpu = (sum(o311.cpu_ticks(p.pid) for _, p in servers) - cpu0) / wall
-        time.sleep(1)
-        stats = _read_stats(Path(f"{csv}_stats.csv"))
-        failures = Path(f"{csv}_failures.csv").read_text(encoding="utf-8") if Path(f"{csv}_failures.csv").exists() \
-            else ""
-        in_flight = args.clients  # at most one request per client when locust stops
-        verify = o311.verify("pg", max_before, [ids_file], in_flight)
-        result = {"kind": "load_two_nodes", "label": label, "nodes": args.nodes, "workers": args.workers,
-                  "threads": args.threads, "users": args.users, "clients": args.clients, "duration_s": args.duration,
-                  "sessions": args.sessions, "think_s": list(args.think),
-                  "ramp_s": ramp, "cache_url": cache_url.split("@")[-1], "cpus": os.cpu_count(),
-                  "load_avg_before": os.getloadavg(), "server_cpu_s_per_s": round(server_cpu, 2),
-                  **o311.src_state(), "stats": stats, "failures_csv": failures[-2000:], "verify": verify,
-                  "locust_rc": proc.returncode, "locust_tail": proc.stderr[-1500:]}
-        with common.RESULTS.open("a", encoding="utf-8") as f:
-            f.write(json.dumps(result, ensure_ascii=False) + "\n")
-        print(_table(result))
-        print("verify", json.dumps(verify, ensure_ascii=False))
+        with common.serve_nodes(args.nodes, env, OUT, label, workers=args.workers, threads=args.threads) as servers:
+            nodes = [f"http://127.0.0.1:{p}" for p, _ in servers]
+            max_before = o311.db_query("pg", "SELECT coalesce(max(id), 0) FROM workorders_workorder")[0][0]
+            ids_file = OUT / f"{label}.ids"
+            ids_file.unlink(missing_ok=True)
+            sessions = [_sign_in(nodes[i % len(nodes)], DEMO_STAFF[i % len(DEMO_STAFF)]) for i in range(args.sessions)]
+            ramp = int((args.users + args.clients) / args.spawn_rate) + 1
+            run_id = f"{label}-{int(time.time())}"
+            lenv = {**os.environ, "LOAD_NODES": ",".join(nodes), "LOAD_META": str(meta_file), "LOAD_IDS": str(ids_file),
+                    "LOAD_RUN": run_id, "LOAD_CLIENTS": str(args.clients),
+                    "LOAD_SESSIONS": json.dumps(sessions), "LOAD_THINK_MIN": str(args.think[0]),
+                    "LOAD_THINK_MAX": str(args.think[1])}
+            csv = OUT / label
+            t0 = time.time()
+            cpu0 = sum(o311.cpu_ticks(p.pid) for _, p in servers)
+            locust = os.environ.get("LOCUST", "/tmp/locust-venv/bin/locust")
+            proc = subprocess.run([locust, "-f", __file__, "--headless",
+                                   "-u", str(args.users + args.clients), "-r", str(args.spawn_rate),
+                                   "-t", f"{ramp + args.duration}s", "--csv", str(csv), "--only-summary",
+                                   "--reset-stats", "--stop-timeout", "10"],
+                                  env=lenv, capture_output=True, text=True)
+            wall = time.time() - t0
+            server_cpu = (sum(o311.cpu_ticks(p.pid) for _, p in servers) - cpu0) / wall
+            time.sleep(1)
+            stats = _read_stats(Path(f"{csv}_stats.csv"))
+            failures = Path(f"{csv}_failures.csv").read_text(encoding="utf-8") if Path(f"{csv}_failures.csv").exists() \
+                else ""
+            in_flight = args.clients  # at most one request per client when locust stops
+            verify = o311.verify("pg", max_before, [ids_file], in_flight)
+            result = {"kind": "load_two_nodes", "label": label, "nodes": args.nodes, "workers": args.workers,
+                      "threads": args.threads, "users": args.users, "clients": args.clients, "duration_s": args.duration,
+                      "sessions": args.sessions, "think_s": list(args.think),
+                      "ramp_s": ramp, "cache_url": cache_url.split("@")[-1], "cpus": os.cpu_count(),
+                      "load_avg_before": os.getloadavg(), "server_cpu_s_per_s": round(server_cpu, 2),
+                      **o311.src_state(), "stats": stats, "failures_csv": failures[-2000:], "verify": verify,
+                      "locust_rc": proc.returncode, "locust_tail": proc.stderr[-1500:]}
+            with common.RESULTS.open("a", encoding="utf-8") as f:
+                f.write(json.dumps(result, ensure_ascii=False) + "\n")
+            print(_table(result))
+            print("verify", json.dumps(verify, ensure_ascii=False))
     finally:
-        for _, p in servers:
-            p.terminate()
-        for _, p in servers:
-            try:
-                p.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        for log in logs:
-            log.close()
         if redis_started:
             subprocess.run(["redis-cli", "-u", cache_url, "shutdown", "nosave"], capture_output=True)
 

@@ -503,8 +503,6 @@ def checkin_http(backend: str, phones: int, nodes: int, workers: int, threads: i
     import datetime as dt
     import os
     import re
-    import subprocess
-    import urllib.request
 
     import open311_load as o311
     url = common.db_url(backend, DB)
@@ -559,27 +557,9 @@ def checkin_http(backend: str, phones: int, nodes: int, workers: int, threads: i
     out_dir = common.OUT / "vhttp"
     out_dir.mkdir(parents=True, exist_ok=True)
     label = label or f"n{nodes}-w{workers}t{threads}-c{concurrency}{'-follow' if follow else ''}"
-    servers, logs = [], []
-    for i in range(nodes):
-        port = o311.free_port()
-        log = open(out_dir / f"{label}-node{i}.log", "w")  # noqa: SIM115 - closed in finally
-        logs.append(log)
-        servers.append((port, subprocess.Popen(
-            [o311.GONGZHI, "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-             "--threads", str(threads), "--no-worker"], env=env, cwd=str(common.ROOT), stdout=log,
-            stderr=subprocess.STDOUT)))
-    hosts = [("127.0.0.1", p) for p, _ in servers]
-    try:
-        for host, port in hosts:
-            for _ in range(240):
-                try:
-                    with urllib.request.urlopen(f"http://{host}:{port}/readyz", timeout=3) as r:
-                        if r.status == 200:
-                            break
-                except Exception:  # noqa: BLE001 - not up yet
-                    time.sleep(0.5)
-            else:
-                raise SystemExit(f"node {port} not ready; see {out_dir}")
+    with common.serve_nodes(nodes, env, out_dir, label, workers=workers, threads=threads,
+                            extra=("--no-worker",)) as servers:
+        hosts = [("127.0.0.1", p) for p, _ in servers]
         path = f"/volunteers/scan/{a.token}/"
         node_of = [hosts[i % nodes] for i in range(len(vols))]
 
@@ -628,16 +608,6 @@ def checkin_http(backend: str, phones: int, nodes: int, workers: int, threads: i
         cpu2 = cpu()
         floor_after, floor_after_s = _http_fire(floor_jobs(), concurrency=concurrency, procs=client_procs)
         t_end = time.time()
-    finally:
-        for _, p in servers:
-            p.terminate()
-        for _, p in servers:
-            try:
-                p.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                p.kill()
-        for log in logs:
-            log.close()
     load_after, uptime_after = [round(x, 2) for x in os.getloadavg()], _uptime()
 
     # what each press was told (the flash message its answer set), and what the database holds

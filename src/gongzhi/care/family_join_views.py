@@ -1,8 +1,6 @@
 """A relative outside the registry opens their family account: three public steps on a phone, the state kept
-in the session as the resident sign-up keeps it (people.resident_account_views). Rules: care/family_join.py."""
+in the session by the flow the resident sign-up uses (people.signup_flow). Rules: care/family_join.py."""
 from __future__ import annotations
-
-import time
 
 from django import forms
 from django.contrib import messages
@@ -15,28 +13,15 @@ from gongzhi.core import idcard
 from gongzhi.core.permissions import public
 from gongzhi.people import resident_accounts as signup
 from gongzhi.people.resident_account_views import BACKEND, CodeForm, PasswordForm, SignupForm
+from gongzhi.people.signup_flow import ThreeStepFlow, account_refused, match_refused, status_of
 
-SESSION_KEY = "family_join"
-FLOW_SECONDS = 30 * 60
-ERR_FLOW = "开通流程已超时或未开始,请重新填写"
+FLOW = ThreeStepFlow("family_join", expired_message="开通流程已超时或未开始,请重新填写",
+                     start_url="care:family_join")
 
 
 class JoinForm(SignupForm):
     phone = forms.CharField(label="手机号码", max_length=20, help_text="社区工作者为您登记的手机号码,验证码将发送到这个号码",
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
-
-
-def _flow(request, stage: str) -> dict | None:
-    state = request.session.get(SESSION_KEY) or {}
-    if not state or time.time() - state.get("at", 0) > FLOW_SECONDS:
-        return None
-    if stage == "password" and not state.get("verified"):
-        return None
-    return state
-
-
-def _too_many(message: str) -> int:
-    return 429 if "尝试次数过多" in message else 200
 
 
 @public
@@ -57,13 +42,10 @@ def join(request):
         except idcard.IdNumberError as e:
             form.add_error("id_number", str(e))
         except signup.SignupError as e:
-            form.add_error("phone" if str(e) == signup.ERR_PHONE else None, str(e))
-            status = _too_many(str(e))
+            status = match_refused(form, str(e))
         else:
-            request.session.cycle_key()
             # the number itself is not kept: a new code is asked for from step 1 again
-            request.session[SESSION_KEY] = {"id_hash": id_hash, "tail": phone[-4:], "at": time.time(),
-                                            "verified": False}
+            FLOW.begin(request, id_hash=id_hash, tail=phone[-4:])
             return redirect("care:family_join_code")
     return render(request, "care/family_join.html", {"form": form, "step": 1}, status=status)
 
@@ -72,10 +54,9 @@ def join(request):
 @require_http_methods(["GET", "POST"])
 def join_code(request):
     """Step 2: the code sent to the mobile (a new one: step 1 again, a minute after the last)."""
-    state = _flow(request, "code")
+    state = FLOW.state(request, "code")
     if state is None:
-        messages.error(request, ERR_FLOW)
-        return redirect("care:family_join")
+        return FLOW.restart(request)
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -83,10 +64,9 @@ def join_code(request):
             family_join.join_verify(request=request, id_hash=state["id_hash"], code=form.cleaned_data["code"])
         except signup.SignupError as e:
             form.add_error("code", str(e))
-            status = _too_many(str(e))
+            status = status_of(str(e))
         else:
-            state["verified"] = True
-            request.session[SESSION_KEY] = state
+            FLOW.verified(request)
             return redirect("care:family_join_account")
     return render(request, "care/family_join_code.html",
                   {"form": form, "step": 2, "tail": state["tail"],
@@ -97,10 +77,9 @@ def join_code(request):
 @require_http_methods(["GET", "POST"])
 def join_account(request):
     """Step 3: the login name and password; the account opens, takes the waiting links, and is signed in."""
-    state = _flow(request, "password")
+    state = FLOW.state(request, "password")
     if state is None:
-        messages.error(request, ERR_FLOW)
-        return redirect("care:family_join")
+        return FLOW.restart(request)
     form = PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -108,11 +87,9 @@ def join_account(request):
             user = family_join.join_open(id_hash=state["id_hash"], username=d["username"], password=d["password1"],
                                          request=request)
         except signup.SignupError as e:
-            message = str(e)
-            form.add_error("password1" if ("密码" in message or "口令" in message) else "username"
-                           if "登录名" in message else None, message)
+            account_refused(form, str(e))
         else:
-            request.session.pop(SESSION_KEY, None)
+            FLOW.end(request)
             login(request, user, backend=BACKEND)
             messages.success(request, f"{user.display_name},您的家属账号已开通")
             return redirect("care:family")

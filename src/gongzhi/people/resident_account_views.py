@@ -3,8 +3,6 @@ state kept in the session), a community worker opens one at the desk, and the re
 The rules are in people.resident_accounts."""
 from __future__ import annotations
 
-import time
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import login
@@ -18,10 +16,11 @@ from gongzhi.people import resident_panels, selectors
 from gongzhi.people import resident_accounts as accounts
 from gongzhi.people.manifest import OPEN_RESIDENT_ACCOUNTS
 from gongzhi.people.models import Resident
+from gongzhi.people.signup_flow import ThreeStepFlow, account_refused, match_refused, status_of
 
-SESSION_KEY = "resident_signup"
-FLOW_SECONDS = 30 * 60  # the three steps must be done within half an hour of the match
-ERR_FLOW = "开户流程已超时或未开始,请重新填写"
+# the three steps must be done within half an hour of the match
+FLOW = ThreeStepFlow("resident_signup", expired_message="开户流程已超时或未开始,请重新填写",
+                     start_url="people:signup")
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -63,10 +62,8 @@ class DeskForm(PasswordForm):
 
 def _flow(request, stage: str) -> Resident | None:
     """The resident of the sign-up under way in this session, if it reached `stage` in time."""
-    state = request.session.get(SESSION_KEY) or {}
-    if not state or time.time() - state.get("at", 0) > FLOW_SECONDS:
-        return None
-    if stage == "password" and not state.get("verified"):
+    state = FLOW.state(request, stage)
+    if state is None:
         return None
     return Resident.objects.filter(pk=state.get("resident")).select_related("community", "grid").first()
 
@@ -92,11 +89,9 @@ def signup(request):
         except idcard.IdNumberError as e:
             form.add_error("id_number", str(e))
         except accounts.SignupError as e:
-            form.add_error("phone" if str(e) == accounts.ERR_PHONE else None, str(e))
-            status = 429 if "尝试次数过多" in str(e) else 200
+            status = match_refused(form, str(e))
         else:
-            request.session.cycle_key()
-            request.session[SESSION_KEY] = {"resident": resident.pk, "at": time.time(), "verified": False}
+            FLOW.begin(request, resident=resident.pk)
             return redirect("people:signup_code")
     return _page(request, "people/signup.html", {"form": form, "step": 1}, status)
 
@@ -107,8 +102,7 @@ def signup_code(request):
     """Step 2: the code sent to the registered mobile (or a new one, a minute after the last)."""
     resident = _flow(request, "code")
     if resident is None:
-        messages.error(request, ERR_FLOW)
-        return redirect("people:signup")
+        return FLOW.restart(request)
     form = CodeForm(request.POST or None)
     status = 200
     if request.method == "POST" and form.is_valid():
@@ -120,11 +114,9 @@ def signup_code(request):
             accounts.signup_verify(request=request, resident=resident, code=form.cleaned_data["code"])
         except accounts.SignupError as e:
             form.add_error("code", str(e))
-            status = 429 if "尝试次数过多" in str(e) else 200
+            status = status_of(str(e))
         else:
-            state = request.session[SESSION_KEY]
-            state["verified"] = True
-            request.session[SESSION_KEY] = state
+            FLOW.verified(request)
             return redirect("people:signup_password")
     return _page(request, "people/signup_code.html",
                  {"form": form, "step": 2, "phone": resident.phone_masked,
@@ -137,8 +129,7 @@ def signup_password(request):
     """Step 3: the login name and password; the account opens and the resident is signed in."""
     resident = _flow(request, "password")
     if resident is None:
-        messages.error(request, ERR_FLOW)
-        return redirect("people:signup")
+        return FLOW.restart(request)
     form = PasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
@@ -146,18 +137,13 @@ def signup_password(request):
             user = accounts.resident_account_open(resident=resident, username=d["username"],
                                                   password=d["password1"], request=request)
         except accounts.SignupError as e:
-            form.add_error("password1" if _about_password(str(e)) else "username"
-                           if "登录名" in str(e) else None, str(e))
+            account_refused(form, str(e))
         else:
-            request.session.pop(SESSION_KEY, None)
+            FLOW.end(request)
             login(request, user, backend=BACKEND)
             messages.success(request, f"{resident.name},您的居民账号已开通")
             return redirect("core:home")
     return _page(request, "people/signup_password.html", {"form": form, "step": 3, "name": resident.name})
-
-
-def _about_password(message: str) -> bool:
-    return "密码" in message or "口令" in message
 
 
 @requires(OPEN_RESIDENT_ACCOUNTS)
@@ -177,8 +163,7 @@ def desk_open(request, pk):
                                                   password=d["password1"], by=request.user, request=request,
                                                   at_desk=True)
         except accounts.SignupError as e:
-            form.add_error("password1" if _about_password(str(e)) else "username"
-                           if "登录名" in str(e) else None, str(e))
+            account_refused(form, str(e))
         else:
             messages.success(request, f"已为 {resident.name} 开通居民账号,登录名 {user.username};"
                                       f"请将初始密码交给本人,首次登录时须修改")
