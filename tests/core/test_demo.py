@@ -285,6 +285,29 @@ def test_small_build_is_consistent_and_realistic():
 
 
 @pytest.mark.django_db
+def test_the_build_queues_no_notice_for_the_senders(settings):
+    """A year of demo history fills inboxes only: nothing is queued for the console (or an SMS gateway),
+    so the served demo's worker does not print thousands of old notices."""
+    from django_tasks_db.models import DBTaskResult
+    from gongzhi.workorders.models import Notification
+    settings.GONGZHI_NOTIFY_SENDERS = ["gongzhi.core.senders.ConsoleSender"]
+    demo.build_demo(scale=SCALE)
+    assert Notification.objects.count() > 100
+    assert not DBTaskResult.objects.filter(task_path__endswith="notify.deliver").exists()
+
+
+def test_muted_nests():
+    from gongzhi.core import senders
+    settings_senders = senders.senders
+    assert settings_senders()  # the console sender is configured by default
+    with senders.muted():
+        with senders.muted():
+            assert senders.senders() == []
+        assert senders.senders() == []  # the inner one ending does not unmute the outer one
+    assert senders.senders()
+
+
+@pytest.mark.django_db
 def test_build_is_deterministic():
     sid = transaction.savepoint()
     demo.build_demo(scale=SCALE)

@@ -55,12 +55,14 @@ _muted = threading.local()
 
 @contextmanager
 def muted():
-    """Inbox rows only, no external senders (demo history, bulk loads)."""
+    """Inbox rows only, no external senders (demo history, bulk loads). Nests: the outer one still holds
+    after an inner one ends."""
+    before = getattr(_muted, "on", False)
     _muted.on = True
     try:
         yield
     finally:
-        _muted.on = False
+        _muted.on = before
 
 
 def senders() -> list:
