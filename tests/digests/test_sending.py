@@ -56,6 +56,8 @@ def test_a_digest_is_sent_once_and_a_second_run_sends_nothing_new(world, console
     daily = next(text for _, text in console if "每日摘要" in text)
     assert "共 2 条" in daily and "议题一有进展" in daily and "议题二有进展" in daily and "问卷" not in daily
     assert "/digests/unsubscribe/" in daily and "退订全部摘要" in daily
+    # dates as people write them in a text: the period with its year, each notice by month, day and time
+    assert "2027年3月1日起" in daily and "· 3月1日 08:00 议题一有进展" in daily and "03-01" not in daily
     assert all(uid == u.pk for uid, _ in console)
     with django_capture_on_commit_callbacks(execute=True):
         assert sending.send_due(now=now + dt.timedelta(minutes=5)) == 0

@@ -101,9 +101,16 @@ def digest_for(*, user, frequency: str, now=None) -> Digest | None:
     return digest
 
 
+def _when(moment: dt.datetime) -> str:
+    """A notice's time in a text message, as people write it: 12月1日 08:30 (the period in the first line
+    gives the year)."""
+    local = timezone.localtime(moment)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
 def compose(user, frequency: str, period: dt.date, items, kinds) -> str:
     """The digest's text: a line per notice (grouped by kind), then the one-step unsubscribe links."""
-    lines = [f"【共治平台{TITLE[frequency]}】{period.isoformat()} 起,共 {len(items)} 条:"]
+    lines = [f"【共治平台{TITLE[frequency]}】{period.year}年{period.month}月{period.day}日起,共 {len(items)} 条:"]
     by_kind: dict[str, list] = {}
     for item in items:
         by_kind.setdefault(item.kind, []).append(item)
@@ -113,7 +120,7 @@ def compose(user, frequency: str, period: dt.date, items, kinds) -> str:
         lines.append(f"〔{label}〕")
         for row in rows:
             if shown < MAX_LINES:
-                lines.append(f"· {timezone.localtime(row.created_at):%m-%d %H:%M} {row.text}")
+                lines.append(f"· {_when(row.created_at)} {row.text}")
             shown += 1
     if shown > MAX_LINES:
         lines.append(f"……另有 {shown - MAX_LINES} 条,请在平台“消息”中查看。")
