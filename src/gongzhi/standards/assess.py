@@ -22,9 +22,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from gongzhi.places.models import Level, Place
-from gongzhi.standards import compute, packs
+from gongzhi.standards import compute, packs, snapshots
 from gongzhi.standards.metrics import METRICS
-from gongzhi.standards.models import AssessmentRun, CommunityScore, Grade, Result, RunStatus
+from gongzhi.standards.models import AssessmentRun, CommunityScore, Grade, RegistrySnapshot, Result, RunStatus
 from gongzhi.standards.packs import Pack
 
 ERR_SCOPE = "评估范围应为区(县)、街道(镇)或社区"
@@ -288,15 +288,20 @@ BY_DATES = {"workers": "班子与工作者的台账历史不早于 {day},按任�
 def registry_note(as_of: dt.date, read: dict) -> dict:
     """How the run read the registry: which figures came from the history as of the period's end,
     which from the registry as it stood on the day of the run; and the sentence the run page shows."""
+    kept = [n for n, how in read.items() if how == snapshots.FROM_SNAPSHOT]
     history = [REGISTRY_TITLES.get(n, n) for n, how in read.items() if how == "history"]
     today = [REGISTRY_TITLES.get(n, n) for n, how in read.items() if how == "today" and n not in BY_DATES]
     parts = [BY_DATES[n].format(day=as_of.isoformat()) for n in BY_DATES if read.get(n) == "today"]
+    if kept:
+        taken = RegistrySnapshot.objects.filter(day=as_of).values_list("taken_at", flat=True).first()
+        when = f"({timezone.localtime(taken):%Y-%m-%d %H:%M} 留存)" if taken else ""
+        parts.append(f"{len(kept)} 项登记数据按 {as_of.isoformat()} 期末留存的数计{when}")
     if history:
         parts.append(f"{'、'.join(history)}按登记历史还原到 {as_of.isoformat()}")
     if today:
         parts.append(f"{'、'.join(today)}的登记历史不早于 {as_of.isoformat()},按评估当日的登记计")
     text = ";".join(parts) or "户数、人口等登记数据按评估当日的登记计"
-    return {"as_of": as_of.isoformat(), "history": history, "today": today,
+    return {"as_of": as_of.isoformat(), "snapshot": kept, "history": history, "today": today,
             "text": text + "(设施等尚无历史,按评估当日计)。"}
 
 

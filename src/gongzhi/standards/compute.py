@@ -18,8 +18,9 @@ e.g. 年初 / 年末 for P-GOV-1): `get(name, window=(first, last))` computes it
 
 With `registry_as_of` (a run for a closed period), the registry figures that have a
 history (asof.READERS: households, residents, party members) are read as they stood
-that day; `registry` records, per figure, whether it came from the history or from
-today's registry (when the history does not reach back that far).
+that day; `registry` records, per figure, whether it came from the snapshot kept when the period
+closed (snapshots.py: every registry figure, read once), from the history or from today's registry (when
+the history does not reach back that far).
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 
 from gongzhi.core.metrics import Context
-from gongzhi.standards import asof
+from gongzhi.standards import asof, snapshots
 from gongzhi.standards.metrics import METRICS
 
 
@@ -77,6 +78,10 @@ class _Computer(Context):
 
     def _read(self, name: str, metric) -> dict:
         if self.registry_as_of is not None and not metric.period:
+            kept = snapshots.read(name, self, self.registry_as_of)  # kept when the period closed
+            if kept is not None:
+                self.registry[name] = snapshots.FROM_SNAPSHOT
+                return kept
             found = asof.read(name, self, self.registry_as_of)
             if found is not None:
                 self.registry[name] = found[1]

@@ -38,6 +38,8 @@ MODULE = register(Module(
     extras={"metrics": ("gongzhi.standards.metrics.SURVEY_METRICS", "gongzhi.standards.rule_metrics.RULE_METRICS"),
             # the survey invitations (standards and the estates' yearly rating) as a notice kind (digests)
             "notice_kinds": (NoticeKind("survey", "问卷邀请", order=60),),
+            # the registry's figures kept when a period closes, for its runs (closing.py)
+            "periodic": (("gongzhi.standards.tasks.registry_close_sweep", 3600.0),),
             # the packs' cadre-review lines for gongzhi.cadres (below this module)
             "cadre_rules": ("gongzhi.standards.cadre_rules.for_village",)},
 ))

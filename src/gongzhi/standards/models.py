@@ -282,3 +282,33 @@ class SiteVisit(models.Model):
     satisfaction = models.PositiveSmallIntegerField("群众满意度(%)")
     findings = models.TextField("察看情况")
     visited_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+
+
+
+class RegistrySnapshot(models.Model):
+    """The registry's figures kept at the end of `day`, the last day of a period, for that period's runs (issue 16,
+    "a snapshot taken when the period closes"): standards/closing.py takes it once, just after the period's end,
+    and the runs read its figures instead of the history (standards/snapshots.py). Written once, never changed."""
+
+    day = models.DateField("截至日期", unique=True)
+    taken_at = models.DateTimeField("留存时间")
+    on_time = models.BooleanField(default=False)  # taken within a day of the day's end (closing.ON_TIME)
+    figures = models.PositiveIntegerField(default=0)  # the metrics kept
+    left_out = models.JSONField(default=list, blank=True)  # the metrics not kept: read from today's registry, late
+
+    class Meta:
+        ordering = ["-day"]
+
+
+class SnapshotFigure(models.Model):
+    """One kept figure (a metric that reads the registry, not a period's count) of one community."""
+
+    snapshot = models.ForeignKey(RegistrySnapshot, on_delete=models.PROTECT, related_name="values")
+    metric = models.CharField(max_length=60)
+    community = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+")
+    value = models.JSONField(null=True)  # as computed: a count stays an int (12, not 12.0), a share a float
+    # how it was read when kept: "history" (as of the day) or "today" (the registry as it stood, on time only)
+    source = models.CharField(max_length=10)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["snapshot", "metric", "community"], name="snapshot_figure_one")]

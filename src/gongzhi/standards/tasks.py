@@ -54,3 +54,16 @@ def start_book_job(*, user, call, cases) -> Job:
                              input_path=stored, result_path=f"{stem}.pdf", total=len(cases))
     jobs.enqueue(case_book_pdf, job=job)
     return job
+
+
+CLOSE_LOCK = "standards.registry_close"
+
+
+@background(retries=0, priority=10)
+def registry_close_sweep() -> int | None:
+    """Periodic work: keep the registry's figures of the period that has just closed (closing.py), once,
+    on whichever node gets there first."""
+    from gongzhi.standards import closing
+
+    with jobs.exclusive(CLOSE_LOCK, seconds=3600) as held:
+        return closing.close_sweep() if held else None
