@@ -21,7 +21,7 @@ from gongzhi.care.groups import annotate_groups, registry_residents, years_befor
 from gongzhi.care.localities import rules_for
 from gongzhi.care.models import (
     Assessment, CarePlan, CareVisit, Disability, GroupReview, HardshipReport, OrderState, ServiceOrder,
-    Station, StationLevel,
+    Station, StationLevel, StationStaff,
 )
 from gongzhi.people.models import Absence, PersonStatus, Resident
 from gongzhi.places.models import AreaKind, Level
@@ -111,7 +111,9 @@ def build(ctx) -> None:
         worker = workers[community.pk]
         station = stations.get(community.pk)
         if provider is not None and station is not None and community.code == "320282001001":
-            station.staff.add(provider)
+            # bound a year ago by the community (care/staff.py binds from the station's page)
+            StationStaff.objects.create(user=provider, station=station, started_on=today - dt.timedelta(days=365),
+                                        bound_by=worker)
         # disability certificates for some tagged residents
         tagged = list(Resident.objects.filter(community=community, status=PersonStatus.ACTIVE,
                                               care_tags__code="disabled").order_by("pk")[:per * 2])
@@ -352,7 +354,7 @@ def _disability_homes(ctx, rng, workers, provider, today) -> int:
     """残疾人之家: one per street (serving its communities) and 东虹社区's own (the `provider` account on its staff);
     up to three certified disabled residents per community enrolled for day care or rehabilitation, their
     attendance on the last ten weekdays, and job help with outcomes."""
-    from gongzhi.care.models import DisabilityHome, HomeAttendance, HomeEnrolment, JobHelp
+    from gongzhi.care.models import DisabilityHome, HomeAttendance, HomeEnrolment, HomeStaff, JobHelp
     homes = {}
     for street in ctx.places_at(Level.STREET):
         homes[street.pk] = DisabilityHome.objects.create(place=street, name=f"{street.name}残疾人之家",
@@ -373,7 +375,8 @@ def _disability_homes(ctx, rng, workers, provider, today) -> int:
                                           closed_on=today - dt.timedelta(days=200),
                                           close_reason="并入本社区残疾人之家,训练器材一并移交")
             if provider is not None:
-                own.staff.add(provider)
+                HomeStaff.objects.create(user=provider, home=own, started_on=today - dt.timedelta(days=300),
+                                         bound_by=workers[community.pk])
     weekdays = [d for d in (today - dt.timedelta(days=k) for k in range(1, 15)) if d.weekday() < 5][:10]
     enrolments, jobs = [], []
     for community in ctx.places_at(Level.COMMUNITY):
