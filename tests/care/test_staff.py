@@ -216,3 +216,18 @@ def test_the_home_staff_page_binds_and_ends(world, client, home, providers):
     assert client.get(url).status_code == 404 and client.post(end, {"version": "2"}).status_code == 404
     client.force_login(world.grid_worker_a1)
     assert client.get(url).status_code == 403
+
+
+def test_a_station_set_up_is_audited_and_control_characters_are_refused(world, client):
+    client.force_login(world.community_worker_a)
+    body = {"name": "东虹社区第二服务站", "level": "community", "place": world.comm_a.code, "capacity": "20",
+            "services": ["meal"], "hours": "8:00-17:00"}
+    for kw in ({"name": "东虹\x00服务站"}, {"hours": "8:00\x00"}, {"address": "东虹路\x001号"}, {"place": "32\x00"}):
+        r = client.post("/care/stations/", body | kw)
+        assert r.status_code == 422 and "控制字符" in r.content.decode(), kw
+    assert not Station.objects.exists() and not AuditEvent.objects.filter(action=AuditAction.FACILITY_CREATE).exists()
+    assert client.post("/care/stations/", body).status_code == 302
+    event = AuditEvent.objects.get(action=AuditAction.FACILITY_CREATE)
+    assert (event.actor, event.object_type, event.object_id) == (world.community_worker_a, "养老服务站点",
+                                                                 str(Station.objects.get().pk))
+    assert event.after["名称"] == "东虹社区第二服务站" and "东虹社区第二服务站" in event.detail
