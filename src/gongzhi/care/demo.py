@@ -17,10 +17,10 @@ from django.utils import timezone
 from gongzhi.accounts.models import Role, RoleAssignment, User
 from gongzhi.care import stations as circle
 from gongzhi.care import visits
-from gongzhi.care.groups import annotate_groups, registry_residents, years_before
+from gongzhi.care.groups import GROUPS, annotate_groups, registry_residents, years_before
 from gongzhi.care.localities import rules_for
 from gongzhi.care.models import (
-    Assessment, CarePlan, CareVisit, Disability, GroupReview, HardshipReport, OrderState, ServiceOrder,
+    Assessment, CarePlan, CareVisit, Disability, Group, GroupReview, HardshipReport, OrderState, ServiceOrder,
     Station, StationLevel, StationStaff,
 )
 from gongzhi.people.models import Absence, PersonStatus, Resident
@@ -93,7 +93,8 @@ def build(ctx) -> None:
     provider = ctx.accounts.get("provider") or User.objects.filter(username="provider").first()
     per = max(1, round(8 * ctx.scale))
     stations = _stations(ctx, rng)
-    n_visits = n_orders = n_hard = 0
+    n_orders = n_hard = 0
+    made_visits: list[CareVisit] = []  # every community's, written at once with their 民情日记 rows below
     communities = ctx.places_at(Level.COMMUNITY)
     workers = {c.pk: _worker(c) for c in communities}
     for community in communities:
@@ -101,8 +102,10 @@ def build(ctx) -> None:
             _absences(community, workers[community.pk], rng, today, per)
     # the visit lists and the living-alone elders of every community, one statement each
     listed: dict[int, list] = {}
+    labels: dict[int, list[str]] = {}  # each listed person's groups, for the 民情日记 rows of their visits
     for row in sorted(visits.visit_list(None, communities, today), key=lambda r: r.pk):
         listed.setdefault(row.community_id, []).append((row.pk, row.grid_id, row.interval))
+        labels[row.pk] = [Group(g).label for g in GROUPS if getattr(row, f"e_{g}")]
     alone: dict[int, list] = {}
     for cid, pk in (annotate_groups(registry_residents(), today, reviews=False).filter(g_living_alone=True)
                     .order_by("pk").values_list("community_id", "pk")):
@@ -134,8 +137,7 @@ def build(ctx) -> None:
                 cond = rng.choice(CONDITIONS)
                 rows.append(CareVisit(resident_id=pk, community=community, grid_id=grid_id, visitor=worker,
                                       visited_on=day, condition=cond, notes=NOTES[cond]))
-        CareVisit.objects.bulk_create(rows, batch_size=2000)
-        n_visits += len(rows)
+        made_visits += rows
         # reviews: confirm a few, correct one
         derived = alone.get(community.pk, [])[:per + 1]
         for i, pk in enumerate(derived):
@@ -149,6 +151,9 @@ def build(ctx) -> None:
                             rng, today, per)
         if ci % 2 == 0 or community.code == "320282001001":
             n_hard += _hardships(community, worker, rng, today, now)
+    visits.with_visit_logs(made_visits, groups=labels)  # the grid's 民情日记 rows, as a visit recorded alone writes
+    CareVisit.objects.bulk_create(made_visits, batch_size=2000)
+    n_visits = len(made_visits)
     n_pairs = _pairings(ctx, listed, workers, today)
     _family(ctx, workers, today)
     n_homes = _disability_homes(ctx, rng, workers, provider, today)
