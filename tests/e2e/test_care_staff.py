@@ -32,7 +32,7 @@ def test_the_community_binds_a_station_account_on_a_phone(page, live_server, liv
     fits_phone(page)
     binding = StationStaff.objects.get()
     assert (binding.station, binding.user.username, binding.bound_by) == (station, "prov_a", w.community_worker_a)
-    page.get_by_role("form", name="结束 prov_a 的绑定").get_by_role("button", name="结束绑定").click()
+    page.get_by_role("form", name="结束陈服务的绑定").get_by_role("button", name="结束绑定").click()
     expect(page.locator(".messages")).to_contain_text("不再是「东虹社区居家养老服务站」的工作人员账号")
     expect(page.locator("[data-testid=staff-past]")).to_contain_text("陈服务")
     expect(page.locator("[data-testid=staff-current]")).to_contain_text("没有在岗的工作人员账号")
