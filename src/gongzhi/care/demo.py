@@ -25,6 +25,7 @@ from gongzhi.care.models import (
 )
 from gongzhi.people.models import Absence, PersonStatus, Resident
 from gongzhi.places.models import AreaKind, Level
+from gongzhi.workorders.models import VisitLog
 
 SEED = 5301
 SUMMARY = {"care_stations": "养老服务站点 care stations", "care_visits": "关爱走访 care visits",
@@ -95,6 +96,7 @@ def build(ctx) -> None:
     stations = _stations(ctx, rng)
     n_orders = n_hard = 0
     made_visits: list[CareVisit] = []  # every community's, written at once with their 民情日记 rows below
+    unvisited: set[int] = set()  # the people of the households left waiting (no pairing visits them either)
     communities = ctx.places_at(Level.COMMUNITY)
     workers = {c.pk: _worker(c) for c in communities}
     for community in communities:
@@ -125,10 +127,23 @@ def build(ctx) -> None:
                                                    grade=rng.randint(1, 4), recorded_by=worker) for r in tagged])
         # the visit lists: visits for three quarters, some never or long ago (overdue)
         people = listed.get(community.pk, [])
+        # in each grid, the first listed household nobody has visited for a month stays unvisited: the visit list,
+        # its escalation and the grid worker's desk (key-group homes waiting over 30 days) each show one waiting
+        household_of = dict(Resident.objects.filter(pk__in=[p[0] for p in people]).values_list("pk", "household_id"))
+        seen = set(VisitLog.objects.filter(household_id__in=set(household_of.values()),
+                                           visited_on__gte=today - dt.timedelta(days=30))
+                   .values_list("household_id", flat=True))
+        tagged = set(Resident.objects.filter(household_id__in=set(household_of.values()), status=PersonStatus.ACTIVE,
+                                             care_tags__isnull=False).values_list("household_id", flat=True))
+        waiting: dict[int, int] = {}
+        for pk, grid_id, _interval in people:
+            if household_of[pk] not in seen and household_of[pk] in tagged:
+                waiting.setdefault(grid_id, household_of[pk])
+        unvisited |= {pk for pk in household_of if household_of[pk] in waiting.values()}
         rows = []
         for pk, grid_id, interval in people:
             roll = rng.random()
-            if roll < 0.1:
+            if roll < 0.1 or household_of[pk] in waiting.values():
                 continue
             last = today - dt.timedelta(days=rng.randint(interval + 1, interval * 2) if roll < 0.25
                                         else rng.randint(0, interval - 1))
@@ -154,7 +169,8 @@ def build(ctx) -> None:
     visits.with_visit_logs(made_visits, groups=labels)  # the grid's 民情日记 rows, as a visit recorded alone writes
     CareVisit.objects.bulk_create(made_visits, batch_size=2000)
     n_visits = len(made_visits)
-    n_pairs = _pairings(ctx, listed, workers, today)
+    n_pairs = _pairings(ctx, {c: [p for p in rows if p[0] not in unvisited] for c, rows in listed.items()}, workers,
+                        today)
     _family(ctx, workers, today)
     n_homes = _disability_homes(ctx, rng, workers, provider, today)
     # the overdue visits of 东虹社区 remind and escalate as the periodic sweep would (the demo accounts' inboxes)
