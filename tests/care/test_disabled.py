@@ -7,7 +7,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from gongzhi.care import disabled, services
-from gongzhi.care.models import DisabilityHome, HomeAttendance, HomeEnrolment, JobHelp
+from gongzhi.care.models import DisabilityHome, HomeAttendance, HomeEnrolment, HomeStaff, JobHelp
 from gongzhi.core.errors import RuleError
 from tests.factories import user
 
@@ -21,7 +21,7 @@ def home(homes, world):
     h = DisabilityHome.objects.create(place=world.comm_a, name="东虹社区残疾人之家", day_care_places=1,
                                       rehab_places=5, hours="8:30-16:30")
     staff = user("home_staff", "provider", world.comm_a)
-    h.staff.add(staff)
+    HomeStaff.objects.create(user=staff, home=h)
     h.staff_user = staff
     return h
 

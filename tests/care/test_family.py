@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from gongzhi.care import family, orders, services
-from gongzhi.care.models import FamilyLink, ServiceOrder, Station
+from gongzhi.care.models import FamilyLink, ServiceOrder, Station, StationStaff
 from gongzhi.core import crypto
 from gongzhi.core.errors import RuleError
 from gongzhi.core.models import AccessLog
@@ -34,7 +34,7 @@ def kin(homes, world):
     station = Station.objects.create(place=world.comm_a, level="community", name="东虹社区居家养老服务站",
                                      services=["meal", "cleaning"], capacity=30)
     provider = user("prov_a", "provider", world.comm_a)
-    station.staff.add(provider)
+    StationStaff.objects.create(user=provider, station=station)
     return type("K", (), {"daughter": daughter, "account": account, "nephew": nephew, "station": station,
                           "provider": provider})
 

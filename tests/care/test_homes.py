@@ -197,3 +197,32 @@ def test_enrolment_share_and_job_help_figures(world, disabled_people):
     assert f.get("care_disabled_enrolled") == {a: 1, b: 0}
     assert f.get("care_disabled_enrolled_share") == {a: 50.0, b: None}
     assert f.get("care_disabled_job_help") == {a: 1, b: 0}  # people, not entries
+
+
+def test_setting_up_editing_and_closing_a_home_is_audited(world, client):
+    from gongzhi.audit.models import AuditAction, AuditEvent
+    cw = world.community_worker_a
+    client.force_login(cw)
+    refused = client.post("/care/disabled/homes/new/", _body(world, services=[]))
+    assert refused.status_code == 422 and not AuditEvent.objects.filter(object_type="残疾人之家").exists()
+    client.post("/care/disabled/homes/new/", _body(world))
+    home = DisabilityHome.objects.get()
+    made = AuditEvent.objects.get(action=AuditAction.FACILITY_CREATE)
+    assert (made.actor, made.object_type, made.object_id) == (cw, "残疾人之家", str(home.pk))
+    assert made.after["名称"] == "东虹社区残疾人之家" and made.after["所在社区或街道"] == "东虹社区"
+    assert "东虹社区残疾人之家" in made.detail
+    # a stale edit writes no entry; a saved one names what changed, before and after
+    assert client.post(f"/care/disabled/homes/{home.pk}/edit/", _body(world, version="5", hours="8:00-12:00")
+                       ).status_code == 409
+    assert not AuditEvent.objects.filter(action=AuditAction.FACILITY_EDIT).exists()
+    client.force_login(world.street_officer_a)
+    client.post(f"/care/disabled/homes/{home.pk}/edit/", _body(world, version="1", hours="8:00-12:00"))
+    edit = AuditEvent.objects.get(action=AuditAction.FACILITY_EDIT)
+    assert edit.actor == world.street_officer_a
+    assert (edit.before, edit.after) == ({"开放时间": "周一至周五 8:30-16:30"}, {"开放时间": "8:00-12:00"})
+    client.post(f"/care/disabled/homes/{home.pk}/close/", {"closed_on": TODAY.isoformat(), "reason": "场地改造",
+                                                          "version": "2"})
+    closed = AuditEvent.objects.get(action=AuditAction.FACILITY_CLOSE)
+    assert closed.actor == world.street_officer_a and closed.after == {"停办日期": TODAY.isoformat(),
+                                                                       "停办原因": "场地改造"}
+    assert "场地改造" in closed.detail and TODAY.isoformat() in closed.detail

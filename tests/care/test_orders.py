@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from gongzhi.care import orders
-from gongzhi.care.models import Assessment, ServiceOrder, Statement, StatementLine, Station
+from gongzhi.care.models import Assessment, ServiceOrder, Statement, StatementLine, Station, StationStaff
 from gongzhi.core.errors import RuleError
 from gongzhi.core.models import AccessLog
 from tests.factories import user
@@ -23,7 +23,7 @@ SCORES = {"self_care": "20", "mobility": "10", "mental": "20", "perception": "8"
 def station(world):
     s = Station.objects.create(place=world.comm_a, level="community", name="东虹社区居家养老服务站",
                                services=["meal", "bath", "cleaning"], hours="8:00-17:00", capacity=40)
-    s.staff.add(user("prov_a", "provider", world.comm_a))
+    StationStaff.objects.create(user=user("prov_a", "provider", world.comm_a), station=s)
     return s
 
 
@@ -51,7 +51,7 @@ def test_assessment_needs_every_domain_and_gives_the_level(homes, world):
 
 
 def test_order_from_plan_check_in_out_confirm_rate_and_statements(homes, world, station):
-    cw, provider = world.community_worker_a, station.staff.get()
+    cw, provider = world.community_worker_a, StationStaff.objects.get(station=station).user
     orders.plan_set(resident=homes.alone, services=[{"kind": "meal", "per_month": 30}], scheme="subsidised",
                     station=station, starts_on=dt.date.today(), by=cw)
     o = _order(homes, world, station)
@@ -87,7 +87,7 @@ def test_order_from_plan_check_in_out_confirm_rate_and_statements(homes, world, 
 
 def test_pages_by_role(homes, world, station, client):
     o = _order(homes, world, station)
-    provider = station.staff.get()
+    provider = StationStaff.objects.get(station=station).user
     client.force_login(world.community_worker_a)
     r = client.post(f"/care/people/{homes.alone.pk}/assess/", {"assessed_on": dt.date.today().isoformat(),
                                                                "self_care": "20"})
@@ -160,7 +160,7 @@ def test_a_complaint_about_a_service_becomes_a_work_order_for_the_street(homes, 
 def test_complaint_pages_and_a_retired_category(homes, world, station, client):
     from gongzhi.workorders.models import Category
     o = _order(homes, world, station)
-    provider = station.staff.get()
+    provider = StationStaff.objects.get(station=station).user
     orders.order_check_in(order=o, by=provider)
     client.force_login(world.community_worker_a)
     page = client.get(f"/care/people/{homes.alone.pk}/orders/").content.decode()

@@ -6,7 +6,7 @@ import datetime as dt
 import pytest
 
 from gongzhi.care import services, visits
-from gongzhi.care.models import CareVisit, HardshipReport
+from gongzhi.care.models import CareVisit, Group, HardshipReport
 from gongzhi.care.selectors import communities_in
 from gongzhi.core.errors import RuleError
 from gongzhi.core.scope import Scope
@@ -107,3 +107,25 @@ def test_pages(homes, world, client):
     client.force_login(world.street_officer_a)
     page = client.get("/care/overview/").content.decode()
     assert f'data-testid="overdue-{world.comm_a.code}">1<' in page and "孙子丙" not in page
+
+
+def test_visits_loaded_in_bulk_write_the_visit_log_rows_one_recorded_writes(homes, world,
+                                                                          django_assert_max_num_queries):
+    """A load of visits (the demo's) writes each one's 民情日记 row in one statement, with the text a visit recorded
+    through the service writes: the person, their groups and condition, nothing of the notes."""
+    gw = world.grid_worker_a1
+    one = services.care_visit_record(resident=homes.alone, by=gw, visited_on=TODAY, condition="fair",
+                                     notes="血压偏高")
+    groups = {homes.alone.pk: [Group(g).label for g in services.current_groups(homes.alone)]}
+    rows = [CareVisit(resident=person, community=world.comm_a, grid=world.grid_a1, visitor=gw, visited_on=TODAY,
+                      condition="fair", notes="血压偏高") for person in (homes.alone, homes.old_man)]
+    with django_assert_max_num_queries(2):  # the people, then one insert of every row
+        assert visits.with_visit_logs(rows, groups=groups) == 2
+    CareVisit.objects.bulk_create(rows)
+    loaded = CareVisit.objects.filter(pk__in=[r.pk for r in rows]).select_related("visit_log").order_by("pk")
+    assert [v.visit_log.notes for v in loaded] == [VisitLog.objects.get(pk=one.visit_log_id).notes,
+                                                   "关爱走访(关爱对象):老夫乙,状况一般"]
+    assert [(v.visit_log.household_id, v.visit_log.visitor_id, v.visit_log.visited_on) for v in loaded] == [
+        (homes.alone_hh.pk, gw.pk, TODAY), (homes.couple_hh.pk, gw.pk, TODAY)]
+    assert "血压" not in "".join(v.visit_log.notes for v in loaded)
+    assert visits.with_visit_logs([]) == 0

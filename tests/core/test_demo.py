@@ -283,6 +283,16 @@ def test_small_build_is_consistent_and_realistic():
     assert orders.filter(reporter_user=users["resident"]).exists()
     assert orders.filter(community=users["community"].assignments.get().place, owner=users["community"]).exists()
 
+    # Care: every visit the demo loads in bulk has its grid's 民情日记 row, as a visit recorded one by one has
+    from gongzhi.care.models import CareVisit, HomeStaff, StationStaff
+    from gongzhi.workorders.models import VisitLog
+    assert CareVisit.objects.count() > 50 and not CareVisit.objects.filter(visit_log__isnull=True).exists()
+    assert VisitLog.objects.filter(notes__startswith="关爱走访").count() == CareVisit.objects.count()
+    assert CareVisit.objects.values("visit_log_id").distinct().count() == CareVisit.objects.count()
+    # the social worker's account works at 东虹社区's station and 残疾人之家, bound with dates by the community
+    for binding in (StationStaff.objects.get(user=users["provider"]), HomeStaff.objects.get(user=users["provider"])):
+        assert binding.is_current() and binding.bound_by is not None
+
 
 @pytest.mark.django_db
 def test_the_build_queues_no_notice_for_the_senders(settings):

@@ -5,7 +5,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from gongzhi.care import orders
-from gongzhi.care.models import CareVisit, HardshipReport, ServiceOrder, Station
+from gongzhi.care.models import CareVisit, HardshipReport, ServiceOrder, Station, StationStaff
 from tests.care.conftest import Households
 from tests.e2e.conftest import fits_phone, login, nav_to
 from tests.factories import user
@@ -38,7 +38,7 @@ def test_visit_and_service_on_a_phone(page, live_server, live_world):
     station = Station.objects.create(place=w.comm_a, level="community", name="东虹社区居家养老服务站",
                                      services=["meal"], hours="8:00-17:00", capacity=30)
     provider = user("prov_a", "provider", w.comm_a)
-    station.staff.add(provider)
+    StationStaff.objects.create(user=provider, station=station)
     order = orders.order_place(resident=homes.alone, kind="meal", scheduled_for=timezone.now(),
                                by=w.community_worker_a, station=station)
     page.context.clear_cookies()

@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from gongzhi.care import family, orders, pairings
-from gongzhi.care.models import CareVisit, ServiceOrder, Station
+from gongzhi.care.models import CareVisit, ServiceOrder, Station, StationStaff
 from gongzhi.volunteers.models import Volunteer
 from tests.care.conftest import Households, person
 from tests.care.test_family import _id
@@ -57,7 +57,7 @@ def test_a_daughter_elsewhere_orders_confirms_and_rates_on_a_phone(page, live_se
     station = Station.objects.create(place=w.comm_a, level="community", name="东虹社区居家养老服务站",
                                      services=["meal", "cleaning"], hours="8:00-17:00", capacity=30)
     provider = user("prov_a", "provider", w.comm_a)
-    station.staff.add(provider)
+    StationStaff.objects.create(user=provider, station=station)
     family.family_link(elder=homes.alone, name="女儿甲", id_number=_id(daughter), relation="child",
                        consent_on=dt.date.today(), consent_note="老人本人当面同意", by=w.community_worker_a)
     login(page, live_server, "daughter")

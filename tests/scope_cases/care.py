@@ -45,6 +45,13 @@ ENDPOINTS = {
     "care:home_close": ("POST", lambda w: f"/care/disabled/homes/{w.care_home_b.pk}/close/"),
     "care:home_job_help": ("POST", lambda w: f"/care/disabled/homes/{w.care_home_b.pk}/job-help/"),
     "care:home_new": ("POST", lambda w: "/care/disabled/homes/new/"),
+    # B's station and home with B's provider account bound: nobody outside B reads the station's page or the home's
+    # staff, binds an account there (the body names the account "intruder") or ends B's bindings (ended_on: today)
+    "care:station": ("GET", lambda w: f"/care/stations/{w.care_station_b.pk}/"),
+    "care:station_staff_bind": ("POST", lambda w: f"/care/stations/{w.care_station_b.pk}/staff/"),
+    "care:station_staff_end": ("POST", lambda w: f"/care/station-staff/{w.care_station_staff_b.pk}/end/"),
+    "care:home_staff_bind": ("POST", lambda w: f"/care/disabled/homes/{w.care_home_b.pk}/staff/"),
+    "care:home_staff_end": ("POST", lambda w: f"/care/disabled/home-staff/{w.care_home_staff_b.pk}/end/"),
 }
 LISTS = {
     "care:groups": "/care/",
@@ -102,7 +109,9 @@ def build(w):
     station = Station.objects.create(place=w.comm_b, level="community", name="南岳社区居家养老服务站",
                                      services=["meal", "bath"], capacity=20)
     provider = user("prov_b1", "provider", w.comm_b)
-    station.staff.add(provider)
+    from gongzhi.care import staff
+    w.care_station_b = station
+    w.care_station_staff_b = staff.station_staff_bind(station=station, username="prov_b1", by=w.community_worker_b)
     w.care_assessment_b = orders.assessment_record(
         resident=w.res_b1, scores={"self_care": 10, "mobility": 5, "mental": 20, "perception": 5},
         assessed_on=dt.date.today(), by=w.community_worker_b, note="王五卧床")
@@ -149,7 +158,7 @@ def build(w):
     from gongzhi.care import disabled
     from gongzhi.care.models import DisabilityHome
     home = DisabilityHome.objects.create(place=w.comm_b, name="南岳社区残疾人之家", day_care_places=10, rehab_places=5)
-    home.staff.add(provider)
+    w.care_home_staff_b = staff.home_staff_bind(home=home, username="prov_b1", by=w.community_worker_b)
     w.care_enrol_b = disabled.enrol(resident=w.res_b1, home=home, service="rehab", starts_on=dt.date.today(),
                                     by=w.community_worker_b)
     w.care_job_b = disabled.job_help_record(resident=w.res_b1, kind="training", given_on=dt.date.today(),
@@ -163,7 +172,7 @@ def snapshot():
     from gongzhi.people.models import Absence
     from gongzhi.care.models import (
         Assessment, CarePlan, CareVisit, Disability, GroupReview, HardshipReport, ServiceOrder, Statement,
-        DisabilityHome, FamilyLink, HomeAttendance, HomeEnrolment, JobHelp, VisitorPairing,
+        DisabilityHome, FamilyLink, HomeAttendance, HomeEnrolment, HomeStaff, JobHelp, StationStaff, VisitorPairing,
     )
     return (GroupReview.objects.count(), CareVisit.objects.count(), Assessment.objects.count(),
             Statement.objects.count(), list(CarePlan.objects.order_by("pk").values_list("pk", "ended_on")),
@@ -175,4 +184,6 @@ def snapshot():
             list(FamilyLink.objects.order_by("pk").values_list("pk", "ended_on", "account_id")),
             list(HomeEnrolment.objects.order_by("pk").values_list("pk", "ended_on")), HomeAttendance.objects.count(),
             list(JobHelp.objects.order_by("pk").values_list("pk", "outcome", "version")),
-            list(DisabilityHome.objects.order_by("pk").values_list("pk", "name", "version", "closed_on", "services")))
+            list(DisabilityHome.objects.order_by("pk").values_list("pk", "name", "version", "closed_on", "services")),
+            list(StationStaff.objects.order_by("pk").values_list("pk", "user_id", "ended_on", "version")),
+            list(HomeStaff.objects.order_by("pk").values_list("pk", "user_id", "ended_on", "version")))

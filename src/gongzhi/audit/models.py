@@ -50,6 +50,12 @@ class AuditAction(models.TextChoices):
     RUN_START = "run_start", "发起评估"
     RUN_PUBLISH = "run_publish", "公示评估结果"
     RUN_UNPUBLISH = "run_unpublish", "撤下评估公示"
+    # the places the modules run (care's stations and 残疾人之家): set up, changed, closed, and their staff accounts
+    FACILITY_CREATE = "facility_create", "设立服务场所"
+    FACILITY_EDIT = "facility_edit", "修改服务场所"
+    FACILITY_CLOSE = "facility_close", "停办服务场所"
+    STAFF_BIND = "staff_bind", "绑定服务场所工作人员账号"
+    STAFF_END = "staff_end", "结束服务场所工作人员账号绑定"
     # keys, backups, logs
     APIKEY_CREATE = "apikey_create", "签发 API 密钥"
     APIKEY_REVOKE = "apikey_revoke", "停用 API 密钥"

@@ -17,14 +17,15 @@ from django.utils import timezone
 from gongzhi.accounts.models import Role, RoleAssignment, User
 from gongzhi.care import stations as circle
 from gongzhi.care import visits
-from gongzhi.care.groups import annotate_groups, registry_residents, years_before
+from gongzhi.care.groups import GROUPS, annotate_groups, registry_residents, years_before
 from gongzhi.care.localities import rules_for
 from gongzhi.care.models import (
-    Assessment, CarePlan, CareVisit, Disability, GroupReview, HardshipReport, OrderState, ServiceOrder,
-    Station, StationLevel,
+    Assessment, CarePlan, CareVisit, Disability, Group, GroupReview, HardshipReport, OrderState, ServiceOrder,
+    Station, StationLevel, StationStaff,
 )
 from gongzhi.people.models import Absence, PersonStatus, Resident
 from gongzhi.places.models import AreaKind, Level
+from gongzhi.workorders.models import VisitLog
 
 SEED = 5301
 SUMMARY = {"care_stations": "养老服务站点 care stations", "care_visits": "关爱走访 care visits",
@@ -93,7 +94,9 @@ def build(ctx) -> None:
     provider = ctx.accounts.get("provider") or User.objects.filter(username="provider").first()
     per = max(1, round(8 * ctx.scale))
     stations = _stations(ctx, rng)
-    n_visits = n_orders = n_hard = 0
+    n_orders = n_hard = 0
+    made_visits: list[CareVisit] = []  # every community's, written at once with their 民情日记 rows below
+    unvisited: set[int] = set()  # the people of the households left waiting (no pairing visits them either)
     communities = ctx.places_at(Level.COMMUNITY)
     workers = {c.pk: _worker(c) for c in communities}
     for community in communities:
@@ -101,8 +104,10 @@ def build(ctx) -> None:
             _absences(community, workers[community.pk], rng, today, per)
     # the visit lists and the living-alone elders of every community, one statement each
     listed: dict[int, list] = {}
+    labels: dict[int, list[str]] = {}  # each listed person's groups, for the 民情日记 rows of their visits
     for row in sorted(visits.visit_list(None, communities, today), key=lambda r: r.pk):
         listed.setdefault(row.community_id, []).append((row.pk, row.grid_id, row.interval))
+        labels[row.pk] = [Group(g).label for g in GROUPS if getattr(row, f"e_{g}")]
     alone: dict[int, list] = {}
     for cid, pk in (annotate_groups(registry_residents(), today, reviews=False).filter(g_living_alone=True)
                     .order_by("pk").values_list("community_id", "pk")):
@@ -111,7 +116,9 @@ def build(ctx) -> None:
         worker = workers[community.pk]
         station = stations.get(community.pk)
         if provider is not None and station is not None and community.code == "320282001001":
-            station.staff.add(provider)
+            # bound a year ago by the community (care/staff.py binds from the station's page)
+            StationStaff.objects.create(user=provider, station=station, started_on=today - dt.timedelta(days=365),
+                                        bound_by=worker)
         # disability certificates for some tagged residents
         tagged = list(Resident.objects.filter(community=community, status=PersonStatus.ACTIVE,
                                               care_tags__code="disabled").order_by("pk")[:per * 2])
@@ -120,10 +127,23 @@ def build(ctx) -> None:
                                                    grade=rng.randint(1, 4), recorded_by=worker) for r in tagged])
         # the visit lists: visits for three quarters, some never or long ago (overdue)
         people = listed.get(community.pk, [])
+        # in each grid, the first listed household nobody has visited for a month stays unvisited: the visit list,
+        # its escalation and the grid worker's desk (key-group homes waiting over 30 days) each show one waiting
+        household_of = dict(Resident.objects.filter(pk__in=[p[0] for p in people]).values_list("pk", "household_id"))
+        seen = set(VisitLog.objects.filter(household_id__in=set(household_of.values()),
+                                           visited_on__gte=today - dt.timedelta(days=30))
+                   .values_list("household_id", flat=True))
+        tagged = set(Resident.objects.filter(household_id__in=set(household_of.values()), status=PersonStatus.ACTIVE,
+                                             care_tags__isnull=False).values_list("household_id", flat=True))
+        waiting: dict[int, int] = {}
+        for pk, grid_id, _interval in people:
+            if household_of[pk] not in seen and household_of[pk] in tagged:
+                waiting.setdefault(grid_id, household_of[pk])
+        unvisited |= {pk for pk in household_of if household_of[pk] in waiting.values()}
         rows = []
         for pk, grid_id, interval in people:
             roll = rng.random()
-            if roll < 0.1:
+            if roll < 0.1 or household_of[pk] in waiting.values():
                 continue
             last = today - dt.timedelta(days=rng.randint(interval + 1, interval * 2) if roll < 0.25
                                         else rng.randint(0, interval - 1))
@@ -132,8 +152,7 @@ def build(ctx) -> None:
                 cond = rng.choice(CONDITIONS)
                 rows.append(CareVisit(resident_id=pk, community=community, grid_id=grid_id, visitor=worker,
                                       visited_on=day, condition=cond, notes=NOTES[cond]))
-        CareVisit.objects.bulk_create(rows, batch_size=2000)
-        n_visits += len(rows)
+        made_visits += rows
         # reviews: confirm a few, correct one
         derived = alone.get(community.pk, [])[:per + 1]
         for i, pk in enumerate(derived):
@@ -147,7 +166,11 @@ def build(ctx) -> None:
                             rng, today, per)
         if ci % 2 == 0 or community.code == "320282001001":
             n_hard += _hardships(community, worker, rng, today, now)
-    n_pairs = _pairings(ctx, listed, workers, today)
+    visits.with_visit_logs(made_visits, groups=labels)  # the grid's 民情日记 rows, as a visit recorded alone writes
+    CareVisit.objects.bulk_create(made_visits, batch_size=2000)
+    n_visits = len(made_visits)
+    n_pairs = _pairings(ctx, {c: [p for p in rows if p[0] not in unvisited] for c, rows in listed.items()}, workers,
+                        today)
     _family(ctx, workers, today)
     n_homes = _disability_homes(ctx, rng, workers, provider, today)
     # the overdue visits of 东虹社区 remind and escalate as the periodic sweep would (the demo accounts' inboxes)
@@ -352,7 +375,7 @@ def _disability_homes(ctx, rng, workers, provider, today) -> int:
     """残疾人之家: one per street (serving its communities) and 东虹社区's own (the `provider` account on its staff);
     up to three certified disabled residents per community enrolled for day care or rehabilitation, their
     attendance on the last ten weekdays, and job help with outcomes."""
-    from gongzhi.care.models import DisabilityHome, HomeAttendance, HomeEnrolment, JobHelp
+    from gongzhi.care.models import DisabilityHome, HomeAttendance, HomeEnrolment, HomeStaff, JobHelp
     homes = {}
     for street in ctx.places_at(Level.STREET):
         homes[street.pk] = DisabilityHome.objects.create(place=street, name=f"{street.name}残疾人之家",
@@ -373,7 +396,8 @@ def _disability_homes(ctx, rng, workers, provider, today) -> int:
                                           closed_on=today - dt.timedelta(days=200),
                                           close_reason="并入本社区残疾人之家,训练器材一并移交")
             if provider is not None:
-                own.staff.add(provider)
+                HomeStaff.objects.create(user=provider, home=own, started_on=today - dt.timedelta(days=300),
+                                         bound_by=workers[community.pk])
     weekdays = [d for d in (today - dt.timedelta(days=k) for k in range(1, 15)) if d.weekday() < 5][:10]
     enrolments, jobs = [], []
     for community in ctx.places_at(Level.COMMUNITY):

@@ -2,8 +2,8 @@
 `disabled`), daily attendance (one row per person per day) and job help (就业帮扶) with its outcome.
 
 The community's workers (`keep_care`) enrol and end enrolments and record job help; the home's staff (provider
-accounts on `DisabilityHome.staff`, capability `staff_disability_home`) see only their homes' enrolled people
-and record the day's attendance, as stations' staff see only their orders. The street reads counts per community.
+accounts bound to the home with dates in `care.staff`, capability `staff_disability_home`) see only their homes'
+enrolled people and record the day's attendance, as stations' staff see only their orders. The street reads counts per community.
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from gongzhi.care.manifest import KEEP_CARE
 from gongzhi.care.models import (
     DisabilityHome, Group, HomeAttendance, HomeEnrolment, HomeService, JobHelp, JobHelpKind, JobOutcome,
 )
+from gongzhi.care import staff
 from gongzhi.care.pairings import CONTROL
 from gongzhi.core.errors import RuleError
 from gongzhi.core.scope import Scope
@@ -115,7 +116,7 @@ def enrolment_end(*, enrolment: HomeEnrolment, reason: str, by) -> HomeEnrolment
 
 
 def _may_record(by, home: DisabilityHome, resident: Resident) -> bool:
-    return home.staff.filter(pk=by.pk).exists() or _staff_scope(by).contains(resident.grid)
+    return staff.works_at_home(by, home) or _staff_scope(by).contains(resident.grid)
 
 
 @transaction.atomic

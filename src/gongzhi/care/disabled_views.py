@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gongzhi.care import disabled, selectors
+from gongzhi.care import disabled, selectors, staff
 from gongzhi.care.manifest import KEEP_CARE, STAFF_HOME, VIEW_CARE
 from gongzhi.care.models import DisabilityHome, HomeAttendance, HomeEnrolment, HomeService, JobHelp
 from gongzhi.care.views_common import flash, in_range, parse_date as _date, scoped_or_404
@@ -97,7 +97,8 @@ def job_help_outcome(request, pk):
 
 # -- the home's staff (phone) ----------------------------------------------------------------------
 def _staff_enrolments(request):
-    return HomeEnrolment.objects.filter(home__staff=request.user, home__active=True, ended_on__isnull=True,
+    return HomeEnrolment.objects.filter(home__in=staff.homes_of(request.user), home__active=True,
+                                        ended_on__isnull=True,
                                         resident__status="active")
 
 

@@ -10,10 +10,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from gongzhi.care import disabled, homes, selectors
+from gongzhi.care import disabled, homes, selectors, staff
 from gongzhi.care.home_forms import CloseForm, HomeForm, JobHelpForm
 from gongzhi.care.manifest import KEEP_CARE, MANAGE_HOMES, VIEW_CARE
-from gongzhi.care.models import DisabilityHome, Group, HomeEnrolment, HomeOffer, JobHelp, JobHelpKind, JobOutcome
+from gongzhi.care.models import (
+    DisabilityHome, Group, HomeEnrolment, HomeOffer, HomeStaff, JobHelp, JobHelpKind, JobOutcome,
+)
 from gongzhi.care.views_common import in_range
 from gongzhi.core.access_log import access_log_write
 from gongzhi.core.errors import RuleError
@@ -136,8 +138,9 @@ def _home_page(request, home, *, form=None, error="", status=200):
         access_log_write(user=request.user, action=AccessAction.UNMASK, request=request,
                          target=f"{home.name}(残疾人之家 #{home.pk})",
                          detail=f"查看在托 {len(enrolled)} 人和就业帮扶 {len(jobs)} 条")
+    current, past = staff.bindings(HomeStaff.objects.filter(home=home))
     return render(request, "care/home.html", {
-        "home": home, "enrolled": enrolled, "jobs": jobs, "figures": figures, "today": today, "year": today.year,
+        "home": home, "current": current, "past": past, "enrolled": enrolled, "jobs": jobs, "figures": figures, "today": today, "year": today.year,
         "places": homes.open_places(home), "keeps": keeps, "people": people, "kinds": JobHelpKind.choices,
         "outcomes": JobOutcome.choices, "form": form, "error": error,
         "manages": request.scope.can(MANAGE_HOMES, home.place)}, status=status)

@@ -5,6 +5,7 @@ community worker their community's own home, a street officer the street's home 
 form is shaped by `care.home_forms`; the rules are here: what is offered and its places, places never below
 those enrolled, an optimistic version (a stale form changes nothing, 409), closing with a date and a reason
 while nobody is enrolled. Nothing is deleted; a closed home keeps its enrolments, attendance and job help.
+Setting up, editing and closing each write an audit entry (who, when, the fields before and after, the reason).
 """
 from __future__ import annotations
 
@@ -16,6 +17,8 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
+from gongzhi.audit.models import AuditAction
+from gongzhi.audit.services import record, snapshot
 from gongzhi.care.manifest import MANAGE_HOMES
 from gongzhi.care.models import DisabilityHome, HomeEnrolment, HomeOffer, HomeService
 from gongzhi.core.errors import ConflictError, RuleError
@@ -40,6 +43,11 @@ ERR_CLOSED = "这个残疾人之家已于 {day} 停办,不能再修改"
 ERR_CLOSE_DATE = "停办日期:不能晚于今天,也不能早于一年前"
 ERR_CLOSE_REASON = "停办原因:请写明(最多 200 字,不含控制字符)"
 ERR_STILL_ENROLLED = "还有 {n} 人在托,请先在他们的关爱档案页结束入托或转到其他残疾人之家,再停办"
+
+
+KIND = "残疾人之家"  # the audit entries' object type
+# what an audit entry of a home's set-up or change shows, before and after
+AUDITED = ("name", "services", "day_care_places", "rehab_places", "hours", "address", "contact", "phone")
 
 
 def _scope(by) -> Scope:
@@ -106,7 +114,11 @@ def home_create(*, place: Place | None, by, **fields) -> DisabilityHome:
     if not _scope(by).contains(place):
         raise PermissionDenied(ERR_RIGHT)
     data = _clean(**fields)
-    return DisabilityHome.objects.create(place=place, created_by=by, **data)
+    home = DisabilityHome.objects.create(place=place, created_by=by, **data)
+    record(by, AuditAction.FACILITY_CREATE, obj=home, object_type=KIND,
+           after=snapshot(home, ("place", *AUDITED)),
+           detail=f"在{place.name}设立残疾人之家「{home.name}」")
+    return home
 
 
 def _open_counts(home: DisabilityHome) -> dict[str, int]:
@@ -134,9 +146,13 @@ def home_update(*, home: DisabilityHome, version: int, by, **fields) -> Disabili
             raise RuleError(ERR_DROPPED.format(n=n, label=label))
         if data[field] < n:
             raise RuleError(ERR_BELOW.format(label=label, n=n))
+    before = snapshot(current, AUDITED)
     if not DisabilityHome.objects.filter(pk=current.pk, version=version).update(version=version + 1, **data):
         raise ConflictError(ERR_STALE)
     current.refresh_from_db()
+    record(by, AuditAction.FACILITY_EDIT, obj=current, object_type=KIND, before=before,
+           after=snapshot(current, AUDITED),
+           detail=f"修改残疾人之家「{current.name}」")
     return current
 
 
@@ -162,6 +178,10 @@ def home_close(*, home: DisabilityHome, closed_on: dt.date, reason: str, version
     DisabilityHome.objects.filter(pk=current.pk, version=version).update(
         active=False, closed_on=closed_on, close_reason=reason, closed_by=by, version=version + 1)
     current.refresh_from_db()
+    record(by, AuditAction.FACILITY_CLOSE, obj=current, object_type=KIND,
+           before={"停办日期": None, "停办原因": ""},
+           after={"停办日期": closed_on, "停办原因": reason},
+           detail=f"残疾人之家「{current.name}」于 {closed_on.isoformat()} 停办:{reason}")
     return current
 
 

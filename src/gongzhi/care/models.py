@@ -175,7 +175,7 @@ class ServiceKind(models.TextChoices):
 class Station(models.Model):
     """A home-care station at one of three levels (or a social organisation delivering care): where it
     is, what it offers, when it is open, how many it can serve. Its staff (provider accounts) see its
-    orders only."""
+    orders only: bound with dates (`StationStaff`, care/staff.py)."""
     place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+",
                               verbose_name="所在区、街道或社区")
     level = models.CharField("层级", max_length=10, choices=StationLevel.choices)
@@ -188,8 +188,6 @@ class Station(models.Model):
     address = models.CharField("地址", max_length=200, blank=True)
     lat = models.FloatField("纬度", null=True, blank=True)
     lon = models.FloatField("经度", null=True, blank=True)
-    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="care_stations",
-                                   verbose_name="服务人员账号")
     active = models.BooleanField(default=True)
 
     class Meta:
@@ -513,7 +511,8 @@ class HomeOffer(models.TextChoices):
 
 class DisabilityHome(models.Model):
     """残疾人之家: a place (in a community, or the street's serving its communities) with places for day care
-    and for rehabilitation. Its staff (provider accounts) record the day's attendance of those enrolled.
+    and for rehabilitation. Its staff (provider accounts bound with dates: `HomeStaff`, care/staff.py) record the
+    day's attendance of those enrolled.
     Set up and edited by the community or street (`manage_disability_homes`, care/homes.py); a home that
     closes keeps its records, with the date and the reason (`active` is False from then on)."""
     place = models.ForeignKey("places.Place", on_delete=models.PROTECT, related_name="+",
@@ -526,8 +525,6 @@ class DisabilityHome(models.Model):
     rehab_places = models.PositiveIntegerField("康复训练名额", default=0)
     contact = models.CharField("联系人", max_length=40, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
-    staff = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="care_disability_homes",
-                                   verbose_name="工作人员账号")
     active = models.BooleanField(default=True)
     closed_on = models.DateField("停办日期", null=True, blank=True)
     close_reason = models.CharField("停办原因", max_length=200, blank=True)
@@ -629,3 +626,71 @@ class JobHelp(models.Model):
     class Meta:
         ordering = ["-given_on", "-id"]
         indexes = [models.Index(fields=["community", "given_on"], name="care_job_comm")]
+
+
+# -- the staff of stations and homes: dated bindings ---------------------------------------------------
+def current_binding(today: dt.date | None = None, prefix: str = "") -> models.Q:
+    """The bindings in force on `today`: started, and not ended (no end date, or one after `today`: the end
+    date is the first day without the binding). `prefix` reads them through a relation (`"care_station_staff__"`)."""
+    today = today or timezone.localdate()
+    return (models.Q(**{f"{prefix}started_on__lte": today})
+            & (models.Q(**{f"{prefix}ended_on__isnull": True}) | models.Q(**{f"{prefix}ended_on__gt": today})))
+
+
+class StaffBinding(models.Model):
+    """A provider account (Role.PROVIDER) working at a station or a home from a date until an end date, bound
+    and ended by the community or street that manages the place (care/staff.py). Never deleted: an ended
+    binding keeps who bound it, who ended it and when; the account loses the place's pages from its end date.
+    `bound_by` is empty only on the rows migration 0014 copied from the former admin-only staff lists."""
+    started_on = models.DateField("开始日期", default=timezone.localdate)
+    ended_on = models.DateField("结束日期", null=True, blank=True)
+    bound_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    ended_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        abstract = True
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("工作人员账号绑定记录不能删除;不再在此工作请填写结束日期")
+
+    def is_current(self, today: dt.date | None = None) -> bool:
+        today = today or timezone.localdate()
+        return self.started_on <= today and (self.ended_on is None or self.ended_on > today)
+
+
+class StationStaff(StaffBinding):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_station_bindings",
+                             verbose_name="服务人员账号")
+    station = models.ForeignKey(Station, on_delete=models.PROTECT, related_name="staff_bindings",
+                                verbose_name="养老服务站点")
+
+    class Meta:
+        verbose_name = "养老服务站点工作人员账号"
+        ordering = ["ended_on", "-started_on", "-pk"]
+        indexes = [models.Index(fields=["user", "ended_on"], name="care_station_staff_user")]
+        constraints = [models.UniqueConstraint(fields=["user", "station"], condition=models.Q(ended_on__isnull=True),
+                                               name="care_station_staff_current")]
+
+    def __str__(self):
+        return f"{self.station.name}:{self.user.username}"
+
+
+class HomeStaff(StaffBinding):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="care_home_bindings",
+                             verbose_name="工作人员账号")
+    home = models.ForeignKey(DisabilityHome, on_delete=models.PROTECT, related_name="staff_bindings",
+                             verbose_name="残疾人之家")
+
+    class Meta:
+        verbose_name = "残疾人之家工作人员账号"
+        ordering = ["ended_on", "-started_on", "-pk"]
+        indexes = [models.Index(fields=["user", "ended_on"], name="care_home_staff_user")]
+        constraints = [models.UniqueConstraint(fields=["user", "home"], condition=models.Q(ended_on__isnull=True),
+                                               name="care_home_staff_current")]
+
+    def __str__(self):
+        return f"{self.home.name}:{self.user.username}"

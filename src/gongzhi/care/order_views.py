@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from gongzhi.care import assessment as standard
 from gongzhi.care import orders as services
-from gongzhi.care import selectors
+from gongzhi.care import selectors, staff
+from gongzhi.care.views_common import in_range
 from gongzhi.care.manifest import DELIVER_CARE, KEEP_CARE, VIEW_CARE
 from gongzhi.care.models import (
     Assessment, OrderState, PayingScheme, ServiceKind, ServiceOrder, Statement, Station,
@@ -206,7 +207,8 @@ def statement(request, pk):
 @requires(DELIVER_CARE)
 def station_orders(request):
     """服务工单 (phone): the orders of the caller's stations in their posts' places, open ones first."""
-    qs = selectors.scope_filter(request.scope, ServiceOrder.objects.filter(station__staff=request.user))
+    qs = selectors.scope_filter(request.scope,
+                                ServiceOrder.objects.filter(station__in=staff.stations_of(request.user)))
     open_ = list(qs.filter(state__in=(OrderState.ORDERED, OrderState.IN_SERVICE)).select_related(
         "resident", "station", "complaint").order_by("scheduled_for")[:100])
     done = list(qs.exclude(state__in=(OrderState.ORDERED, OrderState.IN_SERVICE)).select_related(
@@ -217,8 +219,9 @@ def station_orders(request):
 @requires(DELIVER_CARE)
 @require_POST
 def station_step(request, pk, step):
-    order = selectors.scope_filter(request.scope, ServiceOrder.objects.filter(station__staff=request.user)) \
-        .filter(pk=pk).first()
+    order = selectors.scope_filter(request.scope,
+                                   ServiceOrder.objects.filter(station__in=staff.stations_of(request.user))) \
+        .filter(pk=in_range(pk)).first()
     if order is None or step not in ("check-in", "check-out"):
         raise Http404("未找到或无权访问")
     lat, lon = request.POST.get("lat"), request.POST.get("lon")

@@ -11,7 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from gongzhi.care import assessment as standard
-from gongzhi.care import localities
+from gongzhi.care import localities, staff
 from gongzhi.care.manifest import KEEP_CARE
 from gongzhi.care.models import (
     MISSED_AFTER, Assessment, CarePlan, OrderState, PayingScheme, ServiceKind, ServiceOrder, Statement,
@@ -191,7 +191,7 @@ def _bump(order, fields):
 @transaction.atomic
 def order_check_in(*, order: ServiceOrder, by, lat=None, lon=None, now=None) -> ServiceOrder:
     order = _lock(order)
-    if not order.station.staff.filter(pk=by.pk).exists():
+    if not staff.works_at_station(by, order.station):
         raise PermissionDenied(ERR_NOT_STAFF)
     if order.state != OrderState.ORDERED:
         raise RuleError(ERR_CHECK_IN_STATE)
@@ -203,7 +203,7 @@ def order_check_in(*, order: ServiceOrder, by, lat=None, lon=None, now=None) -> 
 @transaction.atomic
 def order_check_out(*, order: ServiceOrder, by, lat=None, lon=None, note: str = "", now=None) -> ServiceOrder:
     order = _lock(order)
-    if not order.station.staff.filter(pk=by.pk).exists():
+    if not staff.works_at_station(by, order.station):
         raise PermissionDenied(ERR_NOT_STAFF)
     if order.state == OrderState.ORDERED:
         raise RuleError(ERR_CHECK_OUT_BEFORE_IN)

@@ -151,7 +151,8 @@ PAIRED_MARK = "(结对{kind}走访)"  # after the text of a paired visit's 民�
 
 def _visit_log_text(resident, condition_label: str, groups: list[str]) -> str:
     """What the grid's visit log (民情日记, read more widely than care data) says: no health detail."""
-    return f"关爱走访({'、'.join(groups) or '关爱对象'}):{resident.name},状况{condition_label}"
+    from gongzhi.care.visits import visit_log_text
+    return visit_log_text(resident.name, condition_label, groups)
 
 
 @transaction.atomic

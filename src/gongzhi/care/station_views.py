@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from gongzhi.audit.models import AuditAction
+from gongzhi.audit.services import record, snapshot
 from gongzhi.care import hardship, selectors, services, stations
 from gongzhi.care.manifest import DECIDE_HARDSHIP, KEEP_CARE, MANAGE_STATIONS
 from gongzhi.care.models import HardshipKind, HardshipReport, HardshipState, ServiceKind, Station, StationLevel
@@ -16,9 +18,11 @@ from gongzhi.core.access_log import access_log_write
 from gongzhi.core.errors import ConflictError, RuleError
 from gongzhi.core.models import AccessAction
 from gongzhi.core.permissions import requires
+from gongzhi.core.validators import has_control_characters
 from gongzhi.places.models import Level
 
-ERR_STATION_NAME = "请填写站点名称(最多 80 字)"
+ERR_STATION_NAME = "请填写站点名称(最多 80 字,不含控制字符)"
+ERR_STATION_TEXT = "开放时间、地址和位置不能包含控制字符"
 ERR_STATION_PLACE = "请选择站点所在的区、街道或社区(须在您的管辖范围内,层级与站点层级一致)"
 ERR_STATION_LATLON = "站点位置请填写纬度(-90 至 90)和经度(-180 至 180),或都不填"
 ERR_CAPACITY = "日服务能力应为 0 至 100000 的整数"
@@ -55,8 +59,10 @@ def station_list(request):
 def _station_save(request, places):
     p = request.POST
     name = p.get("name", "").strip()
-    if not name or len(name) > 80:
+    if not name or len(name) > 80 or has_control_characters(name):
         raise RuleError(ERR_STATION_NAME)
+    if any(has_control_characters(p.get(k, "")) for k in ("hours", "address", "lat", "lon", "capacity", "place")):
+        raise RuleError(ERR_STATION_TEXT)
     level = p.get("level", "")
     place = next((x for x in places if x.code == p.get("place", "")), None)
     if level not in StationLevel.values or place is None or place.level != LEVEL_OF_PLACE[level]:
@@ -71,10 +77,13 @@ def _station_save(request, places):
     capacity = p.get("capacity", "0").strip() or "0"
     if not (capacity.isascii() and capacity.isdigit()) or int(capacity) > 100000:
         raise RuleError(ERR_CAPACITY)
-    Station.objects.create(place=place, level=level, name=name, services=[k for k in p.getlist("services")
-                                                                          if k in ServiceKind.values],
-                           hours=p.get("hours", "").strip()[:60], capacity=int(capacity),
-                           address=p.get("address", "").strip()[:200], lat=lat, lon=lon)
+    station = Station.objects.create(place=place, level=level, name=name,
+                                     services=[k for k in p.getlist("services") if k in ServiceKind.values],
+                                     hours=p.get("hours", "").strip()[:60], capacity=int(capacity),
+                                     address=p.get("address", "").strip()[:200], lat=lat, lon=lon)
+    record(request, AuditAction.FACILITY_CREATE, obj=station, object_type="养老服务站点", after=snapshot(
+        station, ("place", "level", "name", "services", "hours", "capacity", "address")),
+        detail=f"在{place.name}设立养老服务站点「{name}」")
 
 
 @requires(MANAGE_STATIONS)

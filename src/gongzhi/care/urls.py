@@ -88,3 +88,12 @@ urlpatterns += [
     path("disabled/homes/<int:pk>/close/", home_views.home_close, name="home_close"),
     path("disabled/homes/<int:pk>/job-help/", home_views.home_job_help, name="home_job_help"),
 ]
+from gongzhi.care import staff_views  # noqa: E402
+
+urlpatterns += [
+    path("stations/<int:pk>/", staff_views.station_detail, name="station"),
+    path("stations/<int:pk>/staff/", staff_views.station_staff_bind, name="station_staff_bind"),
+    path("station-staff/<int:pk>/end/", staff_views.station_staff_end, name="station_staff_end"),
+    path("disabled/homes/<int:pk>/staff/", staff_views.home_staff_bind, name="home_staff_bind"),
+    path("disabled/home-staff/<int:pk>/end/", staff_views.home_staff_end, name="home_staff_end"),
+]

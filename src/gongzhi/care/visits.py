@@ -99,6 +99,39 @@ def visit_list(scope: Scope | None, communities: list[Place], today: dt.date, *,
     return result
 
 
+def visit_log_text(name: str, condition_label: str, groups: list[str]) -> str:
+    """What the grid's visit log (民情日记, read more widely than care data) says of a care visit: the person, their
+    groups and condition; no health detail, no notes, no findings."""
+    return f"关爱走访({'、'.join(groups) or '关爱对象'}):{name},状况{condition_label}"
+
+
+def with_visit_logs(visits: list, *, groups: dict[int, list[str]] | None = None) -> int:
+    """Write the 民情日记 rows of care visits made in bulk (a data load, the demo) and link each unsaved visit to its
+    row, so the caller's `CareVisit.objects.bulk_create(visits)` leaves none without one, as
+    `care.services.care_visit_record` leaves none for a single visit. One query reads the people, one
+    `bulk_create` writes the rows. `groups` gives each person's group labels (by resident id; 关爱对象 when absent).
+    Returns the number of rows written."""
+    from gongzhi.care.models import Condition
+    from gongzhi.people.models import Resident
+    from gongzhi.workorders.models import VisitLog
+    if not visits:
+        return 0
+    people = {pk: (name, household_id, household_grid) for pk, name, household_id, household_grid in
+              Resident.objects.filter(pk__in={v.resident_id for v in visits})
+              .values_list("pk", "name", "household_id", "household__grid_id")}
+    groups = groups or {}
+    logs = []
+    for v in visits:
+        name, household_id, household_grid = people[v.resident_id]
+        logs.append(VisitLog(grid_id=v.grid_id, household_id=household_id if household_grid == v.grid_id else None,
+                             visitor_id=v.visitor_id, visited_on=v.visited_on,
+                             notes=visit_log_text(name, Condition(v.condition).label, groups.get(v.resident_id, []))))
+    VisitLog.objects.bulk_create(logs, batch_size=2000)
+    for v, log in zip(visits, logs):
+        v.visit_log = log
+    return len(logs)
+
+
 def due_on(person) -> dt.date:
     return person.since + dt.timedelta(days=person.interval)
 
