@@ -59,7 +59,7 @@ Run (PG_URL from `source scripts/lib/postgres.sh && pg_start`):
     python bench/assess_city.py load    --backend pg|sqlite [--communities 2000] [--residents 10000000]
     python bench/assess_city.py assess  --backend pg|sqlite [--runs 3] [--pack yixing-2019|all] [--as-of]
     python bench/assess_city.py check   --backend pg|sqlite [--sample N] [--run ID] [--as-of [--day D]]
-    python bench/assess_city.py explain --backend pg|sqlite [--pack yixing-2019|all] [--metric NAME]
+    python bench/assess_city.py explain --backend pg|sqlite [--pack yixing-2019|all] [--metric NAME] [--as-of]
 
 `--db NAME` picks another database (default bench_city; SQLite: bench/out/db/NAME.sqlite3).
 Figures go to bench/out/results.jsonl (kinds city_load, city_assess, city_assess_asof, city_check,
@@ -1909,7 +1909,7 @@ def check_cmd(args) -> None:
 # =============================================================================================
 # explain
 # =============================================================================================
-def _explain_child(backend: str, pack_name: str, only: str) -> dict:
+def _explain_child(backend: str, pack_name: str, only: str, as_of: bool = False) -> dict:
     setup_django()
     from django.db import connection
 
@@ -1923,13 +1923,18 @@ def _explain_child(backend: str, pack_name: str, only: str) -> dict:
     from gongzhi.standards import assess
     scope = assess.scope_place(None)
     with connection.execute_wrapper(timer.wrapper):
-        c = compute.computer(assess._communities(scope), year=PERIOD)
+        if as_of:  # the closed period's run: the registry as of its end
+            c = compute.computer(assess._communities(scope), year=AS_OF_YEAR, as_of=AS_OF_DAY,
+                                 registry_as_of=AS_OF_DAY)
+        else:
+            c = compute.computer(assess._communities(scope), year=PERIOD)
         for n in names:
             c.get(n)
     timer.restore()
     out = {}
     db = Path(str(connection.settings_dict["NAME"])).name.removesuffix(".sqlite3")
-    path = OUT / f"explain-{backend}-{pack.id}{'-' + only if only else ''}{'' if db == DB else '-' + db}.txt"
+    path = OUT / (f"explain-{backend}-{pack.id}{'-' + only if only else ''}{'-asof' if as_of else ''}"
+                  f"{'' if db == DB else '-' + db}.txt")
     with path.open("w", encoding="utf-8") as f, connection.cursor() as cur:
         for who, s, sql, params in timer.sql:
             if who == "(engine)":
@@ -1951,7 +1956,8 @@ def _explain_child(backend: str, pack_name: str, only: str) -> dict:
 
 def explain_cmd(args) -> None:
     url = common.db_url(args.backend, args.db)
-    proc = subprocess.run([common.PYTHON, __file__, "_explain", args.backend, args.pack, args.metric or ""],
+    proc = subprocess.run([common.PYTHON, __file__, "_explain", args.backend, args.pack, args.metric or "",
+                           "1" if args.as_of else ""],
                           env=env_for(url), cwd=str(common.ROOT), stdout=subprocess.PIPE, text=True, check=False)
     print(json.dumps(_result_of(proc), ensure_ascii=False, indent=1))
 
@@ -1973,7 +1979,8 @@ def main() -> None:
         common.emit(_check_child(b, p, int(sample), int(run)))
         return
     if len(sys.argv) >= 2 and sys.argv[1] == "_explain":
-        common.emit(_explain_child(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else ""))
+        common.emit(_explain_child(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "",
+                                   len(sys.argv) > 5 and sys.argv[5] == "1"))
         return
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -2003,6 +2010,7 @@ def main() -> None:
                                                       "(to see the reference fail)")
         if name == "explain":
             sp.add_argument("--metric", default="")
+            sp.add_argument("--as-of", action="store_true", help=f"the closed period's run (registry as of {AS_OF_DAY})")
     args = p.parse_args()
     {"load": load, "assess": assess_cmd, "check": check_cmd, "explain": explain_cmd}[args.cmd](args)
 
