@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
 from gongzhi.core.metrics import counts, end_of, history_tail, latest_among, versions_then, years_before
 from gongzhi.people.models import (
@@ -107,32 +107,40 @@ def _by_community(fix: dict) -> dict[int, int]:
     return out
 
 
-def _households_then(day: dt.date):
-    """(the households with a version after `day`, those of them active at its end) as id sub-queries; None
-    when no household changed since."""
-    tail = history_tail(Household, day)
-    if tail is None:
-        return None
-    return tail.values("id"), versions_then(Household, tail, day).filter(status=HouseholdStatus.ACTIVE).values("id")
+def _households_then(ctx, day: dt.date) -> tuple[list[int], set[int]]:
+    """(the households with a version after `day` that existed at its end, those of them active then): from the
+    households' tail, once per run (a few thousand rows per million residents)."""
+    def build():
+        tail = history_tail(Household, day)
+        if tail is None:
+            return [], set()
+        rows = list(versions_then(Household, tail, day).values_list("id", "status"))
+        return [i for i, _ in rows], {i for i, status in rows if status == HouseholdStatus.ACTIVE}
+    return ctx.once(f"asof.households.then.{day.isoformat()}", build)
 
 
-def _in_active_household(day: dt.date) -> Q:
-    """On a resident's version at the end of `day`: their household was active then."""
-    households = _households_then(day)
-    if households is None:
-        return Q(household__status=HouseholdStatus.ACTIVE)
-    changed, active_then = households
-    return Q(household_id__in=active_then) | (~Q(household_id__in=changed) & Q(household__status=HouseholdStatus.ACTIVE))
+def _inactive_households():
+    return Household.objects.exclude(status=HouseholdStatus.ACTIVE).values("id")
 
 
 def _residents_pass(ctx, day: dt.date) -> dict[str, dict]:
     """The corrections of every figure read from the residents' history, from one pass over its tail, grouped by
     community and grid: residents, party members, and the elders (active residents of active households, 60 or
-    over at the end of `day`: `care.stations`' P-CARE-3 elders) per grid. Once per run."""
+    over at the end of `day`: `care.stations`' P-CARE-3 elders) per grid. The household's status is read
+    without a join: as it stands, "not among today's inactive households" (a resident's household always
+    exists); as it stood, the same, except for the households with a version after the day (their status then,
+    `_households_then`). Once per run."""
     def build():
         mine = {n: q for n, (m, q) in READERS.items() if m is Resident}
         elder = Q(status=PersonStatus.ACTIVE, birth_date__lte=years_before(day, ELDER_AGE))
-        mine[ELDERS] = (elder & Q(household__status=HouseholdStatus.ACTIVE), elder & _in_active_household(day))
+        inactive_now = _inactive_households()
+        existed, active_then = _households_then(ctx, day)
+        if len(existed) > 20_000:  # too many for one statement's parameters (SQLite): as sub-queries
+            then = versions_then(Household, history_tail(Household, day), day)
+            existed, active_then = then.values("id"), then.filter(status=HouseholdStatus.ACTIVE).values("id")
+        household_then = (~Q(household_id__in=inactive_now) & ~Q(household_id__in=existed)) \
+            | Q(household_id__in=active_then)
+        mine[ELDERS] = (elder & ~Q(household_id__in=inactive_now), elder & household_then)
         return corrections(Resident, mine, ctx.ids, day, grids=True)
     return ctx.once(f"asof.{Resident._meta.label}.{day.isoformat()}", build)
 
@@ -141,23 +149,31 @@ def elder_corrections(ctx, day: dt.date) -> dict[int, int] | None:
     """{grid id: elders at the end of `day` less today's elders counted as of that day} for the run's communities
     (active residents of active households, 60 or over on `day`); None when the residents' history does not
     reach back to the day (the elders are then today's). The rows looked up: the residents' tail (the shared
-    pass) and the residents, unchanged since, of households with a version after the day (closed or reopened)."""
+    pass) and the residents, unchanged since, of the households whose status then differs from today's (closed
+    or reopened since)."""
     if not reaches(Resident, ctx.ids, day):
         return None
 
     def households_only():
-        households, tail = _households_then(day), history_tail(Resident, day)
-        if households is None:
+        existed, active_then = _households_then(ctx, day)
+        if not existed:
             return {}
-        changed, active_then = households
-        rows = Resident.objects.filter(status=PersonStatus.ACTIVE, birth_date__lte=years_before(day, ELDER_AGE),
-                                       household_id__in=changed, community_id__in=ctx.ids)
-        if tail is not None:
-            rows = rows.exclude(id__in=tail.values("id"))
-        rows = rows.values("grid_id").annotate(
-            then=Count("id", filter=Q(household_id__in=active_then)),
-            now=Count("id", filter=Q(household__status=HouseholdStatus.ACTIVE))).order_by()
-        return {r["grid_id"]: r["then"] - r["now"] for r in rows}
+        active_now = set()
+        for k in range(0, len(existed), 10_000):
+            active_now |= set(Household.objects.filter(id__in=existed[k:k + 10_000], status=HouseholdStatus.ACTIVE)
+                              .values_list("id", flat=True))
+        flipped = sorted(set(existed) - (active_then & active_now) - (set(existed) - active_then - active_now))
+        tail = history_tail(Resident, day)
+        out: dict[int, int] = {}
+        for k in range(0, len(flipped), 10_000):
+            rows = Resident.objects.filter(status=PersonStatus.ACTIVE, birth_date__lte=years_before(day, ELDER_AGE),
+                                           household_id__in=flipped[k:k + 10_000], community_id__in=ctx.ids)
+            if tail is not None:  # changed since: counted in the residents' pass
+                rows = rows.exclude(Exists(tail.filter(id=OuterRef("id"))))
+            for r in rows.values("grid_id", "household_id").annotate(n=Count("*")).order_by():
+                sign = 1 if r["household_id"] in active_then else -1  # active then, not now; or the other way
+                out[r["grid_id"]] = out.get(r["grid_id"], 0) + sign * r["n"]
+        return out
 
     out: dict[int, int] = {}
     for (_cid, gid), n in _residents_pass(ctx, day)[ELDERS].items():
