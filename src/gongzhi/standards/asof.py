@@ -107,15 +107,19 @@ def _by_community(fix: dict) -> dict[int, int]:
     return out
 
 
-def _households_then(ctx, day: dt.date) -> tuple[list[int], set[int]]:
-    """(the households with a version after `day` that existed at its end, those of them active then): from the
-    households' tail, once per run (a few thousand rows per million residents)."""
+def _households_then(ctx, day: dt.date) -> tuple[set[int], set[int], set[int]]:
+    """(the households with a version after `day`, those of them active at its end, those of them active now):
+    from the households' tail, once per run (tens of thousands of ids per million residents). A household
+    entered after the day was not active then, whatever the residents' versions then say."""
     def build():
         tail = history_tail(Household, day)
         if tail is None:
-            return [], set()
-        rows = list(versions_then(Household, tail, day).values_list("id", "status"))
-        return [i for i, _ in rows], {i for i, status in rows if status == HouseholdStatus.ACTIVE}
+            return set(), set(), set()
+        changed = tail.values("id")
+        return (set(changed.values_list("id", flat=True)),
+                set(versions_then(Household, tail, day).filter(status=HouseholdStatus.ACTIVE)
+                    .values_list("id", flat=True)),
+                set(Household.objects.filter(id__in=changed, status=HouseholdStatus.ACTIVE).values_list("id", flat=True)))
     return ctx.once(f"asof.households.then.{day.isoformat()}", build)
 
 
@@ -128,18 +132,18 @@ def _residents_pass(ctx, day: dt.date) -> dict[str, dict]:
     community and grid: residents, party members, and the elders (active residents of active households, 60 or
     over at the end of `day`: `care.stations`' P-CARE-3 elders) per grid. The household's status is read
     without a join: as it stands, "not among today's inactive households" (a resident's household always
-    exists); as it stood, the same, except for the households with a version after the day (their status then,
-    `_households_then`). Once per run."""
+    exists); as it stood, the same, except for the households with a version after the day (their status then;
+    not active if entered since). Once per run."""
     def build():
         mine = {n: q for n, (m, q) in READERS.items() if m is Resident}
         elder = Q(status=PersonStatus.ACTIVE, birth_date__lte=years_before(day, ELDER_AGE))
         inactive_now = _inactive_households()
-        existed, active_then = _households_then(ctx, day)
-        if len(existed) > 20_000:  # too many for one statement's parameters (SQLite): as sub-queries
-            then = versions_then(Household, history_tail(Household, day), day)
-            existed, active_then = then.values("id"), then.filter(status=HouseholdStatus.ACTIVE).values("id")
-        household_then = (~Q(household_id__in=inactive_now) & ~Q(household_id__in=existed)) \
-            | Q(household_id__in=active_then)
+        household_then = ~Q(household_id__in=inactive_now)
+        tail = history_tail(Household, day)
+        if tail is not None:  # the households changed since: their status then (sub-queries: too many ids for SQLite)
+            household_then = ((household_then & ~Q(household_id__in=tail.values("id")))
+                              | Q(household_id__in=versions_then(Household, tail, day)
+                                  .filter(status=HouseholdStatus.ACTIVE).values("id")))
         mine[ELDERS] = (elder & ~Q(household_id__in=inactive_now), elder & household_then)
         return corrections(Resident, mine, ctx.ids, day, grids=True)
     return ctx.once(f"asof.{Resident._meta.label}.{day.isoformat()}", build)
@@ -155,14 +159,8 @@ def elder_corrections(ctx, day: dt.date) -> dict[int, int] | None:
         return None
 
     def households_only():
-        existed, active_then = _households_then(ctx, day)
-        if not existed:
-            return {}
-        active_now = set()
-        for k in range(0, len(existed), 10_000):
-            active_now |= set(Household.objects.filter(id__in=existed[k:k + 10_000], status=HouseholdStatus.ACTIVE)
-                              .values_list("id", flat=True))
-        flipped = sorted(set(existed) - (active_then & active_now) - (set(existed) - active_then - active_now))
+        _changed, active_then, active_now = _households_then(ctx, day)
+        flipped = sorted(active_then ^ active_now)  # active then and not now (closed, deleted), or the other way
         tail = history_tail(Resident, day)
         out: dict[int, int] = {}
         for k in range(0, len(flipped), 10_000):
@@ -171,7 +169,7 @@ def elder_corrections(ctx, day: dt.date) -> dict[int, int] | None:
             if tail is not None:  # changed since: counted in the residents' pass
                 rows = rows.exclude(Exists(tail.filter(id=OuterRef("id"))))
             for r in rows.values("grid_id", "household_id").annotate(n=Count("*")).order_by():
-                sign = 1 if r["household_id"] in active_then else -1  # active then, not now; or the other way
+                sign = 1 if r["household_id"] in active_then else -1
                 out[r["grid_id"]] = out.get(r["grid_id"], 0) + sign * r["n"]
         return out
 
