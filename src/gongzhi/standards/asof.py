@@ -107,19 +107,18 @@ def _by_community(fix: dict) -> dict[int, int]:
     return out
 
 
-def _households_then(ctx, day: dt.date) -> tuple[set[int], set[int], set[int]]:
-    """(the households with a version after `day`, those of them active at its end, those of them active now):
-    from the households' tail, once per run (tens of thousands of ids per million residents). A household
-    entered after the day was not active then, whatever the residents' versions then say."""
+def _households_then(ctx, day: dt.date) -> tuple[set[int], set[int]]:
+    """(the households with a version after `day` active at its end, those with a version after it active now):
+    from the households' tail, once per run. A household entered after the day was not active then, whatever
+    the residents' versions then say."""
     def build():
         tail = history_tail(Household, day)
         if tail is None:
-            return set(), set(), set()
-        changed = tail.values("id")
-        return (set(changed.values_list("id", flat=True)),
-                set(versions_then(Household, tail, day).filter(status=HouseholdStatus.ACTIVE)
+            return set(), set()
+        return (set(versions_then(Household, tail, day).filter(status=HouseholdStatus.ACTIVE)
                     .values_list("id", flat=True)),
-                set(Household.objects.filter(id__in=changed, status=HouseholdStatus.ACTIVE).values_list("id", flat=True)))
+                set(Household.objects.filter(id__in=tail.values("id"), status=HouseholdStatus.ACTIVE)
+                    .values_list("id", flat=True)))
     return ctx.once(f"asof.households.then.{day.isoformat()}", build)
 
 
@@ -159,16 +158,20 @@ def elder_corrections(ctx, day: dt.date) -> dict[int, int] | None:
         return None
 
     def households_only():
-        _changed, active_then, active_now = _households_then(ctx, day)
-        flipped = sorted(active_then ^ active_now)  # active then and not now (closed, deleted), or the other way
-        tail = history_tail(Resident, day)
+        active_then, active_now = _households_then(ctx, day)
+        flipped = active_then ^ active_now  # active then and not now (closed, deleted), or the other way
+        households, tail = history_tail(Household, day), history_tail(Resident, day)
+        if not flipped:
+            return {}
+        # one statement: the elders living now in a household with a version after the day (a sub-query, not
+        # ids: too many for SQLite's parameters), unchanged since (probed per row: counted in the pass)
+        rows = Resident.objects.filter(status=PersonStatus.ACTIVE, birth_date__lte=years_before(day, ELDER_AGE),
+                                       household_id__in=households.values("id"), community_id__in=ctx.ids)
+        if tail is not None:
+            rows = rows.exclude(Exists(tail.filter(id=OuterRef("id"))))
         out: dict[int, int] = {}
-        for k in range(0, len(flipped), 10_000):
-            rows = Resident.objects.filter(status=PersonStatus.ACTIVE, birth_date__lte=years_before(day, ELDER_AGE),
-                                           household_id__in=flipped[k:k + 10_000], community_id__in=ctx.ids)
-            if tail is not None:  # changed since: counted in the residents' pass
-                rows = rows.exclude(Exists(tail.filter(id=OuterRef("id"))))
-            for r in rows.values("grid_id", "household_id").annotate(n=Count("*")).order_by():
+        for r in rows.values("grid_id", "household_id").annotate(n=Count("*")).order_by():
+            if r["household_id"] in flipped:
                 sign = 1 if r["household_id"] in active_then else -1
                 out[r["grid_id"]] = out.get(r["grid_id"], 0) + sign * r["n"]
         return out
