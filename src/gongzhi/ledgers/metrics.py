@@ -5,12 +5,13 @@ gongzhi/core/metrics.py for what a metric is. Voided rows count nowhere."""
 from __future__ import annotations
 
 from django.db.models import (
-    Count, DecimalField, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value,
+    Count, DecimalField, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value,
 )
 from django.db.models.functions import Coalesce, ExtractQuarter
 
 from gongzhi.core.metrics import (
-    Context, Metric, Ratio, counts, end_of, evidence, grouped, history_tail, latest_versions, ratio, versions_then,
+    Context, Metric, Ratio, counts, end_of, evidence, grouped, history_tail, latest_among, latest_versions, ratio,
+    versions_then,
 )
 from gongzhi.ledgers.models import (
     Activity, Certificate, Disclosure, Election, ElectionMethod, Meeting, MeetingKind, Training, Volunteer, Worker,
@@ -165,20 +166,23 @@ def _volunteers_as_of(ctx: Context) -> dict[int, int]:
     day = ctx.registry_as_of
     registered = _registered_on(day)
     today = Volunteer.objects.filter(registered, community_id__in=ctx.ids, resident__status=PersonStatus.ACTIVE)
-    out = counts(today)
     v_tail, r_tail = history_tail(Volunteer, day), history_tail(Resident, day)
     if v_tail is None and r_tail is None:
-        return out
-    active_then = Q(resident__status=PersonStatus.ACTIVE)
+        return counts(today)
+    # the resident active then, probed per row (the rows looked up are the tails' few thousand): their latest
+    # version before the day's end (every write goes through the history, so an unchanged resident's too)
+    before = Resident.history.model.objects.filter(history_date__lt=end_of(day))
+    active_then = Exists(latest_among(before.filter(id=OuterRef("resident_id")), before)
+                         .filter(status=PersonStatus.ACTIVE))
     changed = Q(pk__in=[])
     if r_tail is not None:
-        residents_changed = r_tail.values("id")
-        active_then = (Q(resident_id__in=versions_then(Resident, r_tail, day).filter(status=PersonStatus.ACTIVE)
-                         .values("id")) | (~Q(resident_id__in=residents_changed) & active_then))
-        changed |= Q(resident_id__in=residents_changed)
+        changed |= Q(resident_id__in=r_tail.values("id"))
     if v_tail is not None:
         changed |= Q(id__in=v_tail.values("id"))
-    fixes = [(-1, counts(today.filter(changed)))]  # the changed rows as they stand…
+    # today's count and what the changed rows count as they stand, from one statement…
+    rows = grouped(today, "community_id", n=Count("*"), changed=Count("id", filter=changed))
+    out = {cid: r["n"] for cid, r in rows.items()}
+    fixes = [(-1, {cid: r["changed"] for cid, r in rows.items()})]
     # …and as they stood: the volunteers' own versions then, or, unchanged since, their row as it stands
     if v_tail is not None:
         fixes.append((1, counts(versions_then(Volunteer, v_tail, day).filter(registered, active_then,
