@@ -9,7 +9,9 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 
 from gongzhi.care import stations, visits
 from gongzhi.care.groups import annotate_groups, registry_residents
-from gongzhi.care.models import CareVisit, HardshipReport, HardshipState, HomeEnrolment, JobHelp
+from gongzhi.care.models import (
+    CareVisit, Group, GroupReview, HardshipReport, HardshipState, HomeEnrolment, JobHelp,
+)
 from gongzhi.core.metrics import Context, Metric, Ratio, counts, evidence, grouped
 from gongzhi.standards import asof
 
@@ -73,17 +75,30 @@ def stations_online_share(ctx):
 
 
 def _groups(ctx: Context):
-    """Left-behind and disabled residents per community: one grouped statement; the group conditions' inner
-    queries narrowed to the run's communities (`communities`: PostgreSQL then hash-joins their rows instead
-    of probing per resident)."""
+    """Left-behind and disabled residents per community: the derived flags counted by one grouped statement
+    without the workers' reviews (no latest-review sub-query per resident), corrected by a second one over the
+    reviewed residents only (what counts for them, less what their derived flags counted). The groups' inner
+    queries are narrowed to the run's communities (`communities`: PostgreSQL hash-joins their rows)."""
     _from_today(ctx, "care_left_behind", "care_disabled")
 
+    def count(qs, prefix):
+        return grouped(qs, "community_id",
+                       left_behind=Count("pk", filter=Q(**{f"{prefix}left_behind_child": True})
+                                         | Q(**{f"{prefix}left_behind_elder": True})),
+                       disabled=Count("pk", filter=Q(**{f"{prefix}disabled": True})))
+
     def build():
-        qs = annotate_groups(registry_residents().filter(community_id__in=ctx.ids), ctx.as_of, communities=ctx.ids)
-        rows = qs.order_by().values("community_id").annotate(
-            left_behind=Count("pk", filter=Q(e_left_behind_child=True) | Q(e_left_behind_elder=True)),
-            disabled=Count("pk", filter=Q(e_disabled=True)))
-        return {r["community_id"]: r for r in rows}
+        base = registry_residents().filter(community_id__in=ctx.ids)
+        out = count(annotate_groups(base, ctx.as_of, reviews=False, communities=ctx.ids), "g_")
+        reviewed = annotate_groups(base.filter(pk__in=GroupReview.objects.filter(group__in=(
+            Group.LEFT_BEHIND_CHILD, Group.LEFT_BEHIND_ELDER, Group.DISABLED)).values("resident_id")),
+            ctx.as_of, communities=ctx.ids)
+        for sign, prefix in ((1, "e_"), (-1, "g_")):
+            for cid, row in count(reviewed, prefix).items():
+                mine = out.setdefault(cid, {"left_behind": 0, "disabled": 0})
+                for key in ("left_behind", "disabled"):
+                    mine[key] += sign * row[key]
+        return out
     return ctx.once("care.groups", build)
 
 
