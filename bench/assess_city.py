@@ -23,7 +23,7 @@ What is measured
   check --as-of    a plain replay of the history (every version of every record in order of record, the
            latest one dated before the end of the day kept, in Python) counted per community, for every
            figure read as of the day (asof.READERS, the ledgers' workers and volunteers, the ratios over
-           them, Yixing's care_circle_coverage); compared with a fresh `compute.computer(registry_as_of=…)`
+           them, the care elders and the circle figures over them); compared with a fresh `compute.computer(registry_as_of=…)`
            and the latest 2025 run's stored Results. `--day D` replays to another day (it must fail).
   explain  every SQL statement of every metric the pack names: its time (run again, rows fetched) and
            PostgreSQL EXPLAIN (ANALYZE, BUFFERS) / SQLite EXPLAIN QUERY PLAN; to bench/out/city/.
@@ -59,7 +59,7 @@ Run (PG_URL from `source scripts/lib/postgres.sh && pg_start`):
     python bench/assess_city.py load    --backend pg|sqlite [--communities 2000] [--residents 10000000]
     python bench/assess_city.py assess  --backend pg|sqlite [--runs 3] [--pack yixing-2019|all] [--as-of]
     python bench/assess_city.py check   --backend pg|sqlite [--sample N] [--run ID] [--as-of [--day D]]
-    python bench/assess_city.py explain --backend pg|sqlite [--pack yixing-2019|all] [--metric NAME]
+    python bench/assess_city.py explain --backend pg|sqlite [--pack yixing-2019|all] [--metric NAME] [--as-of]
 
 `--db NAME` picks another database (default bench_city; SQLite: bench/out/db/NAME.sqlite3).
 Figures go to bench/out/results.jsonl (kinds city_load, city_assess, city_assess_asof, city_check,
@@ -1667,7 +1667,8 @@ def _check_child(backend: str, pack_name: str, sample: int, run_id: int) -> dict
 # check --as-of: the registry as it stood at the closed period's end, replayed from the history
 # =============================================================================================
 # The metrics a closed period reads from the history (asof.READERS, the ledgers' workers and volunteers) and
-# those computed from them; care_circle_coverage (Yixing P-CARE-3) counts the registry's elders.
+# those computed from them; the care elders (P-CARE-3: active residents of active households, 60 or over on the
+# day) and the circle figures over them.
 AS_OF_METRICS = (
     "households", "residents", "party_members", "social_orgs", "volunteer_orgs", "community_social_orgs",
     "social_orgs_per_10k", "community_social_orgs_per_10k", "facility_area_per_100_households",
@@ -1677,6 +1678,7 @@ AS_OF_METRICS = (
     "director_trainings", "committee_member_trainings", "committee_posts_counted", "secretary_is_director",
     "posts_one_shoulder", "posts_secretary_or_director", "posts_deputy_director", "certified_workers",
     "serving_workers", "registered_volunteers", "volunteer_registration_rate", "care_circle_coverage",
+    "care_elders", "care_elders_within_circle",
 )
 
 
@@ -1795,6 +1797,8 @@ def _asof_reference(day: dt.date, year: int, ids: list[int]) -> tuple[dict, dict
         v["facility_area_per_100_households"][cid] = ratio(float(area.get(cid, 0)), v["households"][cid], 100)
         # no station in the synthetic city: nobody is inside a 30-minute circle, so the share is 0 of the elders
         v["care_circle_coverage"][cid] = 0.0 if elders[cid] else None
+        v["care_elders"][cid] = elders[cid]
+        v["care_elders_within_circle"][cid] = 0
     return v, elders
 
 
@@ -1847,16 +1851,16 @@ def _asof_check_child(backend: str, pack_name: str, run_id: int, day_text: str) 
         want = ref[covered[r.indicator]["metric"]].get(r.place_id)
         if not _same(r.value, want):
             mismatch("result", r.place_id, r.indicator, r.value, want)
-    # care figures the engine reads from today's registry in a closed period (not a reader): how far off
-    today_elders = computer.get("care_elders")
+    # how far today's registry is from the day's: the communities whose elders differ (the check proves something)
+    today = compute.computer(communities, year=run.period)
+    today_elders = today.get("care_elders")
     care_elders_differ = sum(1 for cid in ids if today_elders.get(cid, 0) != elders[cid])
     by_what = {}
     for m in mismatches:
         by_what[m["what"]] = by_what.get(m["what"], 0) + 1
     totals = {m: sum(x or 0 for x in ref[m].values()) for m in ("households", "residents", "party_members",
                                                                   "social_orgs", "serving_workers",
-                                                                  "registered_volunteers")}
-    today = compute.computer(communities, year=run.period)
+                                                                  "registered_volunteers", "care_elders")}
     today_totals = {m: sum(x or 0 for x in today.get(m).values()) for m in totals}
     return {"kind": "city_check_asof", **src_state(), "backend": backend, "pack": pack.id, "run_id": run.pk,
             "period": run.period, "as_of": str(day), "reference_day": str(ref_day), "communities": len(ids),
@@ -1905,7 +1909,7 @@ def check_cmd(args) -> None:
 # =============================================================================================
 # explain
 # =============================================================================================
-def _explain_child(backend: str, pack_name: str, only: str) -> dict:
+def _explain_child(backend: str, pack_name: str, only: str, as_of: bool = False) -> dict:
     setup_django()
     from django.db import connection
 
@@ -1919,13 +1923,18 @@ def _explain_child(backend: str, pack_name: str, only: str) -> dict:
     from gongzhi.standards import assess
     scope = assess.scope_place(None)
     with connection.execute_wrapper(timer.wrapper):
-        c = compute.computer(assess._communities(scope), year=PERIOD)
+        if as_of:  # the closed period's run: the registry as of its end
+            c = compute.computer(assess._communities(scope), year=AS_OF_YEAR, as_of=AS_OF_DAY,
+                                 registry_as_of=AS_OF_DAY)
+        else:
+            c = compute.computer(assess._communities(scope), year=PERIOD)
         for n in names:
             c.get(n)
     timer.restore()
     out = {}
     db = Path(str(connection.settings_dict["NAME"])).name.removesuffix(".sqlite3")
-    path = OUT / f"explain-{backend}-{pack.id}{'-' + only if only else ''}{'' if db == DB else '-' + db}.txt"
+    path = OUT / (f"explain-{backend}-{pack.id}{'-' + only if only else ''}{'-asof' if as_of else ''}"
+                  f"{'' if db == DB else '-' + db}.txt")
     with path.open("w", encoding="utf-8") as f, connection.cursor() as cur:
         for who, s, sql, params in timer.sql:
             if who == "(engine)":
@@ -1947,7 +1956,8 @@ def _explain_child(backend: str, pack_name: str, only: str) -> dict:
 
 def explain_cmd(args) -> None:
     url = common.db_url(args.backend, args.db)
-    proc = subprocess.run([common.PYTHON, __file__, "_explain", args.backend, args.pack, args.metric or ""],
+    proc = subprocess.run([common.PYTHON, __file__, "_explain", args.backend, args.pack, args.metric or "",
+                           "1" if args.as_of else ""],
                           env=env_for(url), cwd=str(common.ROOT), stdout=subprocess.PIPE, text=True, check=False)
     print(json.dumps(_result_of(proc), ensure_ascii=False, indent=1))
 
@@ -1969,7 +1979,8 @@ def main() -> None:
         common.emit(_check_child(b, p, int(sample), int(run)))
         return
     if len(sys.argv) >= 2 and sys.argv[1] == "_explain":
-        common.emit(_explain_child(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else ""))
+        common.emit(_explain_child(sys.argv[2], sys.argv[3], sys.argv[4] if len(sys.argv) > 4 else "",
+                                   len(sys.argv) > 5 and sys.argv[5] == "1"))
         return
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -1999,6 +2010,7 @@ def main() -> None:
                                                       "(to see the reference fail)")
         if name == "explain":
             sp.add_argument("--metric", default="")
+            sp.add_argument("--as-of", action="store_true", help=f"the closed period's run (registry as of {AS_OF_DAY})")
     args = p.parse_args()
     {"load": load, "assess": assess_cmd, "check": check_cmd, "explain": explain_cmd}[args.cmd](args)
 

@@ -27,6 +27,7 @@ from django.db.models import BooleanField, Case, CharField, Exists, ExpressionWr
     When
 
 from gongzhi.care.models import Decision, Disability, Group, GroupReview
+from gongzhi.core.metrics import years_before
 from gongzhi.people.models import Absence, HouseholdStatus, PersonStatus, Resident
 
 HEAD_OR_SPOUSE = ("01", "02", "10", "11", "12")
@@ -36,14 +37,6 @@ GRANDCHILDREN = ("40", "41", "42", "43", "44", "49")
 
 ELDER_AGE, VERY_OLD_AGE, ADULT_AGE = 60, 80, 16
 GROUPS = [g.value for g in Group]
-
-
-def years_before(day: dt.date, years: int) -> dt.date:
-    """The last birth date of someone `years` old on `day` (29 February → 28 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
 
 
 def age_on(birth: dt.date | None, day: dt.date) -> int | None:

@@ -1,16 +1,19 @@
 """Care figures for the standards engine (P-CARE-1..6), registered in the manifest under extras["metrics"];
 see gongzhi/core/metrics.py for what a metric is. Registry figures read the registry as it stands (the care
-groups are derived on read); period figures count the assessed year's visits and reports."""
+groups are derived on read); period figures count the assessed year's visits and reports. A closed period's
+run (`registry_as_of`, issue 16) reads the elders of P-CARE-3 as they stood at its end (the residents' history,
+standards/asof.py); the derived groups stay today's and the run says so (`DERIVED_TODAY`)."""
 from __future__ import annotations
-
-from collections import defaultdict
 
 from django.db.models import Count, Exists, F, OuterRef, Q
 
 from gongzhi.care import stations, visits
 from gongzhi.care.groups import annotate_groups, registry_residents
-from gongzhi.care.models import CareVisit, HardshipReport, HardshipState, HomeEnrolment, JobHelp
+from gongzhi.care.models import (
+    CareVisit, Group, GroupReview, HardshipReport, HardshipState, HomeEnrolment, JobHelp,
+)
 from gongzhi.core.metrics import Context, Metric, Ratio, counts, evidence, grouped
+from gongzhi.standards import asof
 
 GROUPS = evidence("关爱对象", "care:groups")
 OVERVIEW = evidence("关爱统计", "care:overview")
@@ -19,9 +22,29 @@ HARDSHIPS = evidence("困难上报", "care:hardships")
 HOMES = evidence("残疾人之家", "care:disabled")
 
 
+# the care figures derived from the registry as it stands, also in a closed period's run (no history of the
+# absences, tags, certificates and reviews they read): noted as read from today's registry
+DERIVED_TODAY = ("care_left_behind", "care_disabled", "care_on_visit_lists", "care_visits_not_overdue",
+                 "care_disabled_enrolled", "care_disabled_enrolled_share")
+
+
+def _from_today(ctx: Context, *names: str) -> None:
+    if ctx.registry_as_of is not None:
+        for name in names:
+            ctx.registry[name] = asof.FROM_TODAY
+
+
 def _coverage(ctx: Context):
-    return ctx.once("care.coverage", lambda: {r["community"].pk: r for r in stations.coverage(
-        list(ctx.communities), ctx.as_of)})
+    """P-CARE-3's figures per community. In a closed period's run (`registry_as_of`) the elders are those of
+    the registry at its end: today's, corrected per grid from the residents' history (asof.elder_corrections,
+    the residents' tail pass); `ctx.registry["care_elders"]` says whether the history reached back that far."""
+    def build():
+        fixes = None
+        if ctx.registry_as_of is not None:
+            fixes = asof.elder_corrections(ctx, ctx.registry_as_of)
+            ctx.registry["care_elders"] = asof.FROM_TODAY if fixes is None else asof.FROM_HISTORY
+        return {r["community"].pk: r for r in stations.coverage(list(ctx.communities), ctx.as_of, fixes)}
+    return ctx.once("care.coverage", build)
 
 
 def has_station(ctx):
@@ -52,12 +75,30 @@ def stations_online_share(ctx):
 
 
 def _groups(ctx: Context):
+    """Left-behind and disabled residents per community: the derived flags counted by one grouped statement
+    without the workers' reviews (no latest-review sub-query per resident), corrected by a second one over the
+    reviewed residents only (what counts for them, less what their derived flags counted). The groups' inner
+    queries are narrowed to the run's communities (`communities`: PostgreSQL hash-joins their rows)."""
+    _from_today(ctx, "care_left_behind", "care_disabled")
+
+    def count(qs, prefix):
+        return grouped(qs, "community_id",
+                       left_behind=Count("pk", filter=Q(**{f"{prefix}left_behind_child": True})
+                                         | Q(**{f"{prefix}left_behind_elder": True})),
+                       disabled=Count("pk", filter=Q(**{f"{prefix}disabled": True})))
+
     def build():
-        qs = annotate_groups(registry_residents().filter(ctx.scope), ctx.as_of)
-        rows = qs.order_by().values("community_id").annotate(
-            left_behind=Count("pk", filter=Q(e_left_behind_child=True) | Q(e_left_behind_elder=True)),
-            disabled=Count("pk", filter=Q(e_disabled=True)))
-        return {r["community_id"]: r for r in rows}
+        base = registry_residents().filter(community_id__in=ctx.ids)
+        out = count(annotate_groups(base, ctx.as_of, reviews=False, communities=ctx.ids), "g_")
+        reviewed = annotate_groups(base.filter(pk__in=GroupReview.objects.filter(group__in=(
+            Group.LEFT_BEHIND_CHILD, Group.LEFT_BEHIND_ELDER, Group.DISABLED)).values("resident_id")),
+            ctx.as_of, communities=ctx.ids)
+        for sign, prefix in ((1, "e_"), (-1, "g_")):
+            for cid, row in count(reviewed, prefix).items():
+                mine = out.setdefault(cid, {"left_behind": 0, "disabled": 0})
+                for key in ("left_behind", "disabled"):
+                    mine[key] += sign * row[key]
+        return out
     return ctx.once("care.groups", build)
 
 
@@ -72,12 +113,9 @@ def disabled(ctx):
 
 
 def _visit_status(ctx: Context):
-    def build():
-        out = defaultdict(lambda: defaultdict(int))
-        for row in visits.visit_list(None, list(ctx.communities), ctx.as_of):
-            out[row.community_id][row.visit_status] += 1
-        return out
-    return ctx.once("care.visits", build)
+    """{community id: {visit status: people}} of the visit lists, counted by the database (visits.status_counts)."""
+    _from_today(ctx, "care_on_visit_lists", "care_visits_not_overdue")
+    return ctx.once("care.visits", lambda: visits.status_counts(list(ctx.communities), ctx.as_of))
 
 
 def on_visit_lists(ctx):
@@ -90,7 +128,7 @@ def visits_not_overdue_share(ctx):
     out = {}
     for cid in ctx.ids:
         total = sum(v[cid].values()) if cid in v else 0
-        out[cid] = round(100 * (total - v[cid][visits.OVERDUE]) / total, 1) if total else None
+        out[cid] = round(100 * (total - v[cid].get(visits.OVERDUE, 0)) / total, 1) if total else None
     return out
 
 
@@ -115,11 +153,14 @@ def hardships_decided_in_time_share(ctx):
 def _enrolled(ctx: Context):
     """Per community: the residents counted in the `disabled` care group on `as_of` who were enrolled at a
     残疾人之家 that day (day care or rehabilitation; one person enrolled for both counts once)."""
+    _from_today(ctx, "care_disabled_enrolled", "care_disabled_enrolled_share")
+
     def build():
         day = ctx.as_of
         at_home = HomeEnrolment.objects.filter(resident_id=OuterRef("pk"), starts_on__lte=day).filter(
             Q(ended_on__isnull=True) | Q(ended_on__gt=day))
-        qs = (annotate_groups(registry_residents().filter(ctx.scope), day).filter(e_disabled=True)
+        qs = (annotate_groups(registry_residents().filter(community_id__in=ctx.ids), day, communities=ctx.ids)
+              .filter(e_disabled=True)
               .filter(Exists(at_home)))
         return counts(qs)
     return ctx.once("care.enrolled", build)

@@ -50,12 +50,16 @@ def _serving(stations: list[Station], community: Place) -> list[Station]:
     return [s for s in stations if s.place.code in codes and s.lat is not None and s.lon is not None]
 
 
-def grid_coverage(communities: list[Place], today: dt.date) -> list[dict]:
-    """Per grid of `communities`: elders, where the grid is, the nearest serving station and whether inside."""
+def grid_coverage(communities: list[Place], today: dt.date, corrections: dict[int, int] | None = None) -> list[dict]:
+    """Per grid of `communities`: elders, where the grid is, the nearest serving station and whether inside.
+    `corrections`: {grid id: elders to add} (a closed period's run: the registry as of its end, from the
+    residents' history: `standards.asof.elder_corrections`)."""
     ids = [c.pk for c in communities]
     grids = list(Place.objects.filter(level=Level.GRID, parent_id__in=ids).select_related("parent"))
     elders = dict(registry_residents().filter(grid__in=grids, birth_date__lte=years_before(today, ELDER_AGE))
                   .order_by().values_list("grid_id").annotate(n=Count("pk")))
+    for gid, n in (corrections or {}).items():
+        elders[gid] = elders.get(gid, 0) + n
     stations = list(Station.objects.filter(active=True).select_related("place"))
     rows = []
     for g in grids:
@@ -74,11 +78,12 @@ def grid_coverage(communities: list[Place], today: dt.date) -> list[dict]:
     return rows
 
 
-def coverage(communities: list[Place], today: dt.date) -> list[dict]:
+def coverage(communities: list[Place], today: dt.date, corrections: dict[int, int] | None = None) -> list[dict]:
     """P-CARE-3 per community: a standard community station, the elders inside the circle, and the share of
-    its stations whose orders are kept here (informatisation: an order in the last 90 days)."""
+    its stations whose orders are kept here (informatisation: an order in the last 90 days). `corrections`:
+    the elders' per grid, as for `grid_coverage`."""
     per_community = defaultdict(lambda: {"elders": 0, "inside": 0, "unknown": 0})
-    for row in grid_coverage(communities, today):
+    for row in grid_coverage(communities, today, corrections):
         c = per_community[row["community"].pk]
         c["elders"] += row["elders"]
         c["inside"] += row["elders"] if row["inside"] else 0

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -141,6 +141,43 @@ def latest_versions(model, day: dt.date) -> QuerySet:
     latest = (history.objects.filter(history_date__lt=end_of(day)).values("id")
               .annotate(last=Max("history_id")).values("last"))
     return history.objects.filter(history_id__in=latest).exclude(history_type="-")
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    """The last birth date of someone `years` old on `day` (29 February → 28 February)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def history_tail(model, day: dt.date) -> QuerySet | None:
+    """The history's tail of `model` after `day`: every version from the first one dated after the day's end on
+    (history ids grow with time, so that is the table's last pages; a version recorded just before the day's end
+    but given a later id by a concurrent write is one more row looked up, never a row missed). Its rows are the
+    ones created, changed or deleted since; every other row stood at the day's end as it stands now. None: no
+    version after the day."""
+    history = model.history.model
+    first = history.objects.filter(history_date__gte=end_of(day)).aggregate(  # with a count: the date index
+        first=Min("history_id"), n=Count("*"))["first"]
+    return None if first is None else history.objects.filter(history_id__gte=first)
+
+
+def latest_among(versions: QuerySet, among: QuerySet) -> QuerySet:
+    """The latest of each row's `versions` that has no later version `among` (a set holding `versions`; history
+    ids grow with time), deletions left out."""
+    later = among.filter(id=OuterRef("id"), history_id__gt=OuterRef("history_id"))
+    return versions.filter(~Exists(later)).exclude(history_type="-")
+
+
+def versions_then(model, tail: QuerySet, day: dt.date) -> QuerySet:
+    """Of the rows with a version in `tail` (`history_tail`), each one's latest version recorded before the end of
+    `day`, deletions left out. Only rows that existed then are looked up: a row whose versions in the tail are
+    all dated after the day and are its creation ("+") did not (its version before, if any, is a deletion)."""
+    end = end_of(day)
+    before = model.history.model.objects.filter(history_date__lt=end)
+    existed = tail.filter(~Q(history_type="+") | Q(history_date__lt=end)).values("id")
+    return latest_among(before.filter(id__in=existed), before)
 
 
 def grouped(qs: QuerySet, key: str, **aggregate) -> dict[int, dict]:

@@ -5,12 +5,13 @@ gongzhi/core/metrics.py for what a metric is. Voided rows count nowhere."""
 from __future__ import annotations
 
 from django.db.models import (
-    Count, DecimalField, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value,
+    Count, DecimalField, Exists, IntegerField, Max, Min, OuterRef, Q, QuerySet, Subquery, Sum, Value,
 )
 from django.db.models.functions import Coalesce, ExtractQuarter
 
 from gongzhi.core.metrics import (
-    Context, Metric, Ratio, counts, end_of, evidence, grouped, latest_versions, ratio,
+    Context, Metric, Ratio, counts, end_of, evidence, grouped, history_tail, latest_among, latest_versions, ratio,
+    versions_then,
 )
 from gongzhi.ledgers.models import (
     Activity, Certificate, Disclosure, Election, ElectionMethod, Meeting, MeetingKind, Training, Volunteer, Worker,
@@ -134,27 +135,74 @@ def committee_member_trainings(ctx):
 
 
 # -- volunteers and activities (P-VOL-*) ---------------------------------------------------
+def _registered_on(day) -> Q:
+    return Q(registered_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gt=day))
+
+
+def _volunteers_reached(ctx: Context) -> bool:
+    """Do the volunteers' and the residents' histories reach back to the run's `registry_as_of`?"""
+    before = end_of(ctx.registry_as_of)
+    return (Volunteer.history.model.objects.filter(history_date__lt=before, community_id__in=ctx.ids).exists()
+            and Resident.history.model.objects.filter(history_date__lt=before, community_id__in=ctx.ids).exists())
+
+
 def volunteer_rows(ctx: Context) -> QuerySet:
     """The registered volunteers of the run's communities who are active residents: today, or for a closed
-    period (`registry_as_of`) as they stood at its end — registered by then and not yet left (注册日期 ≤ the
-    day < 退出日期), each volunteer's row from the ledger's history as of that day and the resident's
-    status from the registry's history, where each history reaches back to it; else today's rows by
-    those dates and today's status. `ctx.registry["volunteers"]` says which."""
+    period (`registry_as_of`) whose histories do not reach back to its end, today's rows by their dates
+    (注册日期 ≤ the day < 退出日期) and today's status. Where they do, `registered_volunteers` counts them as
+    they stood then from the histories' tails (`_volunteers_as_of`). `ctx.registry["volunteers"]` says which."""
     day = ctx.registry_as_of
     if day is None:
         return Volunteer.objects.filter(ctx.scope, left_on__isnull=True, resident__status=PersonStatus.ACTIVE)
-    registered = Q(registered_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gt=day))
-    before = end_of(day)
-    reached = (Volunteer.history.model.objects.filter(history_date__lt=before, community_id__in=ctx.ids).exists()
-               and Resident.history.model.objects.filter(history_date__lt=before, community_id__in=ctx.ids).exists())
-    ctx.registry["volunteers"] = "history" if reached else "today"
-    if not reached:
-        return Volunteer.objects.filter(ctx.scope, registered, resident__status=PersonStatus.ACTIVE)
-    active_then = latest_versions(Resident, day).filter(status=PersonStatus.ACTIVE).values("id")
-    return latest_versions(Volunteer, day).filter(ctx.scope, registered, resident_id__in=active_then)
+    ctx.registry["volunteers"] = "today"
+    return Volunteer.objects.filter(ctx.scope, _registered_on(day), resident__status=PersonStatus.ACTIVE)
+
+
+def _volunteers_as_of(ctx: Context) -> dict[int, int]:
+    """{community id: volunteers registered at the end of `registry_as_of` (注册日期 ≤ the day < 退出日期) whose
+    resident was active then}: today's rows counted by those dates, corrected by the rows that may have stood
+    otherwise then — the volunteers with a version after the day and those whose resident has one (the
+    histories' tails, as standards/asof.py reads the registry: never an aggregate over the whole history)."""
+    day = ctx.registry_as_of
+    registered = _registered_on(day)
+    today = Volunteer.objects.filter(registered, community_id__in=ctx.ids, resident__status=PersonStatus.ACTIVE)
+    v_tail, r_tail = history_tail(Volunteer, day), history_tail(Resident, day)
+    if v_tail is None and r_tail is None:
+        return counts(today)
+    # the resident active then, probed per row (the rows looked up are the tails' few thousand): their latest
+    # version before the day's end (every write goes through the history, so an unchanged resident's too)
+    before = Resident.history.model.objects.filter(history_date__lt=end_of(day))
+    active_then = Exists(latest_among(before.filter(id=OuterRef("resident_id")), before)
+                         .filter(status=PersonStatus.ACTIVE))
+    changed = Q(pk__in=[])
+    if r_tail is not None:
+        changed |= Q(resident_id__in=r_tail.values("id"))
+    if v_tail is not None:
+        changed |= Q(id__in=v_tail.values("id"))
+    # today's count and what the changed rows count as they stand, from one statement…
+    rows = grouped(today, "community_id", n=Count("*"), changed=Count("id", filter=changed))
+    out = {cid: r["n"] for cid, r in rows.items()}
+    fixes = [(-1, {cid: r["changed"] for cid, r in rows.items()})]
+    # …and as they stood: the volunteers' own versions then, or, unchanged since, their row as it stands
+    if v_tail is not None:
+        fixes.append((1, counts(versions_then(Volunteer, v_tail, day).filter(registered, active_then,
+                                                                            community_id__in=ctx.ids))))
+    if r_tail is not None:
+        unchanged = Volunteer.objects.filter(registered, active_then, resident_id__in=r_tail.values("id"),
+                                             community_id__in=ctx.ids)
+        if v_tail is not None:
+            unchanged = unchanged.exclude(id__in=v_tail.values("id"))
+        fixes.append((1, counts(unchanged)))
+    for sign, fix in fixes:
+        for cid, n in fix.items():
+            out[cid] = out.get(cid, 0) + sign * n
+    return {cid: n for cid, n in out.items() if n}
 
 
 def registered_volunteers(ctx):
+    if ctx.registry_as_of is not None and _volunteers_reached(ctx):
+        ctx.registry["volunteers"] = "history"
+        return _volunteers_as_of(ctx)
     return counts(volunteer_rows(ctx))
 
 

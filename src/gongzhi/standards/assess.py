@@ -279,7 +279,13 @@ def _run(run_row: AssessmentRun, pack: Pack, progress) -> None:
 
 REGISTRY_TITLES = {"households": "户数", "residents": "居民人数", "party_members": "党员人数",
                    "social_orgs": "社区社会组织", "volunteer_orgs": "志愿服务组织",
-                   "community_social_orgs": "登记或备案的社区社会组织", "workers": "班子与工作者", "volunteers": "志愿者"}
+                   "community_social_orgs": "登记或备案的社区社会组织", "workers": "班子与工作者", "volunteers": "志愿者",
+                   "care_elders": "60 岁以上老人"}
+# the care groups derived on read (care.metrics.DERIVED_TODAY): no history of what they are derived from
+DERIVED_TITLES = {"care_left_behind": "留守儿童和留守老人", "care_disabled": "残疾人",
+                  "care_on_visit_lists": "关爱走访对象", "care_visits_not_overdue": "关爱走访按时率",
+                  "care_disabled_enrolled": "在残疾人之家入托的残疾人",
+                  "care_disabled_enrolled_share": "残疾人入托残疾人之家比例"}
 # read from today's rows by their own dates when their ledger's history does not reach back
 BY_DATES = {"workers": "班子与工作者的台账历史不早于 {day},按任职、离任日期计在任人员,职务按评估当日计",
             "volunteers": "志愿者台账历史不早于 {day},按注册、退出日期计在册志愿者"}
@@ -290,7 +296,9 @@ def registry_note(as_of: dt.date, read: dict) -> dict:
     which from the registry as it stood on the day of the run; and the sentence the run page shows."""
     kept = [n for n, how in read.items() if how == snapshots.FROM_SNAPSHOT]
     history = [REGISTRY_TITLES.get(n, n) for n, how in read.items() if how == "history"]
-    today = [REGISTRY_TITLES.get(n, n) for n, how in read.items() if how == "today" and n not in BY_DATES]
+    today = [REGISTRY_TITLES.get(n, n) for n, how in read.items()
+             if how == "today" and n not in BY_DATES and n not in DERIVED_TITLES]
+    derived = [DERIVED_TITLES[n] for n, how in read.items() if how == "today" and n in DERIVED_TITLES]
     parts = [BY_DATES[n].format(day=as_of.isoformat()) for n in BY_DATES if read.get(n) == "today"]
     if kept:
         taken = RegistrySnapshot.objects.filter(day=as_of).values_list("taken_at", flat=True).first()
@@ -300,8 +308,10 @@ def registry_note(as_of: dt.date, read: dict) -> dict:
         parts.append(f"{'、'.join(history)}按登记历史还原到 {as_of.isoformat()}")
     if today:
         parts.append(f"{'、'.join(today)}的登记历史不早于 {as_of.isoformat()},按评估当日的登记计")
+    if derived:
+        parts.append(f"{'、'.join(derived)}由评估当日的登记推算(关爱对象尚无历史)")
     text = ";".join(parts) or "户数、人口等登记数据按评估当日的登记计"
-    return {"as_of": as_of.isoformat(), "snapshot": kept, "history": history, "today": today,
+    return {"as_of": as_of.isoformat(), "snapshot": kept, "history": history, "today": today + derived,
             "text": text + "(设施等尚无历史,按评估当日计)。"}
 
 
