@@ -100,6 +100,8 @@ def test_care_elders_are_read_as_they_stood(elders, day):
     got = {cid: n for cid, n in c.get("care_elders").items() if n}
     assert got == want
     assert c.registry["care_elders"] == asof.FROM_HISTORY
+    # the circle's figures divide those elders: from the history too (the stations as they stand, like facilities)
+    assert c.registry["care_elders_within_circle"] == c.registry["care_circle_coverage"] == asof.FROM_HISTORY
     today = compute.computer(as_of=day, year=day.year)  # today's registry, ages on the same day
     if day == DAY:
         assert {cid: n for cid, n in today.get("care_elders").items() if n} != want, "the test would prove nothing"

@@ -103,3 +103,14 @@ def test_the_command_catches_up_a_closed_period_and_refuses_a_bad_day(registry, 
     call_command("registry_snapshot", day="2025-12-31")
     assert "事后按登记历史留存" in capsys.readouterr().out
     assert RegistrySnapshot.objects.get().day == DAY
+
+
+def test_a_late_snapshot_keeps_the_circle_figures_over_elders_read_from_the_history(world):
+    """P-CARE-3's elders come from the history; the circle's figures over them are kept late too (the stations,
+    like every facility, as they stand), so a closed period's Yixing run does not pay the residents' tail again."""
+    from gongzhi.people.models import Resident
+    Resident.history.model.objects.update(history_date=end_of(dt.date(2025, 6, 30)))  # the history reaches the day
+    snap = closing.take(DAY, now=LATE)
+    kept = set(SnapshotFigure.objects.filter(snapshot=snap).values_list("metric", flat=True))
+    assert {"care_elders", "care_elders_within_circle", "care_circle_coverage"} <= kept
+    assert "care_stations_online" in snap.left_out  # stations only: today's, not kept late

@@ -42,7 +42,10 @@ def _coverage(ctx: Context):
         fixes = None
         if ctx.registry_as_of is not None:
             fixes = asof.elder_corrections(ctx, ctx.registry_as_of)
-            ctx.registry["care_elders"] = asof.FROM_TODAY if fixes is None else asof.FROM_HISTORY
+            # the figures over those elders come from the history too; the stations, like every facility, are
+            # read as they stand (the run's note says so), so a snapshot taken late may keep these figures
+            for name in ("care_elders", "care_elders_within_circle", "care_circle_coverage"):
+                ctx.registry[name] = asof.FROM_TODAY if fixes is None else asof.FROM_HISTORY
         return {r["community"].pk: r for r in stations.coverage(list(ctx.communities), ctx.as_of, fixes)}
     return ctx.once("care.coverage", build)
 

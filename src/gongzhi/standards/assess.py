@@ -280,7 +280,8 @@ def _run(run_row: AssessmentRun, pack: Pack, progress) -> None:
 REGISTRY_TITLES = {"households": "户数", "residents": "居民人数", "party_members": "党员人数",
                    "social_orgs": "社区社会组织", "volunteer_orgs": "志愿服务组织",
                    "community_social_orgs": "登记或备案的社区社会组织", "workers": "班子与工作者", "volunteers": "志愿者",
-                   "care_elders": "60 岁以上老人"}
+                   "care_elders": "60 岁以上老人", "care_elders_within_circle": "步行 30 分钟内有服务站点的老人",
+                   "care_circle_coverage": "居家养老服务覆盖率"}
 # the care groups derived on read (care.metrics.DERIVED_TODAY): no history of what they are derived from
 DERIVED_TITLES = {"care_left_behind": "留守儿童和留守老人", "care_disabled": "残疾人",
                   "care_on_visit_lists": "关爱走访对象", "care_visits_not_overdue": "关爱走访按时率",
