@@ -50,8 +50,13 @@ def _coverage(ctx: Context):
     return ctx.once("care.coverage", build)
 
 
+def _stations(ctx: Context):
+    """The station figures alone: no elder read (a closed period's run does not pay the residents' history for them)."""
+    return ctx.once("care.stations", lambda: stations.station_counts(list(ctx.communities), ctx.as_of))
+
+
 def has_station(ctx):
-    c = _coverage(ctx)
+    c = _stations(ctx)
     return {cid: 1 if c.get(cid, {}).get("station") else 0 for cid in ctx.ids}
 
 
@@ -72,7 +77,7 @@ def circle_share(ctx):
 
 
 def stations_online_share(ctx):
-    c = _coverage(ctx)
+    c = _stations(ctx)
     return {cid: (round(100 * c[cid]["online"] / c[cid]["stations"], 1) if c.get(cid, {}).get("stations") else None)
             for cid in ctx.ids}
 
