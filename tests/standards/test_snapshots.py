@@ -114,3 +114,73 @@ def test_a_late_snapshot_keeps_the_circle_figures_over_elders_read_from_the_hist
     kept = set(SnapshotFigure.objects.filter(snapshot=snap).values_list("metric", flat=True))
     assert {"care_elders", "care_elders_within_circle", "care_circle_coverage"} <= kept
     assert "care_stations_online" in snap.left_out  # stations only: today's, not kept late
+
+
+def _reaching_world(world):
+    """The world with a worker and a roster volunteer, every history re-dated to mid-2025: each figure that can
+    be read as of 2025-12-31 from a history is."""
+    from gongzhi.ledgers.models import Volunteer, Worker
+    from gongzhi.people.models import Household, Organisation, Resident
+    Worker.objects.create(community=world.comm_a, name="张", committee_post="director", since=dt.date(2020, 1, 1))
+    Volunteer.objects.create(community=world.comm_a, resident=world.res_a1, registered_on=dt.date(2024, 5, 1))
+    for model in (Worker, Volunteer, Resident, Household, Organisation):
+        model.history.model.objects.update(history_date=end_of(dt.date(2025, 6, 30)))
+
+
+def test_every_metric_declares_the_histories_a_closed_period_s_run_reads_it_from(world):
+    """Metric.history is what a late snapshot computes and keeps: each registry figure, computed alone in a closed
+    period's run, notes exactly those entries, and one of them says "history" (else it declares none)."""
+    from gongzhi.standards.metrics import METRICS
+    _reaching_world(world)
+    wrong = {}
+    for name in closing.figures():
+        c = compute.computer(registry_as_of=DAY, year=2025)
+        c.get(name)
+        noted = set(c.registry) if asof.FROM_HISTORY in c.registry.values() else set()
+        if set(METRICS[name].history) != noted:
+            wrong[name] = (METRICS[name].history, dict(c.registry))
+    assert not wrong
+    assert {"households", "committee_members", "registered_volunteers", "care_circle_coverage",
+            "households_per_committee_member"} <= {n for n in closing.figures() if METRICS[n].history}
+
+
+def test_a_late_snapshot_computes_only_the_history_s_figures_and_keeps_the_ledgers_too(world, monkeypatch):
+    import dataclasses
+
+    from gongzhi.standards.metrics import METRICS
+    _reaching_world(world)
+
+    def not_late(ctx):
+        raise AssertionError("a late snapshot computed a figure it cannot keep")
+    # a kept ratio reads its parts (the facilities' area of the area per 100 households): those may be computed
+    parts = {p for m in METRICS.values() if m.history and m.ratio for p in (m.ratio.numerator, m.ratio.denominator)}
+    patched = {name: m if m.history or name in parts or name not in closing.figures()
+               else dataclasses.replace(m, compute=not_late) for name, m in METRICS.items()}
+    monkeypatch.setattr(METRICS, "_current", lambda: patched)
+    snap = closing.take(DAY, now=LATE)
+    kept = dict(SnapshotFigure.objects.filter(snapshot=snap).values_list("metric", "source").distinct())
+    assert {"committee_members", "posts_one_shoulder", "registered_volunteers", "volunteer_registration_rate",
+            "households_per_committee_member", "care_elders"} <= set(kept)
+    assert set(kept.values()) == {asof.FROM_HISTORY}
+    # the roster of the volunteers' service records keeps no history: its rate is read at each run
+    assert "volunteers_registered_rate" in snap.left_out and "care_on_visit_lists" in snap.left_out
+    c = compute.computer(registry_as_of=DAY, year=2025)
+    assert c.get("committee_members")[world.comm_a.id] == 1 and c.registry["committee_members"] == "snapshot"
+
+
+def test_the_roster_s_volunteers_of_a_closed_period_count_by_their_dates(world):
+    from gongzhi.volunteers.models import Volunteer
+    from tests.factories import resident as person
+    late = person(household(world.grid_a1), name="新志愿者")
+    gone = person(household(world.grid_a1), name="已退出")
+    Volunteer.objects.create(community=world.comm_a, resident=world.res_a1, registered_on=dt.date(2024, 5, 1))
+    Volunteer.objects.create(community=world.comm_a, resident=late, registered_on=dt.date(2026, 2, 1))
+    Volunteer.objects.create(community=world.comm_a, resident=person(household(world.grid_a1), name="又一位"),
+                             registered_on=dt.date(2026, 1, 1))
+    Volunteer.objects.create(community=world.comm_a, resident=gone, registered_on=dt.date(2024, 5, 1),
+                             left_on=dt.date(2026, 3, 1))
+    assert compute.computer().get("volunteers_registered")[world.comm_a.id] == 3
+    c = compute.computer(registry_as_of=DAY, year=2025)
+    assert c.get("volunteers_registered")[world.comm_a.id] == 2  # not the two of 2026; the one gone since
+    assert c.registry["volunteer_roster"] == "today"
+    assert "志愿服务记录的志愿者名册没有历史,按注册、退出日期计在册志愿者" in assess.registry_note(DAY, c.registry)["text"]

@@ -18,6 +18,8 @@ from gongzhi.standards import asof
 GROUPS = evidence("关爱对象", "care:groups")
 OVERVIEW = evidence("关爱统计", "care:overview")
 STATIONS = evidence("养老服务站点和覆盖率", "care:stations")
+# P-CARE-3's figures over the elders: a closed period's run reads them together (_coverage), notes each
+CIRCLE = ("care_elders", "care_elders_within_circle", "care_circle_coverage")
 HARDSHIPS = evidence("困难上报", "care:hardships")
 HOMES = evidence("残疾人之家", "care:disabled")
 
@@ -44,7 +46,7 @@ def _coverage(ctx: Context):
             fixes = asof.elder_corrections(ctx, ctx.registry_as_of)
             # the figures over those elders come from the history too; the stations, like every facility, are
             # read as they stand (the run's note says so), so a snapshot taken late may keep these figures
-            for name in ("care_elders", "care_elders_within_circle", "care_circle_coverage"):
+            for name in CIRCLE:
                 ctx.registry[name] = asof.FROM_TODAY if fixes is None else asof.FROM_HISTORY
         return {r["community"].pk: r for r in stations.coverage(list(ctx.communities), ctx.as_of, fixes)}
     return ctx.once("care.coverage", build)
@@ -194,12 +196,12 @@ def disabled_job_help(ctx):
 METRICS = (
     Metric("care_community_station", "社区居家养老服务站", "个", compute=has_station, evidence=STATIONS,
            note="有社区级居家养老服务站计 1(P-CARE-1、P-CARE-3)"),
-    Metric("care_elders", "60 岁以上老人", "人", compute=elders, evidence=STATIONS),
+    Metric("care_elders", "60 岁以上老人", "人", compute=elders, evidence=STATIONS, history=CIRCLE),
     Metric("care_elders_within_circle", "步行 30 分钟内有服务站点的老人", "人", compute=elders_within_circle,
-           evidence=STATIONS),
+           evidence=STATIONS, history=CIRCLE),
     Metric("care_circle_coverage", "居家养老服务覆盖率", "%", compute=circle_share, evidence=STATIONS,
            ratio=Ratio("care_elders_within_circle", "人", "care_elders", "人"),
-           note="按网格中心定位老人;步行速度和时间按本地规则"),
+           note="按网格中心定位老人;步行速度和时间按本地规则", history=CIRCLE),
     Metric("care_stations_online", "居家养老服务信息化率", "%", compute=stations_online_share, evidence=STATIONS,
            note="近 90 天在本平台记录服务工单的社区服务站占比"),
     Metric("care_on_visit_lists", "关爱走访对象", "人", compute=on_visit_lists, evidence=OVERVIEW),

@@ -75,6 +75,10 @@ class Metric:
     `period`: True when the value counts what happened in the assessed year
     (meetings, trainings, surveys, work orders); otherwise it reads the registry
     as it stands when the run is made (`as_of` for ages).
+    `history`: the entries of `Context.registry` that a closed period's run sets for this figure
+    when it reads it as it stood at the period's end (each of them then says "history"); empty
+    when it is read as it stands. A snapshot taken after the period closed keeps only these
+    figures (standards/closing.py); tests/standards/test_snapshots.py checks every metric's list.
     """
     name: str
     title: str
@@ -85,6 +89,7 @@ class Metric:
     compute: Callable[[Context], Values] | None = field(default=None, compare=False, repr=False)
     evidence: Evidence | None = None
     ratio: Ratio | None = None
+    history: tuple[str, ...] = ()
 
 
 class Context:

@@ -21,6 +21,8 @@ from gongzhi.places.models import Place
 
 LEDGER = "ledgers:ledger"
 WORKERS = evidence("班子与工作者", LEDGER, "{code}", tab="workers")
+# a closed period's run notes how it read the workers under this name (worker_rows): Metric.history
+WORKERS_HISTORY = ("workers",)
 TRAININGS = evidence("培训台账", LEDGER, "{code}", tab="trainings", year="{year}")
 MEETINGS = evidence("会议记录", LEDGER, "{code}", tab="meetings", year="{year}")
 DISCLOSURES = evidence("居务公开", LEDGER, "{code}", tab="disclosures", year="{year}")
@@ -248,22 +250,25 @@ def committee_directly_elected(ctx):
 
 METRICS = (
     # staff (P-STAFF-*)
-    Metric("committee_members", "居(村)委会成员", "人", compute=committee_members, evidence=WORKERS),
+    Metric("committee_members", "居(村)委会成员", "人", compute=committee_members, evidence=WORKERS, history=WORKERS_HISTORY),
     Metric("committee_full_time_share", "居委会成员中专职的比例", "%", compute=committee_full_time_share,
-           evidence=WORKERS),
+           evidence=WORKERS, history=WORKERS_HISTORY),
     Metric("households_per_committee_member", "每名居委会成员联系户数", "户",
            compute=households_per_committee_member, evidence=HOUSEHOLDS,
-           ratio=Ratio("households", "户", "committee_members", "名成员")),
-    Metric("full_time_staff", "专职服务人员", "人", compute=full_time_staff, evidence=WORKERS),
+           ratio=Ratio("households", "户", "committee_members", "名成员"), history=("households", "workers")),
+    Metric("full_time_staff", "专职服务人员", "人", compute=full_time_staff, evidence=WORKERS, history=WORKERS_HISTORY),
     Metric("households_per_full_time_worker", "每名专职社区工作者服务户数", "户",
            compute=households_per_full_time_worker, evidence=HOUSEHOLDS,
-           ratio=Ratio("households", "户", None, "")),
+           ratio=Ratio("households", "户", None, ""), history=("households", "workers")),
     Metric("certified_social_workers_per_10k", "持证社会工作者(每万人)", "人",
-           compute=certified_social_workers_per_10k, evidence=WORKERS, ratio=Ratio(None, "", "residents", "人")),
-    Metric("certified_worker_share", "社区工作者持证比例", "%", compute=certified_worker_share, evidence=WORKERS),
+           compute=certified_social_workers_per_10k, evidence=WORKERS, ratio=Ratio(None, "", "residents", "人"),
+           history=("workers", "residents")),
+    Metric("certified_worker_share", "社区工作者持证比例", "%", compute=certified_worker_share, evidence=WORKERS,
+           history=WORKERS_HISTORY),
     Metric("party_committee_members", "村(社区)党组织委员", "人", compute=party_committee_members,
-           evidence=WORKERS),
-    Metric("cross_holding_share", "“两委”成员交叉任职比例", "%", compute=cross_holding_share, evidence=WORKERS),
+           evidence=WORKERS, history=WORKERS_HISTORY),
+    Metric("cross_holding_share", "“两委”成员交叉任职比例", "%", compute=cross_holding_share, evidence=WORKERS,
+           history=WORKERS_HISTORY),
     Metric("leader_training_days", "党组织书记、居(村)委会主任年度培训天数(最少者)", "天", period=True,
            compute=leader_training_days, evidence=TRAININGS),
     Metric("member_training_days", "其他“两委”成员年度培训天数(最少者)", "天", period=True,
@@ -274,10 +279,12 @@ METRICS = (
            compute=committee_member_trainings, evidence=TRAININGS),
     # volunteers (P-VOL-*)
     Metric("registered_volunteers", "注册志愿者人数", "人", compute=registered_volunteers,
-           evidence=evidence("志愿者", LEDGER, "{code}", tab="volunteers")),
+           evidence=evidence("志愿者", LEDGER, "{code}", tab="volunteers"),
+           history=("volunteers",)),
     Metric("volunteer_registration_rate", "注册志愿者占居民比例", "%", compute=volunteer_registration_rate,
            evidence=evidence("志愿者", LEDGER, "{code}", tab="volunteers"),
-           ratio=Ratio("registered_volunteers", "人", "residents", "人")),
+           ratio=Ratio("registered_volunteers", "人", "residents", "人"),
+           history=("volunteers", "residents")),
     Metric("volunteer_activities_per_year", "志愿/互助活动(每年)", "次", period=True,
            compute=volunteer_activities_per_year,
            evidence=evidence("志愿/互助活动", LEDGER, "{code}", tab="activities", year="{year}")),

@@ -46,10 +46,11 @@ def service_projects_closed(ctx):
 
 METRICS = (
     Metric("community_social_orgs", "登记或备案的社区社会组织", "个", compute=community_social_orgs, evidence=ORGS,
-           note="未登记的社区社会组织经街道备案后计入"),
+           note="未登记的社区社会组织经街道备案后计入", history=("community_social_orgs",)),
     Metric("community_social_orgs_per_10k", "登记或备案的社会组织(每万人)", "个",
            compute=community_social_orgs_per_10k, evidence=ORGS,
-           ratio=Ratio("community_social_orgs", "个", "residents", "人")),
+           ratio=Ratio("community_social_orgs", "个", "residents", "人"),
+           history=("community_social_orgs", "residents")),
     Metric("service_projects_chain", "走完“需求—项目—承接—社工团队—服务”链条的服务项目", "个", period=True,
            compute=service_projects_chain, evidence=PROJECTS),
     Metric("service_projects_closed", "经终期评估结项的服务项目", "个", period=True,

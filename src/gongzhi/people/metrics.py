@@ -37,15 +37,17 @@ def volunteer_orgs(ctx):
 METRICS = (
     # size
     Metric("households", "户数", "户", compute=households,
-           evidence=evidence("户籍登记", REGISTER, community="{code}")),
+           evidence=evidence("户籍登记", REGISTER, community="{code}"), history=("households",)),
     Metric("residents", "居民人数", "人", compute=residents,
-           evidence=evidence("居民登记", REGISTER, community="{code}")),
+           evidence=evidence("居民登记", REGISTER, community="{code}"), history=("residents",)),
     # the link the assessment has always given (the prefix "party" of the community's posts)
     Metric("party_members", "党员人数", "人", compute=party_members,
-           evidence=evidence("班子与工作者", "ledgers:ledger", "{code}", tab="workers")),
+           evidence=evidence("班子与工作者", "ledgers:ledger", "{code}", tab="workers"),
+           history=("party_members",)),
     # organisations (P-ORG-*, P-VOL-*)
-    Metric("social_orgs", "社区社会组织数", "个", compute=social_orgs, evidence=ORGANISATIONS),
+    Metric("social_orgs", "社区社会组织数", "个", compute=social_orgs, evidence=ORGANISATIONS, history=("social_orgs",)),
     Metric("social_orgs_per_10k", "社会组织(每万人)", "个", compute=social_orgs_per_10k, evidence=ORGANISATIONS,
-           ratio=Ratio("social_orgs", "个", "residents", "人")),
-    Metric("volunteer_orgs", "志愿服务组织数", "个", compute=volunteer_orgs, evidence=ORGANISATIONS),
+           ratio=Ratio("social_orgs", "个", "residents", "人"), history=("social_orgs", "residents")),
+    Metric("volunteer_orgs", "志愿服务组织数", "个", compute=volunteer_orgs, evidence=ORGANISATIONS,
+           history=("volunteer_orgs",)),
 )

@@ -92,7 +92,7 @@ METRICS = (
     Metric("facility_area", "综合服务设施面积", "m²", compute=facility_area, evidence=FACILITY),
     Metric("facility_area_per_100_households", "综合服务设施面积(每百户)", "m²",
            compute=facility_area_per_100_households, evidence=FACILITY,
-           ratio=Ratio("facility_area", "m²", "households", "户")),
+           ratio=Ratio("facility_area", "m²", "households", "户"), history=("households",)),
     Metric("street_centre_area", "街道(镇)综合服务中心面积", "m²", level="street",
            compute=street_centre_area, evidence=FACILITY),  # linked with the street's code
     Metric("station_area", "社区服务站面积", "m²", compute=station_area, evidence=FACILITY),

@@ -289,7 +289,8 @@ DERIVED_TITLES = {"care_left_behind": "留守儿童和留守老人", "care_disab
                   "care_disabled_enrolled_share": "残疾人入托残疾人之家比例"}
 # read from today's rows by their own dates when their ledger's history does not reach back
 BY_DATES = {"workers": "班子与工作者的台账历史不早于 {day},按任职、离任日期计在任人员,职务按评估当日计",
-            "volunteers": "志愿者台账历史不早于 {day},按注册、退出日期计在册志愿者"}
+            "volunteers": "志愿者台账历史不早于 {day},按注册、退出日期计在册志愿者",
+            "volunteer_roster": "志愿服务记录的志愿者名册没有历史,按注册、退出日期计在册志愿者,居民状态按评估当日计"}
 
 
 def registry_note(as_of: dt.date, read: dict) -> dict:

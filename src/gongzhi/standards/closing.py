@@ -10,7 +10,6 @@ from django.db import transaction
 from django.utils import timezone
 
 from gongzhi.core.metrics import end_of
-from gongzhi.people.models import Resident
 from gongzhi.places.models import Level, Place
 from gongzhi.standards import asof, compute
 from gongzhi.standards.compute import NotComputable
@@ -45,20 +44,22 @@ def take(day: dt.date, *, now: dt.datetime | None = None) -> RegistrySnapshot:
     on_time = now < end_of(day) + ON_TIME
     ctx = compute.computer(Place.objects.filter(level=Level.COMMUNITY), year=day.year, as_of=day,
                            registry_as_of=day)
-    kept, left_out = {}, []
-    # taken late, only figures read from the history are kept: none if the history does not reach the day
-    names = figures() if on_time or asof.reaches(Resident, ctx.ids, day) else []
-    left_out += [n for n in figures() if n not in names]
+    # taken late, today's registry is not the day's any more: only the figures a closed period's run can read
+    # from the history (Metric.history) are computed, and kept where the history reached back to the day
+    names = figures() if on_time else [n for n in figures() if METRICS[n].history]
+    kept, left_out = {}, [n for n in figures() if n not in names]
     for name in names:
         try:
             values = ctx.get(name)
         except NotComputable:
             continue
-        source = ctx.registry.get(name, asof.FROM_TODAY)
+        history = METRICS[name].history
+        source = asof.FROM_HISTORY if history and all(
+            ctx.registry.get(k) == asof.FROM_HISTORY for k in history) else asof.FROM_TODAY
         if source == asof.FROM_HISTORY or on_time:
             kept[name] = (values, source)
         else:
-            left_out.append(name)  # today's registry is not the day's any more
+            left_out.append(name)
     with transaction.atomic():
         snapshot, created = RegistrySnapshot.objects.get_or_create(
             day=day, defaults={"taken_at": now, "on_time": on_time, "figures": len(kept), "left_out": left_out})

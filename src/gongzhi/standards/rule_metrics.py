@@ -13,7 +13,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from gongzhi.core.metrics import Metric, counts, evidence, grouped
-from gongzhi.ledgers.metrics import worker_rows
+from gongzhi.ledgers.metrics import WORKERS_HISTORY, worker_rows
 from gongzhi.ledgers.models import CommitteePost, Meeting, MeetingKind, PartyPost
 from gongzhi.places.models import Level, Place
 
@@ -93,15 +93,17 @@ def grid_kind_share(ctx):
 
 RULE_METRICS = (
     Metric("committee_posts_counted", "占居委会职数的成员(专职成员)", "人", compute=committee_posts_counted,
-           note="兼职成员可不占职数,不计", evidence=WORKERS),
+           note="兼职成员可不占职数,不计", evidence=WORKERS, history=WORKERS_HISTORY),
     Metric("secretary_is_director", "党组织书记兼任居(村)委会主任", "%", compute=secretary_is_director,
-           note="一人兼为 100,否则为 0;用于计算达标村的比例", evidence=WORKERS),
-    Metric("posts_one_shoulder", "书记、主任一肩挑的人数", "人", compute=posts_one_shoulder, evidence=WORKERS),
+           note="一人兼为 100,否则为 0;用于计算达标村的比例", evidence=WORKERS, history=WORKERS_HISTORY),
+    Metric("posts_one_shoulder", "书记、主任一肩挑的人数", "人", compute=posts_one_shoulder, evidence=WORKERS,
+           history=WORKERS_HISTORY),
     Metric("posts_secretary_or_director", "只任书记或只任主任的人数", "人", compute=posts_secretary_or_director,
-           evidence=WORKERS),
-    Metric("posts_deputy_director", "副主任人数", "人", compute=posts_deputy_director, evidence=WORKERS),
-    Metric("certified_workers", "持证社会工作者", "人", compute=certified_workers, evidence=WORKERS),
-    Metric("serving_workers", "在岗社区工作者", "人", compute=serving_workers, evidence=WORKERS),
+           evidence=WORKERS, history=WORKERS_HISTORY),
+    Metric("posts_deputy_director", "副主任人数", "人", compute=posts_deputy_director, evidence=WORKERS,
+           history=WORKERS_HISTORY),
+    Metric("certified_workers", "持证社会工作者", "人", compute=certified_workers, evidence=WORKERS, history=WORKERS_HISTORY),
+    Metric("serving_workers", "在岗社区工作者", "人", compute=serving_workers, evidence=WORKERS, history=WORKERS_HISTORY),
     Metric("hearings_per_year", "社区社会事务听证会(每年)", "次", period=True, compute=hearings_per_year,
            evidence=MEETINGS),
     Metric("dispute_meeting_months", "开过矛盾纠纷月例会的月份数", "个", period=True, compute=dispute_meeting_months,

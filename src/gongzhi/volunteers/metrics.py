@@ -5,7 +5,7 @@ certificates (服务记录与证明出具); P-VOL-3: points earned in the neighb
 Aggregates in the database: one grouped query per figure for all communities of a run."""
 from __future__ import annotations
 
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 
 from gongzhi.core.metrics import Context, Metric, Ratio, counts, evidence, grouped, ratio
 from gongzhi.people.models import PersonStatus
@@ -16,7 +16,15 @@ ROSTER = evidence("志愿者名册", "volunteers:roster")
 
 
 def volunteers_registered(ctx: Context):
-    return counts(Volunteer.objects.filter(ctx.scope, left_on__isnull=True, resident__status=PersonStatus.ACTIVE))
+    """The roster's volunteers who are active residents. A closed period's run (`registry_as_of`) counts them by
+    their own dates (注册日期 ≤ the day < 退出日期): the roster keeps no history, so a resident's status is
+    today's, and the run says so (ctx.registry["volunteer_roster"])."""
+    day = ctx.registry_as_of
+    if day is None:
+        return counts(Volunteer.objects.filter(ctx.scope, left_on__isnull=True, resident__status=PersonStatus.ACTIVE))
+    ctx.registry["volunteer_roster"] = "today"
+    serving = Q(registered_on__lte=day) & (Q(left_on__isnull=True) | Q(left_on__gt=day))
+    return counts(Volunteer.objects.filter(ctx.scope, serving, resident__status=PersonStatus.ACTIVE))
 
 
 def volunteers_registered_rate(ctx: Context):
@@ -68,7 +76,7 @@ METRICS = (
     Metric("volunteers_registered", "注册志愿者(志愿服务记录)", "人", compute=volunteers_registered, evidence=ROSTER),
     Metric("volunteers_registered_rate", "注册志愿者占居民比例(志愿服务记录)", "%", compute=volunteers_registered_rate,
            evidence=ROSTER, ratio=Ratio("volunteers_registered", "人", "residents", "人"),
-           note="P-VOL-1:注册志愿者不少于居民的 10%"),
+           note="P-VOL-1:注册志愿者不少于居民的 10%", history=("volunteer_roster", "residents")),
     Metric("volunteer_activities_held", "开展志愿活动(有确认时长)", "次", period=True,
            compute=volunteer_activities_held, evidence=REPORT, note="P-VOL-1:每年不少于 6 次"),
     Metric("volunteer_hours_confirmed", "经确认的志愿服务时长", "小时", period=True,
