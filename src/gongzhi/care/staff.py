@@ -14,7 +14,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from gongzhi.accounts.models import Role, RoleAssignment, User
@@ -111,8 +111,8 @@ def _bind(model, field: str, unit, *, username, by, scope: Scope, right: str, ac
         raise RuleError(ERR_INACTIVE.format(unit=unit.name))
     user = _account(username, scope, unit.place, unit.name)
     today = timezone.localdate()
-    if model.objects.filter(current_binding(today), user=user, **{field: unit}).exists() or \
-            model.objects.filter(user=user, ended_on__isnull=True, **{field: unit}).exists():
+    # bound today, or open-ended (the conditional unique constraint's case): one question for both
+    if model.objects.filter(current_binding(today) | Q(ended_on__isnull=True), user=user, **{field: unit}).exists():
         raise RuleError(ERR_BOUND.format(name=user.username, unit=unit.name))
     try:
         with transaction.atomic():

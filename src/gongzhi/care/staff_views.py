@@ -4,6 +4,9 @@ the audit entries are care.staff's; a refused write re-renders its page (422, a 
 nothing. A station or home outside the caller's places, or an id no database holds, is 404."""
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -68,33 +71,14 @@ def station_staff_bind(request, pk):
     station = access_station(request.scope, pk)
     if request.method != "POST":
         return redirect("care:station", station.pk)
-    username = request.POST.get("username", "")
-    try:
-        binding = staff.station_staff_bind(station=station, username=username, by=request.user)
-    except (RuleError, ConflictError) as exc:
-        error, status = _refused(exc)
-        return _station_page(request, station, error=error, status=status, username=_echo(username))
-    messages.success(request, f"已将账号「{binding.user.username}」绑定为「{station.name}」的工作人员账号")
-    return redirect("care:station", station.pk)
+    return _bind(request, STATION, station)
 
 
 @requires(MANAGE_STATIONS)
 @require_POST
 def station_staff_end(request, pk):
     """结束绑定: from the date given on, the account no longer sees or serves the station's orders."""
-    binding = StationStaff.objects.filter(
-        pk=in_range(pk), station__in=staff.stations_managed(request.scope)).select_related("station__place").first()
-    if binding is None:
-        raise Http404(NOT_FOUND)
-    try:
-        ended = staff.station_staff_end(binding=binding, ended_on=parse_date(request.POST.get("ended_on"), "结束日期"),
-                                        version=posted_version(request.POST.get("version")), by=request.user)
-    except (RuleError, ConflictError) as exc:
-        error, status = _refused(exc)
-        return _station_page(request, binding.station, error=error, status=status)
-    messages.success(request, f"账号「{ended.user.username}」自 {ended.ended_on:%Y-%m-%d} 起不再是"
-                              f"「{binding.station.name}」的工作人员账号")
-    return redirect("care:station", binding.station_id)
+    return _end(request, STATION, pk)
 
 
 # -- 残疾人之家 ------------------------------------------------------------------------------------------
@@ -112,29 +96,59 @@ def home_staff_bind(request, pk):
     home = access_home(request.scope, pk)
     if request.method != "POST":
         return _home_staff_page(request, home)
-    username = request.POST.get("username", "")
-    try:
-        binding = staff.home_staff_bind(home=home, username=username, by=request.user)
-    except (RuleError, ConflictError) as exc:
-        error, status = _refused(exc)
-        return _home_staff_page(request, home, error=error, status=status, username=_echo(username))
-    messages.success(request, f"已将账号「{binding.user.username}」绑定为「{home.name}」的工作人员账号")
-    return redirect("care:home_staff_bind", home.pk)
+    return _bind(request, HOME, home)
 
 
 @requires(MANAGE_HOMES)
 @require_POST
 def home_staff_end(request, pk):
-    binding = HomeStaff.objects.filter(
-        pk=in_range(pk), home__in=homes.homes_managed(request.scope)).select_related("home__place").first()
-    if binding is None:
-        raise Http404(NOT_FOUND)
+    return _end(request, HOME, pk)
+
+
+# -- binding and ending, the same for both kinds of unit ------------------------------------------------
+@dataclass(frozen=True)
+class _Unit:
+    """What differs between a station's staff and a home's: the unit's field on the binding, its page, the
+    services that bind and end, the units the caller manages, and the page a success returns to."""
+    field: str
+    bindings: type
+    page: Callable
+    bind: Callable
+    end: Callable
+    managed: Callable
+    url_name: str
+
+
+STATION = _Unit("station", StationStaff, _station_page, staff.station_staff_bind, staff.station_staff_end,
+                staff.stations_managed, "care:station")
+HOME = _Unit("home", HomeStaff, _home_staff_page, staff.home_staff_bind, staff.home_staff_end,
+             homes.homes_managed, "care:home_staff_bind")
+
+
+def _bind(request, kind: _Unit, unit):
+    username = request.POST.get("username", "")
     try:
-        ended = staff.home_staff_end(binding=binding, ended_on=parse_date(request.POST.get("ended_on"), "结束日期"),
-                                     version=posted_version(request.POST.get("version")), by=request.user)
+        binding = kind.bind(**{kind.field: unit}, username=username, by=request.user)
     except (RuleError, ConflictError) as exc:
         error, status = _refused(exc)
-        return _home_staff_page(request, binding.home, error=error, status=status)
+        return kind.page(request, unit, error=error, status=status, username=_echo(username))
+    messages.success(request, f"已将账号「{binding.user.username}」绑定为「{unit.name}」的工作人员账号")
+    return redirect(kind.url_name, unit.pk)
+
+
+def _end(request, kind: _Unit, pk):
+    binding = kind.bindings.objects.filter(
+        pk=in_range(pk), **{f"{kind.field}__in": kind.managed(request.scope)}).select_related(
+        f"{kind.field}__place").first()
+    if binding is None:
+        raise Http404(NOT_FOUND)
+    unit = getattr(binding, kind.field)
+    try:
+        ended = kind.end(binding=binding, ended_on=parse_date(request.POST.get("ended_on"), "结束日期"),
+                         version=posted_version(request.POST.get("version")), by=request.user)
+    except (RuleError, ConflictError) as exc:
+        error, status = _refused(exc)
+        return kind.page(request, unit, error=error, status=status)
     messages.success(request, f"账号「{ended.user.username}」自 {ended.ended_on:%Y-%m-%d} 起不再是"
-                              f"「{binding.home.name}」的工作人员账号")
-    return redirect("care:home_staff_bind", binding.home_id)
+                              f"「{unit.name}」的工作人员账号")
+    return redirect(kind.url_name, unit.pk)
