@@ -122,28 +122,30 @@ def _households_then(ctx, day: dt.date) -> tuple[set[int], set[int]]:
     return ctx.once(f"asof.households.then.{day.isoformat()}", build)
 
 
-def _inactive_households():
-    return Household.objects.exclude(status=HouseholdStatus.ACTIVE).values("id")
-
-
 def _residents_pass(ctx, day: dt.date) -> dict[str, dict]:
     """The corrections of every figure read from the residents' history, from one pass over its tail, grouped by
     community and grid: residents, party members, and the elders (active residents of active households, 60 or
-    over at the end of `day`: `care.stations`' P-CARE-3 elders) per grid. The household's status is read
-    without a join: as it stands, "not among today's inactive households" (a resident's household always
-    exists); as it stood, the same, except for the households with a version after the day (their status then;
-    not active if entered since). Once per run."""
+    over at the end of `day`: `care.stations`' P-CARE-3 elders) per grid. The household's status is probed per
+    version, without a join: as it stands, "today's household is not inactive" (a resident's household always
+    exists); as it stood, the same, except for the households with a version after the day (their latest
+    version before the day's end; not active if entered since). Once per run."""
     def build():
         mine = {n: q for n, (m, q) in READERS.items() if m is Resident}
         elder = Q(status=PersonStatus.ACTIVE, birth_date__lte=years_before(day, ELDER_AGE))
-        inactive_now = _inactive_households()
-        household_then = ~Q(household_id__in=inactive_now)
+        # probed per version by primary key (EXISTS), never "NOT IN (sub-query)": PostgreSQL hashes such a
+        # sub-query only while it fits in work_mem, else scans it again for every version (the 10 M city's 470,000
+        # households changed since made the pass run for many minutes)
+        active_now = ~Exists(Household.objects.filter(pk=OuterRef("household_id")).exclude(
+            status=HouseholdStatus.ACTIVE))
+        household_then = active_now
         tail = history_tail(Household, day)
-        if tail is not None:  # the households changed since: their status then (sub-queries: too many ids for SQLite)
-            household_then = ((household_then & ~Q(household_id__in=tail.values("id")))
-                              | Q(household_id__in=versions_then(Household, tail, day)
-                                  .filter(status=HouseholdStatus.ACTIVE).values("id")))
-        mine[ELDERS] = (elder & ~Q(household_id__in=inactive_now), elder & household_then)
+        if tail is not None:  # the households changed since: their status then, from their latest version before
+            changed = Exists(tail.filter(id=OuterRef("household_id")))
+            before = Household.history.model.objects.filter(history_date__lt=end_of(day))
+            active_then = Exists(latest_among(before.filter(id=OuterRef("household_id")), before)
+                                 .filter(status=HouseholdStatus.ACTIVE))
+            household_then = (~changed & active_now) | (changed & active_then)
+        mine[ELDERS] = (elder & active_now, elder & household_then)
         return corrections(Resident, mine, ctx.ids, day, grids=True)
     return ctx.once(f"asof.{Resident._meta.label}.{day.isoformat()}", build)
 
