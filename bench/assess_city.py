@@ -25,6 +25,9 @@ What is measured
            figure read as of the day (asof.READERS, the ledgers' workers and volunteers, the ratios over
            them, the care elders and the circle figures over them); compared with a fresh `compute.computer(registry_as_of=…)`
            and the latest 2025 run's stored Results. `--day D` replays to another day (it must fail).
+  snapshot the period-close snapshot of AS_OF_DAY (standards/closing.py), taken now, i.e. late: the figures read
+           from a history, as `gongzhi registry_snapshot` keeps them; its wall time, figures kept and max RSS.
+           `--again` drops the one already taken first. The closed period's runs after it read those figures.
   explain  every SQL statement of every metric the pack names: its time (run again, rows fetched) and
            PostgreSQL EXPLAIN (ANALYZE, BUFFERS) / SQLite EXPLAIN QUERY PLAN; to bench/out/city/.
 
@@ -59,11 +62,12 @@ Run (PG_URL from `source scripts/lib/postgres.sh && pg_start`):
     python bench/assess_city.py load    --backend pg|sqlite [--communities 2000] [--residents 10000000]
     python bench/assess_city.py assess  --backend pg|sqlite [--runs 3] [--pack yixing-2019|all] [--as-of]
     python bench/assess_city.py check   --backend pg|sqlite [--sample N] [--run ID] [--as-of [--day D]]
+    python bench/assess_city.py snapshot --backend pg|sqlite [--again]
     python bench/assess_city.py explain --backend pg|sqlite [--pack yixing-2019|all] [--metric NAME] [--as-of]
 
 `--db NAME` picks another database (default bench_city; SQLite: bench/out/db/NAME.sqlite3).
 Figures go to bench/out/results.jsonl (kinds city_load, city_assess, city_assess_asof, city_check,
-city_check_asof).
+city_check_asof, city_snapshot).
 """
 from __future__ import annotations
 
@@ -1962,10 +1966,46 @@ def explain_cmd(args) -> None:
     print(json.dumps(_result_of(proc), ensure_ascii=False, indent=1))
 
 
+# =============================================================================================
+# snapshot: the period-close snapshot, taken late
+# =============================================================================================
+def _snapshot_child(backend: str, again: str) -> dict:
+    setup_django()
+    from gongzhi.standards import closing
+    from gongzhi.standards.models import RegistrySnapshot, SnapshotFigure
+
+    day = AS_OF_DAY
+    if again == "1":
+        SnapshotFigure.objects.filter(snapshot__day=day).delete()
+        RegistrySnapshot.objects.filter(day=day).delete()
+    existed = RegistrySnapshot.objects.filter(day=day).exists()
+    t0 = time.perf_counter()
+    snap = closing.take(day)
+    seconds = time.perf_counter() - t0
+    return {"kind": "city_snapshot", **src_state(), "backend": backend, "day": str(day), "taken_before": existed,
+            "on_time": snap.on_time, "figures": snap.figures, "left_out": len(snap.left_out),
+            "kept": sorted(SnapshotFigure.objects.filter(snapshot=snap).values_list("metric", flat=True).distinct()),
+            "values": SnapshotFigure.objects.filter(snapshot=snap).count(), "seconds": round(seconds, 2),
+            "max_rss_mb": round(common.maxrss_mb())}
+
+
+def snapshot_cmd(args) -> None:
+    url = common.db_url(args.backend, args.db)
+    proc = subprocess.run([common.PYTHON, __file__, "_snapshot", args.backend, "1" if args.again else ""],
+                          env=env_for(url), cwd=str(common.ROOT), stdout=subprocess.PIPE, text=True, check=False)
+    result = _result_of(proc)
+    result["db"] = args.db
+    common.record(result)
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+
+
 def main() -> None:
     if len(sys.argv) >= 2 and sys.argv[1] == "_load":
         b, n, r, s, a = sys.argv[2:7]
         common.emit(_load_child(b, int(n), int(r), int(s), a == "1"))
+        return
+    if len(sys.argv) >= 2 and sys.argv[1] == "_snapshot":
+        common.emit(_snapshot_child(sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else ""))
         return
     if len(sys.argv) >= 2 and sys.argv[1] == "_assess":
         common.emit(_assess_child(*sys.argv[2:6]))
@@ -1984,10 +2024,13 @@ def main() -> None:
         return
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
-    for name in ("load", "assess", "check", "explain"):
+    for name in ("load", "assess", "check", "explain", "snapshot"):
         sp = sub.add_parser(name)
         sp.add_argument("--backend", choices=["pg", "sqlite"], required=True)
         sp.add_argument("--db", default=DB, help=f"database name (default {DB})")
+        if name == "snapshot":
+            sp.add_argument("--again", action="store_true", help="drop the snapshot already taken, then take it")
+            continue
         if name == "load":
             sp.add_argument("--communities", type=int, default=2000)
             sp.add_argument("--residents", type=int, default=10_000_000)
@@ -2012,7 +2055,8 @@ def main() -> None:
             sp.add_argument("--metric", default="")
             sp.add_argument("--as-of", action="store_true", help=f"the closed period's run (registry as of {AS_OF_DAY})")
     args = p.parse_args()
-    {"load": load, "assess": assess_cmd, "check": check_cmd, "explain": explain_cmd}[args.cmd](args)
+    {"load": load, "assess": assess_cmd, "check": check_cmd, "explain": explain_cmd,
+     "snapshot": snapshot_cmd}[args.cmd](args)
 
 
 if __name__ == "__main__":
