@@ -17,6 +17,7 @@ import os
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -54,10 +55,11 @@ def send_due(*, now=None) -> int:
     sent = 0
     for frequency in DIGEST_FREQUENCIES:
         period = period_of(frequency, now)
-        done = Digest.objects.filter(frequency=frequency, period=period).values("user_id")
+        # NOT EXISTS per user, not NOT IN (sub-query): PostgreSQL rescans the latter per row past work_mem
+        done = Exists(Digest.objects.filter(frequency=frequency, period=period, user_id=OuterRef("user_id")))
         waiting = (HeldNotice.objects.filter(frequency=frequency, digest__isnull=True, created_at__lte=now,
                                              user__is_active=True)
-                   .exclude(user_id__in=done).values_list("user_id", flat=True).distinct().order_by("user_id"))
+                   .exclude(done).values_list("user_id", flat=True).distinct().order_by("user_id"))
         from gongzhi.accounts.models import User
         for user in User.objects.filter(pk__in=list(waiting)).order_by("pk"):
             if digest_for(user=user, frequency=frequency, now=now) is not None:
